@@ -1,0 +1,1 @@
+"""ZeroMQ links between centres. Knows keys, sequence numbers and bytes, nothing of the domain."""

@@ -1,0 +1,1 @@
+"""The city model: SQLAlchemy models, geometry, spatial index, importers/exporters, demo city."""

@@ -1,0 +1,27 @@
+"""Alembic environment: run with a connection handed in by ``data.db.upgrade_schema`` or from a URL."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from data.db import resolve_url
+from data.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = create_engine(resolve_url(config.get_main_option("sqlalchemy.url")))
+    with engine.begin() as conn:
+        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run_migrations_online()

@@ -1,0 +1,328 @@
+"""SQLAlchemy models of the city.
+
+Codes follow the national standards (domain.md section 2):
+- grid cell: 15 digits = 6 district + 3 street + 3 community + 3 sequence (legacy 14 digits kept beside);
+- component: 17 digits = 6 district + 2 major + 3 minor + 6 sequence (legacy 16 digits kept beside);
+- component and event types carry both the GB/T 47678.5 5-digit and the CJ/T 214 4-digit code.
+
+Times are naive datetimes in the city's local time (the working-hours calendar is local).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from data.geometry import Geometry
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    def __repr__(self) -> str:
+        pk = ", ".join(f"{c.key}={getattr(self, c.key)!r}" for c in self.__mapper__.primary_key)
+        return f"{type(self).__name__}({pk})"
+
+
+class ComponentState(enum.StrEnum):
+    INTACT = "intact"  # 完好
+    DAMAGED = "damaged"  # 破损
+    LOST = "lost"  # 丢失
+    ABANDONED = "abandoned"  # 废弃
+    REMOVED = "removed"  # 移除
+
+
+class Role(enum.StrEnum):
+    SUPERVISOR = "supervisor"
+    OPERATOR = "operator"
+    SHIFT_LEADER = "shift_leader"
+    DISPATCHER = "dispatcher"
+    DEPARTMENT = "department"
+    COMMANDER = "commander"
+    CIVIL_DEFENCE = "civil_defence"
+
+
+class CameraStatus(enum.StrEnum):
+    ONLINE = "online"
+    OFFLINE = "offline"
+    FAULT = "fault"
+
+
+# --- the city meta ---------------------------------------------------------------------------------
+
+
+class CityMeta(Base):
+    """Key/value facts about the city: its CRS, name, how it was generated."""
+
+    __tablename__ = "city_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+# --- organisation and grid -------------------------------------------------------------------------
+
+
+class District(Base):
+    __tablename__ = "districts"
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)  # GB/T 2260
+    name: Mapped[str] = mapped_column(String(50))
+    name_en: Mapped[str] = mapped_column(String(80), default="")
+    geometry: Mapped[object | None] = mapped_column(Geometry, nullable=True)
+
+
+class Street(Base):
+    """A street office (街道办事处) or town; 9-digit code = district + 3 (GB/T 10114)."""
+
+    __tablename__ = "streets"
+    code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    district_code: Mapped[str] = mapped_column(ForeignKey("districts.code"), index=True)
+    geometry: Mapped[object | None] = mapped_column(Geometry, nullable=True)
+
+
+class Community(Base):
+    """A community (社区); 12-digit code = street + 3."""
+
+    __tablename__ = "communities"
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    street_code: Mapped[str] = mapped_column(ForeignKey("streets.code"), index=True)
+    geometry: Mapped[object | None] = mapped_column(Geometry, nullable=True)
+
+
+class Supervisor(Base):
+    """A patrol supervisor (城管监督员) with a handheld device, responsible for a set of cells."""
+
+    __tablename__ = "supervisors"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
+    district_code: Mapped[str] = mapped_column(ForeignKey("districts.code"), index=True)
+    device_id: Mapped[str] = mapped_column(String(32), default="")
+    last_x: Mapped[float | None] = mapped_column(Float, nullable=True)
+    last_y: Mapped[float | None] = mapped_column(Float, nullable=True)
+    last_seen: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class GridCell(Base):
+    """A unit grid cell (单元网格)."""
+
+    __tablename__ = "grid_cells"
+    code: Mapped[str] = mapped_column(String(15), primary_key=True)
+    legacy_code: Mapped[str | None] = mapped_column(String(14), nullable=True, unique=True)
+    community_code: Mapped[str] = mapped_column(ForeignKey("communities.code"), index=True)
+    geometry: Mapped[object] = mapped_column(Geometry)
+    area_m2: Mapped[float] = mapped_column(Float)
+    pop_day: Mapped[int] = mapped_column(Integer, default=0)
+    pop_night: Mapped[int] = mapped_column(Integer, default=0)
+    land_use: Mapped[str] = mapped_column(String(32), default="")
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("supervisors.id"), nullable=True, index=True)
+
+    @property
+    def district_code(self) -> str:
+        return self.code[:6]
+
+    @property
+    def street_code(self) -> str:
+        return self.code[:9]
+
+
+class Road(Base):
+    __tablename__ = "roads"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[str] = mapped_column(String(16))  # main | secondary | bridge
+    geometry: Mapped[object] = mapped_column(Geometry)
+
+
+class Department(Base):
+    """A municipal professional department (专业部门) that owns components and handles cases."""
+
+    __tablename__ = "departments"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100), default="")
+    credit_code: Mapped[str] = mapped_column(String(18), default="")  # 统一社会信用代码
+    duties: Mapped[str] = mapped_column(Text, default="")
+
+
+class Staff(Base):
+    """A person who logs in to the console, with the role the workflow knows them by."""
+
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
+    role: Mapped[str] = mapped_column(String(16))
+    district_code: Mapped[str | None] = mapped_column(ForeignKey("districts.code"), nullable=True)
+    department_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"), nullable=True)
+
+
+# --- standard types -------------------------------------------------------------------------------
+
+
+class ComponentType(Base):
+    """A component type. ``code`` is the GB/T 47678.5 code when the type has one, else the legacy one."""
+
+    __tablename__ = "component_types"
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    gb_code: Mapped[str | None] = mapped_column(String(5), unique=True, nullable=True)
+    legacy_code: Mapped[str | None] = mapped_column(String(4), unique=True, nullable=True)
+    major_name: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(30))
+    default_owner: Mapped[str | None] = mapped_column(ForeignKey("departments.code"), nullable=True)
+
+
+class EventType(Base):
+    """An event (事件/事项) type, with both code systems like ``ComponentType``."""
+
+    __tablename__ = "event_types"
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    gb_code: Mapped[str | None] = mapped_column(String(5), unique=True, nullable=True)
+    legacy_code: Mapped[str | None] = mapped_column(String(4), unique=True, nullable=True)
+    major_name: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(30))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class EventAssignment(Base):
+    """Which department a district assigns an event type to. No row: the district itself (属地)."""
+
+    __tablename__ = "event_assignments"
+    district_code: Mapped[str] = mapped_column(ForeignKey("districts.code"), primary_key=True)
+    event_type_code: Mapped[str] = mapped_column(ForeignKey("event_types.code"), primary_key=True)
+    department_code: Mapped[str] = mapped_column(ForeignKey("departments.code"))
+
+
+# --- assets ----------------------------------------------------------------------------------------
+
+
+class Component(Base):
+    """A registered city component (部件) with its owner, property and maintenance departments."""
+
+    __tablename__ = "components"
+    id: Mapped[str] = mapped_column(String(17), primary_key=True)
+    legacy_id: Mapped[str | None] = mapped_column(String(16), unique=True, nullable=True)
+    type_code: Mapped[str] = mapped_column(ForeignKey("component_types.code"), index=True)
+    name: Mapped[str] = mapped_column(String(30))
+    owner_code: Mapped[str] = mapped_column(ForeignKey("departments.code"), index=True)  # 主管
+    property_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"), nullable=True)
+    maintenance_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"), nullable=True)
+    cell_code: Mapped[str] = mapped_column(ForeignKey("grid_cells.code"), index=True)
+    state: Mapped[str] = mapped_column(String(10), default=ComponentState.INTACT.value)
+    init_date: Mapped[dt.date] = mapped_column(Date)
+    change_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    data_source: Mapped[str] = mapped_column(String(30), default="实测")
+    note: Mapped[str] = mapped_column(Text, default="")
+    x: Mapped[float] = mapped_column(Float)
+    y: Mapped[float] = mapped_column(Float)
+
+
+class Camera(Base):
+    __tablename__ = "cameras"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    x: Mapped[float] = mapped_column(Float)
+    y: Mapped[float] = mapped_column(Float)
+    heading_deg: Mapped[float] = mapped_column(Float, default=0.0)  # clockwise from north
+    fov_deg: Mapped[float] = mapped_column(Float, default=60.0)
+    range_m: Mapped[float] = mapped_column(Float, default=150.0)
+    status: Mapped[str] = mapped_column(String(10), default=CameraStatus.ONLINE.value)
+    stream_url: Mapped[str] = mapped_column(String(255), default="")
+    place: Mapped[str] = mapped_column(String(16), default="road")  # road | square | park
+    cell_code: Mapped[str | None] = mapped_column(ForeignKey("grid_cells.code"), nullable=True, index=True)
+
+
+# --- cases (the loop itself lives in modes.everyday) -----------------------------------------------
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # component | event
+    type_code: Mapped[str] = mapped_column(String(5), index=True)
+    channel: Mapped[str] = mapped_column(String(12))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    x: Mapped[float] = mapped_column(Float)
+    y: Mapped[float] = mapped_column(Float)
+    cell_code: Mapped[str] = mapped_column(ForeignKey("grid_cells.code"), index=True)
+    district_code: Mapped[str] = mapped_column(ForeignKey("districts.code"), index=True)
+    department_code: Mapped[str | None] = mapped_column(
+        ForeignKey("departments.code"), nullable=True, index=True
+    )
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("supervisors.id"), nullable=True)
+    component_id: Mapped[str | None] = mapped_column(ForeignKey("components.id"), nullable=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    reported_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    deadline: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    closure_kind: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
+    external_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class CaseHistory(Base):
+    __tablename__ = "case_history"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(50))
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(24))
+    from_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    to_state: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- the journal -----------------------------------------------------------------------------------
+
+
+class JournalEvent(Base):
+    """One numbered, hash-chained event; written in the transaction of the change it records."""
+
+    __tablename__ = "journal"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    subject: Mapped[str] = mapped_column(String(80), default="")
+    district_code: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_journal_subject", "subject"),)
+
+
+class JournalHead(Base):
+    """The single row holding the last sequence number and hash; locked by each writer."""
+
+    __tablename__ = "journal_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,1 @@
+"""Qt-free rules of the three modes and what they share (``modes.common``)."""

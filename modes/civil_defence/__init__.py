@@ -1,0 +1,1 @@
+"""Wartime civil air defence rules (alarms, sirens, shelters, evacuation). Qt-free."""

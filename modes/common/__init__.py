@@ -1,0 +1,1 @@
+"""What the three modes share: clock, changes record, journal access, mode switch."""

@@ -1,0 +1,1 @@
+"""Emergency rescue rules (incidents, cordons, resources, dispatch, command log). Qt-free."""

@@ -1,0 +1,1 @@
+"""Everyday city management: routing, the case loop, deadlines and evaluation."""

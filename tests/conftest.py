@@ -1,0 +1,105 @@
+"""Shared fixtures.
+
+Qt must be told to render offscreen before it loads (pytest-qt aborts without a display otherwise).
+Data tests run on SQLite and on PostgreSQL: ``SANWEI_TEST_PG`` names the server (default the local
+one); where none answers the PostgreSQL half is skipped with a message, unless ``SANWEI_REQUIRE_PG`` is
+set (CI sets it, so a silent skip cannot pass there).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from data.db import DatabaseError, make_engine, upgrade_schema  # noqa: E402
+
+SHARED_DATA = REPO.parent / "shared" / "data"
+PG_URL = os.environ.get("SANWEI_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _pg_admin_engine():
+    try:
+        return make_engine(PG_URL)
+    except DatabaseError as exc:
+        if os.environ.get("SANWEI_REQUIRE_PG"):
+            pytest.fail(f"PostgreSQL is required here but does not answer: {exc}")
+        pytest.skip(f"PostgreSQL tests skipped: {exc}")
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """URL of a fresh PostgreSQL schema for this test session (dropped at the end)."""
+    admin = _pg_admin_engine()
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def engine(request, tmp_path_factory):
+    """A migrated database, one per backend per test session."""
+    if request.param == "sqlite":
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "sanwei.db")
+    else:
+        url = request.getfixturevalue("pg_url")
+    eng = make_engine(url)
+    upgrade_schema(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine):
+    """A session inside an outer transaction that is rolled back, so each test starts clean.
+
+    The session's own commits become SAVEPOINT releases (SQLAlchemy's "join into an external
+    transaction" recipe), which is why SQLite needs the BEGIN fix in ``data.db``.
+    """
+    conn = engine.connect()
+    outer = conn.begin()
+    s = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield s
+    finally:
+        s.close()
+        outer.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return "sqlite:///" + str(tmp_path / "sanwei.db")
+
+
+@pytest.fixture
+def shared_copy(tmp_path):
+    """Copy a file of the shared real-data folder into tmp_path (never touch the originals)."""
+    import shutil
+
+    def _copy(name: str) -> Path:
+        src = SHARED_DATA / name
+        if not src.exists():
+            pytest.skip(f"shared data file {name} not found beside the repository")
+        dst = tmp_path / name
+        shutil.copyfile(src, dst)
+        return dst
+
+    return _copy

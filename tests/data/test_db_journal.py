@@ -1,0 +1,104 @@
+"""The database layer and the hash-chained journal, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select, text, update
+
+from data import journal
+from data.codes import load_types
+from data.db import DatabaseError, head_revision, make_engine, open_database, schema_revision
+from data.models import ComponentType, EventType, JournalEvent
+
+AT = dt.datetime(2026, 3, 2, 9, 30, 0, 123456)
+
+
+def _ev(i: int) -> journal.NewEvent:
+    return journal.NewEvent(
+        kind="test.happened",
+        actor="tester",
+        at=AT + dt.timedelta(seconds=i),
+        subject=f"thing/{i}",
+        payload={"i": i, "名称": "井盖"},
+        district_code="230102",
+    )
+
+
+def test_schema_is_at_head(engine):
+    assert schema_revision(engine) == head_revision()
+
+
+def test_journal_numbers_and_chains_events(session):
+    seqs = journal.append_many(session, [_ev(i) for i in range(5)])
+    assert seqs == [1, 2, 3, 4, 5]
+    assert journal.append(session, _ev(5)) == 6
+    session.commit()
+    assert journal.verify(session) == 6
+    events = journal.events_after(session, 3)
+    assert [e.seq for e in events] == [4, 5, 6]
+    assert events[0].prev_hash == session.get(JournalEvent, 3).hash
+    assert events[0].payload == {"i": 3, "名称": "井盖"}
+
+
+def test_journal_detects_tampering(session):
+    journal.append_many(session, [_ev(i) for i in range(4)])
+    session.flush()
+    session.execute(update(JournalEvent).where(JournalEvent.seq == 2).values(actor="intruder"))
+    session.expire_all()
+    with pytest.raises(journal.JournalCorrupted, match="event 2: content does not match"):
+        journal.verify(session)
+
+
+def test_journal_detects_a_gap(session):
+    journal.append_many(session, [_ev(i) for i in range(4)])
+    session.flush()
+    session.execute(JournalEvent.__table__.delete().where(JournalEvent.seq == 3))
+    session.expire_all()
+    with pytest.raises(journal.JournalCorrupted, match="expected event 3, found 4"):
+        journal.verify(session)
+
+
+def test_rolled_back_change_leaves_no_event(engine):
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as s:
+        before = journal.last_seq(s)
+    with pytest.raises(RuntimeError), Session(engine) as s, s.begin():
+        journal.append(s, _ev(0))
+        raise RuntimeError("the change failed after its event was appended")
+    with Session(engine) as s:
+        assert journal.last_seq(s) == before
+        assert s.scalar(select(JournalEvent).where(JournalEvent.seq == before + 1)) is None
+
+
+def test_standard_types_load_with_both_code_systems(session):
+    added_c, added_e = load_types(session)
+    assert added_c >= 153 and added_e >= 250
+    assert load_types(session) == (0, 0)  # idempotent
+    cover = session.get(ComponentType, "01001")
+    assert (cover.name, cover.legacy_code) == ("供水井盖", "0101")
+    collapse = session.scalar(select(EventType).where(EventType.legacy_code == "0401"))
+    assert collapse.name == "路面塌陷" and collapse.urgent and collapse.gb_code is None
+    snow = session.get(EventType, "10001")
+    assert snow.legacy_code == "0407" and snow.urgent
+    assert not session.get(EventType, "06010").urgent  # 暴露垃圾
+
+
+def test_unreachable_database_is_a_clear_error():
+    with pytest.raises(DatabaseError, match="cannot reach database postgresql"):
+        make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+
+
+def test_malformed_url_is_a_clear_error():
+    with pytest.raises(DatabaseError, match="malformed database URL"):
+        make_engine("not a url at all")
+
+
+def test_sqlite_file_is_wal_with_foreign_keys(tmp_path):
+    eng = open_database("sqlite:///" + str(tmp_path / "a.db"))
+    with eng.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    eng.dispose()
