@@ -180,6 +180,137 @@ def cmd_locate(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- the everyday loop ------------------------------------------------------------------------------
+
+
+def make_clock():
+    """The wall clock, or a fixed one from ``SANWEI_CLOCK`` (ISO time) for drills, replays and checks."""
+    from modes.common.clock import FixedClock, SystemClock
+
+    fixed = os.environ.get("SANWEI_CLOCK")
+    if fixed:
+        import datetime as dt
+
+        try:
+            return FixedClock(dt.datetime.fromisoformat(fixed))
+        except ValueError:
+            from data.errors import InputError
+
+            raise InputError(f"SANWEI_CLOCK={fixed!r} is not an ISO date-time") from None
+    return SystemClock()
+
+
+def _actor(args: argparse.Namespace, default_role: str):
+    from modes.everyday.cases import Actor
+
+    role = getattr(args, "role", None) or default_role
+    return Actor.of(
+        role,
+        getattr(args, "actor", None),
+        department=getattr(args, "actor_department", None),
+        district=getattr(args, "actor_district", None),
+    )
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from modes.everyday.cases import CaseDesk
+
+    engine, Session = open_city(args)
+    with Session() as s, s.begin():
+        (x,), (y,) = _to_city_xy(s, [args.x], [args.y], args.lonlat)
+        desk = CaseDesk(s, make_clock())
+        doc, _ = desk.report(
+            _actor(args, "supervisor" if args.channel == "supervisor" else "operator"),
+            x=x,
+            y=y,
+            channel=args.channel,
+            type_code=args.type,
+            component_id=args.component,
+            text=args.text or "",
+            urgent=True if args.urgent else None,
+        )
+    engine.dispose()
+    _print_doc(args, doc)
+    return 0
+
+
+def _print_doc(args: argparse.Namespace, doc: dict) -> None:
+    if args.json:
+        emit_json(doc)
+        return
+    for k, v in doc.items():
+        if isinstance(v, list):
+            print(f"{k}:")
+            for item in v:
+                print(f"  {item}")
+        else:
+            print(f"{k:>14}  {v}")
+
+
+def cmd_case(args: argparse.Namespace) -> int:
+    from modes.everyday.cases import CaseDesk, list_cases
+    from modes.everyday.workflow import IllegalTransition
+
+    engine, Session = open_city(args)
+    clock = make_clock()
+    try:
+        with Session() as s, s.begin():
+            if args.case_command == "list":
+                doc = list_cases(
+                    s,
+                    clock.now(),
+                    state=args.state,
+                    department=args.department,
+                    district=args.district,
+                    overdue=args.overdue,
+                    limit=args.limit,
+                    offset=args.offset,
+                )
+            elif args.case_command == "show":
+                doc = CaseDesk(s, clock).show(args.id)
+            else:
+                desk = CaseDesk(s, clock)
+                desk.act(
+                    args.id,
+                    args.action,
+                    _actor(args, args.role),
+                    args.note or "",
+                    department=args.department,
+                    extension=args.extension,
+                    satisfaction=args.satisfaction,
+                )
+                doc = desk.show(args.id)
+    except IllegalTransition as exc:
+        return fail(f"case {args.id}: {exc}")
+    finally:
+        engine.dispose()
+    if args.case_command == "list" and not args.json:
+        print(f"{doc['total']} cases match; showing {len(doc['cases'])} from {doc['offset']}")
+        for c in doc["cases"]:
+            flag = " OVERDUE" if c["overdue"] else ""
+            print(
+                f"{c['id']:>8}  {c['state']:<20} {c['type']:<6} {c['district']} {c['department'] or '-':<16}{flag}"
+            )
+        return 0
+    _print_doc(args, doc)
+    return 0
+
+
+def cmd_kpi(args: argparse.Namespace) -> int:
+    from modes.everyday.evaluation import evaluate
+
+    engine, Session = open_city(args)
+    with Session() as s:
+        doc = evaluate(s, by=args.by, start=args.start, end=args.end, now=make_clock().now())
+    engine.dispose()
+    if args.json:
+        emit_json(doc)
+    else:
+        for row in doc["rows"]:
+            print(f"{row['key']:<18} {row.get('name', ''):<20} score {row['score']:6.1f}  {row['grade']}")
+    return 0
+
+
 # --- import / export ---------------------------------------------------------------------------------
 
 
@@ -242,6 +373,22 @@ def cmd_console(args: argparse.Namespace) -> int:
 # --- the parser ---------------------------------------------------------------------------------------
 
 
+def _actor_options(p: argparse.ArgumentParser, *, role_required: bool) -> None:
+    roles = [
+        "supervisor",
+        "operator",
+        "shift_leader",
+        "dispatcher",
+        "department",
+        "commander",
+        "civil_defence",
+    ]
+    p.add_argument("--as", dest="role", choices=roles, required=role_required, help="the role acting")
+    p.add_argument("--actor", help="who is acting (default: the role's name)")
+    p.add_argument("--actor-department", help="the acting department's code (limits it to its own cases)")
+    p.add_argument("--actor-district", help="the acting district centre's code (limits it to its district)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     def common_options(suppress: bool) -> argparse.ArgumentParser:
         # Subcommands repeat the options with SUPPRESS defaults so `--db X seed` and `seed --db X` both work.
@@ -293,6 +440,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", metavar="FILE.csv", help="read x,y rows and write x,y,cell rows to stdout")
     p.add_argument("--type", help="also route: the department the district assigns this event type to")
     p.add_argument("--component", metavar="ID", help="also route: the owner department of this component")
+
+    p = add("report", cmd_report, "report a problem: locate, route and open a case (or link a duplicate)")
+    p.add_argument("--x", type=float, required=True)
+    p.add_argument("--y", type=float, required=True)
+    p.add_argument("--lonlat", action="store_true", help="--x --y are WGS84 longitude, latitude")
+    p.add_argument("--type", help="event type code (GB/T 47678.5 5-digit or CJ/T 214 4-digit)")
+    p.add_argument(
+        "--channel", required=True, choices=["supervisor", "camera", "hotline", "internet", "patrol", "media"]
+    )
+    p.add_argument("--component", metavar="ID", help="the component the problem is about")
+    p.add_argument("--text", help="what was seen")
+    p.add_argument("--urgent", action="store_true", help="continuous clock (default: from the type)")
+    _actor_options(p, role_required=False)
+
+    p = add("case", cmd_case, "show, act on and list cases")
+    case_sub = p.add_subparsers(dest="case_command", metavar="show|act|list", required=True)
+    q = case_sub.add_parser(
+        "show", parents=[common], help="a case with its history, stage clocks and next actions"
+    )
+    q.add_argument("id", type=int)
+    q = case_sub.add_parser("act", parents=[common], help="take an action of the loop on a case")
+    q.add_argument("id", type=int)
+    q.add_argument("action")
+    q.add_argument("--note", default="")
+    q.add_argument("--department", help="dispatch: the department to send the case to (default: routed)")
+    q.add_argument("--extension", help="request_extension/approve_extension: e.g. '2 working_days'")
+    q.add_argument("--satisfaction", choices=["satisfied", "basic", "unsatisfied"], help="evaluate")
+    _actor_options(q, role_required=True)
+    q = case_sub.add_parser("list", parents=[common], help="cases, newest first")
+    q.add_argument("--state")
+    q.add_argument("--department")
+    q.add_argument("--district")
+    q.add_argument("--overdue", action="store_true")
+    q.add_argument("--limit", type=int, default=50)
+    q.add_argument("--offset", type=int, default=0)
+
+    p = add("kpi", cmd_kpi, "evaluation: rates, composite scores and grades")
+    p.add_argument("--from", dest="start", help="first day (YYYY-MM-DD), inclusive")
+    p.add_argument("--to", dest="end", help="last day (YYYY-MM-DD), inclusive")
+    p.add_argument("--by", choices=["department", "district", "supervisor", "role"], default="department")
 
     p = add("import", cmd_import, "import a GIS layer (GeoJSON or CSV) into the city")
     p.add_argument("layer", choices=["cells", "components", "cameras"])

@@ -261,29 +261,64 @@ class Camera(Base):
 
 
 class Case(Base):
+    """A reported problem going round the closed loop (modes.everyday.workflow has the rules).
+
+    Each stage keeps its due time and the time it was done, so stage clocks and on-time rates are
+    plain column comparisons in SQL. ``deadline`` is the handling deadline: provisional (counted from
+    the report) until dispatch, then counted from dispatch and moved by extensions and suspensions.
+    """
+
     __tablename__ = "cases"
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))  # component | event
     type_code: Mapped[str] = mapped_column(String(5), index=True)
     channel: Mapped[str] = mapped_column(String(12))
-    state: Mapped[str] = mapped_column(String(16), index=True)
+    state: Mapped[str] = mapped_column(String(24), index=True)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     x: Mapped[float] = mapped_column(Float)
     y: Mapped[float] = mapped_column(Float)
     cell_code: Mapped[str] = mapped_column(ForeignKey("grid_cells.code"), index=True)
+    community_code: Mapped[str] = mapped_column(String(12), default="")
+    street_code: Mapped[str] = mapped_column(String(9), default="")
     district_code: Mapped[str] = mapped_column(ForeignKey("districts.code"), index=True)
     department_code: Mapped[str | None] = mapped_column(
         ForeignKey("departments.code"), nullable=True, index=True
     )
-    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("supervisors.id"), nullable=True)
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("supervisors.id"), nullable=True, index=True)
     component_id: Mapped[str | None] = mapped_column(ForeignKey("components.id"), nullable=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    reporter: Mapped[str] = mapped_column(String(50), default="")
     reported_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
-    deadline: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    accept_due: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    verify_due: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    file_due: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    filed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    dispatch_due: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    dispatched_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    deadline: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True, index=True)
+    feedback_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    check_due: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     closure_kind: Mapped[str | None] = mapped_column(String(10), nullable=True)
-    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
-    external_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    evaluated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    satisfaction: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    suspended_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    suspended_minutes: Mapped[float] = mapped_column(Float, default=0.0)
+    rework_count: Mapped[int] = mapped_column(Integer, default=0)
+    return_count: Mapped[int] = mapped_column(Integer, default=0)
+    extension_count: Mapped[int] = mapped_column(Integer, default=0)
+    suspension_count: Mapped[int] = mapped_column(Integer, default=0)
+    pending: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON of a request awaiting approval
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
+    external_ref: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+    __table_args__ = (Index("ix_cases_dup_lookup", "type_code", "state", "reported_at"),)
 
 
 class CaseHistory(Base):
@@ -294,8 +329,8 @@ class CaseHistory(Base):
     actor: Mapped[str] = mapped_column(String(50))
     role: Mapped[str] = mapped_column(String(16))
     action: Mapped[str] = mapped_column(String(24))
-    from_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    to_state: Mapped[str] = mapped_column(String(16))
+    from_state: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    to_state: Mapped[str] = mapped_column(String(24))
     note: Mapped[str] = mapped_column(Text, default="")
 
 

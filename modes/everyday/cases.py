@@ -1,0 +1,754 @@
+"""The case desk: report, act, show and list cases of the everyday loop.
+
+Every call takes the caller's session (the caller owns the transaction), validates, writes the case,
+its history row and its journal event together, and returns what changed. Rules come from
+``modes.everyday.workflow``; time limits and the calendar from ``modes.everyday.config``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from data import journal
+from data.codes import resolve_event_type
+from data.errors import InputError, NotFound
+from data.models import Case, CaseHistory, Component, ComponentType, EventType, Role, Supervisor
+from modes.common.changes import Changes
+from modes.common.clock import Clock
+from modes.everyday import workflow
+from modes.everyday.calendar import Limit
+from modes.everyday.config import EverydayConfig
+from modes.everyday.routing import Router
+from modes.everyday.workflow import FINISHED, IllegalTransition, State, Transition
+
+
+class Channel(enum.StrEnum):
+    SUPERVISOR = "supervisor"  # 监督员上报
+    CAMERA = "camera"  # 视频发现
+    HOTLINE = "hotline"  # 12319
+    INTERNET = "internet"
+    PATROL = "patrol"  # 巡查车 (微波车)
+    MEDIA = "media"  # 媒体曝光、转办
+
+
+SATISFACTION = ("satisfied", "basic", "unsatisfied")
+STAGES = ("accept", "verify", "file", "dispatch", "handle", "check")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is at the keyboard. ``department``/``district`` limit what they may touch when set."""
+
+    name: str
+    role: Role
+    department: str | None = None
+    district: str | None = None
+
+    @classmethod
+    def of(cls, role: str, name: str | None = None, **kw) -> Actor:
+        try:
+            r = Role(role)
+        except ValueError:
+            raise InputError(f"unknown role {role!r} (one of {', '.join(x.value for x in Role)})") from None
+        return cls(name or r.value, r, **kw)
+
+
+@dataclass
+class _Step:
+    """What an effect needs: the moment, who, why, and the extra inputs of some actions."""
+
+    now: dt.datetime
+    actor: Actor
+    note: str
+    department: str | None
+    extension: Limit | None
+    satisfaction: str | None
+
+
+class CaseDesk:
+    def __init__(
+        self,
+        session: Session,
+        clock: Clock,
+        router: Router | None = None,
+        config: EverydayConfig | None = None,
+    ):
+        self.session = session
+        self.clock = clock
+        self.router = router or Router.load(session)
+        self.config = config or EverydayConfig.load(session)
+
+    # --- time -----------------------------------------------------------------------------------
+
+    def _due(self, limit: Limit, start: dt.datetime, urgent: bool) -> dt.datetime:
+        return limit.due(start, self.config.calendar, continuous=urgent)
+
+    def _stage_due(self, stage: str, start: dt.datetime, urgent: bool) -> dt.datetime:
+        return self._due(self.config.stage_limit(stage), start, urgent)
+
+    def _handling_due(self, case: Case, start: dt.datetime) -> dt.datetime:
+        return self._due(
+            self.config.handling_limit(case.kind, case.type_code, case.urgent), start, case.urgent
+        )
+
+    # --- intake ---------------------------------------------------------------------------------
+
+    def report(
+        self,
+        actor: Actor,
+        *,
+        x: float,
+        y: float,
+        channel: str,
+        type_code: str | None = None,
+        component_id: str | None = None,
+        text: str = "",
+        urgent: bool | None = None,
+        external_ref: str | None = None,
+    ) -> tuple[dict, Changes]:
+        """Take a report: locate, route, link to an open duplicate or open a new case."""
+        try:
+            channel = Channel(channel).value
+        except ValueError:
+            raise InputError(
+                f"unknown channel {channel!r} (one of {', '.join(c.value for c in Channel)})"
+            ) from None
+        now = self.clock.now()
+        if component_id:
+            routing = self.router.route_component(self.session, component_id, x, y)
+            comp = self._component(component_id)
+            ctype = self.session.get(ComponentType, comp.type_code)
+            if type_code and type_code not in (ctype.code, ctype.gb_code, ctype.legacy_code):
+                raise InputError(
+                    f"type {type_code!r} does not match component {comp.id}, which is a {ctype.code} {ctype.name}"
+                )
+            kind, code, type_urgent, component_id = "component", ctype.code, False, comp.id
+        else:
+            if not type_code:
+                raise InputError("a report needs an event type code (--type) or a component id (--component)")
+            etype = resolve_event_type(self.session, type_code)
+            routing = self.router.route_event(self.session, x, y, etype.code)
+            kind, code, type_urgent = "event", etype.code, etype.urgent
+        is_urgent = type_urgent if urgent is None else bool(urgent)
+        loc = routing.location
+        supervisor_id = (
+            self.session.scalar(select(Supervisor.id).where(Supervisor.code == loc.supervisor))
+            if loc.supervisor
+            else None
+        )
+        case = Case(
+            kind=kind,
+            type_code=code,
+            channel=channel,
+            state=State.REPORTED.value,
+            urgent=is_urgent,
+            x=x,
+            y=y,
+            cell_code=loc.cell,
+            community_code=loc.community,
+            street_code=loc.street,
+            district_code=loc.district,
+            department_code=routing.department,
+            supervisor_id=supervisor_id,
+            component_id=component_id,
+            description=text,
+            reporter=actor.name,
+            reported_at=now,
+            external_ref=external_ref,
+            updated_at=now,
+            suspended_minutes=0.0,
+            rework_count=0,
+            return_count=0,
+            extension_count=0,
+            suspension_count=0,
+        )
+        original = self._find_duplicate(case, now)
+        if original is not None:
+            case.state = State.MERGED.value
+            case.duplicate_of = original.id
+        else:
+            case.accept_due = self._stage_due("accept", now, is_urgent)
+            case.deadline = self._handling_due(case, now)  # provisional until dispatch
+        self.session.add(case)
+        self.session.flush()
+        payload = {
+            "kind": kind,
+            "type": code,
+            "channel": channel,
+            "urgent": is_urgent,
+            "x": x,
+            "y": y,
+            "cell": loc.cell,
+            "department": routing.department,
+            "state": case.state,
+            "text": text,
+            "duplicate_of": case.duplicate_of,
+            "component": component_id,
+            "routing": routing.reason,
+        }
+        seq = self._record(case, actor, now, "report", None, case.state, text, payload)
+        changed = {case.id} | ({original.id} if original is not None else set())
+        return self.view(case), Changes(
+            cases=frozenset(changed), cells=frozenset({loc.cell}), journal_seq=seq
+        )
+
+    def _component(self, component_id: str) -> Component:
+        comp = self.session.get(Component, component_id.strip())
+        if comp is None:
+            comp = self.session.scalar(select(Component).where(Component.legacy_id == component_id.strip()))
+        if comp is None:
+            raise NotFound(f"unknown component id {component_id!r}")
+        return comp
+
+    def _find_duplicate(self, case: Case, now: dt.datetime) -> Case | None:
+        """An open case of the same type reported recently in the same cell or within the radius."""
+        r = self.config.duplicate_radius_m
+        since = now - dt.timedelta(hours=self.config.duplicate_window_hours)
+        near = and_(Case.x.between(case.x - r, case.x + r), Case.y.between(case.y - r, case.y + r))
+        candidates = self.session.scalars(
+            select(Case).where(
+                Case.type_code == case.type_code,
+                Case.state.not_in([s.value for s in FINISHED]),
+                Case.reported_at >= since,
+                or_(Case.cell_code == case.cell_code, near),
+            )
+        ).all()
+        scored = [
+            (math.hypot(c.x - case.x, c.y - case.y), c.id, c)
+            for c in candidates
+            if c.cell_code == case.cell_code or math.hypot(c.x - case.x, c.y - case.y) <= r
+        ]
+        return min(scored, key=lambda t: t[:2])[2] if scored else None
+
+    # --- the loop -------------------------------------------------------------------------------
+
+    def get(self, case_id: int, *, lock: bool = False) -> Case:
+        stmt = select(Case).where(Case.id == case_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        case = self.session.scalar(stmt)
+        if case is None:
+            raise NotFound(f"case {case_id} does not exist")
+        return case
+
+    def act(
+        self,
+        case_id: int,
+        action: str,
+        actor: Actor,
+        note: str = "",
+        *,
+        department: str | None = None,
+        extension: str | None = None,
+        satisfaction: str | None = None,
+    ) -> tuple[dict, Changes]:
+        """Apply one action of the transition table, or raise ``IllegalTransition`` saying why."""
+        case = self.get(case_id, lock=True)
+        tr = workflow.check(case.state, action, actor.role)
+        self._check_scope(case, actor, action)
+        if tr.needs_note and not note.strip():
+            raise IllegalTransition(f"{action} needs a note saying why")
+        if tr.guard and not GUARDS[tr.guard](case):
+            raise IllegalTransition(GUARD_REASONS[tr.guard].format(action=action, case=case))
+        step = _Step(self.clock.now(), actor, note.strip(), department, None, satisfaction)
+        if extension is not None:
+            try:
+                step.extension = Limit.parse(extension)
+            except (ValueError, TypeError) as exc:
+                raise InputError(f"invalid extension {extension!r}: {exc} (e.g. '2 working_days')") from None
+        before = case.state
+        effect = EFFECTS.get(tr.effect or "")
+        payload = effect(self, case, tr, step) if effect else {}
+        case.state = tr.target.value
+        case.updated_at = step.now
+        seq = self._record(case, actor, step.now, action, before, case.state, step.note, payload or {})
+        return self.view(case), Changes(
+            cases=frozenset({case.id}), cells=frozenset({case.cell_code}), journal_seq=seq
+        )
+
+    def _check_scope(self, case: Case, actor: Actor, action: str) -> None:
+        if actor.district and case.district_code != actor.district:
+            raise IllegalTransition(
+                f"case {case.id} is in district {case.district_code}; {actor.name} acts for district {actor.district}"
+            )
+        if actor.role == Role.DEPARTMENT and actor.department and case.department_code != actor.department:
+            raise IllegalTransition(
+                f"case {case.id} is with {case.department_code or 'the district'}, not {actor.department}: "
+                f"{actor.name} may not {action} it"
+            )
+
+    def _record(
+        self,
+        case: Case,
+        actor: Actor,
+        now: dt.datetime,
+        action: str,
+        before: str | None,
+        after: str,
+        note: str,
+        payload: dict,
+    ) -> int:
+        self.session.add(
+            CaseHistory(
+                case_id=case.id,
+                at=now,
+                actor=actor.name,
+                role=actor.role.value,
+                action=action,
+                from_state=before,
+                to_state=after,
+                note=note,
+            )
+        )
+        return journal.append(
+            self.session,
+            journal.NewEvent(
+                kind=f"case.{action}",
+                actor=actor.name,
+                at=now,
+                subject=f"case/{case.id}",
+                district_code=case.district_code,
+                payload={"role": actor.role.value, "from": before, "to": after, "note": note, **payload},
+            ),
+        )
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def next_actions(self, case: Case) -> list[dict]:
+        out = []
+        for tr in workflow.allowed(case.state):
+            if tr.guard and not GUARDS[tr.guard](case):
+                continue
+            out.append(
+                {"action": tr.action, "roles": sorted(r.value for r in tr.roles), "needs_note": tr.needs_note}
+            )
+        return out
+
+    def stage_clocks(self, case: Case) -> list[dict]:
+        now = self.clock.now()
+        cal = self.config.calendar
+        spans = {
+            "accept": (case.reported_at, case.accept_due, case.accepted_at),
+            "verify": (case.accepted_at if case.verify_due else None, case.verify_due, case.verified_at),
+            "file": (case.verified_at or case.accepted_at, case.file_due, case.filed_at),
+            "dispatch": (case.filed_at, case.dispatch_due, case.dispatched_at),
+            "handle": (case.dispatched_at, case.deadline if case.dispatched_at else None, case.feedback_at),
+            "check": (case.feedback_at if case.check_due else None, case.check_due, case.checked_at),
+        }
+        out = []
+        for stage in STAGES:
+            start, due, done = spans[stage]
+            if start is None and due is None:
+                continue
+            end = done or (None if case.state in FINISHED else now)
+            elapsed = None
+            if start is not None and end is not None:
+                elapsed = round(
+                    (end - start).total_seconds() / 60 if case.urgent else cal.working_minutes(start, end), 1
+                )
+            overdue = bool(
+                due and ((done and done > due) or (not done and case.state not in FINISHED and now > due))
+            )
+            out.append(
+                {
+                    "stage": stage,
+                    "started": _iso(start),
+                    "due": _iso(due),
+                    "done": _iso(done),
+                    "elapsed_minutes": elapsed,
+                    "clock": "continuous" if case.urgent else "working",
+                    "running": bool(
+                        start and not done and case.state not in FINISHED and case.state != State.SUSPENDED
+                    ),
+                    "overdue": overdue,
+                }
+            )
+        return out
+
+    def view(self, case: Case, *, full: bool = False) -> dict:
+        now = self.clock.now()
+        type_row = self.session.get(ComponentType if case.kind == "component" else EventType, case.type_code)
+        supervisor = self.session.get(Supervisor, case.supervisor_id) if case.supervisor_id else None
+        doc = {
+            "id": case.id,
+            "kind": case.kind,
+            "type": case.type_code,
+            "type_name": type_row.name if type_row else "",
+            "channel": case.channel,
+            "state": case.state,
+            "urgent": case.urgent,
+            "x": round(case.x, 2),
+            "y": round(case.y, 2),
+            "cell": case.cell_code,
+            "community": case.community_code,
+            "street": case.street_code,
+            "district": case.district_code,
+            "department": case.department_code,
+            "responsible": f"department:{case.department_code}"
+            if case.department_code
+            else f"district:{case.district_code}",
+            "supervisor": supervisor.code if supervisor else None,
+            "component": case.component_id,
+            "text": case.description,
+            "reporter": case.reporter,
+            "reported_at": _iso(case.reported_at),
+            "deadline": _iso(case.deadline),
+            "overdue": bool(
+                case.deadline
+                and case.state not in FINISHED
+                and case.state != State.SUSPENDED
+                and now > case.deadline
+            ),
+            "closed_at": _iso(case.closed_at),
+            "closure_kind": case.closure_kind,
+            "duplicate_of": case.duplicate_of,
+            "satisfaction": case.satisfaction,
+            "counts": {
+                "rework": case.rework_count,
+                "return": case.return_count,
+                "extension": case.extension_count,
+                "suspension": case.suspension_count,
+            },
+            "pending": json.loads(case.pending) if case.pending else None,
+        }
+        if full:
+            doc["duplicates"] = list(
+                self.session.scalars(select(Case.id).where(Case.duplicate_of == case.id).order_by(Case.id))
+            )
+            doc["history"] = [
+                {
+                    "at": _iso(h.at),
+                    "actor": h.actor,
+                    "role": h.role,
+                    "action": h.action,
+                    "from": h.from_state,
+                    "to": h.to_state,
+                    "note": h.note,
+                }
+                for h in self.session.scalars(
+                    select(CaseHistory).where(CaseHistory.case_id == case.id).order_by(CaseHistory.id)
+                )
+            ]
+            doc["stages"] = self.stage_clocks(case)
+            doc["next_actions"] = self.next_actions(case)
+        return doc
+
+    def show(self, case_id: int) -> dict:
+        return self.view(self.get(case_id), full=True)
+
+
+def list_cases(
+    session: Session,
+    now: dt.datetime,
+    *,
+    state: str | None = None,
+    department: str | None = None,
+    district: str | None = None,
+    channel: str | None = None,
+    type_code: str | None = None,
+    overdue: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> dict:
+    """One page of cases (newest first) and the total that match, filtered and counted in SQL."""
+    conds = []
+    if state:
+        try:
+            conds.append(Case.state == State(state).value)
+        except ValueError:
+            raise InputError(
+                f"unknown state {state!r} (one of {', '.join(s.value for s in State)})"
+            ) from None
+    if department:
+        conds.append(Case.department_code == department)
+    if district:
+        conds.append(Case.district_code == district)
+    if channel:
+        conds.append(Case.channel == Channel(channel).value)
+    if type_code:
+        conds.append(Case.type_code == type_code)
+    if overdue:
+        conds += [
+            Case.state.not_in([s.value for s in FINISHED] + [State.SUSPENDED.value]),
+            Case.deadline < now,
+        ]
+    if limit < 0 or offset < 0:
+        raise InputError("limit and offset must not be negative")
+    total = session.scalar(select(func.count()).select_from(Case).where(*conds))
+    rows = session.execute(
+        select(
+            Case.id,
+            Case.state,
+            Case.kind,
+            Case.type_code,
+            Case.channel,
+            Case.urgent,
+            Case.cell_code,
+            Case.district_code,
+            Case.department_code,
+            Case.reported_at,
+            Case.deadline,
+            Case.closed_at,
+        )
+        .where(*conds)
+        .order_by(Case.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    finished = {s.value for s in FINISHED} | {State.SUSPENDED.value}
+    return {
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "cases": [
+            {
+                "id": r.id,
+                "state": r.state,
+                "kind": r.kind,
+                "type": r.type_code,
+                "channel": r.channel,
+                "urgent": r.urgent,
+                "cell": r.cell_code,
+                "district": r.district_code,
+                "department": r.department_code,
+                "reported_at": _iso(r.reported_at),
+                "deadline": _iso(r.deadline),
+                "closed_at": _iso(r.closed_at),
+                "overdue": bool(r.deadline and r.state not in finished and now > r.deadline),
+            }
+            for r in rows
+        ],
+    }
+
+
+def _iso(t: dt.datetime | None) -> str | None:
+    return t.isoformat(timespec="seconds") if t else None
+
+
+# --- guards and effects: what each row of the table checks and records ------------------------------
+
+GUARDS: dict[str, Callable[[Case], bool]] = {
+    "reported_on_site": lambda c: c.channel == Channel.SUPERVISOR.value,
+}
+GUARD_REASONS = {
+    "reported_on_site": "only a supervisor's own on-site report may {action} without verification "
+    "(case {case.id} came by {case.channel}: send it for verification)",
+}
+
+
+def _accept(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    c.accepted_at = c.accepted_at or s.now
+    c.file_due = desk._stage_due("file", s.now, c.urgent)
+    return {}
+
+
+def _send_verify(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    c.accepted_at = c.accepted_at or s.now
+    c.verified_at = None
+    c.verify_due = desk._stage_due("verify", s.now, c.urgent)
+    return {"verify_due": _iso(c.verify_due)}
+
+
+def _verify(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    c.verified_at = s.now
+    if tr.target == State.ACCEPTED:
+        c.file_due = desk._stage_due("file", s.now, c.urgent)
+    return {}
+
+
+def _self_fix(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    c.accepted_at = s.now
+    return {"self_fixed": True}
+
+
+def _file(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    c.filed_at = s.now
+    c.dispatch_due = desk._stage_due("dispatch", s.now, c.urgent)
+    return {}
+
+
+def _dispatch(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    if s.department:
+        from data.models import Department
+
+        if desk.session.get(Department, s.department) is None:
+            raise NotFound(f"unknown department {s.department!r}")
+        c.department_code = s.department
+    c.dispatched_at = s.now
+    c.started_at = None
+    c.deadline = desk._handling_due(c, s.now)
+    return {"department": c.department_code, "deadline": _iso(c.deadline)}
+
+
+def _start(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    c.started_at = s.now
+    return {}
+
+
+def _request(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    req = {"action": tr.action, "by": s.actor.name, "at": _iso(s.now), "note": s.note}
+    if tr.action == "request_extension":
+        if s.extension is None:
+            raise InputError(
+                "request_extension needs the time asked for (--extension, e.g. '2 working_days')"
+            )
+        req["extension"] = str(s.extension)
+    c.pending = json.dumps(req, ensure_ascii=False)
+    return {"request": req}
+
+
+def _extend(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    req = json.loads(c.pending or "{}")
+    limit = s.extension or Limit.parse(req.get("extension", "1 working_days"))
+    old = c.deadline
+    c.deadline = desk._due(limit, c.deadline or s.now, c.urgent)
+    c.extension_count += 1
+    c.pending = None
+    return {
+        "extension": str(limit),
+        "old_deadline": _iso(old),
+        "deadline": _iso(c.deadline),
+        "approver": s.actor.name,
+    }
+
+
+def _clear_request(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    c.pending = None
+    return {}
+
+
+def _return_to_centre(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    c.return_count += 1
+    c.pending = None
+    c.dispatch_due = desk._stage_due("dispatch", s.now, c.urgent)
+    return {"returned_by": c.department_code, "approver": s.actor.name}
+
+
+def _suspend(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    c.suspended_at = s.now
+    c.suspension_count += 1
+    c.pending = None
+    return {"approver": s.actor.name}
+
+
+def _stop_suspension(desk: CaseDesk, c: Case, now: dt.datetime) -> float:
+    """End the suspension: the deadline moves by the time the clock was stopped."""
+    cal, start = desk.config.calendar, c.suspended_at or now
+    if c.urgent:
+        stopped = (now - start).total_seconds() / 60
+        if c.deadline:
+            c.deadline += now - start
+    else:
+        stopped = cal.working_minutes(start, now)
+        if c.deadline:
+            remaining = cal.working_minutes(start, c.deadline)
+            c.deadline = cal.add_working(now, remaining) if remaining > 0 else c.deadline + (now - start)
+    c.suspended_minutes += stopped
+    c.suspended_at = None
+    return stopped
+
+
+def _resume(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    stopped = _stop_suspension(desk, c, s.now)
+    return {"stopped_minutes": round(stopped, 1), "deadline": _iso(c.deadline)}
+
+
+def _close_with(kind: str | None):
+    def effect(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+        if c.suspended_at is not None:
+            _stop_suspension(desk, c, s.now)
+        c.closed_at = s.now
+        if kind is None:  # an ordinary close: on time if the department fed back by the deadline
+            done = c.feedback_at or s.now
+            c.closure_kind = "normal" if c.deadline is None or done <= c.deadline else "overdue"
+        else:
+            c.closure_kind = kind
+        return {"closure_kind": c.closure_kind}
+
+    return effect
+
+
+def _close_self_fixed(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    c.filed_at = c.filed_at or s.now
+    return _close_with("normal")(desk, c, tr, s) | {"self_fixed": True}
+
+
+def _feedback(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    c.feedback_at = s.now
+    return {"on_time": c.deadline is None or s.now <= c.deadline}
+
+
+def _send_check(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    c.check_due = desk._stage_due("check", s.now, c.urgent)
+    c.checked_at = None
+    return {"check_due": _iso(c.check_due)}
+
+
+def _check(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    c.checked_at = s.now
+    return {"passed": tr.target == State.CHECKED}
+
+
+def _rework(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    c.rework_count += 1
+    c.dispatched_at = s.now
+    c.started_at = c.feedback_at = c.check_due = c.checked_at = None
+    c.deadline = desk._handling_due(c, s.now)
+    return {"deadline": _iso(c.deadline), "rework": c.rework_count}
+
+
+def _evaluate(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    if s.satisfaction not in SATISFACTION:
+        raise InputError(f"evaluate needs --satisfaction, one of {', '.join(SATISFACTION)}")
+    c.evaluated_at = s.now
+    c.satisfaction = s.satisfaction
+    return {"satisfaction": s.satisfaction}
+
+
+def _void(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    c.voided_at = s.now
+    return {"was_filed": c.filed_at is not None}
+
+
+def _unlink(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+    was = c.duplicate_of
+    c.duplicate_of = None
+    c.accept_due = desk._stage_due("accept", s.now, c.urgent)
+    c.deadline = desk._handling_due(c, s.now)
+    return {"was_duplicate_of": was}
+
+
+EFFECTS: dict[str, Callable[[CaseDesk, Case, Transition, _Step], dict]] = {
+    "accept": _accept,
+    "send_verify": _send_verify,
+    "verify": _verify,
+    "self_fix": _self_fix,
+    "file": _file,
+    "dispatch": _dispatch,
+    "start": _start,
+    "request": _request,
+    "extend": _extend,
+    "clear_request": _clear_request,
+    "return_to_centre": _return_to_centre,
+    "suspend": _suspend,
+    "resume": _resume,
+    "feedback": _feedback,
+    "send_check": _send_check,
+    "check": _check,
+    "close": _close_with(None),
+    "close_special": _close_with("special"),
+    "close_error": _close_with("error"),
+    "close_self_fixed": _close_self_fixed,
+    "rework": _rework,
+    "evaluate": _evaluate,
+    "void": _void,
+    "unlink": _unlink,
+}

@@ -1,0 +1,154 @@
+"""Configuration of the everyday loop: time limits, calendar, duplicate detection, evaluation weights.
+
+Defaults below follow the typical values of the standards (domain.md sections 3-4, reference 2.4 and
+3.2); a city overrides any part by storing JSON under the ``everyday_config`` meta key (deep-merged).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy.orm import Session
+
+from data.city import get_meta, set_meta
+from data.errors import InputError
+from modes.everyday.calendar import Limit, WorkingCalendar
+
+DEFAULTS: dict = {
+    "calendar": {
+        "periods": [["08:00", "12:00"], ["14:00", "18:00"]],
+        "weekend": [5, 6],
+        "holidays": [],
+        "workdays": [],
+    },
+    # Per-stage limits; urgent cases count them continuously.
+    "stages": {
+        "accept": [10, "minutes"],
+        "verify": [30, "minutes"],
+        "file": [30, "minutes"],
+        "dispatch": [30, "minutes"],
+        "check": [30, "minutes"],
+    },
+    # Handling limits, most specific first: exact type code, then major (first two digits), then default.
+    "handling": {
+        # Keys are "<kind>:<type code>" and "<kind>:<major>" (component and event majors overlap).
+        "types": {
+            "event:06010": [4, "working_hours"],  # 暴露垃圾
+            "event:0102": [4, "working_hours"],
+            "event:06011": [4, "working_days"],  # 积存垃圾渣土
+            "event:0103": [4, "working_days"],
+            "event:06012": [5, "working_hours"],  # 道路不洁
+            "event:0104": [5, "working_hours"],
+            "event:06001": [15, "working_days"],  # 私搭乱建
+            "event:0101": [15, "working_days"],
+            "event:08016": [15, "working_days"],  # 无证建设
+        },
+        "majors": {
+            "component:01": [2, "working_days"],
+            "component:04": [3, "working_days"],
+            "event:07": [1, "working_days"],
+            "event:09": [1, "working_days"],
+        },
+        "default": [2, "working_days"],
+        "urgent": [4, "hours"],
+    },
+    "duplicates": {"radius_m": 50.0, "window_hours": 72.0},
+    "evaluation": {
+        "grades": [
+            [90, "A", "green"],
+            [75, "B", "blue"],
+            [60, "C", "yellow"],
+            [40, "D", "red"],
+            [0, "E", "black"],
+        ],
+        # 专业部门: 立案数×10% + 结案率×30% + 按期处置率×30% + 返工率×30% (reference 3.2)
+        "department": {
+            "weights": {"filed": 0.10, "closure": 0.30, "on_time": 0.30, "rework": 0.30},
+            "filed_bands": [[50, 100], [100, 90], [200, 75], [500, 60], [1000, 40]],
+        },
+        # 区域: 监督举报率×10% + 立案数×20% + 结案率×30% + 按期结案率×40%
+        "district": {
+            "weights": {"public_report": 0.10, "filed": 0.20, "closure": 0.30, "on_time": 0.40},
+            "filed_per_cell_bands": [[0, 100], [3, 90], [5, 75], [7, 60], [9, 40]],
+        },
+        # 监督员: 有效上报率×40% + 漏报率×20% + 按时核实率×20% + 按时核查率×20%
+        "supervisor": {
+            "weights": {"valid_report": 0.40, "missed": 0.20, "verify_on_time": 0.20, "check_on_time": 0.20}
+        },
+        # 受理员: 受理数×25% + 核实按时派发率×40% + 核查按时派发率×35%
+        "operator": {"weights": {"volume": 0.25, "verify_sent_on_time": 0.40, "check_sent_on_time": 0.35}},
+        # 值班长: 按时立案率×25% + 准确立案率×40% + 按时结案率×35%
+        "shift_leader": {"weights": {"file_on_time": 0.25, "accurate_filing": 0.40, "close_on_time": 0.35}},
+        # 派遣员: 派遣数×20% + 按时派遣率×40% + 准确派遣率×40%
+        "dispatcher": {"weights": {"volume": 0.20, "dispatch_on_time": 0.40, "accurate_dispatch": 0.40}},
+        "volume_bands": [[2000, 100], [1200, 90], [500, 75], [300, 60], [100, 40]],
+    },
+}
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+@dataclass(frozen=True)
+class EverydayConfig:
+    raw: dict
+
+    @classmethod
+    def load(cls, session: Session) -> EverydayConfig:
+        text = get_meta(session, "everyday_config")
+        return cls.from_dict(json.loads(text) if text else {})
+
+    @classmethod
+    def from_dict(cls, override: dict) -> EverydayConfig:
+        cfg = cls(_merge(DEFAULTS, override))
+        cfg.validate()
+        return cfg
+
+    def save(self, session: Session) -> None:
+        set_meta(session, "everyday_config", json.dumps(self.raw, ensure_ascii=False))
+
+    def validate(self) -> None:
+        try:
+            self.calendar  # noqa: B018 - parsing is the check
+            for v in self.raw["stages"].values():
+                Limit.parse(v)
+            h = self.raw["handling"]
+            for v in [*h["types"].values(), *h["majors"].values(), h["default"], h["urgent"]]:
+                Limit.parse(v)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"invalid everyday configuration: {exc}") from None
+
+    @cached_property
+    def calendar(self) -> WorkingCalendar:
+        return WorkingCalendar.from_config(self.raw["calendar"])
+
+    def stage_limit(self, stage: str) -> Limit:
+        return Limit.parse(self.raw["stages"][stage])
+
+    def handling_limit(self, kind: str, type_code: str, urgent: bool) -> Limit:
+        h = self.raw["handling"]
+        if urgent:
+            return Limit.parse(h["urgent"])
+        for table, key in ((h["types"], f"{kind}:{type_code}"), (h["majors"], f"{kind}:{type_code[:2]}")):
+            if key in table:
+                return Limit.parse(table[key])
+        return Limit.parse(h["default"])
+
+    @property
+    def duplicate_radius_m(self) -> float:
+        return float(self.raw["duplicates"]["radius_m"])
+
+    @property
+    def duplicate_window_hours(self) -> float:
+        return float(self.raw["duplicates"]["window_hours"])
+
+    @property
+    def evaluation(self) -> dict:
+        return self.raw["evaluation"]

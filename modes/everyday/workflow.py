@@ -1,0 +1,150 @@
+"""The closed loop as data: states, the transition table and who may take each step.
+
+Stages (domain.md section 3): intake -> acceptance and on-site verification -> filing or voiding ->
+dispatch (the handling clock starts) -> handling -> feedback -> on-site check -> closing or rework ->
+evaluation, plus the special paths: return (回退), extension (延期), suspension (挂账) and resumption,
+void (作废) and supervisor self-fix (自处理), each needing approval and kept in the record.
+
+The table is the only place these rules live: ``modes.everyday.cases`` applies a row by name and runs
+the row's named effect; tests are parametrised over it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from data.models import Role
+
+
+class State(enum.StrEnum):
+    REPORTED = "reported"  # 上报, waiting for the operator
+    VERIFYING = "verifying"  # 核实中, a supervisor is sent to look
+    NOT_FOUND = "not_found"  # the supervisor could not confirm the problem
+    ACCEPTED = "accepted"  # 受理, waiting for the shift leader to file or void
+    SELF_FIX_REVIEW = "self_fix_review"  # the supervisor fixed it on the spot; awaiting review
+    FILED = "filed"  # 立案, waiting for dispatch
+    DISPATCHED = "dispatched"  # 派遣, the handling clock runs
+    HANDLING = "handling"  # 处置中, the department has taken it up
+    EXTENSION_REQUESTED = "extension_requested"  # 延期申请
+    RETURN_REQUESTED = "return_requested"  # 回退申请
+    SUSPENSION_REQUESTED = "suspension_requested"  # 挂账申请
+    SUSPENDED = "suspended"  # 挂账, the clock is stopped
+    FEEDBACK = "feedback"  # 反馈, the department says it is done
+    CHECKING = "checking"  # 核查中
+    CHECKED = "checked"  # the check confirmed the fix
+    REWORK_PENDING = "rework_pending"  # the check failed
+    CLOSED = "closed"  # 结案
+    EVALUATED = "evaluated"  # 评价
+    VOIDED = "voided"  # 作废
+    MERGED = "merged"  # linked to an earlier report of the same problem
+
+
+FINISHED = frozenset({State.CLOSED, State.EVALUATED, State.VOIDED, State.MERGED})
+
+S = State
+R = Role
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: State
+    action: str
+    target: State
+    roles: frozenset[Role]
+    effect: str | None = None  # the name of what the step records on the case (see cases.EFFECTS)
+    guard: str | None = None  # the name of an extra condition (see cases.GUARDS)
+    needs_note: bool = False  # refusals, voids and requests must say why
+
+
+def t(source, action, target, roles, effect=None, guard=None, needs_note=False) -> Transition:
+    return Transition(source, action, target, frozenset(roles), effect, guard, needs_note)
+
+
+_APPROVER = (R.DISPATCHER, R.COMMANDER)
+_LEADER = (R.SHIFT_LEADER, R.COMMANDER)
+
+TRANSITIONS: tuple[Transition, ...] = (
+    # intake and acceptance
+    t(S.REPORTED, "accept", S.ACCEPTED, [R.OPERATOR], "accept", guard="reported_on_site"),
+    t(S.REPORTED, "send_verify", S.VERIFYING, [R.OPERATOR], "send_verify"),
+    t(S.REPORTED, "self_fix", S.SELF_FIX_REVIEW, [R.SUPERVISOR], "self_fix", guard="reported_on_site"),
+    t(S.REPORTED, "void", S.VOIDED, _LEADER, "void", needs_note=True),
+    t(S.VERIFYING, "verify", S.ACCEPTED, [R.SUPERVISOR], "verify"),
+    t(S.VERIFYING, "not_found", S.NOT_FOUND, [R.SUPERVISOR], "verify", needs_note=True),
+    t(S.VERIFYING, "void", S.VOIDED, _LEADER, "void", needs_note=True),
+    t(S.NOT_FOUND, "send_verify", S.VERIFYING, [R.OPERATOR], "send_verify"),
+    t(S.NOT_FOUND, "void", S.VOIDED, _LEADER, "void", needs_note=True),
+    t(S.SELF_FIX_REVIEW, "approve_self_fix", S.CLOSED, _LEADER, "close_self_fixed"),
+    t(S.SELF_FIX_REVIEW, "reject_self_fix", S.ACCEPTED, _LEADER, "accept", needs_note=True),
+    # filing and dispatch
+    t(S.ACCEPTED, "file", S.FILED, _LEADER, "file"),
+    t(S.ACCEPTED, "void", S.VOIDED, _LEADER, "void", needs_note=True),
+    t(S.FILED, "dispatch", S.DISPATCHED, _APPROVER, "dispatch"),
+    t(S.FILED, "void", S.VOIDED, _LEADER, "void", needs_note=True),
+    # handling and the special paths
+    t(S.DISPATCHED, "start", S.HANDLING, [R.DEPARTMENT], "start"),
+    t(S.DISPATCHED, "request_return", S.RETURN_REQUESTED, [R.DEPARTMENT], "request", needs_note=True),
+    t(S.HANDLING, "feedback", S.FEEDBACK, [R.DEPARTMENT], "feedback"),
+    t(S.HANDLING, "request_extension", S.EXTENSION_REQUESTED, [R.DEPARTMENT], "request", needs_note=True),
+    t(S.HANDLING, "request_return", S.RETURN_REQUESTED, [R.DEPARTMENT], "request", needs_note=True),
+    t(S.HANDLING, "request_suspension", S.SUSPENSION_REQUESTED, [R.DEPARTMENT], "request", needs_note=True),
+    t(S.EXTENSION_REQUESTED, "approve_extension", S.HANDLING, _APPROVER, "extend"),
+    t(S.EXTENSION_REQUESTED, "reject_extension", S.HANDLING, _APPROVER, "clear_request", needs_note=True),
+    t(S.RETURN_REQUESTED, "approve_return", S.FILED, _APPROVER, "return_to_centre"),
+    t(S.RETURN_REQUESTED, "reject_return", S.HANDLING, _APPROVER, "clear_request", needs_note=True),
+    t(S.SUSPENSION_REQUESTED, "approve_suspension", S.SUSPENDED, _APPROVER, "suspend"),
+    t(S.SUSPENSION_REQUESTED, "reject_suspension", S.HANDLING, _APPROVER, "clear_request", needs_note=True),
+    t(S.SUSPENDED, "resume", S.HANDLING, _APPROVER, "resume"),
+    t(S.SUSPENDED, "close_special", S.CLOSED, _LEADER, "close_special", needs_note=True),
+    # check, close, rework, evaluate
+    t(S.FEEDBACK, "send_check", S.CHECKING, [R.OPERATOR], "send_check"),
+    t(S.CHECKING, "check_pass", S.CHECKED, [R.SUPERVISOR], "check"),
+    t(S.CHECKING, "check_fail", S.REWORK_PENDING, [R.SUPERVISOR], "check", needs_note=True),
+    t(S.CHECKED, "close", S.CLOSED, _LEADER, "close"),
+    t(S.REWORK_PENDING, "rework", S.DISPATCHED, _APPROVER, "rework"),
+    t(S.CLOSED, "evaluate", S.EVALUATED, [R.OPERATOR, R.COMMANDER], "evaluate"),
+    # closing in error: a case found, after dispatch, never to have been a valid case
+    *(
+        t(src, "close_error", S.CLOSED, _LEADER, "close_error", needs_note=True)
+        for src in (S.DISPATCHED, S.HANDLING, S.FEEDBACK, S.CHECKING, S.CHECKED, S.REWORK_PENDING)
+    ),
+    # duplicates: an operator may undo the automatic link
+    t(S.MERGED, "unlink", S.REPORTED, [R.OPERATOR, R.SHIFT_LEADER], "unlink"),
+)
+
+_BY_KEY = {(tr.source, tr.action): tr for tr in TRANSITIONS}
+ACTIONS = tuple(sorted({tr.action for tr in TRANSITIONS}))
+
+
+class IllegalTransition(Exception):
+    """The action is not possible from the case's state, or not for this role."""
+
+
+def find(state: State | str, action: str) -> Transition | None:
+    return _BY_KEY.get((State(state), action))
+
+
+def allowed(state: State | str) -> list[Transition]:
+    return [tr for tr in TRANSITIONS if tr.source == State(state)]
+
+
+def check(state: State | str, action: str, role: Role | str) -> Transition:
+    """The transition for ``action`` from ``state`` by ``role``, or ``IllegalTransition`` saying why."""
+    state = State(state)
+    if action not in ACTIONS:
+        raise IllegalTransition(f"unknown action {action!r} (known: {', '.join(ACTIONS)})")
+    try:
+        role = Role(role)
+    except ValueError:
+        raise IllegalTransition(
+            f"unknown role {role!r} (one of {', '.join(r.value for r in Role)})"
+        ) from None
+    tr = find(state, action)
+    if tr is None:
+        possible = ", ".join(x.action for x in allowed(state)) or "none: the case is finished"
+        raise IllegalTransition(f"cannot {action} a case that is {state.value} (possible now: {possible})")
+    if role not in tr.roles:
+        who = ", ".join(sorted(r.value for r in tr.roles))
+        raise IllegalTransition(f"a {role.value} may not {action} a {state.value} case (only {who})")
+    return tr
