@@ -146,5 +146,6 @@ def check(state: State | str, action: str, role: Role | str) -> Transition:
         raise IllegalTransition(f"cannot {action} a case that is {state.value} (possible now: {possible})")
     if role not in tr.roles:
         who = ", ".join(sorted(r.value for r in tr.roles))
-        raise IllegalTransition(f"a {role.value} may not {action} a {state.value} case (only {who})")
+        article = "an" if role.value[0] in "aeiou" else "a"
+        raise IllegalTransition(f"{article} {role.value} may not {action} a {state.value} case (only {who})")
     return tr
