@@ -1,0 +1,1411 @@
+"""Import and export of GIS layers: grid cells, components and cameras, as GeoJSON or CSV.
+
+Imports read the whole file and check every feature before writing anything, so a file is taken whole
+or refused whole: one ``ImportRejected`` lists the problems, each with the feature index (0-based, the
+position in the FeatureCollection or among the CSV data rows) or the CSV line number (the header is
+line 1), and the reason. Nothing is committed here: the caller owns the transaction.
+
+Coordinates are transformed with pyproj into the city's metric CRS. A GeoJSON file's CRS is its
+``crs`` member when it has one, else WGS84 (RFC 7946); a CSV file's lon/lat columns are WGS84 and its
+x/y columns are in the city CRS (as ``export_layer`` writes them) unless ``crs`` says otherwise.
+
+Cells: invalid polygons are repaired with ``shapely.make_valid`` (only polygonal parts kept) and listed
+in the report, not refused. A cell import into a database without a city creates the city, in the
+file's CRS when that is metric, else in the UTM zone of the data. Codes that are not national grid
+codes (neighbourhood names, say) get 15-digit codes allocated under the synthetic district ``990001``
+and the original codes are kept in ``city_meta["cell_source_codes"]`` (JSON, cell code -> source code).
+
+Re-importing updates the rows a file names (cells by code, components and cameras by id), leaves rows
+it does not name alone, and inserts the rest. Each import appends one ``import.<kind>`` journal event.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+import shapely
+from pyproj import CRS
+from shapely.geometry import MultiPolygon, Polygon, shape
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from data import journal
+from data.city import city_crs, get_meta, has_city, set_city_crs, set_meta
+from data.codes import (
+    CELL_CODE,
+    COMPONENT_ID,
+    LEGACY_CELL_CODE,
+    LEGACY_COMPONENT_ID,
+    component_ids,
+    legacy_cell_code,
+    resolve_component_type,
+)
+from data.errors import InputError, NotFound
+from data.geometry import WGS84, CrsError, parse_crs, transformer, utm_crs_for
+from data.models import (
+    Camera,
+    CameraStatus,
+    Community,
+    Component,
+    ComponentState,
+    Department,
+    District,
+    GridCell,
+    Street,
+)
+from data.spatial import GridIndex
+
+KINDS = ("cells", "components", "cameras")
+FORMATS = ("geojson", "csv")
+
+# GB/T 2260 has no province 99, so codes under it can never clash with a real district.
+SYNTHETIC_DISTRICT = "990001"
+CELLS_PER_SYNTHETIC_COMMUNITY = 100
+SOURCE_CODES_KEY = "cell_source_codes"
+CAMERA_PLACES = ("road", "square", "park")
+
+# Properties searched, in order, when the caller names no code field.
+CELL_CODE_FIELDS = ("code", "cell_code", "CODE", "id", "ID", "name", "NAME")
+ID_FIELDS = ("id", "ID", "_id")
+WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom")
+LONLAT_COLUMNS = (("lon", "lat"), ("longitude", "latitude"), ("lng", "lat"))
+XY_COLUMNS = (("x", "y"),)
+
+STATE_NAMES = {
+    "完好": ComponentState.INTACT,
+    "破损": ComponentState.DAMAGED,
+    "丢失": ComponentState.LOST,
+    "废弃": ComponentState.ABANDONED,
+    "移除": ComponentState.REMOVED,
+}
+
+LISTED_PROBLEMS = 10
+CHUNK = 2000  # rows per IN (...) lookup and per export batch
+# A cell's WKT easily passes the csv module's default 128 KiB field limit (San Francisco's Marina does).
+CSV_FIELD_LIMIT = 64 * 1024 * 1024
+# Differences below these are reprojection noise (e.g. a city -> WGS84 -> city round trip), not edits.
+COORD_TOLERANCE_M = 1e-3
+FLOAT_REL_TOLERANCE = 1e-9
+
+
+# --- errors and the report -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why one feature (or the whole file, ``index`` -1) cannot be imported."""
+
+    index: int
+    line: int | None
+    code: str | None
+    reason: str
+    missing: bool = False  # names a type or department that does not exist
+
+    def where(self) -> str:
+        if self.line is not None:
+            place = f"line {self.line}"
+        elif self.index >= 0:
+            place = f"feature {self.index}"
+        else:
+            place = "file"
+        return f"{place} ({self.code})" if self.code else place
+
+
+class ImportRejected(InputError):
+    """A file refused as a whole; ``problems`` lists every feature that failed and why."""
+
+    def __init__(self, path: str, problems: Sequence[Problem]):
+        self.path = path
+        self.problems = list(problems)
+        shown = "; ".join(f"{p.where()}: {p.reason}" for p in self.problems[:LISTED_PROBLEMS])
+        more = len(self.problems) - LISTED_PROBLEMS
+        count = f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}"
+        super().__init__(
+            f"{path}: nothing imported, {count}: {shown}{f'; and {more} more' if more > 0 else ''}"
+        )
+
+
+class ImportNotFound(ImportRejected, NotFound):
+    """Refused only because the file names types or departments the database does not have."""
+
+
+class ImportCrsError(InputError, CrsError):
+    """The CRS given for or found in a file is unknown; both an ``InputError`` and a ``CrsError``."""
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    path: str
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    repaired: list[tuple[int, str, str]] = field(default_factory=list)  # (feature index, code, reason)
+    outside: list[str] = field(default_factory=list)  # ids placed in no cell (cameras only)
+    crs_from: str = ""
+    crs_to: str = ""
+    city_created: bool = False
+    journal_seq: int | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "path": self.path,
+            "read": self.read,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "repaired": [{"index": i, "code": c, "reason": r} for i, c, r in self.repaired],
+            "outside": {"count": len(self.outside), "ids": list(self.outside)},
+            "crs_from": self.crs_from,
+            "crs_to": self.crs_to,
+            "city_created": self.city_created,
+            "journal_seq": self.journal_seq,
+        }
+
+
+class _Reject(Exception):
+    """One feature's problem, raised inside per-feature checks and collected into a ``Problem``."""
+
+    def __init__(self, reason: str, *, missing: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.missing = missing
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Record:
+    index: int
+    line: int | None
+    props: dict[str, Any]
+    keys: _Keys  # the property names of the whole file
+
+    # In the source CRS: a shapely geometry, or for CSV points a bare (x, y) (a Point costs 50 us each).
+    geometry: Any = None
+    fid: Any = None  # the GeoJSON Feature's own "id" member
+    error: str | None = None  # why the geometry could not be read
+
+
+@dataclass
+class _Source:
+    label: str
+    crs_text: str
+    crs: CRS
+    records: list[_Record]
+
+
+def _parse_crs(label: str, text: str) -> CRS:
+    try:
+        return parse_crs(text)
+    except CrsError as exc:
+        raise ImportCrsError(f"{label}: {exc}") from None
+
+
+def _file_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".geojson", ".json"):
+        return "geojson"
+    if suffix in (".csv", ".txt"):
+        return "csv"
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        head = fh.read(256).lstrip()
+    return "geojson" if head.startswith("{") else "csv"
+
+
+def _read(session: Session, kind: str, path: Path, label: str, crs: str | None) -> _Source:
+    if not path.is_file():
+        raise InputError(f"{label}: no such file")
+    try:
+        if _file_format(path) == "geojson":
+            return _read_geojson(path, label, crs)
+        return _read_csv(session, kind, path, label, crs)
+    except UnicodeDecodeError as exc:
+        raise ImportRejected(label, [Problem(-1, None, None, f"not UTF-8 text: {exc.reason}")]) from None
+
+
+def _read_geojson(path: Path, label: str, crs: str | None) -> _Source:
+    def refuse(reason: str, line: int | None = None) -> ImportRejected:
+        return ImportRejected(label, [Problem(-1, line, None, reason)])
+
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            doc = json.load(fh)
+    except json.JSONDecodeError as exc:
+        raise refuse(f"not valid JSON: {exc.msg} at column {exc.colno}", exc.lineno) from None
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        raise refuse("not a GeoJSON FeatureCollection")
+    features = doc.get("features")
+    if not isinstance(features, list):
+        raise refuse("the FeatureCollection has no 'features' list")
+    crs_text = crs or _geojson_crs_member(doc, refuse) or WGS84
+    records = []
+    keys = _Keys(
+        {
+            k
+            for f in features
+            if isinstance(f, dict) and isinstance(f.get("properties"), dict)
+            for k in f["properties"]
+        }
+    )
+    for i, feature in enumerate(features):
+        rec = _Record(i, None, {}, keys)
+        records.append(rec)
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            rec.error = "not a GeoJSON Feature"
+            continue
+        props = feature.get("properties")
+        rec.props = props if isinstance(props, dict) else {}
+        rec.fid = feature.get("id")
+        geometry = feature.get("geometry")
+        if geometry is None:
+            rec.error = "the feature has no geometry"
+            continue
+        try:
+            rec.geometry = shape(geometry)
+        except Exception as exc:  # shapely raises several types for malformed coordinates
+            rec.error = f"malformed geometry: {exc}"
+    return _Source(label, crs_text, _parse_crs(label, crs_text), records)
+
+
+def _geojson_crs_member(doc: dict, refuse: Callable[..., ImportRejected]) -> str | None:
+    """The name in a 2008-style ``"crs": {"type": "name", ...}`` member (RFC 7946 dropped it)."""
+    member = doc.get("crs")
+    if member is None:
+        return None
+    name = member.get("properties", {}).get("name") if isinstance(member, dict) else None
+    if not (isinstance(member, dict) and member.get("type") == "name" and isinstance(name, str)):
+        raise refuse(f"unsupported 'crs' member {json.dumps(member)[:80]}: give the CRS explicitly")
+    return name
+
+
+def _pick_column(header: dict[str, str], names: Iterable[str]) -> str | None:
+    return next((header[n] for n in names if n in header), None)
+
+
+def _pick_pair(header: dict[str, str], pairs: Iterable[tuple[str, str]]) -> tuple[str, str] | None:
+    return next(((header[a], header[b]) for a, b in pairs if a in header and b in header), None)
+
+
+def _read_csv(session: Session, kind: str, path: Path, label: str, crs: str | None) -> _Source:
+    # The limit is process-wide; raising it never breaks another reader.
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        records: list[_Record] = []
+        names: list[str] = []
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                # The csv module cannot resynchronise after e.g. an unclosed quote: stop at that line.
+                problem = Problem(
+                    len(records) if names else -1, reader.line_num, None, f"malformed CSV: {exc}"
+                )
+                raise ImportRejected(label, [problem]) from None
+            if not row:  # blank lines are skipped, as csv.DictReader does
+                continue
+            if not names:
+                names = [n.strip() for n in row]
+                keys = _Keys(names)
+                header = {n.lower(): n for n in names}
+                read_geometry, crs_text = _csv_geometry_reader(session, kind, header, label, crs)
+                continue
+            rec = _Record(
+                len(records), reader.line_num, dict(zip(names, row, strict=False)), keys
+            )  # short rows keep what they have
+            records.append(rec)
+            if len(row) != len(names):
+                rec.error = f"malformed row: {len(row)} fields where the header has {len(names)}"
+                continue
+            try:
+                rec.geometry = read_geometry(rec.props)
+            except _Reject as exc:
+                rec.error = exc.reason
+    if not names:
+        raise ImportRejected(label, [Problem(-1, 1, None, "empty CSV file: no header row")])
+    return _Source(label, crs_text, _parse_crs(label, crs_text), records)
+
+
+def _csv_geometry_reader(
+    session: Session, kind: str, header: dict[str, str], label: str, crs: str | None
+) -> tuple[Callable[[dict], Any], str]:
+    """How to get a geometry out of a row, and the CRS it is in."""
+
+    def refuse(reason: str) -> ImportRejected:
+        return ImportRejected(label, [Problem(-1, 1, None, reason)])
+
+    if kind == "cells":
+        column = _pick_column(header, WKT_COLUMNS)
+        if column is None:
+            raise refuse(f"a cell CSV needs a WKT geometry column (one of {', '.join(WKT_COLUMNS)})")
+        if crs is None and not has_city(session):
+            raise refuse("the WKT has no CRS and there is no city yet: give the file's CRS")
+
+        def read_wkt(row: dict) -> Any:
+            try:
+                return shapely.from_wkt(row[column])
+            except shapely.errors.GEOSException as exc:
+                raise _Reject(f"malformed WKT in column {column!r}: {exc}") from None
+
+        return read_wkt, crs or city_crs(session)
+
+    lonlat = _pick_pair(header, LONLAT_COLUMNS)
+    xy = _pick_pair(header, XY_COLUMNS)
+    if crs is not None:
+        geographic = _parse_crs(label, crs).is_geographic
+        columns = (lonlat or xy) if geographic else (xy or lonlat)
+    elif lonlat is not None:
+        columns, crs = lonlat, WGS84
+    elif xy is not None:
+        if not has_city(session):
+            raise refuse("columns x/y are projected coordinates and there is no city yet: give their CRS")
+        columns, crs = xy, city_crs(session)
+    else:
+        columns = None
+    if columns is None:
+        raise refuse("no coordinate columns: expected lon/lat, longitude/latitude or x/y")
+    xcol, ycol = columns
+
+    def read_point(row: dict) -> tuple[float, float]:
+        try:
+            return float(row[xcol]), float(row[ycol])
+        except ValueError:
+            raise _Reject(f"coordinates {row[xcol]!r}, {row[ycol]!r} are not numbers") from None
+
+    return read_point, crs
+
+
+# --- small value parsers ---------------------------------------------------------------------------
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class _Keys:
+    """The property names used in one file, and which of them answer to a list of wanted names.
+
+    Resolved once per file, not per feature: a 100k-row file asks the same few questions 100k times.
+    """
+
+    def __init__(self, names: Iterable[Any]):
+        self.names = {n for n in names if isinstance(n, str)}
+        self.lowered: dict[str, list[str]] = {}
+        for name in sorted(self.names):
+            self.lowered.setdefault(name.lower(), []).append(name)
+        self.memo: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def resolve(self, wanted: tuple[str, ...]) -> tuple[str, ...]:
+        found = self.memo.get(wanted)
+        if found is None:
+            exact = [w for w in wanted if w in self.names]
+            loose = [s for w in wanted for s in self.lowered.get(w.lower(), ()) if s not in exact]
+            found = self.memo[wanted] = tuple(dict.fromkeys(exact + loose))
+        return found
+
+
+def _prop(rec: _Record, *names: str) -> Any:
+    """The first non-blank property among ``names`` (exact spellings first, then any letter case)."""
+    props = rec.props
+    for key in rec.keys.resolve(names):
+        value = props.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        return value
+    return None
+
+
+def _code_text(value: Any) -> str:
+    # JSON numbers lose nothing for codes (districts never start with 0), but 2.3e14 must not print so.
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _identifier(rec: _Record, code_field: str | None, defaults: Sequence[str]) -> str:
+    if code_field is not None:
+        value = _prop(rec, code_field)
+        if value is None:
+            raise _Reject(f"no value in property {code_field!r}")
+        return _code_text(value)
+    value = _prop(rec, *defaults)
+    if value is None and not _blank(rec.fid):
+        value = rec.fid
+    if value is None:
+        raise _Reject(
+            f"no id: none of the properties {', '.join(defaults)} is set (name one with code_field)"
+        )
+    return _code_text(value)
+
+
+def _number(rec: _Record, names: Sequence[str], *, low: float | None = None, high: float | None = None):
+    value = _prop(rec, *names)
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise _Reject(f"{names[0]} {value!r} is not a number") from None
+    if (
+        not math.isfinite(number)
+        or (low is not None and number < low)
+        or (high is not None and number > high)
+    ):
+        raise _Reject(f"{names[0]} {value!r} is out of range")
+    return number
+
+
+def _count(rec: _Record, *names: str) -> int | None:
+    number = _number(rec, names, low=0)
+    return None if number is None else int(round(number))
+
+
+def _text(rec: _Record, names: Sequence[str], limit: int) -> str | None:
+    value = _prop(rec, *names)
+    if value is None:
+        return None
+    text = str(value).strip()
+    if len(text) > limit:
+        raise _Reject(f"{names[0]} is {len(text)} characters long, at most {limit} fit")
+    return text
+
+
+def _date(rec: _Record, *names: str) -> dt.date | None:
+    value = _prop(rec, *names)
+    if value is None:
+        return None
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        raise _Reject(f"{names[0]} {text!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- geometry helpers ------------------------------------------------------------------------------
+
+
+def _reproject(geoms: np.ndarray, source: str, target: str) -> np.ndarray:
+    tr = transformer(source, target)
+
+    def apply(coords: np.ndarray) -> np.ndarray:
+        x, y = tr.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geoms, apply)
+
+
+def _polygonal(geom) -> Any:
+    """Only the polygonal parts of ``geom`` (make_valid may add lines and points), or None."""
+    if geom is None or geom.is_empty:
+        return None
+    if isinstance(geom, Polygon | MultiPolygon):
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if isinstance(p, Polygon | MultiPolygon) and not p.is_empty]
+    if not parts:
+        return None
+    # Parts of a collection may share edges, which a MultiPolygon forbids: union them.
+    return parts[0] if len(parts) == 1 else shapely.union_all(parts)
+
+
+def _repair(geom) -> tuple[Any, str | None]:
+    """(valid polygonal geometry or None, the invalidity reason when it had to be repaired)."""
+    if geom.is_valid:
+        return geom, None
+    reason = shapely.is_valid_reason(geom)
+    fixed = _polygonal(shapely.make_valid(geom))
+    if fixed is None or not fixed.is_valid or fixed.area <= 0:
+        return None, reason
+    return fixed, reason
+
+
+def _all_finite(geom) -> bool:
+    return bool(np.isfinite(shapely.get_coordinates(geom)).all())
+
+
+def _lonlat_ok(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return (np.abs(x) <= 180) & (np.abs(y) <= 90)
+
+
+def _crs_label(crs: CRS, given: str) -> str:
+    authority = crs.to_authority(min_confidence=90)
+    return f"{authority[0]}:{authority[1]}" if authority else given
+
+
+def _is_metric(crs: CRS) -> bool:
+    return crs.is_projected and all(a.unit_name in ("metre", "meter") for a in crs.axis_info[:2])
+
+
+def _choose_city_crs(source: _Source, geoms: Sequence) -> str:
+    """The metric CRS for a new city: the file's own when it is metric, else the data's UTM zone."""
+    if _is_metric(source.crs):
+        return _crs_label(source.crs, source.crs_text)
+    minx, miny, maxx, maxy = shapely.total_bounds(np.asarray(geoms, dtype=object))
+    lon, lat = transformer(source.crs_text, WGS84).transform((minx + maxx) / 2, (miny + maxy) / 2)
+    return utm_crs_for(lon, lat)
+
+
+def _reading_order(points: Sequence, band: float) -> list[int]:
+    """Indices of points west to east within bands of height ``band``, bands north to south."""
+    if not points:
+        return []
+    xs = np.array([p.x for p in points])
+    ys = np.array([p.y for p in points])
+    rows = np.floor((ys.max() - ys) / max(band, 1e-9))
+    return [int(i) for i in np.lexsort((xs, rows))]
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Equal, or apart by less than reprojection noise."""
+    if isinstance(new, float) and isinstance(old, float | int):
+        return math.isclose(old, new, rel_tol=FLOAT_REL_TOLERANCE, abs_tol=COORD_TOLERANCE_M)
+    if isinstance(new, shapely.Geometry):
+        return isinstance(old, shapely.Geometry) and bool(shapely.equals_exact(old, new, COORD_TOLERANCE_M))
+    return old == new
+
+
+def _existing(session: Session, model, keys: Sequence[str], columns: Sequence[str]) -> dict[str, dict]:
+    key = model.__mapper__.primary_key[0].key
+    attrs = [getattr(model, c) for c in columns]
+    found: dict[str, dict] = {}
+    # Plain Core rows: the ORM's row loading tripled the time of this lookup for 100k components. A
+    # Core execute skips autoflush, so flush the caller's pending changes as the ORM would have.
+    session.flush()
+    connection = session.connection()
+    for chunk in _chunks(sorted(set(keys))):
+        for row in connection.execute(select(*attrs).where(getattr(model, key).in_(chunk))):
+            values = dict(zip(columns, row, strict=True))
+            found[values[key]] = values
+    return found
+
+
+def _upsert(
+    session: Session,
+    model,
+    rows: list[dict],
+    existing: dict[str, dict],
+    columns: Sequence[str],
+    defaults: dict[str, Any],
+    report: ImportReport,
+) -> None:
+    """Insert new rows, update changed ones; values a row lacks keep their stored (or default) value.
+
+    Every dict sent to one bulk statement carries the same keys, as SQLAlchemy's bulk paths expect.
+    """
+    key = model.__mapper__.primary_key[0].key
+    inserts, updates = [], []
+    for row in rows:
+        old = existing.get(row[key])
+        if old is None:
+            inserts.append({c: row.get(c, defaults.get(c)) for c in columns})
+            continue
+        merged = {c: row[c] if c in row else old[c] for c in columns}
+        if all(old[c] == merged[c] or _same(old[c], merged[c]) for c in columns):
+            report.unchanged += 1
+        else:
+            updates.append(merged)
+    for chunk in _chunks(inserts):
+        session.execute(insert(model), list(chunk))
+    for chunk in _chunks(updates):
+        session.execute(update(model), list(chunk))
+    report.inserted += len(inserts)
+    report.updated += len(updates)
+
+
+def _raise_if(problems: list[Problem], label: str) -> None:
+    if not problems:
+        return
+    problems.sort(key=lambda p: p.index)
+    if all(p.missing for p in problems):
+        raise ImportNotFound(label, problems)
+    raise ImportRejected(label, problems)
+
+
+def _problem(rec: _Record, code: str | None, reason: str, missing: bool = False) -> Problem:
+    return Problem(rec.index, rec.line, code, reason, missing)
+
+
+# --- the public entry points -----------------------------------------------------------------------
+
+
+def import_layer(
+    session: Session,
+    kind: str,
+    path: str | Path,
+    *,
+    crs: str | None = None,
+    code_field: str | None = None,
+    actor: str = "import",
+    at: dt.datetime | None = None,
+) -> ImportReport:
+    """Import a GeoJSON or CSV layer of ``kind`` (cells, components or cameras); see the module doc.
+
+    Raises ``ImportRejected`` (an ``InputError``) naming the file and each bad feature, and writes
+    nothing then; ``ImportCrsError`` for an unknown CRS; ``NoCity`` for points without a city.
+    """
+    if kind not in KINDS:
+        raise InputError(f"unknown layer kind {kind!r}: expected one of {', '.join(KINDS)}")
+    at = at or dt.datetime.now()  # the CLI's edge; services pass their injected clock's time
+    label = str(path)
+    source = _read(session, kind, Path(path), label, crs)
+    report = ImportReport(kind=kind, path=label, read=len(source.records), crs_from=source.crs_text)
+    if kind == "cells":
+        _import_cells(session, source, code_field, report)
+    elif kind == "components":
+        _import_components(session, source, code_field, report, at)
+    else:
+        _import_cameras(session, source, code_field, report)
+    payload = report.as_dict()
+    payload["repaired"] = len(report.repaired)
+    payload["outside"] = len(report.outside)
+    del payload["journal_seq"]
+    report.journal_seq = journal.append(
+        session,
+        journal.NewEvent(f"import.{kind}", actor, at, subject=Path(path).name[:80], payload=payload),
+    )
+    return report
+
+
+# --- cells -----------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _CellIn:
+    rec: _Record
+    source_code: str
+    geometry: Any  # valid, in the city CRS
+    code: str = ""  # the 15-digit code
+    legacy: str | None = None
+    synthetic: bool = False  # code allocated here, the source code kept in city_meta
+
+
+def _import_cells(session: Session, source: _Source, code_field: str | None, report: ImportReport) -> None:
+    problems: list[Problem] = []
+    accepted: list[tuple[_Record, str, Any]] = []  # (record, source code, geometry in the source CRS)
+    first_of: dict[str, int] = {}
+    for rec in source.records:
+        code = None
+        try:
+            code = _identifier(rec, code_field, CELL_CODE_FIELDS)
+            if first_of.setdefault(code, rec.index) != rec.index:
+                raise _Reject(f"same code as feature {first_of[code]}")
+            geom = _check_cell_geometry(rec)
+            if source.crs.is_geographic and not _lonlat_ok(*shapely.get_coordinates(geom).T).all():
+                raise _Reject(
+                    "coordinates out of longitude/latitude range: is the file projected? give its CRS"
+                )
+            fixed, reason = _repair(geom)
+            if fixed is None:
+                raise _Reject(f"invalid geometry that cannot be repaired ({reason})")
+            if reason is not None:
+                report.repaired.append((rec.index, code, reason))
+            accepted.append((rec, code, fixed))
+        except _Reject as exc:
+            problems.append(_problem(rec, code, exc.reason))
+
+    creating = not has_city(session)
+    if creating and not accepted:
+        _raise_if(problems or [Problem(-1, None, None, "no cells in the file")], source.label)
+    target = _choose_city_crs(source, [g for _, _, g in accepted]) if creating else city_crs(session)
+    report.crs_to, report.city_created = target, creating
+
+    projected = _reproject(np.asarray([g for _, _, g in accepted], dtype=object), source.crs_text, target)
+    cells: list[_CellIn] = []
+    for (rec, code, _), geom in zip(accepted, projected, strict=True):
+        try:
+            if not _all_finite(geom):
+                raise _Reject(f"coordinates cannot be transformed from {source.crs_text} to {target}")
+            if not geom.is_valid:
+                geom, reason = _repair(geom)
+                if geom is None:
+                    raise _Reject(f"invalid after reprojection and cannot be repaired ({reason})")
+                report.repaired.append((rec.index, code, f"after reprojection: {reason}"))
+            cells.append(_CellIn(rec, code, geom))
+        except _Reject as exc:
+            problems.append(_problem(rec, code, exc.reason))
+
+    mixed = _assign_cell_codes(session, cells)
+    if mixed:  # no codes were assigned: nothing more to check
+        _raise_if(problems + mixed, source.label)
+    rows = []
+    seen: dict[str, _CellIn] = {}
+    for cell in cells:
+        try:
+            if cell.code in seen:
+                raise _Reject(f"same cell code as feature {seen[cell.code].rec.index}")
+            seen[cell.code] = cell
+            rows.append(_cell_row(cell))
+        except _Reject as exc:
+            problems.append(_problem(cell.rec, cell.source_code, exc.reason))
+    report.repaired.sort()
+    _raise_if(problems, source.label)
+
+    # Everything is checked: from here on only writes.
+    if creating:
+        set_city_crs(session, target)
+    _ensure_organisation(session, sorted({c.code[:12] for c in cells}))
+    existing = _existing(session, GridCell, [r["code"] for r in rows], _CELL_COLUMNS)
+    _upsert(session, GridCell, rows, existing, _CELL_COLUMNS, _CELL_DEFAULTS, report)
+    _refresh_unions(session, sorted({c.code[:12] for c in cells}))
+    _record_source_codes(session, cells)
+
+
+_CELL_COLUMNS = (
+    "code",
+    "legacy_code",
+    "community_code",
+    "geometry",
+    "area_m2",
+    "pop_day",
+    "pop_night",
+    "land_use",
+)
+_CELL_DEFAULTS = {"pop_day": 0, "pop_night": 0, "land_use": ""}
+
+
+def _check_cell_geometry(rec: _Record):
+    if rec.error:
+        raise _Reject(rec.error)
+    geom = rec.geometry
+    if geom is None:
+        raise _Reject("the feature has no geometry")
+    if not isinstance(geom, Polygon | MultiPolygon):
+        raise _Reject(f"{geom.geom_type} is not a polygon: a cell needs a Polygon or MultiPolygon")
+    if geom.is_empty:
+        raise _Reject("empty geometry")
+    return shapely.force_2d(geom)
+
+
+def _cell_row(cell: _CellIn) -> dict:
+    rec = cell.rec
+    row = {
+        "code": cell.code,
+        "legacy_code": cell.legacy,
+        "community_code": cell.code[:12],
+        "geometry": cell.geometry,
+        "area_m2": float(cell.geometry.area),
+    }
+    # A single population figure is the resident (night) count; day defaults to it unless given.
+    pop = _count(rec, "pop", "population")
+    pop_day, pop_night = _count(rec, "pop_day"), _count(rec, "pop_night")
+    if pop_day is not None or pop is not None:
+        row["pop_day"] = pop_day if pop_day is not None else pop
+    if pop_night is not None or pop is not None:
+        row["pop_night"] = pop_night if pop_night is not None else pop
+    land_use = _text(rec, ("land_use",), 32)
+    if land_use is not None:
+        row["land_use"] = land_use
+    return row
+
+
+def _load_source_codes(session: Session) -> dict[str, str]:
+    return json.loads(get_meta(session, SOURCE_CODES_KEY) or "{}")
+
+
+def _assign_cell_codes(session: Session, cells: list[_CellIn]) -> list[Problem]:
+    """Give each cell its 15-digit code: its own when standard, else one allocated under 990001."""
+    standard = [bool(CELL_CODE.match(c.source_code) or LEGACY_CELL_CODE.match(c.source_code)) for c in cells]
+    if all(standard):
+        for cell in cells:
+            if LEGACY_CELL_CODE.match(cell.source_code):  # CJ/T 213: 2-digit sequence
+                cell.code = cell.source_code[:12] + "0" + cell.source_code[12:]
+            else:
+                cell.code = cell.source_code
+            cell.legacy = legacy_cell_code(cell.code)
+        return []
+    if any(standard):
+        n = sum(standard)
+        return [
+            _problem(
+                c.rec, c.source_code, f"not a 15-digit grid code, unlike the {n} standard codes in this file"
+            )
+            for c, ok in zip(cells, standard, strict=True)
+            if not ok
+        ]
+    known = {src: code for code, src in _load_source_codes(session).items()}
+    fresh = [c for c in cells if c.source_code not in known]
+    for cell in cells:
+        cell.code = known.get(cell.source_code, "")
+        cell.synthetic = True
+    if fresh:
+        _allocate_codes(session, fresh, set(known.values()))
+    for cell in cells:
+        cell.legacy = legacy_cell_code(cell.code)
+    return []
+
+
+def _allocate_codes(session: Session, fresh: list[_CellIn], taken: set[str]) -> None:
+    """Number new cells west to east, north to south, into new synthetic communities of at most 100."""
+    taken |= set(session.scalars(select(GridCell.code).where(GridCell.code.like(SYNTHETIC_DISTRICT + "%"))))
+    ordinals = [(int(c[6:9]) - 1) * 999 + int(c[9:12]) - 1 for c in taken if c.startswith(SYNTHETIC_DISTRICT)]
+    next_ordinal = max(ordinals, default=-1) + 1
+    areas = np.array([c.geometry.area for c in fresh])
+    order = _reading_order([c.geometry.representative_point() for c in fresh], math.sqrt(np.median(areas)))
+    groups = math.ceil(len(fresh) / CELLS_PER_SYNTHETIC_COMMUNITY)
+    size = math.ceil(len(fresh) / groups)  # balanced: 103 cells make 52 + 51, not 100 + 3
+    for g in range(groups):
+        ordinal = next_ordinal + g
+        street, community = ordinal // 999 + 1, ordinal % 999 + 1
+        if street > 999:
+            raise InputError(f"no synthetic grid codes left under district {SYNTHETIC_DISTRICT}")
+        for seq, i in enumerate(order[g * size : (g + 1) * size], start=1):
+            fresh[i].code = f"{SYNTHETIC_DISTRICT}{street:03d}{community:03d}{seq:03d}"
+
+
+def _record_source_codes(session: Session, cells: list[_CellIn]) -> None:
+    """Keep each allocated cell's source code (or an exported ``source_code``) beside its grid code."""
+    mapping = _load_source_codes(session)
+    before = dict(mapping)
+    for cell in cells:
+        original = cell.source_code if cell.synthetic else _prop(cell.rec, "source_code")
+        if original is not None:
+            mapping[cell.code] = _code_text(original)
+    if mapping != before:
+        set_meta(session, SOURCE_CODES_KEY, json.dumps(mapping, ensure_ascii=False, sort_keys=True))
+
+
+def _ensure_organisation(session: Session, communities: Sequence[str]) -> None:
+    """Placeholder district, street and community rows, named by their codes, for unknown prefixes."""
+    for model, width, parent in (
+        (District, 6, None),
+        (Street, 9, "district_code"),
+        (Community, 12, "street_code"),
+    ):
+        wanted = sorted({c[:width] for c in communities})
+        have = set(_existing(session, model, wanted, ["code"]))
+        rows = []
+        for code in wanted:
+            if code not in have:
+                row = {"code": code, "name": code}
+                if parent is not None:
+                    row[parent] = code[: width - 3]
+                rows.append(row)
+        if rows:
+            session.execute(insert(model), rows)
+
+
+def _union_into(session: Session, model, parent_attr, child_model, codes: Sequence[str]) -> None:
+    """Set each ``model`` row's geometry to the union of its children's geometries."""
+    parts: dict[str, list] = {code: [] for code in codes}
+    for chunk in _chunks(list(codes)):
+        stmt = select(parent_attr, child_model.geometry).where(parent_attr.in_(chunk))
+        for parent, geom in session.execute(stmt):
+            if geom is not None:
+                parts[parent].append(geom)
+    rows = [{"code": c, "geometry": _polygonal(shapely.union_all(g))} for c, g in parts.items() if g]
+    for chunk in _chunks(rows):
+        session.execute(update(model), list(chunk))
+
+
+def _refresh_unions(session: Session, communities: Sequence[str]) -> None:
+    _union_into(session, Community, GridCell.community_code, GridCell, communities)
+    streets = sorted({c[:9] for c in communities})
+    _union_into(session, Street, Community.street_code, Community, streets)
+    _union_into(session, District, Street.district_code, Street, sorted({s[:6] for s in streets}))
+
+
+# --- points: components and cameras ----------------------------------------------------------------
+
+
+def _soft_id(rec: _Record, code_field: str | None) -> str | None:
+    """The record's id for an error message, if it has one."""
+    try:
+        return _identifier(rec, code_field, ID_FIELDS)
+    except _Reject:
+        return None
+
+
+def _points_in_city(
+    source: _Source, target: str, code_field: str | None, problems: list[Problem]
+) -> dict[int, tuple[float, float]]:
+    """City-CRS (x, y) of each record with a usable point, keyed by record index; others to problems."""
+
+    def refuse(rec: _Record, reason: str) -> None:
+        problems.append(_problem(rec, _soft_id(rec, code_field), reason))
+
+    good: list[_Record] = []
+    xs, ys = [], []
+    for rec in source.records:
+        geom = rec.geometry
+        if isinstance(geom, tuple):  # a CSV row's bare coordinates
+            good.append(rec)
+            xs.append(geom[0])
+            ys.append(geom[1])
+            continue
+        if geom is not None and geom.geom_type == "MultiPoint" and len(geom.geoms) == 1:
+            geom = geom.geoms[0]
+        if rec.error:
+            refuse(rec, rec.error)
+        elif geom is None or geom.geom_type != "Point" or geom.is_empty:
+            kind = "no geometry" if geom is None else f"{geom.geom_type}{' (empty)' if geom.is_empty else ''}"
+            refuse(rec, f"{kind} is not a point")
+        else:
+            good.append(rec)
+            xs.append(geom.x)
+            ys.append(geom.y)
+    if not good:
+        return {}
+    sx, sy = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    tx, ty = transformer(source.crs_text, target).transform(sx, sy)
+    tx, ty = np.atleast_1d(tx), np.atleast_1d(ty)
+    in_range = _lonlat_ok(sx, sy) if source.crs.is_geographic else np.ones(len(sx), dtype=bool)
+    out: dict[int, tuple[float, float]] = {}
+    for rec, x, y, ok in zip(good, tx, ty, in_range, strict=True):
+        if not ok:
+            refuse(rec, "coordinates out of longitude/latitude range: is the file projected? give its CRS")
+        elif not (math.isfinite(x) and math.isfinite(y)):
+            refuse(rec, f"coordinates cannot be transformed from {source.crs_text} to {target}")
+        else:
+            out[rec.index] = (float(x), float(y))
+    return out
+
+
+def _locate(
+    index: GridIndex, points: dict[int, tuple[float, float]], ids: dict[int, str], existing: dict[str, dict]
+) -> dict[int, str | None]:
+    """The cell of each identified point, keyed by record index.
+
+    A point within reprojection noise of its stored position keeps the stored one: otherwise a point on
+    a cell edge could hop to the neighbouring cell on a mere export/import round trip.
+    """
+    for i, ident in ids.items():
+        old = existing.get(ident)
+        if old is not None and math.dist(points[i], (old["x"], old["y"])) <= COORD_TOLERANCE_M:
+            points[i] = (old["x"], old["y"])
+    order = sorted(ids)
+    cells = index.locate_many([points[i][0] for i in order], [points[i][1] for i in order])
+    return dict(zip(order, cells, strict=True))
+
+
+def _duplicate_check(ids: dict[int, str]) -> dict[int, int]:
+    """Record index -> index of the earlier record with the same id."""
+    first: dict[str, int] = {}
+    dupes: dict[int, int] = {}
+    for index, ident in ids.items():
+        if ident in first:
+            dupes[index] = first[ident]
+        else:
+            first[ident] = index
+    return dupes
+
+
+_COMPONENT_COLUMNS = (
+    "id",
+    "legacy_id",
+    "type_code",
+    "name",
+    "owner_code",
+    "property_code",
+    "maintenance_code",
+    "cell_code",
+    "state",
+    "init_date",
+    "change_date",
+    "data_source",
+    "note",
+    "x",
+    "y",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _TypeInfo:
+    code: str
+    gb_code: str | None
+    legacy_code: str | None
+    name: str
+    default_owner: str | None
+
+
+def _component_id(
+    session: Session, raw: str, types: dict[str, _TypeInfo | None]
+) -> tuple[str, str | None, _TypeInfo]:
+    """(primary id, legacy id, type) of a 17-digit GB or 16-digit CJ/T 214 component id."""
+    if COMPONENT_ID.match(raw):
+        type_code, seq = raw[6:11], raw[11:]
+    elif LEGACY_COMPONENT_ID.match(raw):
+        type_code, seq = raw[6:10], raw[10:]
+    else:
+        raise _Reject(f"id {raw!r} is neither a 17-digit GB/T 47678.5 nor a 16-digit CJ/T 214 component id")
+    if type_code not in types:
+        try:
+            found = resolve_component_type(session, type_code)
+        except NotFound:
+            types[type_code] = None
+        else:
+            # A plain copy: ORM attribute access was a visible cost at 100k rows.
+            types[type_code] = _TypeInfo(
+                found.code, found.gb_code, found.legacy_code, found.name, found.default_owner
+            )
+    ctype = types[type_code]
+    if ctype is None:
+        raise _Reject(f"unknown component type code {type_code!r} in id {raw}", missing=True)
+    primary, legacy = component_ids(raw[:6], ctype, int(seq))
+    return primary, legacy, ctype
+
+
+def _import_components(
+    session: Session, source: _Source, code_field: str | None, report: ImportReport, at: dt.datetime
+) -> None:
+    target = city_crs(session)
+    report.crs_to = target
+    index = GridIndex.load(session)
+    problems: list[Problem] = []
+    points = _points_in_city(source, target, code_field, problems)
+    departments = set(session.scalars(select(Department.code)))
+    types: dict[str, _TypeInfo | None] = {}
+
+    parsed: dict[int, tuple[str, str | None, _TypeInfo]] = {}
+    for rec in source.records:
+        if rec.index not in points:
+            continue
+        raw = None
+        try:
+            raw = _identifier(rec, code_field, ID_FIELDS)
+            parsed[rec.index] = _component_id(session, raw, types)
+        except _Reject as exc:
+            problems.append(_problem(rec, raw, exc.reason, exc.missing))
+    dupes = _duplicate_check({i: p[0] for i, p in parsed.items()})
+    existing = _existing(session, Component, [p[0] for p in parsed.values()], _COMPONENT_COLUMNS)
+    cell_of = _locate(index, points, {i: p[0] for i, p in parsed.items()}, existing)
+
+    rows = []
+    for rec in source.records:
+        if rec.index not in parsed:
+            continue
+        ident, legacy, ctype = parsed[rec.index]
+        try:
+            if rec.index in dupes:
+                raise _Reject(f"same id as feature {dupes[rec.index]}")
+            x, y = points[rec.index]
+            if cell_of[rec.index] is None:
+                raise _Reject(f"outside the city at ({x:.1f}, {y:.1f}) in {target}")
+            rows.append(
+                _component_row(
+                    rec, ident, legacy, ctype, (x, y), cell_of[rec.index], existing.get(ident), departments
+                )
+            )
+        except _Reject as exc:
+            problems.append(_problem(rec, ident, exc.reason, exc.missing))
+    _raise_if(problems, source.label)
+    defaults = {
+        "state": ComponentState.INTACT.value,
+        "init_date": at.date(),
+        "data_source": "实测",
+        "note": "",
+    }
+    _upsert(session, Component, rows, existing, _COMPONENT_COLUMNS, defaults, report)
+
+
+def _component_row(
+    rec: _Record,
+    ident: str,
+    legacy: str | None,
+    ctype: _TypeInfo,
+    xy: tuple[float, float],
+    cell: str,
+    old: dict | None,
+    departments: set[str],
+) -> dict:
+    given_type = _prop(rec, "type_code")
+    if given_type is not None and _code_text(given_type) not in (
+        ctype.code,
+        ctype.gb_code,
+        ctype.legacy_code,
+    ):
+        raise _Reject(f"type_code {_code_text(given_type)!r} disagrees with the type {ctype.code} in the id")
+    row: dict[str, Any] = {
+        "id": ident,
+        "legacy_id": legacy,
+        "type_code": ctype.code,
+        "cell_code": cell,
+        "x": xy[0],
+        "y": xy[1],
+    }
+    for column, names in (
+        ("owner_code", ("owner_code", "owner")),
+        ("property_code", ("property_code", "property")),
+        ("maintenance_code", ("maintenance_code", "maintenance")),
+    ):
+        value = _prop(rec, *names)
+        if value is None:
+            continue
+        code = _code_text(value)
+        if code not in departments:
+            raise _Reject(f"unknown department {code!r} in {names[0]}", missing=True)
+        row[column] = code
+    if "owner_code" not in row and old is None:
+        if ctype.default_owner is None:
+            raise _Reject(f"no owner_code, and type {ctype.code} ({ctype.name}) has no default owner")
+        row["owner_code"] = ctype.default_owner
+    name = _text(rec, ("name",), 30)
+    if name is not None:
+        row["name"] = name
+    elif old is None:
+        row["name"] = ctype.name[:30]
+    state = _prop(rec, "state")
+    if state is not None:
+        text = str(state).strip()
+        chosen = STATE_NAMES.get(text) or next((s for s in ComponentState if s.value == text.lower()), None)
+        if chosen is None:
+            raise _Reject(f"state {text!r} is not one of {', '.join(s.value for s in ComponentState)}")
+        row["state"] = chosen.value
+    for column in ("init_date", "change_date"):
+        value = _date(rec, column)
+        if value is not None:
+            row[column] = value
+    for column, limit in (("data_source", 30), ("note", 10_000)):
+        value = _text(rec, (column,), limit)
+        if value is not None:
+            row[column] = value
+    return row
+
+
+_CAMERA_COLUMNS = (
+    "id",
+    "name",
+    "x",
+    "y",
+    "heading_deg",
+    "fov_deg",
+    "range_m",
+    "status",
+    "stream_url",
+    "place",
+    "cell_code",
+)
+_CAMERA_DEFAULTS = {
+    "name": "",
+    "heading_deg": 0.0,
+    "fov_deg": 60.0,
+    "range_m": 150.0,
+    "status": CameraStatus.ONLINE.value,
+    "stream_url": "",
+    "place": "road",
+}
+
+
+def _import_cameras(session: Session, source: _Source, code_field: str | None, report: ImportReport) -> None:
+    target = city_crs(session)
+    report.crs_to = target
+    problems: list[Problem] = []
+    points = _points_in_city(source, target, code_field, problems)
+    ids: dict[int, str] = {}
+    for rec in source.records:
+        if rec.index not in points:
+            continue
+        ident = None
+        try:
+            ident = _identifier(rec, code_field, ID_FIELDS)
+            if len(ident) > 32:
+                raise _Reject(f"camera id {ident!r} is longer than 32 characters")
+            ids[rec.index] = ident
+        except _Reject as exc:
+            problems.append(_problem(rec, ident, exc.reason))
+    for index, earlier in _duplicate_check(ids).items():
+        problems.append(
+            Problem(index, source.records[index].line, ids[index], f"same id as feature {earlier}")
+        )
+    existing = _existing(session, Camera, list(ids.values()), _CAMERA_COLUMNS)
+    # Cameras may stand outside every cell (a city's cameras need not follow its grid): cell NULL then.
+    cell_of = _locate(GridIndex.load(session), points, ids, existing)
+    rows = []
+    for index, ident in ids.items():
+        rec = source.records[index]
+        try:
+            rows.append(_camera_row(rec, ident, points[index], cell_of[index]))
+        except _Reject as exc:
+            problems.append(_problem(rec, ident, exc.reason))
+    _raise_if(problems, source.label)
+    report.outside = [r["id"] for r in rows if r["cell_code"] is None]
+    _upsert(session, Camera, rows, existing, _CAMERA_COLUMNS, _CAMERA_DEFAULTS, report)
+
+
+def _camera_row(rec: _Record, ident: str, xy: tuple[float, float], cell: str | None) -> dict:
+    row: dict[str, Any] = {"id": ident, "x": xy[0], "y": xy[1], "cell_code": cell}
+    name = _text(rec, ("name", "Name"), 100)
+    if name is not None:
+        row["name"] = name
+    heading = _number(rec, ("heading_deg", "heading"))
+    if heading is not None:
+        row["heading_deg"] = heading % 360.0
+    fov = _number(rec, ("fov_deg", "fov"), low=0.0, high=360.0)
+    if fov is not None:
+        if fov == 0:
+            raise _Reject("fov_deg must be above 0")
+        row["fov_deg"] = fov
+    reach = _number(rec, ("range_m", "range"), low=0.0)
+    if reach is not None:
+        row["range_m"] = reach
+    status = _prop(rec, "status")
+    if status is not None:
+        text = str(status).strip().lower()
+        if text not in {s.value for s in CameraStatus}:
+            raise _Reject(f"status {status!r} is not one of {', '.join(s.value for s in CameraStatus)}")
+        row["status"] = text
+    url = _text(rec, ("stream_url", "url"), 255)
+    if url is not None:
+        row["stream_url"] = url
+    place = _prop(rec, "place")
+    if place is not None:
+        text = str(place).strip().lower()
+        if text not in CAMERA_PLACES:
+            raise _Reject(f"place {place!r} is not one of {', '.join(CAMERA_PLACES)}")
+        row["place"] = text
+    return row
+
+
+# --- export ----------------------------------------------------------------------------------------
+
+
+def export_layer(session: Session, kind: str, fmt: str, out: TextIO) -> int:
+    """Write a layer to the text stream ``out``; returns the number of features written.
+
+    GeoJSON is RFC 7946: a FeatureCollection in WGS84 lon/lat, no ``crs`` member. CSV carries the
+    city-CRS geometry (``wkt`` for cells, ``x``/``y`` for points) beside WGS84 ``lon``/``lat`` (the
+    centroid for cells). Rows are streamed in batches, never loaded all at once.
+    """
+    if kind not in KINDS:
+        raise InputError(f"unknown layer kind {kind!r}: expected one of {', '.join(KINDS)}")
+    if fmt not in FORMATS:
+        raise InputError(f"unknown export format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    crs = city_crs(session)
+    geojson = fmt == "geojson"
+    if kind == "cells":
+        columns, extra = _CELL_EXPORT_COLUMNS, ["lon", "lat", "wkt"]
+        batches = _cell_batches(session, crs, geojson)
+    else:
+        model, names = (Component, _COMPONENT_COLUMNS) if kind == "components" else (Camera, _CAMERA_COLUMNS)
+        columns, extra = [c for c in names if c not in ("x", "y")], ["x", "y", "lon", "lat"]
+        batches = _point_batches(session, crs, model, columns, geojson)
+    if geojson:
+        return _write_geojson(out, columns, batches)
+    return _write_csv(out, [*columns, *extra], batches)
+
+
+_CELL_EXPORT_COLUMNS = [
+    "code",
+    "legacy_code",
+    "community",
+    "street",
+    "district",
+    "area_m2",
+    "pop_day",
+    "pop_night",
+    "land_use",
+    "source_code",
+]
+
+# A batch is a list of (property values, what follows them): for GeoJSON the geometry as a GeoJSON
+# string, for CSV the geometry columns.
+_Batch = list[tuple[tuple, Any]]
+
+
+def _streamed(session: Session, stmt) -> Iterator[Sequence]:
+    # Plain Core rows, CHUNK at a time: no ORM objects, no list of the whole table (PostgreSQL gets a
+    # server-side cursor). Core skips autoflush, so flush pending changes as the ORM would have.
+    session.flush()
+    # The option goes on the statement: Connection.execution_options() would change the shared
+    # connection for good (every later statement in the transaction through a server-side cursor).
+    result = session.connection().execute(stmt.execution_options(yield_per=CHUNK))
+    yield from result.partitions()
+
+
+def _cell_batches(session: Session, crs: str, geojson: bool) -> Iterator[_Batch]:
+    sources = _load_source_codes(session)
+    stmt = select(
+        GridCell.code,
+        GridCell.legacy_code,
+        GridCell.area_m2,
+        GridCell.pop_day,
+        GridCell.pop_night,
+        GridCell.land_use,
+        GridCell.geometry,
+    ).order_by(GridCell.code)
+    for part in _streamed(session, stmt):
+        values = [
+            (r[0], r[1], r[0][:12], r[0][:9], r[0][:6], r[2], r[3], r[4], r[5], sources.get(r[0]))
+            for r in part
+        ]
+        geoms = np.asarray([r[6] for r in part], dtype=object)
+        if geojson:
+            yield list(zip(values, shapely.to_geojson(_reproject(geoms, crs, WGS84)), strict=True))
+        else:
+            # The centroid is taken in the metric CRS, where it means something, then given in WGS84.
+            cx, cy = shapely.get_coordinates(shapely.centroid(geoms)).T
+            lons, lats = transformer(crs, WGS84).transform(cx, cy)
+            wkts = shapely.to_wkt(geoms, rounding_precision=-1)
+            extras = zip(np.atleast_1d(lons).tolist(), np.atleast_1d(lats).tolist(), wkts, strict=True)
+            yield list(zip(values, extras, strict=True))
+
+
+def _point_batches(session: Session, crs: str, model, columns: list[str], geojson: bool) -> Iterator[_Batch]:
+    key = model.__mapper__.primary_key[0].key
+    stmt = select(*(getattr(model, c) for c in columns), model.x, model.y).order_by(getattr(model, key))
+    tr = transformer(crs, WGS84)
+    n = len(columns)
+    for part in _streamed(session, stmt):
+        xs = np.fromiter((r[n] for r in part), dtype=float, count=len(part))
+        ys = np.fromiter((r[n + 1] for r in part), dtype=float, count=len(part))
+        lons, lats = (np.atleast_1d(v).tolist() for v in tr.transform(xs, ys))
+        values = [tuple(r[:n]) for r in part]
+        if geojson:
+            points = (
+                f'{{"type":"Point","coordinates":[{lon!r},{lat!r}]}}'
+                for lon, lat in zip(lons, lats, strict=True)
+            )
+            yield list(zip(values, points, strict=True))
+        else:
+            yield list(zip(values, zip(xs.tolist(), ys.tolist(), lons, lats, strict=True), strict=True))
+
+
+def _write_geojson(out: TextIO, columns: list[str], batches: Iterator[_Batch]) -> int:
+    out.write('{"type": "FeatureCollection", "features": [\n')
+    count = 0
+    for batch in batches:
+        features = []
+        for values, geometry in batch:
+            # default=str writes dates as ISO 8601.
+            properties = json.dumps(dict(zip(columns, values, strict=True)), ensure_ascii=False, default=str)
+            features.append(f'{{"type": "Feature", "properties": {properties}, "geometry": {geometry}}}')
+        out.write((",\n" if count else "") + ",\n".join(features))
+        count += len(features)
+    out.write("\n]}\n")
+    return count
+
+
+def _write_csv(out: TextIO, header: list[str], batches: Iterator[_Batch]) -> int:
+    # "\n" whatever the stream: the csv module's "\r\n" doubles up on streams not opened with newline="".
+    # The csv module writes None as "", dates as ISO 8601 and floats with repr (round-trip exact).
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    count = 0
+    for batch in batches:
+        writer.writerows(values + tuple(extra) for values, extra in batch)
+        count += len(batch)
+    return count
