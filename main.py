@@ -326,10 +326,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         d = report.as_dict()
         print(
-            f"imported {d['kind']} from {d['path']}: read {d['read']}, inserted {d['inserted']}, updated {d['updated']}"
+            f"imported {d['kind']} from {d['path']} ({d['crs_from']} -> {d['crs_to']}): read {d['read']}, "
+            f"inserted {d['inserted']}, updated {d['updated']}, unchanged {d['unchanged']}"
+            + (", created a new city" if d["city_created"] else "")
         )
-        for item in d.get("repaired", []):
-            print(f"  repaired: {item}")
+        for item in d["repaired"]:
+            print(f"  repaired feature {item['index']} ({item['code']}): {item['reason']}")
+        if d["outside"]["count"]:
+            print(f"  {d['outside']['count']} outside every cell: {', '.join(map(str, d['outside']['ids'][:20]))}")
     return 0
 
 
