@@ -125,7 +125,9 @@ def test_full_loop_from_hotline_to_evaluation(desk, clock):
     assert stages["handle"]["elapsed_minutes"] == 135 and stages["handle"]["clock"] == "working"
     assert shown["next_actions"] == []
     # One journal event per step, chained, and naming the case.
-    events = desk.session.scalars(select(JournalEvent).where(JournalEvent.subject == f"case/{cid}")).all()
+    events = desk.session.scalars(
+        select(JournalEvent).where(JournalEvent.subject == f"case/{cid}").order_by(JournalEvent.seq)
+    ).all()
     assert [e.kind for e in events] == [f"case.{h['action']}" for h in shown["history"]]
     assert journal.verify(desk.session) >= len(events)
 
