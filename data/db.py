@@ -113,21 +113,24 @@ def upgrade_schema(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (creates it on an empty database)."""
     from alembic import command
 
+    # "heads": each mode's tables may arrive on its own branch of the migration history.
     with engine.begin() as conn:
-        command.upgrade(_alembic_config(conn), "head")
+        command.upgrade(_alembic_config(conn), "heads")
 
 
-def schema_revision(engine: Engine) -> str | None:
+def schema_revision(engine: Engine) -> frozenset[str]:
+    """The revisions the database is at (one per branch of the migration history)."""
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return frozenset(MigrationContext.configure(conn).get_current_heads())
 
 
-def head_revision() -> str:
+def head_revision() -> frozenset[str]:
+    """The newest revisions the code knows, one per branch."""
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    return frozenset(ScriptDirectory.from_config(_alembic_config()).get_heads())
 
 
 def has_schema(engine: Engine) -> bool:
