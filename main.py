@@ -85,6 +85,8 @@ def _counts_line(summary: dict) -> str:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    if getattr(args, "connect", None):
+        return cmd_via_link(args)
     from data.city import stats
 
     engine, Session = open_city(args)
@@ -147,6 +149,8 @@ def _read_xy_csv(path: str) -> tuple[list[str], list[str], list[float], list[flo
 
 
 def cmd_locate(args: argparse.Namespace) -> int:
+    if getattr(args, "connect", None):
+        return cmd_via_link(args)
     from modes.everyday.routing import Router
 
     if args.batch is None and (args.x is None or args.y is None):
@@ -213,6 +217,8 @@ def _actor(args: argparse.Namespace, default_role: str):
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    if getattr(args, "connect", None):
+        return cmd_via_link(args)
     from modes.everyday.cases import CaseDesk
 
     engine, Session = open_city(args)
@@ -248,6 +254,8 @@ def _print_doc(args: argparse.Namespace, doc: dict) -> None:
 
 
 def cmd_case(args: argparse.Namespace) -> int:
+    if getattr(args, "connect", None):
+        return cmd_via_link(args)
     from modes.everyday.cases import CaseDesk, list_cases
     from modes.everyday.workflow import IllegalTransition
 
@@ -297,6 +305,8 @@ def cmd_case(args: argparse.Namespace) -> int:
 
 
 def cmd_kpi(args: argparse.Namespace) -> int:
+    if getattr(args, "connect", None):
+        return cmd_via_link(args)
     from modes.everyday.evaluation import evaluate
 
     engine, Session = open_city(args)
@@ -315,6 +325,10 @@ def cmd_kpi(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if args.layer == "cases":
+        return _import_cases(args)
+    if args.layer in ("sirens", "shelters"):
+        return _import_civil_defence(args)
     from data.gis_io import import_layer
 
     engine, Session = open_city(args)
@@ -337,7 +351,38 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_cases(args: argparse.Namespace) -> int:
+    from modes.everyday.replay import replay_file
+
+    if not args.map:
+        return fail("import cases needs --map MAPPING.json (see docs/examples/boston311_mapping.json)")
+    engine, Session = open_city(args)
+    with Session() as s, s.begin():
+        d = replay_file(s, args.file, args.map).as_dict()
+    engine.dispose()
+    if args.json:
+        emit_json(d)
+        return 0
+    print(
+        f"replayed {d['replayed']} of {d['read']} cases from {d['path']}: {d['closed']} closed, {d['open']} open"
+    )
+    for reason, count in d["skipped"].items():
+        lines = ", ".join(map(str, d["skipped_lines"][reason][:20]))
+        print(f"  skipped {count} ({reason.replace('_', ' ')}): lines {lines}{' ...' if count > 20 else ''}")
+    if d["source_deadline"]:
+        print(f"  on-time verdict vs the source's own deadline: {d['source_deadline']}")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.layer == "cases":
+        from modes.everyday.case_export import export_cases
+
+        engine, Session = open_city(args)
+        with Session() as s:
+            export_cases(s, args.format, sys.stdout)
+        engine.dispose()
+        return 0
     from data.gis_io import export_layer
 
     engine, Session = open_city(args)
@@ -345,6 +390,671 @@ def cmd_export(args: argparse.Namespace) -> int:
         export_layer(s, args.layer, args.format, sys.stdout)
     engine.dispose()
     return 0
+
+
+# --- emergency rescue ---------------------------------------------------------------------------------
+
+
+def cmd_incident(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from data.errors import InputError
+    from modes.emergency.desk import IncidentDesk
+    from modes.emergency.incidents import Actor
+
+    def actor() -> Actor:
+        if not getattr(args, "role", None):
+            raise InputError(f"incident {args.incident_command} needs --as ROLE")
+        return Actor.of(args.role, args.actor, department=args.actor_department, district=args.actor_district)
+
+    def point(s) -> dict:
+        if getattr(args, "x", None) is None or getattr(args, "y", None) is None:
+            return {}
+        (x,), (y,) = _to_city_xy(s, [args.x], [args.y], args.lonlat)
+        return {"x": x, "y": y}
+
+    def radii() -> dict:
+        return {"inner_radius_m": args.radius, "outer_radius_m": args.outer}
+
+    def at():
+        try:
+            return dt.datetime.fromisoformat(args.at) if args.at else None
+        except ValueError:
+            raise InputError(f"--at {args.at!r} is not an ISO date-time") from None
+
+    def demo_units(s) -> dict:
+        from data.emergency_demo import seed_emergency
+
+        return seed_emergency(s, seed=args.seed, at=clock.now())
+
+    if args.incident_command == "brief" and args.format == "pdf":
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a file, never a window
+    clock = make_clock()
+    engine, Session = open_city(args)
+    try:
+        with Session() as s, s.begin():
+            desk = IncidentDesk(s, clock)
+            c = args.incident_command
+            if c == "open" and not point(s) and not args.area:
+                raise InputError("incident open needs --x and --y, or --area WKT")
+            if c == "log" and args.add is not None:
+                c = "log-add"
+            if c == "brief":
+                briefing = desk.briefing(args.id, prepared_by=args.prepared_by)
+                if args.format == "pdf":
+                    from console.brief_export import briefing_pdf
+
+                    sys.stdout.buffer.write(briefing_pdf(briefing))
+                    sys.stdout.flush()
+                else:
+                    from modes.emergency.brief import render_html
+
+                    sys.stdout.write(render_html(briefing))
+                return 0
+            run = {
+                "open": lambda: desk.open(
+                    actor(), type_code=args.type, level=args.level, area=args.area, title=args.title or "",
+                    description=args.text or "", exercise=args.exercise, **point(s), **radii(),
+                ),
+                "escalate": lambda: desk.escalate(actor(), args.case_id, type_code=args.type, level=args.level, **radii()),
+                "impact": lambda: desk.impact(args.id),
+                "show": lambda: desk.show(args.id),
+                "list": lambda: desk.list(args.status),
+                "timeline": lambda: desk.timeline(args.id),
+                "status": lambda: desk.status(actor(), args.id, args.status, args.note),
+                "level": lambda: desk.level(actor(), args.id, args.level, args.note),
+                "area": lambda: desk.area(
+                    actor(), args.id, area=args.area, inner_cordon=args.inner_wkt, outer_cordon=args.outer_wkt,
+                    clear_drawn=args.clear_drawn, **point(s), **radii(),
+                ),
+                "role": lambda: desk.role(actor(), args.id, args.position, args.person, args.agency),
+                "suggest": lambda: desk.suggest(args.id, args.need, args.limit),
+                "dispatch": lambda: desk.dispatch(
+                    actor(), args.id, args.unit, instructions=args.task or "", due_minutes=args.due_minutes,
+                    order_id=args.order_id,
+                ),
+                "task": lambda: desk.task(actor(), args.task, args.status, args.note, incident_id=args.id),
+                "ack": lambda: desk.acknowledge(
+                    args.order_id, at=at(), actor=actor() if args.role else None
+                ),
+                "tasks": lambda: desk.tasks(args.incident, True if args.overdue else None),
+                "log": lambda: desk.log(args.id),
+                "log-add": lambda: desk.add_log(actor(), args.id, args.add, args.task),
+                "demo-units": lambda: demo_units(s),
+            }  # fmt: skip
+            doc = run[c]()
+    finally:
+        engine.dispose()
+    _print_doc(args, doc)
+    return 0
+
+
+# --- civil air defence ------------------------------------------------------------------------------
+
+
+def _cd_role(text: str) -> str:
+    # The mode is "civil-defence" on the command line, the role "civil_defence" in the data: take both.
+    return text.strip().lower().replace("-", "_")
+
+
+def _cd_date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def _cd_time(text: str | None):
+    if not text:
+        return None
+    import datetime as dt
+
+    from data.errors import InputError
+
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--at {text!r} is not an ISO date-time") from None
+
+
+def _cd_print(args: argparse.Namespace, doc: dict, lines: list[str]) -> None:
+    if args.json:
+        emit_json(doc)
+    else:
+        print("\n".join(lines))
+
+
+def cmd_alarm(args: argparse.Namespace) -> int:
+    from modes.civil_defence import alarms
+
+    c = args.alarm_command
+    if c == "signal":
+        doc = alarms.SIGNALS[alarms.parse_kind(args.kind)].as_dict()
+        if args.wav:
+            doc["wav"] = str(alarms.write_wav(args.wav, alarms.render_tone(args.kind)))
+        _cd_print(
+            args, doc, [f"{doc['name_zh']} ({doc['name_en']}): sound {doc['on_off']} in {doc['cycle_s']} s"]
+        )
+        return 0
+    engine, Session = open_city(args)
+    clock = make_clock()
+    try:
+        with Session() as s, s.begin():
+            if c == "issue":
+                doc = alarms.issue_alarm(
+                    s, clock, args.role, args.kind, args.districts, actor=args.actor, exercise=args.exercise
+                ).board.as_dict()
+                if args.wav:
+                    doc["wav"] = str(alarms.write_wav(args.wav, alarms.render_tone(args.kind)))
+            elif c == "ack":
+                alarms.acknowledge(s, args.id, args.district, _cd_time(args.at) or clock.now(), by=args.actor)
+                doc = alarms.delivery_board(s, args.id, clock.now()).as_dict()
+            elif c == "board":
+                doc = alarms.delivery_board(s, args.id, clock.now()).as_dict()
+            else:
+                plan = alarms.plan_annual_test(s, args.date, clock=clock, actor=args.actor or "civil_defence")
+                doc = {
+                    **plan.as_dict(),
+                    "planned_dates": [p.date.isoformat() for p in alarms.list_test_plans(s)],
+                }
+    finally:
+        engine.dispose()
+    if c == "test-plan":
+        lines = [f"annual test {doc['date']}:"] + [
+            f"  {x['starts_at']}  {x['name_zh']}" for x in doc["signals"]
+        ]
+    else:
+        lines = [
+            f"alarm {doc['alarm_id']} {doc['name_zh']} issued {doc['issued_at']} by {doc['issued_by']}"
+        ] + [
+            f"  {d['district']} {d['name']}: sent {d['sent_at']}, received {d['received_at'] or '-'}, "
+            f"acknowledged {d['acknowledged_at'] or '-'}{'  LATE' if d['late'] else ''}"
+            for d in doc["deliveries"]
+        ]
+    _cd_print(args, doc, lines)
+    return 0
+
+
+def cmd_sirens(args: argparse.Namespace) -> int:
+    from modes.civil_defence import coverage
+
+    engine, Session = open_city(args)
+    try:
+        with Session() as s, s.begin():
+            model = coverage.CoverageModel.load(s, population=args.population)
+            if args.sirens_command == "set":
+                doc = coverage.set_siren_status(
+                    s, make_clock(), args.role, args.id, args.status, actor=args.actor, model=model
+                ).as_dict()
+            elif args.sirens_command == "suggest":
+                from data.city import city_crs
+
+                before = model.report()
+                picks = coverage.suggest_sirens(
+                    model, args.n, kind=args.kind, power_w=args.power, crs=city_crs(s)
+                )
+                doc = {
+                    "covered_before": round(before.covered),
+                    "population": round(before.population),
+                    "suggestions": [p.as_dict() for p in picks],
+                }
+            else:
+                doc = model.report().as_dict(max_cells=args.max_cells)
+    finally:
+        engine.dispose()
+    if args.sirens_command == "coverage":
+        lines = [
+            f"{doc['population_kind']} population {doc['population']}: covered {doc['covered']}, "
+            f"uncovered {doc['uncovered']} ({doc['sirens_in_service']} of {doc['sirens_total']} sirens in service)"
+        ]
+        lines += [
+            f"  {d['district']} {d['name']}: uncovered {d['uncovered']} of {d['population']}"
+            for d in doc["districts"]
+        ]
+    elif args.sirens_command == "suggest":
+        lines = [
+            f"  #{p['rank']} {p['cell']} ({p['lon']}, {p['lat']}): +{p['gain_people']} people"
+            for p in doc["suggestions"]
+        ]
+    else:
+        lines = [
+            f"siren {doc['siren']}: {doc['previous']} -> {doc['status']}, covered {doc['covered_before']} -> {doc['covered_after']}"
+        ]
+    _cd_print(args, doc, lines)
+    return 0
+
+
+def _evacuation_config(args: argparse.Namespace):
+    from modes.civil_defence.evacuation import EvacuationConfig
+
+    return EvacuationConfig(
+        staying_share=args.staying_share,
+        max_walk_min=args.max_walk_min,
+        walk_speed_mps=args.speed,
+        detour_factor=args.detour,
+    )
+
+
+def cmd_evacuate(args: argparse.Namespace) -> int:
+    from modes.civil_defence import evacuation
+
+    engine, Session = open_city(args)
+    with Session() as s:
+        problem = evacuation.load_problem(s, _evacuation_config(args))
+    engine.dispose()
+    plan = evacuation.greedy_plan(problem) if args.greedy else evacuation.optimal_plan(problem)
+    if args.format in ("csv", "geojson"):
+        evacuation.write_plan(plan, args.format, sys.stdout)
+        return 0
+    doc = plan.summary(max_cells=args.max_cells)
+    lines = [
+        f"{doc['method']} (status {doc['solver_status']}, {doc['seconds']} s): staying {doc['staying_population']}, "
+        f"assigned {doc['assigned']}, unplaced {doc['unplaced']}, {doc['person_metres']:.0f} person-metres"
+    ]
+    lines += [
+        f"  {d['district']} {d['name']}: unplaced {d['unplaced']} of {d['staying']}, places {d['places']}"
+        for d in doc["districts"]
+    ]
+    _cd_print(args, doc, lines)
+    return 0
+
+
+def cmd_shelters(args: argparse.Namespace) -> int:
+    from modes.civil_defence import evacuation
+
+    c = args.shelters_command
+    engine, Session = open_city(args)
+    clock = make_clock()
+    try:
+        with Session() as s, s.begin():
+            if c == "close":
+                doc = evacuation.close_shelter(
+                    s,
+                    clock,
+                    args.role,
+                    args.id,
+                    config=_evacuation_config(args),
+                    actor=args.actor,
+                    keep_bonus_m=args.keep_bonus,
+                ).as_dict()
+            elif c == "open":
+                changes = evacuation.set_shelter_status(
+                    s, clock, args.role, args.id, "open", actor=args.actor
+                )
+                doc = {"shelter": args.id, "status": "open", "journal_seq": changes.journal_seq}
+            elif c == "occupancy":
+                at = _cd_time(args.at) or clock.now()
+                doc = evacuation.report_occupancy(
+                    s, args.id, args.persons, at, reporter=args.actor or "shelter"
+                ).as_dict()
+            elif c == "demo":
+                from data.civil_defence_demo import add_demo
+
+                doc = add_demo(s, seed=args.seed, at=clock.now())
+            else:
+                doc = {"shelters": evacuation.list_shelters(s, args.shelter_class)}
+    finally:
+        engine.dispose()
+    if c == "list" and not args.json:
+        for x in doc["shelters"]:
+            print(
+                f"{x['id']:<14} {x['class']:<18} {x['status']:<8} {x['occupancy']:>6}/{x['capacity']:<6} {x['name']}"
+            )
+        return 0
+    _print_doc(args, doc)
+    return 0
+
+
+def _import_civil_defence(args: argparse.Namespace) -> int:
+    from data.civil_defence_io import import_civil_defence
+
+    engine, Session = open_city(args)
+    with Session() as s, s.begin():
+        report = import_civil_defence(
+            s,
+            args.layer,
+            args.file,
+            crs=args.crs,
+            code_field=args.code_field,
+            area_per_person_m2=args.area_per_person,
+        )
+    engine.dispose()
+    d = report.as_dict()
+    _cd_print(
+        args,
+        d,
+        [
+            f"imported {d['kind']} from {d['path']}: read {d['read']}, inserted {d['inserted']}, "
+            f"updated {d['updated']}, unchanged {d['unchanged']}, outside the grid {d['outside']['count']}"
+        ],
+    )
+    return 0
+
+
+# --- links between the centres (docs/protocol.md section 7) ------------------------------------------
+
+
+def _link_options(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    g = p.add_argument_group("through a running centre or district node")
+    g.add_argument(
+        "--connect",
+        metavar="tcp://HOST:PORT",
+        help="act through the node at this endpoint (no database opened)",
+    )
+    g.add_argument(
+        "--keys", metavar="DIR", help="CURVE key folder (without it CURVE is off: lab and tests only)"
+    )
+    g.add_argument(
+        "--identity", metavar="NAME", default="console", help="this client's key in DIR (default console)"
+    )
+    g.add_argument(
+        "--server",
+        metavar="NAME",
+        help="the node's key in DIR (default: centre, else the one district key in DIR)",
+    )
+    g.add_argument(
+        "--wait",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="via a district: seconds to wait for the centre's answer",
+    )
+    return p
+
+
+def _link_security(keys: str | None, identity: str):
+    if not keys:
+        return None
+    from comms.keys import KeyFileError, Security
+    from data.errors import InputError
+
+    try:
+        return Security.from_dir(keys, identity)
+    except KeyFileError as exc:
+        raise InputError(f"key folder {keys}: {exc}") from None
+
+
+def _server_key(args: argparse.Namespace) -> str:
+    if getattr(args, "server", None) or not getattr(args, "keys", None):
+        return getattr(args, "server", None) or "centre"
+    from comms.keys import load_keys
+
+    ring = load_keys(args.keys)
+    if "centre" in ring:
+        return "centre"
+    districts = [n for n in ring.names() if ring[n].role.startswith("district:") and n != args.identity]
+    return districts[0] if len(districts) == 1 else "centre"
+
+
+def _remote(args: argparse.Namespace, command: str, payload: dict, *, wait: bool = False):
+    """Run a command on the node at ``--connect``; a refusal is bad input (exit 2), no answer exit 3."""
+    from data.db import DatabaseError
+    from data.errors import InputError
+    from modes.common.nodes import LinkClient, LinkError, LinkRefused
+
+    security = _link_security(args.keys, args.identity)
+    try:
+        with LinkClient(args.connect, security, server=_server_key(args)) as link:
+            if wait:
+                return link.request(command, payload, wait=args.wait)
+            return link.call(command, payload)
+    except LinkRefused as exc:
+        raise InputError(exc.reason) from None
+    except (LinkError, ValueError) as exc:
+        hint = "" if not args.keys else f" (is {_server_key(args)!r} the node's key in {args.keys}? see --server)"
+        raise DatabaseError(f"{exc}{hint}") from None
+
+
+def _actor_payload(args: argparse.Namespace) -> dict:
+    return {
+        "as": getattr(args, "role", None),
+        "actor": getattr(args, "actor", None),
+        "actor_department": getattr(args, "actor_department", None),
+        "actor_district": getattr(args, "actor_district", None),
+    }
+
+
+def cmd_via_link(args: argparse.Namespace) -> int:
+    """stats, locate, report, case show|act|list and kpi through a node (``--connect``)."""
+    if args.command == "stats":
+        counts = _remote(args, "query.stats", {})
+        if args.json:
+            emit_json(counts)
+        else:
+            for k, v in counts.items():
+                print(f"{k:>12}  {v}")
+        return 0
+    if args.command == "locate":
+        if args.batch is not None or args.x is None or args.y is None:
+            return fail("locate --connect takes X Y (no --batch)")
+        doc = _remote(
+            args,
+            "query.locate",
+            {"x": args.x, "y": args.y, "lonlat": args.lonlat, "type": args.type, "component": args.component},
+        )
+    elif args.command == "report":
+        payload = {
+            "x": args.x,
+            "y": args.y,
+            "lonlat": args.lonlat,
+            "channel": args.channel,
+            "type": args.type,
+            "component": args.component,
+            "text": args.text or "",
+            "urgent": True if args.urgent else None,
+            **_actor_payload(args),
+        }
+        doc = _remote(args, "case.report", payload, wait=True)
+    elif args.command == "case" and args.case_command == "show":
+        doc = _remote(args, "query.case", {"id": args.id})
+    elif args.command == "case" and args.case_command == "act":
+        payload = {
+            "id": args.id,
+            "action": args.action,
+            "note": args.note or "",
+            "department": args.department,
+            "extension": args.extension,
+            "satisfaction": args.satisfaction,
+            **_actor_payload(args),
+        }
+        doc = _remote(args, "case.act", payload, wait=True)
+    elif args.command == "case":
+        payload = {
+            "state": args.state,
+            "department": args.department,
+            "district": args.district,
+            "overdue": args.overdue,
+            "limit": args.limit,
+            "offset": args.offset,
+        }
+        doc = _remote(args, "query.cases", payload)
+        if not args.json:
+            print(f"{doc['total']} cases match; showing {len(doc['cases'])} from {doc['offset']}")
+            for c in doc["cases"]:
+                flag = " OVERDUE" if c["overdue"] else ""
+                queued = " QUEUED" if c.get("queued") else ""
+                print(
+                    f"{c['id']:>8}  {c['state']:<20} {c['type']:<6} {c['district']} {c['department'] or '-':<16}{flag}{queued}"
+                )
+            return 0
+    elif args.command == "kpi":
+        doc = _remote(args, "query.kpi", {"by": args.by, "start": args.start, "end": args.end})
+        if not args.json:
+            for row in doc["rows"]:
+                print(f"{row['key']:<18} {row.get('name', ''):<20} score {row['score']:6.1f}  {row['grade']}")
+            return 0
+    else:
+        return fail(f"{args.command} cannot run through --connect")
+    if isinstance(doc, dict) and doc.get("queued"):
+        link = doc.get("link") or {}
+        state = "up" if link.get("up") else f"down since {link.get('since')}"
+        sys.stderr.write(
+            f"queued for the centre as {doc['forward_id']} (link {state}); provisional result:\n"
+        )
+    _print_doc(args, doc)
+    return 0
+
+
+def _command_bus():
+    """Every mode's commands on one bus (the composition root decides which modes a node serves)."""
+    from modes.common.command_bus import CommandBus, register_common
+    from modes.everyday import link_commands
+
+    bus = CommandBus()
+    register_common(bus)
+    link_commands.register(bus)
+    return bus
+
+
+def cmd_center(args: argparse.Namespace) -> int:
+    from modes.common.nodes import CentreNode, serve, setup_json_logging
+
+    log = setup_json_logging(args.identity)
+    node = CentreNode(
+        args.db,
+        args.bind,
+        bus=_command_bus(),
+        clock=make_clock(),
+        security=_link_security(args.keys, args.identity),
+        log=log,
+        heartbeat=args.heartbeat,
+        case_window_days=args.case_window_days,
+    )
+    if args.keys is None:
+        log.event("no_curve", "warning", message="running without CURVE: tests and lab only")
+    return serve(node, log)
+
+
+def cmd_district(args: argparse.Namespace) -> int:
+    from modes.common.nodes import DistrictNode, serve, setup_json_logging
+
+    identity = args.identity or f"district-{args.code}"
+    log = setup_json_logging(identity)
+    db = args.db
+    if db is None:
+        import platformdirs
+
+        db = f"sqlite:///{platformdirs.user_data_dir('sanwei')}/district-{args.code}.db"
+    node = DistrictNode(
+        args.code,
+        db,
+        args.center,
+        args.bind,
+        bus=_command_bus(),
+        clock=make_clock(),
+        security=_link_security(args.keys, identity),
+        centre_key=args.center_key,
+        log=log,
+        heartbeat=args.heartbeat,
+    )
+    if args.keys is None:
+        log.event("no_curve", "warning", message="running without CURVE: tests and lab only")
+    return serve(node, log)
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from comms.keys import KeyFileError, generate_keys
+
+    try:
+        key = generate_keys(args.keys, args.name, args.key_role)
+    except KeyFileError as exc:
+        return fail(str(exc))
+    doc = {
+        "name": key.name,
+        "role": key.role,
+        "public": f"{args.keys}/{key.name}.key",
+        "secret": f"{args.keys}/{key.name}.key_secret",
+    }
+    if args.json:
+        emit_json(doc)
+    else:
+        print(
+            f"wrote {doc['public']} and {doc['secret']} (role {key.role}); give the .key file to the other side"
+        )
+    return 0
+
+
+def cmd_link(args: argparse.Namespace) -> int:
+    if not args.connect:
+        return fail("link status needs --connect tcp://HOST:PORT (the node's base endpoint)")
+    doc = _remote(args, "link.status", {})
+    if args.json:
+        emit_json(doc)
+        return 0
+    if doc["node"] == "centre":
+        print(f"centre {doc['bind']}  epoch {doc['epoch'][:8]}  seq {doc['seq']}  keys {doc['keys']}")
+        for p in doc["peers"]:
+            print(f"  peer {p['name']:<20} {p['role']:<18} last seen {p['age_s']} s ago")
+        for code, d in sorted(doc["districts"].items()):
+            print(
+                f"  district {code}: queue {d.get('queue')}  lag {d.get('lag')}  commands up {d.get('commands_up')}"
+            )
+        return 0
+    c, s = doc["commands"], doc["state"]
+    for name, part in (("commands", c), ("state", s)):
+        line = "up" if part["up"] else f"DOWN for {part['down_for_s']} s (since {part['since']})"
+        print(f"{name:>9}: {line}  last heartbeat {part['last_heartbeat']}")
+    print(
+        f"    queue: {c['queue_length']} command(s){'  last error: ' + c['last_error'] if c['last_error'] else ''}"
+    )
+    print(f"  replica: seq {s['seq']}  lag {s['lag']}")
+    for q in doc["queue"]:
+        print(f"  queued {q['forward_id']} {q['command']:<14} {q['subject']:<20} {q['age_s']} s")
+    for r in doc["recent"]:
+        if r["state"] != "ok":
+            print(f"  {r['state']} {r['forward_id']} {r['command']}: {r['reason']}")
+    return 0
+
+
+def _link_parsers(add) -> None:
+    p = add(
+        "center", cmd_center, "run the municipal centre node (headless): state on P..P+2, commands on P+3"
+    )
+    p.add_argument("--bind", default="tcp://127.0.0.1:5556", metavar="tcp://HOST:P", help="base endpoint P")
+    p.add_argument(
+        "--keys", metavar="DIR", help="key folder: this node's pair and the allowed peers' public keys"
+    )
+    p.add_argument(
+        "--identity", default="centre", metavar="NAME", help="this node's key in DIR (default centre)"
+    )
+    p.add_argument("--heartbeat", type=float, default=1.0, metavar="S")
+    p.add_argument(
+        "--case-window-days",
+        type=float,
+        default=30.0,
+        metavar="D",
+        help="finished cases kept in the shared picture",
+    )
+
+    p = add("district", cmd_district, "run a district centre node with its own replica database")
+    p.add_argument("code", help="the district's GB/T 2260 code, e.g. 230102")
+    p.add_argument(
+        "--center", required=True, metavar="tcp://HOST:P", help="the municipal centre's base endpoint"
+    )
+    p.add_argument(
+        "--bind", default="tcp://127.0.0.1:5556", metavar="tcp://HOST:P", help="where this node serves"
+    )
+    p.add_argument(
+        "--keys", metavar="DIR", help="key folder: this node's pair, centre.key, its consoles' keys"
+    )
+    p.add_argument("--identity", metavar="NAME", help="this node's key in DIR (default district-CODE)")
+    p.add_argument("--center-key", default="centre", metavar="NAME", help="the centre's key in DIR")
+    p.add_argument("--heartbeat", type=float, default=1.0, metavar="S")
+
+    p = add("keys", cmd_keys, "CURVE keys for the links")
+    keys_sub = p.add_subparsers(dest="keys_command", metavar="new", required=True)
+    q = keys_sub.add_parser("new", help="write DIR/NAME.key and DIR/NAME.key_secret")
+    q.add_argument("name")
+    q.add_argument("--role", dest="key_role", required=True, help="centre | district:CODE | console[:CODE]")
+    q.add_argument("--keys", required=True, metavar="DIR")
+    q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+
+    p = add("link", cmd_link, "the links of a running node")
+    link_sub = p.add_subparsers(dest="link_command", metavar="status", required=True)
+    _link_options(link_sub.add_parser("status", help="peers, sequence, lag, queue, heartbeats of a node"))
+    link_sub.choices["status"].add_argument("--json", action="store_true", default=argparse.SUPPRESS)
 
 
 # --- console -----------------------------------------------------------------------------------------
@@ -435,9 +1145,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--history-days", type=int, default=0, help="also generate N days of past cases")
 
-    add("stats", cmd_stats, "count what the city holds")
+    _link_options(add("stats", cmd_stats, "count what the city holds"))
 
     p = add("locate", cmd_locate, "find the cell, community, street, district and supervisor of a point")
+    _link_options(p)
     p.add_argument("x", nargs="?", type=float)
     p.add_argument("y", nargs="?", type=float)
     p.add_argument("--lonlat", action="store_true", help="X Y are WGS84 longitude, latitude")
@@ -446,6 +1157,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--component", metavar="ID", help="also route: the owner department of this component")
 
     p = add("report", cmd_report, "report a problem: locate, route and open a case (or link a duplicate)")
+    _link_options(p)
     p.add_argument("--x", type=float, required=True)
     p.add_argument("--y", type=float, required=True)
     p.add_argument("--lonlat", action="store_true", help="--x --y are WGS84 longitude, latitude")
@@ -463,8 +1175,10 @@ def build_parser() -> argparse.ArgumentParser:
     q = case_sub.add_parser(
         "show", parents=[common], help="a case with its history, stage clocks and next actions"
     )
+    _link_options(q)
     q.add_argument("id", type=int)
     q = case_sub.add_parser("act", parents=[common], help="take an action of the loop on a case")
+    _link_options(q)
     q.add_argument("id", type=int)
     q.add_argument("action")
     q.add_argument("--note", default="")
@@ -473,6 +1187,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--satisfaction", choices=["satisfied", "basic", "unsatisfied"], help="evaluate")
     _actor_options(q, role_required=True)
     q = case_sub.add_parser("list", parents=[common], help="cases, newest first")
+    _link_options(q)
     q.add_argument("--state")
     q.add_argument("--department")
     q.add_argument("--district")
@@ -481,22 +1196,202 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--offset", type=int, default=0)
 
     p = add("kpi", cmd_kpi, "evaluation: rates, composite scores and grades")
+    _link_options(p)
     p.add_argument("--from", dest="start", help="first day (YYYY-MM-DD), inclusive")
     p.add_argument("--to", dest="end", help="last day (YYYY-MM-DD), inclusive")
     p.add_argument("--by", choices=["department", "district", "supervisor", "role"], default="department")
 
     p = add("import", cmd_import, "import a GIS layer (GeoJSON or CSV) into the city")
-    p.add_argument("layer", choices=["cells", "components", "cameras"])
+    p.add_argument("layer", choices=["cells", "components", "cameras", "cases", "sirens", "shelters"])
     p.add_argument("file")
+    p.add_argument(
+        "--map", metavar="MAPPING.json", help="import cases: how the file's columns and codes map to ours"
+    )
     p.add_argument(
         "--crs", help="CRS of the file's coordinates, e.g. EPSG:2019 (default: from the file, else WGS84)"
     )
     p.add_argument("--code-field", help="property holding the feature's code or id")
+    p.add_argument("--area-per-person", type=float, metavar="M2", help="shelters: usable m2 per person")
 
     p = add("export", cmd_export, "export a layer to stdout")
-    p.add_argument("layer", choices=["cells", "components", "cameras"])
+    p.add_argument("layer", choices=["cells", "components", "cameras", "cases"])
     p.add_argument("--format", choices=["geojson", "csv"], default="geojson")
 
+    p = add("incident", cmd_incident, "emergency rescue: incidents, impact, units, dispatch, log, briefing")
+    inc = p.add_subparsers(dest="incident_command", metavar="SUBCOMMAND", required=True)
+
+    def incident_sub(name: str, help_text: str, actor: bool | None = None) -> argparse.ArgumentParser:
+        q = inc.add_parser(name, parents=[common], help=help_text, description=help_text)
+        if actor is not None:
+            _actor_options(q, role_required=actor)
+        return q
+
+    def where(q: argparse.ArgumentParser, *, radii: bool = True) -> None:
+        q.add_argument("--x", type=float)
+        q.add_argument("--y", type=float)
+        q.add_argument("--lonlat", action="store_true", help="--x --y are WGS84 longitude, latitude")
+        q.add_argument("--area", metavar="WKT", help="a drawn incident area (polygon in the city CRS)")
+        if radii:
+            q.add_argument("--radius", type=float, metavar="M", help="inner cordon radius (default: type's)")
+            q.add_argument("--outer", type=float, metavar="M", help="outer cordon radius (default: scaled)")
+
+    q = incident_sub("open", "open an incident (commander) and print its impact summary", actor=True)
+    q.add_argument("--type", required=True, help="incident type: 0401..0499, fire, flood, gas_leak, ...")
+    q.add_argument("--level", default="IV", help="response level I, II, III or IV (I is the highest)")
+    where(q)
+    q.add_argument("--title")
+    q.add_argument("--text", help="what is known")
+    q.add_argument("--exercise", action="store_true", help="a drill: marked EXERCISE everywhere")
+    q = incident_sub("escalate", "open an incident from an everyday case, linked both ways", actor=True)
+    q.add_argument("case_id", type=int)
+    q.add_argument("--type", help="incident type (default: from the case's event type)")
+    q.add_argument("--level", default="IV")
+    q.add_argument("--radius", type=float, metavar="M")
+    q.add_argument("--outer", type=float, metavar="M")
+    for name, help_text in (
+        ("impact", "cells, population, components by department, cameras, shelters, hospitals, open cases"),
+        ("show", "an incident with its organisation and tasks"),
+        ("timeline", "the incident replayed from the journal (with its case's events)"),
+    ):
+        incident_sub(name, help_text).add_argument("id", type=int)
+    q = incident_sub("list", "incidents, newest first")
+    q.add_argument("--status", choices=["reported", "responding", "contained", "closed"])
+    q = incident_sub("status", "move an incident to another status", actor=True)
+    q.add_argument("id", type=int)
+    q.add_argument("status", choices=["reported", "responding", "contained", "closed"])
+    q.add_argument("--note", default="")
+    q = incident_sub("level", "change the response level (commander)", actor=True)
+    q.add_argument("id", type=int)
+    q.add_argument("level")
+    q.add_argument("--note", default="")
+    q = incident_sub("area", "move the site, redraw the area or cordons, change the radii", actor=True)
+    q.add_argument("id", type=int)
+    where(q)
+    q.add_argument("--inner-wkt", metavar="WKT", help="a drawn inner cordon")
+    q.add_argument("--outer-wkt", metavar="WKT", help="a drawn outer cordon")
+    q.add_argument("--clear-drawn", action="store_true", help="drop drawn cordons: the radii apply again")
+    q = incident_sub("role", "put a person in an ICS position (commander)", actor=True)
+    q.add_argument("id", type=int)
+    q.add_argument("position", help="commander, operations, planning, logistics, finance, safety, ...")
+    q.add_argument("person")
+    q.add_argument("--agency", default="")
+    q = incident_sub("suggest", "nearest available units, with straight-line ETA")
+    q.add_argument("id", type=int)
+    q.add_argument("--need", metavar="CAPABILITY", help="fire, medical, gas_repair, pumping, ... or any")
+    q.add_argument("--limit", type=int, default=10)
+    q = incident_sub("dispatch", "order a unit to the incident (commander)", actor=True)
+    q.add_argument("id", type=int)
+    q.add_argument("unit")
+    q.add_argument("--task", help="instructions for the unit")
+    q.add_argument("--due-minutes", type=float, help="time to be done (default: ETA + 60 min)")
+    q.add_argument("--order-id", help="the order's id (default: a new one); the same id is applied once")
+    q = incident_sub("task", "move a task: en_route, on_scene, done, cancelled", actor=True)
+    q.add_argument("id", type=int)
+    q.add_argument("task", help="task number or order id")
+    q.add_argument("status", choices=["en_route", "on_scene", "done", "cancelled"])
+    q.add_argument("--note", default="")
+    q = incident_sub("ack", "acknowledge a dispatch order (idempotent)", actor=False)
+    q.add_argument("order_id")
+    q.add_argument("--at", help="when it was acknowledged (ISO; default now)")
+    q = incident_sub("tasks", "dispatch tasks, with overdue flags")
+    q.add_argument("--incident", type=int)
+    q.add_argument("--overdue", action="store_true")
+    q = incident_sub("log", "the significant-events log; --add TEXT --as ROLE to write to it", actor=False)
+    q.add_argument("id", type=int)
+    q.add_argument("--add", metavar="TEXT")
+    q.add_argument("--task", type=int, help="the task the entry is about")
+    q = incident_sub("brief", "the ICS 201 briefing as HTML or PDF, to stdout")
+    q.add_argument("id", type=int)
+    q.add_argument("--format", choices=["html", "pdf"], default="html")
+    q.add_argument("--prepared-by", default="commander")
+    q = incident_sub("demo-units", "seed the demo rescue units, depots and hospitals into a seeded city")
+    q.add_argument("--seed", type=int, default=1)
+
+    # --- civil air defence ---
+    def cd_sub(group, name: str, help_text: str, *, role: bool = False) -> argparse.ArgumentParser:
+        q = group.add_parser(name, parents=[common], help=help_text, description=help_text)
+        if role:
+            q.add_argument(
+                "--as", dest="role", type=_cd_role, help="the acting role: civil-defence (or civil_defence)"
+            )
+        q.add_argument("--actor", help="who is acting (default: the role's name)")
+        return q
+
+    def evacuation_options(q: argparse.ArgumentParser) -> None:
+        q.add_argument(
+            "--max-walk-min", type=float, default=30.0, metavar="M", help="walking limit in minutes"
+        )
+        q.add_argument("--speed", type=float, default=1.0, metavar="M_S", help="walking speed, m/s")
+        q.add_argument("--detour", type=float, default=1.3, help="walking distance / straight-line distance")
+        q.add_argument(
+            "--staying-share", type=float, default=0.6, help="share of the night population staying"
+        )
+
+    signal_kinds = ["pre", "raid", "clear"]
+    p = add("alarm", cmd_alarm, "civil air defence: alarm signals, sounding orders, the annual test")
+    grp = p.add_subparsers(dest="alarm_command", metavar="signal|issue|board|ack|test-plan", required=True)
+    q = cd_sub(grp, "signal", "a signal's on/off pattern (and its tone as a WAV file)")
+    q.add_argument("kind", choices=signal_kinds)
+    q.add_argument("--wav", metavar="FILE", help="write the 3-minute tone to this WAV file")
+    q = cd_sub(grp, "issue", "order a signal sounded in districts (civil-defence office only)", role=True)
+    q.add_argument("kind", choices=signal_kinds)
+    q.add_argument("--districts", default="all", help="all, or district codes separated by commas")
+    q.add_argument("--exercise", action="store_true", help="a drill or test, not a real alarm")
+    q.add_argument("--wav", metavar="FILE", help="also write the tone to this WAV file")
+    q = cd_sub(grp, "board", "per-district sent, received and acknowledged times of an alarm")
+    q.add_argument("id", type=int)
+    q = cd_sub(grp, "ack", "record a district's acknowledgement (applied once)")
+    q.add_argument("id", type=int)
+    q.add_argument("district")
+    q.add_argument("--at", help="when it was acknowledged (ISO; default now)")
+    q = cd_sub(grp, "test-plan", "plan the annual public test: three signals at 10:00, 10:08, 10:16")
+    q.add_argument("--date", type=_cd_date, help="YYYY-MM-DD (default: the next 18 September)")
+
+    p = add("sirens", cmd_sirens, "civil air defence: siren coverage, suggested sites, status")
+    grp = p.add_subparsers(dest="sirens_command", metavar="coverage|suggest|set", required=True)
+    q = cd_sub(grp, "coverage", "population covered and not covered by in-service sirens, per district")
+    q.add_argument("--max-cells", type=int, default=100, help="list at most this many uncovered cells")
+    q = cd_sub(grp, "suggest", "N new siren sites, each covering the most people not yet covered")
+    q.add_argument("n", type=int)
+    q.add_argument("--kind", default="electronic", choices=["electronic", "electro_mechanical"])
+    q.add_argument("--power", type=float, default=1200.0, metavar="W", help="power of the new sirens")
+    q = cd_sub(grp, "set", "put a siren in or out of service (civil-defence office only)", role=True)
+    q.add_argument("id")
+    q.add_argument("status", choices=["in_service", "out_of_service", "damaged"])
+    for q in grp.choices.values():
+        q.add_argument("--population", choices=["night", "day"], default="night")
+
+    p = add("evacuate", cmd_evacuate, "civil air defence: the shelter plan for the staying population")
+    grp = p.add_subparsers(dest="evacuate_command", metavar="plan", required=True)
+    q = cd_sub(grp, "plan", "optimal assignment of cells to shelters within the walking limit")
+    evacuation_options(q)
+    q.add_argument(
+        "--format", choices=["json", "csv", "geojson"], default="json", help="csv/geojson: the flows"
+    )
+    q.add_argument("--greedy", action="store_true", help="the nearest-shelter greedy baseline instead")
+    q.add_argument(
+        "--max-cells", type=int, default=50, help="list at most this many cells with unplaced people"
+    )
+
+    p = add("shelters", cmd_shelters, "civil air defence: shelters (civil-defence works)")
+    grp = p.add_subparsers(dest="shelters_command", metavar="list|close|open|occupancy|demo", required=True)
+    q = cd_sub(grp, "list", "the shelters with class, status, occupancy and capacity")
+    q.add_argument("--class", dest="shelter_class")
+    q = cd_sub(
+        grp, "close", "close a shelter and re-plan the evacuation (civil-defence office only)", role=True
+    )
+    q.add_argument("id")
+    evacuation_options(q)
+    q.add_argument("--keep-bonus", type=float, default=100.0, metavar="M", help="metres a kept place saves")
+    q = cd_sub(grp, "open", "reopen a shelter (civil-defence office only)", role=True)
+    q.add_argument("id")
+    q = cd_sub(grp, "occupancy", "report a shelter's head count")
+    q.add_argument("id")
+    q.add_argument("persons", type=int)
+    q.add_argument("--at", help="when it was counted (ISO; default now)")
+    q = cd_sub(grp, "demo", "add the demo shelters, sirens, receiving areas and teams to a seeded city")
+    q.add_argument("--seed", type=int, default=1)
+    _link_parsers(add)
     return parser
 
 

@@ -3,6 +3,8 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+import data.civil_defence_models  # noqa: F401 - tables of the civil-defence branch
+import data.emergency_models  # noqa: F401 - tables of the emergency branch
 from data.db import resolve_url
 from data.models import Base
 

@@ -1,0 +1,298 @@
+"""Starting the console: translations, theme, the database (seeding the demo city on first run),
+login, the main window; or, with ``--screenshot``, one rendered PNG and exit.
+
+``main.py console`` calls ``run_console(args)`` with ``args.db``, ``args.mode`` (everyday,
+civil-defence, emergency or None for the city's current mode), ``args.lang`` (zh_CN, en or None for the
+system's), ``args.screenshot``, ``args.size`` ("1600x1000") and ``args.role`` (a role or staff login).
+
+Startup order matters for the 4-second budget: the database opens and the city's arrays start loading
+on a thread *before* Qt, pyqtgraph and the widgets are imported, so the load and those imports
+overlap. That is why the Qt imports below live inside functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy.exc import SQLAlchemyError
+
+from console.city_model import CitySnapshot, load_snapshot
+from data.city import has_city
+from data.db import APP_NAME, MIGRATIONS_DIR, head_revision, make_engine, open_database, session_factory
+
+EXIT_INPUT = 2
+READY_MARKER = "sanwei-console-ready"
+
+
+@dataclass
+class _Opened:
+    engine: object
+    make_session: object
+    seeded: bool
+    snapshot: Future | None = None
+
+
+def _migrations_fingerprint() -> str:
+    files = sorted((MIGRATIONS_DIR / "versions").glob("*.py"))
+    return "|".join(f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files)
+
+
+def _schema_cache() -> Path:
+    return Path(platformdirs.user_cache_dir(APP_NAME)) / "schema_heads.json"
+
+
+def _open_database_fast(url: str | None):
+    """``open_database`` without importing Alembic (a third of a second, more on a busy machine) when
+    the database is at the heads this code's migrations had the last time they were checked.
+
+    The heads are cached beside a fingerprint of the migration files; any change to those files, a
+    database at other revisions, or no cache at all takes the full path (check, upgrade, re-cache).
+    """
+    engine = make_engine(url)
+    fingerprint = _migrations_fingerprint()
+    try:
+        cached = json.loads(_schema_cache().read_text(encoding="utf-8"))
+        with engine.connect() as conn:
+            current = {r[0] for r in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
+        if cached.get("fingerprint") == fingerprint and current == set(cached.get("heads", ())):
+            return engine
+    except (OSError, ValueError, SQLAlchemyError):
+        pass
+    engine.dispose()
+    engine = open_database(url)
+    try:
+        _schema_cache().parent.mkdir(parents=True, exist_ok=True)
+        _schema_cache().write_text(
+            json.dumps({"fingerprint": fingerprint, "heads": sorted(head_revision())}), encoding="utf-8"
+        )
+    except OSError:
+        pass  # no cache: the next start takes the full path again
+    return engine
+
+
+def _open(url: str | None, pool: ThreadPoolExecutor) -> _Opened:
+    """Open the database (schema brought up to date) and, when a city is there, start loading it.
+
+    Everything that imports runs here, on the calling thread: the loader thread then only executes
+    code that is already imported. (Imports racing on two threads failed here once with a spurious
+    ModuleNotFoundError inside Alembic.)
+    """
+    engine = _open_database_fast(url)
+    make_session = session_factory(engine)
+    with make_session() as s:
+        seeded = has_city(s)
+    opened = _Opened(engine, make_session, seeded)
+    if seeded:
+        opened.snapshot = pool.submit(_load_snapshot, make_session)
+    return opened
+
+
+def _load_snapshot(make_session) -> CitySnapshot:
+    with make_session() as s:
+        return load_snapshot(s)
+
+
+def _requested_mode(args: argparse.Namespace) -> str | None:
+    """The mode the user asked for, or None to open in the city's current mode.
+
+    main.py's ``--mode`` defaults to "everyday", which cannot be told apart from a typed one; a console
+    that merely starts must not stand the city down from wartime, so "everyday" counts only when
+    ``--mode`` is on the command line. (With ``default=None`` in main.py this check becomes moot.)
+    """
+    mode = getattr(args, "mode", None)
+    typed = any(a == "--mode" or a.startswith("--mode=") for a in sys.argv[1:])
+    if mode == "everyday" and not typed:
+        return None
+    return mode
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise ValueError(f"--size must be WIDTHxHEIGHT, e.g. 1600x1000, not {text!r}") from None
+    if not (200 <= w <= 8000 and 200 <= h <= 8000):
+        raise ValueError(f"--size {text!r} is out of range (200..8000 pixels each way)")
+    return w, h
+
+
+def run_console(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    try:
+        size = _parse_size(getattr(args, "size", None) or "1600x1000")
+    except ValueError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_INPUT
+    preload = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sanwei-preload")
+    # SQLite's fetches give up the GIL for every row; with the default 5 ms switch interval each row
+    # could wait that long for the importing GUI thread (a convoy). Switch often while both run.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(float(os.environ.get("SANWEI_SWITCH_INTERVAL", "0.001")))
+    try:
+        opened = _open(getattr(args, "db", None), preload)  # DatabaseError goes up to main.py's handler
+        return _run(args, size, started, opened, preload, interval)
+    finally:
+        sys.setswitchinterval(interval)
+        # An early return (bad --as, cancelled login) must not leave the loader running while the
+        # interpreter and Qt shut down around it.
+        preload.shutdown(wait=True, cancel_futures=True)
+
+
+def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, interval: float) -> int:
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    from console import texts
+    from console.dto import Login
+    from console.i18n import install_translations, pick_language
+    from console.login import LoginDialog, resolve_login
+    from console.main_window import MainWindow
+    from console.services import ConsoleServices
+    from console.theme import apply_theme
+    from console.workers import GuiThreadCollector
+    from modes.common.clock import SystemClock
+    from modes.common.mode_switch import Mode, may_switch
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    collector = GuiThreadCollector(parent=app)
+    collector.start()
+    app.setApplicationName("Sanwei")
+    app.setOrganizationName("Sanwei")
+    try:
+        lang = pick_language(getattr(args, "lang", None))
+    except ValueError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_INPUT
+    app._sanwei_translators = install_translations(app, lang)  # kept alive with the application
+    apply_theme(app)
+    screenshot = getattr(args, "screenshot", None)
+
+    if not opened.seeded:
+        from console.seeding import seed_with_progress
+
+        error = seed_with_progress(opened.make_session, scale="harbin", show_dialog=not screenshot)
+        if error:
+            sys.stderr.write(f"error: the demo city could not be generated: {error}\n")
+            return EXIT_INPUT
+        opened.snapshot = preload.submit(_load_snapshot, opened.make_session)
+
+    clock = SystemClock()
+    staff = ConsoleServices(opened.make_session, clock, Login("", "")).staff()
+    who = getattr(args, "role", None) or ("commander" if screenshot else None)
+    if who:
+        try:
+            login = resolve_login(staff, who)
+        except ValueError as exc:
+            sys.stderr.write(f"error: --as: {exc}\n")
+            return EXIT_INPUT
+    else:
+        dialog = LoginDialog(staff)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return 0
+        login = dialog.login()
+
+    services = ConsoleServices(opened.make_session, clock, login)
+    window = MainWindow(services)
+    window.loaded.connect(lambda: sys.setswitchinterval(interval))
+    requested = _requested_mode(args)
+    target = Mode(requested) if requested else None
+    if target is not None and target != window.mode:
+        if not may_switch(login.role, target):
+            message = QApplication.translate(
+                "Startup", "Your role ({role}) may not switch the city to {mode}."
+            ).format(role=texts.role_label(login.role), mode=texts.mode_label(target.value))
+            if screenshot:
+                sys.stderr.write(f"error: {message}\n")
+                return EXIT_INPUT
+            window.notify(message)
+        else:
+            # Asked for on the command line: no confirmation dialog, but journaled like any switch.
+            window.switch_now(target)
+
+    if screenshot:
+        code = _screenshot(app, window, screenshot, size, started, opened.snapshot)
+    else:
+        if os.environ.get("SANWEI_REPORT_READY"):
+            # Connected before start(): a snapshot that is already loaded is drawn inside start().
+            window.loaded.connect(lambda: _report_ready(app, window, started))
+        window.show()
+        window.start(opened.snapshot)
+        code = app.exec()
+    collector.stop()
+    opened.engine.dispose()
+    return code
+
+
+def _report_ready(app, window, started: float) -> None:
+    from PySide6.QtCore import QTimer
+
+    app.processEvents()
+    window.map.view.viewport().repaint()
+    print(f"{READY_MARKER} seconds={time.perf_counter() - started:.3f} rss_mb={_rss_mb():.1f}", flush=True)
+    if os.environ.get("SANWEI_REPORT_READY") == "exit":
+        QTimer.singleShot(0, app.quit)
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def _wait_for(signal, timeout_ms: int) -> bool:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(loop.quit)
+    signal.connect(loop.quit)
+    timer.start(timeout_ms)
+    loop.exec()
+    return timer.isActive()
+
+
+def _screenshot(
+    app, window, path: str, size: tuple[int, int], started: float, snapshot: Future | None
+) -> int:
+    from PySide6.QtCore import QEventLoop
+
+    window.resize(*size)
+    window.show()
+    window.start(snapshot)
+    if not window.is_loaded and not _wait_for(window.loaded, 120_000):
+        sys.stderr.write("error: the city did not load within 120 s\n")
+        return EXIT_INPUT
+    # Let a startup mode switch land and the layout settle before grabbing.
+    deadline = time.perf_counter() + 10
+    while window.switching and time.perf_counter() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    for _ in range(3):
+        app.processEvents()
+    window.map.view.viewport().repaint()
+    if os.environ.get("SANWEI_REPORT_READY"):
+        print(
+            f"{READY_MARKER} seconds={time.perf_counter() - started:.3f} rss_mb={_rss_mb():.1f}", flush=True
+        )
+    image = window.grab()
+    if image.width() != size[0] or image.height() != size[1]:
+        image = image.scaled(size[0], size[1])
+    ok = image.save(path, "PNG")
+    window.close()
+    if not ok:
+        sys.stderr.write(f"error: could not write {path}\n")
+        return EXIT_INPUT
+    print(path)
+    return 0

@@ -1,0 +1,553 @@
+"""The main window: command bar with the always-visible mode switch, the mode banner, layers on the
+left, the map in the middle, selection details and the mode's own panels on the right, status below.
+
+Switching mode changes the banner, the colour signature and the panels on the right; the map, its
+view and the selection stay as they are (a commander switching to wartime must not lose their place).
+"""
+
+from __future__ import annotations
+
+import traceback
+from concurrent.futures import Future
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console import texts
+from console.city_model import CitySnapshot
+from console.details_panel import DetailsPanel
+from console.dto import JournalEntry, SearchHit
+from console.layers_panel import LayersPanel
+from console.live import JournalWatcher
+from console.map.layers import rasterize_cells, rings_path
+from console.map.map_panel import MapPanel, MapSelection
+from console.measures import MEASURE_BY_KEY
+from console.mode_pages import CivilDefencePage, EmergencyPage, EverydayPage
+from console.services import ConsoleServices
+from console.theme import MODE_STYLES, banner_style, frame_style, mode_button_style
+from console.workers import WorkerPool
+from modes.common.mode_switch import EVENT_KIND, NEEDS_CONFIRMATION, Mode, ModeSwitch, ModeSwitchRefused
+
+MODE_KEYS = {Mode.EVERYDAY: "F1", Mode.CIVIL_DEFENCE: "F2", Mode.EMERGENCY: "F3"}
+
+
+class ConfirmModeDialog(QDialog):
+    """Asks before the city goes to a wartime or emergency footing; says who will be recorded."""
+
+    def __init__(self, target: Mode, actor: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.target = target
+        self.setObjectName("confirm_mode_dialog")
+        self.setWindowTitle(self.tr("Confirm mode switch"))
+        self.setModal(True)
+        style = MODE_STYLES[target]
+        self.setStyleSheet(
+            f"QDialog#confirm_mode_dialog {{ border: 3px solid {style.accent}; }}"
+            f"QLabel#confirm_title {{ color: {style.banner_fg}; background: {style.banner_bg}; font-size: 15pt;"
+            f" font-weight: 700; padding: 10px; }}"
+        )
+        title = QLabel(texts.mode_banner(target.value))
+        title.setObjectName("confirm_title")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        body = QLabel(
+            self.tr(
+                "Switch the city to {mode} mode? Every console and district centre follows the switch, "
+                "and the journal records it as made by {actor}."
+            ).format(mode=texts.mode_label(target.value), actor=actor)
+        )
+        body.setWordWrap(True)
+        self.confirm_button = QPushButton(
+            self.tr("Switch to {mode}").format(mode=texts.mode_label(target.value))
+        )
+        self.confirm_button.setObjectName("confirm_button")
+        self.confirm_button.clicked.connect(self.accept)
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setObjectName("cancel_button")
+        self.cancel_button.setDefault(True)  # Enter must not start a war
+        self.cancel_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.confirm_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(body)
+        layout.addLayout(buttons)
+        self.setMinimumWidth(460)
+
+
+class MainWindow(QMainWindow):
+    loaded = Signal()  # the snapshot is drawn: the window is fully usable
+    mode_changed = Signal(str)
+    mode_switch_failed = Signal(str)
+    details_shown = Signal(str, str)  # kind, key
+
+    def __init__(self, services: ConsoleServices, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.services = services
+        self.snapshot: CitySnapshot | None = None
+        self.workers = WorkerPool(self)
+        self.mode = Mode.EVERYDAY
+        self.mode_actor = ""
+        self.mode_since = None
+        self.is_loaded = False
+        self._to_lonlat = None
+        self.switching = False
+        self._switch_target = Mode.EVERYDAY
+
+        self.setObjectName("main_window")
+        self.setWindowTitle(self.tr("Sanwei · City Command"))
+        self.resize(1600, 1000)
+
+        self._build_command_bar()
+        self._build_body()
+        self._build_status_bar()
+
+        self.watcher = JournalWatcher(self.services.last_seq, 500, self)
+        self.watcher.journal_advanced.connect(self._on_journal_advanced)
+        self.watcher.failed.connect(self._on_watcher_failed)
+        self.clock_timer = QTimer(self)
+        self.clock_timer.setInterval(1000)
+        self.clock_timer.timeout.connect(self._update_clock)
+        # A child timer, not QTimer.singleShot: it dies with the window instead of firing into it.
+        self._raster_timer = QTimer(self)
+        self._raster_timer.setSingleShot(True)
+        self._raster_timer.timeout.connect(self._start_raster)
+        self._update_clock()
+
+        entry = self.services.last_mode_event()
+        if entry is not None:
+            self._apply_mode(Mode(entry.payload.get("to", "everyday")), entry.actor, entry.at)
+        else:
+            self._apply_mode(Mode.EVERYDAY, "", None)
+
+    # --- construction --------------------------------------------------------------------------------
+
+    def _build_command_bar(self) -> None:
+        bar = QToolBar(self.tr("Command bar"))
+        bar.setObjectName("command_bar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.toggleViewAction().setEnabled(False)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        title = QLabel(self.tr("Sanwei City Command"))
+        title.setObjectName("app_title")
+        bar.addWidget(title)
+        self.mode_buttons: dict[Mode, QToolButton] = {}
+        for mode in Mode:
+            button = QToolButton()
+            button.setObjectName(f"mode_button_{mode.value}")
+            button.setText(f"{texts.mode_short(mode.value)}  {MODE_KEYS[mode]}")
+            button.setCheckable(True)
+            button.setStyleSheet(mode_button_style(mode))
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            # Checked state follows the city's mode, never the click: a click only asks for a switch.
+            button.clicked.connect(lambda _checked=False, m=mode: self.request_mode(m))
+            bar.addWidget(button)
+            self.mode_buttons[mode] = button
+            shortcut = QShortcut(QKeySequence(MODE_KEYS[mode]), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(lambda m=mode: self.request_mode(m))
+        self._update_mode_permissions()
+
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("search_box")
+        self.search_box.setPlaceholderText(self.tr("Cell code, component id, camera, area…"))
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setMinimumWidth(260)
+        self.search_box.returnPressed.connect(lambda: self.search(self.search_box.text()))
+        bar.addWidget(self.search_box)
+        self.clock_label = QLabel()
+        self.clock_label.setObjectName("clock_label")
+        bar.addWidget(self.clock_label)
+        login = self.services.login
+        who = login.name or login.actor
+        self.user_badge = QLabel(f"{texts.role_label(login.role)} · {who}")
+        self.user_badge.setObjectName("user_badge")
+        self.user_badge.setProperty("data_text", True)
+        bar.addWidget(self.user_badge)
+
+    def _build_body(self) -> None:
+        central = QWidget()
+        central.setObjectName("central")
+        self.central = central
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+
+        self.banner = QFrame()
+        self.banner.setObjectName("mode_banner")
+        self.banner_title = QLabel()
+        self.banner_title.setObjectName("banner_title")
+        self.banner_detail = QLabel()
+        self.banner_detail.setObjectName("banner_detail")
+        self.banner_detail.setProperty("data_text", True)
+        b = QHBoxLayout(self.banner)
+        b.setContentsMargins(16, 6, 16, 6)
+        b.addWidget(self.banner_title)
+        b.addStretch(1)
+        b.addWidget(self.banner_detail)
+        outer.addWidget(self.banner)
+
+        self.layers_panel = LayersPanel()
+        self.layers_panel.setMinimumWidth(230)
+        self.layers_panel.layer_toggled.connect(self._on_layer_toggled)
+        self.layers_panel.measure_changed.connect(self._on_measure_changed)
+        self.layers_panel.component_filter_changed.connect(self._on_component_filter_changed)
+
+        self.map = MapPanel()
+        self.map.selection_changed.connect(self._on_selection_changed)
+        self.map.hover_changed.connect(self._on_hover_changed)
+        self.map.cursor_moved.connect(self._on_cursor_moved)
+        self.map.view_changed.connect(self._on_view_changed)
+        self.loading_label = QLabel(self.tr("Loading the city…"), self.map)
+        self.loading_label.setObjectName("panel_title")
+        self.loading_label.move(24, 24)
+        self.loading_label.resize(400, 30)
+
+        self.details = DetailsPanel()
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("mode_pages")
+        self.page_for: dict[Mode, QWidget] = {
+            Mode.EVERYDAY: EverydayPage(),
+            Mode.CIVIL_DEFENCE: CivilDefencePage(),
+            Mode.EMERGENCY: EmergencyPage(),
+        }
+        for page in self.page_for.values():
+            self.pages.addWidget(page)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.setObjectName("right_splitter")
+        right.addWidget(self.details)
+        right.addWidget(self.pages)
+        right.setSizes([520, 420])
+        right.setMinimumWidth(340)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.setObjectName("main_splitter")
+        map_frame = QFrame()
+        map_frame.setObjectName("map_frame")
+        frame_layout = QVBoxLayout(map_frame)
+        frame_layout.setContentsMargins(3, 3, 3, 3)
+        frame_layout.addWidget(self.map)
+        split.addWidget(self.layers_panel)
+        split.addWidget(map_frame)
+        split.addWidget(right)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setStretchFactor(2, 0)
+        split.setSizes([250, 980, 370])
+        outer.addWidget(split, 1)
+        self.setCentralWidget(central)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.hover_label = QLabel()
+        self.hover_label.setObjectName("hover_label")
+        self.hover_label.setProperty("data_text", True)
+        self.coords_label = QLabel()
+        self.coords_label.setObjectName("coords_label")
+        self.coords_label.setProperty("data_text", True)
+        self.journal_label = QLabel()
+        self.journal_label.setObjectName("journal_label")
+        status.addWidget(self.hover_label, 1)
+        status.addPermanentWidget(self.coords_label)
+        status.addPermanentWidget(self.journal_label)
+
+    # --- loading -------------------------------------------------------------------------------------
+
+    @property
+    def everyday_page(self) -> EverydayPage:
+        return self.page_for[Mode.EVERYDAY]
+
+    def start(self, preloaded: Future | None = None) -> None:
+        """Load the city in a worker (or take the load started at launch); the window is usable meanwhile."""
+        if preloaded is not None:
+            self.workers.watch(preloaded, self._on_snapshot_loaded, self._on_load_failed)
+        else:
+            self.workers.submit(self.services.load_snapshot, self._on_snapshot_loaded, self._on_load_failed)
+        self.watcher.start()
+        self.clock_timer.start()
+        self._update_journal_label()
+
+    def _on_snapshot_loaded(self, snapshot: CitySnapshot) -> None:
+        self.snapshot = snapshot
+        self._to_lonlat = snapshot.to_lonlat
+        self.map.set_snapshot(snapshot)
+        comp = snapshot.components
+        counts = np.bincount(comp.type_idx, minlength=len(comp.type_codes)) if len(comp.type_codes) else []
+        types = [(comp.type_codes[i], comp.type_names[i], int(n)) for i, n in enumerate(counts) if n]
+        types.sort(key=lambda t: -t[2])
+        self.layers_panel.set_components(comp.majors, types)
+        self._refresh_choropleth()
+        self.loading_label.hide()
+        self.is_loaded = True
+        self.workers.submit(
+            self.services.overview, self.everyday_page.overview.set_overview, self._on_load_failed
+        )
+        # The cell raster (a faster choropleth) is built after the first frames are on screen: its
+        # Python loop would otherwise hold the GIL while the first paint waits.
+        self._raster_timer.start(300)
+        self._on_view_changed()
+        self.loaded.emit()
+
+    def _start_raster(self) -> None:
+        snapshot = self.snapshot
+        if snapshot is None:
+            return
+        self.workers.submit(
+            lambda: rasterize_cells(snapshot.cells.rings, snapshot.bounds),
+            self.map.set_cell_raster,
+            self._on_load_failed,
+        )
+
+    def _on_load_failed(self, exc: BaseException) -> None:
+        self.loading_label.setText(self.tr("The city could not be loaded: {error}").format(error=str(exc)))
+        self.loading_label.adjustSize()
+        traceback.print_exception(exc)
+
+    # --- modes ---------------------------------------------------------------------------------------
+
+    def _update_mode_permissions(self) -> None:
+        for mode, button in self.mode_buttons.items():
+            allowed = self.services.may_switch(mode)
+            button.setEnabled(allowed or mode == self.mode)
+            if allowed:
+                button.setToolTip(
+                    self.tr("Switch to {mode} ({key})").format(
+                        mode=texts.mode_label(mode.value), key=MODE_KEYS[mode]
+                    )
+                )
+            else:
+                button.setToolTip(
+                    self.tr("Your role ({role}) may not switch the city to {mode}.").format(
+                        role=texts.role_label(self.services.login.role), mode=texts.mode_label(mode.value)
+                    )
+                )
+
+    def request_mode(self, target: Mode | str) -> bool:
+        """Ask to switch the city: role check, confirmation for wartime/emergency, then the journaled switch
+        in a worker. Returns False when refused or cancelled here."""
+        target = Mode(target)
+        self._sync_mode_buttons()
+        if target == self.mode or self.switching:
+            return False
+        if not self.services.may_switch(target):
+            message = self.tr("Your role ({role}) may not switch the city to {mode}.").format(
+                role=texts.role_label(self.services.login.role), mode=texts.mode_label(target.value)
+            )
+            self.notify(message)
+            self.mode_switch_failed.emit(message)
+            return False
+        if target in NEEDS_CONFIRMATION and not self.confirm_switch(target):
+            self.notify(self.tr("Mode switch cancelled."))
+            return False
+        self.switch_now(target)
+        return True
+
+    def switch_now(self, target: Mode) -> None:
+        """The switch itself, without asking (the confirmation already happened, or the command line asked)."""
+        self.switching = True
+        self._switch_target = target
+        self.workers.submit(
+            lambda: self.services.switch_mode(target), self._on_switched, self._on_switch_failed
+        )
+
+    def confirm_switch(self, target: Mode) -> bool:
+        dialog = ConfirmModeDialog(target, self.services.login.actor, self)
+        return dialog.exec() == QDialog.DialogCode.Accepted
+
+    def _on_switched(self, result: ModeSwitch) -> None:
+        self.switching = False
+        if result.switched:
+            self._apply_mode(result.mode, result.actor, result.at)
+            self.notify(
+                self.tr("Switched to {mode}; recorded as journal event {seq}.").format(
+                    mode=texts.mode_label(result.mode.value), seq=result.journal_seq
+                )
+            )
+        self._update_journal_label()
+
+    def _on_switch_failed(self, exc: BaseException) -> None:
+        self.switching = False
+        if isinstance(exc, ModeSwitchRefused):
+            message = self.tr("Your role ({role}) may not switch the city to {mode}.").format(
+                role=texts.role_label(self.services.login.role),
+                mode=texts.mode_label(self._switch_target.value),
+            )
+        else:
+            message = self.tr("The switch failed: {reason}").format(reason=str(exc))
+        self.notify(message)
+        self.mode_switch_failed.emit(message)
+        self._sync_mode_buttons()
+
+    def _apply_mode(self, mode: Mode, actor: str, at) -> None:
+        self.mode, self.mode_actor, self.mode_since = mode, actor, at
+        self.banner.setStyleSheet(banner_style(mode))
+        self.setStyleSheet(frame_style(mode))
+        self.banner_title.setText(f"「{texts.mode_banner(mode.value)}」")
+        if actor and at is not None:
+            self.banner_detail.setText(
+                self.tr("since {time} · by {actor}").format(
+                    time=at.strftime("%Y-%m-%d %H:%M:%S"), actor=actor
+                )
+            )
+        else:
+            self.banner_detail.setText(self.tr("normal operations"))
+        self.pages.setCurrentWidget(self.page_for[mode])
+        self.setWindowTitle(self.tr("Sanwei · {mode}").format(mode=texts.mode_label(mode.value)))
+        self._sync_mode_buttons()
+        self._update_mode_permissions()
+        self.mode_changed.emit(mode.value)
+
+    def _sync_mode_buttons(self) -> None:
+        for m, button in self.mode_buttons.items():
+            button.setChecked(m == self.mode)
+
+    # --- map interaction -----------------------------------------------------------------------------
+
+    def _on_layer_toggled(self, key: str, on: bool) -> None:
+        self.map.set_layer_visible(key, on)
+
+    def _on_measure_changed(self, key: str) -> None:
+        self._refresh_choropleth()
+
+    def _refresh_choropleth(self) -> None:
+        if self.snapshot is None:
+            return
+        measure = MEASURE_BY_KEY[self.layers_panel.measure_key()]
+        values = self.services.measure_values(measure.key, self.snapshot)
+        classes = measure.classify(values)
+        self.map.set_choropleth(classes)
+        self.layers_panel.set_legend(measure, classes)
+
+    def _on_component_filter_changed(self) -> None:
+        if self.snapshot is None:
+            return
+        majors, states, type_code = self.layers_panel.component_filter()
+        self.map.set_component_filter(self.services.component_mask(self.snapshot, majors, states, type_code))
+
+    def _on_selection_changed(self, sel: MapSelection | None) -> None:
+        if sel is None:
+            self.details.clear()
+            return
+        self.show_details(sel.kind, sel.key)
+
+    def show_details(self, kind: str, key: str) -> None:
+        if kind == "cell":
+            d = self.services.cell_details(key)
+            self.details.show_cell(d) if d else self.details.show_missing(kind, key)
+        elif kind == "component":
+            d = self.services.component_details(key)
+            self.details.show_component(d) if d else self.details.show_missing(kind, key)
+        elif kind == "camera":
+            d = self.services.camera_details(self.snapshot, key)
+            self.details.show_camera(d) if d else self.details.show_missing(kind, key)
+        elif kind == "supervisor":
+            d = self.services.supervisor_details(self.snapshot, int(key))
+            self.details.show_supervisor(d) if d else self.details.show_missing(kind, key)
+        elif kind in ("district", "street", "community") and self.snapshot is not None:
+            d = self.services.area_details(self.snapshot, kind, key)
+            self.details.show_area(d) if d else self.details.show_missing(kind, key)
+        self.details_shown.emit(kind, key)
+
+    def _on_hover_changed(self, text: str) -> None:
+        self.hover_label.setText(text)
+
+    def _on_cursor_moved(self, x: float, y: float) -> None:
+        text = f"X {x:,.1f}  Y {y:,.1f}"
+        if self._to_lonlat is not None:
+            lon, lat = self._to_lonlat.transform(x, y)
+            text += f"   {lon:.5f}°E  {lat:.5f}°N"
+        self.coords_label.setText(text)
+
+    def _on_view_changed(self) -> None:
+        self.layers_panel.set_zoom_hint_visible(self.map.metres_per_pixel() > 3.0)
+
+    # --- search --------------------------------------------------------------------------------------
+
+    def search(self, text: str, *, animate: bool = True) -> SearchHit | None:
+        if self.snapshot is None or not text.strip():
+            return None
+        hit = self.services.search(self.snapshot, text)
+        if hit is None:
+            self.notify(self.tr("Nothing found for “{text}”.").format(text=text.strip()))
+            return None
+        self.map.fly_to_city_bounds(hit.bounds, animate=animate)
+        if hit.kind in ("cell", "component", "camera", "supervisor"):
+            self.map.select(hit.kind, hit.key)
+        else:
+            rings = self.services.area_outline(self.snapshot, hit.kind, hit.key)
+            self.map.selection = None
+            if rings is not None:
+                self.map.highlight_path(rings_path(rings))
+            self.show_details(hit.kind, hit.key)
+        return hit
+
+    # --- live ----------------------------------------------------------------------------------------
+
+    def _on_journal_advanced(self, old: int, new: int) -> None:
+        events = self.services.events_after(old)
+        others = [e for e in events if e.kind != EVENT_KIND]
+        for e in events:
+            if e.kind == EVENT_KIND:
+                self._on_mode_event(e)
+        if others and self.snapshot is not None:
+            if MEASURE_BY_KEY[self.layers_panel.measure_key()].uses_cases:
+                self._refresh_choropleth()
+            if self.details.kind and self.details.key:
+                self.show_details(self.details.kind, self.details.key)
+        self._update_journal_label()
+
+    def _on_mode_event(self, e: JournalEntry) -> None:
+        target = Mode(e.payload.get("to", Mode.EVERYDAY.value))
+        if target != self.mode:
+            self._apply_mode(target, e.actor, e.at)
+            self.notify(
+                self.tr("{actor} switched the city to {mode}.").format(
+                    actor=e.actor, mode=texts.mode_label(target.value)
+                )
+            )
+
+    def _on_watcher_failed(self, message: str) -> None:
+        self.journal_label.setText(self.tr("Journal unreachable: {error}").format(error=message))
+
+    def _update_journal_label(self) -> None:
+        self.journal_label.setText(self.tr("Journal #{seq} · live").format(seq=self.watcher.seq))
+
+    def _update_clock(self) -> None:
+        self.clock_label.setText(self.services.clock.now().strftime("%Y-%m-%d %H:%M:%S"))
+
+    # --- misc ----------------------------------------------------------------------------------------
+
+    def notify(self, message: str, timeout_ms: int = 10_000) -> None:
+        self.statusBar().showMessage(message, timeout_ms)
+
+    def map_view(self) -> QRectF:
+        return self.map.view_rect()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.watcher.stop()
+        self.clock_timer.stop()
+        self._raster_timer.stop()
+        self.workers.shutdown(10_000)
+        super().closeEvent(event)

@@ -1,0 +1,103 @@
+"""What the choropleth can show: one per-cell value array per measure.
+
+Population is there from the start; the case measures read the case table, which the everyday case
+loop fills. A new measure is an entry here (a label, a palette and a function of session, snapshot
+and time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from sqlalchemy.orm import Session
+
+from console.city_model import CitySnapshot, components_per_cell, open_cases_per_cell, per_thousand_people
+from console.map.choropleth import (
+    CATEGORICAL,
+    SEQUENTIAL_COOL,
+    SEQUENTIAL_WARM,
+    Classes,
+    categorical_classes,
+    quantile_classes,
+)
+
+Compute = Callable[[Session, CitySnapshot, dt.datetime], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str  # source text, context "Measures"
+    unit: str  # source text, context "Measures"
+    palette: tuple[str, ...]
+    compute: Compute
+    zero_is_empty: bool = False
+    categorical: bool = False
+    uses_cases: bool = False
+
+    def title(self) -> str:
+        return QCoreApplication.translate("Measures", self.label)
+
+    def unit_label(self) -> str:
+        return QCoreApplication.translate("Measures", self.unit) if self.unit else ""
+
+    def classify(self, values: np.ndarray) -> Classes:
+        if self.categorical:
+            return categorical_classes(values.astype(np.int64), self.palette)
+        return quantile_classes(values, self.palette, zero_is_empty=self.zero_is_empty)
+
+
+def _pop_night(session, snap, now):
+    return snap.cells.pop_night.astype(float)
+
+
+def _pop_day(session, snap, now):
+    return snap.cells.pop_day.astype(float)
+
+
+def _density(session, snap, now):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(snap.cells.area_m2 > 0, snap.cells.pop_night / (snap.cells.area_m2 / 1e6), np.nan)
+
+
+def _components(session, snap, now):
+    return components_per_cell(snap)
+
+
+def _open_cases(session, snap, now):
+    return open_cases_per_cell(session, snap)
+
+
+def _overdue(session, snap, now):
+    return open_cases_per_cell(session, snap, overdue_at=now)
+
+
+def _per_thousand(session, snap, now):
+    return per_thousand_people(open_cases_per_cell(session, snap), snap)
+
+
+def _supervisor_patches(session, snap, now):
+    sup = snap.cells.supervisor_id
+    # Number patches in the order they appear along the (row-ordered) cell codes: neighbours differ.
+    _, first = np.unique(sup, return_index=True)
+    order = np.argsort(np.argsort(first))
+    _, inverse = np.unique(sup, return_inverse=True)
+    return np.where(sup >= 0, order[inverse.ravel()], -1)
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure("pop_night", QT_TRANSLATE_NOOP("Measures", "Residents per cell"), QT_TRANSLATE_NOOP("Measures", "people"), SEQUENTIAL_COOL, _pop_night),
+    Measure("pop_day", QT_TRANSLATE_NOOP("Measures", "Daytime population per cell"), QT_TRANSLATE_NOOP("Measures", "people"), SEQUENTIAL_COOL, _pop_day),
+    Measure("density", QT_TRANSLATE_NOOP("Measures", "Residents per km²"), QT_TRANSLATE_NOOP("Measures", "people/km²"), SEQUENTIAL_COOL, _density),
+    Measure("components", QT_TRANSLATE_NOOP("Measures", "Components per cell"), QT_TRANSLATE_NOOP("Measures", "components"), SEQUENTIAL_COOL, _components, zero_is_empty=True),
+    Measure("open_cases", QT_TRANSLATE_NOOP("Measures", "Open cases"), QT_TRANSLATE_NOOP("Measures", "cases"), SEQUENTIAL_WARM, _open_cases, zero_is_empty=True, uses_cases=True),
+    Measure("overdue_cases", QT_TRANSLATE_NOOP("Measures", "Overdue cases"), QT_TRANSLATE_NOOP("Measures", "cases"), SEQUENTIAL_WARM, _overdue, zero_is_empty=True, uses_cases=True),
+    Measure("cases_per_1000", QT_TRANSLATE_NOOP("Measures", "Open cases per 1,000 people"), QT_TRANSLATE_NOOP("Measures", "cases"), SEQUENTIAL_WARM, _per_thousand, zero_is_empty=True, uses_cases=True),
+    Measure("supervisor", QT_TRANSLATE_NOOP("Measures", "Supervisor patches"), "", CATEGORICAL, _supervisor_patches, categorical=True),
+)  # fmt: skip
+
+MEASURE_BY_KEY = {m.key: m for m in MEASURES}

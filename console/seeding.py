@@ -1,0 +1,84 @@
+"""First run: generate the demo city in a thread while a progress dialog shows how far it got."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import QApplication, QProgressDialog
+
+from console import texts
+from data.demo_city import seed_city  # imported here, on the GUI thread: never import on two threads
+
+
+class _SeedThread(QThread):
+    progressed = Signal(str, float)
+    failed = Signal(str)
+
+    def __init__(self, make_session, scale: str):
+        super().__init__()
+        self._make_session = make_session
+        self._scale = scale
+        self.summary: dict | None = None
+
+    def run(self) -> None:
+        try:
+            with self._make_session() as s, s.begin():
+                self.summary = seed_city(
+                    s, scale=self._scale, progress=lambda st, f: self.progressed.emit(st, f)
+                )
+        except Exception as exc:  # noqa: BLE001 - reported to the user, who then sees an empty console
+            self.failed.emit(str(exc))
+
+
+class _SeedProgress(QObject):
+    """Feeds the generator's progress into a progress dialog (and stderr when there is no one to look)."""
+
+    def __init__(self, dialog: QProgressDialog | None):
+        super().__init__()
+        self.dialog = dialog
+
+    def on_progress(self, stage: str, fraction: float) -> None:
+        if self.dialog is not None:
+            self.dialog.setLabelText(
+                QApplication.translate("Seeding", "Generating the demo city: {stage}").format(
+                    stage=texts.seed_stage_label(stage)
+                )
+            )
+            self.dialog.setValue(int(fraction * 1000))
+        else:
+            sys.stderr.write(f"\rseeding the demo city: {stage:<28} {fraction * 100:5.1f}%")
+            sys.stderr.flush()
+
+
+def seed_with_progress(make_session, *, scale: str = "harbin", show_dialog: bool = True) -> str | None:
+    """Seed the demo city in a thread while a progress dialog shows; returns an error message or None."""
+    dialog = None
+    if show_dialog:
+        dialog = QProgressDialog(
+            QApplication.translate("Seeding", "Generating the demo city of Harbin (first run only)…"),
+            "",
+            0,
+            1000,
+        )
+        dialog.setWindowTitle(QApplication.translate("Seeding", "Sanwei · first run"))
+        dialog.setCancelButton(None)
+        dialog.setMinimumDuration(0)
+        dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+        dialog.setMinimumWidth(460)
+        dialog.show()
+    feed = _SeedProgress(dialog)
+    thread = _SeedThread(make_session, scale)
+    thread.progressed.connect(feed.on_progress)
+    errors: list[str] = []
+    thread.failed.connect(errors.append)
+    loop = QEventLoop()
+    thread.finished.connect(loop.quit)
+    thread.start()
+    loop.exec()
+    thread.wait()
+    if dialog is not None:
+        dialog.close()
+    else:
+        sys.stderr.write("\n")
+    return errors[0] if errors else None

@@ -1,0 +1,186 @@
+"""What the console's widgets may ask of the city.
+
+Every call opens its own short session (the caller owns a session, one per thread), returns DTOs, and
+writes go through ``modes`` services that validate and journal. Widgets never see a session or SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import shapely
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from console import city_model
+from console.dto import (
+    AreaDetails,
+    CameraDetails,
+    CellDetails,
+    CityOverview,
+    CodeName,
+    ComponentDetails,
+    JournalEntry,
+    Login,
+    SearchHit,
+    StaffEntry,
+    SupervisorDetails,
+)
+from console.measures import MEASURE_BY_KEY
+from data import journal
+from data.models import JournalEvent
+from modes.common.clock import Clock
+from modes.common.mode_switch import EVENT_KIND, Mode, ModeSwitch, current_mode, may_switch, switch_mode
+
+SessionFactory = Callable[[], Session]
+
+
+class ConsoleServices:
+    def __init__(self, session_factory: SessionFactory, clock: Clock, login: Login):
+        self.session_factory = session_factory
+        self.clock = clock
+        self.login = login
+
+    # --- the city ------------------------------------------------------------------------------------
+
+    def load_snapshot(self, progress: city_model.Progress | None = None) -> city_model.CitySnapshot:
+        with self.session_factory() as s:
+            return city_model.load_snapshot(s, progress)
+
+    def overview(self) -> CityOverview:
+        with self.session_factory() as s:
+            return city_model.city_overview(s)
+
+    def measure_values(self, key: str, snapshot: city_model.CitySnapshot) -> np.ndarray:
+        with self.session_factory() as s:
+            return MEASURE_BY_KEY[key].compute(s, snapshot, self.clock.now())
+
+    def cell_details(self, code: str) -> CellDetails | None:
+        with self.session_factory() as s:
+            return city_model.cell_details(s, code)
+
+    def component_details(self, component_id: str) -> ComponentDetails | None:
+        with self.session_factory() as s:
+            return city_model.component_details(s, component_id)
+
+    def camera_details(
+        self, snapshot: city_model.CitySnapshot | None, camera_id: str
+    ) -> CameraDetails | None:
+        with self.session_factory() as s:
+            return city_model.camera_details(s, snapshot, camera_id)
+
+    def supervisor_details(
+        self, snapshot: city_model.CitySnapshot | None, supervisor_id: int
+    ) -> SupervisorDetails | None:
+        with self.session_factory() as s:
+            return city_model.supervisor_details(s, snapshot, supervisor_id)
+
+    def search(self, snapshot: city_model.CitySnapshot, text: str) -> SearchHit | None:
+        with self.session_factory() as s:
+            return city_model.search(s, snapshot, text)
+
+    @staticmethod
+    def area_details(snapshot: city_model.CitySnapshot, level: str, code: str) -> AreaDetails | None:
+        if level not in ("district", "street", "community"):
+            return None
+        layer = snapshot.area_layer(level)
+        j = city_model._sorted_index(layer.codes, code)
+        if j < 0:
+            return None
+        cells = snapshot.cells
+        member = getattr(cells, level + "_idx") == j
+        comp_cells = snapshot.components.cell_idx
+        parent = None
+        if level != "district":
+            up = "district" if level == "street" else "street"
+            parent_layer = snapshot.area_layer(up)
+            k = city_model._sorted_index(parent_layer.codes, code[: 6 if up == "district" else 9])
+            if k >= 0:
+                parent = CodeName(str(parent_layer.codes[k]), parent_layer.names[k])
+        return AreaDetails(
+            level=level,
+            code=code,
+            name=layer.names[j],
+            cells=int(member.sum()),
+            pop_day=int(cells.pop_day[member].sum()),
+            pop_night=int(cells.pop_night[member].sum()),
+            area_m2=float(cells.area_m2[member].sum()),
+            components=int(member[comp_cells[comp_cells >= 0]].sum()),
+            parent=parent,
+        )
+
+    @staticmethod
+    def area_outline(snapshot: city_model.CitySnapshot, level: str, code: str) -> city_model.Rings | None:
+        """The outline of an area (union of its cells) for highlighting it on the map."""
+        if level not in ("district", "street", "community"):
+            return None
+        layer = snapshot.area_layer(level)
+        j = city_model._sorted_index(layer.codes, code)
+        if j < 0:
+            return None
+        member = np.flatnonzero(getattr(snapshot.cells, level + "_idx") == j)
+        polys = snapshot.grid.polygons[member]
+        try:
+            union = shapely.coverage_union_all(polys)
+        except Exception:  # noqa: BLE001 - not a clean coverage: a general union is slower but works
+            union = shapely.union_all(polys)
+        return city_model._flatten_rings(np.array([union], dtype=object), snapshot.origin)
+
+    @staticmethod
+    def component_mask(
+        snapshot: city_model.CitySnapshot, majors: set[int], states: set[int], type_code: str | None
+    ) -> np.ndarray:
+        comp = snapshot.components
+        major_ok = np.zeros(max(len(comp.majors), 1), dtype=bool)
+        major_ok[[m for m in majors if 0 <= m < len(major_ok)]] = True
+        state_ok = np.zeros(len(city_model.COMPONENT_STATES), dtype=bool)
+        state_ok[[s for s in states if 0 <= s < len(state_ok)]] = True
+        mask = major_ok[comp.major_idx] & state_ok[comp.state_idx]
+        if type_code:
+            t = comp.type_codes.index(type_code) if type_code in comp.type_codes else -1
+            mask &= comp.type_idx == t
+        return mask
+
+    # --- people --------------------------------------------------------------------------------------
+
+    def staff(self) -> tuple[StaffEntry, ...]:
+        with self.session_factory() as s:
+            return city_model.staff_list(s)
+
+    # --- modes ---------------------------------------------------------------------------------------
+
+    def current_mode(self) -> Mode:
+        with self.session_factory() as s:
+            return current_mode(s)
+
+    def may_switch(self, target: Mode | str) -> bool:
+        return may_switch(self.login.role, target)
+
+    def switch_mode(self, target: Mode | str) -> ModeSwitch:
+        """Runs in a worker: validates the login's role, writes the journal event, commits."""
+        with self.session_factory() as s, s.begin():
+            return switch_mode(s, self.clock, self.login.actor, self.login.role, target)
+
+    # --- the journal ---------------------------------------------------------------------------------
+
+    def last_seq(self) -> int:
+        with self.session_factory() as s:
+            return journal.last_seq(s)
+
+    def events_after(self, seq: int, limit: int = 1000) -> list[JournalEntry]:
+        with self.session_factory() as s:
+            return [
+                JournalEntry(e.seq, e.at, e.actor, e.kind, e.subject, dict(e.payload or {}))
+                for e in journal.events_after(s, seq, limit)
+            ]
+
+    def last_mode_event(self) -> JournalEntry | None:
+        with self.session_factory() as s:
+            e = s.scalar(
+                select(JournalEvent)
+                .where(JournalEvent.kind == EVENT_KIND)
+                .order_by(JournalEvent.seq.desc())
+                .limit(1)
+            )
+            return JournalEntry(e.seq, e.at, e.actor, e.kind, e.subject, dict(e.payload or {})) if e else None

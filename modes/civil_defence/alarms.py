@@ -1,0 +1,495 @@
+"""Air-raid alarm signals, their sounding order per district, and the annual public test.
+
+The three national signals, each a 3-minute cycle of a ~500 Hz tone (reference/standards.md 4.1):
+pre-warning (预先警报) 36 s on / 24 s off x 3, air raid (空袭警报) 6 s on / 6 s off x 15, all clear
+(解除警报) one continuous 3-minute tone. ``signal_schedule`` gives the on intervals; ``render_tone``
+the samples of the whole cycle; ``write_wav`` a playable file.
+
+``issue_alarm`` records an order and one delivery per district (sent now); ``record_receipt`` and
+``acknowledge`` fill in the district side; ``delivery_board`` shows who is late. They know nothing of
+the transport: the links carry an alarm to the district nodes and call ``acknowledge`` with the time
+the district acknowledged it. A receipt or acknowledgement is applied once; repeats change nothing,
+so a resent message is harmless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import wave
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data import journal
+from data.civil_defence_models import Alarm, AlarmDelivery, AlarmKind, TestSignal
+from data.errors import InputError, NotFound
+from data.models import District, Role
+from modes.civil_defence.authority import Officer, require_civil_defence
+from modes.common.changes import Changes
+from modes.common.clock import Clock, SystemClock
+
+CYCLE_S = 180
+TONE_HZ = 500  # vendors give 500 +/- 20 Hz
+ACK_LIMIT_S = 10.0  # a district that has not acknowledged within this is shown late
+RAMP_S = 0.02  # the tone fades in and out over this, so the gating does not click
+
+
+@dataclass(frozen=True)
+class Signal:
+    kind: AlarmKind
+    name_zh: str
+    name_en: str
+    on_s: int
+    off_s: int
+    repeats: int
+    action: str  # what the public does on hearing it
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind.value,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "on_off": [list(p) for p in signal_schedule(self.kind)],
+            "cycle_s": CYCLE_S,
+            "tone_hz": TONE_HZ,
+            "action": self.action,
+        }
+
+
+SIGNALS: dict[AlarmKind, Signal] = {
+    AlarmKind.PRE: Signal(
+        AlarmKind.PRE, "预先警报", "pre-warning", 36, 24, 3, "prepare, start moving to shelters"
+    ),
+    AlarmKind.RAID: Signal(AlarmKind.RAID, "空袭警报", "air raid", 6, 6, 15, "take cover immediately"),
+    AlarmKind.CLEAR: Signal(AlarmKind.CLEAR, "解除警报", "all clear", 180, 0, 1, "leave the shelters"),
+}
+
+_KIND_ALIASES = {
+    "pre": AlarmKind.PRE,
+    "pre-warning": AlarmKind.PRE,
+    "prewarning": AlarmKind.PRE,
+    "预先警报": AlarmKind.PRE,
+    "raid": AlarmKind.RAID,
+    "air-raid": AlarmKind.RAID,
+    "空袭警报": AlarmKind.RAID,
+    "clear": AlarmKind.CLEAR,
+    "all-clear": AlarmKind.CLEAR,
+    "解除警报": AlarmKind.CLEAR,
+}
+
+# The annual public test (e.g. 9·18): each signal's start, 8 minutes apart (reference 4.1).
+TEST_TIMETABLE: tuple[tuple[AlarmKind, dt.time], ...] = (
+    (AlarmKind.PRE, dt.time(10, 0)),
+    (AlarmKind.RAID, dt.time(10, 8)),
+    (AlarmKind.CLEAR, dt.time(10, 16)),
+)
+TEST_DAY = (9, 18)  # 18 September, the anniversary of 1931, when most cities sound the test
+
+
+def parse_kind(kind: str | AlarmKind) -> AlarmKind:
+    if isinstance(kind, AlarmKind):
+        return kind
+    found = _KIND_ALIASES.get(str(kind).strip().lower().replace("_", "-"))
+    if found is None:
+        raise InputError(f"unknown alarm signal {kind!r} (one of pre, raid, clear)")
+    return found
+
+
+# --- the sound -------------------------------------------------------------------------------------
+
+
+def signal_schedule(kind: str | AlarmKind) -> list[tuple[int, int]]:
+    """The (start_s, end_s) intervals of sound within the 3-minute cycle."""
+    s = SIGNALS[parse_kind(kind)]
+    period = s.on_s + s.off_s
+    return [(i * period, i * period + s.on_s) for i in range(s.repeats)]
+
+
+def envelope(kind: str | AlarmKind, sample_rate: int = 8000, ramp_s: float = RAMP_S) -> np.ndarray:
+    """Gain 0..1 per sample over the cycle: 1 while sounding, with raised-cosine ramps inside each
+    sounding interval (so the sound never starts before or lasts beyond the standard's times)."""
+    n = CYCLE_S * sample_rate
+    env = np.zeros(n)
+    ramp = max(1, int(round(ramp_s * sample_rate)))
+    up = 0.5 - 0.5 * np.cos(np.pi * np.arange(ramp) / ramp)
+    for start, end in signal_schedule(kind):
+        a, b = start * sample_rate, end * sample_rate
+        env[a:b] = 1.0
+        env[a : a + ramp] = up
+        env[b - ramp : b] = up[::-1]
+    return env
+
+
+def render_tone(
+    kind: str | AlarmKind, sample_rate: int = 8000, freq: float = TONE_HZ, amplitude: float = 0.8
+) -> np.ndarray:
+    """The whole 3-minute cycle as 16-bit samples: a pure tone gated by the signal's envelope."""
+    if sample_rate < 2 * freq:
+        raise InputError(f"sample rate {sample_rate} Hz cannot carry a {freq} Hz tone")
+    t = np.arange(CYCLE_S * sample_rate) / sample_rate
+    wave_ = np.sin(2 * np.pi * freq * t) * envelope(kind, sample_rate) * amplitude
+    return np.round(wave_ * 32767).astype(np.int16)
+
+
+def write_wav(path: str | Path, samples: np.ndarray, sample_rate: int = 8000) -> Path:
+    """A mono 16-bit PCM WAV file."""
+    path = Path(path)
+    try:
+        with wave.open(str(path), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(sample_rate)
+            w.writeframes(np.asarray(samples, dtype="<i2").tobytes())
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from None
+    return path
+
+
+# --- ordering an alarm -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryStatus:
+    district: str
+    name: str
+    sent_at: dt.datetime
+    received_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+    acknowledged_by: str | None
+    ack_seconds: float | None
+    late: bool
+
+    def as_dict(self) -> dict:
+        return {
+            "district": self.district,
+            "name": self.name,
+            "sent_at": self.sent_at.isoformat(),
+            "received_at": self.received_at.isoformat() if self.received_at else None,
+            "acknowledged_at": self.acknowledged_at.isoformat() if self.acknowledged_at else None,
+            "acknowledged_by": self.acknowledged_by,
+            "ack_seconds": self.ack_seconds,
+            "late": self.late,
+        }
+
+
+@dataclass(frozen=True)
+class AlarmBoard:
+    """An alarm and where it stands in each district, as of ``now``."""
+
+    alarm_id: int
+    kind: AlarmKind
+    issued_at: dt.datetime
+    issued_by: str
+    exercise: bool
+    now: dt.datetime
+    deliveries: tuple[DeliveryStatus, ...]
+
+    @property
+    def late(self) -> tuple[str, ...]:
+        return tuple(d.district for d in self.deliveries if d.late)
+
+    @property
+    def all_acknowledged(self) -> bool:
+        return all(d.acknowledged_at is not None for d in self.deliveries)
+
+    def as_dict(self) -> dict:
+        s = SIGNALS[self.kind]
+        return {
+            "alarm_id": self.alarm_id,
+            "kind": self.kind.value,
+            "name_zh": s.name_zh,
+            "name_en": s.name_en,
+            "issued_at": self.issued_at.isoformat(),
+            "issued_by": self.issued_by,
+            "exercise": self.exercise,
+            "as_of": self.now.isoformat(),
+            "ack_limit_s": ACK_LIMIT_S,
+            "deliveries": [d.as_dict() for d in self.deliveries],
+            "late": list(self.late),
+            "all_acknowledged": self.all_acknowledged,
+        }
+
+
+@dataclass(frozen=True)
+class AlarmIssued:
+    board: AlarmBoard
+    changes: Changes
+
+    @property
+    def alarm_id(self) -> int:
+        return self.board.alarm_id
+
+
+def resolve_districts(session: Session, districts: str | Iterable[str] | None) -> list[str]:
+    """District codes from ``None``/"all", a comma-separated string or a list; unknown codes refused."""
+    known = list(session.scalars(select(District.code).order_by(District.code)))
+    if not known:
+        raise NotFound("the city has no districts: seed or import a city first")
+    if districts is None or (isinstance(districts, str) and districts.strip().lower() in ("", "all")):
+        return known
+    items = districts.split(",") if isinstance(districts, str) else list(districts)
+    codes = list(dict.fromkeys(str(c).strip() for c in items if str(c).strip()))
+    if not codes:
+        raise InputError("no district given: name district codes or 'all'")
+    unknown = [c for c in codes if c not in set(known)]
+    if unknown:
+        raise NotFound(f"unknown district {', '.join(unknown)} (known: {', '.join(known)})")
+    return codes
+
+
+def issue_alarm(
+    session: Session,
+    clock: Clock,
+    actor_role: str | Role | None,
+    kind: str | AlarmKind,
+    districts: str | Iterable[str] | None = None,
+    *,
+    actor: str | None = None,
+    exercise: bool = False,
+    note: str = "",
+    test_signal_id: int | None = None,
+) -> AlarmIssued:
+    """Order ``kind`` sounded in ``districts`` (default all). Only the civil-defence role may.
+
+    Writes the alarm, one delivery per district with ``sent_at`` = now, and journal events: one
+    ``alarm.issued`` for the order and one ``alarm.sent`` per district (carrying the district code, so
+    a district node following its part of the journal sees its own order).
+    """
+    role = require_civil_defence(actor_role, "sound an air-raid alarm")
+    who = Officer.of(role, actor)
+    signal = SIGNALS[parse_kind(kind)]
+    codes = resolve_districts(session, districts)
+    now = clock.now()
+    alarm = Alarm(
+        kind=signal.kind.value,
+        issued_at=now,
+        issued_by=who.name,
+        role=role.value,
+        districts=codes,
+        exercise=exercise,
+        test_signal_id=test_signal_id,
+        note=note,
+    )
+    session.add(alarm)
+    session.flush()
+    session.add_all(AlarmDelivery(alarm_id=alarm.id, district_code=c, sent_at=now) for c in codes)
+    subject = f"alarm/{alarm.id}"
+    payload = {
+        "alarm_id": alarm.id,
+        "kind": signal.kind.value,
+        "name_zh": signal.name_zh,
+        "exercise": exercise,
+    }
+    events = [journal.NewEvent("alarm.issued", who.name, now, subject, {**payload, "districts": codes})]
+    events += [
+        journal.NewEvent("alarm.sent", who.name, now, subject, payload, district_code=c) for c in codes
+    ]
+    seqs = journal.append_many(session, events)
+    session.flush()
+    return AlarmIssued(delivery_board(session, alarm.id, now), Changes(journal_seq=seqs[-1]))
+
+
+def _delivery(session: Session, alarm_id: int, district: str) -> AlarmDelivery:
+    row = session.scalars(
+        select(AlarmDelivery).where(
+            AlarmDelivery.alarm_id == alarm_id, AlarmDelivery.district_code == district
+        )
+    ).one_or_none()
+    if row is None:
+        if session.get(Alarm, alarm_id) is None:
+            raise NotFound(f"no alarm {alarm_id}")
+        raise NotFound(f"alarm {alarm_id} was not sent to district {district}")
+    return row
+
+
+def record_receipt(session: Session, alarm_id: int, district: str, at: dt.datetime) -> Changes:
+    """The district node has the order (before anyone there acknowledged it). Applied once."""
+    row = _delivery(session, alarm_id, district)
+    if row.received_at is not None:
+        return Changes()
+    row.received_at = at
+    seq = journal.append(
+        session,
+        journal.NewEvent(
+            "alarm.received",
+            f"district:{district}",
+            at,
+            f"alarm/{alarm_id}",
+            {"alarm_id": alarm_id},
+            district,
+        ),
+    )
+    session.flush()
+    return Changes(journal_seq=seq)
+
+
+def acknowledge(
+    session: Session, alarm_id: int, district: str, at: dt.datetime, *, by: str | None = None
+) -> Changes:
+    """The district centre acknowledged the order at ``at`` (received then too, if not recorded
+    earlier). Applied once: a repeated acknowledgement keeps the first time and writes nothing."""
+    row = _delivery(session, alarm_id, district)
+    if row.acked_at is not None:
+        return Changes()
+    who = by or f"district:{district}"
+    events = []
+    if row.received_at is None:
+        row.received_at = at
+        events.append(
+            journal.NewEvent("alarm.received", who, at, f"alarm/{alarm_id}", {"alarm_id": alarm_id}, district)
+        )
+    row.acked_at = at
+    row.acked_by = who
+    seconds = (at - row.sent_at).total_seconds()
+    events.append(
+        journal.NewEvent(
+            "alarm.acknowledged",
+            who,
+            at,
+            f"alarm/{alarm_id}",
+            {"alarm_id": alarm_id, "ack_seconds": seconds, "late": seconds > ACK_LIMIT_S},
+            district,
+        )
+    )
+    seqs = journal.append_many(session, events)
+    session.flush()
+    return Changes(journal_seq=seqs[-1])
+
+
+def delivery_board(session: Session, alarm_id: int, now: dt.datetime) -> AlarmBoard:
+    """Per district: sent, received and acknowledged times; ``late`` when the acknowledgement came
+    (or, still missing, would come) more than ``ACK_LIMIT_S`` after sending."""
+    alarm = session.get(Alarm, alarm_id)
+    if alarm is None:
+        raise NotFound(f"no alarm {alarm_id}")
+    rows = session.execute(
+        select(AlarmDelivery, District.name)
+        .join(District, District.code == AlarmDelivery.district_code)
+        .where(AlarmDelivery.alarm_id == alarm_id)
+        .order_by(AlarmDelivery.district_code)
+    ).all()
+    out = []
+    for d, name in rows:
+        ack_s = (d.acked_at - d.sent_at).total_seconds() if d.acked_at else None
+        waited = ack_s if ack_s is not None else (now - d.sent_at).total_seconds()
+        out.append(
+            DeliveryStatus(
+                d.district_code,
+                name,
+                d.sent_at,
+                d.received_at,
+                d.acked_at,
+                d.acked_by,
+                ack_s,
+                waited > ACK_LIMIT_S,
+            )
+        )
+    return AlarmBoard(
+        alarm.id, AlarmKind(alarm.kind), alarm.issued_at, alarm.issued_by, alarm.exercise, now, tuple(out)
+    )
+
+
+def latest_alarms(session: Session, limit: int = 20) -> list[Alarm]:
+    return list(session.scalars(select(Alarm).order_by(Alarm.issued_at.desc(), Alarm.id.desc()).limit(limit)))
+
+
+# --- the annual public test ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TestPlan:
+    __test__ = False  # not a pytest class
+
+    date: dt.date
+    signals: tuple[tuple[int, AlarmKind, dt.datetime, dt.datetime], ...]  # (id, kind, starts, ends)
+
+    def as_dict(self) -> dict:
+        return {
+            "date": self.date.isoformat(),
+            "signals": [
+                {
+                    "id": i,
+                    "kind": k.value,
+                    "name_zh": SIGNALS[k].name_zh,
+                    "starts_at": a.isoformat(),
+                    "ends_at": b.isoformat(),
+                    "on_off": [list(p) for p in signal_schedule(k)],
+                }
+                for i, k, a, b in self.signals
+            ],
+        }
+
+
+def default_test_date(today: dt.date) -> dt.date:
+    """The next 18 September on or after ``today``."""
+    this_year = dt.date(today.year, *TEST_DAY)
+    return this_year if this_year >= today else dt.date(today.year + 1, *TEST_DAY)
+
+
+def plan_annual_test(
+    session: Session,
+    date: dt.date | None = None,
+    *,
+    clock: Clock | None = None,
+    actor: str = Role.CIVIL_DEFENCE.value,
+) -> TestPlan:
+    """Store the three test signals at 10:00, 10:08 and 10:16 on ``date`` (default the next
+    18 September). Planning a date already planned changes nothing and returns the stored plan."""
+    clock = clock or SystemClock()
+    now = clock.now()
+    date = date or default_test_date(now.date())
+    existing = {r.kind for r in session.scalars(select(TestSignal).where(TestSignal.test_date == date))}
+    new = []
+    for kind, start in TEST_TIMETABLE:
+        if kind.value in existing:
+            continue
+        starts = dt.datetime.combine(date, start)
+        new.append(
+            TestSignal(
+                test_date=date,
+                kind=kind.value,
+                starts_at=starts,
+                ends_at=starts + dt.timedelta(seconds=CYCLE_S),
+                planned_at=now,
+                planned_by=actor,
+            )
+        )
+    if new:
+        session.add_all(new)
+        session.flush()
+        journal.append(
+            session,
+            journal.NewEvent(
+                "alarm_test.planned",
+                actor,
+                now,
+                f"alarm_test/{date.isoformat()}",
+                {"date": date.isoformat(), "signals": [s.kind for s in new]},
+            ),
+        )
+    return _test_plans(session, [date])[0]
+
+
+def list_test_plans(session: Session, since: dt.date | None = None) -> list[TestPlan]:
+    """Every planned test date (from ``since`` when given), earliest first."""
+    stmt = select(TestSignal.test_date).distinct()
+    if since is not None:
+        stmt = stmt.where(TestSignal.test_date >= since)
+    dates = sorted(session.scalars(stmt))
+    return _test_plans(session, dates)
+
+
+def _test_plans(session: Session, dates: Sequence[dt.date]) -> list[TestPlan]:
+    if not dates:
+        return []
+    rows = session.scalars(
+        select(TestSignal).where(TestSignal.test_date.in_(dates)).order_by(TestSignal.starts_at)
+    )
+    by_date: dict[dt.date, list] = {d: [] for d in dates}
+    for r in rows:
+        by_date[r.test_date].append((r.id, AlarmKind(r.kind), r.starts_at, r.ends_at))
+    return [TestPlan(d, tuple(s)) for d, s in by_date.items()]

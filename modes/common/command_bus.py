@@ -1,0 +1,413 @@
+"""Commands by name over the command channel (docs/protocol.md section 7.3).
+
+A ``CommandBus`` maps a command name to a handler ``handler(ctx, args) -> result``; each mode fills it
+with its own commands (``modes.everyday.link_commands``), ``register_common`` adds what the modes share
+(``query.stats``, ``query.mode``, ``mode.switch``), the nodes add their own (``state.*``, ``link.*``),
+and ``main.py`` wires them together. ``make_apply`` turns a bus into the ``apply`` function of a
+``comms.commands.CommandServer``: it decodes the body, confines the caller to what its CURVE role allows
+(a ``district:<code>`` peer acts only within its district), runs the handler inside the node's database
+transaction and encodes the result. The applied command id is recorded in that same transaction by
+``DbDedupStore``, so a command is applied at most once however often it is resent.
+
+Names that start with ``query.``, ``state.`` or ``link.`` are *queries*: read-only, answered by whichever
+node receives them, never forwarded and never recorded (a resend simply runs again).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgpack
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from comms.commands import Command, CommandRefused
+from comms.keys import Peer
+from data.city import stats
+from data.errors import InputError
+from modes.common.clock import Clock, FixedClock
+from modes.common.mode_switch import current_mode, switch_mode
+
+log = logging.getLogger("sanwei.bus")
+
+PROTOCOL = 1
+QUERY_PREFIXES = ("query.", "state.", "link.")
+# A queued command carries the time it was taken at the district; the centre accepts it within this
+# window (an offline district's clock may be off, and an old time must not reopen closed deadlines).
+MAX_BACKDATE = dt.timedelta(hours=24)
+
+APPLIED = sa.table(
+    "link_applied_command",
+    sa.column("peer", sa.String),
+    sa.column("command_id", sa.String),
+    sa.column("status", sa.String),
+    sa.column("reply", sa.LargeBinary),
+    sa.column("applied_at", sa.Float),
+)
+
+
+# Built once: at 200 commands a second, building a statement costs more than running it.
+_FIND_REPLY = sa.select(APPLIED.c.status, APPLIED.c.reply).where(
+    APPLIED.c.peer == sa.bindparam("peer"), APPLIED.c.command_id == sa.bindparam("command_id")
+)
+_SAVE_REPLY = sa.insert(APPLIED)
+
+
+def is_query(name: str) -> bool:
+    return name.startswith(QUERY_PREFIXES)
+
+
+# ==================================================================================================
+# Bodies
+# ==================================================================================================
+
+
+def encode_call(name: str, args: dict[str, Any], at: dt.datetime | None = None) -> bytes:
+    """A command body: ``{"v": 1, "cmd": name, "args": {...}, "at": "YYYY-MM-DD HH:MM:SS"}``."""
+    doc: dict[str, Any] = {"v": PROTOCOL, "cmd": name, "args": args}
+    if at is not None:
+        doc["at"] = at.isoformat(sep=" ", timespec="seconds")
+    return msgpack.packb(doc, use_bin_type=True, default=_jsonable)
+
+
+def decode_call(body: bytes) -> tuple[str, dict[str, Any], dt.datetime | None]:
+    try:
+        doc = msgpack.unpackb(body, raw=False, strict_map_key=False)
+    except Exception as exc:
+        raise CommandRefused(f"unreadable command body: {exc}") from None
+    if (
+        not isinstance(doc, dict)
+        or not isinstance(doc.get("cmd"), str)
+        or not isinstance(doc.get("args", {}), dict)
+    ):
+        raise CommandRefused("a command body is a map with 'cmd' (a name) and 'args' (a map)")
+    if doc.get("v", PROTOCOL) != PROTOCOL:
+        raise CommandRefused(
+            f"command body version {doc.get('v')!r} is not supported (this node speaks {PROTOCOL})"
+        )
+    at = None
+    if isinstance(doc.get("at"), str):
+        try:
+            at = dt.datetime.fromisoformat(doc["at"])
+        except ValueError:
+            raise CommandRefused(f"'at' {doc['at']!r} is not an ISO date-time") from None
+    return doc["cmd"], doc.get("args") or {}, at
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    return str(value)
+
+
+def encode_result(result: Any) -> bytes:
+    return msgpack.packb(result, use_bin_type=True, default=_jsonable)
+
+
+def decode_result(body: bytes) -> Any:
+    return msgpack.unpackb(body, raw=False, strict_map_key=False)
+
+
+# ==================================================================================================
+# Registry
+# ==================================================================================================
+
+
+@dataclass
+class CallContext:
+    """What a handler gets besides its arguments: the transaction, who is calling, the time."""
+
+    tx: BusTransaction
+    peer: Peer
+    scope: str | None  # the district the caller is confined to (None: the whole city)
+    clock: Clock
+    node: str  # "centre" or "district"
+    node_district: str | None = None  # the district a district node serves
+    forward_id: str | None = None  # at a district: the id the command will be forwarded under
+    services: dict[str, Any] = field(default_factory=dict)
+    forward_args: dict[str, Any] | None = None  # a handler's rewrite of what goes to the centre
+    forward_subject: str = ""
+
+    @property
+    def session(self) -> Session:
+        return self.tx.session
+
+    @property
+    def at_centre(self) -> bool:
+        return self.node == "centre"
+
+    def after_commit(self, fn: Callable[[], None]) -> None:
+        self.tx.after_commit.append(fn)
+
+    def confine(self, district: str | None, what: str) -> None:
+        """Refuse when a confined caller reaches outside its district."""
+        if self.scope is not None and district != self.scope:
+            raise CommandRefused(
+                f"{what} is in district {district or '?'}; {self.peer.name} acts for district {self.scope}"
+            )
+
+
+Handler = Callable[[CallContext, dict[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    handler: Handler
+    forward: bool = False  # at a district: applied provisionally, queued and forwarded to the centre
+
+    @property
+    def query(self) -> bool:
+        return is_query(self.name)
+
+
+class CommandBus:
+    """Command name -> handler. Filled at start-up by the composition root, read-only afterwards."""
+
+    def __init__(self) -> None:
+        self._specs: dict[str, CommandSpec] = {}
+        # Exceptions that mean "no" (bad input, an illegal step of a workflow): the caller is told why
+        # and the command is final, not retried. Modes add their own (``refuse_on``).
+        self.refusals: tuple[type[BaseException], ...] = (InputError, CommandRefused)
+
+    def register(self, name: str, handler: Handler, *, forward: bool = False) -> None:
+        if name in self._specs:
+            raise ValueError(f"command {name!r} is registered twice")
+        if forward and is_query(name):
+            raise ValueError(f"{name!r} is a query (by its name) and cannot be forwarded")
+        self._specs[name] = CommandSpec(name, handler, forward)
+
+    def refuse_on(self, *errors: type[BaseException]) -> None:
+        self.refusals = (*self.refusals, *errors)
+
+    def spec(self, name: str) -> CommandSpec | None:
+        return self._specs.get(name)
+
+    def names(self) -> list[str]:
+        return sorted(self._specs)
+
+
+# ==================================================================================================
+# The applied-ids store inside the node's own database
+# ==================================================================================================
+
+
+class BusTransaction:
+    """One command's transaction. The session is opened on first use, so a query that touches nothing
+    (``state.bulk``) costs no database round trip; ``record`` is False for queries."""
+
+    def __init__(self, store: DbDedupStore) -> None:
+        self.store = store
+        self._session: Session | None = None
+        self.record = True
+        self.after_commit: list[Callable[[], None]] = []
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            s = self.store.session_factory()
+            s.begin()
+            if self.record and s.get_bind().dialect.name == "sqlite":
+                # Take SQLite's write lock first: a deferred transaction that reads and then writes
+                # fails at once (SQLITE_BUSY_SNAPSHOT) when another connection committed in between.
+                s.connection().exec_driver_sql("UPDATE link_applied_command SET status = status WHERE 0")
+            self._session = s
+        return self._session
+
+    def find_reply(self, peer: str, command_id: str) -> tuple[str, bytes] | None:
+        # Outside the command's transaction: only this node's command server writes the table (one
+        # command at a time), so nothing can record the id between this read and the command's commit.
+        return self.store.lookup(peer, command_id)
+
+    def save_reply(self, peer: str, command_id: str, status: str, body: bytes) -> None:
+        if not self.record:
+            return
+        self.session.connection().execute(
+            _SAVE_REPLY,
+            {
+                "peer": peer,
+                "command_id": command_id,
+                "status": status,
+                "reply": body,
+                "applied_at": time.time(),
+            },
+        )
+
+
+class DbDedupStore:
+    """``comms.commands.DedupStore`` over the node's database: the applied ids live beside the city, in
+    the same transaction as each command's changes."""
+
+    def __init__(self, session_factory, on_commit: Callable[[], None] | None = None):
+        self.session_factory = session_factory
+        self.on_commit = on_commit
+        self._lookup: sa.Connection | None = None
+
+    def lookup(self, peer: str, command_id: str) -> tuple[str, bytes] | None:
+        """The stored reply of a command, on a connection kept for the command server's thread (a
+        session per lookup cost a millisecond a command)."""
+        if self._lookup is None:
+            self._lookup = self.session_factory.kw["bind"].connect()
+        conn = self._lookup
+        try:
+            row = conn.execute(_FIND_REPLY, {"peer": peer, "command_id": command_id}).first()
+        finally:
+            conn.rollback()  # no read transaction left open to pin an old snapshot
+        return None if row is None else (row[0], bytes(row[1]))
+
+    def close(self) -> None:
+        if self._lookup is not None:
+            self._lookup.close()
+            self._lookup = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[BusTransaction]:
+        tx = BusTransaction(self)
+        try:
+            yield tx
+        except BaseException:
+            if tx._session is not None:
+                tx._session.rollback()
+                tx._session.close()
+            raise
+        if tx._session is not None:
+            try:
+                tx._session.commit()
+            finally:
+                tx._session.close()
+            if tx.record and self.on_commit is not None:
+                self.on_commit()
+        for fn in tx.after_commit:
+            try:
+                fn()
+            except Exception:
+                log.exception("after-commit action failed")
+
+    def prune(self, older_than: float) -> int:
+        """Forget ids applied before ``older_than`` (Unix time); a sender never resends that late."""
+        with self.session_factory() as s, s.begin():
+            return s.execute(sa.delete(APPLIED).where(APPLIED.c.applied_at < older_than)).rowcount
+
+
+# ==================================================================================================
+# apply
+# ==================================================================================================
+
+
+def peer_scope(peer: Peer) -> str | None:
+    """The district a peer is confined to: the scope of ``district:<code>`` / ``console:<code>``."""
+    return peer.role_scope
+
+
+def command_clock(clock: Clock, at: dt.datetime | None) -> Clock:
+    """The clock a command runs under: the time it was taken (a queued command from an offline
+    district), kept within ``MAX_BACKDATE`` of now and never in the future."""
+    if at is None:
+        return clock
+    now = clock.now()
+    return FixedClock(min(now, max(at, now - MAX_BACKDATE)))
+
+
+@dataclass
+class NodeRole:
+    """Which node applies: the centre, or the district centre of ``district``."""
+
+    node: str
+    district: str | None = None
+    clock: Clock | None = None
+    services: dict[str, Any] = field(default_factory=dict)
+
+
+Forwarder = Callable[[CallContext, CommandSpec, dict[str, Any], dt.datetime, Any], Any]
+
+
+def make_apply(bus: CommandBus, role: NodeRole, forwarder: Forwarder | None = None):
+    """The ``apply(command, tx)`` of a CommandServer serving ``bus``.
+
+    At a district, a ``forward`` command runs here provisionally and ``forwarder`` queues it for the
+    centre (in the same transaction) and builds the reply the caller gets.
+    """
+    assert role.clock is not None
+
+    def apply(command: Command, tx: BusTransaction) -> bytes:
+        name, args, at = decode_call(command.body)
+        spec = bus.spec(name)
+        if spec is None:
+            raise CommandRefused(f"unknown command {name!r}")
+        tx.record = not spec.query
+        scope = peer_scope(command.peer)
+        if role.node == "district":
+            # Whoever calls a district node acts for that district, whatever its key says.
+            if scope is not None and scope != role.district:
+                raise CommandRefused(f"{command.peer.name} acts for district {scope}, not {role.district}")
+            scope = role.district
+        clock = command_clock(role.clock, at)
+        ctx = CallContext(tx, command.peer, scope, clock, role.node, role.district, services=role.services)
+        forwarding = role.node == "district" and spec.forward and forwarder is not None
+        if forwarding:
+            ctx.forward_id = new_forward_id()
+        try:
+            result = spec.handler(ctx, dict(args))
+            if forwarding:
+                assert forwarder is not None
+                result = forwarder(ctx, spec, args, clock.now(), result)
+        except bus.refusals as exc:
+            raise CommandRefused(str(exc) or type(exc).__name__) from None
+        return encode_result(result)
+
+    return apply
+
+
+def new_forward_id() -> str:
+    import uuid
+
+    return "f" + uuid.uuid4().hex
+
+
+# ==================================================================================================
+# What the modes share
+# ==================================================================================================
+
+
+def _stats(ctx: CallContext, args: dict[str, Any]) -> dict[str, int]:
+    return stats(ctx.session)
+
+
+def _mode(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    return {"mode": current_mode(ctx.session).value}
+
+
+def _switch_mode(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    if ctx.scope is not None and ctx.at_centre:
+        # One-level supervision: the city's mode is the municipal centre's decision.
+        raise CommandRefused(f"{ctx.peer.name} may not switch the city's mode: the municipal centre does")
+    if ctx.node == "district":
+        raise CommandRefused("the city's mode is switched at the municipal centre, not at a district")
+    result = switch_mode(
+        ctx.session,
+        ctx.clock,
+        args.get("actor") or args.get("as") or "",
+        args.get("as") or "",
+        args.get("mode", ""),
+    )
+    return {
+        "previous": result.previous.value,
+        "mode": result.mode.value,
+        "switched": result.switched,
+        "journal_seq": result.journal_seq,
+        "at": result.at,
+    }
+
+
+def register_common(bus: CommandBus) -> None:
+    bus.register("query.stats", _stats)
+    bus.register("query.mode", _mode)
+    bus.register("mode.switch", _switch_mode)

@@ -1,0 +1,961 @@
+"""Incidents: open, escalate from an everyday case, move through their statuses, change level and area,
+assign ICS positions, keep the significant-events log, list, and replay from the journal.
+
+Every call takes the caller's session (the caller owns the transaction), a clock and an actor,
+validates, writes the rows and their journal events together, and returns a DTO with the ``Changes``.
+Journal events are on the subject ``incident/<id>`` (kinds ``incident.*``), in the incident's district,
+so the journal alone replays an incident (``timeline``) and replicates it to the district's node.
+
+The status machine is data (``STATUS_STEPS``): reported -> responding -> contained -> closed, contained
+back to responding when the situation flares up, and reported straight to closed for a false alarm.
+Only the commander opens and closes; the centre's dispatcher may also move an incident between
+responding and contained.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import shapely
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from data import journal
+from data.city import FINISHED_CASE_STATES
+from data.emergency_models import (
+    LEVEL_COLOUR,
+    DispatchTask,
+    IcsPosition,
+    Incident,
+    IncidentLevel,
+    IncidentLogEntry,
+    IncidentRole,
+    IncidentStatus,
+)
+from data.errors import InputError, NotFound, OutsideCity
+from data.geometry import GeometryError
+from data.models import Case, JournalEvent, Role
+from modes.common.changes import Changes
+from modes.common.clock import Clock
+from modes.emergency.impact import ImpactIndex
+from modes.emergency.types import IncidentType, for_event_type, incident_type
+
+REPORT_WITHIN = dt.timedelta(hours=4)  # level I/II: reported to the State Council within 4 hours
+ESCALATED_KIND = "case.escalated"
+
+
+class IncidentRefused(InputError):
+    """An action the rules do not allow: wrong status, wrong role, bad values. The message says why."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is at the keyboard (the same shape as the everyday desk's actor; modes do not share code)."""
+
+    name: str
+    role: Role
+    department: str | None = None
+    district: str | None = None
+
+    @classmethod
+    def of(cls, role: str | Role, name: str | None = None, **kw) -> Actor:
+        try:
+            r = Role(role)
+        except ValueError:
+            raise InputError(f"unknown role {role!r} (one of {', '.join(x.value for x in Role)})") from None
+        return cls(name or r.value, r, **kw)
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
+def require_role(actor: Actor, allowed: Iterable[Role], doing: str) -> None:
+    allowed = frozenset(allowed)
+    if actor.role not in allowed:
+        who = ", ".join(sorted(r.value for r in allowed))
+        raise IncidentRefused(f"{_article(actor.role.value)} {actor.role.value} may not {doing} (only {who})")
+
+
+# --- the status machine ------------------------------------------------------------------------------
+
+S = IncidentStatus
+_COMMAND = frozenset({Role.COMMANDER})
+_CENTRE = frozenset({Role.COMMANDER, Role.DISPATCHER})
+
+
+@dataclass(frozen=True)
+class StatusStep:
+    source: IncidentStatus
+    action: str
+    target: IncidentStatus
+    roles: frozenset[Role]
+    stamp: str | None = None  # the incident's time column the step sets
+    needs_note: bool = False
+
+
+STATUS_STEPS: tuple[StatusStep, ...] = (
+    StatusStep(S.REPORTED, "respond", S.RESPONDING, _CENTRE, "responding_at"),
+    StatusStep(S.RESPONDING, "contain", S.CONTAINED, _CENTRE, "contained_at"),
+    StatusStep(S.CONTAINED, "resume", S.RESPONDING, _CENTRE, needs_note=True),  # flare-up
+    StatusStep(S.CONTAINED, "close", S.CLOSED, _COMMAND, "closed_at"),
+    StatusStep(S.REPORTED, "close", S.CLOSED, _COMMAND, "closed_at", needs_note=True),  # false alarm
+)
+OPEN_ROLES = _COMMAND
+_STEP = {(st.source, st.target): st for st in STATUS_STEPS}
+
+
+def status_step(current: IncidentStatus | str, target: IncidentStatus | str, role: Role | str) -> StatusStep:
+    """The step from ``current`` to ``target`` for ``role``, or ``IncidentRefused`` saying why."""
+    current = IncidentStatus(current)
+    try:
+        target = IncidentStatus(target)
+    except ValueError:
+        known = ", ".join(s.value for s in IncidentStatus)
+        raise IncidentRefused(f"unknown incident status {target!r} (one of {known})") from None
+    role = Role(role)
+    step = _STEP.get((current, target))
+    if step is None:
+        possible = ", ".join(st.target.value for st in STATUS_STEPS if st.source == current)
+        raise IncidentRefused(
+            f"an incident that is {current.value} cannot become {target.value} "
+            f"(possible now: {possible or 'none: the incident is closed'})"
+        )
+    if role not in step.roles:
+        who = ", ".join(sorted(r.value for r in step.roles))
+        raise IncidentRefused(
+            f"{_article(role.value)} {role.value} may not make a {current.value} incident {target.value} "
+            f"({step.action}: only {who})"
+        )
+    return step
+
+
+# --- the view -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    id: int
+    type_code: str
+    type_name: str
+    category: str
+    level: str
+    colour: str
+    status: str
+    title: str
+    description: str
+    objectives: tuple[str, ...]
+    x: float
+    y: float
+    area_wkt: str | None
+    inner_radius_m: float
+    outer_radius_m: float
+    drawn_cordons: bool
+    cell: str | None
+    district: str | None
+    commander: str
+    opened_at: dt.datetime
+    responding_at: dt.datetime | None
+    contained_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    case_id: int | None
+    exercise: bool
+    report_due_at: dt.datetime | None  # level I/II only
+    next_statuses: tuple[str, ...]
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "type": self.type_code,
+            "type_name": self.type_name,
+            "category": self.category,
+            "level": self.level,
+            "colour": self.colour,
+            "status": self.status,
+            "title": self.title,
+            "description": self.description,
+            "objectives": list(self.objectives),
+            "x": self.x,
+            "y": self.y,
+            "area": self.area_wkt,
+            "inner_radius_m": self.inner_radius_m,
+            "outer_radius_m": self.outer_radius_m,
+            "drawn_cordons": self.drawn_cordons,
+            "cell": self.cell,
+            "district": self.district,
+            "commander": self.commander,
+            "opened_at": _iso(self.opened_at),
+            "responding_at": _iso(self.responding_at),
+            "contained_at": _iso(self.contained_at),
+            "closed_at": _iso(self.closed_at),
+            "case_id": self.case_id,
+            "exercise": self.exercise,
+            "report_due_at": _iso(self.report_due_at),
+            "next_statuses": list(self.next_statuses),
+        }
+
+
+def _iso(t: dt.datetime | None) -> str | None:
+    return t.isoformat(timespec="seconds") if t is not None else None
+
+
+def view(incident: Incident) -> IncidentView:
+    level = IncidentLevel(incident.level)
+    report_due = (
+        incident.level_set_at + REPORT_WITHIN if level in (IncidentLevel.I, IncidentLevel.II) else None
+    )
+    return IncidentView(
+        id=incident.id,
+        type_code=incident.type_code,
+        type_name=incident.type_name,
+        category=incident.category,
+        level=incident.level,
+        colour=incident.colour,
+        status=incident.status,
+        title=incident.title,
+        description=incident.description,
+        objectives=tuple(line for line in (incident.objectives or "").splitlines() if line.strip()),
+        x=incident.x,
+        y=incident.y,
+        area_wkt=incident.area.wkt if incident.area is not None else None,
+        inner_radius_m=incident.inner_radius_m,
+        outer_radius_m=incident.outer_radius_m,
+        drawn_cordons=incident.inner_cordon is not None or incident.outer_cordon is not None,
+        cell=incident.cell_code,
+        district=incident.district_code,
+        commander=incident.commander,
+        opened_at=incident.opened_at,
+        responding_at=incident.responding_at,
+        contained_at=incident.contained_at,
+        closed_at=incident.closed_at,
+        case_id=incident.case_id,
+        exercise=incident.exercise,
+        report_due_at=report_due,
+        next_statuses=tuple(st.target.value for st in STATUS_STEPS if st.source == incident.status),
+    )
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+
+def get_incident(session: Session, incident_id: int, *, for_update: bool = False) -> Incident:
+    stmt = select(Incident).where(Incident.id == int(incident_id))
+    if for_update:
+        stmt = stmt.with_for_update()
+    incident = session.execute(stmt).scalar_one_or_none()
+    if incident is None:
+        raise NotFound(f"no incident {incident_id}")
+    return incident
+
+
+def require_open(incident: Incident, doing: str) -> None:
+    if incident.status == IncidentStatus.CLOSED:
+        raise IncidentRefused(f"incident {incident.id} is closed: cannot {doing}")
+
+
+def parse_level(level: str | IncidentLevel) -> IncidentLevel:
+    text = str(level).strip().upper()
+    text = {"1": "I", "2": "II", "3": "III", "4": "IV"}.get(text, text)
+    try:
+        return IncidentLevel(text)
+    except ValueError:
+        raise IncidentRefused(
+            f"unknown response level {level!r} (I, II, III or IV; I is the highest)"
+        ) from None
+
+
+def _polygon(geom, what: str):
+    if geom is None:
+        return None
+    if isinstance(geom, str):
+        try:
+            geom = shapely.from_wkt(geom)
+        except shapely.errors.GEOSException as exc:
+            raise GeometryError(f"{what}: not a WKT geometry ({exc})") from None
+    if geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
+        raise GeometryError(f"{what} must be a polygon, got {geom.geom_type}")
+    if not geom.is_valid:
+        repaired = shapely.make_valid(geom)
+        if repaired.geom_type not in ("Polygon", "MultiPolygon") or repaired.area <= 0:
+            raise GeometryError(f"{what} is not a valid polygon: {shapely.is_valid_reason(geom)}")
+        geom = repaired
+    if geom.area <= 0:
+        raise GeometryError(f"{what} has no area")
+    return geom
+
+
+def _radii(
+    kind: IncidentType, inner: float | None, outer: float | None, has_area: bool
+) -> tuple[float, float]:
+    """Radii with the type's defaults; given only the inner, the outer keeps the type's proportion."""
+    if inner is None and outer is None:
+        inner, outer = kind.inner_m, kind.outer_m
+    elif inner is None:
+        inner = min(kind.inner_m, float(outer))
+    elif outer is None:
+        outer = float(inner) * kind.outer_m / kind.inner_m
+    inner, outer = float(inner), float(outer)
+    if inner < 0 or (inner == 0 and not has_area):
+        raise IncidentRefused(f"the inner cordon radius must be above 0 m (got {inner:g})")
+    if outer < inner:
+        raise IncidentRefused(
+            f"the outer cordon radius ({outer:g} m) is smaller than the inner one ({inner:g} m)"
+        )
+    if outer > 50_000:
+        raise IncidentRefused(f"an outer cordon of {outer:g} m is beyond the city: at most 50,000 m")
+    return inner, outer
+
+
+def _place(index: ImpactIndex, x: float | None, y: float | None, area) -> tuple[float, float, str | None]:
+    """The site point and its cell: the given point, or a drawn area's representative point."""
+    if x is None or y is None:
+        if area is None:
+            raise IncidentRefused("an incident needs a point (x, y) or a drawn area")
+        p = area.representative_point()
+        x, y = p.x, p.y
+    cell = index.locate(x, y)
+    if cell is None and area is not None:
+        cell = index.main_cell(area)
+    if cell is None:
+        minx, miny, maxx, maxy = index.bounds()
+        raise OutsideCity(
+            f"point ({x:.1f}, {y:.1f}) is outside the city (cells cover x {minx:.0f}..{maxx:.0f}, "
+            f"y {miny:.0f}..{maxy:.0f} in the city CRS); draw an area over the city to open it there"
+        )
+    return float(x), float(y), cell
+
+
+def _subject(incident_id: int) -> str:
+    return f"incident/{incident_id}"
+
+
+def record(
+    session: Session,
+    incident: Incident,
+    actor: Actor,
+    at: dt.datetime,
+    kind: str,
+    payload: dict,
+    *,
+    district: str | None = None,
+) -> int:
+    """Append the incident's journal event; ``district`` overrides the incident's (dispatch to a unit's)."""
+    return journal.append(
+        session,
+        journal.NewEvent(
+            kind=f"incident.{kind}",
+            actor=actor.name,
+            at=at,
+            subject=_subject(incident.id),
+            district_code=district or incident.district_code,
+            payload={"role": actor.role.value, **payload},
+        ),
+    )
+
+
+def log_line(
+    session: Session,
+    incident: Incident,
+    actor: Actor,
+    at: dt.datetime,
+    text: str,
+    kind: str,
+    task_id: int | None = None,
+) -> IncidentLogEntry:
+    entry = IncidentLogEntry(
+        incident_id=incident.id,
+        at=at,
+        actor=actor.name,
+        role=actor.role.value,
+        kind=kind,
+        text=text,
+        task_id=task_id,
+    )
+    session.add(entry)
+    return entry
+
+
+def _case_changes(incident: Incident) -> frozenset[int]:
+    return frozenset({incident.case_id}) if incident.case_id is not None else frozenset()
+
+
+# --- opening -----------------------------------------------------------------------------------------
+
+
+def open_incident(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    index: ImpactIndex,
+    *,
+    type_code: str,
+    level: str = "IV",
+    x: float | None = None,
+    y: float | None = None,
+    area=None,
+    inner_radius_m: float | None = None,
+    outer_radius_m: float | None = None,
+    inner_cordon=None,
+    outer_cordon=None,
+    title: str = "",
+    description: str = "",
+    objectives: Iterable[str] | None = None,
+    exercise: bool = False,
+    case_id: int | None = None,
+) -> tuple[IncidentView, Changes]:
+    """Open an incident at a point or over a drawn area (WKT or shapely), with default cordons from its type."""
+    require_role(actor, OPEN_ROLES, "open an incident")
+    kind = incident_type(type_code)
+    lvl = parse_level(level)
+    area = _polygon(area, "the incident area")
+    inner_cordon = _polygon(inner_cordon, "the inner cordon")
+    outer_cordon = _polygon(outer_cordon, "the outer cordon")
+    inner_r, outer_r = _radii(
+        kind, inner_radius_m, outer_radius_m, area is not None or inner_cordon is not None
+    )
+    x, y, cell = _place(index, x, y, area)
+    now = clock.now()
+    incident = Incident(
+        type_code=kind.code,
+        type_name=kind.name,
+        category=kind.category.value,
+        level=lvl.value,
+        level_set_at=now,
+        colour=LEVEL_COLOUR[lvl].value,
+        status=IncidentStatus.REPORTED.value,
+        title=title or f"{kind.name}",
+        description=description,
+        objectives="\n".join(objectives if objectives is not None else kind.objectives),
+        x=x,
+        y=y,
+        area=area,
+        inner_radius_m=inner_r,
+        outer_radius_m=outer_r,
+        inner_cordon=inner_cordon,
+        outer_cordon=outer_cordon,
+        cell_code=cell,
+        district_code=cell[:6] if cell else None,
+        commander=actor.name,
+        opened_at=now,
+        case_id=case_id,
+        exercise=exercise,
+        updated_at=now,
+    )
+    session.add(incident)
+    session.flush()
+    session.add(
+        IncidentRole(
+            incident_id=incident.id,
+            position=IcsPosition.COMMANDER.value,
+            person=actor.name,
+            assigned_at=now,
+            assigned_by=actor.name,
+        )
+    )
+    log_line(
+        session,
+        incident,
+        actor,
+        now,
+        f"事件开启 Incident opened: {kind.name} / {kind.name_en}, level {lvl.value} ({LEVEL_COLOUR[lvl].value})",
+        "status",
+    )
+    seq = record(
+        session,
+        incident,
+        actor,
+        now,
+        "opened",
+        {
+            "type": kind.code,
+            "type_name": kind.name,
+            "category": kind.category.value,
+            "level": lvl.value,
+            "colour": LEVEL_COLOUR[lvl].value,
+            "x": x,
+            "y": y,
+            "area": area.wkt if area is not None else None,
+            "inner_radius_m": inner_r,
+            "outer_radius_m": outer_r,
+            "inner_cordon": inner_cordon.wkt if inner_cordon is not None else None,
+            "outer_cordon": outer_cordon.wkt if outer_cordon is not None else None,
+            "cell": cell,
+            "title": incident.title,
+            "case_id": case_id,
+            "exercise": exercise,
+        },
+    )
+    session.flush()
+    return view(incident), Changes(cases=_case_changes(incident), journal_seq=seq)
+
+
+def escalate_case(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    index: ImpactIndex,
+    case_id: int,
+    *,
+    type_code: str | None = None,
+    level: str = "IV",
+    inner_radius_m: float | None = None,
+    outer_radius_m: float | None = None,
+) -> tuple[IncidentView, Changes]:
+    """Open an incident from an everyday case in one action, linked both ways.
+
+    The incident keeps ``case_id``; the case's side is a ``case.escalated`` event on ``case/<id>``
+    (the case's own table belongs to the everyday loop and is left as it is; the case keeps going
+    round its loop). A case is escalated at most once; a finished case cannot be.
+    """
+    require_role(actor, OPEN_ROLES, "escalate a case to an incident")
+    case = session.execute(select(Case).where(Case.id == int(case_id)).with_for_update()).scalar_one_or_none()
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    if case.state in FINISHED_CASE_STATES:
+        raise IncidentRefused(f"case {case.id} is {case.state}: only an open case can be escalated")
+    existing = session.scalar(select(Incident.id).where(Incident.case_id == case.id))
+    if existing is not None:
+        raise IncidentRefused(f"case {case.id} is already escalated to incident {existing}")
+    kind = incident_type(type_code) if type_code else for_event_type(case.type_code) or incident_type("0499")
+    text = f"由案件 {case.id} 升级 Escalated from case {case.id}" + (
+        f": {case.description}" if case.description else ""
+    )
+    incident_view, changes = open_incident(
+        session,
+        clock,
+        actor,
+        index,
+        type_code=kind.code,
+        level=level,
+        x=case.x,
+        y=case.y,
+        inner_radius_m=inner_radius_m,
+        outer_radius_m=outer_radius_m,
+        description=text,
+        case_id=case.id,
+    )
+    seq = journal.append(
+        session,
+        journal.NewEvent(
+            kind=ESCALATED_KIND,
+            actor=actor.name,
+            at=clock.now(),
+            subject=f"case/{case.id}",
+            district_code=case.district_code,
+            # "from"/"to" as every case event has them: escalation leaves the case's state as it is.
+            payload={
+                "role": actor.role.value,
+                "from": case.state,
+                "to": case.state,
+                "incident": incident_view.id,
+                "incident_type": kind.code,
+                "level": incident_view.level,
+                "note": text,
+            },
+        ),
+    )
+    return incident_view, Changes(cases=frozenset({case.id}), journal_seq=max(seq, changes.journal_seq))
+
+
+def incident_for_case(session: Session, case_id: int) -> int | None:
+    """The incident a case was escalated to, read from the case's side of the link (its journal)."""
+    row = session.execute(
+        select(JournalEvent.payload)
+        .where(JournalEvent.subject == f"case/{int(case_id)}", JournalEvent.kind == ESCALATED_KIND)
+        .order_by(JournalEvent.seq.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return int(row["incident"]) if row else None
+
+
+# --- changing ----------------------------------------------------------------------------------------
+
+
+def set_status(
+    session: Session, clock: Clock, actor: Actor, incident_id: int, status: str, note: str = ""
+) -> tuple[IncidentView, Changes]:
+    incident = get_incident(session, incident_id, for_update=True)
+    step = status_step(incident.status, status, actor.role)
+    if step.needs_note and not note.strip():
+        raise IncidentRefused(f"to {step.action} a {incident.status} incident, say why (a note)")
+    if step.target == IncidentStatus.CLOSED:
+        # Resources are tracked to completion: nobody is left out on a closed incident.
+        working = session.scalars(
+            select(DispatchTask.id).where(
+                DispatchTask.incident_id == incident.id, DispatchTask.status.not_in(("done", "cancelled"))
+            )
+        ).all()
+        if working:
+            raise IncidentRefused(
+                f"incident {incident.id} still has open tasks ({', '.join(map(str, working))}): "
+                "finish or cancel them before closing"
+            )
+    now = clock.now()
+    before = incident.status
+    incident.status = step.target.value
+    if step.stamp:
+        setattr(incident, step.stamp, now)
+    incident.updated_at = now
+    text = f"状态 Status: {before} -> {step.target.value}" + (f" ({note})" if note else "")
+    log_line(session, incident, actor, now, text, "status")
+    seq = record(
+        session,
+        incident,
+        actor,
+        now,
+        "status",
+        {"action": step.action, "from": before, "to": step.target.value, "note": note},
+    )
+    session.flush()
+    return view(incident), Changes(cases=_case_changes(incident), journal_seq=seq)
+
+
+def set_level(
+    session: Session, clock: Clock, actor: Actor, incident_id: int, level: str, note: str = ""
+) -> tuple[IncidentView, Changes]:
+    """Raise or lower the response level; the 4-hour report clock of I/II starts when it is set."""
+    require_role(actor, _COMMAND, "change an incident's level")
+    incident = get_incident(session, incident_id, for_update=True)
+    require_open(incident, "change its level")
+    lvl = parse_level(level)
+    if lvl.value == incident.level:
+        return view(incident), Changes()
+    now = clock.now()
+    before = incident.level
+    incident.level, incident.colour, incident.level_set_at = lvl.value, LEVEL_COLOUR[lvl].value, now
+    incident.updated_at = now
+    log_line(
+        session,
+        incident,
+        actor,
+        now,
+        f"级别 Level: {before} -> {lvl.value}" + (f" ({note})" if note else ""),
+        "status",
+    )
+    seq = record(
+        session,
+        incident,
+        actor,
+        now,
+        "level",
+        {"from": before, "to": lvl.value, "colour": incident.colour, "note": note},
+    )
+    session.flush()
+    return view(incident), Changes(journal_seq=seq)
+
+
+def change_area(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    index: ImpactIndex,
+    incident_id: int,
+    *,
+    x: float | None = None,
+    y: float | None = None,
+    area=None,
+    inner_radius_m: float | None = None,
+    outer_radius_m: float | None = None,
+    inner_cordon=None,
+    outer_cordon=None,
+    clear_drawn: bool = False,
+) -> tuple[IncidentView, Changes]:
+    """Move the site, redraw the area or cordons, or change the radii; the impact is then recomputed.
+
+    Values not given stay as they are; ``clear_drawn`` drops drawn cordons so the radii apply again.
+    """
+    require_role(actor, _CENTRE, "change an incident's area")
+    incident = get_incident(session, incident_id, for_update=True)
+    require_open(incident, "change its area")
+    kind = incident_type(incident.type_code)
+    if area is not None:  # a redrawn area, at the given point or its own representative point
+        new_area = _polygon(area, "the incident area")
+        px, py = x, y
+    elif x is not None and y is not None:  # a new point replaces a drawn area
+        new_area, px, py = None, x, y
+    else:
+        new_area, px, py = incident.area, incident.x, incident.y
+    inner_c = None if clear_drawn else incident.inner_cordon
+    outer_c = None if clear_drawn else incident.outer_cordon
+    if inner_cordon is not None:
+        inner_c = _polygon(inner_cordon, "the inner cordon")
+    if outer_cordon is not None:
+        outer_c = _polygon(outer_cordon, "the outer cordon")
+    inner_r = incident.inner_radius_m if inner_radius_m is None else inner_radius_m
+    outer_r = incident.outer_radius_m if outer_radius_m is None else outer_radius_m
+    if outer_radius_m is None and outer_r < inner_r:  # a grown inner cordon pushes the outer one out
+        outer_r = inner_r * kind.outer_m / kind.inner_m
+    inner_r, outer_r = _radii(kind, inner_r, outer_r, new_area is not None or inner_c is not None)
+    px, py, cell = _place(index, px, py, new_area)
+    now = clock.now()
+    incident.x, incident.y, incident.area = px, py, new_area
+    incident.inner_radius_m, incident.outer_radius_m = inner_r, outer_r
+    incident.inner_cordon, incident.outer_cordon = inner_c, outer_c
+    incident.cell_code = cell
+    incident.updated_at = now
+    log_line(
+        session, incident, actor, now, f"区域 Area changed: cordons {inner_r:g} m / {outer_r:g} m", "area"
+    )
+    seq = record(
+        session,
+        incident,
+        actor,
+        now,
+        "area",
+        {
+            "x": px,
+            "y": py,
+            "area": new_area.wkt if new_area is not None else None,
+            "inner_radius_m": inner_r,
+            "outer_radius_m": outer_r,
+            "inner_cordon": inner_c.wkt if inner_c is not None else None,
+            "outer_cordon": outer_c.wkt if outer_c is not None else None,
+            "cell": cell,
+        },
+    )
+    session.flush()
+    return view(incident), Changes(journal_seq=seq)
+
+
+# --- ICS positions -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleHolder:
+    position: str
+    person: str
+    agency: str
+    assigned_at: dt.datetime
+    assigned_by: str
+
+    def as_dict(self) -> dict:
+        return {
+            "position": self.position,
+            "person": self.person,
+            "agency": self.agency,
+            "assigned_at": _iso(self.assigned_at),
+            "assigned_by": self.assigned_by,
+        }
+
+
+def parse_position(position: str) -> IcsPosition:
+    try:
+        return IcsPosition(position.strip().lower())
+    except ValueError:
+        known = ", ".join(p.value for p in IcsPosition)
+        raise IncidentRefused(f"unknown ICS position {position!r} (one of {known})") from None
+
+
+def assign_role(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    incident_id: int,
+    position: str,
+    person: str,
+    agency: str = "",
+) -> tuple[RoleHolder, Changes]:
+    """Put a person in an ICS position, relieving the one who held it; the commander position transfers
+    command (the incident's ``commander``)."""
+    require_role(actor, _COMMAND, "assign ICS positions")
+    pos = parse_position(position)
+    person = (person or "").strip()
+    if not person:
+        raise IncidentRefused("name the person to assign")
+    incident = get_incident(session, incident_id, for_update=True)
+    require_open(incident, "assign positions")
+    now = clock.now()
+    for held in session.scalars(
+        select(IncidentRole).where(
+            IncidentRole.incident_id == incident.id,
+            IncidentRole.position == pos.value,
+            IncidentRole.relieved_at.is_(None),
+        )
+    ):
+        held.relieved_at = now
+    holder = IncidentRole(
+        incident_id=incident.id,
+        position=pos.value,
+        person=person,
+        agency=agency,
+        assigned_at=now,
+        assigned_by=actor.name,
+    )
+    session.add(holder)
+    if pos == IcsPosition.COMMANDER:
+        incident.commander = person
+    incident.updated_at = now
+    log_line(
+        session,
+        incident,
+        actor,
+        now,
+        f"任命 Assigned {pos.value}: {person}" + (f" ({agency})" if agency else ""),
+        "role",
+    )
+    seq = record(
+        session, incident, actor, now, "role", {"position": pos.value, "person": person, "agency": agency}
+    )
+    session.flush()
+    return RoleHolder(pos.value, person, agency, now, actor.name), Changes(journal_seq=seq)
+
+
+def organisation(session: Session, incident_id: int) -> tuple[RoleHolder, ...]:
+    """Current holders of the ICS positions, in the order of the ICS chart."""
+    order = {p.value: i for i, p in enumerate(IcsPosition)}
+    rows = session.scalars(
+        select(IncidentRole).where(
+            IncidentRole.incident_id == int(incident_id), IncidentRole.relieved_at.is_(None)
+        )
+    ).all()
+    return tuple(
+        RoleHolder(r.position, r.person, r.agency, r.assigned_at, r.assigned_by)
+        for r in sorted(rows, key=lambda r: (order.get(r.position, 99), r.assigned_at))
+    )
+
+
+# --- the significant-events log ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogLine:
+    id: int
+    at: dt.datetime
+    actor: str
+    role: str
+    kind: str
+    text: str
+    task_id: int | None
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "at": _iso(self.at),
+            "actor": self.actor,
+            "role": self.role,
+            "kind": self.kind,
+            "text": self.text,
+            "task_id": self.task_id,
+        }
+
+
+def add_log(
+    session: Session, clock: Clock, actor: Actor, incident_id: int, text: str, task_id: int | None = None
+) -> tuple[LogLine, Changes]:
+    """A significant event, by anyone on the incident; optionally about one of its tasks."""
+    text = (text or "").strip()
+    if not text:
+        raise IncidentRefused("a log entry needs text")
+    incident = get_incident(session, incident_id)
+    require_open(incident, "add to its log")
+    if task_id is not None:
+        task = session.get(DispatchTask, int(task_id))
+        if task is None or task.incident_id != incident.id:
+            raise IncidentRefused(f"task {task_id} is not a task of incident {incident.id}")
+    now = clock.now()
+    entry = log_line(session, incident, actor, now, text, "note", task_id)
+    session.flush()
+    seq = record(session, incident, actor, now, "log", {"text": text, "task_id": task_id, "entry": entry.id})
+    return (
+        LogLine(entry.id, entry.at, entry.actor, entry.role, entry.kind, entry.text, entry.task_id),
+        Changes(journal_seq=seq),
+    )
+
+
+def read_log(session: Session, incident_id: int) -> tuple[LogLine, ...]:
+    get_incident(session, incident_id)
+    rows = session.scalars(
+        select(IncidentLogEntry)
+        .where(IncidentLogEntry.incident_id == int(incident_id))
+        .order_by(IncidentLogEntry.at, IncidentLogEntry.id)
+    )
+    return tuple(LogLine(e.id, e.at, e.actor, e.role, e.kind, e.text, e.task_id) for e in rows)
+
+
+# --- reading -----------------------------------------------------------------------------------------
+
+
+def list_incidents(
+    session: Session, *, status: str | None = None, include_closed: bool = True
+) -> list[IncidentView]:
+    stmt = select(Incident).order_by(Incident.opened_at.desc(), Incident.id.desc())
+    if status:
+        try:
+            stmt = stmt.where(Incident.status == IncidentStatus(status).value)
+        except ValueError:
+            raise IncidentRefused(
+                f"unknown incident status {status!r} (one of {', '.join(s.value for s in IncidentStatus)})"
+            ) from None
+    elif not include_closed:
+        stmt = stmt.where(Incident.status != IncidentStatus.CLOSED.value)
+    return [view(i) for i in session.scalars(stmt)]
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    seq: int
+    at: dt.datetime
+    kind: str
+    actor: str
+    subject: str
+    summary: str
+    payload: dict
+
+    def as_dict(self) -> dict:
+        return {
+            "seq": self.seq,
+            "at": _iso(self.at),
+            "kind": self.kind,
+            "actor": self.actor,
+            "subject": self.subject,
+            "summary": self.summary,
+            "payload": self.payload,
+        }
+
+
+def _summary(kind: str, p: dict) -> str:
+    match kind:
+        case "incident.opened":
+            return f"opened: {p.get('type_name', p.get('type'))}, level {p.get('level')}"
+        case "incident.status":
+            return f"status {p.get('from')} -> {p.get('to')}" + (f": {p['note']}" if p.get("note") else "")
+        case "incident.level":
+            return f"level {p.get('from')} -> {p.get('to')}"
+        case "incident.area":
+            return f"area changed: cordons {p.get('inner_radius_m'):g} m / {p.get('outer_radius_m'):g} m"
+        case "incident.role":
+            return f"{p.get('position')}: {p.get('person')}"
+        case "incident.log":
+            return str(p.get("text", ""))
+        case "incident.dispatched":
+            return f"dispatched {p.get('unit')} (order {p.get('order_id')})"
+        case "incident.task_acknowledged":
+            return f"order {p.get('order_id')} acknowledged"
+        case "incident.task":
+            return f"task {p.get('task_id')} {p.get('from')} -> {p.get('to')}"
+        case "case.escalated":
+            return f"case escalated to incident {p.get('incident')}"
+    if kind.startswith("case."):
+        return f"case {kind.split('.', 1)[1]}: {p.get('from')} -> {p.get('to')}"
+    return kind
+
+
+def timeline(session: Session, incident_id: int) -> list[TimelineEvent]:
+    """The incident as the journal tells it, oldest first, with the linked case's events interleaved."""
+    incident = get_incident(session, incident_id)
+    subjects = [_subject(incident.id)]
+    if incident.case_id is not None:
+        subjects.append(f"case/{incident.case_id}")
+    rows = session.scalars(
+        select(JournalEvent)
+        .where(or_(*(JournalEvent.subject == s for s in subjects)))
+        .order_by(JournalEvent.seq)
+    )
+    return [
+        TimelineEvent(
+            e.seq, e.at, e.kind, e.actor, e.subject, _summary(e.kind, e.payload or {}), e.payload or {}
+        )
+        for e in rows
+    ]

@@ -1,0 +1,1271 @@
+"""Past cases for the demo city: N days of the closed loop, written in bulk.
+
+``generate_history`` simulates about 2,000 reports a day (Harbin's intake, domain.md section 1) ending
+yesterday, or on ``end``: the six channels in realistic shares, a type mix dominated by exposed
+rubbish, small ads and street order with a few urgent sudden events, points inside cells weighted by
+population, routed with the ``Router`` (batch point location plus the district assignment table).
+Each case walks ``workflow.TRANSITIONS`` from its report: every step is looked up in the table, its
+role checked, and the step's named effect applied with the same rules as ``cases.EFFECTS``, so the
+rows look exactly as if the case desk had written them. Special paths occur at plausible rates:
+verification, self-fix, voiding before and after filing, return, extension, suspension, rework,
+closing in error, duplicates linked to an open original, satisfaction callbacks.
+
+Time is simulated up to "now" (midnight after the last day): steps that would happen later are not
+written, so recent cases are still open and some of them overdue, as in a live centre.
+
+Deadlines use the city's ``EverydayConfig``: stage and handling limits, working calendar, continuous
+clock for urgent cases. Working-time arithmetic is done on integer seconds against a per-minute table
+of cumulative working time (a bisect per call instead of a walk over days); it gives exactly what
+``Limit.due`` and ``WorkingCalendar`` give (tests compare them).
+
+Rows go to the driver in chunks (SQLite ``executemany``, PostgreSQL ``COPY``: see ``BulkWriter`` for
+why not ``session.execute(insert(...))``); the journal gets one ``case.history`` event per case (its
+compact transition list and final fields) through ``journal.append_many``, rather than one per
+transition, to keep the journal's volume sane; live actions write one event per transition.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import json
+import math
+import random
+from array import array
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from data import journal
+from data.errors import InputError, NoCity
+from data.models import (
+    Case,
+    CaseHistory,
+    Component,
+    ComponentType,
+    EventType,
+    GridCell,
+    Role,
+    Staff,
+    Supervisor,
+)
+from modes.common.clock import SystemClock
+from modes.everyday import workflow
+from modes.everyday.calendar import Limit, WorkingCalendar
+from modes.everyday.config import EverydayConfig
+from modes.everyday.routing import Router
+from modes.everyday.workflow import State
+
+Progress = Callable[[str, float], None]
+
+PER_DAY = 2000  # Harbin: ~2,000 problems a day
+CHUNK_CASES = 20_000
+DEFER_INDEXES_ABOVE = 100_000  # expected cases above which SQLite indexes are rebuilt, not updated
+HISTORY_ACTOR = "history"
+
+# Channel shares: supervisors find most problems; the rest come from cameras and the public.
+CHANNELS = ("supervisor", "camera", "hotline", "internet", "patrol", "media")
+CHANNEL_P = (0.64, 0.10, 0.12, 0.07, 0.04, 0.03)
+PUBLIC = frozenset({"hotline", "internet", "media"})  # citizens: these get a satisfaction callback
+
+# Monday..Sunday: fewer reports at weekends (fewer supervisors on patrol, fewer calls).
+WEEKDAY_FACTOR = (1.06, 1.06, 1.06, 1.06, 1.06, 0.88, 0.82)
+
+COMPONENT_SHARE = 0.33  # of reports: a registered component (manhole cover, lamp, sign...) is at fault
+
+# Event types by GB/T 47678.5 code (legacy 4-digit codes where the type has no GB code) and weight.
+# fmt: off
+EVENT_MIX: tuple[tuple[str, float], ...] = (
+    ("06010", 14.0),  # 暴露垃圾
+    ("07001", 14.0),  # 非法小广告
+    ("09005", 7.0),   # 店外经营
+    ("09001", 6.0),   # 无照经营游商
+    ("06036", 6.0),   # 乱堆杂物
+    ("06012", 5.0),   # 道路不洁
+    ("09009", 4.0),   # 机动车乱停放
+    ("06013", 4.0),   # 道路破损
+    ("09010", 3.0),   # 非机动车乱停放
+    ("06011", 3.0),   # 积存垃圾渣土
+    ("09006", 3.0),   # 占道经营
+    ("06014", 2.0),   # 道路遗撒
+    ("08002", 2.0),   # 施工占道
+    ("08004", 2.0),   # 工地扬尘
+    ("06019", 2.0),   # 非装饰性吊挂
+    ("06001", 2.0),   # 私搭乱建
+    ("07003", 2.0),   # 违规户外广告
+    ("06042", 2.0),   # 垃圾站（箱）满溢
+    ("08005", 1.5),   # 施工废弃料
+    ("06017", 1.5),   # 绿地脏乱
+    ("06029", 1.5),   # 露天烧烤
+    ("07002", 1.0),   # 街头散发广告
+    ("06034", 1.0),   # 废弃车辆
+    ("06035", 1.0),   # 废弃家具设备
+    ("06007", 1.0),   # 沿街晾挂
+)
+# Sudden events (urgent, continuous clock): ~0.6% of all cases (5,600 of 930,000 in the seed article).
+URGENT_MIX: tuple[tuple[str, float, tuple[int, ...] | None], ...] = (
+    ("0401", 0.10, None),            # 路面塌陷
+    ("0402", 0.15, None),            # 自来水管破裂
+    ("0403", 0.03, None),            # 燃气管道破裂
+    ("0404", 0.25, None),            # 下水道堵塞或破损
+    ("0405", 0.10, (10, 11, 12, 1, 2, 3)),  # 热力管道破裂: the heating season
+    ("0406", 0.20, (6, 7, 8)),       # 道路积水: summer storms
+    ("10001", 0.30, (11, 12, 1, 2, 3)),  # 道路积雪、结冰
+    ("10002", 0.10, None),           # 架空线缆脱落
+)
+# fmt: on
+
+NOTES = {
+    "void_unfounded": "现场核实不属实，作废",
+    "void_remit": "不属于城管受理范围，作废",
+    "void_after_filing": "立案有误（重复立案），作废",
+    "not_found": "现场未发现该问题",
+    "request_return": "非本单位职责，申请回退",
+    "request_extension": "需协调施工单位，申请延期",
+    "reject_extension": "延期理由不充分",
+    "request_suspension": "需纳入年度维修计划，申请挂账",
+    "check_fail": "现场核查未整改到位",
+    "close_error": "经核实不属于立案范围，差错结案",
+    "close_special": "已纳入改造计划，特殊结案",
+}
+
+
+# --- working time on integer seconds --------------------------------------------------------------
+
+
+class WorkingClock:
+    """Working-time arithmetic on whole seconds after ``base`` (a midnight), from a per-minute table.
+
+    ``cum[i]`` holds the working seconds between ``base`` and minute ``i``; a minute is either wholly
+    working or not, so the calendar's periods must start and end on whole minutes. Past the table's
+    horizon the calendar itself is asked (slow but exact).
+    """
+
+    def __init__(self, calendar: WorkingCalendar, base: dt.datetime, days: int):
+        self.calendar = calendar
+        self.base = base
+        for a, b in calendar.periods:
+            if a.second or a.microsecond or b.second or b.microsecond:
+                raise InputError(f"working periods must start and end on whole minutes, not {a}-{b}")
+        mask = np.zeros(days * 1440, dtype=np.int64)
+        for d in range(days):
+            day = base.date() + dt.timedelta(days=d)
+            if calendar.is_working_day(day):
+                for a, b in calendar.periods:
+                    mask[d * 1440 + a.hour * 60 + a.minute : d * 1440 + b.hour * 60 + b.minute] = 1
+        cum = np.zeros(len(mask) + 1, dtype=np.int64)
+        np.cumsum(mask * 60, out=cum[1:])
+        # array('q') rather than lists: a year and more of minutes as Python ints would take ~80 MB.
+        self.working = array("q", mask.tobytes())
+        self.cum = array("q", cum.tobytes())
+        self.horizon = len(mask) * 60
+        self.minutes_per_day = calendar.minutes_per_day  # a property that sums the periods each call
+
+    def to_dt(self, s: int) -> dt.datetime:
+        return self.base + dt.timedelta(seconds=s)
+
+    def to_s(self, t: dt.datetime) -> int:
+        return int((t - self.base).total_seconds())
+
+    def worked(self, s: int) -> int:
+        i, r = divmod(s, 60)
+        return self.cum[i] + self.working[i] * r
+
+    def add_working(self, s: int, minutes: float) -> int:
+        if minutes <= 0:
+            return s
+        if not 0 <= s < self.horizon:
+            return self.to_s(self.calendar.add_working(self.to_dt(s), minutes))
+        target = self.worked(s) + round(minutes * 60)
+        i = bisect.bisect_left(self.cum, target)
+        if i >= len(self.cum):
+            return self.to_s(self.calendar.add_working(self.to_dt(s), minutes))
+        if self.cum[i] == target:
+            return i * 60
+        return (i - 1) * 60 + (target - self.cum[i - 1])
+
+    def working_minutes(self, a: int, b: int) -> float:
+        if b < a:
+            return -self.working_minutes(b, a)
+        if a < 0 or b >= self.horizon:
+            return self.calendar.working_minutes(self.to_dt(a), self.to_dt(b))
+        return (self.worked(b) - self.worked(a)) / 60
+
+    def due(self, limit: Limit, s: int, continuous: bool) -> int:
+        """``limit.due`` on seconds: the same unit rules (see ``Limit.due``)."""
+        if limit.unit == "working_hours":
+            minutes = limit.amount * 60
+        elif limit.unit == "working_days":
+            minutes = limit.amount * (24 * 60 if continuous else self.minutes_per_day)
+        else:
+            minutes = limit.amount * {"minutes": 1, "hours": 60, "days": 24 * 60}[limit.unit]
+        if limit.working and not continuous:
+            return self.add_working(s, minutes)
+        return s + round(minutes * 60)
+
+
+# --- one case walking the transition table -----------------------------------------------------------
+
+
+class _Stop(Exception):
+    """The next step would happen after "now": the case stays where it is."""
+
+
+# The table keyed by plain strings: a simulated case keeps its state as text (enum lookups cost more
+# than the step itself at a year's volume). Each value: the row, its target, the roles allowed.
+_TABLE = {
+    (tr.source.value, tr.action): (tr, tr.target.value, frozenset(r.value for r in tr.roles))
+    for tr in workflow.TRANSITIONS
+}
+_FINISHED = frozenset(s.value for s in workflow.FINISHED)
+_TIME_COLUMNS = (
+    "accept_due",
+    "accepted_at",
+    "verify_due",
+    "verified_at",
+    "file_due",
+    "filed_at",
+    "dispatch_due",
+    "dispatched_at",
+    "started_at",
+    "deadline",
+    "feedback_at",
+    "check_due",
+    "checked_at",
+    "closed_at",
+    "voided_at",
+    "evaluated_at",
+    "suspended_at",
+)
+
+
+class SimulatedCase:
+    """The columns of one case as integer seconds, changed step by step like ``cases.EFFECTS``."""
+
+    __slots__ = (
+        "g",
+        "urgent",
+        "kind",
+        "type_code",
+        "state",
+        "steps",
+        "department",
+        "closure_kind",
+        "satisfaction",
+        "pending",
+        "suspended_minutes",
+        "rework_count",
+        "return_count",
+        "extension_count",
+        "suspension_count",
+        "last",
+        *_TIME_COLUMNS,
+    )
+
+    def __init__(self, g: LoopRules, kind: str, type_code: str, urgent: bool, department: str | None):
+        self.g = g
+        self.kind, self.type_code, self.urgent, self.department = kind, type_code, urgent, department
+        for c in _TIME_COLUMNS:
+            setattr(self, c, None)
+        self.state = State.REPORTED.value
+        self.steps: list[tuple] = []
+        self.closure_kind = self.satisfaction = self.pending = None
+        self.suspended_minutes = 0.0
+        self.rework_count = self.return_count = self.extension_count = self.suspension_count = 0
+        self.last = 0
+
+    # time rules, as in CaseDesk
+    def stage_due(self, stage: str, s: int) -> int:
+        return self.g.clock.due(self.g.stage_limits[stage], s, self.urgent)
+
+    def handling_due(self, s: int) -> int:
+        return self.g.clock.due(self.g.handling_limit(self.kind, self.type_code, self.urgent), s, self.urgent)
+
+    def report(self, actor: str, role: str, s: int, merged: bool) -> None:
+        self.last = s
+        if merged:
+            self.state = State.MERGED.value
+        else:
+            self.accept_due = self.stage_due("accept", s)
+            self.deadline = self.handling_due(s)
+        self.steps.append(("report", role, actor, s, None, self.state, ""))
+
+    def do(self, action: str, role: str, actor: str, s: int, note: str = "", **extra) -> None:
+        if s > self.g.now_s:
+            raise _Stop
+        s = max(s, self.last + self.g.step_apart)
+        if s > self.g.now_s:
+            raise _Stop
+        tr, target, roles = _TABLE[(self.state, action)]
+        if role not in roles:
+            raise AssertionError(f"history generator: {role} may not {action} a {self.state} case")
+        if tr.needs_note and not note:
+            raise AssertionError(f"history generator: {action} needs a note")
+        before = self.state
+        if tr.effect:
+            getattr(self, "_" + tr.effect)(s, tr, note=note, actor=actor, **extra)
+        self.state = target
+        self.last = s
+        self.steps.append((action, role, actor, s, before, target, note))
+
+    # effects (cases.EFFECTS, on seconds)
+    def _accept(self, s, tr, **kw):
+        self.accepted_at = self.accepted_at if self.accepted_at is not None else s
+        self.file_due = self.stage_due("file", s)
+
+    def _send_verify(self, s, tr, **kw):
+        self.accepted_at = self.accepted_at if self.accepted_at is not None else s
+        self.verified_at = None
+        self.verify_due = self.stage_due("verify", s)
+
+    def _verify(self, s, tr, **kw):
+        self.verified_at = s
+        if tr.target == State.ACCEPTED:
+            self.file_due = self.stage_due("file", s)
+
+    def _self_fix(self, s, tr, **kw):
+        self.accepted_at = s
+
+    def _file(self, s, tr, **kw):
+        self.filed_at = s
+        self.dispatch_due = self.stage_due("dispatch", s)
+
+    def _dispatch(self, s, tr, department: str | None = None, **kw):
+        if department:
+            self.department = department
+        self.dispatched_at = s
+        self.started_at = None
+        self.deadline = self.handling_due(s)
+
+    def _start(self, s, tr, **kw):
+        self.started_at = s
+
+    def _request(self, s, tr, note: str = "", actor: str = "", extension: Limit | None = None, **kw):
+        req = {"action": tr.action, "by": actor, "at": _iso(self.g.clock.to_dt(s)), "note": note}
+        if extension is not None:
+            req["extension"] = str(extension)
+        self.pending = json.dumps(req, ensure_ascii=False)
+
+    def _extend(self, s, tr, extension: Limit, **kw):
+        base = self.deadline if self.deadline is not None else s
+        self.deadline = self.g.clock.due(extension, base, self.urgent)
+        self.extension_count += 1
+        self.pending = None
+
+    def _clear_request(self, s, tr, **kw):
+        self.pending = None
+
+    def _return_to_centre(self, s, tr, **kw):
+        self.return_count += 1
+        self.pending = None
+        self.dispatch_due = self.stage_due("dispatch", s)
+
+    def _suspend(self, s, tr, **kw):
+        self.suspended_at = s
+        self.suspension_count += 1
+        self.pending = None
+
+    def _stop_suspension(self, s):
+        clock, start = self.g.clock, self.suspended_at if self.suspended_at is not None else s
+        if self.urgent:
+            stopped = (s - start) / 60
+            if self.deadline is not None:
+                self.deadline += s - start
+        else:
+            stopped = clock.working_minutes(start, s)
+            if self.deadline is not None:
+                remaining = clock.working_minutes(start, self.deadline)
+                self.deadline = (
+                    clock.add_working(s, remaining) if remaining > 0 else self.deadline + (s - start)
+                )
+        self.suspended_minutes += stopped
+        self.suspended_at = None
+
+    def _resume(self, s, tr, **kw):
+        self._stop_suspension(s)
+
+    def _close_as(self, s, kind: str | None):
+        if self.suspended_at is not None:
+            self._stop_suspension(s)
+        self.closed_at = s
+        if kind is None:
+            done = self.feedback_at if self.feedback_at is not None else s
+            self.closure_kind = "normal" if self.deadline is None or done <= self.deadline else "overdue"
+        else:
+            self.closure_kind = kind
+
+    def _close(self, s, tr, **kw):
+        self._close_as(s, None)
+
+    def _close_special(self, s, tr, **kw):
+        self._close_as(s, "special")
+
+    def _close_error(self, s, tr, **kw):
+        self._close_as(s, "error")
+
+    def _close_self_fixed(self, s, tr, **kw):
+        self.filed_at = self.filed_at if self.filed_at is not None else s
+        self._close_as(s, "normal")
+
+    def _feedback(self, s, tr, **kw):
+        self.feedback_at = s
+
+    def _send_check(self, s, tr, **kw):
+        self.check_due = self.stage_due("check", s)
+        self.checked_at = None
+
+    def _check(self, s, tr, **kw):
+        self.checked_at = s
+
+    def _rework(self, s, tr, **kw):
+        self.rework_count += 1
+        self.dispatched_at = s
+        self.started_at = self.feedback_at = self.check_due = self.checked_at = None
+        self.deadline = self.handling_due(s)
+
+    def _evaluate(self, s, tr, satisfaction: str, **kw):
+        self.evaluated_at = s
+        self.satisfaction = satisfaction
+
+    def _void(self, s, tr, **kw):
+        self.voided_at = s
+
+    def _unlink(self, s, tr, **kw):  # pragma: no cover - the generator never unlinks
+        raise AssertionError("history generator does not unlink duplicates")
+
+    @property
+    def finished_at(self) -> float:
+        """When the case stopped being open (for duplicate linking): closed, voided, or never."""
+        if self.state in _FINISHED:
+            return self.last
+        return math.inf
+
+
+# --- the generator ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Seats:
+    """Who sits at each desk: the municipal centre's seats and each district's command seats."""
+
+    operators: list[str]
+    shift_leaders: list[str]
+    dispatchers: dict[str | None, str]  # district code -> its dispatcher (None: the city's)
+    departments: dict[str, str]  # department code -> its login
+    district_units: dict[str, str]  # district code -> its own "department" login (属地)
+
+
+class LoopRules:
+    """The case desk's time rules on integer seconds: stage and handling limits on the working clock.
+
+    ``now_s`` is the moment nothing may happen after (the generator's "now"; a replay has none).
+    """
+
+    def __init__(
+        self,
+        config: EverydayConfig,
+        base: dt.datetime,
+        days: int,
+        now_s: float = math.inf,
+        step_apart: int = 0,
+    ):
+        self.config = config
+        self.clock = WorkingClock(config.calendar, base, days)
+        self.now_s = now_s
+        # Seconds between consecutive steps of a case at least: the generator keeps history order equal
+        # to time order; a replay takes a source's times as they are (several steps in one second).
+        self.step_apart = step_apart
+        stages = ("accept", "verify", "file", "dispatch", "check")
+        self.stage_limits = {s: config.stage_limit(s) for s in stages}
+        self._handling: dict[tuple[str, str, bool], Limit] = {}
+
+    def handling_limit(self, kind: str, type_code: str, urgent: bool) -> Limit:
+        key = (kind, type_code, urgent)
+        limit = self._handling.get(key)
+        if limit is None:
+            limit = self._handling[key] = self.config.handling_limit(kind, type_code, urgent)
+        return limit
+
+
+class _Generator(LoopRules):
+    def __init__(self, seed: int, first_day: dt.date, days: int, config: EverydayConfig):
+        base = dt.datetime.combine(first_day, dt.time())
+        # Deadlines run past "now" (15 working days, extensions, suspensions): a long table beyond it.
+        super().__init__(config, base, days + 400, now_s=days * 86400, step_apart=1)
+        self.rng = np.random.default_rng(seed)
+        self.rand = random.Random(seed)
+        # The stage limits as plain seconds, only to draw realistic delays around them.
+        self.stage_seconds = {
+            k: (v.due(base, config.calendar, continuous=True) - base).total_seconds()
+            for k, v in self.stage_limits.items()
+        }
+        self.extensions = [Limit(n, "working_days") for n in (1, 2, 3)]
+        self.dup_window_s = config.duplicate_window_hours * 3600
+
+
+def _iso(t: dt.datetime | None) -> str | None:
+    return t.isoformat(timespec="seconds") if t else None
+
+
+def _as_date(value: dt.date | str | None) -> dt.date:
+    if value is None:
+        return SystemClock().now().date() - dt.timedelta(days=1)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(f"end must be a date YYYY-MM-DD, not {value!r}") from None
+
+
+def generate_history(
+    session: Session,
+    *,
+    days: int,
+    seed: int,
+    progress: Progress | None = None,
+    end: dt.date | str | None = None,
+    per_day: float = PER_DAY,
+    defer_indexes: bool | None = None,
+) -> dict:
+    """Write ``days`` days of past cases ending on ``end`` (default yesterday); returns a summary.
+
+    Deterministic for a given city, ``seed``, ``days``, ``end`` and configuration. Runs in the caller's
+    transaction (the caller commits); ``progress(stage, fraction)`` is called once a simulated day.
+    ``defer_indexes`` (default: when more than ``DEFER_INDEXES_ABOVE`` cases are expected) rebuilds the
+    SQLite indexes of the tables written once at the end instead of updating them row by row.
+    """
+    if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
+        raise InputError(f"days must be a positive whole number, not {days!r}")
+    if not per_day > 0:
+        raise InputError(f"per_day must be positive, not {per_day!r}")
+    report = progress or (lambda stage, fraction: None)
+    last_day = _as_date(end)
+    first_day = last_day - dt.timedelta(days=days - 1)
+    config = EverydayConfig.load(session)
+    gen = _Generator(seed, first_day, days, config)
+
+    report("history: loading the city", 0.0)
+    city = _CityData.load(session)
+    writer = BulkWriter(session, gen.clock)
+    if defer_indexes if defer_indexes is not None else days * per_day >= DEFER_INDEXES_ABOVE:
+        writer.defer_indexes()
+    first_id = next_id = writer.first_free_id()
+    counts = _Counts()
+    recent: deque = deque()  # recent reports that a duplicate may point to: (reported s, id, facts)
+    out = BulkRows()
+    for d in range(days):
+        batch = city.sample_day(gen, first_day + dt.timedelta(days=d), d, per_day)
+        for i in range(batch.n):
+            sim, facts = _simulate_case(gen, city, batch, i, next_id, recent)
+            cell = facts["cell"]
+            out.add(writer, sim, facts, next_id, city.codes[cell], city.supervisor_id[cell], counts)
+            next_id += 1
+        if len(out.cases) >= CHUNK_CASES or d == days - 1:
+            writer.flush(out)
+            out = BulkRows()
+        report("history: cases", (d + 1) / days)
+    writer.finish()
+    return counts.summary(first_day, last_day, first_id, next_id - 1)
+
+
+# --- the city as arrays ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Batch:
+    n: int
+    report_s: list[int]
+    channel: list[str]
+    cell: list[int]  # index into _CityData arrays
+    x: list[float]
+    y: list[float]
+    component: list[int]  # index into _CityData.components, -1 for an event
+    event_type: list[str | None]
+
+
+class _CityData:
+    """What the generator needs of the city, loaded once into arrays."""
+
+    def __init__(self):
+        self.codes: np.ndarray
+        self.polys: np.ndarray
+
+    @classmethod
+    def load(cls, session: Session) -> _CityData:
+        self = cls()
+        rows = session.execute(
+            select(
+                GridCell.code, GridCell.geometry, GridCell.pop_day, GridCell.pop_night, GridCell.supervisor_id
+            ).order_by(GridCell.code)
+        ).all()
+        if not rows:
+            raise NoCity("the database holds no grid cells: seed or import a city before generating history")
+        self.router = Router.load(session)
+        self.codes = np.array([r[0] for r in rows], dtype=object)
+        self.polys = np.array([r[1] for r in rows], dtype=object)
+        shapely.prepare(self.polys)
+        self.bounds = shapely.bounds(self.polys)
+        pop_day = np.array([r[2] or 0 for r in rows], dtype=float)
+        pop_night = np.array([r[3] or 0 for r in rows], dtype=float)
+        # Problems follow people (day and night) with a floor so empty cells (parks, works) still get some.
+        weight = pop_day + 0.5 * pop_night
+        weight = weight + max(weight.mean() * 0.05, 1.0)
+        self.cell_p = weight / weight.sum()
+        self.supervisor_id = [r[4] for r in rows]
+        sup_codes = dict(session.execute(select(Supervisor.id, Supervisor.code)).all())
+        self.supervisor_code = [sup_codes.get(s) if s is not None else None for s in self.supervisor_id]
+        self.index_of = {c: i for i, c in enumerate(self.codes)}
+
+        comps = session.execute(
+            select(
+                Component.id,
+                Component.type_code,
+                Component.owner_code,
+                Component.cell_code,
+                Component.x,
+                Component.y,
+            )
+        ).all()
+        self.comp_id = [c[0] for c in comps]
+        self.comp_type = [c[1] for c in comps]
+        self.comp_owner = [c[2] for c in comps]
+        self.comp_x = [c[4] for c in comps]
+        self.comp_y = [c[5] for c in comps]
+        by_cell: dict[int, list[int]] = {}
+        for k, c in enumerate(comps):
+            i = self.index_of.get(c[3])
+            if i is not None:
+                by_cell.setdefault(i, []).append(k)
+        self.comps_in_cell = by_cell
+        names = dict(session.execute(select(ComponentType.code, ComponentType.name)).all())
+        # Manhole covers that go missing are what made Harbin's urgent list (domain.md section 1).
+        self.cover_types = {code for code, name in names.items() if "井盖" in name}
+
+        etypes = dict(session.execute(select(EventType.code, EventType.urgent)).all())
+        legacy = dict(session.execute(select(EventType.legacy_code, EventType.code)).all())
+
+        def known(code: str) -> str | None:
+            if code in etypes:
+                return code
+            return legacy.get(code)
+
+        self.event_codes = [known(c) for c, _ in EVENT_MIX]
+        self.event_w = np.array([w for c, w in EVENT_MIX], dtype=float)
+        self.event_urgent = {c: bool(etypes[c]) for c in etypes}
+        keep = [k for k, c in enumerate(self.event_codes) if c is not None]
+        if not keep:
+            raise NoCity("the database holds none of the common event types: load the standard types first")
+        self.event_codes = [self.event_codes[k] for k in keep]
+        self.event_w = self.event_w[keep]
+        self.urgent_mix = [(known(c), w, months) for c, w, months in URGENT_MIX if known(c) is not None]
+        self.seats = _load_seats(session)
+        return self
+
+    def sample_day(self, gen: _Generator, day: dt.date, d: int, per_day: float) -> _Batch:
+        rng = gen.rng
+        mean = per_day * WEEKDAY_FACTOR[day.weekday()] / (sum(WEEKDAY_FACTOR) / 7)
+        n = int(rng.poisson(mean))
+        channel_idx = rng.choice(len(CHANNELS), size=n, p=CHANNEL_P)
+        channels = [CHANNELS[k] for k in channel_idx]
+        tod = _time_of_day(rng, channel_idx)
+        order = np.argsort(tod, kind="stable")
+        tod = tod[order]
+        channels = [channels[k] for k in order]
+        report_s = (d * 86400 + tod).tolist()
+
+        cells = rng.choice(len(self.codes), size=n, p=self.cell_p)
+        xs, ys = self._points_in(rng, cells)
+        comp = np.full(n, -1, dtype=np.int64)
+        want_comp = rng.random(n) < COMPONENT_SHARE
+        picks = rng.random(n)
+        for k in np.flatnonzero(want_comp):
+            pool = self.comps_in_cell.get(int(cells[k]))
+            if pool:
+                c = pool[int(picks[k] * len(pool))]
+                comp[k] = c
+                xs[k], ys[k] = self.comp_x[c], self.comp_y[c]
+        # Routing the vectorised way: one batch point location, then the assignment table per case.
+        located = self.router.grid.locate_indices(xs, ys)
+        cells = np.where(located >= 0, located, cells)
+
+        month = day.month
+        urgent = [(c, w) for c, w, months in self.urgent_mix if months is None or month in months]
+        codes = self.event_codes + [c for c, _ in urgent]
+        # The urgent weights are shares of all cases; scale the ordinary ones to the rest.
+        u_total = sum(w for _, w in urgent) / 100.0
+        e_total = self.event_w.sum()
+        p = np.concatenate([self.event_w / e_total * (1 - u_total), np.array([w for _, w in urgent]) / 100.0])
+        p = p / p.sum()
+        etype = rng.choice(len(codes), size=n, p=p)
+        event_type = [codes[e] if comp[k] < 0 else None for k, e in enumerate(etype.tolist())]
+        return _Batch(
+            n, report_s, channels, cells.tolist(), xs.tolist(), ys.tolist(), comp.tolist(), event_type
+        )
+
+    def _points_in(self, rng: np.random.Generator, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        b = self.bounds[cells]
+        xs = np.empty(len(cells))
+        ys = np.empty(len(cells))
+        todo = np.arange(len(cells))
+        for _ in range(20):
+            if not len(todo):
+                break
+            bx = b[todo]
+            cx = rng.uniform(bx[:, 0], bx[:, 2])
+            cy = rng.uniform(bx[:, 1], bx[:, 3])
+            ok = shapely.contains_xy(self.polys[cells[todo]], cx, cy)
+            xs[todo[ok]], ys[todo[ok]] = cx[ok], cy[ok]
+            todo = todo[~ok]
+        if len(todo):
+            pts = shapely.point_on_surface(self.polys[cells[todo]])
+            xs[todo], ys[todo] = shapely.get_x(pts), shapely.get_y(pts)
+        return xs, ys
+
+
+def _time_of_day(rng: np.random.Generator, channel_idx: np.ndarray) -> np.ndarray:
+    """Seconds after midnight: supervisors and patrol cars in the daytime, the public around the clock."""
+    n = len(channel_idx)
+    field = (channel_idx == 0) | (channel_idx == 4)
+    day = rng.uniform(7.0 * 3600, 18.5 * 3600, n)
+    # The public: a broad daytime peak plus a thin night.
+    public = np.where(
+        rng.random(n) < 0.85,
+        np.clip(rng.normal(14.0 * 3600, 3.6 * 3600, n), 6 * 3600, 23.5 * 3600),
+        rng.uniform(0, 86400, n),
+    )
+    return np.where(field, day, public).astype(np.int64)
+
+
+def _load_seats(session: Session) -> _Seats:
+    rows = session.execute(select(Staff.login, Staff.role, Staff.district_code, Staff.department_code)).all()
+    operators = sorted(r[0] for r in rows if r[1] == Role.OPERATOR.value) or ["operator"]
+    leaders = sorted(r[0] for r in rows if r[1] == Role.SHIFT_LEADER.value) or ["shift_leader"]
+    dispatchers: dict[str | None, str] = {}
+    departments: dict[str, str] = {}
+    units: dict[str, str] = {}
+    for login, role, district, department in rows:
+        if role == Role.DISPATCHER.value:
+            dispatchers.setdefault(district, login)
+        elif role == Role.DEPARTMENT.value:
+            if department:
+                departments.setdefault(department, login)
+            elif district:
+                units.setdefault(district, login)
+    dispatchers.setdefault(None, "dispatcher")
+    return _Seats(operators, leaders, dispatchers, departments, units)
+
+
+# --- the life of one case -----------------------------------------------------------------------------
+
+_MIN = 60
+_HOUR = 3600
+
+
+@dataclass(slots=True)
+class _Crew:
+    """The people one case meets: its cell's supervisor and the seats on duty when it came in."""
+
+    supervisor: str
+    operator: str
+    leader: str
+    dispatcher: str
+    unit: str  # the department's login, or the district's own unit when no department is responsible
+
+
+def _simulate_case(gen: _Generator, city: _CityData, b: _Batch, i: int, case_id: int, recent: deque):
+    rand = gen.rand
+    seats = city.seats
+    t0 = b.report_s[i]
+    channel = b.channel[i]
+    cell = b.cell[i]
+    comp = b.component[i]
+    facts = {"channel": channel, "x": b.x[i], "y": b.y[i], "cell": cell, "duplicate_of": None}
+    if comp >= 0:
+        facts["kind"], facts["type"], facts["component"] = (
+            "component",
+            city.comp_type[comp],
+            city.comp_id[comp],
+        )
+        facts["department"] = city.comp_owner[comp]
+        facts["urgent"] = facts["type"] in city.cover_types and rand.random() < 0.03
+    else:
+        facts["kind"], facts["type"], facts["component"] = "event", b.event_type[i], None
+        facts["department"] = city.router.department_for_event(city.codes[cell][:6], facts["type"])
+        facts["urgent"] = city.event_urgent.get(facts["type"], False)
+
+    # A citizen or a camera often reports what is already open: the desk links it to the original.
+    if channel != "supervisor":
+        while recent and recent[0][0] < t0 - gen.dup_window_s:
+            recent.popleft()
+        if recent and rand.random() < 0.05:
+            _, original, seen = recent[int(rand.random() * len(recent))]
+            if seen["finished"] > t0:
+                facts.update({k: seen[k] for k in _DUPLICATE_KEYS})
+                facts["duplicate_of"] = original
+    cell = facts["cell"]
+    district = city.codes[cell][:6]
+    department = facts["department"]
+    unit = seats.departments.get(department) if department else seats.district_units.get(district)
+    crew = _Crew(
+        supervisor=city.supervisor_code[cell] or "supervisor",
+        operator=seats.operators[int(rand.random() * len(seats.operators))],
+        leader=seats.shift_leaders[int(rand.random() * len(seats.shift_leaders))],
+        dispatcher=seats.dispatchers.get(district) or seats.dispatchers[None],
+        unit=unit or department or f"district {district}",
+    )
+    sim = SimulatedCase(gen, facts["kind"], facts["type"], facts["urgent"], department)
+    on_site = channel == "supervisor"
+    facts["reporter"] = crew.supervisor if on_site else crew.operator
+    sim.report(
+        facts["reporter"], "supervisor" if on_site else "operator", t0, facts["duplicate_of"] is not None
+    )
+    if facts["duplicate_of"] is None:
+        try:
+            _walk(gen, sim, channel, crew, seats)
+        except _Stop:
+            pass
+        # Public reports draw repeat reports; a supervisor's patch is seen by others too, less often.
+        if channel != "supervisor" or rand.random() < 0.5:
+            recent.append(
+                (t0, case_id, {**{k: facts[k] for k in _DUPLICATE_KEYS}, "finished": sim.finished_at})
+            )
+    return sim, facts
+
+
+_DUPLICATE_KEYS = ("kind", "type", "component", "department", "urgent", "cell", "x", "y")
+
+
+def _within(rand: random.Random, limit_s: float, on_time: float) -> int:
+    """A delay that meets a limit of ``limit_s`` seconds with probability ``on_time``."""
+    if rand.random() < on_time:
+        return max(30, int(limit_s * (0.15 + 0.8 * rand.random())))
+    return int(limit_s * (1.05 + rand.expovariate(1.5)))
+
+
+def _next_field_time(s: int, rand: random.Random) -> int:
+    """Supervisors are on the street 07:00-19:00: a task at night waits for the morning."""
+    tod = s % 86400
+    if 7 * _HOUR <= tod < 19 * _HOUR:
+        return s
+    day = s - tod + (86400 if tod >= 19 * _HOUR else 0)
+    return day + 7 * _HOUR + int(rand.random() * 40 * _MIN)
+
+
+def _walk(gen: _Generator, sim: SimulatedCase, channel: str, crew: _Crew, seats: _Seats) -> None:
+    """Intake, filing and dispatch; then ``_handle``; then the citizen's satisfaction callback."""
+    rand = gen.rand
+    lim = gen.stage_seconds
+    s = sim.last
+    if channel == "supervisor":  # on-site: accepted directly, or fixed on the spot
+        if rand.random() < 0.08 and not sim.urgent:
+            s += int(rand.uniform(2, 20) * _MIN)
+            sim.do("self_fix", "supervisor", crew.supervisor, s)
+            s += _within(rand, lim["file"], 0.95)
+            sim.do("approve_self_fix", "shift_leader", crew.leader, s)
+            return
+        s += _within(rand, lim["accept"], 0.97)
+        sim.do("accept", "operator", crew.operator, s)
+    else:  # everyone else's report is verified on site first
+        s += _within(rand, lim["accept"], 0.96)
+        sim.do("send_verify", "operator", crew.operator, s)
+        there = _next_field_time(s, rand)
+        s = there + (_within(rand, lim["verify"], 0.94) if there == s else int(rand.uniform(5, 60) * _MIN))
+        if rand.random() < 0.03:
+            sim.do("not_found", "supervisor", crew.supervisor, s, NOTES["not_found"])
+            s += int(rand.uniform(10, 90) * _MIN)
+            sim.do("void", "shift_leader", crew.leader, s, NOTES["void_unfounded"])
+            return
+        sim.do("verify", "supervisor", crew.supervisor, s)
+    if rand.random() < 0.015:
+        s += _within(rand, lim["file"], 0.9)
+        sim.do("void", "shift_leader", crew.leader, s, NOTES["void_remit"])
+        return
+    s += _within(rand, lim["file"], 0.96)
+    sim.do("file", "shift_leader", crew.leader, s)
+    if rand.random() < 0.008:
+        s += int(rand.uniform(5, 120) * _MIN)
+        sim.do("void", "shift_leader", crew.leader, s, NOTES["void_after_filing"])
+        return
+
+    s += _within(rand, lim["dispatch"], 0.96)
+    department = sim.department
+    if department and rand.random() < 0.03:  # sent to the wrong unit first, which returns it (回退)
+        wrong = [d for d in seats.departments if d != department]
+        if wrong:
+            sim.do(
+                "dispatch",
+                "dispatcher",
+                crew.dispatcher,
+                s,
+                department=wrong[int(rand.random() * len(wrong))],
+            )
+            s += int(rand.uniform(20, 240) * _MIN)
+            sim.do(
+                "request_return", "department", seats.departments[sim.department], s, NOTES["request_return"]
+            )
+            s += int(rand.uniform(5, 60) * _MIN)
+            sim.do("approve_return", "dispatcher", crew.dispatcher, s)
+            s += _within(rand, lim["dispatch"], 0.9)
+    sim.do("dispatch", "dispatcher", crew.dispatcher, s, department=department)
+    _handle(gen, sim, s, crew)
+    if sim.closure_kind in ("normal", "overdue") and channel in PUBLIC and rand.random() < 0.85:
+        s = sim.last + int(rand.uniform(1, 30) * _HOUR)
+        r = rand.random()
+        satisfaction = "satisfied" if r < 0.86 else "basic" if r < 0.962 else "unsatisfied"
+        sim.do("evaluate", "operator", crew.operator, s, satisfaction=satisfaction)
+
+
+def _handle(gen: _Generator, sim: SimulatedCase, s: int, crew: _Crew) -> None:
+    """From dispatch to closing, with the department's special paths and rework."""
+    rand = gen.rand
+    clock = gen.clock
+    unit, urgent = crew.unit, sim.urgent
+    for attempt in range(3):
+        s = _office_time(clock, s + int(rand.uniform(5, 90) * _MIN), urgent)
+        sim.do("start", "department", unit, s)
+        if attempt == 0 and rand.random() < 0.004:
+            s = _office_time(clock, s + int(rand.uniform(1, 24) * _HOUR), urgent)
+            sim.do("close_error", "shift_leader", crew.leader, s, NOTES["close_error"])
+            return
+        if attempt == 0 and rand.random() < 0.04:
+            ext = gen.extensions[int(rand.random() * len(gen.extensions))]
+            s = _office_time(clock, s + int(rand.uniform(1, 8) * _HOUR), urgent)
+            sim.do("request_extension", "department", unit, s, NOTES["request_extension"], extension=ext)
+            s += int(rand.uniform(10, 120) * _MIN)
+            if rand.random() < 0.85:
+                sim.do("approve_extension", "dispatcher", crew.dispatcher, s, extension=ext)
+            else:
+                sim.do("reject_extension", "dispatcher", crew.dispatcher, s, NOTES["reject_extension"])
+        if attempt == 0 and rand.random() < 0.015:
+            s = _office_time(clock, s + int(rand.uniform(1, 8) * _HOUR), urgent)
+            sim.do("request_suspension", "department", unit, s, NOTES["request_suspension"])
+            s += int(rand.uniform(10, 120) * _MIN)
+            sim.do("approve_suspension", "dispatcher", crew.dispatcher, s)
+            s += int(rand.uniform(2, 30) * 86400)
+            if rand.random() < 0.3:
+                sim.do("close_special", "shift_leader", crew.leader, s, NOTES["close_special"])
+                return
+            sim.do("resume", "dispatcher", crew.dispatcher, s)
+        s = _work_done(gen, sim, sim.last)
+        sim.do("feedback", "department", unit, s)
+        s = sim.last + _within(rand, gen.stage_seconds["accept"], 0.95)
+        sim.do("send_check", "operator", crew.operator, s)
+        there = _next_field_time(s, rand)
+        s = there + (
+            _within(rand, gen.stage_seconds["check"], 0.95) if there == s else int(rand.uniform(5, 60) * _MIN)
+        )
+        if attempt < 2 and rand.random() < 0.05:
+            sim.do("check_fail", "supervisor", crew.supervisor, s, NOTES["check_fail"])
+            s += int(rand.uniform(5, 60) * _MIN)
+            sim.do("rework", "dispatcher", crew.dispatcher, s)
+            continue
+        sim.do("check_pass", "supervisor", crew.supervisor, s)
+        s += int(rand.uniform(2, 40) * _MIN)
+        sim.do("close", "shift_leader", crew.leader, s)
+        return
+
+
+def _work_done(gen: _Generator, sim: SimulatedCase, s: int) -> int:
+    """When the department reports the work done: nine in ten inside the deadline, a tail beyond it."""
+    rand, clock, due = gen.rand, gen.clock, sim.deadline
+    if rand.random() < 0.9:
+        frac = 0.08 + 0.85 * rand.betavariate(2.0, 2.6)
+    else:
+        frac = 1.02 + rand.expovariate(1.8)
+    limit = gen.handling_limit(sim.kind, sim.type_code, sim.urgent)
+    if sim.urgent or not limit.working:
+        span = max(due - s, 600) if due is not None else 4 * _HOUR
+        return s + 60 + int(span * frac)
+    left = clock.working_minutes(s, due) if due is not None else 240
+    return clock.add_working(s, max(left, 10) * frac) + 60
+
+
+def _office_time(clock: WorkingClock, s: int, urgent: bool) -> int:
+    """Departments work in working hours (urgent cases at once, day or night)."""
+    if urgent:
+        return s
+    return clock.add_working(s, 1 / 60) - 1  # the same moment inside working time, else the next opening
+
+
+# --- rows ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Counts:
+    cases: int = 0
+    history_rows: int = 0
+    states: Counter = field(default_factory=Counter)
+    closure: Counter = field(default_factory=Counter)
+    channels: Counter = field(default_factory=Counter)
+    special: Counter = field(default_factory=Counter)
+
+    def summary(self, first: dt.date, last: dt.date, first_id: int, last_id: int) -> dict:
+        return {
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "cases": self.cases,
+            "history_rows": self.history_rows,
+            "journal_events": self.cases,
+            "first_case_id": first_id if self.cases else None,
+            "last_case_id": last_id if self.cases else None,
+            "states": dict(sorted(self.states.items())),
+            "closure_kinds": dict(sorted(self.closure.items())),
+            "channels": dict(sorted(self.channels.items())),
+            "special_paths": dict(sorted(self.special.items())),
+        }
+
+
+_SPECIAL = {
+    "self_fix": "self_fixed",
+    "request_return": "returned",
+    "approve_extension": "extended",
+    "approve_suspension": "suspended",
+    "rework": "reworked",
+    "void": "voided",
+    "not_found": "not_found",
+    "close_error": "closed_in_error",
+}
+
+CASE_COLUMNS = (
+    "id",
+    "kind",
+    "type_code",
+    "channel",
+    "state",
+    "urgent",
+    "x",
+    "y",
+    "cell_code",
+    "community_code",
+    "street_code",
+    "district_code",
+    "department_code",
+    "supervisor_id",
+    "component_id",
+    "description",
+    "reporter",
+    "reported_at",
+    *_TIME_COLUMNS,
+    "closure_kind",
+    "satisfaction",
+    "suspended_minutes",
+    "rework_count",
+    "return_count",
+    "extension_count",
+    "suspension_count",
+    "pending",
+    "duplicate_of",
+    "external_ref",
+    "updated_at",
+)
+HISTORY_COLUMNS = ("case_id", "at", "actor", "role", "action", "from_state", "to_state", "note")
+
+
+@dataclass
+class BulkRows:
+    actor: str = HISTORY_ACTOR  # who the journal says wrote the events
+    cases: list[tuple] = field(default_factory=list)
+    history: list[tuple] = field(default_factory=list)
+    events: list[journal.NewEvent] = field(default_factory=list)
+
+    def add(
+        self,
+        w: BulkWriter,
+        sim: SimulatedCase,
+        facts: dict,
+        case_id: int,
+        code: str,
+        supervisor_id: int | None,
+        counts: _Counts | None = None,
+    ) -> None:
+        """One case's row, its history rows and its ``case.history`` journal event."""
+        counts = counts if counts is not None else _Counts()
+        fmt = w.db_time
+        times = [getattr(sim, c) for c in _TIME_COLUMNS]
+        self.cases.append(
+            (
+                case_id,
+                facts["kind"],
+                facts["type"],
+                facts["channel"],
+                sim.state,
+                facts["urgent"],
+                facts["x"],
+                facts["y"],
+                code,
+                code[:12],
+                code[:9],
+                code[:6],
+                sim.department,
+                supervisor_id,
+                facts["component"],
+                facts.get("text", ""),
+                facts["reporter"],
+                fmt(sim.steps[0][3]),
+                *[None if t is None else fmt(t) for t in times],
+                sim.closure_kind,
+                sim.satisfaction,
+                round(sim.suspended_minutes, 3),
+                sim.rework_count,
+                sim.return_count,
+                sim.extension_count,
+                sim.suspension_count,
+                sim.pending,
+                facts["duplicate_of"],
+                facts.get("external_ref"),
+                fmt(sim.last),
+            )
+        )
+        compact = []
+        iso = w.iso_time
+        for action, role, actor, s, before, after, note in sim.steps:
+            self.history.append((case_id, fmt(s), actor, role, action, before, after, note))
+            compact.append([action, role, actor, iso(s)])
+            if action in _SPECIAL:
+                counts.special[_SPECIAL[action]] += 1
+        if facts["duplicate_of"] is not None:
+            counts.special["merged"] += 1
+        self.events.append(
+            journal.NewEvent(
+                kind="case.history",
+                actor=self.actor,
+                at=w.clock.to_dt(sim.last),
+                subject=f"case/{case_id}",
+                district_code=code[:6],
+                payload={
+                    "steps": compact,
+                    "case": {
+                        "kind": facts["kind"],
+                        "type": facts["type"],
+                        "channel": facts["channel"],
+                        "urgent": facts["urgent"],
+                        "x": round(facts["x"], 2),
+                        "y": round(facts["y"], 2),
+                        "cell": code,
+                        "department": sim.department,
+                        "component": facts["component"],
+                        "duplicate_of": facts["duplicate_of"],
+                        "state": sim.state,
+                        "deadline": None if sim.deadline is None else iso(sim.deadline),
+                        "closure_kind": sim.closure_kind,
+                        "satisfaction": sim.satisfaction,
+                    },
+                },
+            )
+        )
+        counts.cases += 1
+        counts.history_rows += len(sim.steps)
+        counts.states[sim.state] += 1
+        counts.channels[facts["channel"]] += 1
+        if sim.closure_kind:
+            counts.closure[sim.closure_kind] += 1
+
+
+class BulkWriter:
+    """Rows straight to the driver: SQLite ``executemany``, PostgreSQL ``COPY``.
+
+    SQLAlchemy's per-row parameter processing cost more than everything else together at a year's
+    volume, so times are formatted here once, as the text SQLAlchemy itself stores on SQLite
+    (``YYYY-MM-DD HH:MM:SS.ffffff``, which keeps SQL comparisons between columns right) and which
+    PostgreSQL's COPY parses. The journal still goes through ``journal.append_many`` (one hash chain).
+    """
+
+    def __init__(self, session: Session, clock: WorkingClock):
+        self.session = session
+        self.clock = clock
+        self.dialect = session.get_bind().dialect.name
+        if self.dialect not in ("sqlite", "postgresql"):
+            raise InputError(f"history generation supports SQLite and PostgreSQL, not {self.dialect}")
+        self._cache_size = None
+        self._deferred: list = []
+        self._db_cache: dict[int, str] = {}
+        if self.dialect == "sqlite":
+            # A year of cases updates a dozen indexes; SQLite's default 2 MB page cache would spill to
+            # the file all the time. Borrow 256 MB for the duration, give it back in ``finish``.
+            conn = session.connection()
+            self._cache_size = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+            conn.exec_driver_sql("PRAGMA cache_size = -262144")
+        days = clock.horizon // 86400 + 1
+        base = clock.base.date()
+        self._day = [(base + dt.timedelta(days=d)).isoformat() for d in range(days)]
+        self._sod = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
+
+    def db_time(self, s: int) -> str:
+        # Most stage times of a case are also times of its history rows: format each second once.
+        text_ = self._db_cache.get(s)
+        if text_ is None:
+            day, sod = divmod(s, 86400)
+            if day >= len(self._day):
+                text_ = self.clock.to_dt(s).isoformat(sep=" ", timespec="microseconds")
+            else:
+                text_ = f"{self._day[day]} {self._sod[sod]}.000000"
+            self._db_cache[s] = text_
+        return text_
+
+    def iso_time(self, s: int) -> str:
+        day, sod = divmod(s, 86400)
+        if day >= len(self._day):
+            return self.clock.to_dt(s).isoformat(timespec="seconds")
+        return f"{self._day[day]}T{self._sod[sod]}"
+
+    def defer_indexes(self) -> None:
+        """SQLite: drop the secondary indexes of the tables written here, to rebuild them in ``finish``.
+
+        Building an index once over a year of rows (a sort) costs a fraction of updating a dozen of them
+        row by row. Everything happens in the caller's transaction: a failure rolls the drops back too,
+        and other connections keep reading the committed tables with their indexes meanwhile.
+        """
+        if self.dialect != "sqlite":
+            return
+        conn = self.session.connection()
+        self._deferred = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "AND tbl_name IN ('cases', 'case_history', 'journal') ORDER BY name"
+        ).all()
+        for name, _sql in self._deferred:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+
+    def first_free_id(self) -> int:
+        """Case ids are given here, so history rows can name their case before it is inserted."""
+        return (self.session.scalar(select(func.max(Case.id))) or 0) + 1
+
+    def finish(self) -> None:
+        if self._deferred:
+            conn = self.session.connection()
+            for _name, sql in self._deferred:
+                conn.exec_driver_sql(sql)
+            self._deferred = []
+        if self._cache_size is not None:
+            self.session.connection().exec_driver_sql(f"PRAGMA cache_size = {int(self._cache_size)}")
+        if self.dialect == "postgresql":
+            # Ids were given explicitly: move the sequence past them so the case desk's inserts continue.
+            self.session.execute(
+                text("SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT MAX(id) FROM cases))")
+            )
+
+    def flush(self, rows: BulkRows) -> None:
+        self._db_cache.clear()  # a chunk's times rarely recur in the next: keep the cache small
+        if not rows.cases:
+            return
+        self._write(Case.__tablename__, CASE_COLUMNS, rows.cases)
+        self._write(CaseHistory.__tablename__, HISTORY_COLUMNS, rows.history)
+        journal.append_many(self.session, rows.events)
+
+    def _write(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        conn = self.session.connection()
+        if self.dialect == "sqlite":
+            marks = ", ".join("?" * len(columns))
+            conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+            return
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)

@@ -1,0 +1,133 @@
+"""``python main.py console --screenshot`` renders the loaded window to a PNG of the requested size and
+exits; the startup mode switch is journaled and refused for a role that may not make it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+
+from data import journal
+from modes.common.mode_switch import EVENT_KIND
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_console(url: str, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run(
+        [sys.executable, "main.py", "console", "--db", url, *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def image_stats(path: Path) -> tuple[int, int, float, int]:
+    image = QImage(str(path)).convertToFormat(QImage.Format.Format_RGB32)
+    w, h = image.width(), image.height()
+    ptr = image.constBits()
+    pixels = np.frombuffer(ptr, dtype=np.uint32, count=w * h).reshape(h, w)
+    return w, h, float(np.std(pixels & 0xFFFFFF)), len(np.unique(pixels))
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_screenshot_writes_a_non_blank_png_of_the_requested_size(city_url, tmp_path, qapp, lang):
+    out = tmp_path / f"console_{lang}.png"
+    done = run_console(
+        city_url, "--screenshot", str(out), "--size", "1280x800", "--as", "commander", "--lang", lang
+    )
+    assert done.returncode == 0, done.stderr
+    w, h, spread, colours = image_stats(out)
+    assert (w, h) == (1280, 800)
+    assert spread > 1000 and colours > 500  # a drawn map, panels and text, not a flat fill
+
+
+def test_screenshot_in_wartime_journals_the_switch(city_url, tmp_path, make_session, qapp):
+    with make_session() as s:
+        before = journal.last_seq(s)
+    out = tmp_path / "wartime.png"
+    done = run_console(
+        city_url,
+        "--screenshot",
+        str(out),
+        "--size",
+        "900x600",
+        "--mode",
+        "civil-defence",
+        "--as",
+        "commander",
+    )
+    assert done.returncode == 0, done.stderr
+    assert image_stats(out)[:2] == (900, 600)
+    with make_session() as s:
+        events = journal.events_after(s, before)
+    assert [(e.kind, e.payload["to"]) for e in events] == [(EVENT_KIND, "civil-defence")]
+    assert events[0].actor != "" and events[0].payload["role"] == "commander"
+    back = run_console(
+        city_url, "--screenshot", str(tmp_path / "back.png"), "--size", "400x300", "--mode", "everyday"
+    )
+    assert back.returncode == 0, back.stderr
+
+
+def test_a_role_that_may_not_switch_is_refused_at_startup(city_url, tmp_path, make_session):
+    with make_session() as s:
+        before = journal.last_seq(s)
+    done = run_console(
+        city_url, "--screenshot", str(tmp_path / "x.png"), "--mode", "emergency", "--as", "operator"
+    )
+    assert done.returncode == 2
+    assert "may not switch" in done.stderr
+    with make_session() as s:
+        assert journal.last_seq(s) == before
+    bad = run_console(city_url, "--screenshot", str(tmp_path / "y.png"), "--as", "mayor")
+    assert bad.returncode == 2 and "unknown role or login" in bad.stderr
+
+
+def test_the_interactive_console_comes_up_and_reports_ready(city_url):
+    """``python main.py console --as ROLE``: the window shows, loads the city, paints, and (asked to by
+    SANWEI_REPORT_READY=exit, as the startup benchmark does) reports and quits."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "SANWEI_REPORT_READY": "exit"}
+    done = subprocess.run(
+        [sys.executable, "main.py", "console", "--db", city_url, "--as", "dispatcher", "--lang", "en"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    ready = [x for x in done.stdout.splitlines() if x.startswith("sanwei-console-ready")]
+    assert len(ready) == 1, (done.stdout[-2000:], done.stderr[-2000:])
+    line = ready[0]
+    assert float(line.split("seconds=")[1].split()[0]) > 0
+    assert float(line.split("rss_mb=")[1]) > 50
+
+
+def test_starting_a_console_does_not_stand_the_city_down(city_url, tmp_path, make_session):
+    """Without --mode the console opens in the city's current mode: an operator starting up during
+    wartime must not switch the city back to everyday as a side effect."""
+    import datetime as dt
+
+    from modes.common.clock import FixedClock
+    from modes.common.mode_switch import Mode, current_mode, switch_mode
+
+    with make_session() as s, s.begin():
+        switch_mode(s, FixedClock(dt.datetime(2009, 9, 18, 10, 0)), "cmdr", "commander", Mode.CIVIL_DEFENCE)
+    with make_session() as s:
+        before = journal.last_seq(s)
+    done = run_console(
+        city_url, "--screenshot", str(tmp_path / "op.png"), "--size", "640x400", "--as", "operator"
+    )
+    assert done.returncode == 0, done.stderr
+    with make_session() as s:
+        assert journal.last_seq(s) == before and current_mode(s) == Mode.CIVIL_DEFENCE
+    with make_session() as s, s.begin():
+        switch_mode(s, FixedClock(dt.datetime(2009, 9, 18, 11, 0)), "cmdr", "commander", Mode.EVERYDAY)

@@ -1,0 +1,160 @@
+"""The civil-defence commands of main.py against a small demo city in a SQLite file: the CLI contract."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import wave
+
+import pytest
+
+import main
+from data.civil_defence_demo import add_demo
+from data.db import open_database, session_factory
+from data.demo_city import write_city
+
+AT = dt.datetime(2026, 3, 2, 9, 0)
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory, small_city_rows) -> str:
+    url = "sqlite:///" + str(tmp_path_factory.mktemp("cd") / "city.db")
+    engine = open_database(url)
+    with session_factory(engine)() as s, s.begin():
+        write_city(s, small_city_rows, at=AT)
+        add_demo(s, seed=1, at=AT)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch):
+    monkeypatch.setenv("SANWEI_CLOCK", "2026-03-02T09:00:00")
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys, *argv: str) -> dict:
+    code, out, err = run(capsys, *argv, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_alarm_signal_contract(capsys, tmp_path):
+    doc = run_json(capsys, "alarm", "signal", "raid")
+    assert {k: doc[k] for k in ("kind", "name_zh", "cycle_s", "tone_hz")} == {
+        "kind": "raid", "name_zh": "空袭警报", "cycle_s": 180, "tone_hz": 500
+    }  # fmt: skip
+    assert doc["on_off"][:2] == [[0, 6], [12, 18]] and len(doc["on_off"]) == 15
+    doc = run_json(capsys, "alarm", "signal", "pre", "--wav", str(tmp_path / "pre.wav"))
+    assert doc["on_off"] == [[0, 36], [60, 96], [120, 156]]
+    with wave.open(doc["wav"], "rb") as w:
+        assert w.getnframes() == 180 * 8000
+
+
+def test_alarm_issue_needs_the_civil_defence_role(capsys, db):
+    code, _, err = run(capsys, "alarm", "issue", "raid", "--db", db)
+    assert code == main.EXIT_INPUT and "civil-defence" in err
+    code, _, err = run(capsys, "alarm", "issue", "raid", "--db", db, "--as", "commander")
+    assert code == main.EXIT_INPUT and "may not sound" in err
+
+
+def test_alarm_issue_board_and_ack(capsys, db, tmp_path):
+    doc = run_json(
+        capsys,
+        "alarm",
+        "issue",
+        "raid",
+        "--db",
+        db,
+        "--as",
+        "civil-defence",
+        "--wav",
+        str(tmp_path / "r.wav"),
+    )
+    assert [d["district"] for d in doc["deliveries"]] == ["230102", "230103", "230109"]
+    assert all(d["sent_at"] == "2026-03-02T09:00:00" for d in doc["deliveries"])
+    assert all(d["received_at"] is None and d["acknowledged_at"] is None for d in doc["deliveries"])
+    alarm_id = str(doc["alarm_id"])
+    doc = run_json(
+        capsys, "alarm", "issue", "clear", "--db", db, "--as", "civil_defence", "--districts", "230109"
+    )
+    assert [d["district"] for d in doc["deliveries"]] == ["230109"]
+    doc = run_json(capsys, "alarm", "ack", alarm_id, "230102", "--db", db, "--at", "2026-03-02T09:00:05")
+    assert next(d for d in doc["deliveries"] if d["district"] == "230102")["ack_seconds"] == 5
+    assert set(doc["late"]) == set()  # the clock still says 09:00:00
+    code, _, err = run(
+        capsys, "alarm", "issue", "raid", "--db", db, "--as", "civil-defence", "--districts", "999999"
+    )
+    assert code == main.EXIT_INPUT and "999999" in err
+
+
+def test_alarm_test_plan(capsys, db):
+    doc = run_json(capsys, "alarm", "test-plan", "--db", db)
+    assert doc["date"] == "2026-09-18"
+    assert [s["starts_at"][11:16] for s in doc["signals"]] == ["10:00", "10:08", "10:16"]
+    doc = run_json(capsys, "alarm", "test-plan", "--db", db, "--date", "2027-09-18")
+    assert doc["planned_dates"] == ["2026-09-18", "2027-09-18"]
+
+
+def test_sirens_coverage_suggest_and_set(capsys, db):
+    doc = run_json(capsys, "sirens", "coverage", "--db", db)
+    assert doc["population"] == doc["covered"] + doc["uncovered"]
+    assert {d["district"] for d in doc["districts"]} == {"230102", "230103", "230109"}
+    assert doc["uncovered_cells"] and doc["assumption"]
+    picks = run_json(capsys, "sirens", "suggest", "2", "--db", db)["suggestions"]
+    assert len(picks) == 2 and all(p["gain_people"] > 0 for p in picks)
+    code, _, err = run(capsys, "sirens", "set", "230102-J001", "out_of_service", "--db", db)
+    assert code == main.EXIT_INPUT and "civil-defence" in err
+    doc = run_json(
+        capsys, "sirens", "set", "230102-J001", "out_of_service", "--db", db, "--as", "civil-defence"
+    )
+    assert doc["status"] == "out_of_service" and doc["covered_after"] <= doc["covered_before"]
+    run_json(capsys, "sirens", "set", "230102-J001", "in_service", "--db", db, "--as", "civil-defence")
+
+
+def test_evacuate_plan_formats(capsys, db):
+    doc = run_json(capsys, "evacuate", "plan", "--db", db)
+    assert doc["solver_status"] == 0
+    assert doc["assigned"] + doc["unplaced"] == doc["staying_population"]
+    assert all(s["load"] <= s["capacity"] for s in doc["shelter_loads"])
+    shorter = run_json(capsys, "evacuate", "plan", "--db", db, "--max-walk-min", "10")
+    assert shorter["unplaced"] >= doc["unplaced"] and shorter["max_walk_m"] <= 600
+    greedy = run_json(capsys, "evacuate", "plan", "--db", db, "--greedy")
+    assert greedy["method"] == "greedy" and greedy["unplaced"] >= doc["unplaced"]
+    code, out, _ = run(capsys, "evacuate", "plan", "--db", db, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and sum(int(r["persons"]) for r in rows) == doc["staying_population"]
+    code, out, _ = run(capsys, "evacuate", "plan", "--db", db, "--format", "geojson")
+    assert code == 0 and json.loads(out)["type"] == "FeatureCollection"
+
+
+def test_shelters_close_occupancy_and_list(capsys, db):
+    listed = run_json(capsys, "shelters", "list", "--db", db, "--class", "personnel_2")["shelters"]
+    target = listed[0]["id"]
+    code, _, err = run(capsys, "shelters", "close", target, "--db", db, "--as", "supervisor")
+    assert code == main.EXIT_INPUT and "may not" in err
+    doc = run_json(capsys, "shelters", "close", target, "--db", db, "--as", "civil-defence")
+    assert doc["closed"] == target and doc["plan"]["solver_status"] == 0
+    assert doc["displaced"] >= 0 and doc["rehoused"] + max(doc["newly_unplaced"], 0) == doc["displaced"]
+    run_json(capsys, "shelters", "open", target, "--db", db, "--as", "civil-defence")
+    doc = run_json(capsys, "shelters", "occupancy", target, "250", "--db", db)
+    assert doc["occupancy"] == 250 and doc["applied"]
+    code, _, err = run(capsys, "shelters", "occupancy", "nope", "5", "--db", db)
+    assert code == main.EXIT_INPUT and "no shelter" in err
+
+
+def test_import_sirens_through_the_cli(capsys, db, tmp_path):
+    path = tmp_path / "sirens.csv"
+    path.write_text("id,lon,lat,power_w\nX1,126.65,45.72,2000\nX2,126.66,45.72,\n", encoding="utf-8")
+    code, _, err = run(capsys, "import", "sirens", str(path), "--db", db)
+    assert code == main.EXIT_INPUT and "line 3" in err and "power_w" in err
+    path.write_text("id,lon,lat,power_w\nX1,126.65,45.72,2000\n", encoding="utf-8")
+    doc = run_json(capsys, "import", "sirens", str(path), "--db", db)
+    assert doc["inserted"] == 1 and doc["kind"] == "sirens"

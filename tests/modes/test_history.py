@@ -1,0 +1,418 @@
+"""Generated history: legal paths through the transition table, columns as the case desk writes them,
+deadlines from the working calendar, realistic shares, the journal, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from collections import Counter, defaultdict
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from data import journal
+from data.db import make_engine, session_factory, upgrade_schema
+from data.errors import InputError, NoCity
+from data.models import Case, CaseHistory, Component, JournalEvent
+from data.spatial import GridIndex
+from modes.common.clock import FixedClock
+from modes.everyday import workflow
+from modes.everyday.calendar import Limit, WorkingCalendar
+from modes.everyday.cases import Actor, CaseDesk
+from modes.everyday.config import EverydayConfig
+from modes.everyday.history import WorkingClock, generate_history
+from modes.everyday.routing import Router
+
+END = dt.date(2026, 3, 1)  # a Sunday
+NOW = dt.datetime(2026, 3, 2)  # "now" for the generated history: midnight after the last day
+DAYS = 12
+PER_DAY = 150
+
+
+# --- a seeded small city per backend, shared by the tests of a module ----------------------------------
+
+
+def backend_url(request, tmp_path_factory, label: str) -> tuple[str, str | None]:
+    """A fresh database of the fixture's backend: a SQLite file, or its own PostgreSQL schema."""
+    if request.param == "sqlite":
+        return "sqlite:///" + str(tmp_path_factory.mktemp(label) / "city.db"), None
+    from tests.conftest import PG_URL, _pg_admin_engine
+
+    admin = _pg_admin_engine()
+    schema = f"{label}_{uuid.uuid4().hex[:10]}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    return f"{PG_URL}?options=-csearch_path%3D{schema}", schema
+
+
+def drop_schema(schema: str | None) -> None:
+    if schema is None:
+        return
+    from tests.conftest import PG_URL
+
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def history_city(request, tmp_path_factory):
+    """A small demo city with DAYS days of history ending on END, committed."""
+    from data.demo_city import seed_city
+
+    url, schema = backend_url(request, tmp_path_factory, "hist")
+    engine = make_engine(url)
+    upgrade_schema(engine)
+    Session = session_factory(engine)
+    with Session() as s, s.begin():
+        seed_city(s, scale="small", seed=1, at=dt.datetime(2026, 1, 1))
+    with Session() as s, s.begin():
+        summary = generate_history(s, days=DAYS, seed=7, end=END, per_day=PER_DAY)
+    yield SimpleNamespace(engine=engine, Session=Session, summary=summary, backend=request.param)
+    engine.dispose()
+    drop_schema(schema)
+
+
+@pytest.fixture
+def hs(history_city):
+    """A session on the history city whose writes are rolled back after the test."""
+    conn = history_city.engine.connect()
+    outer = conn.begin()
+    s = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield s
+    finally:
+        s.close()
+        outer.rollback()
+        conn.close()
+
+
+# --- working time on seconds equals the calendar's ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "calendar",
+    [
+        {},
+        {"holidays": ["2026-04-06", "2026-05-01"], "workdays": ["2026-04-12"]},
+        {"periods": [["08:30", "17:00"]], "weekend": [5, 6]},
+        {"periods": [["00:00", "23:59"]], "weekend": []},
+    ],
+    ids=["default", "holidays", "boston", "always"],
+)
+def test_working_clock_gives_what_limit_due_and_the_calendar_give(calendar):
+    cal = WorkingCalendar.from_config(calendar)
+    base = dt.datetime(2026, 3, 1)
+    clock = WorkingClock(cal, base, 200)
+    rnd = random.Random(5)
+    limits = [
+        Limit.parse(v)
+        for v in ("4 working_hours", "2 working_days", "15 working_days", "30 minutes", "4 hours")
+    ]
+    for _ in range(3000):
+        s = rnd.randrange(0, 100 * 86400)
+        if rnd.random() < 0.4:
+            s -= s % 1800  # on period boundaries, where off-by-one errors live
+        start = base + dt.timedelta(seconds=s)
+        limit, continuous = rnd.choice(limits), rnd.random() < 0.2
+        assert clock.to_dt(clock.due(limit, s, continuous)) == limit.due(start, cal, continuous=continuous)
+        s2 = rnd.randrange(0, 120 * 86400)
+        end = base + dt.timedelta(seconds=s2)
+        assert clock.working_minutes(s, s2) == pytest.approx(cal.working_minutes(start, end))
+    # Past the table the calendar itself answers.
+    far = 300 * 86400
+    assert clock.to_dt(clock.add_working(far, 90)) == cal.add_working(clock.to_dt(far), 90)
+
+
+def test_working_clock_refuses_periods_off_whole_minutes():
+    cal = WorkingCalendar.from_config({"periods": [["08:00:30", "12:00"]]})
+    with pytest.raises(InputError, match="whole minutes"):
+        WorkingClock(cal, dt.datetime(2026, 3, 1), 10)
+
+
+# --- the generated history --------------------------------------------------------------------------------
+
+
+def test_every_history_is_a_legal_path_through_the_table(history_city):
+    with history_city.Session() as s:
+        rows = s.execute(
+            select(
+                CaseHistory.case_id,
+                CaseHistory.action,
+                CaseHistory.role,
+                CaseHistory.from_state,
+                CaseHistory.to_state,
+                CaseHistory.at,
+                CaseHistory.note,
+            ).order_by(CaseHistory.case_id, CaseHistory.id)
+        ).all()
+        final = dict(s.execute(select(Case.id, Case.state)).all())
+    assert len(rows) == history_city.summary["history_rows"]
+    by_case = defaultdict(list)
+    for r in rows:
+        by_case[r.case_id].append(r)
+    assert set(by_case) == set(final)
+    actions = Counter()
+    for case_id, steps in by_case.items():
+        first = steps[0]
+        assert (first.action, first.from_state) == ("report", None)
+        assert first.to_state in ("reported", "merged")
+        assert first.role in ("supervisor", "operator")
+        state, last_at = first.to_state, first.at
+        for step in steps[1:]:
+            assert step.from_state == state, (case_id, step)
+            tr = workflow.check(step.from_state, step.action, step.role)  # raises on an illegal step or role
+            assert tr.target.value == step.to_state
+            assert step.note or not tr.needs_note, (case_id, step.action)
+            assert step.at > last_at, (case_id, step.action)
+            state, last_at = step.to_state, step.at
+            actions[step.action] += 1
+        assert state == final[case_id]
+        assert last_at < NOW  # nothing after "now"
+    # Every kind of step of the loop occurs, the special paths included.
+    assert set(actions) >= {
+        "accept", "send_verify", "verify", "not_found", "self_fix", "approve_self_fix", "file", "void",
+        "dispatch", "start", "request_return", "approve_return", "request_extension", "approve_extension",
+        "request_suspension", "approve_suspension", "feedback", "send_check", "check_pass", "check_fail",
+        "rework", "close", "evaluate",
+    }  # fmt: skip
+
+
+def test_volume_channels_and_outcomes_are_realistic(history_city):
+    summary = history_city.summary
+    n = summary["cases"]
+    assert abs(n - DAYS * PER_DAY) < 4 * (DAYS * PER_DAY) ** 0.5  # Poisson around the daily rate
+    shares = {k: v / n for k, v in summary["channels"].items()}
+    assert 0.55 < shares["supervisor"] < 0.72  # supervisors find most problems
+    assert set(shares) == {"supervisor", "camera", "hotline", "internet", "patrol", "media"}
+    with history_city.Session() as s:
+        old = Case.reported_at < dt.datetime.combine(END - dt.timedelta(days=5), dt.time())
+        total_old = s.scalar(select(func.count()).where(old, Case.state.not_in(["merged", "voided"])))
+        closed_old = s.scalar(select(func.count()).where(old, Case.closed_at.is_not(None)))
+        assert closed_old / total_old > 0.9  # >90% closed once their time has passed
+        kinds = Counter(
+            dict(s.execute(select(Case.closure_kind, func.count()).group_by(Case.closure_kind)).all())
+        )
+        assert kinds["overdue"] > 0 and kinds["normal"] > 10 * kinds["overdue"]
+        sat = Counter(
+            dict(s.execute(select(Case.satisfaction, func.count()).group_by(Case.satisfaction)).all())
+        )
+        evaluated = sat["satisfied"] + sat["basic"] + sat["unsatisfied"]
+        assert evaluated > 50 and (sat["satisfied"] + sat["basic"]) / evaluated > 0.9
+        # Recent cases are still open, and some of them overdue, as in a live centre.
+        open_now = s.scalar(
+            select(func.count()).where(Case.state.not_in(["closed", "evaluated", "voided", "merged"]))
+        )
+        overdue = s.scalar(
+            select(func.count()).where(
+                Case.state.in_(["dispatched", "handling"]),
+                Case.deadline < NOW,
+                Case.dispatched_at.is_not(None),
+            )
+        )
+        assert open_now > 0 and overdue > 0
+        assert s.scalar(select(func.count()).where(Case.urgent.is_(True))) >= 0
+        merged = s.scalars(select(Case).where(Case.state == "merged")).all()
+        assert merged, "some reports are duplicates"
+    for path in (
+        "self_fixed",
+        "returned",
+        "extended",
+        "suspended",
+        "reworked",
+        "voided",
+        "merged",
+        "not_found",
+    ):
+        assert summary["special_paths"].get(path, 0) > 0, path
+
+
+def test_cases_are_located_routed_and_linked_like_the_case_desk_does(history_city):
+    with history_city.Session() as s:
+        router = Router.load(s)
+        cases = s.execute(
+            select(
+                Case.id, Case.kind, Case.type_code, Case.x, Case.y, Case.cell_code, Case.district_code,
+                Case.department_code, Case.component_id, Case.return_count, Case.duplicate_of, Case.state,
+                Case.reported_at,
+            )
+        ).all()  # fmt: skip
+        owners = dict(s.execute(select(Component.id, Component.owner_code)).all())
+        by_id = {c.id: c for c in cases}
+        grid = GridIndex.load(s)
+    cells = grid.locate_many([c.x for c in cases], [c.y for c in cases])
+    assert cells == [c.cell_code for c in cases]  # every point lies in its cell
+    for c in cases:
+        assert c.district_code == c.cell_code[:6]
+        if c.kind == "component":
+            assert c.department_code == owners[c.component_id]
+        else:
+            assert c.department_code == router.department_for_event(c.district_code, c.type_code)
+        if c.duplicate_of is not None:
+            original = by_id[c.duplicate_of]
+            assert c.state == "merged" and original.id < c.id
+            assert (original.type_code, original.cell_code) == (c.type_code, c.cell_code)
+            assert c.reported_at - original.reported_at <= dt.timedelta(hours=72)
+
+
+def test_stage_due_times_and_deadlines_follow_the_config(history_city):
+    with history_city.Session() as s:
+        config = EverydayConfig.load(s)
+        cal = config.calendar
+        cases = s.scalars(select(Case).where(Case.state != "merged")).all()
+        for c in cases:
+            assert c.accept_due == config.stage_limit("accept").due(c.reported_at, cal, continuous=c.urgent)
+            if c.filed_at and c.dispatch_due and not c.return_count:
+                assert c.dispatch_due == config.stage_limit("dispatch").due(
+                    c.filed_at, cal, continuous=c.urgent
+                )
+            if c.dispatched_at and not (c.extension_count or c.suspension_count):
+                limit = config.handling_limit(c.kind, c.type_code, c.urgent)
+                assert c.deadline == limit.due(c.dispatched_at, cal, continuous=c.urgent), c.id
+            if c.closure_kind in ("normal", "overdue") and c.dispatched_at:
+                assert (c.closure_kind == "normal") == (c.feedback_at <= c.deadline), c.id
+            if c.state == "closed" and c.closure_kind is None:
+                pytest.fail(f"case {c.id} closed without a closure kind")
+            if c.state in ("suspended",):
+                assert c.suspended_at is not None and c.suspension_count == 1
+
+
+def test_the_journal_holds_one_verified_event_per_case_matching_its_history(history_city):
+    with history_city.Session() as s:
+        assert journal.verify(s) >= history_city.summary["cases"]
+        events = s.execute(
+            select(JournalEvent.subject, JournalEvent.payload).where(JournalEvent.kind == "case.history")
+        ).all()
+        assert len(events) == history_city.summary["cases"]
+        sample = dict(random.Random(1).sample(events, 40))
+        for subject, payload in sample.items():
+            case_id = int(subject.split("/")[1])
+            steps = s.execute(
+                select(CaseHistory.action, CaseHistory.role, CaseHistory.actor, CaseHistory.at)
+                .where(CaseHistory.case_id == case_id)
+                .order_by(CaseHistory.id)
+            ).all()
+            assert payload["steps"] == [[a, r, who, at.isoformat()] for a, r, who, at in steps]
+            case = s.get(Case, case_id)
+            assert payload["case"]["state"] == case.state
+            assert payload["case"]["department"] == case.department_code
+
+
+def test_the_case_desk_carries_on_from_the_history(hs, history_city):
+    """Ids continue after the generated ones (PostgreSQL's sequence was moved) and history cases act."""
+    last = history_city.summary["last_case_id"]
+    open_case = hs.scalar(select(Case).where(Case.state == "dispatched").order_by(Case.id).limit(1))
+    desk = CaseDesk(hs, FixedClock(NOW + dt.timedelta(hours=9)))
+    desk.act(open_case.id, "start", Actor.of("department"))
+    cell = hs.scalar(select(Case).where(Case.id == last))
+    doc, _ = desk.report(
+        Actor.of("supervisor"), x=cell.x + 1, y=cell.y + 1, channel="supervisor", type_code="07001"
+    )
+    assert doc["id"] > last
+
+
+def test_the_same_seed_gives_the_same_history(hs, history_city):
+    def sample():
+        return hs.execute(
+            select(Case.type_code, Case.channel, Case.state, Case.cell_code, Case.reported_at, Case.closed_at)
+            .where(Case.id > history_city.summary["last_case_id"])
+            .order_by(Case.id)
+        ).all()
+
+    with hs.begin_nested() as sp:
+        one = generate_history(hs, days=2, seed=3, end=END, per_day=60)
+        rows_one = sample()
+        sp.rollback()
+    with hs.begin_nested() as sp:
+        two = generate_history(hs, days=2, seed=3, end=END, per_day=60)
+        rows_two = sample()
+        sp.rollback()
+    assert one == two and rows_one == rows_two and len(rows_one) == one["cases"] > 0
+
+
+def test_rebuilding_indexes_at_the_end_gives_the_same_rows_and_the_same_indexes(hs, history_city):
+    def indexes():
+        if history_city.backend != "sqlite":
+            return None
+        query = "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+        return sorted(hs.connection().exec_driver_sql(query).all())
+
+    def rows():
+        return hs.execute(
+            select(Case.type_code, Case.state, Case.cell_code, Case.deadline, Case.closed_at)
+            .where(Case.id > history_city.summary["last_case_id"])
+            .order_by(Case.id)
+        ).all()
+
+    before = indexes()
+    with hs.begin_nested() as sp:
+        generate_history(hs, days=2, seed=4, end=END, per_day=60, defer_indexes=False)
+        updated = rows()
+        sp.rollback()
+    generate_history(hs, days=2, seed=4, end=END, per_day=60, defer_indexes=True)
+    assert rows() == updated and len(updated) > 60
+    assert indexes() == before
+    # The rebuilt indexes are used: the case desk's duplicate lookup and the KPI query still plan on them.
+    if history_city.backend == "sqlite":
+        plan = (
+            hs.connection()
+            .exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT id FROM cases WHERE type_code = '06010' AND state = 'reported'"
+            )
+            .all()
+        )
+        assert "ix_cases_dup_lookup" in str(plan)
+
+
+def test_bad_input_is_refused(hs):
+    with pytest.raises(InputError, match="positive whole number"):
+        generate_history(hs, days=0, seed=1)
+    with pytest.raises(InputError, match="YYYY-MM-DD"):
+        generate_history(hs, days=1, seed=1, end="1 March")
+
+
+def test_no_city_no_history(session):
+    with pytest.raises(NoCity):
+        generate_history(session, days=1, seed=1, end=END)
+
+
+def test_seed_with_history_from_the_command_line(tmp_path):
+    """``seed --history-days N`` writes the city and N days of cases ending yesterday."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    url = "sqlite:///" + str(tmp_path / "city.db")
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(repo / "main.py"),
+            "seed",
+            "--scale",
+            "small",
+            "--history-days",
+            "2",
+            "--db",
+            url,
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=repo,
+        env=dict(os.environ),
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr
+    history = json.loads(out.stdout)["history"]
+    assert history["cases"] > 2000 and history["journal_events"] == history["cases"]
+    assert dt.date.fromisoformat(history["to"]) - dt.date.fromisoformat(history["from"]) == dt.timedelta(
+        days=1
+    )

@@ -1,0 +1,576 @@
+"""The links between the municipal centre and a district centre, as real processes on 127.0.0.1.
+
+``python main.py center`` and ``python main.py district`` run as they would in production (CURVE on,
+keys per node); the test plays consoles and the command line. A small seeded city keeps each node's
+start to a few seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from comms.clone import CloneClient
+from comms.commands import CommandClient, CommandReply, MemoryOutbox
+from comms.keys import Security, generate_keys
+from modes.common.command_bus import decode_result, encode_call
+from modes.common.nodes import LinkClient, LinkError, LinkRefused, fetch_bulk
+from modes.common.replication import pack
+
+REPO = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"
+HB = 0.25
+D1, D2 = "230102", "230103"
+
+
+def wait_until(
+    predicate: Callable[[], object], timeout: float = 20.0, interval: float = 0.05, what: str = ""
+):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        time.sleep(interval)
+
+
+def _free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_base() -> int:
+    for _ in range(500):
+        port = random.randrange(20000, 60000, 4)
+        if all(_free(port + i) for i in range(4)):
+            return port
+    raise RuntimeError("no four consecutive free ports")
+
+
+# --- fixtures ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def city_template(tmp_path_factory) -> Path:
+    """A small demo city seeded once; each node gets a copy of the file."""
+    from data.db import open_database, session_factory
+    from data.demo_city import seed_city
+
+    path = tmp_path_factory.mktemp("links") / "city.db"
+    engine = open_database(f"sqlite:///{path}")
+    with session_factory(engine)() as s, s.begin():
+        seed_city(s, scale="small", seed=3)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory) -> Path:
+    """One folder holding every node's pair (each node reads only its own secret): the centre, two
+    districts, a console of the centre and one of district 230102."""
+    folder = tmp_path_factory.mktemp("keys")
+    generate_keys(folder, "centre", "centre")
+    generate_keys(folder, f"district-{D1}", f"district:{D1}")
+    generate_keys(folder, f"district-{D2}", f"district:{D2}")
+    generate_keys(folder, "console", "console")
+    generate_keys(folder, f"console-{D1}", f"console:{D1}")
+    return folder
+
+
+class Node:
+    """``python main.py center|district ...`` with its JSON log lines collected as they come."""
+
+    def __init__(self, *args: str) -> None:
+        env = dict(os.environ, PYTHONPATH=str(REPO))
+        env.pop("SANWEI_CLOCK", None)
+        self.args = args
+        self.proc = subprocess.Popen(
+            [sys.executable, str(REPO / "main.py"), *args],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.events: list[dict] = []
+        self.raw: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stderr:
+            self.raw.append(line)
+            try:
+                self.events.append(json.loads(line))
+            except ValueError:
+                pass
+
+    def named(self, event: str) -> list[dict]:
+        return [e for e in list(self.events) if e.get("event") == event]
+
+    def wait_event(self, event: str, count: int = 1, timeout: float = 60.0) -> dict:
+        def seen():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"node exited {self.proc.returncode}:\n{''.join(self.raw[-30:])}")
+            return len(self.named(event)) >= count
+
+        wait_until(seen, timeout, what=f"{event} from {self.args[0]}")
+        return self.named(event)[count - 1]
+
+    def terminate(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self._reader.join(5)
+        return self.proc.returncode
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait(10)
+        self._reader.join(5)
+
+
+@pytest.fixture
+def nodes() -> Iterator[Callable[..., Node]]:
+    started: list[Node] = []
+
+    def start(*args: str) -> Node:
+        node = Node(*args)
+        started.append(node)
+        return node
+
+    yield start
+    for node in started:
+        if node.proc.poll() is None:
+            node.kill()
+        if node.proc.stderr:
+            node.proc.stderr.close()
+
+
+class Pair:
+    """A centre and district 230102 with their databases and endpoints."""
+
+    def __init__(self, tmp: Path, template: Path, keys: Path, nodes: Callable[..., Node]) -> None:
+        self.tmp, self.keys, self.nodes = tmp, keys, nodes
+        self.centre_db = tmp / "centre.db"
+        shutil.copyfile(template, self.centre_db)
+        self.district_db = tmp / f"district-{D1}.db"
+        self.cport, self.dport = free_base(), free_base()
+        self.centre_ep, self.district_ep = f"tcp://{HOST}:{self.cport}", f"tcp://{HOST}:{self.dport}"
+        self.centre: Node | None = None
+        self.district: Node | None = None
+
+    def start_centre(self) -> Node:
+        self.centre = self.nodes(
+            "center", "--db", f"sqlite:///{self.centre_db}", "--bind", self.centre_ep, "--keys", str(self.keys),
+            "--heartbeat", str(HB),
+        )  # fmt: skip
+        self.centre.wait_event("ready")
+        return self.centre
+
+    def start_district(self) -> Node:
+        self.district = self.nodes(
+            "district", D1, "--db", f"sqlite:///{self.district_db}", "--center", self.centre_ep,
+            "--bind", self.district_ep, "--keys", str(self.keys), "--heartbeat", str(HB),
+        )  # fmt: skip
+        self.district.wait_event("ready")
+        return self.district
+
+    def link(self, to: str = "centre", identity: str = "console") -> LinkClient:
+        endpoint, server = (
+            (self.centre_ep, "centre") if to == "centre" else (self.district_ep, f"district-{D1}")
+        )
+        return LinkClient(
+            endpoint, Security.from_dir(self.keys, identity), server=server, heartbeat=HB
+        ).start()
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        env = dict(os.environ, PYTHONPATH=str(REPO))
+        env.pop("SANWEI_CLOCK", None)
+        out = subprocess.run(
+            [sys.executable, str(REPO / "main.py"), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=REPO,
+            timeout=120,
+        )
+        if check and out.returncode != 0:
+            raise AssertionError(f"{args} exited {out.returncode}: {out.stderr}")
+        return out
+
+    def via_district(self) -> list[str]:
+        return ["--connect", self.district_ep, "--keys", str(self.keys), "--server", f"district-{D1}"]
+
+
+@pytest.fixture
+def pair(tmp_path, city_template, keys, nodes) -> Pair:
+    return Pair(tmp_path, city_template, keys, nodes)
+
+
+def inside(db: Path, district: str) -> tuple[float, float]:
+    """A point inside some cell of the district."""
+    from data.db import make_engine, session_factory
+    from data.models import GridCell
+
+    engine = make_engine(f"sqlite:///{db}")
+    with session_factory(engine)() as s:
+        cell = s.query(GridCell).filter(GridCell.code.like(f"{district}%")).order_by(GridCell.code).first()
+        p = cell.geometry.representative_point()
+    engine.dispose()
+    return p.x, p.y
+
+
+def replica_digests(db: Path) -> dict[str, str]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT key, seq, props, body FROM link_replica_entry").fetchall()
+    return {k: _digest(seq, bytes(body)) for k, seq, props, body in rows if b"ttl=" not in bytes(props)}
+
+
+def centre_digests(link: LinkClient) -> tuple[int, dict[str, str]]:
+    position, entries, _ = fetch_bulk(link, fresh=True)
+    return position.seq, {e.key: _digest(e.seq, e.body) for e in entries if "ttl" not in e.props}
+
+
+def _digest(seq: int, body: bytes) -> str:
+    return hashlib.sha256(seq.to_bytes(8, "big", signed=True) + body).hexdigest()
+
+
+def replica_seq(db: Path) -> int:
+    try:
+        with sqlite3.connect(db) as conn:
+            row = conn.execute("SELECT value FROM link_replica_meta WHERE name = 'seq'").fetchone()
+    except sqlite3.Error:
+        return -1
+    return int(row[0]) if row else -1
+
+
+def converged(pair: Pair, console: LinkClient) -> bool:
+    seq, there = centre_digests(console)
+    return replica_seq(pair.district_db) >= seq and replica_digests(pair.district_db) == there
+
+
+def report_args(x: float, y: float, text: str = "", type_code: str = "06010") -> dict:
+    # Reports of one type in one cell are linked as duplicates: tests that need separate cases vary it.
+    return {"x": x, "y": y, "channel": "hotline", "type": type_code, "text": text}
+
+
+# --- tests -----------------------------------------------------------------------------------------------
+
+
+def test_replica_equals_the_centre_and_follows_its_changes(pair):
+    pair.start_centre()
+    district = pair.start_district()
+    assert district.named("ready")[0]["initial_mode"] == "bulk"
+    with pair.link() as console, pair.link("district") as local:
+        wait_until(lambda: converged(pair, console), what="snapshot equals the centre")
+        assert local.call("query.stats") == console.call("query.stats")
+
+        # Changes from three writers: a command to the centre, a command through the district, and
+        # the local command line writing the centre's database directly (caught by the journal poll).
+        x1, y1 = inside(pair.centre_db, D1)
+        x2, y2 = inside(pair.centre_db, D2)
+        c1 = console.call("case.report", report_args(x2, y2, "at the centre"))
+        c2 = local.request("case.report", report_args(x1, y1, "through the district"))
+        assert c2["id"] > 0 and c2["district"] == D1
+        pair.cli("report", "--db", f"sqlite:///{pair.centre_db}", "--x", str(x1 + 1), "--y", str(y1),
+                 "--channel", "camera", "--type", "06010", "--json")  # fmt: skip
+        console.call("case.act", {"id": c1["id"], "action": "send_verify", "as": "operator"})
+        comp = next(k for k in replica_digests(pair.district_db) if k.startswith(f"/component/{D1}"))
+        console.call("asset.status", {"kind": "component", "id": comp.split("/")[2], "status": "damaged"})
+
+        wait_until(lambda: converged(pair, console), what="updates reach the replica")
+        assert local.call("query.stats") == console.call("query.stats")
+        assert local.call("query.stats")["cases"] == 3
+        assert local.call("query.case", {"id": c1["id"]})["state"] == "verifying"
+        assert (
+            local.call("query.case", {"id": c1["id"]})["history"]
+            == console.call("query.case", {"id": c1["id"]})["history"]
+        )
+
+        # A live position (ttl) written by the district reaches the replica's database, then expires
+        # from the shared picture while the database keeps the last known position.
+        sup = local.call("query.locate", {"x": x1, "y": y1})["supervisor"]
+        writer = CloneClient(
+            HOST, pair.cport, security=Security.from_dir(pair.keys, f"district-{D1}"), heartbeat=HB
+        )
+        with writer:
+            writer.wait_synced(20)
+            writer.write(f"/supervisor/{sup}/position", pack({"x": x1, "y": y1}), ttl=1.0)
+            key = f"/supervisor/{sup}/position"
+
+            def in_replica() -> bool:
+                with sqlite3.connect(pair.district_db) as conn:
+                    return (
+                        conn.execute("SELECT 1 FROM link_replica_entry WHERE key = ?", (key,)).fetchone()
+                        is not None
+                    )
+
+            wait_until(in_replica, what="position in the replica")
+            with sqlite3.connect(pair.district_db) as conn:
+                assert conn.execute("SELECT last_x FROM supervisors WHERE code = ?", (sup,)).fetchone()[
+                    0
+                ] == pytest.approx(x1)
+
+            def at_centre() -> bool:
+                with sqlite3.connect(pair.centre_db) as conn:
+                    row = conn.execute("SELECT last_x FROM supervisors WHERE code = ?", (sup,)).fetchone()
+                return row[0] is not None and abs(row[0] - x1) < 1e-6
+
+            wait_until(at_centre, what="position kept in the centre's database")
+            wait_until(lambda: not in_replica(), what="position expired")
+            # Another district's supervisor is not this district's to move.
+            other = local.call("query.locate", {"x": x2, "y": y2})["supervisor"]
+            writer.write(f"/supervisor/{other}/position", pack({"x": x2, "y": y2}), ttl=5.0)
+            time.sleep(1.0)
+            assert f"/supervisor/{other}/position" not in centre_digests(console)[1]
+
+        status = console.call("link.status")
+        assert {p["name"] for p in status["peers"]} >= {"console", f"district-{D1}"}
+        assert status["districts"][D1]["queue"] == 0
+    assert pair.district.terminate() == 0
+    assert pair.centre.terminate() == 0
+    assert pair.district.named("stopped") and pair.centre.named("stopped")
+
+
+def test_killed_district_catches_up_from_its_sequence_and_keeps_what_it_acknowledged(pair):
+    pair.start_centre()
+    pair.start_district()
+    x1, y1 = inside(pair.centre_db, D1)
+    stop = threading.Event()
+    sent = [0]
+
+    with pair.link() as console:
+        components = [
+            k.split("/")[2] for k in replica_digests(pair.district_db) if k.startswith("/component/")
+        ][:40]
+
+        def stream() -> None:
+            # A steady stream of committed changes at the centre while the district dies and returns.
+            n = 0
+            with pair.link() as writer:
+                while not stop.is_set():
+                    state = "damaged" if (n // len(components)) % 2 == 0 else "intact"
+                    writer.call(
+                        "asset.status",
+                        {"kind": "component", "id": components[n % len(components)], "status": state},
+                    )
+                    n += 1
+                    sent[0] = n
+
+        thread = threading.Thread(target=stream)
+        thread.start()
+        try:
+            wait_until(lambda: sent[0] > 30, what="stream started")
+            start_seq = replica_seq(pair.district_db)
+            wait_until(lambda: replica_seq(pair.district_db) > start_seq + 10, what="replica following")
+            # Acknowledged by the district ("queued"), then the district dies at once.
+            with pair.link("district") as local:
+                acked = local.call("case.report", report_args(x1, y1, "acknowledged then killed"))
+            assert acked["queued"]
+            pair.district.kill()
+            killed_at = replica_seq(pair.district_db)
+            wait_until(lambda: sent[0] > 120, what="stream went on")
+
+            restarted = pair.start_district()
+            assert restarted.named("ready")[0]["initial_mode"] == "replay"
+            assert restarted.wait_event("synced")["mode"] == "replay"
+            wait_until(lambda: replica_seq(pair.district_db) > killed_at + 20, what="caught up past the kill")
+        finally:
+            stop.set()
+            thread.join(30)
+        wait_until(lambda: converged(pair, console), what="replica equals the centre after the restart")
+        ref = f"link:{D1}:{acked['forward_id']}"
+        cases = console.call("query.cases", {"limit": 100})["cases"]
+        mine = [
+            c
+            for c in cases
+            if console.call("query.case", {"id": c["id"]})["text"] == "acknowledged then killed"
+        ]
+        assert len(mine) == 1, cases
+        with sqlite3.connect(pair.centre_db) as conn:
+            assert (
+                conn.execute("SELECT count(*) FROM cases WHERE external_ref = ?", (ref,)).fetchone()[0] == 1
+            )
+    assert pair.district.terminate() == 0
+    pair.centre.terminate()
+
+
+def test_commands_queued_while_the_centre_is_down_are_applied_once_when_it_returns(pair):
+    pair.start_centre()
+    pair.start_district()
+    x1, y1 = inside(pair.centre_db, D1)
+    with pair.link() as console:
+        earlier = console.call("case.report", report_args(x1, y1, "before the outage"))
+        conflict = console.call("case.report", report_args(x1, y1, "changed on both sides", "01002"))
+        wait_until(lambda: converged(pair, console), what="replica before the outage")
+    pair.centre.terminate()
+
+    with pair.link("district") as local:
+        wait_until(lambda: not local.call("link.status")["commands"]["up"], what="link seen down")
+        # Offline: a new report (provisional id), an action on it, an action on a case the centre
+        # knows, and an action the centre will refuse (the case is voided at the centre meanwhile).
+        queued = local.call("case.report", report_args(x1, y1, "while the centre was down", "01003"))
+        assert queued["queued"] and queued["provisional"]["id"] < 0
+        on_new = local.call(
+            "case.act", {"id": queued["provisional"]["id"], "action": "send_verify", "as": "operator"}
+        )
+        on_old = local.call("case.act", {"id": earlier["id"], "action": "send_verify", "as": "operator"})
+        refused = local.call("case.act", {"id": conflict["id"], "action": "send_verify", "as": "operator"})
+        assert on_new["provisional"]["state"] == "verifying"
+        status = local.call("link.status")
+        assert status["commands"]["up"] is False and status["commands"]["down_for_s"] > 0
+        assert status["commands"]["queue_length"] == 4 and len(status["queue"]) == 4
+        listed = local.call("query.cases", {"limit": 10})["cases"]
+        assert any(c["id"] < 0 and c["queued"] for c in listed)
+        cli = pair.cli("link", "status", *pair.via_district())
+        assert "DOWN for" in cli.stdout and "queue: 4" in cli.stdout
+
+        # Meanwhile at the centre (its database, the centre node down): the conflicting case is voided.
+        pair.cli("case", "act", str(conflict["id"]), "void", "--as", "shift_leader", "--note", "duplicate",
+                 "--db", f"sqlite:///{pair.centre_db}")  # fmt: skip
+        pair.start_centre()
+
+        def drained() -> bool:
+            s = local.call("link.status")
+            return s["commands"]["up"] and s["commands"]["queue_length"] == 0
+
+        wait_until(drained, timeout=30, what="queue drained")
+        outcome = {f: local.call("query.result", {"forward_id": f}) for f in
+                   (queued["forward_id"], on_new["forward_id"], on_old["forward_id"], refused["forward_id"])}  # fmt: skip
+        assert [o["state"] for o in outcome.values()] == ["ok", "ok", "ok", "refused"]
+        assert "voided" in outcome[refused["forward_id"]]["reason"]
+        recent = local.call("link.status")["recent"]
+        assert any(r["state"] == "refused" and "voided" in r["reason"] for r in recent)
+
+        with pair.link() as console:
+            real = outcome[queued["forward_id"]]["real_case"]
+            assert console.call("query.case", {"id": real})["state"] == "verifying"
+            assert console.call("query.case", {"id": earlier["id"]})["state"] == "verifying"
+            assert console.call("query.case", {"id": conflict["id"]})["state"] == "voided"
+            with sqlite3.connect(pair.centre_db) as conn:
+                ref = f"link:{D1}:{queued['forward_id']}"
+                assert (
+                    conn.execute("SELECT count(*) FROM cases WHERE external_ref = ?", (ref,)).fetchone()[0]
+                    == 1
+                )
+                history = conn.execute(
+                    "SELECT action FROM case_history WHERE case_id = ?", (real,)
+                ).fetchall()
+                assert [a for (a,) in history] == ["report", "send_verify"]
+            wait_until(lambda: converged(pair, console), timeout=30, what="replica after the outage")
+            # The centre's rules won: the district shows the voided case, and no provisional case is left.
+            assert local.call("query.case", {"id": conflict["id"]})["state"] == "voided"
+            assert all(c["id"] > 0 for c in local.call("query.cases", {"limit": 50})["cases"])
+    pair.district.terminate()
+    pair.centre.terminate()
+
+
+def test_duplicate_command_ids_wrong_keys_and_scope(pair):
+    pair.start_centre()
+    x1, y1 = inside(pair.centre_db, D1)
+    x2, y2 = inside(pair.centre_db, D2)
+
+    # The same command id sent twice (a resend after a lost reply) is applied once, same reply.
+    replies: list[CommandReply] = []
+    client = CommandClient(
+        HOST, pair.cport + 3, outbox=MemoryOutbox(), security=Security.from_dir(pair.keys, f"district-{D1}"),
+        heartbeat=HB, on_reply=replies.append,
+    )  # fmt: skip
+    with client:
+        body = encode_call("case.report", report_args(x1, y1, "sent twice"))
+        client.submit(body, "dup-1")
+        wait_until(lambda: len(replies) == 1, what="first reply")
+        client.submit(body, "dup-1")
+        wait_until(lambda: len(replies) == 2, what="second reply")
+    assert replies[0].status == replies[1].status == "OK" and replies[0].body == replies[1].body
+    with sqlite3.connect(pair.centre_db) as conn:
+        assert conn.execute("SELECT count(*) FROM cases WHERE description = 'sent twice'").fetchone()[0] == 1
+    first_case = decode_result(replies[0].body)["id"]
+
+    with pair.link() as console:
+        other = console.call("case.report", report_args(x2, y2, "in the other district"))
+    with sqlite3.connect(pair.centre_db) as conn:
+        component = conn.execute("SELECT id FROM components WHERE id LIKE ? LIMIT 1", (f"{D2}%",)).fetchone()[
+            0
+        ]
+
+    # A district key acting outside its district is refused, with the reason.
+    with pair.link(identity=f"district-{D1}") as district:
+        with pytest.raises(LinkRefused, match=f"district {D1}"):
+            district.call("case.act", {"id": other["id"], "action": "send_verify", "as": "operator"})
+        with pytest.raises(LinkRefused, match=D1):
+            district.call("case.report", report_args(x2, y2, "not mine"))
+        with pytest.raises(LinkRefused, match="municipal centre"):
+            district.call("mode.switch", {"mode": "emergency", "as": "commander", "actor": "x"})
+        with pytest.raises(LinkRefused, match=f"district {D1}"):
+            district.call("asset.status", {"kind": "component", "id": component, "status": "lost"})
+        assert (
+            district.call("case.act", {"id": first_case, "action": "send_verify", "as": "operator"})["state"]
+            == "verifying"
+        )
+
+    # A key the centre does not know, and no key at all: no answer, and the centre counts the refusal.
+    rogue_dir = pair.tmp / "rogue"
+    generate_keys(rogue_dir, "intruder", f"district:{D1}")
+    shutil.copyfile(pair.keys / "centre.key", rogue_dir / "centre.key")
+    with LinkClient(pair.centre_ep, Security.from_dir(rogue_dir, "intruder"), heartbeat=HB) as rogue:
+        with pytest.raises(LinkError):
+            rogue.call("query.stats", timeout=2.0)
+    with LinkClient(pair.centre_ep, None, heartbeat=HB) as plain:
+        with pytest.raises(LinkError):
+            plain.call("query.stats", timeout=2.0)
+    with pair.link() as console:
+        stats = console.call("link.status")["stats"]["commands"]
+        assert stats.get("auth_denied", 0) >= 1
+    assert pair.centre.terminate() == 0
+
+
+def test_cli_report_through_a_district_reaches_the_centre(pair):
+    pair.start_centre()
+    pair.start_district()
+    x1, y1 = inside(pair.centre_db, D1)
+    out = pair.cli("report", "--x", str(x1), "--y", str(y1), "--channel", "hotline", "--type", "06010",
+                   "--text", "from the command line", "--json", *pair.via_district())  # fmt: skip
+    doc = json.loads(out.stdout)
+    assert doc["id"] > 0 and doc["district"] == D1 and doc["text"] == "from the command line"
+    shown = json.loads(
+        pair.cli("case", "show", str(doc["id"]), "--json", "--db", f"sqlite:///{pair.centre_db}").stdout
+    )
+    assert shown["text"] == "from the command line" and shown["reporter"] == "operator"
+    stats = json.loads(pair.cli("stats", "--json", *pair.via_district()).stdout)
+    assert stats["cases"] == 1
+    refused = pair.cli(
+        "case", "act", str(doc["id"]), "file", "--as", "shift_leader", *pair.via_district(), check=False
+    )
+    assert refused.returncode == 2 and "cannot file" in refused.stderr
+    status = json.loads(
+        pair.cli("link", "status", "--json", "--connect", pair.centre_ep, "--keys", str(pair.keys)).stdout
+    )
+    assert status["node"] == "centre" and any(p["name"] == f"district-{D1}" for p in status["peers"])
+    pair.district.terminate()
+    pair.centre.terminate()
