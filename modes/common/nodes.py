@@ -1182,17 +1182,20 @@ class DistrictNode:
 
     # --- status ------------------------------------------------------------------------------------------
     def _status_loop(self) -> None:
-        while not self._stop.wait(self.status_interval):
+        # The first report goes out as soon as the state link is up (polled every half second), so
+        # the centre's ``link status`` lists a district from its first seconds, not after a period.
+        reported = False
+        while not self._stop.wait(self.status_interval if reported else min(0.5, self.status_interval)):
             try:
-                self._report_status()
+                reported = self._report_status() or reported
             except Exception:
                 log.exception("district status report failed")
 
-    def _report_status(self) -> None:
+    def _report_status(self) -> bool:
         assert self.clone is not None and self.upstream is not None
         state, cmd = self.clone.link, self.upstream.link
         if not state.up:
-            return
+            return False
         doc = {
             "district": self.district,
             "queue": cmd.queue_length,
@@ -1203,6 +1206,7 @@ class DistrictNode:
             "at": time.time(),
         }
         self.clone.write(district_status_key(self.district), pack(doc), ttl=3 * self.status_interval)
+        return True
 
     def status(self) -> dict[str, Any]:
         assert self.clone is not None and self.upstream is not None and self.server is not None

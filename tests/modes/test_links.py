@@ -349,7 +349,10 @@ def test_replica_equals_the_centre_and_follows_its_changes(pair):
             time.sleep(1.0)
             assert f"/supervisor/{other}/position" not in centre_digests(console)[1]
 
-        status = console.call("link.status")
+        # The district reports its link state on its own channel within a second of coming up.
+        status = wait_until(
+            lambda: (st := console.call("link.status"))["districts"].get(D1) and st, what="district status"
+        )
         assert {p["name"] for p in status["peers"]} >= {"console", f"district-{D1}"}
         assert status["districts"][D1]["queue"] == 0
     assert pair.district.terminate() == 0
