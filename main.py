@@ -51,7 +51,7 @@ def open_city(args: argparse.Namespace, *, upgrade: bool = True):
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from data.demo_city import seed_city
+    from data.demo import seed_demo
 
     engine, Session = open_city(args)
     started = time.perf_counter()
@@ -62,7 +62,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
             sys.stderr.flush()
 
     with Session() as s, s.begin():
-        summary = seed_city(s, scale=args.scale, seed=args.seed, progress=progress)
+        summary = seed_demo(s, scale=args.scale, seed=args.seed, progress=progress)
     if args.history_days:
         from modes.everyday.history import generate_history
 

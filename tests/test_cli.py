@@ -169,3 +169,13 @@ def test_report_act_show_list_through_the_cli(city):
         check=False,
     )
     assert res.returncode == 2 and "unknown event type code '99999'" in res.stderr
+
+
+def test_seed_brings_every_modes_demo_set(tmp_path):
+    url = "sqlite:///" + str(tmp_path / "all.db")
+    doc = json.loads(run("seed", "--scale", "small", "--seed", "2", "--db", url, "--json").stdout)
+    assert doc["civil_defence"]["shelters"] > 0 and doc["civil_defence"]["sirens"] > 0
+    assert doc["emergency"]["rescue_units"] > 0 and doc["emergency"]["medical_facilities"] > 0
+    # The modes' tools find them: the evacuation plan places people, the suggestion finds units.
+    plan = json.loads(run("evacuate", "plan", "--db", url, "--json").stdout)
+    assert plan["assigned"] > 0

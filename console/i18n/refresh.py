@@ -3,7 +3,8 @@
 1. ``pyside6-lupdate`` collects every ``tr()``/``translate()``/``QT_TRANSLATE_NOOP`` string of the
    console package into ``sanwei_zh_CN.ts`` and ``sanwei_en.ts`` (keeping existing translations);
 2. English is the source language, so the English catalogue's translations are the source texts;
-3. ``--fill`` applies Chinese translations from a JSON file ``{context: {source: translation}}``;
+3. ``--fill`` applies Chinese translations from JSON files ``{context: {source: translation}}`` (may be
+   given several times; each part of the console keeps its own file under ``console/i18n/zh/``);
 4. unfinished Chinese entries are listed (exit status 1 when any remain);
 5. ``pyside6-lrelease`` compiles both into the ``.qm`` files the console loads.
 """
@@ -11,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import shutil
 import subprocess
@@ -120,8 +122,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--fill", type=Path, help="JSON {context: {source: Chinese}} to apply to zh_CN")
+    parser.add_argument(
+        "--fill", type=Path, action="append", default=[],
+        help="JSON {context: {source: Chinese}} to apply to zh_CN (repeatable)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    # Two refreshes at once would each rewrite the catalogues from their own reading: take turns.
+    with open(I18N_DIR / ".refresh.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _refresh(args.fill)
+
+
+def _refresh(fills: list[Path]) -> int:
     targets = [str(ts_path(lang)) for lang in LANGUAGES]
     subprocess.run(
         [_tool("pyside6-lupdate"), *sources(), "-locations", "none", "-no-obsolete", "-ts", *targets],
@@ -131,9 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     for lang in LANGUAGES:
         drop_vanished(ts_path(lang))
     fill_english(ts_path("en"))
-    if args.fill:
-        table = json.loads(args.fill.read_text(encoding="utf-8"))
-        print(f"applied {fill_from(ts_path('zh_CN'), table)} Chinese translations")
+    for fill in fills:
+        table = json.loads(fill.read_text(encoding="utf-8"))
+        print(f"applied {fill_from(ts_path('zh_CN'), table)} Chinese translations from {fill.name}")
     missing = unfinished(ts_path("zh_CN"))
     for ctx, src in missing:
         print(f"unfinished zh_CN: [{ctx}] {src}")
