@@ -62,7 +62,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, DateTime, and_, func, or_, select
+from sqlalchemy import ColumnElement, DateTime, and_, func, literal_column, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -297,10 +297,16 @@ def _reported_in(session: Session, period: Period) -> list[ColumnElement[bool]]:
     in_period = [column >= period.begin, column < period.end]
     if session.get_bind().dialect.name != "sqlite":
         return in_period
-    first, last = session.execute(select(func.min(column), func.max(column))).one()
+    # Two subqueries: SQLite answers a lone min() or max() from one end of the index, but scans the
+    # whole index for both in one SELECT (0.14 s over a million cases, a third of the department query).
+    first, last = session.execute(
+        select(select(func.min(column)).scalar_subquery(), select(func.max(column)).scalar_subquery())
+    ).one()
     if first is None or (period.begin <= first and last < period.end):
         return []
-    if session.scalar(select(func.count()).where(*in_period)) <= SQLITE_SCAN_ABOVE:
+    # Counting stops one row past the threshold: the answer is only "few" or "many".
+    probe = select(literal_column("1")).where(*in_period).limit(SQLITE_SCAN_ABOVE + 1).subquery()
+    if session.scalar(select(func.count()).select_from(probe)) <= SQLITE_SCAN_ABOVE:
         return in_period
     scanned = _row_value(column)
     return [scanned >= period.begin, scanned < period.end]

@@ -30,6 +30,7 @@ import bisect
 import datetime as dt
 import json
 import math
+import operator
 import random
 from array import array
 from collections import Counter, deque
@@ -1067,6 +1068,7 @@ CASE_COLUMNS = (
     "updated_at",
 )
 HISTORY_COLUMNS = ("case_id", "at", "actor", "role", "action", "from_state", "to_state", "note")
+_case_times = operator.attrgetter(*_TIME_COLUMNS)
 
 
 @dataclass
@@ -1089,7 +1091,7 @@ class BulkRows:
         """One case's row, its history rows and its ``case.history`` journal event."""
         counts = counts if counts is not None else _Counts()
         fmt = w.db_time
-        times = [getattr(sim, c) for c in _TIME_COLUMNS]
+        times = _case_times(sim)
         self.cases.append(
             (
                 case_id,
@@ -1186,35 +1188,34 @@ class BulkWriter:
             raise InputError(f"history generation supports SQLite and PostgreSQL, not {self.dialect}")
         self._cache_size = None
         self._deferred: list = []
-        self._db_cache: dict[int, str] = {}
         if self.dialect == "sqlite":
             # A year of cases updates a dozen indexes; SQLite's default 2 MB page cache would spill to
             # the file all the time. Borrow 256 MB for the duration, give it back in ``finish``.
             conn = session.connection()
             self._cache_size = conn.exec_driver_sql("PRAGMA cache_size").scalar()
             conn.exec_driver_sql("PRAGMA cache_size = -262144")
-        days = clock.horizon // 86400 + 1
+        # A time is a day's text plus a second-of-day's text, both made once here: two list reads and
+        # a concatenation per time, for the ~25 times a case writes (a year: 18 million).
+        self._days = clock.horizon // 86400 + 1
         base = clock.base.date()
-        self._day = [(base + dt.timedelta(days=d)).isoformat() for d in range(days)]
-        self._sod = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
+        days = [(base + dt.timedelta(days=d)).isoformat() for d in range(self._days)]
+        sod = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
+        self._day_db = [d + " " for d in days]
+        self._sod_db = [t + ".000000" for t in sod]
+        self._day_iso = [d + "T" for d in days]
+        self._sod_iso = sod
 
     def db_time(self, s: int) -> str:
-        # Most stage times of a case are also times of its history rows: format each second once.
-        text_ = self._db_cache.get(s)
-        if text_ is None:
-            day, sod = divmod(s, 86400)
-            if day >= len(self._day):
-                text_ = self.clock.to_dt(s).isoformat(sep=" ", timespec="microseconds")
-            else:
-                text_ = f"{self._day[day]} {self._sod[sod]}.000000"
-            self._db_cache[s] = text_
-        return text_
+        day = s // 86400
+        if 0 <= day < self._days:
+            return self._day_db[day] + self._sod_db[s - day * 86400]
+        return self.clock.to_dt(s).isoformat(sep=" ", timespec="microseconds")
 
     def iso_time(self, s: int) -> str:
-        day, sod = divmod(s, 86400)
-        if day >= len(self._day):
-            return self.clock.to_dt(s).isoformat(timespec="seconds")
-        return f"{self._day[day]}T{self._sod[sod]}"
+        day = s // 86400
+        if 0 <= day < self._days:
+            return self._day_iso[day] + self._sod_iso[s - day * 86400]
+        return self.clock.to_dt(s).isoformat(timespec="seconds")
 
     def defer_indexes(self) -> None:
         """SQLite: drop the secondary indexes of the tables written here, to rebuild them in ``finish``.
@@ -1252,7 +1253,6 @@ class BulkWriter:
             )
 
     def flush(self, rows: BulkRows) -> None:
-        self._db_cache.clear()  # a chunk's times rarely recur in the next: keep the cache small
         if not rows.cases:
             return
         self._write(Case.__tablename__, CASE_COLUMNS, rows.cases)

@@ -256,6 +256,25 @@ def test_duplicates_link_and_unlink(desk, clock):
     assert _report(desk)["duplicate_of"] is None
 
 
+def test_duplicate_candidates_and_a_chosen_original(desk, clock):
+    a = _report(desk, x=X0 + 100, y=Y0 + 100)  # cell ...001
+    b = _report(desk, x=X0 + 210, y=Y0 + 100)  # cell ...002, 110 m from a: not its duplicate
+    assert b["duplicate_of"] is None
+    clock.advance(minutes=10)
+    # At x0+195 (cell ...001): b is 15 m away, a shares the cell 95 m away; the nearest first.
+    found = desk.duplicate_candidates("06010", X0 + 195, Y0 + 100, "230102001001001")
+    assert [(round(d), c.id) for d, c in found] == [(15, b["id"]), (95, a["id"])]
+    assert desk.duplicate_candidates("07001", X0 + 195, Y0 + 100, "230102001001001") == []
+    assert _report(desk, x=X0 + 195, y=Y0 + 100)["duplicate_of"] == b["id"]  # the rule: the nearest
+    chosen = _report(desk, x=X0 + 195, y=Y0 + 100, duplicate_of=a["id"])  # the operator's choice
+    assert (chosen["state"], chosen["duplicate_of"]) == ("merged", a["id"])
+    before = desk.session.scalar(select(func.count()).select_from(Case))
+    far = _report(desk, x=X0 + 350, y=Y0 + 350, type_code="07001")
+    with pytest.raises(InputError, match=f"case {far['id']} is not an open 06010 case"):
+        _report(desk, x=X0 + 195, y=Y0 + 100, duplicate_of=far["id"])
+    assert desk.session.scalar(select(func.count()).select_from(Case)) == before + 1
+
+
 def test_urgent_case_runs_on_a_continuous_clock(desk, clock):
     clock.set(dt.datetime(2026, 3, 6, 17, 0))  # Friday evening
     doc, _ = desk.report(SUP, x=X0 + 50, y=Y0 + 50, channel="supervisor", type_code="0401")  # 路面塌陷
