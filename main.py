@@ -12,6 +12,7 @@ and leave the database unchanged.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
@@ -396,6 +397,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_incident(args: argparse.Namespace) -> int:
+    if getattr(args, "connect", None):
+        return _incident_via_link(args)
     import datetime as dt
 
     from data.errors import InputError
@@ -489,6 +492,28 @@ def cmd_incident(args: argparse.Namespace) -> int:
     return 0
 
 
+def _incident_via_link(args: argparse.Namespace) -> int:
+    """incident dispatch|task through the node at ``--connect``: a dispatch order is followed until its
+    owner acknowledged it or ``--wait`` seconds passed."""
+    c = args.incident_command
+    actor = _actor_payload(args)
+    with _link_session(args) as link:
+        if c == "dispatch":
+            payload = {"incident_id": args.id, "unit": args.unit, "instructions": args.task or "",
+                       "due_minutes": args.due_minutes, "order_id": args.order_id, **actor}  # fmt: skip
+            doc = link.request("incident.dispatch", payload, wait=args.wait)
+            if not doc.get("queued"):
+                doc = _follow(link, "query.task", {"order_id": doc["order_id"]}, args.wait, "acknowledged_at")
+        else:
+            payload = {"order_id": args.task, "incident_id": args.id, "status": args.status,
+                       "note": args.note, **actor}  # fmt: skip
+            doc = link.request("task.status", payload, wait=args.wait)
+    if doc.get("queued"):
+        sys.stderr.write(f"queued for the centre as {doc['forward_id']}; not applied there yet\n")
+    _print_doc(args, doc)
+    return 0
+
+
 # --- civil air defence ------------------------------------------------------------------------------
 
 
@@ -538,6 +563,10 @@ def cmd_alarm(args: argparse.Namespace) -> int:
             args, doc, [f"{doc['name_zh']} ({doc['name_en']}): sound {doc['on_off']} in {doc['cycle_s']} s"]
         )
         return 0
+    if getattr(args, "connect", None):
+        doc = _alarm_via_link(args)
+        _cd_print(args, doc, _alarm_lines(doc))
+        return 0
     engine, Session = open_city(args)
     clock = make_clock()
     try:
@@ -566,15 +595,41 @@ def cmd_alarm(args: argparse.Namespace) -> int:
             f"  {x['starts_at']}  {x['name_zh']}" for x in doc["signals"]
         ]
     else:
-        lines = [
-            f"alarm {doc['alarm_id']} {doc['name_zh']} issued {doc['issued_at']} by {doc['issued_by']}"
-        ] + [
-            f"  {d['district']} {d['name']}: sent {d['sent_at']}, received {d['received_at'] or '-'}, "
-            f"acknowledged {d['acknowledged_at'] or '-'}{'  LATE' if d['late'] else ''}"
-            for d in doc["deliveries"]
-        ]
+        lines = _alarm_lines(doc)
     _cd_print(args, doc, lines)
     return 0
+
+
+def _alarm_lines(doc: dict) -> list[str]:
+    if doc.get("queued"):  # through a district whose centre did not answer within --wait
+        return [f"queued for the centre as {doc['forward_id']}: the alarm is not issued yet"]
+    return [f"alarm {doc['alarm_id']} {doc['name_zh']} issued {doc['issued_at']} by {doc['issued_by']}"] + [
+        f"  {d['district']} {d['name']}: sent {d['sent_at']}, received {d['received_at'] or '-'}, "
+        f"acknowledged {d['acknowledged_at'] or '-'}{'  LATE' if d['late'] else ''}"
+        for d in doc["deliveries"]
+    ]
+
+
+def _alarm_via_link(args: argparse.Namespace) -> dict:
+    """alarm issue|board|ack through the node at ``--connect``: an issued alarm is followed until every
+    district acknowledged it or ``--wait`` seconds passed (the board then shows who has not)."""
+    from modes.civil_defence import alarms
+
+    c = args.alarm_command
+    with _link_session(args) as link:
+        if c == "issue":
+            payload = {"kind": args.kind, "districts": args.districts, "exercise": args.exercise,
+                       "as": args.role, "actor": args.actor}  # fmt: skip
+            doc = link.request("alarm.issue", payload, wait=args.wait)
+            if not doc.get("queued"):
+                doc = _follow(link, "query.alarm", {"id": doc["alarm_id"]}, args.wait, "all_acknowledged")
+            if args.wav:
+                doc["wav"] = str(alarms.write_wav(args.wav, alarms.render_tone(args.kind)))
+            return doc
+        if c == "ack":
+            link.call("alarm.ack", {"alarm_id": args.id, "district": args.district,
+                                    "acknowledged_at": args.at, "by": args.actor})  # fmt: skip
+        return link.call("query.alarm", {"id": args.id})
 
 
 def cmd_sirens(args: argparse.Namespace) -> int:
@@ -807,6 +862,43 @@ def _remote(args: argparse.Namespace, command: str, payload: dict, *, wait: bool
         raise DatabaseError(f"{exc}{hint}") from None
 
 
+@contextlib.contextmanager
+def _link_session(args: argparse.Namespace):
+    """One link to the node at ``--connect`` for several calls; errors as ``_remote`` reports them."""
+    from data.db import DatabaseError
+    from data.errors import InputError
+    from modes.common.nodes import LinkClient, LinkError, LinkRefused
+
+    security = _link_security(args.keys, args.identity)
+    try:
+        with LinkClient(args.connect, security, server=_server_key(args)) as link:
+            yield link
+    except LinkRefused as exc:
+        raise InputError(exc.reason) from None
+    except InputError:
+        raise
+    except (LinkError, ValueError) as exc:
+        raise DatabaseError(str(exc)) from None
+
+
+def _follow(link, query: str, args: dict, wait: float, done: str) -> dict:
+    """Ask ``query`` until its answer's ``done`` field is set or ``wait`` seconds passed. A district
+    node answers from its replica, which may not hold the order yet: it is asked again meanwhile."""
+    from modes.common.nodes import LinkRefused
+
+    deadline = time.monotonic() + max(0.0, wait)
+    while True:
+        try:
+            doc = link.call(query, args)
+        except LinkRefused:
+            if time.monotonic() >= deadline:
+                raise
+        else:
+            if doc.get(done) or time.monotonic() >= deadline:
+                return doc
+        time.sleep(0.05)
+
+
 def _actor_payload(args: argparse.Namespace) -> dict:
     return {
         "as": getattr(args, "role", None),
@@ -899,12 +991,16 @@ def cmd_via_link(args: argparse.Namespace) -> int:
 
 def _command_bus():
     """Every mode's commands on one bus (the composition root decides which modes a node serves)."""
+    from modes.civil_defence import link_commands as civil_defence_links
     from modes.common.command_bus import CommandBus, register_common
+    from modes.emergency import link_commands as emergency_links
     from modes.everyday import link_commands
 
     bus = CommandBus()
     register_common(bus)
     link_commands.register(bus)
+    civil_defence_links.register(bus)
+    emergency_links.register(bus)
     return bus
 
 
@@ -949,6 +1045,12 @@ def cmd_district(args: argparse.Namespace) -> int:
         log=log,
         heartbeat=args.heartbeat,
     )
+    from modes.civil_defence import link_commands as civil_defence_links
+    from modes.emergency import link_commands as emergency_links
+
+    # Alarms and dispatch orders the centre sends down are acknowledged by the node itself.
+    civil_defence_links.watch(node)
+    emergency_links.watch(node)
     if args.keys is None:
         log.event("no_curve", "warning", message="running without CURVE: tests and lab only")
     return serve(node, log)
@@ -1079,6 +1181,10 @@ def cmd_console(args: argparse.Namespace) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     if not has_display():
         return fail(HEADLESS_HELP, EXIT_NO_DISPLAY)
+    if getattr(args, "connect", None):
+        # Attach to a running node: its keys as the CLI actions use them (console/connect.py opens it).
+        args.security = _link_security(args.keys, args.identity)
+        args.server = _server_key(args)
     from console.app import run_console
 
     return run_console(args)
@@ -1134,11 +1240,17 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = add("console", cmd_console, "open the console (default when no command is given)")
-    p.add_argument("--mode", choices=["everyday", "civil-defence", "emergency"], default="everyday")
+    p.add_argument(
+        "--mode",
+        choices=["everyday", "civil-defence", "emergency"],
+        default=None,
+        help="switch the city to this mode on start (default: open in the city's current mode)",
+    )
     p.add_argument("--lang", choices=["zh_CN", "en"], default=None)
     p.add_argument("--screenshot", metavar="FILE.png", help="render the loaded window to a PNG and exit")
     p.add_argument("--size", default="1600x1000", help="window size for --screenshot, WxH")
     p.add_argument("--as", dest="role", default=None, help="log in with this role (skips the login dialog)")
+    _link_options(p)
 
     p = add("seed", cmd_seed, "generate the demo city (deterministic from --seed)")
     p.add_argument("--scale", choices=["harbin", "small"], default="harbin")
@@ -1285,11 +1397,13 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--task", help="instructions for the unit")
     q.add_argument("--due-minutes", type=float, help="time to be done (default: ETA + 60 min)")
     q.add_argument("--order-id", help="the order's id (default: a new one); the same id is applied once")
+    _link_options(q)
     q = incident_sub("task", "move a task: en_route, on_scene, done, cancelled", actor=True)
     q.add_argument("id", type=int)
     q.add_argument("task", help="task number or order id")
     q.add_argument("status", choices=["en_route", "on_scene", "done", "cancelled"])
     q.add_argument("--note", default="")
+    _link_options(q)
     q = incident_sub("ack", "acknowledge a dispatch order (idempotent)", actor=False)
     q.add_argument("order_id")
     q.add_argument("--at", help="when it was acknowledged (ISO; default now)")
@@ -1338,12 +1452,15 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--districts", default="all", help="all, or district codes separated by commas")
     q.add_argument("--exercise", action="store_true", help="a drill or test, not a real alarm")
     q.add_argument("--wav", metavar="FILE", help="also write the tone to this WAV file")
+    _link_options(q)  # --wait: seconds to wait for every district's acknowledgement
     q = cd_sub(grp, "board", "per-district sent, received and acknowledged times of an alarm")
     q.add_argument("id", type=int)
+    _link_options(q)
     q = cd_sub(grp, "ack", "record a district's acknowledgement (applied once)")
     q.add_argument("id", type=int)
     q.add_argument("district")
     q.add_argument("--at", help="when it was acknowledged (ISO; default now)")
+    _link_options(q)
     q = cd_sub(grp, "test-plan", "plan the annual public test: three signals at 10:00, 10:08, 10:16")
     q.add_argument("--date", type=_cd_date, help="YYYY-MM-DD (default: the next 18 September)")
 

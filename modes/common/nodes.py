@@ -15,6 +15,7 @@ cleanly on SIGTERM (``serve``).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import logging
 import queue
@@ -53,14 +54,17 @@ from modes.common.command_bus import (
     decode_result,
     encode_call,
     make_apply,
+    new_forward_id,
 )
 from modes.common.mode_switch import EVENT_KIND as MODE_EVENT
 from modes.common.mode_switch import current_mode
 from modes.common.replication import (
     CASE_WINDOW_DAYS,
+    WAL_BACKSTOP_PAGES,
     DomainReplica,
     JournalFollower,
     Touched,
+    WalCheckpointer,
     build_state,
     classify,
     connect_replica_db,
@@ -461,7 +465,7 @@ def load_bulk(link: LinkClient, replica: DomainReplica, *, replace: bool, timeou
             for page in range(1, first["pages"]):
                 reply = link.call("state.bulk", {"token": first["token"], "page": page}, timeout=timeout)
                 entries = decode_bulk_page(reply["entries"])
-                pages.put(entries if replace else prepare_entries(entries))
+                pages.put(entries if replace else prepare_entries(entries, kv=True))
             pages.put(None)
         except BaseException as exc:  # handed to the writer, which aborts the load
             pages.put(exc)
@@ -495,6 +499,26 @@ def _position(server: CloneServer) -> Callable[[CallContext, dict[str, Any]], di
         return {"epoch": info["epoch"], "seq": info["seq"], "keys": info["keys"], "log": info["log"]}
 
     return handle
+
+
+def _background_checkpoints(engine: sa.Engine) -> WalCheckpointer | None:
+    """A SQLite centre's commands commit without copying the WAL back into the file: SQLite would do
+    it inside one command's commit every 1,000 pages, syncing the file twice, and that command (and
+    those queued behind it) would wait. The node's own connections leave it to a ``WalCheckpointer``
+    (poked after each command), down to a backstop (see ``DomainReplica``). PostgreSQL needs none of
+    this."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+
+    def backstop_only(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_BACKSTOP_PAGES}")
+        cursor.close()
+
+    sa.event.listen(engine, "connect", backstop_only)
+    engine.dispose()  # the schema upgrade's pooled connections predate the listener
+    return WalCheckpointer(url.database)
 
 
 def _install(bus: CommandBus, name: str, handler) -> None:
@@ -549,10 +573,12 @@ class CentreNode:
         self.commands: CommandServer | None = None
         self.follower: JournalFollower | None = None
         self.engine = None
+        self.checkpointer: WalCheckpointer | None = None
 
     def start(self) -> CentreNode:
         started = time.monotonic()
         self.engine = open_database(self.db_url)
+        self.checkpointer = _background_checkpoints(self.engine)
         self.session_factory = session_factory(self.engine)
         with self.session_factory() as s, s.begin():
             after = journal.last_seq(s)
@@ -588,13 +614,14 @@ class CentreNode:
             interval=self.poll_interval,
             case_window_days=self.case_window_days,
             on_batch=self._on_batch,
+            publish_many=lambda items: self.server.publish_many((k, b, None, t) for k, b, t in items),
         ).start()
         self.bulk = BulkSnapshots(self.server, initial=entries)
         _install(self.bus, "state.bulk", self.bulk.handle)
         _install(self.bus, "state.position", _position(self.server))
         _install(self.bus, "link.status", lambda ctx, args: self.status())
         services = {"generation": lambda: self.follower.generation}
-        self.store = DbDedupStore(self.session_factory, on_commit=self.follower.wake)
+        self.store = DbDedupStore(self.session_factory, on_commit=self._after_command)
         self.commands = CommandServer(
             self.host,
             self.port + 3,
@@ -632,8 +659,16 @@ class CentreNode:
                 self.store.close()
             except Exception:  # opened by the stopped command server's thread; the process ends anyway
                 pass
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         if self.engine is not None:
             self.engine.dispose()
+
+    def _after_command(self) -> None:
+        assert self.follower is not None
+        self.follower.wake()
+        if self.checkpointer is not None:
+            self.checkpointer.poke()
 
     # --- policies and callbacks (clone server's agent thread) ----------------------------------------
     def _load_roster(self, session) -> None:
@@ -766,6 +801,10 @@ class DbOutbox:
             self._db = None
 
 
+# A mode's reaction to replicated keys at a district (``DistrictNode.watch``).
+Watcher = Callable[["DistrictNode", list[Entry]], None]
+
+
 class DistrictNode:
     """A district command centre: a replica of the city in its own database, its own commands queued
     to the centre, and the same two channels served to its own consoles."""
@@ -811,6 +850,11 @@ class DistrictNode:
         self._stop = threading.Event()
         self._status_thread: threading.Thread | None = None
         self.initial_sync: dict[str, Any] = {}
+        self._watchers: list[tuple[str, Watcher]] = []
+        self._watch_lock = threading.Lock()
+        self._own_lock = threading.Lock()
+        self._upstream_ready = False
+        self._own_waiting: list[tuple[str, bytes]] = []
 
     # --- start / stop ------------------------------------------------------------------------------
     def start(self) -> DistrictNode:
@@ -854,7 +898,6 @@ class DistrictNode:
             replica=self.replica,
             context=self.context,
             heartbeat=self.heartbeat,
-            on_update=self._on_centre_update,
             on_synced=self._on_synced,
             on_link=self._on_state_link,
         )
@@ -891,6 +934,9 @@ class DistrictNode:
         self.clone.start()
         self.upstream.start()
         self.commands.start()
+        self._release_own()
+        # What reached the replica before a crash (or during the bulk load) and was not handled yet.
+        self._notify_watchers(items)
         self._status_thread = threading.Thread(
             target=self._status_loop, name="sanwei-district-status", daemon=True
         )
@@ -911,6 +957,8 @@ class DistrictNode:
 
     def stop(self, drain: float = 2.0) -> None:
         self._stop.set()
+        with self._own_lock:
+            self._upstream_ready = False  # what a watcher queues from now on is sent after the next start
         if self.upstream is not None and drain > 0:
             # Give a live link a moment to empty the queue; what is left stays in the database.
             deadline = time.monotonic() + drain
@@ -971,26 +1019,118 @@ class DistrictNode:
         self.log.event("bulk_loaded", **self.initial_sync)
 
     # --- replica (clone client's agent thread) -------------------------------------------------------
-    def _on_centre_update(self, entry: Entry) -> None:
-        # Serve the centre's picture to this district's own consoles, with the ttl it has left.
-        if self.server is None:
+    def _republish(self, entries: list[Entry]) -> None:
+        """Serve the centre's picture to this district's own consoles, with the ttl it has left: what
+        the replica committed, as one batch (one hand-over to the server's thread per commit rather
+        than one per update, which cost a district more than applying the update)."""
+        if self.server is None:  # the bulk load at start: the server is seeded with the replica
             return
-        props = {k: v for k, v in entry.props.items() if k not in ("ttl", "expires_at")}
-        ttl = None
-        expires = entry.expires_at
-        if expires is not None:
-            ttl = expires - time.time()
-            if ttl <= 0:
-                return
-        self.server.publish(entry.key, entry.body, props, ttl=ttl)
+        now = time.time()
+        updates: list[tuple[str, bytes, dict[str, str] | None, float | None]] = []
+        for entry in entries:
+            if not entry.props:
+                updates.append((entry.key, entry.body, None, None))
+                continue
+            props = {k: v for k, v in entry.props.items() if k not in ("ttl", "expires_at")}
+            ttl = None
+            expires = entry.expires_at
+            if expires is not None:
+                ttl = expires - now
+                if ttl <= 0:
+                    continue
+            updates.append((entry.key, entry.body, props, ttl))
+        self.server.publish_many(updates)
 
     def _on_replica_commit(self, entries: list[Entry], mode: str | None) -> None:
         if any((k := classify(e.key)).spec is not None and k.spec.name in _ROUTING_SPECS for e in entries):
             self.generation += 1
         if mode is not None:
             self._journal_mode()
+        self._notify_watchers(entries)
         if self.on_applied is not None:
             self.on_applied(entries)
+        self._republish(entries)
+
+    # --- watchers: the modes react to what the centre sends down (clone client's agent thread) ---------
+    def watch(self, prefix: str, handler: Watcher) -> None:
+        """Call ``handler(node, entries)`` with the replicated entries under ``prefix`` (a deletion has
+        an empty body) each time the replica commits some, and once at start with every such entry the
+        replica holds, so what arrived before a crash is not lost. Calls are serialised; a handler must
+        be idempotent (it sees entries again at start) and quick. Register before ``start``."""
+        self._watchers.append((prefix, handler))
+
+    def _notify_watchers(self, entries: list[Entry]) -> None:
+        for prefix, handler in self._watchers:
+            mine = [e for e in entries if e.key.startswith(prefix)]
+            if not mine:
+                continue
+            with self._watch_lock:
+                try:
+                    handler(self, mine)
+                except Exception:
+                    log.exception("watcher of %s failed", prefix)
+
+    def queue_own(
+        self,
+        command: str,
+        args: dict[str, Any],
+        *,
+        subject: str,
+        also: Callable[[Any], None] | None = None,
+    ) -> str | None:
+        """Queue a command of this node's own for the centre (an acknowledgement of an order it got),
+        at most once per (command, subject) however often it is asked: the row in ``link_forward`` and
+        whatever ``also(session)`` writes commit together, and the outbox sends it until answered.
+        Returns the forward id, or None when it was queued before."""
+        with self.session_factory() as s, s.begin():
+            # Take the write lock first (see BusTransaction): the check and the insert must not race.
+            s.connection().exec_driver_sql("UPDATE link_forward SET state = state WHERE 0")
+            done = s.scalar(
+                sa.select(FORWARD.c.forward_id)
+                .where(FORWARD.c.command == command, FORWARD.c.subject == subject)
+                .limit(1)
+            )
+            if done is not None:
+                return None
+            fid = new_forward_id()
+            body = encode_call(command, args, self.clock.now())
+            row = {
+                "forward_id": fid,
+                "command": command,
+                "body": body,
+                "origin": "node",
+                "state": "queued",
+                "queued_at": time.time(),
+                "subject": subject,
+            }
+            s.execute(sa.insert(FORWARD).values(**row))
+            if also is not None:
+                also(s)
+        self._publish_forward(row)
+        with self._own_lock:
+            if not self._upstream_ready:
+                # The outbox is not running yet (bulk load, start) or any more (stop): it loads the row
+                # from the table when it starts; until then it waits here.
+                self._own_waiting.append((fid, body))
+            send_now = self._upstream_ready
+        if send_now:
+            self._submit_own(fid, body)
+        self.log.event("queued", forward_id=fid, command=command, origin="node", subject=subject)
+        return fid
+
+    def _submit_own(self, fid: str, body: bytes) -> None:
+        try:
+            assert self.upstream is not None
+            self.upstream.submit(body, fid)  # an id the outbox already holds is queued once
+        except Exception as exc:  # stays queued in the database; sent after the next start
+            self.log.event("submit_failed", "error", forward_id=fid, error=str(exc))
+
+    def _release_own(self) -> None:
+        with self._own_lock:
+            self._upstream_ready = True
+            waiting, self._own_waiting = self._own_waiting, []
+        for fid, body in waiting:
+            self._submit_own(fid, body)
 
     def _journal_mode(self) -> None:
         """The city's mode is the last ``mode.switched`` event of the journal: a district records the
@@ -1304,6 +1444,15 @@ class DistrictNode:
 # ==================================================================================================
 
 
+def settle_garbage_collector() -> None:
+    """Keep what a started node holds for good (its map, the schema, the modules) out of Python's
+    full collections, which walk every object and pause the whole process while they do (50-80 ms
+    each on the small demo city, measured at a centre's start; more at Harbin scale). What is
+    allocated later is collected as usual."""
+    gc.collect()
+    gc.freeze()
+
+
 def serve(node: CentreNode | DistrictNode, log: NodeLog) -> int:
     """Start the node, run until SIGTERM or SIGINT, stop it cleanly (sockets closed, replica committed,
     outbox kept), exit 0."""
@@ -1316,6 +1465,7 @@ def serve(node: CentreNode | DistrictNode, log: NodeLog) -> int:
         log.event("failed", "error", error=f"{type(exc).__name__}: {exc}")
         node.stop()
         return 3
+    settle_garbage_collector()
     while not stop.wait(0.5):
         pass
     log.event("stopping")

@@ -348,6 +348,8 @@ def build_state(
     for spec in SPECS:
         out.update(build_spec(session, spec, now, case_window_days=case_window_days))
     out[MODE_KEY] = StateItem(mode_body(session))
+    for source in KEY_SOURCES.values():
+        out.update(source.build(session, now, None))
     return out
 
 
@@ -391,9 +393,14 @@ class Touched:
     rows: dict[str, set[tuple]] = field(default_factory=dict)
     tables: set[str] = field(default_factory=set)
     mode: bool = False
+    sources: dict[str, set[str]] = field(default_factory=dict)  # key source name -> ids touched
 
     def row(self, spec: str, *values: object) -> None:
         self.rows.setdefault(spec, set()).add(tuple(str(v) for v in values))
+
+    def thing(self, source: str, ident: object) -> None:
+        """One thing of a mode's ``KeySource`` (an alarm, a dispatch order) changed."""
+        self.sources.setdefault(source, set()).add(str(ident))
 
     def everything(self) -> None:
         self.tables.update(s.name for s in SPECS)
@@ -456,7 +463,44 @@ EVENT_RULES: dict[str, EventRule] = {
 
 
 def register_event_rule(kind: str, rule: EventRule) -> None:
-    EVENT_RULES[kind] = rule
+    """Add what events of ``kind`` touch; a second rule for the same kind runs beside the first (two
+    modes may both care about one kind), and registering the same rule again changes nothing."""
+    existing = EVENT_RULES.get(kind)
+    if existing is None or existing is rule or rule in getattr(existing, "parts", ()):
+        EVENT_RULES[kind] = existing or rule
+        return
+
+    def both(ev: JournalEvent, t: Touched) -> None:
+        existing(ev, t)
+        rule(ev, t)
+
+    both.parts = (*getattr(existing, "parts", (existing,)), rule)  # type: ignore[attr-defined]
+    EVENT_RULES[kind] = both
+
+
+@dataclass(frozen=True)
+class KeySource:
+    """Keys a mode adds to the shared picture beside the replicated tables (``/alarm/<id>/<district>``,
+    ``/task/<order id>``): orders the centre sends down to the districts.
+
+    ``build(session, now, ids)`` returns the current keys of the given things, or with ``ids`` None of
+    every thing that belongs in the picture now (the centre's start). Each key is ``prefix`` + the
+    thing's id [+ ``/`` + more]. The mode's event rules say which things an event touched
+    (``Touched.thing(name, id)``); the follower rebuilds exactly those and publishes what changed. Keys
+    of a source are not deleted by the follower: a thing that leaves the window leaves the picture at
+    the centre's next start.
+    """
+
+    name: str
+    prefix: str
+    build: Callable[[Session, dt.datetime, set[str] | None], dict[str, StateItem]]
+
+
+KEY_SOURCES: dict[str, KeySource] = {}
+
+
+def register_key_source(source: KeySource) -> None:
+    KEY_SOURCES[source.name] = source
 
 
 def touched_by(events: Iterable[JournalEvent]) -> Touched:
@@ -502,6 +546,7 @@ class JournalFollower:
         min_gap: float = 0.005,
         case_window_days: float = CASE_WINDOW_DAYS,
         on_batch: Callable[[int, int, Touched], None] | None = None,
+        publish_many: Callable[[list[tuple[str, bytes, float | None]]], None] | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.publish = publish
@@ -512,6 +557,9 @@ class JournalFollower:
         self.min_gap = min_gap
         self.case_window_days = case_window_days
         self.on_batch = on_batch
+        # A batch's keys in one call when the server takes them so (CloneServer.publish_many): at 2,000
+        # updates a second one hand-over per key to the server's thread was the follower's largest cost.
+        self.publish_many = publish_many
         self.generation = 0  # bumped when cells or the organisation changed: routers must reload
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -606,7 +654,11 @@ class JournalFollower:
                         fresh[key] = StateItem(b"")
             if touched.mode:
                 fresh[MODE_KEY] = StateItem(mode_body(s))
-        sent = 0
+            for name, ids in touched.sources.items():
+                source = KEY_SOURCES.get(name)
+                if source is not None:
+                    fresh.update(source.build(s, now, ids))
+        changed: list[tuple[str, bytes, float | None]] = []
         for key, item in fresh.items():
             if item.body == self.published.get(key, b""):
                 continue
@@ -614,8 +666,13 @@ class JournalFollower:
                 self.published[key] = item.body
             else:
                 self.published.pop(key, None)
-            self.publish(key, item.body, item.ttl)
-            sent += 1
+            changed.append((key, item.body, item.ttl))
+        sent = len(changed)
+        if self.publish_many is not None:
+            self.publish_many(changed)
+        else:
+            for key, body, ttl in changed:
+                self.publish(key, body, ttl)
         self.seq = events[-1].seq
         if touched.tables & {"cell", "district", "street", "community", "assignment", "supervisor"}:
             self.generation += 1
@@ -798,6 +855,7 @@ class Prepared:
     entries: list[Entry]
     ops: list[tuple[str, list]]
     mode: str | None
+    kv_rows: list[tuple] | None = None  # the entries as ``link_replica_entry`` rows, when asked for
 
     def run(self, db: sqlite3.Connection) -> str | None:
         for sql, rows in self.ops:
@@ -805,9 +863,11 @@ class Prepared:
         return self.mode
 
 
-def prepare_entries(entries: list[Entry]) -> Prepared:
+def prepare_entries(entries: list[Entry], *, kv: bool = False) -> Prepared:
     """Entries (in order; an empty body deletes) as statements with one row list per table and
-    operation, in an order that gives the result of applying them one by one."""
+    operation, in an order that gives the result of applying them one by one. ``kv``: also their
+    ``link_replica_entry`` rows (a bulk load prepares pages on the fetching thread, so the writing
+    thread, the load's bottleneck, only writes)."""
     batch = _Batch()
     for entry in entries:
         try:
@@ -817,7 +877,8 @@ def prepare_entries(entries: list[Entry]) -> Prepared:
             # replica entry is kept, so the row follows at the next good update.
             log.warning("skipped unreadable entry %s: %s", entry.key[:80], exc)
     batch.flush()
-    return Prepared(entries, batch.ops, batch.mode)
+    kv_rows = [(e.key, e.seq, e.uuid, e.props_raw, e.body) for e in entries] if kv else None
+    return Prepared(entries, batch.ops, batch.mode, kv_rows)
 
 
 def apply_entries(db: sqlite3.Connection, entries: list[Entry]) -> str | None:
@@ -850,6 +911,61 @@ def connect_replica_db(path: Path | str) -> sqlite3.Connection:
     return db
 
 
+# 40 MiB of WAL: past this the replica's writer checkpoints in its own commit after all.
+WAL_BACKSTOP_PAGES = 10_000
+
+
+class WalCheckpointer:
+    """Copies a database's write-ahead log back into the file on its own thread and connection.
+
+    The replica's writer runs with ``wal_autocheckpoint=0``: SQLite's automatic checkpoint would
+    otherwise run inside the writer's COMMIT every 1,000 pages (copying them and syncing the file
+    twice), which is what a live update or a bulk load waited for. A PASSIVE checkpoint here never
+    blocks the writer or readers; ``poke`` after each commit, and at most one checkpoint runs per
+    ``delay`` seconds, so a burst of commits costs one.
+    """
+
+    def __init__(self, path: Path | str, delay: float = 0.5) -> None:
+        self.path = Path(path)
+        self.delay = delay
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.checkpoints = 0
+
+    def poke(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="sanwei-wal-checkpoint", daemon=True)
+            self._thread.start()
+        self._wake.set()
+
+    def _run(self) -> None:
+        db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False, timeout=30)
+        try:
+            db.execute("PRAGMA synchronous=NORMAL")
+            while True:
+                self._wake.wait()
+                if self._stop.wait(self.delay):
+                    return
+                self._wake.clear()
+                try:
+                    db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    self.checkpoints += 1
+                except sqlite3.Error as exc:  # busy or gone: the next poke tries again
+                    log.warning("checkpoint of %s failed: %s", self.path.name, exc)
+        finally:
+            db.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(10)
+            self._thread = None
+        self._stop.clear()
+        self._wake.clear()
+
+
 class DomainReplica:
     """A ``comms.clone.Replica`` that keeps the entries *and* the city rows they stand for in one SQLite
     database, committed together with the position: after a kill -9 the file holds the rows of exactly
@@ -873,11 +989,15 @@ class DomainReplica:
         self._position: Position | None = None
         self._position_dirty = False
         self._items: list[Entry] | None = None
+        self.checkpointer = WalCheckpointer(self.path)
 
     @property
     def db(self) -> sqlite3.Connection:
         if self._db is None:
             self._db = connect_replica_db(self.path)
+            # Checkpoints run on the checkpointer's thread; this is only the backstop for a WAL that
+            # never gets a quiet moment to be reset (see WalCheckpointer).
+            self._db.execute(f"PRAGMA wal_autocheckpoint={WAL_BACKSTOP_PAGES}")
         return self._db
 
     # --- Replica protocol ---------------------------------------------------------------------------
@@ -969,6 +1089,7 @@ class DomainReplica:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        self.checkpointer.poke()
         if self.on_commit is not None and (pending or mode):
             try:
                 self.on_commit(pending, mode)
@@ -976,6 +1097,7 @@ class DomainReplica:
                 log.exception("on_commit callback failed")
 
     def close(self) -> None:
+        self.checkpointer.stop()
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -1014,6 +1136,9 @@ class BulkLoad:
         self.mode: str | None = None
         self._indexes: list[str] = []
         db.execute("PRAGMA cache_size=-131072")  # 128 MiB for this connection: index builds sort in memory
+        # The whole map is one commit of ~20,000 pages: past the backstop, SQLite would copy them all
+        # back into the file inside COMMIT; the checkpointer does it after the load instead.
+        db.execute("PRAGMA wal_autocheckpoint=0")
         db.execute("BEGIN IMMEDIATE")
         try:
             if replace:
@@ -1027,6 +1152,7 @@ class BulkLoad:
                 self._drop_indexes()
         except BaseException:
             db.execute("ROLLBACK")
+            _end_bulk_pragmas(db)
             raise
 
     def _drop_indexes(self) -> None:
@@ -1046,9 +1172,12 @@ class BulkLoad:
         done on the fetching thread) when the load is fresh."""
         db = self.db
         entries = page.entries if isinstance(page, Prepared) else page
+        kv_rows = page.kv_rows if isinstance(page, Prepared) else None
         db.executemany(
             "INSERT OR REPLACE INTO link_replica_entry (key, seq, uuid, props, body) VALUES (?, ?, ?, ?, ?)",
-            [(e.key, e.seq, e.uuid, e.props_raw, e.body) for e in entries],
+            kv_rows
+            if kv_rows is not None
+            else [(e.key, e.seq, e.uuid, e.props_raw, e.body) for e in entries],
         )
         if self.have is not None:
             have = self.have
@@ -1074,7 +1203,8 @@ class BulkLoad:
             db.execute("ROLLBACK")
             raise
         finally:
-            db.execute("PRAGMA cache_size=-2000")
+            _end_bulk_pragmas(db)
+        self.replica.checkpointer.poke()
         self.replica._position = position
         self.replica._items = list(self.changed) if self.have is None else None
         if self.replica.on_commit is not None:
@@ -1086,7 +1216,12 @@ class BulkLoad:
         try:
             self.db.execute("ROLLBACK")
         finally:
-            self.db.execute("PRAGMA cache_size=-2000")
+            _end_bulk_pragmas(self.db)
+
+
+def _end_bulk_pragmas(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA cache_size=-2000")
+    db.execute(f"PRAGMA wal_autocheckpoint={WAL_BACKSTOP_PAGES}")
 
 
 def _write_position(db: sqlite3.Connection, position: Position) -> None:

@@ -130,11 +130,23 @@ def _report(ctx: CallContext, args: dict[str, Any]) -> dict:
         text=args.get("text") or "",
         urgent=args.get("urgent"),
         external_ref=external_ref,
+        duplicate_of=_duplicate_of(args),
     )
     if ctx.forward_id is not None:
         ctx.forward_args = {**args, "x": x, "y": y, "lonlat": False, "external_ref": external_ref}
         ctx.forward_subject = f"/case/{doc['id']}"
     return doc
+
+
+def _duplicate_of(args: dict[str, Any]) -> int | None:
+    """The open case an operator chose to link the report to (else the desk links the nearest)."""
+    value = args.get("duplicate_of")
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InputError(f"'duplicate_of' must be a case id, not {value!r}") from None
 
 
 def _case_id(ctx: CallContext, args: dict[str, Any]) -> int:

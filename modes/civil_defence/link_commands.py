@@ -1,0 +1,320 @@
+"""Air-raid alarms over the links (docs/protocol.md section 7.10).
+
+The centre puts every alarm on the shared picture, one key per addressed district
+(``/alarm/<id>/<district>``, built from the alarm and its delivery row), whoever issued it: a console on
+the centre's database, the command line or the ``alarm.issue`` command. The journal follower republishes
+a key whenever an ``alarm.*`` event touches the alarm. A district node watching ``/alarm/`` finds the
+keys of its own district that are not acknowledged yet, records the receipt in its own journal and
+queues ``alarm.ack`` in its persisted outbox in the same transaction, once per key: a district that was
+down gets the key when it catches up (replay or snapshot) and acknowledges then, exactly once. The
+centre applies ``alarm.ack`` with ``record_receipt`` and ``acknowledge`` (both idempotent), so
+``delivery_board`` shows sent, received and acknowledged times per district, and a district whose node
+is down stays unacknowledged and is flagged late after ``ACK_LIMIT_S``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import and_, or_, select, text
+
+from comms.commands import CommandRefused
+from comms.wire import Entry
+from data import journal
+from data.civil_defence_models import Alarm, AlarmDelivery, AlarmKind
+from data.errors import InputError
+from data.models import District, JournalEvent
+from modes.civil_defence.alarms import (
+    ACK_LIMIT_S,
+    CYCLE_S,
+    SIGNALS,
+    TONE_HZ,
+    acknowledge,
+    delivery_board,
+    issue_alarm,
+    parse_kind,
+    record_receipt,
+    signal_schedule,
+)
+from modes.civil_defence.authority import require_civil_defence
+from modes.common.command_bus import CallContext, CommandBus
+from modes.common.nodes import DistrictNode
+from modes.common.replication import (
+    KeySource,
+    StateItem,
+    Touched,
+    pack,
+    register_event_rule,
+    register_key_source,
+    unpack,
+)
+
+PREFIX = "/alarm/"
+# The shared picture holds the alarms of the last day, and those still unacknowledged somewhere for a
+# week (a district cut off for days still gets the order when it returns).
+RECENT = dt.timedelta(hours=24)
+OPEN_FOR = dt.timedelta(days=7)
+EVENT_KINDS = ("alarm.issued", "alarm.sent", "alarm.received", "alarm.acknowledged")
+
+
+def alarm_key(alarm_id: int, district: str) -> str:
+    return f"{PREFIX}{alarm_id}/{district}"
+
+
+def _wire(t: dt.datetime | None) -> str | None:
+    return None if t is None else t.isoformat(sep=" ")
+
+
+# --- centre: alarms -> keys ----------------------------------------------------------------------------
+
+
+def build_alarm_keys(session, now: dt.datetime, ids: set[str] | None) -> dict[str, StateItem]:
+    """``/alarm/<id>/<district>`` for the given alarms (``ids`` None: those the picture holds now)."""
+    stmt = (
+        select(Alarm, AlarmDelivery, District.name)
+        .join(AlarmDelivery, AlarmDelivery.alarm_id == Alarm.id)
+        .join(District, District.code == AlarmDelivery.district_code)
+    )
+    if ids is None:
+        stmt = stmt.where(
+            or_(
+                Alarm.issued_at >= now - RECENT,
+                and_(AlarmDelivery.acked_at.is_(None), Alarm.issued_at >= now - OPEN_FOR),
+            )
+        )
+    else:
+        wanted = [int(i) for i in ids if str(i).isdigit()]
+        if not wanted:
+            return {}
+        stmt = stmt.where(Alarm.id.in_(wanted))
+    out: dict[str, StateItem] = {}
+    for alarm, d, name in session.execute(stmt):
+        signal = SIGNALS[AlarmKind(alarm.kind)]
+        doc = {
+            "alarm_id": alarm.id,
+            "kind": alarm.kind,
+            "name_zh": signal.name_zh,
+            "name_en": signal.name_en,
+            "on_off": [list(p) for p in signal_schedule(signal.kind)],
+            "cycle_s": CYCLE_S,
+            "tone_hz": TONE_HZ,
+            "issued_at": _wire(alarm.issued_at),
+            "issued_by": alarm.issued_by,
+            "exercise": bool(alarm.exercise),
+            "note": alarm.note or "",
+            "district": d.district_code,
+            "district_name": name,
+            "sent_at": _wire(d.sent_at),
+            "received_at": _wire(d.received_at),
+            "acknowledged_at": _wire(d.acked_at),
+            "acknowledged_by": d.acked_by,
+        }
+        out[alarm_key(alarm.id, d.district_code)] = StateItem(pack(doc))
+    return out
+
+
+def _alarm_rule(ev: JournalEvent, t: Touched) -> None:
+    alarm_id = (ev.payload or {}).get("alarm_id")
+    subject = ev.subject or ""
+    if alarm_id is None and subject.startswith("alarm/"):
+        alarm_id = subject[len("alarm/") :]
+    if alarm_id is not None:
+        t.thing("alarm", alarm_id)
+
+
+# --- commands ------------------------------------------------------------------------------------------
+
+
+def _confined_districts(ctx: CallContext, districts: Any) -> Any:
+    """A district's key sounds the alarm in its own district only: "all" means its district."""
+    if ctx.scope is None:
+        return districts
+    if districts is None or (isinstance(districts, str) and districts.strip().lower() in ("", "all")):
+        return [ctx.scope]
+    items = districts.split(",") if isinstance(districts, str) else list(districts)
+    others = sorted({str(c).strip() for c in items if str(c).strip()} - {ctx.scope})
+    if others:
+        raise CommandRefused(
+            f"{ctx.peer.name} acts for district {ctx.scope}; it may not sound the alarm in {', '.join(others)}"
+        )
+    return [ctx.scope]
+
+
+def _issue(ctx: CallContext, args: dict[str, Any]) -> dict:
+    role = require_civil_defence(args.get("as"), "sound an air-raid alarm")
+    kind = parse_kind(args.get("kind") or "")
+    districts = _confined_districts(ctx, args.get("districts"))
+    if not ctx.at_centre:
+        # At a district node: checked here, issued by the centre (its answer is the caller's result).
+        ctx.forward_args = {**args, "districts": districts}
+        return {"kind": kind.value, "districts": districts, "issued": False}
+    issued = issue_alarm(
+        ctx.session,
+        ctx.clock,
+        role,
+        kind,
+        districts,
+        actor=args.get("actor"),
+        exercise=bool(args.get("exercise")),
+        note=str(args.get("note") or ""),
+    )
+    return issued.board.as_dict()
+
+
+def _int(args: dict[str, Any], name: str) -> int:
+    try:
+        return int(args[name])
+    except (KeyError, TypeError, ValueError):
+        raise InputError(f"this command needs the number '{name}'") from None
+
+
+def _time(value: Any, earliest: dt.datetime, latest: dt.datetime) -> dt.datetime:
+    """A time the district reported, kept between what the centre knows (sent) and its now: a
+    district's clock may be off, and an acknowledgement never precedes the order or lies ahead."""
+    if not value:
+        return latest
+    try:
+        t = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(f"{value!r} is not an ISO date-time") from None
+    return min(latest, max(earliest, t.replace(tzinfo=None)))
+
+
+def _ack(ctx: CallContext, args: dict[str, Any]) -> dict:
+    if not ctx.at_centre:
+        raise CommandRefused("a district node acknowledges the alarms it receives itself")
+    alarm_id = _int(args, "alarm_id")
+    district = str(args.get("district") or ctx.scope or "")
+    if not district:
+        raise InputError("alarm.ack needs the 'district' that acknowledges")
+    ctx.confine(district, f"the acknowledgement of alarm {alarm_id} for district {district}")
+    row = ctx.session.scalars(
+        select(AlarmDelivery).where(
+            AlarmDelivery.alarm_id == alarm_id, AlarmDelivery.district_code == district
+        )
+    ).one_or_none()
+    now = ctx.clock.now()
+    if row is None:
+        delivery_board(ctx.session, alarm_id, now)  # "no alarm N" when there is none
+        raise CommandRefused(f"alarm {alarm_id} was not sent to district {district}")
+    received = _time(args.get("received_at"), row.sent_at, now)
+    acked = _time(args.get("acknowledged_at"), received, now)
+    by = ctx.peer.name if ctx.scope else str(args.get("by") or f"district:{district}")
+    if received < acked:
+        record_receipt(ctx.session, alarm_id, district, received)
+    # Received and acknowledged at once (a node acknowledges on receipt): ``acknowledge`` records both.
+    acknowledge(ctx.session, alarm_id, district, acked, by=by)
+    ack_s = (row.acked_at - row.sent_at).total_seconds() if row.acked_at else None
+    return {
+        "alarm_id": alarm_id,
+        "district": district,
+        "sent_at": row.sent_at.isoformat(),
+        "received_at": row.received_at.isoformat() if row.received_at else None,
+        "acknowledged_at": row.acked_at.isoformat() if row.acked_at else None,
+        "acknowledged_by": row.acked_by,
+        "ack_seconds": ack_s,
+        "late": ack_s is not None and ack_s > ACK_LIMIT_S,
+    }
+
+
+def _board(ctx: CallContext, args: dict[str, Any]) -> dict:
+    alarm_id = _int(args, "id")
+    now = ctx.clock.now()
+    if ctx.at_centre:
+        return delivery_board(ctx.session, alarm_id, now).as_dict()
+    return board_from_keys(ctx.session, alarm_id, now)
+
+
+def board_from_keys(session, alarm_id: int, now: dt.datetime) -> dict:
+    """At a district node: the board of an alarm as the shared picture shows it (its replica)."""
+    rows = session.execute(
+        text("SELECT body FROM link_replica_entry WHERE key LIKE :k ORDER BY key"),
+        {"k": f"{PREFIX}{alarm_id}/%"},
+    ).all()
+    docs = [unpack(bytes(body)) for (body,) in rows]
+    if not docs:
+        raise CommandRefused(f"alarm {alarm_id} is not in this node's picture")
+    first = docs[0]
+    deliveries = []
+    for d in docs:
+        sent = dt.datetime.fromisoformat(d["sent_at"])
+        acked = dt.datetime.fromisoformat(d["acknowledged_at"]) if d.get("acknowledged_at") else None
+        ack_s = (acked - sent).total_seconds() if acked else None
+        waited = ack_s if ack_s is not None else (now - sent).total_seconds()
+        deliveries.append(
+            {
+                "district": d["district"],
+                "name": d.get("district_name", ""),
+                "sent_at": sent.isoformat(),
+                "received_at": d["received_at"].replace(" ", "T") if d.get("received_at") else None,
+                "acknowledged_at": acked.isoformat() if acked else None,
+                "acknowledged_by": d.get("acknowledged_by"),
+                "ack_seconds": ack_s,
+                "late": waited > ACK_LIMIT_S,
+            }
+        )
+    return {
+        "alarm_id": alarm_id,
+        "kind": first["kind"],
+        "name_zh": first["name_zh"],
+        "name_en": first["name_en"],
+        "issued_at": first["issued_at"].replace(" ", "T"),
+        "issued_by": first["issued_by"],
+        "exercise": first["exercise"],
+        "as_of": now.isoformat(),
+        "ack_limit_s": ACK_LIMIT_S,
+        "deliveries": deliveries,
+        "late": [d["district"] for d in deliveries if d["late"]],
+        "all_acknowledged": all(d["acknowledged_at"] for d in deliveries),
+    }
+
+
+# --- district: the watcher -----------------------------------------------------------------------------
+
+
+def on_alarm_entries(node: DistrictNode, entries: list[Entry]) -> None:
+    """Acknowledge, once, every alarm of this node's district that the centre has not seen acknowledged."""
+    for entry in entries:
+        parts = entry.key.split("/")  # "", "alarm", id, district
+        if not entry.body or len(parts) != 4 or parts[3] != node.district or not parts[2].isdigit():
+            continue
+        doc = unpack(entry.body)
+        if doc.get("acknowledged_at"):
+            continue
+        alarm_id = int(parts[2])
+        now = node.clock.now()
+
+        def received(session, alarm_id=alarm_id, now=now, doc=doc) -> None:
+            journal.append(
+                session,
+                journal.NewEvent(
+                    "alarm.received",
+                    f"district:{node.district}",
+                    now,
+                    f"alarm/{alarm_id}",
+                    {"alarm_id": alarm_id, "kind": doc.get("kind"), "source": "centre"},
+                    node.district,
+                ),
+            )
+
+        args = {
+            "alarm_id": alarm_id,
+            "district": node.district,
+            "received_at": now.isoformat(sep=" "),
+            "acknowledged_at": now.isoformat(sep=" "),
+        }
+        node.queue_own("alarm.ack", args, subject=entry.key, also=received)
+
+
+def watch(node: DistrictNode) -> None:
+    node.watch(PREFIX, on_alarm_entries)
+
+
+def register(bus: CommandBus) -> None:
+    for kind in EVENT_KINDS:
+        register_event_rule(kind, _alarm_rule)
+    register_key_source(KeySource("alarm", PREFIX, build_alarm_keys))
+    bus.register("alarm.issue", _issue, forward=True)
+    bus.register("alarm.ack", _ack)
+    bus.register("query.alarm", _board)
