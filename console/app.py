@@ -38,6 +38,7 @@ class _Opened:
     make_session: object
     seeded: bool
     snapshot: Future | None = None
+    link: object | None = None  # a ConsoleLink with --connect: the city is a node's replica
 
 
 def _migrations_fingerprint() -> str:
@@ -101,17 +102,9 @@ def _load_snapshot(make_session) -> CitySnapshot:
 
 
 def _requested_mode(args: argparse.Namespace) -> str | None:
-    """The mode the user asked for, or None to open in the city's current mode.
-
-    main.py's ``--mode`` defaults to "everyday", which cannot be told apart from a typed one; a console
-    that merely starts must not stand the city down from wartime, so "everyday" counts only when
-    ``--mode`` is on the command line. (With ``default=None`` in main.py this check becomes moot.)
-    """
-    mode = getattr(args, "mode", None)
-    typed = any(a == "--mode" or a.startswith("--mode=") for a in sys.argv[1:])
-    if mode == "everyday" and not typed:
-        return None
-    return mode
+    """The mode the user asked for with ``--mode``, or None (main.py's default) to open in the city's
+    current mode: a console that merely starts must not stand the city down from wartime."""
+    return getattr(args, "mode", None)
 
 
 def _parse_size(text: str) -> tuple[int, int]:
@@ -137,8 +130,24 @@ def run_console(args: argparse.Namespace) -> int:
     interval = sys.getswitchinterval()
     sys.setswitchinterval(float(os.environ.get("SANWEI_SWITCH_INTERVAL", "0.001")))
     try:
-        opened = _open(getattr(args, "db", None), preload)  # DatabaseError goes up to main.py's handler
-        return _run(args, size, started, opened, preload, interval)
+        if getattr(args, "connect", None):
+            from console.connect import open_remote
+
+            link = open_remote(args)  # errors go up to main.py's handler, as the database's do
+            opened = _Opened(
+                link.engine,
+                link.session_factory,
+                True,
+                preload.submit(_load_snapshot, link.session_factory),
+                link,
+            )
+        else:
+            opened = _open(getattr(args, "db", None), preload)  # DatabaseError goes up to main.py's handler
+        try:
+            return _run(args, size, started, opened, preload, interval)
+        finally:
+            if opened.link is not None:
+                opened.link.close()
     finally:
         sys.setswitchinterval(interval)
         # An early return (bad --as, cancelled login) must not leave the loader running while the
@@ -198,8 +207,13 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
             return 0
         login = dialog.login()
 
-    services = ConsoleServices(opened.make_session, clock, login)
-    window = MainWindow(services)
+    bridge = None
+    if opened.link is not None:
+        from console.remote import remote_window
+
+        window, bridge = remote_window(opened.link, clock, login)
+    else:
+        window = MainWindow(ConsoleServices(opened.make_session, clock, login))
     window.loaded.connect(lambda: sys.setswitchinterval(interval))
     requested = _requested_mode(args)
     target = Mode(requested) if requested else None
@@ -210,6 +224,8 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
             ).format(role=texts.role_label(login.role), mode=texts.mode_label(target.value))
             if screenshot:
                 sys.stderr.write(f"error: {message}\n")
+                if bridge is not None:
+                    bridge.detach()
                 return EXIT_INPUT
             window.notify(message)
         else:
@@ -226,6 +242,8 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
         window.start(opened.snapshot)
         code = app.exec()
     collector.stop()
+    if bridge is not None:
+        bridge.detach()
     opened.engine.dispose()
     return code
 
@@ -275,9 +293,9 @@ def _screenshot(
     if not window.is_loaded and not _wait_for(window.loaded, 120_000):
         sys.stderr.write("error: the city did not load within 120 s\n")
         return EXIT_INPUT
-    # Let a startup mode switch land and the layout settle before grabbing.
+    # Let a startup mode switch land, the panels' reads come back and the layout settle before grabbing.
     deadline = time.perf_counter() + 10
-    while window.switching and time.perf_counter() < deadline:
+    while (window.switching or window.workers.busy) and time.perf_counter() < deadline:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
     for _ in range(3):
         app.processEvents()
@@ -286,6 +304,12 @@ def _screenshot(
         print(
             f"{READY_MARKER} seconds={time.perf_counter() - started:.3f} rss_mb={_rss_mb():.1f}", flush=True
         )
+    # Mode pages load their data in workers (the evacuation plan takes seconds at Harbin scale): wait,
+    # after the ready marker so start-up timings stay what they measure, rather than grab a half page.
+    deadline = time.perf_counter() + 30
+    while window.workers.busy and time.perf_counter() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    app.processEvents()
     image = window.grab()
     if image.width() != size[0] or image.height() != size[1]:
         image = image.scaled(size[0], size[1])

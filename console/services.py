@@ -2,6 +2,8 @@
 
 Every call opens its own short session (the caller owns a session, one per thread), returns DTOs, and
 writes go through ``modes`` services that validate and journal. Widgets never see a session or SQL.
+Each write is one method that hands ``self.gateway`` both its local form and its command (see
+console/gateway.py), so a console attached to a node (``--connect``) sends it to the node instead.
 """
 
 from __future__ import annotations
@@ -27,20 +29,34 @@ from console.dto import (
     StaffEntry,
     SupervisorDetails,
 )
+from console.gateway import LocalGateway, WriteGateway, mode_switch_from_result
 from console.measures import MEASURE_BY_KEY
 from data import journal
 from data.models import JournalEvent
 from modes.common.clock import Clock
-from modes.common.mode_switch import EVENT_KIND, Mode, ModeSwitch, current_mode, may_switch, switch_mode
+from modes.common.mode_switch import (
+    EVENT_KIND,
+    Mode,
+    ModeSwitch,
+    current_mode,
+    may_switch,
+    parse_mode,
+    switch_mode,
+)
 
 SessionFactory = Callable[[], Session]
 
 
 class ConsoleServices:
-    def __init__(self, session_factory: SessionFactory, clock: Clock, login: Login):
+    def __init__(
+        self, session_factory: SessionFactory, clock: Clock, login: Login, gateway: WriteGateway | None = None
+    ):
         self.session_factory = session_factory
         self.clock = clock
         self.login = login
+        # Reads always use session_factory (the city's database, or a node's replica); writes go through
+        # the gateway (console/gateway.py): local, or the attached node's command channel.
+        self.gateway: WriteGateway = gateway or LocalGateway(session_factory)
 
     # --- the city ------------------------------------------------------------------------------------
 
@@ -159,8 +175,12 @@ class ConsoleServices:
 
     def switch_mode(self, target: Mode | str) -> ModeSwitch:
         """Runs in a worker: validates the login's role, writes the journal event, commits."""
-        with self.session_factory() as s, s.begin():
-            return switch_mode(s, self.clock, self.login.actor, self.login.role, target)
+        return self.gateway.write(
+            "mode.switch",
+            {"mode": parse_mode(target).value},
+            local=lambda s: switch_mode(s, self.clock, self.login.actor, self.login.role, target),
+            decode=lambda result: mode_switch_from_result(result, self.login),
+        )
 
     # --- the journal ---------------------------------------------------------------------------------
 

@@ -1,0 +1,541 @@
+"""``python main.py console --connect``: the console attached to a running centre node.
+
+A real ``python main.py center`` process serves a small seeded city with CURVE on; the console's window
+is opened in this process through the same functions ``run_console`` uses (``console.connect.open_remote``,
+``console.remote.remote_window``), and the command line runs as subprocesses. Nothing is mocked: real
+sockets on 127.0.0.1, real SQLite files, real widgets (offscreen).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+
+from comms.keys import Security, generate_keys
+from data.db import DatabaseError
+from modes.common.mode_switch import Mode
+from modes.common.nodes import LinkClient
+
+REPO = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"
+HB = 0.25
+DISTRICT = "230102"
+
+
+# --- processes --------------------------------------------------------------------------------------------
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 20.0, what: str = "") -> object:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        time.sleep(0.05)
+
+
+def free_base() -> int:
+    rng = random.Random()  # ports only: any free ones will do
+    for _ in range(500):
+        port = rng.randrange(20000, 60000, 4)
+        ok = True
+        for i in range(4):
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                try:
+                    s.bind((HOST, port + i))
+                except OSError:
+                    ok = False
+                    break
+        if ok:
+            return port
+    raise RuntimeError("no four consecutive free ports")
+
+
+def env_for(cache: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO), XDG_CACHE_HOME=str(cache), **extra)
+    env.pop("SANWEI_CLOCK", None)
+    return env
+
+
+class Centre:
+    """``python main.py center`` on a copy of the city (or, with ``district``, ``python main.py district``
+    with its own replica), its JSON log lines collected as they come."""
+
+    def __init__(
+        self, db: Path, endpoint: str, keys: Path, cache: Path, district: tuple[str, str] = ()
+    ) -> None:
+        self.db, self.endpoint = db, endpoint
+        node = ["district", district[0], "--center", district[1]] if district else ["center"]
+        self.proc = subprocess.Popen(
+            [sys.executable, str(REPO / "main.py"), *node, "--db", f"sqlite:///{db}", "--bind", endpoint,
+             "--keys", str(keys), "--heartbeat", str(HB)],
+            cwd=REPO, env=env_for(cache), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        self.events: list[dict] = []
+        self.raw: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.raw.append(line)
+            try:
+                self.events.append(json.loads(line))
+            except ValueError:
+                pass
+
+    def wait_ready(self) -> Centre:
+        def ready() -> bool:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"centre exited {self.proc.returncode}:\n{''.join(self.raw[-30:])}")
+            return any(e.get("event") == "ready" for e in self.events)
+
+        wait_until(ready, 60, "the centre is ready")
+        return self
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self._reader.join(5)
+        if self.proc.stderr is not None:
+            self.proc.stderr.close()
+
+
+def main_py(*args: str, cache: Path, timeout: float = 180, **env: str) -> subprocess.CompletedProcess:
+    base = env_for(cache, **env)
+    for name, value in env.items():
+        if value == "":
+            base.pop(name, None)
+    return subprocess.run(
+        [sys.executable, str(REPO / "main.py"), *args],
+        cwd=REPO, env=base, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+# --- fixtures ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> Iterator[argparse.Namespace]:
+    """A small seeded city served by a centre node; the centre's key folder enrols ``console`` (role
+    console) and ``console-230102`` (role console:230102). ``rogue`` is a folder whose console key the
+    centre has never seen (it holds the centre's public key, as an enrolled console's would)."""
+    from data.db import open_database, session_factory
+    from data.demo_city import seed_city
+
+    root = tmp_path_factory.mktemp("connect")
+    db = root / "centre.db"
+    engine = open_database(f"sqlite:///{db}")
+    with session_factory(engine)() as s, s.begin():
+        seed_city(s, scale="small", seed=3)
+    engine.dispose()
+    keys = root / "keys"
+    generate_keys(keys, "centre", "centre")
+    generate_keys(keys, "console", "console")
+    generate_keys(keys, f"console-{DISTRICT}", f"console:{DISTRICT}")
+    generate_keys(keys, f"district-{DISTRICT}", f"district:{DISTRICT}")
+    rogue = root / "rogue"
+    generate_keys(rogue, "console", "console")
+    shutil.copyfile(keys / "centre.key", rogue / "centre.key")
+    cache = root / "cache"
+    endpoint = f"tcp://{HOST}:{free_base()}"
+    centre = Centre(db, endpoint, keys, cache).wait_ready()
+    yield argparse.Namespace(db=db, keys=keys, rogue=rogue, cache=cache, endpoint=endpoint, centre=centre)
+    centre.stop()
+
+
+def centre_call(world, name: str, args: dict | None = None):
+    with LinkClient(world.endpoint, Security.from_dir(world.keys, "centre"), heartbeat=HB) as link:
+        return link.call(name, args or {}, timeout=20)
+
+
+def centre_journal(world, kind: str) -> list[tuple[str, dict]]:
+    with sqlite3.connect(world.db) as db:
+        rows = db.execute(
+            "SELECT actor, payload FROM journal WHERE kind = ? ORDER BY seq", (kind,)
+        ).fetchall()
+    return [(actor, json.loads(payload)) for actor, payload in rows]
+
+
+def copy_city(world, path: Path) -> None:
+    """A consistent copy of the running centre's database (its WAL included), through SQLite's backup."""
+    with sqlite3.connect(world.db) as src, sqlite3.connect(path) as dst:
+        src.backup(dst)
+
+
+def a_point(world, district: str) -> tuple[float, float]:
+    from sqlalchemy import select
+
+    from data.db import make_engine, session_factory
+    from data.models import GridCell
+
+    engine = make_engine(f"sqlite:///{world.db}")
+    with session_factory(engine)() as s:
+        cell = s.scalars(
+            select(GridCell).where(GridCell.code.like(f"{district}%")).order_by(GridCell.code).limit(1)
+        ).one()
+        p = cell.geometry.representative_point()
+    engine.dispose()
+    return p.x, p.y
+
+
+@pytest.fixture
+def connect(world, tmp_path, qtbot, translations):
+    """Open the console's window on the centre as ``run_console`` does with --connect."""
+    from console.connect import open_remote
+    from console.login import resolve_login
+    from console.remote import remote_window
+    from console.services import ConsoleServices
+    from modes.common.clock import SystemClock
+
+    opened = []
+
+    def open_window(
+        identity: str = "console",
+        role: str = "commander",
+        replica: Path | None = None,
+        endpoint: str = "",
+        server: str = "centre",
+    ):
+        translations("en")
+        args = argparse.Namespace(
+            connect=endpoint or world.endpoint,
+            security=Security.from_dir(world.keys, identity),
+            server=server,
+            identity=identity,
+            replica=replica or tmp_path / f"replica-{identity}.db",
+        )
+        link = open_remote(args)
+        clock = SystemClock()
+        login = resolve_login(ConsoleServices(link.session_factory, clock, None).staff(), role)
+        window, bridge = remote_window(link, clock, login)
+        opened.append((window, bridge, link))
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        with qtbot.waitSignal(window.loaded, timeout=60_000):
+            window.start()
+        return window
+
+    yield open_window
+    for window, bridge, link in opened:
+        bridge.detach()
+        link.close()
+        window.close()
+
+
+def overview_numbers(window) -> dict[str, int | None]:
+    """The overview tiles as numbers (None while a tile still shows its placeholder)."""
+    panel = window.everyday_page.overview
+    text = {key: panel.value(key).replace(",", "") for key in panel._values}
+    return {key: int(v) if v.isdigit() else None for key, v in text.items()}
+
+
+# --- tests ------------------------------------------------------------------------------------------------
+
+
+def test_the_connected_console_shows_the_centres_city(world, connect, qtbot):
+    window = connect()
+    stats = centre_call(world, "query.stats")
+    qtbot.waitUntil(lambda: overview_numbers(window) == stats, timeout=30_000)
+    assert stats["cells"] > 0 and stats["components"] > 0
+    # The map holds the centre's city, the status bar says the link is up.
+    assert len(window.snapshot.cells.codes) == stats["cells"]
+    qtbot.waitUntil(lambda: "up since" in window.link_label.text(), timeout=30_000)
+    assert world.endpoint in window.link_label.text()
+
+
+def test_a_mode_switch_lands_in_the_centres_journal_with_the_consoles_actor(world, connect, qtbot):
+    window = connect()
+    actor = window.services.login.actor
+    assert actor and window.services.login.role == "commander"
+    before = len(centre_journal(world, "mode.switched"))
+    try:
+        with qtbot.waitSignal(window.mode_changed, timeout=30_000) as changed:
+            window.switch_now(Mode.EMERGENCY)
+        assert changed.args == ["emergency"]
+        events = centre_journal(world, "mode.switched")
+        assert len(events) == before + 1
+        assert events[-1] == (actor, {"from": "everyday", "to": "emergency", "role": "commander"})
+        assert centre_call(world, "query.mode") == {"mode": "emergency"}
+        # The switch comes back through the state channel into the replica's own journal.
+        qtbot.waitUntil(lambda: window.services.current_mode() == Mode.EMERGENCY, timeout=30_000)
+    finally:
+        with qtbot.waitSignal(window.mode_changed, timeout=30_000):
+            window.switch_now(Mode.EVERYDAY)
+    assert centre_call(world, "query.mode") == {"mode": "everyday"}
+
+
+def test_a_district_console_may_not_switch_the_citys_mode(world, connect, qtbot):
+    """A console:230102 key acts for its district only: the city's mode is the municipal centre's."""
+    window = connect(f"console-{DISTRICT}")
+    before = len(centre_journal(world, "mode.switched"))
+    with qtbot.waitSignal(window.mode_switch_failed, timeout=30_000) as failed:
+        window.switch_now(Mode.CIVIL_DEFENCE)
+    assert "may not switch the city's mode" in failed.args[0]
+    assert window.mode == Mode.EVERYDAY
+    assert len(centre_journal(world, "mode.switched")) == before
+
+
+def test_a_case_reported_at_the_centre_appears_in_the_console(world, connect, qtbot):
+    window = connect()
+    stats = centre_call(world, "query.stats")
+    qtbot.waitUntil(lambda: overview_numbers(window) == stats, timeout=30_000)
+    before = overview_numbers(window)["open_cases"]
+    # No timer: only the replica's push may wake the window.
+    window.watcher.stop()
+    seen: list[int] = []
+    window.watcher.journal_advanced.connect(lambda old, new: seen.extend(range(old + 1, new + 1)))
+    start = window.services.last_seq()
+    x, y = a_point(world, DISTRICT)
+    done = main_py(
+        "report", "--connect", world.endpoint, "--keys", str(world.keys), "--x", str(x), "--y", str(y),
+        "--channel", "hotline", "--type", "06010", "--text", "reported at the centre", "--json",
+        cache=world.cache,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    case_id = json.loads(done.stdout)["id"]
+    qtbot.waitUntil(lambda: overview_numbers(window)["open_cases"] == before + 1, timeout=30_000)
+    assert seen
+    subjects = {e.subject for e in window.services.events_after(start)}
+    assert f"case/{case_id}" in subjects
+    with window.services.session_factory() as s:
+        from data.models import Case
+
+        case = s.get(Case, case_id)
+        assert case is not None and case.description == "reported at the centre"
+
+
+def test_the_status_bar_follows_the_link_down_and_up(world, connect, qtbot, tmp_path):
+    """A centre of its own for this test: it stops, the console shows the link down and keeps its city;
+    the centre comes back (a new epoch) and the console is up again with the centre's picture."""
+    db = tmp_path / "own.db"
+    copy_city(world, db)
+    endpoint = f"tcp://{HOST}:{free_base()}"
+    centre = Centre(db, endpoint, world.keys, world.cache).wait_ready()
+    try:
+        window = connect(replica=tmp_path / "own-replica.db", endpoint=endpoint)
+        qtbot.waitUntil(lambda: "up since" in window.link_label.text(), timeout=30_000)
+        centre.stop()
+        qtbot.waitUntil(lambda: "DOWN for" in window.link_label.text(), timeout=30_000)
+        assert window.snapshot is not None and window.services.overview().counts["cells"] > 0
+        centre = Centre(db, endpoint, world.keys, world.cache).wait_ready()
+        qtbot.waitUntil(lambda: "up since" in window.link_label.text(), timeout=30_000)
+        x, y = a_point(world, DISTRICT)
+        with LinkClient(endpoint, Security.from_dir(world.keys, "centre"), heartbeat=HB) as link:
+            case = link.call("case.report", {"x": x + 3, "y": y, "channel": "patrol", "type": "06010"})
+
+        def has_case() -> bool:
+            with window.services.session_factory() as s:
+                from data.models import Case
+
+                return s.get(Case, case["id"]) is not None
+
+        qtbot.waitUntil(has_case, timeout=30_000)
+    finally:
+        centre.stop()
+
+
+def test_a_district_console_works_through_its_district_and_sees_the_queue(world, connect, qtbot, tmp_path):
+    """A console of district 230102 attached to its district node: the district's picture, and while the
+    district is cut off from the centre its report is queued there, which the status bar shows."""
+    from console.gateway import provisional_result
+
+    db = tmp_path / "centre.db"
+    copy_city(world, db)
+    centre_ep, district_ep = f"tcp://{HOST}:{free_base()}", f"tcp://{HOST}:{free_base()}"
+    centre = Centre(db, centre_ep, world.keys, world.cache).wait_ready()
+    district = Centre(
+        tmp_path / "district.db", district_ep, world.keys, world.cache, district=(DISTRICT, centre_ep)
+    ).wait_ready()
+    try:
+        window = connect(f"console-{DISTRICT}", "operator", tmp_path / "d-replica.db", district_ep,
+                         f"district-{DISTRICT}")  # fmt: skip
+        stats = centre_call(argparse.Namespace(endpoint=centre_ep, keys=world.keys), "query.stats")
+        qtbot.waitUntil(lambda: overview_numbers(window) == stats, timeout=30_000)
+        qtbot.waitUntil(lambda: "up since" in window.link_label.text(), timeout=30_000)
+        centre.stop()
+        x, y = a_point(world, DISTRICT)
+        result = window.services.gateway.write(
+            "case.report",
+            {"x": x, "y": y, "channel": "hotline", "type": "06010", "text": "while the centre is away"},
+            local=lambda s: None,
+            decode=lambda r: r,
+        )
+        case, queued = provisional_result(result)
+        assert queued and case["id"] < 0 and case["district"] == DISTRICT
+        # The console's own link to its district is up; the district holds the report for the centre.
+        qtbot.waitUntil(lambda: window.link_label.text().endswith("queue 1"), timeout=30_000)
+        assert "up since" in window.link_label.text()
+        assert "1 command(s) queued at the node" in window.link_label.toolTip()
+    finally:
+        district.stop()
+        centre.stop()
+
+
+def test_a_restarted_console_catches_up_from_its_sequence(world, connect, qtbot, tmp_path):
+    from console.connect import open_remote
+
+    replica = tmp_path / "kept.db"
+    args = argparse.Namespace(
+        connect=world.endpoint, security=Security.from_dir(world.keys, "console"), server="centre",
+        identity="console", replica=replica,
+    )  # fmt: skip
+    first = open_remote(args)
+    assert first.initial_sync["mode"] == "bulk"
+    first.close()
+    x, y = a_point(world, DISTRICT)
+    case = centre_call(world, "case.report", {"x": x + 2, "y": y, "channel": "camera", "type": "06010",
+                                              "text": "while the console was closed"})  # fmt: skip
+    second = open_remote(args)
+    try:
+        assert second.initial_sync["mode"] == "replay"
+
+        def has_case() -> bool:
+            with second.session_factory() as s:
+                from data.models import Case
+
+                return s.get(Case, case["id"]) is not None
+
+        wait_until(has_case, 10, "the case reported while the console was closed")
+    finally:
+        second.close()
+
+
+def test_a_console_whose_key_the_centre_does_not_know_is_refused_at_once(world, tmp_path):
+    from console.connect import open_remote
+
+    args = argparse.Namespace(
+        connect=world.endpoint, security=Security.from_dir(world.rogue, "console"), server="centre",
+        identity="console", replica=tmp_path / "never.db",
+    )  # fmt: skip
+    started = time.monotonic()
+    with pytest.raises(DatabaseError, match="refused this console's key 'console'.*not enrolled"):
+        open_remote(args)
+    assert time.monotonic() - started < 8  # told at the handshake, not after a command timeout
+    # From the command line: the same message, exit status 3, no window.
+    done = main_py(
+        "console", "--connect", world.endpoint, "--keys", str(world.rogue), "--screenshot",
+        str(tmp_path / "x.png"), cache=world.cache, QT_QPA_PLATFORM="offscreen",
+    )  # fmt: skip
+    assert done.returncode == 3
+    assert "refused this console's key" in done.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_nothing_listening_is_said_plainly(world, tmp_path):
+    done = main_py(
+        "console", "--connect", f"tcp://{HOST}:{free_base()}", "--keys", str(world.keys), "--screenshot",
+        str(tmp_path / "x.png"), cache=world.cache, QT_QPA_PLATFORM="offscreen",
+    )  # fmt: skip
+    assert done.returncode == 3
+    assert "no node answers at" in done.stderr
+
+
+def test_an_endpoint_that_is_not_one_is_bad_input(world, tmp_path):
+    done = main_py(
+        "console", "--connect", "localhost", "--keys", str(world.keys), "--screenshot", str(tmp_path / "x.png"),
+        cache=world.cache, QT_QPA_PLATFORM="offscreen",
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "--connect" in done.stderr and "tcp://HOST:PORT" in done.stderr
+
+
+def test_a_console_without_keys_is_told_the_node_wants_them(world, tmp_path):
+    done = main_py(
+        "console", "--connect", world.endpoint, "--screenshot", str(tmp_path / "x.png"),
+        cache=world.cache, QT_QPA_PLATFORM="offscreen",
+    )  # fmt: skip
+    assert done.returncode == 3
+    assert "without CURVE" in done.stderr and "--keys" in done.stderr
+
+
+def test_without_a_display_the_connected_console_says_so(world):
+    done = main_py(
+        "console", "--connect", world.endpoint, "--keys", str(world.keys),
+        cache=world.cache, QT_QPA_PLATFORM="", DISPLAY="", WAYLAND_DISPLAY="",
+    )  # fmt: skip
+    assert done.returncode == 4
+    assert "no display available" in done.stderr
+
+
+def test_screenshot_through_the_link(world, tmp_path):
+    out = tmp_path / "connected.png"
+    done = main_py(
+        "console", "--connect", world.endpoint, "--keys", str(world.keys), "--screenshot", str(out),
+        "--size", "1000x700", "--as", "commander", "--lang", "en",
+        cache=world.cache, QT_QPA_PLATFORM="offscreen",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    image = QImage(str(out)).convertToFormat(QImage.Format.Format_RGB32)
+    assert (image.width(), image.height()) == (1000, 700)
+    pixels = np.frombuffer(image.constBits(), dtype=np.uint32, count=1000 * 700) & 0xFFFFFF
+    assert float(np.std(pixels)) > 1000 and len(np.unique(pixels)) > 500  # a drawn city, not a flat fill
+    # The replica it read lives in the user's cache, one file per endpoint and identity.
+    replicas = list((world.cache / "sanwei" / "links").glob("console-*-console.db"))
+    assert len(replicas) == 1
+
+
+def test_the_intake_form_reports_through_the_centre(world, connect, qtbot):
+    """The intake form of a connected console writes through the centre's command channel: the case is
+    the centre's, and a chosen duplicate is linked there."""
+    window = connect(role="operator")
+    form = window.intake_tools.intake
+    with qtbot.waitSignal(form.context_ready, timeout=30_000):
+        window.intake_tools.show_intake()
+    x, y = a_point(world, DISTRICT)
+    x += 3.0  # not on the point other tests report at
+    type_code = next(
+        t for (d, t) in sorted(form.context.router.assignments) if d == DISTRICT and t != "06010"
+    )
+    assert form.set_point(x, y) and form.set_type(type_code)
+    with qtbot.waitSignal(form.case_reported, timeout=60_000) as first:
+        assert form.submit()
+    first_id = first.args[0].id
+
+    def centre_case(case_id: int):
+        with sqlite3.connect(world.db) as db:
+            return db.execute(
+                "SELECT type_code, state, duplicate_of, reporter FROM cases WHERE id = ?", (case_id,)
+            ).fetchone()
+
+    assert centre_case(first_id) == (type_code, "reported", None, window.services.login.actor)
+    # The replica brings the first case back; the form offers it, and the second call is linked to it.
+    form.set_point(x, y)
+    form.set_type(type_code)
+
+    def offered() -> bool:
+        form.refresh_duplicates()
+        qtbot.wait(300)
+        return any(d.id == first_id for d in form.duplicates)
+
+    qtbot.waitUntil(offered, timeout=30_000)
+    assert form.choose_duplicate(first_id)
+    with qtbot.waitSignal(form.case_reported, timeout=60_000) as second:
+        assert form.submit()
+    assert second.args[0].duplicate_of == first_id
+    assert centre_case(second.args[0].id)[1:3] == ("merged", first_id)
