@@ -1,0 +1,67 @@
+"""Translated names of the civil-defence vocabulary (signals, siren and shelter states, classes)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+from data.civil_defence_models import AlarmKind, ShelterClass, ShelterStatus, SirenStatus
+
+CONTEXT = "CivilDefence"
+
+SIGNAL_NAMES: dict[str, str] = {
+    AlarmKind.PRE.value: QT_TRANSLATE_NOOP("CivilDefence", "Pre-warning"),
+    AlarmKind.RAID.value: QT_TRANSLATE_NOOP("CivilDefence", "Air raid"),
+    AlarmKind.CLEAR.value: QT_TRANSLATE_NOOP("CivilDefence", "All clear"),
+}
+
+SIGNAL_PATTERNS: dict[str, str] = {
+    AlarmKind.PRE.value: QT_TRANSLATE_NOOP("CivilDefence", "36 s on, 24 s off, 3 times"),
+    AlarmKind.RAID.value: QT_TRANSLATE_NOOP("CivilDefence", "6 s on, 6 s off, 15 times"),
+    AlarmKind.CLEAR.value: QT_TRANSLATE_NOOP("CivilDefence", "one continuous 3-minute tone"),
+}
+
+SIREN_STATES: dict[str, str] = {
+    SirenStatus.IN_SERVICE.value: QT_TRANSLATE_NOOP("CivilDefence", "In service"),
+    SirenStatus.OUT_OF_SERVICE.value: QT_TRANSLATE_NOOP("CivilDefence", "Out of service"),
+    SirenStatus.DAMAGED.value: QT_TRANSLATE_NOOP("CivilDefence", "Damaged"),
+}
+
+SHELTER_STATES: dict[str, str] = {
+    ShelterStatus.OPEN.value: QT_TRANSLATE_NOOP("CivilDefence", "Open"),
+    ShelterStatus.CLOSED.value: QT_TRANSLATE_NOOP("CivilDefence", "Closed"),
+    ShelterStatus.DAMAGED.value: QT_TRANSLATE_NOOP("CivilDefence", "Damaged"),
+}
+
+SHELTER_CLASSES: dict[str, str] = {
+    ShelterClass.COMMAND_POST.value: QT_TRANSLATE_NOOP("CivilDefence", "Command post"),
+    ShelterClass.MEDICAL.value: QT_TRANSLATE_NOOP("CivilDefence", "Medical"),
+    ShelterClass.PROFESSIONAL_TEAM.value: QT_TRANSLATE_NOOP("CivilDefence", "Professional team"),
+    ShelterClass.PERSONNEL_1.value: QT_TRANSLATE_NOOP("CivilDefence", "Personnel, class 1"),
+    ShelterClass.PERSONNEL_2.value: QT_TRANSLATE_NOOP("CivilDefence", "Personnel, class 2"),
+    ShelterClass.SUPPORT.value: QT_TRANSLATE_NOOP("CivilDefence", "Support"),
+}
+
+
+def _label(table: dict[str, str], key: str) -> str:
+    source = table.get(key)
+    return QCoreApplication.translate(CONTEXT, source) if source else key
+
+
+def signal_name(kind: str) -> str:
+    return _label(SIGNAL_NAMES, kind)
+
+
+def signal_pattern(kind: str) -> str:
+    return _label(SIGNAL_PATTERNS, kind)
+
+
+def siren_state(status: str) -> str:
+    return _label(SIREN_STATES, status)
+
+
+def shelter_state(status: str) -> str:
+    return _label(SHELTER_STATES, status)
+
+
+def shelter_class(value: str) -> str:
+    return _label(SHELTER_CLASSES, value)
