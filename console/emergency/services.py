@@ -1,0 +1,349 @@
+"""What the emergency panel may ask of the city: reads as frozen DTOs, writes through ``modes.emergency``.
+
+Every call opens its own short session (one per thread); every write is one method taking plain values
+and committing one transaction as the login's actor and role, so a link-connected console can later
+route the same call to the centre instead of its own database. The impact index (``ImpactIndex``) is
+loaded once, on first use in a worker, and shared by the calls behind a lock; the units' index is read
+afresh for each suggestion, because their statuses change from elsewhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import shapely
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from console.brief_export import briefing_pdf
+from console.dto import Login
+from data.emergency_models import DispatchTask, Incident, IncidentStatus, RescueUnit
+from data.errors import InputError
+from data.models import Role
+from modes.common.clock import Clock
+from modes.emergency import dispatch as dispatching
+from modes.emergency import incidents
+from modes.emergency.brief import Briefing, build_briefing, render_html
+from modes.emergency.desk import PER_NEED
+from modes.emergency.dispatch import DispatchOrder
+from modes.emergency.impact import Impact, ImpactIndex, incident_cordons, incident_impact
+from modes.emergency.incidents import (
+    OPEN_ROLES,
+    Actor,
+    IncidentRefused,
+    IncidentView,
+    LogLine,
+    RoleHolder,
+    TimelineEvent,
+)
+from modes.emergency.resources import Suggestion, UnitIndex, parse_capability
+from modes.emergency.types import incident_type
+
+SessionFactory = Callable[[], Session]
+DISPATCH_ROLES = frozenset({Role.COMMANDER})  # modes.emergency.dispatch.dispatch: only the commander
+COMMAND_ROLES = frozenset({Role.COMMANDER})  # level changes and ICS positions (modes.emergency.incidents)
+
+
+@dataclass(frozen=True)
+class IncidentShape:
+    """One incident as the map draws it: the site, the cordons (shapely, city CRS) and the level colour."""
+
+    id: int
+    level: str
+    colour: str
+    status: str
+    x: float
+    y: float
+    site: object
+    inner: object
+    outer: object
+
+
+@dataclass(frozen=True)
+class UnitMark:
+    """A unit out on a task, for the map: where it is and which incident it serves."""
+
+    unit_id: str
+    name: str
+    task_id: int
+    incident_id: int
+    status: str
+    x: float
+    y: float
+    incident_x: float
+    incident_y: float
+
+
+@dataclass(frozen=True)
+class IncidentBoard:
+    """Everything the panel shows at once, read in one session so the parts agree with each other."""
+
+    incidents: tuple[IncidentView, ...]
+    selected: IncidentView | None
+    impact: Impact | None
+    tasks: tuple[DispatchOrder, ...]
+    log: tuple[LogLine, ...]
+    organisation: tuple[RoleHolder, ...]
+    timeline: tuple[TimelineEvent, ...]
+    shapes: tuple[IncidentShape, ...]  # every incident not closed
+    units: tuple[UnitMark, ...]  # units on unfinished tasks
+    now: dt.datetime
+
+
+class EmergencyServices:
+    def __init__(self, session_factory: SessionFactory, clock: Clock, login: Login):
+        self.session_factory = session_factory
+        self.clock = clock
+        self.login = login
+        self._lock = threading.Lock()
+        self._index: ImpactIndex | None = None
+
+    # --- who is asking -------------------------------------------------------------------------------
+
+    @property
+    def actor(self) -> Actor:
+        try:
+            role = Role(self.login.role)
+        except ValueError:
+            raise InputError(f"unknown role {self.login.role!r}") from None
+        return Actor(
+            self.login.actor or role.value,
+            role,
+            department=self.login.department_code,
+            district=self.login.district_code,
+        )
+
+    def role_allowed(self, allowed: frozenset[Role]) -> bool:
+        return self.login.role in {r.value for r in allowed}
+
+    @property
+    def may_open(self) -> bool:
+        return self.role_allowed(OPEN_ROLES)
+
+    @property
+    def may_dispatch(self) -> bool:
+        return self.role_allowed(DISPATCH_ROLES)
+
+    @property
+    def may_command(self) -> bool:
+        return self.role_allowed(COMMAND_ROLES)
+
+    # --- indexes -------------------------------------------------------------------------------------
+
+    def _impact_index(self, s: Session) -> ImpactIndex:
+        with self._lock:
+            if self._index is None:
+                self._index = ImpactIndex.load(s)
+            return self._index
+
+    def reload_indexes(self) -> None:
+        """Drop the impact index (the city's cells, components or cameras changed); the next call loads it."""
+        with self._lock:
+            self._index = None
+
+    # --- reads ---------------------------------------------------------------------------------------
+
+    def board(self, incident_id: int | None, status: str | None = None) -> IncidentBoard:
+        """The incident list (filtered by status), the selected incident with its impact, tasks, log,
+        organisation and timeline, and what the map draws."""
+        with self.session_factory() as s:
+            now = self.clock.now()
+            listed = tuple(incidents.list_incidents(s, status=status or None))
+            index = self._impact_index(s)
+            selected = impact = None
+            tasks: tuple[DispatchOrder, ...] = ()
+            log: tuple[LogLine, ...] = ()
+            org: tuple[RoleHolder, ...] = ()
+            timeline: tuple[TimelineEvent, ...] = ()
+            if incident_id is not None:
+                row = s.get(Incident, int(incident_id))
+                if row is not None:
+                    selected = incidents.view(row)
+                    impact = incident_impact(s, index, row, at=now)
+                    tasks = tuple(dispatching.list_tasks(s, now, incident_id=row.id))
+                    log = incidents.read_log(s, row.id)
+                    org = incidents.organisation(s, row.id)
+                    timeline = tuple(incidents.timeline(s, row.id))
+            shapes = self._shapes(s)
+            units = self._unit_marks(s)
+            return IncidentBoard(listed, selected, impact, tasks, log, org, timeline, shapes, units, now)
+
+    @staticmethod
+    def _shapes(s: Session) -> tuple[IncidentShape, ...]:
+        rows = s.scalars(
+            select(Incident).where(Incident.status != IncidentStatus.CLOSED.value).order_by(Incident.id)
+        ).all()
+        out = []
+        for r in rows:
+            site, inner, outer = incident_cordons(r)
+            out.append(IncidentShape(r.id, r.level, r.colour, r.status, r.x, r.y, site, inner, outer))
+        return tuple(out)
+
+    @staticmethod
+    def _unit_marks(s: Session) -> tuple[UnitMark, ...]:
+        """Units on unfinished tasks, with their incident's site: one query."""
+        rows = s.execute(
+            select(
+                DispatchTask.unit_id,
+                RescueUnit.name,
+                DispatchTask.id,
+                DispatchTask.incident_id,
+                DispatchTask.status,
+                RescueUnit.x,
+                RescueUnit.y,
+                Incident.x,
+                Incident.y,
+            )  # fmt: skip
+            .join(RescueUnit, RescueUnit.id == DispatchTask.unit_id)
+            .join(Incident, Incident.id == DispatchTask.incident_id)
+            .where(DispatchTask.status.not_in([t.value for t in dispatching.FINISHED_TASKS]))
+            .order_by(DispatchTask.id)
+        ).all()
+        return tuple(UnitMark(*row) for row in rows)
+
+    def suggest(self, incident_id: int, need: str | None = None, limit: int = 10) -> tuple[Suggestion, ...]:
+        """The nearest available units of a capability (None: of the capabilities the type needs)."""
+
+        with self.session_factory() as s:
+            # Unit statuses change from other consoles and over the links: read them afresh each time
+            # (a thousand rows and their KD-tree take a few milliseconds).
+            units = UnitIndex.load(s)
+            incident = incidents.get_incident(s, incident_id)
+            if need:
+                cap = parse_capability(need)
+                return tuple(units.nearest(incident.x, incident.y, limit, cap.value if cap else None))
+            needs = [c.value for c in incident_type(incident.type_code).needs]
+            return tuple(u for c in needs for u in units.nearest(incident.x, incident.y, PER_NEED, c))
+
+    def briefing(self, incident_id: int) -> Briefing:
+        with self.session_factory() as s:
+            return build_briefing(
+                s, self.clock, incident_id, self._impact_index(s), self.login.name or self.login.actor
+            )
+
+    @staticmethod
+    def write_briefing(briefing: Briefing, path: str | Path) -> Path:
+        """Write the briefing as HTML (``.html``/``.htm``) or PDF (``.pdf``), by the file's suffix.
+
+        The PDF is laid out by Qt (``console.brief_export``): call this on the GUI thread.
+        """
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix in (".html", ".htm"):
+            path.write_text(render_html(briefing), encoding="utf-8")
+        elif suffix == ".pdf":
+            path.write_bytes(briefing_pdf(briefing))
+        else:
+            raise InputError(
+                f"a briefing is written as .html or .pdf, not {suffix or 'a file without a suffix'}"
+            )
+        return path
+
+    # --- writes: one method, one transaction each -------------------------------------------------------
+
+    def open_incident(
+        self,
+        *,
+        type_code: str,
+        level: str,
+        x: float,
+        y: float,
+        inner_radius_m: float | None = None,
+        outer_radius_m: float | None = None,
+        title: str = "",
+        commander: str = "",
+    ) -> IncidentView:
+        """Open an incident at a point; a commander other than the login takes command in the same act."""
+        with self.session_factory() as s, s.begin():
+            actor = self.actor
+            view, _ = incidents.open_incident(
+                s, self.clock, actor, self._impact_index(s), type_code=type_code, level=level, x=x, y=y,
+                inner_radius_m=inner_radius_m, outer_radius_m=outer_radius_m, title=title,
+            )  # fmt: skip
+            commander = commander.strip()
+            if commander and commander != actor.name:
+                incidents.assign_role(s, self.clock, actor, view.id, "commander", commander)
+                view = incidents.view(incidents.get_incident(s, view.id))
+            return view
+
+    def escalate_case(
+        self,
+        case_id: int,
+        *,
+        type_code: str | None = None,
+        level: str = "IV",
+        inner_radius_m: float | None = None,
+        outer_radius_m: float | None = None,
+    ) -> IncidentView:
+        with self.session_factory() as s, s.begin():
+            view, _ = incidents.escalate_case(
+                s, self.clock, self.actor, self._impact_index(s), int(case_id), type_code=type_code,
+                level=level, inner_radius_m=inner_radius_m, outer_radius_m=outer_radius_m,
+            )  # fmt: skip
+            return view
+
+    def incident_for_case(self, case_id: int) -> int | None:
+        """The case's side of an escalation link (its journal)."""
+        with self.session_factory() as s:
+            return incidents.incident_for_case(s, case_id)
+
+    def set_status(self, incident_id: int, status: str, note: str = "") -> IncidentView:
+        with self.session_factory() as s, s.begin():
+            return incidents.set_status(s, self.clock, self.actor, incident_id, status, note)[0]
+
+    def set_level(self, incident_id: int, level: str, note: str = "") -> IncidentView:
+        with self.session_factory() as s, s.begin():
+            return incidents.set_level(s, self.clock, self.actor, incident_id, level, note)[0]
+
+    def change_area(
+        self,
+        incident_id: int,
+        *,
+        x: float | None = None,
+        y: float | None = None,
+        inner_radius_m: float | None = None,
+        outer_radius_m: float | None = None,
+    ) -> IncidentView:
+        with self.session_factory() as s, s.begin():
+            return incidents.change_area(
+                s, self.clock, self.actor, self._impact_index(s), incident_id, x=x, y=y,
+                inner_radius_m=inner_radius_m, outer_radius_m=outer_radius_m,
+            )[0]  # fmt: skip
+
+    def assign_role(self, incident_id: int, position: str, person: str, agency: str = "") -> RoleHolder:
+        with self.session_factory() as s, s.begin():
+            return incidents.assign_role(s, self.clock, self.actor, incident_id, position, person, agency)[0]
+
+    def add_log(self, incident_id: int, text: str, task_id: int | None = None) -> LogLine:
+        with self.session_factory() as s, s.begin():
+            return incidents.add_log(s, self.clock, self.actor, incident_id, text, task_id)[0]
+
+    def dispatch(self, incident_id: int, unit_id: str, instructions: str = "") -> DispatchOrder:
+        with self.session_factory() as s, s.begin():
+            return dispatching.dispatch(
+                s, self.clock, self.actor, incident_id, unit_id, instructions=instructions
+            )[0]
+
+    def set_task_status(self, task_id: int, status: str, note: str = "") -> DispatchOrder:
+        with self.session_factory() as s, s.begin():
+            return dispatching.set_task_status(s, self.clock, self.actor, int(task_id), status, note)[0]
+
+
+def refusal_text(exc: BaseException) -> str:
+    """The rules' own words for a refusal (they name the problem); other errors keep their message."""
+    return str(exc) if isinstance(exc, (IncidentRefused, InputError)) else f"{type(exc).__name__}: {exc}"
+
+
+def rings_of(geometry) -> list:
+    """Exterior and interior rings of a polygon or multipolygon as coordinate arrays."""
+    out = []
+    for part in shapely.get_parts(geometry):
+        if part.geom_type != "Polygon":
+            continue
+        out.append(shapely.get_coordinates(part.exterior))
+        out += [shapely.get_coordinates(r) for r in part.interiors]
+    return out
