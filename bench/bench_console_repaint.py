@@ -1,6 +1,6 @@
 """Full repaint of the map with all layers on, at 1600x1000 offscreen, Harbin scale.
 
-    python bench/bench_console_repaint.py [--db URL] [--frames 40]
+    python bench/bench_console_repaint.py [--db URL] [--frames 40] [--cases 20000]
 
 The console's map (``console.map.MapPanel`` inside the main window, every layer switched on) is
 repainted frame after frame while the view pans by a pixel each time, so every frame redraws
@@ -12,6 +12,11 @@ everything under a new transform (nothing cached by position). Three views:
 - street: about 1 km across, where component symbols, camera wedges and community lines show;
 - worst: the whole city with every level-of-detail rule off (108,000 component symbols, all 1,150
   wedges, all community lines).
+
+"All layers" includes the live cases layer with ``--cases`` open cases (20,000 by default): the
+open cases read from the database (the read is timed too), topped up with synthetic ones at random
+cells (fixed seed; every state group, 15 % overdue, 2 % urgent) so the figure does not depend on how
+much history the city holds.
 
 The baseline, timed the same way in the same run and view: the 7,030 cells as one graphics item
 each (a ``QGraphicsPathItem`` with its outline and choropleth brush), nothing else.
@@ -58,12 +63,50 @@ def frame_times(window_map, frames: int) -> list[float]:
     return times
 
 
+def with_synthetic_cases(stored, snap, n: int):
+    """``stored`` (the database's open cases) topped up to ``n`` with synthetic open cases."""
+    import numpy as np
+
+    from console.everyday.case_layer_services import OpenCases
+    from console.map.case_layer import CASE_CLASSES
+
+    extra = max(n - len(stored), 0)
+    rng = np.random.default_rng(7)
+    cell = rng.integers(0, len(snap.cells.codes), extra)
+    jitter = rng.uniform(-30.0, 30.0, (2, extra))
+    x, y = snap.to_city(snap.cells.centroid_x[cell] + jitter[0], snap.cells.centroid_y[cell] + jitter[1])
+    states = tuple(sorted(set(stored.states) | {s for _, _, group in CASE_CLASSES for s in group}))
+    remap = np.array([states.index(s) for s in stored.states], dtype=np.int16)
+    overdue = np.concatenate([stored.overdue, rng.random(extra) < 0.15])
+    order = np.argsort(overdue, kind="stable")  # overdue drawn last, as the service orders them
+    types = stored.type_keys or ("event:bench",)
+    return OpenCases(
+        ids=np.concatenate([stored.ids, 10**12 + np.arange(extra)])[order],
+        x=np.concatenate([stored.x, x])[order],
+        y=np.concatenate([stored.y, y])[order],
+        state_idx=np.concatenate([remap[stored.state_idx], rng.integers(0, len(states), extra)]).astype(
+            np.int16
+        )[order],
+        type_idx=np.concatenate([stored.type_idx, rng.integers(0, len(types), extra)]).astype(np.int32)[
+            order
+        ],
+        urgent=np.concatenate([stored.urgent, rng.random(extra) < 0.02])[order],
+        overdue=overdue[order],
+        states=states,
+        type_keys=types,
+        type_names=stored.type_names or ("bench",),
+        at=stored.at,
+        journal_seq=stored.journal_seq,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--db", help="an already-seeded Harbin-scale city (default: the cached demo city)")
     parser.add_argument("--frames", type=int, default=40)
+    parser.add_argument("--cases", type=int, default=20_000, help="open cases on the map (default 20,000)")
     args = parser.parse_args(argv)
 
     from bench_console_startup import harbin_url
@@ -95,15 +138,28 @@ def main(argv: list[str] | None = None) -> int:
     deadline = time.perf_counter() + 120
     while not ready and time.perf_counter() < deadline:
         app.processEvents()
+    while window.case_layer.cases is None and time.perf_counter() < deadline:
+        app.processEvents()
     window.watcher.stop()
+    window.case_layer.stop()  # the synthetic cases below must stay drawn
     m = window.map
+    started = time.perf_counter()
+    stored = window.case_layer.services.open_cases()
+    read_ms = (time.perf_counter() - started) * 1000
+    cases = with_synthetic_cases(stored, window.snapshot, args.cases)
+    m.case_layer.set_mode_active(True)
+    started = time.perf_counter()
+    m.set_cases(cases)  # what a refresh costs the GUI thread
+    set_ms = (time.perf_counter() - started) * 1000
     for key in m._layer_on:
         m.set_layer_visible(key, True)
     snap = window.snapshot
     print(
         f"map {m.view.viewport().width()}x{m.view.viewport().height()} px in a 1600x1000 window; "
         f"{len(snap.cells.codes):,} cells, {len(snap.components.ids):,} components, "
-        f"{len(snap.cameras.ids):,} cameras, {len(snap.supervisors.ids):,} supervisors"
+        f"{len(snap.cameras.ids):,} cameras, {len(snap.supervisors.ids):,} supervisors, "
+        f"{len(cases):,} open cases ({len(stored):,} from the database, read in {read_ms:.0f} ms; "
+        f"{int(cases.overdue.sum()):,} overdue; handed to the map in {set_ms:.1f} ms)"
     )
 
     def whole_city():
@@ -119,11 +175,15 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     whole_city()
     results["city"] = frame_times(m, args.frames)
+    m.set_layer_visible("cases", False)  # what the cases layer adds to the whole-city frame
+    results["city_no_cases"] = frame_times(m, args.frames)
+    m.set_layer_visible("cases", True)
     around_centre(3000)
     results["district"] = frame_times(m, args.frames)
     around_centre(1000)
     results["street"] = frame_times(m, args.frames)
     street_symbols = m.components.symbols_drawn
+    street_cases = m.case_layer.points.symbols_drawn
     street_wedges = m.fov.isVisible()
 
     # Worst case: every level-of-detail rule off.
@@ -157,10 +217,11 @@ def main(argv: list[str] | None = None) -> int:
 
     med = {k: statistics.median(v) for k, v in results.items()}
     print(f"whole city, all layers on:            median {med['city']:6.1f} ms  (limit {LIMIT_MS:.0f} ms)")
+    print(f"whole city, all but the cases layer:  median {med['city_no_cases']:6.1f} ms")
     print(f"district view (3 km), all layers on:  median {med['district']:6.1f} ms")
     print(
         f"street view (1 km), all layers on:    median {med['street']:6.1f} ms  "
-        f"({street_symbols:,} component symbols, wedges {'on' if street_wedges else 'off'})"
+        f"({street_symbols:,} component symbols, {street_cases:,} cases, wedges {'on' if street_wedges else 'off'})"
     )
     print(
         f"whole city, level of detail off:      median {med['worst']:6.1f} ms  ({worst_symbols:,} component symbols)"

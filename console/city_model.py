@@ -9,6 +9,7 @@ paths and pixel maths never lose precision on 7-digit northings.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -950,12 +951,30 @@ def _point_hit(
     return SearchHit(kind, key, label, float(x), float(y), (x - pad, y - pad, x + pad, y + pad))
 
 
+# "#123", "＃123", "案123", "case 123": a case id and nothing else. A bare number is a case id only when
+# it is no cell, component or area code.
+_CASE_REF = re.compile(r"^(?:#|＃|案|case\s*)\s*(\d{1,18})$", re.IGNORECASE)
+CASE_VIEW_PAD_M = 125.0
+
+
+def _case_hit(session: Session, case_id: int) -> SearchHit | None:
+    row = session.execute(select(Case.x, Case.y).where(Case.id == case_id)).first()
+    if row is None:
+        return None
+    x, y, pad = float(row[0]), float(row[1]), CASE_VIEW_PAD_M
+    return SearchHit("case", str(case_id), f"#{case_id}", x, y, (x - pad, y - pad, x + pad, y + pad))
+
+
 def search(session: Session, snapshot: CitySnapshot, text: str) -> SearchHit | None:
     """Resolve what the user typed: a cell code (15 or 14 digits), a component id (17 or 16 digits), a
-    camera id, a supervisor code, or a district, street or community code or name."""
+    camera id, a supervisor code, a district, street or community code or name, or a case id ("#123",
+    "案123", or a bare number that is no code)."""
     q = text.strip()
     if not q:
         return None
+    case_ref = _CASE_REF.match(q)
+    if case_ref:
+        return _case_hit(session, int(case_ref.group(1)))
     if q.isdigit():
         if len(q) in (14, 15):
             code = (
@@ -981,6 +1000,8 @@ def search(session: Session, snapshot: CitySnapshot, text: str) -> SearchHit | N
                 j = _sorted_index(layer.codes, q)
                 if j >= 0:
                     return _hit_from_bounds(snapshot, level, q, layer.names[j], layer.bounds[j])
+        if len(q) <= 18 and (hit := _case_hit(session, int(q))) is not None:
+            return hit
     i = snapshot.camera_index(q)
     if i < 0:
         upper = q.upper()

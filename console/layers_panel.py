@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from console import texts
 from console.city_model import COMPONENT_STATES
+from console.map.case_layer import CASE_CLASSES, case_style, case_styles, class_label
 from console.map.choropleth import Classes
 from console.map.layers import swatch_pixmap, symbol_pixmap
 from console.map.map_panel import component_styles
@@ -37,6 +38,12 @@ LAYER_LABELS = {
     "cameras": QT_TRANSLATE_NOOP("LayersPanel", "Cameras"),
     "fov": QT_TRANSLATE_NOOP("LayersPanel", "Fields of view (zoomed in)"),
     "supervisors": QT_TRANSLATE_NOOP("LayersPanel", "Supervisors"),
+    "cd_sirens": QT_TRANSLATE_NOOP("LayersPanel", "Sirens and audible circles"),
+    "cd_coverage": QT_TRANSLATE_NOOP("LayersPanel", "Siren coverage and gaps"),
+    "cd_shelters": QT_TRANSLATE_NOOP("LayersPanel", "Shelters by load"),
+    "cd_flows": QT_TRANSLATE_NOOP("LayersPanel", "Evacuation flows"),
+    "incidents": QT_TRANSLATE_NOOP("LayersPanel", "Incidents, cordons and dispatched units"),
+    "cases": QT_TRANSLATE_NOOP("LayersPanel", "Open cases"),
 }
 
 
@@ -64,6 +71,14 @@ class LayersPanel(QFrame):
         title = QLabel(self.tr("Map layers"))
         title.setObjectName("panel_title")
         col.addWidget(title)
+
+        everyday = QGroupBox(self.tr("Everyday city management"))
+        everyday.setObjectName("everyday_layers")
+        v = QVBoxLayout(everyday)
+        v.addWidget(self._layer_box("cases"))
+        self.case_legend = self._case_legend()
+        v.addWidget(self.case_legend)
+        col.addWidget(everyday)
 
         areas = QGroupBox(self.tr("Areas"))
         v = QVBoxLayout(areas)
@@ -121,6 +136,19 @@ class LayersPanel(QFrame):
         for key in ("cameras", "fov", "supervisors"):
             v.addWidget(self._layer_box(key))
         col.addWidget(field)
+
+        civil_defence = QGroupBox(self.tr("Civil air defence"))
+        civil_defence.setObjectName("civil_defence_layers")
+        v = QVBoxLayout(civil_defence)
+        for key in ("cd_sirens", "cd_coverage", "cd_shelters", "cd_flows"):
+            v.addWidget(self._layer_box(key))
+        col.addWidget(civil_defence)
+
+        emergency = QGroupBox(self.tr("Emergency rescue"))
+        emergency.setObjectName("emergency_layers")
+        v = QVBoxLayout(emergency)
+        v.addWidget(self._layer_box("incidents"))
+        col.addWidget(emergency)
         col.addStretch(1)
 
         scroll = QScrollArea()
@@ -138,6 +166,30 @@ class LayersPanel(QFrame):
         box.toggled.connect(lambda on, k=key: self.layer_toggled.emit(k, on))
         self.layer_boxes[key] = box
         return box
+
+    def _case_legend(self) -> QWidget:
+        """The case layer's symbols: one per state group, then what overdue and urgent look like."""
+        legend = QWidget()
+        legend.setObjectName("case_legend")
+        grid = QGridLayout(legend)
+        grid.setContentsMargins(4, 2, 4, 2)
+        grid.setVerticalSpacing(2)
+        styles = case_styles()
+        rows = [(case_style(k), class_label(k)) for k in range(len(CASE_CLASSES))]
+        rows += [
+            (case_style(2, overdue=True), self.tr("Overdue (red, ringed in its state's colour)")),
+            (case_style(2, urgent=True), self.tr("Urgent (star)")),
+        ]
+        for r, (style, text) in enumerate(rows):
+            swatch = QLabel()
+            swatch.setPixmap(symbol_pixmap(styles[style], 16))
+            label = QLabel(text)
+            label.setObjectName("panel_hint")
+            label.setWordWrap(True)
+            grid.addWidget(swatch, r, 0)
+            grid.addWidget(label, r, 1)
+        grid.setColumnStretch(1, 1)
+        return legend
 
     def set_components(self, majors: tuple[str, ...], types: list[tuple[str, str, int]]) -> None:
         """Majors (standard names) get a checkbox with their map symbol; types (code, name, count) the combo."""

@@ -32,8 +32,13 @@ from PySide6.QtWidgets import (
 
 from console import texts
 from console.city_model import CitySnapshot
+from console.civil_defence.panel import CivilDefenceTools
 from console.details_panel import DetailsPanel
 from console.dto import JournalEntry, SearchHit
+from console.emergency.panel import install_emergency
+from console.everyday.case_layer_tools import CaseLayerTools
+from console.everyday.case_tools import CaseTools
+from console.everyday.intake_tools import IntakeTools
 from console.layers_panel import LayersPanel
 from console.live import JournalWatcher
 from console.map.layers import rasterize_cells, rings_path
@@ -119,10 +124,15 @@ class MainWindow(QMainWindow):
         self._build_command_bar()
         self._build_body()
         self._build_status_bar()
+        self.civil_defence = CivilDefenceTools(self)  # the civil-defence page's panels and map layers
+        self.cases = CaseTools(self)  # the everyday page's case queue and case panel
+        self.case_layer = CaseLayerTools(self)  # the map's live open cases
+        self.intake_tools = IntakeTools(self)  # the everyday page's intake form and dashboard
 
         self.watcher = JournalWatcher(self.services.last_seq, 500, self)
         self.watcher.journal_advanced.connect(self._on_journal_advanced)
         self.watcher.failed.connect(self._on_watcher_failed)
+        self.emergency = install_emergency(self)  # the emergency page's panels and map layers
         self.clock_timer = QTimer(self)
         self.clock_timer.setInterval(1000)
         self.clock_timer.timeout.connect(self._update_clock)
@@ -172,7 +182,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(spacer)
         self.search_box = QLineEdit()
         self.search_box.setObjectName("search_box")
-        self.search_box.setPlaceholderText(self.tr("Cell code, component id, camera, area…"))
+        self.search_box.setPlaceholderText(self.tr("Case #, cell code, component id, camera, area…"))
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setMinimumWidth(260)
         self.search_box.returnPressed.connect(lambda: self.search(self.search_box.text()))
@@ -450,10 +460,19 @@ class MainWindow(QMainWindow):
         if sel is None:
             self.details.clear()
             return
+        if sel.kind == "case":
+            # Clicked where it is: no flight. While the intake form takes map clicks the click placed a
+            # report there; the case opens behind the form instead of pushing it away.
+            intake = self.intake_tools.intake
+            taking = intake.isVisible() and intake.take_clicks.isChecked()
+            self.show_details("case", sel.key, fly=False, show_panel=not taking)
+            return
         self.show_details(sel.kind, sel.key)
 
-    def show_details(self, kind: str, key: str) -> None:
-        if kind == "cell":
+    def show_details(self, kind: str, key: str, *, fly: bool = True, show_panel: bool = True) -> None:
+        if kind == "case":  # a case has its own panel on the everyday page
+            self.cases.open_case(int(key), show_panel=show_panel, fly=fly)
+        elif kind == "cell":
             d = self.services.cell_details(key)
             self.details.show_cell(d) if d else self.details.show_missing(kind, key)
         elif kind == "component":
@@ -508,6 +527,10 @@ class MainWindow(QMainWindow):
     def _on_journal_advanced(self, old: int, new: int) -> None:
         events = self.services.events_after(old)
         others = [e for e in events if e.kind != EVENT_KIND]
+        self.civil_defence.on_journal_events(others)
+        self.cases.on_journal_events(others)
+        self.case_layer.on_journal_events(others)
+        self.intake_tools.on_journal_events(others)
         for e in events:
             if e.kind == EVENT_KIND:
                 self._on_mode_event(e)
@@ -547,6 +570,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.watcher.stop()
+        self.case_layer.stop()
         self.clock_timer.stop()
         self._raster_timer.stop()
         self.workers.shutdown(10_000)

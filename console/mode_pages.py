@@ -3,7 +3,8 @@
 Everyday mode holds the city overview now; the case queue, case panel, intake form and dashboard of
 the everyday loop are added as tabs with ``add_panel``. (The pages share no Python base class on
 purpose: PySide6's ``tr()`` looks a string up along the Python class chain.) The civil-defence and emergency pages say plainly
-that their tools are not installed yet; their tools arrive the same way.
+that their tools are not installed yet until ``install_tools`` replaces the notice with them
+(``console.civil_defence`` puts its summary strip above the tabs).
 """
 
 from __future__ import annotations
@@ -109,10 +110,20 @@ class CivilDefencePage(QWidget):
             "The civil air defence tools (air-raid alarms and sirens, shelters, evacuation planning) "
             "are not installed yet. The map, the grid and the journal work as in everyday mode."
         )
-        self.tabs.add_panel(_notice(self.notice_text), self.tr("Civil air defence"))
+        self._notice = _notice(self.notice_text)
+        self.tabs.add_panel(self._notice, self.tr("Civil air defence"))
 
     def add_panel(self, widget: QWidget, title: str) -> int:
         return self.tabs.add_panel(widget, title)
+
+    def install_tools(self, summary: QWidget, panels: list[tuple[QWidget, str]]) -> None:
+        """Replace the notice with the mode's tools: ``summary`` above the tabs, then ``panels``."""
+        self.tabs.removeTab(self.tabs.indexOf(self._notice))
+        self._notice.deleteLater()
+        self.notice_text = ""
+        self.layout().insertWidget(0, summary)
+        for widget, title in panels:
+            self.tabs.add_panel(widget, title)
 
 
 class EmergencyPage(QWidget):
@@ -127,7 +138,16 @@ class EmergencyPage(QWidget):
             "resources and dispatch, the incident log) are not installed yet. The map, the grid and the "
             "journal work as in everyday mode."
         )
-        self.tabs.add_panel(_notice(self.notice_text), self.tr("Emergency rescue"))
+        self._notice = _notice(self.notice_text)
+        self.tabs.add_panel(self._notice, self.tr("Emergency rescue"))
 
     def add_panel(self, widget: QWidget, title: str) -> int:
         return self.tabs.add_panel(widget, title)
+
+    def install_tools(self, panels: list[tuple[QWidget, str]]) -> None:
+        """Replace the notice with the emergency tools' panels (``console.emergency``)."""
+        self.tabs.removeTab(self.tabs.indexOf(self._notice))
+        self._notice.deleteLater()
+        self.notice_text = ""
+        for widget, title in panels:
+            self.tabs.add_panel(widget, title)

@@ -2,6 +2,145 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
     <context>
+        <name>AlarmPanel</name>
+        <message>
+            <source>Sound an alarm</source>
+            <translation>Sound an alarm</translation>
+        </message>
+        <message>
+            <source>Whole city</source>
+            <translation>Whole city</translation>
+        </message>
+        <message>
+            <source>Chosen districts</source>
+            <translation>Chosen districts</translation>
+        </message>
+        <message>
+            <source>Exercise (drill or test)</source>
+            <translation>Exercise (drill or test)</translation>
+        </message>
+        <message>
+            <source>Current alarm</source>
+            <translation>Current alarm</translation>
+        </message>
+        <message>
+            <source>No alarm issued.</source>
+            <translation>No alarm issued.</translation>
+        </message>
+        <message>
+            <source>Mute</source>
+            <translation>Mute</translation>
+        </message>
+        <message>
+            <source>Annual public test</source>
+            <translation>Annual public test</translation>
+        </message>
+        <message>
+            <source>Plan the test</source>
+            <translation>Plan the test</translation>
+        </message>
+        <message>
+            <source>Pre-warning 10:00, air raid 10:08, all clear 10:16</source>
+            <translation>Pre-warning 10:00, air raid 10:08, all clear 10:16</translation>
+        </message>
+        <message>
+            <source>No test planned.</source>
+            <translation>No test planned.</translation>
+        </message>
+        <message>
+            <source>District</source>
+            <translation>District</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>Sent</source>
+            <translation>Sent</translation>
+        </message>
+        <message>
+            <source>Received</source>
+            <translation>Received</translation>
+        </message>
+        <message>
+            <source>Acknowledged</source>
+            <translation>Acknowledged</translation>
+        </message>
+        <message>
+            <source>Seconds</source>
+            <translation>Seconds</translation>
+        </message>
+        <message>
+            <source>Tick at least one district, or choose the whole city.</source>
+            <translation>Tick at least one district, or choose the whole city.</translation>
+        </message>
+        <message>
+            <source>the whole city</source>
+            <translation>the whole city</translation>
+        </message>
+        <message>
+            <source>districts {codes}</source>
+            <translation>districts {codes}</translation>
+        </message>
+        <message>
+            <source>Alarm cancelled.</source>
+            <translation>Alarm cancelled.</translation>
+        </message>
+        <message>
+            <source>Only the civil-defence officer may sound alarms or plan the annual test; you are logged in as {role}.</source>
+            <translation>Only the civil-defence officer may sound alarms or plan the annual test; you are logged in as {role}.</translation>
+        </message>
+        <message>
+            <source>The alarm was not issued: {reason}</source>
+            <translation>The alarm was not issued: {reason}</translation>
+        </message>
+        <message>
+            <source>The board could not be read: {reason}</source>
+            <translation>The board could not be read: {reason}</translation>
+        </message>
+        <message>
+            <source> (exercise)</source>
+            <translation> (exercise)</translation>
+        </message>
+        <message>
+            <source>{signal}{exercise} · alarm {id} · issued {time} by {actor}</source>
+            <translation>{signal}{exercise} · alarm {id} · issued {time} by {actor}</translation>
+        </message>
+        <message>
+            <source>{acked} of {total} districts acknowledged.</source>
+            <translation>{acked} of {total} districts acknowledged.</translation>
+        </message>
+        <message>
+            <source>Not acknowledged within {limit:g} s: {codes}</source>
+            <translation>Not acknowledged within {limit:g} s: {codes}</translation>
+        </message>
+        <message>
+            <source>Signal finished.</source>
+            <translation>Signal finished.</translation>
+        </message>
+        <message>
+            <source>SOUNDING</source>
+            <translation>SOUNDING</translation>
+        </message>
+        <message>
+            <source>pause</source>
+            <translation>pause</translation>
+        </message>
+        <message>
+            <source>{phase} {phase_left} s · burst {burst} of {bursts} · cycle ends in {m}:{s:02d}</source>
+            <translation>{phase} {phase_left} s · burst {burst} of {bursts} · cycle ends in {m}:{s:02d}</translation>
+        </message>
+        <message>
+            <source>Unmute</source>
+            <translation>Unmute</translation>
+        </message>
+        <message>
+            <source>The test was not planned: {reason}</source>
+            <translation>The test was not planned: {reason}</translation>
+        </message>
+    </context>
+    <context>
         <name>CameraPlaces</name>
         <message>
             <source>Road</source>
@@ -29,6 +168,839 @@
         <message>
             <source>Fault</source>
             <translation>Fault</translation>
+        </message>
+    </context>
+    <context>
+        <name>Capabilities</name>
+        <message>
+            <source>Fire fighting</source>
+            <translation>Fire fighting</translation>
+        </message>
+        <message>
+            <source>Technical rescue</source>
+            <translation>Technical rescue</translation>
+        </message>
+        <message>
+            <source>Search and rescue</source>
+            <translation>Search and rescue</translation>
+        </message>
+        <message>
+            <source>Hazardous materials</source>
+            <translation>Hazardous materials</translation>
+        </message>
+        <message>
+            <source>Ambulance</source>
+            <translation>Ambulance</translation>
+        </message>
+        <message>
+            <source>Police</source>
+            <translation>Police</translation>
+        </message>
+        <message>
+            <source>Gas repair</source>
+            <translation>Gas repair</translation>
+        </message>
+        <message>
+            <source>Water repair</source>
+            <translation>Water repair</translation>
+        </message>
+        <message>
+            <source>Heating repair</source>
+            <translation>Heating repair</translation>
+        </message>
+        <message>
+            <source>Power repair</source>
+            <translation>Power repair</translation>
+        </message>
+        <message>
+            <source>Pumping</source>
+            <translation>Pumping</translation>
+        </message>
+        <message>
+            <source>Road repair</source>
+            <translation>Road repair</translation>
+        </message>
+        <message>
+            <source>Heavy equipment</source>
+            <translation>Heavy equipment</translation>
+        </message>
+        <message>
+            <source>Transport</source>
+            <translation>Transport</translation>
+        </message>
+        <message>
+            <source>Supplies</source>
+            <translation>Supplies</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseActionDialog</name>
+        <message>
+            <source>Department</source>
+            <translation>Department</translation>
+        </message>
+        <message>
+            <source>working days</source>
+            <translation>working days</translation>
+        </message>
+        <message>
+            <source>working hours</source>
+            <translation>working hours</translation>
+        </message>
+        <message>
+            <source>Extension asked for</source>
+            <translation>Extension asked for</translation>
+        </message>
+        <message>
+            <source>Citizen's satisfaction</source>
+            <translation>Citizen's satisfaction</translation>
+        </message>
+        <message>
+            <source>Required: say why</source>
+            <translation>Required: say why</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>Reason</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>Note</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>Cancel</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseActions</name>
+        <message>
+            <source>Report</source>
+            <translation>Report</translation>
+        </message>
+        <message>
+            <source>Accept</source>
+            <translation>Accept</translation>
+        </message>
+        <message>
+            <source>Send to verify</source>
+            <translation>Send to verify</translation>
+        </message>
+        <message>
+            <source>Fixed on the spot</source>
+            <translation>Fixed on the spot</translation>
+        </message>
+        <message>
+            <source>Confirm on site</source>
+            <translation>Confirm on site</translation>
+        </message>
+        <message>
+            <source>Not found on site</source>
+            <translation>Not found on site</translation>
+        </message>
+        <message>
+            <source>Approve self-fix</source>
+            <translation>Approve self-fix</translation>
+        </message>
+        <message>
+            <source>Reject self-fix</source>
+            <translation>Reject self-fix</translation>
+        </message>
+        <message>
+            <source>File</source>
+            <translation>File</translation>
+        </message>
+        <message>
+            <source>Void</source>
+            <translation>Void</translation>
+        </message>
+        <message>
+            <source>Dispatch</source>
+            <translation>Dispatch</translation>
+        </message>
+        <message>
+            <source>Start handling</source>
+            <translation>Start handling</translation>
+        </message>
+        <message>
+            <source>Report done</source>
+            <translation>Report done</translation>
+        </message>
+        <message>
+            <source>Ask for extension</source>
+            <translation>Ask for extension</translation>
+        </message>
+        <message>
+            <source>Ask to return</source>
+            <translation>Ask to return</translation>
+        </message>
+        <message>
+            <source>Ask to suspend</source>
+            <translation>Ask to suspend</translation>
+        </message>
+        <message>
+            <source>Approve extension</source>
+            <translation>Approve extension</translation>
+        </message>
+        <message>
+            <source>Reject extension</source>
+            <translation>Reject extension</translation>
+        </message>
+        <message>
+            <source>Approve return</source>
+            <translation>Approve return</translation>
+        </message>
+        <message>
+            <source>Reject return</source>
+            <translation>Reject return</translation>
+        </message>
+        <message>
+            <source>Approve suspension</source>
+            <translation>Approve suspension</translation>
+        </message>
+        <message>
+            <source>Reject suspension</source>
+            <translation>Reject suspension</translation>
+        </message>
+        <message>
+            <source>Resume</source>
+            <translation>Resume</translation>
+        </message>
+        <message>
+            <source>Close as special</source>
+            <translation>Close as special</translation>
+        </message>
+        <message>
+            <source>Send to check</source>
+            <translation>Send to check</translation>
+        </message>
+        <message>
+            <source>Check passed</source>
+            <translation>Check passed</translation>
+        </message>
+        <message>
+            <source>Check failed</source>
+            <translation>Check failed</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>Close</translation>
+        </message>
+        <message>
+            <source>Send for rework</source>
+            <translation>Send for rework</translation>
+        </message>
+        <message>
+            <source>Record satisfaction</source>
+            <translation>Record satisfaction</translation>
+        </message>
+        <message>
+            <source>Close in error</source>
+            <translation>Close in error</translation>
+        </message>
+        <message>
+            <source>Unlink duplicate</source>
+            <translation>Unlink duplicate</translation>
+        </message>
+        <message>
+            <source>Imported history</source>
+            <translation>Imported history</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseChannels</name>
+        <message>
+            <source>Supervisor</source>
+            <translation>Supervisor</translation>
+        </message>
+        <message>
+            <source>Camera</source>
+            <translation>Camera</translation>
+        </message>
+        <message>
+            <source>12319 hotline</source>
+            <translation>12319 hotline</translation>
+        </message>
+        <message>
+            <source>Internet</source>
+            <translation>Internet</translation>
+        </message>
+        <message>
+            <source>Patrol vehicle</source>
+            <translation>Patrol vehicle</translation>
+        </message>
+        <message>
+            <source>Media</source>
+            <translation>Media</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseClosureKinds</name>
+        <message>
+            <source>Normal</source>
+            <translation>Normal</translation>
+        </message>
+        <message>
+            <source>Overdue</source>
+            <translation>Overdue</translation>
+        </message>
+        <message>
+            <source>In error</source>
+            <translation>In error</translation>
+        </message>
+        <message>
+            <source>Special</source>
+            <translation>Special</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseKinds</name>
+        <message>
+            <source>Event</source>
+            <translation>Event</translation>
+        </message>
+        <message>
+            <source>Component</source>
+            <translation>Component</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseLayer</name>
+        <message>
+            <source>Reported / awaiting verification</source>
+            <translation>Reported / awaiting verification</translation>
+        </message>
+        <message>
+            <source>Accepted / filed, awaiting dispatch</source>
+            <translation>Accepted / filed, awaiting dispatch</translation>
+        </message>
+        <message>
+            <source>Dispatched / in handling</source>
+            <translation>Dispatched / in handling</translation>
+        </message>
+        <message>
+            <source>Suspended</source>
+            <translation>Suspended</translation>
+        </message>
+        <message>
+            <source>Fed back / awaiting check</source>
+            <translation>Fed back / awaiting check</translation>
+        </message>
+        <message>
+            <source>Case {id}</source>
+            <translation>Case {id}</translation>
+        </message>
+        <message>
+            <source>overdue</source>
+            <translation>overdue</translation>
+        </message>
+        <message>
+            <source>urgent</source>
+            <translation>urgent</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseLayerTools</name>
+        <message>
+            <source>Open cases could not be read for the map: {reason}</source>
+            <translation>Open cases could not be read for the map: {reason}</translation>
+        </message>
+    </context>
+    <context>
+        <name>CasePanel</name>
+        <message>
+            <source>No case selected</source>
+            <translation>No case selected</translation>
+        </message>
+        <message>
+            <source>Choose a case in the queue or on the map.</source>
+            <translation>Choose a case in the queue or on the map.</translation>
+        </message>
+        <message>
+            <source>Stage</source>
+            <translation>Stage</translation>
+        </message>
+        <message>
+            <source>Due</source>
+            <translation>Due</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>Done</translation>
+        </message>
+        <message>
+            <source>Remaining</source>
+            <translation>Remaining</translation>
+        </message>
+        <message>
+            <source>When</source>
+            <translation>When</translation>
+        </message>
+        <message>
+            <source>Who</source>
+            <translation>Who</translation>
+        </message>
+        <message>
+            <source>What</source>
+            <translation>What</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>Note</translation>
+        </message>
+        <message>
+            <source>Details</source>
+            <translation>Details</translation>
+        </message>
+        <message>
+            <source>Clocks</source>
+            <translation>Clocks</translation>
+        </message>
+        <message>
+            <source>Timeline</source>
+            <translation>Timeline</translation>
+        </message>
+        <message>
+            <source>Case {id} does not exist</source>
+            <translation>Case {id} does not exist</translation>
+        </message>
+        <message>
+            <source>Case {id} · {type}</source>
+            <translation>Case {id} · {type}</translation>
+        </message>
+        <message>
+            <source>URGENT</source>
+            <translation>URGENT</translation>
+        </message>
+        <message>
+            <source>OVERDUE</source>
+            <translation>OVERDUE</translation>
+        </message>
+        <message>
+            <source>Your role ({role}) could act, but not on this case: {reason}</source>
+            <translation>Your role ({role}) could act, but not on this case: {reason}</translation>
+        </message>
+        <message>
+            <source>Your role ({role}) has no step to take on this case now.</source>
+            <translation>Your role ({role}) has no step to take on this case now.</translation>
+        </message>
+        <message>
+            <source>The case is finished: no further steps.</source>
+            <translation>The case is finished: no further steps.</translation>
+        </message>
+        <message>
+            <source>Case</source>
+            <translation>Case</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>Kind</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>Type</translation>
+        </message>
+        <message>
+            <source>Channel</source>
+            <translation>Channel</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>State</translation>
+        </message>
+        <message>
+            <source>Urgent</source>
+            <translation>Urgent</translation>
+        </message>
+        <message>
+            <source>yes</source>
+            <translation>yes</translation>
+        </message>
+        <message>
+            <source>no</source>
+            <translation>no</translation>
+        </message>
+        <message>
+            <source>Reported</source>
+            <translation>Reported</translation>
+        </message>
+        <message>
+            <source>Reporter</source>
+            <translation>Reporter</translation>
+        </message>
+        <message>
+            <source>Description</source>
+            <translation>Description</translation>
+        </message>
+        <message>
+            <source>Cell</source>
+            <translation>Cell</translation>
+        </message>
+        <message>
+            <source>Community</source>
+            <translation>Community</translation>
+        </message>
+        <message>
+            <source>Street</source>
+            <translation>Street</translation>
+        </message>
+        <message>
+            <source>District</source>
+            <translation>District</translation>
+        </message>
+        <message>
+            <source>Responsible</source>
+            <translation>Responsible</translation>
+        </message>
+        <message>
+            <source>the district</source>
+            <translation>the district</translation>
+        </message>
+        <message>
+            <source>Supervisor</source>
+            <translation>Supervisor</translation>
+        </message>
+        <message>
+            <source>Component</source>
+            <translation>Component</translation>
+        </message>
+        <message>
+            <source>Position</source>
+            <translation>Position</translation>
+        </message>
+        <message>
+            <source>Handling deadline</source>
+            <translation>Handling deadline</translation>
+        </message>
+        <message>
+            <source>Overdue</source>
+            <translation>Overdue</translation>
+        </message>
+        <message>
+            <source>Closed</source>
+            <translation>Closed</translation>
+        </message>
+        <message>
+            <source>Closure</source>
+            <translation>Closure</translation>
+        </message>
+        <message>
+            <source>Satisfaction</source>
+            <translation>Satisfaction</translation>
+        </message>
+        <message>
+            <source>Duplicate of</source>
+            <translation>Duplicate of</translation>
+        </message>
+        <message>
+            <source>Duplicates</source>
+            <translation>Duplicates</translation>
+        </message>
+        <message>
+            <source>Reworks · returns · extensions · suspensions</source>
+            <translation>Reworks · returns · extensions · suspensions</translation>
+        </message>
+        <message>
+            <source>Awaiting approval</source>
+            <translation>Awaiting approval</translation>
+        </message>
+        <message>
+            <source>{d} d {h} h</source>
+            <translation>{d} d {h} h</translation>
+        </message>
+        <message>
+            <source>{h} h {m} min</source>
+            <translation>{h} h {m} min</translation>
+        </message>
+        <message>
+            <source>{m} min</source>
+            <translation>{m} min</translation>
+        </message>
+        <message>
+            <source> (working time)</source>
+            <translation> (working time)</translation>
+        </message>
+        <message>
+            <source>{time} left</source>
+            <translation>{time} left</translation>
+        </message>
+        <message>
+            <source>overdue by {time}</source>
+            <translation>overdue by {time}</translation>
+        </message>
+        <message>
+            <source>done late by {time}</source>
+            <translation>done late by {time}</translation>
+        </message>
+        <message>
+            <source>done on time</source>
+            <translation>done on time</translation>
+        </message>
+        <message>
+            <source>done</source>
+            <translation>done</translation>
+        </message>
+        <message>
+            <source>stopped</source>
+            <translation>stopped</translation>
+        </message>
+        <message>
+            <source>{action}: {before} → {after}</source>
+            <translation>{action}: {before} → {after}</translation>
+        </message>
+        <message>
+            <source>{action}: {after}</source>
+            <translation>{action}: {after}</translation>
+        </message>
+        <message>
+            <source>{action} done: the case is now {state} (journal #{seq}).</source>
+            <translation>{action} done: the case is now {state} (journal #{seq}).</translation>
+        </message>
+        <message>
+            <source>Refused: {reason}</source>
+            <translation>Refused: {reason}</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseQueueModel</name>
+        <message>
+            <source>Case</source>
+            <translation>Case</translation>
+        </message>
+        <message>
+            <source>Reported</source>
+            <translation>Reported</translation>
+        </message>
+        <message>
+            <source>Channel</source>
+            <translation>Channel</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>Type</translation>
+        </message>
+        <message>
+            <source>District / street</source>
+            <translation>District / street</translation>
+        </message>
+        <message>
+            <source>Department</source>
+            <translation>Department</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>State</translation>
+        </message>
+        <message>
+            <source>Stage due</source>
+            <translation>Stage due</translation>
+        </message>
+        <message>
+            <source>Reporter</source>
+            <translation>Reporter</translation>
+        </message>
+        <message>
+            <source>The handling deadline has passed.</source>
+            <translation>The handling deadline has passed.</translation>
+        </message>
+        <message>
+            <source>This stage is past its due time.</source>
+            <translation>This stage is past its due time.</translation>
+        </message>
+        <message>
+            <source>(district)</source>
+            <translation>(district)</translation>
+        </message>
+        <message>
+            <source>OVERDUE {time}</source>
+            <translation>OVERDUE {time}</translation>
+        </message>
+        <message>
+            <source>late {time}</source>
+            <translation>late {time}</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseQueuePanel</name>
+        <message>
+            <source>Any state</source>
+            <translation>Any state</translation>
+        </message>
+        <message>
+            <source>Any channel</source>
+            <translation>Any channel</translation>
+        </message>
+        <message>
+            <source>Overdue only</source>
+            <translation>Overdue only</translation>
+        </message>
+        <message>
+            <source>Case id or text…</source>
+            <translation>Case id or text…</translation>
+        </message>
+        <message>
+            <source>Any type</source>
+            <translation>Any type</translation>
+        </message>
+        <message>
+            <source>Any department</source>
+            <translation>Any department</translation>
+        </message>
+        <message>
+            <source>Any district</source>
+            <translation>Any district</translation>
+        </message>
+        <message>
+            <source>The case types could not be read: {error}</source>
+            <translation>The case types could not be read: {error}</translation>
+        </message>
+        <message>
+            <source>Searching…</source>
+            <translation>Searching…</translation>
+        </message>
+        <message>
+            <source>The queue could not be read: {error}</source>
+            <translation>The queue could not be read: {error}</translation>
+        </message>
+        <message>
+            <source>{count} cases</source>
+            <translation>{count} cases</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseSatisfaction</name>
+        <message>
+            <source>Satisfied</source>
+            <translation>Satisfied</translation>
+        </message>
+        <message>
+            <source>Basically satisfied</source>
+            <translation>Basically satisfied</translation>
+        </message>
+        <message>
+            <source>Unsatisfied</source>
+            <translation>Unsatisfied</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseStages</name>
+        <message>
+            <source>Acceptance</source>
+            <translation>Acceptance</translation>
+        </message>
+        <message>
+            <source>Verification</source>
+            <translation>Verification</translation>
+        </message>
+        <message>
+            <source>Filing</source>
+            <translation>Filing</translation>
+        </message>
+        <message>
+            <source>Dispatch</source>
+            <translation>Dispatch</translation>
+        </message>
+        <message>
+            <source>Handling</source>
+            <translation>Handling</translation>
+        </message>
+        <message>
+            <source>Check</source>
+            <translation>Check</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseStates</name>
+        <message>
+            <source>Reported</source>
+            <translation>Reported</translation>
+        </message>
+        <message>
+            <source>Verifying</source>
+            <translation>Verifying</translation>
+        </message>
+        <message>
+            <source>Not found on site</source>
+            <translation>Not found on site</translation>
+        </message>
+        <message>
+            <source>Accepted</source>
+            <translation>Accepted</translation>
+        </message>
+        <message>
+            <source>Self-fix under review</source>
+            <translation>Self-fix under review</translation>
+        </message>
+        <message>
+            <source>Filed</source>
+            <translation>Filed</translation>
+        </message>
+        <message>
+            <source>Dispatched</source>
+            <translation>Dispatched</translation>
+        </message>
+        <message>
+            <source>Handling</source>
+            <translation>Handling</translation>
+        </message>
+        <message>
+            <source>Extension requested</source>
+            <translation>Extension requested</translation>
+        </message>
+        <message>
+            <source>Return requested</source>
+            <translation>Return requested</translation>
+        </message>
+        <message>
+            <source>Suspension requested</source>
+            <translation>Suspension requested</translation>
+        </message>
+        <message>
+            <source>Suspended</source>
+            <translation>Suspended</translation>
+        </message>
+        <message>
+            <source>Fed back</source>
+            <translation>Fed back</translation>
+        </message>
+        <message>
+            <source>Checking</source>
+            <translation>Checking</translation>
+        </message>
+        <message>
+            <source>Checked</source>
+            <translation>Checked</translation>
+        </message>
+        <message>
+            <source>Rework pending</source>
+            <translation>Rework pending</translation>
+        </message>
+        <message>
+            <source>Closed</source>
+            <translation>Closed</translation>
+        </message>
+        <message>
+            <source>Evaluated</source>
+            <translation>Evaluated</translation>
+        </message>
+        <message>
+            <source>Voided</source>
+            <translation>Voided</translation>
+        </message>
+        <message>
+            <source>Merged duplicate</source>
+            <translation>Merged duplicate</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseTools</name>
+        <message>
+            <source>Case queue</source>
+            <translation>Case queue</translation>
+        </message>
+        <message>
+            <source>Case</source>
+            <translation>Case</translation>
         </message>
     </context>
     <context>
@@ -75,6 +1047,77 @@
         </message>
     </context>
     <context>
+        <name>CivilDefence</name>
+        <message>
+            <source>Pre-warning</source>
+            <translation>Pre-warning</translation>
+        </message>
+        <message>
+            <source>Air raid</source>
+            <translation>Air raid</translation>
+        </message>
+        <message>
+            <source>All clear</source>
+            <translation>All clear</translation>
+        </message>
+        <message>
+            <source>36 s on, 24 s off, 3 times</source>
+            <translation>36 s on, 24 s off, 3 times</translation>
+        </message>
+        <message>
+            <source>6 s on, 6 s off, 15 times</source>
+            <translation>6 s on, 6 s off, 15 times</translation>
+        </message>
+        <message>
+            <source>one continuous 3-minute tone</source>
+            <translation>one continuous 3-minute tone</translation>
+        </message>
+        <message>
+            <source>In service</source>
+            <translation>In service</translation>
+        </message>
+        <message>
+            <source>Out of service</source>
+            <translation>Out of service</translation>
+        </message>
+        <message>
+            <source>Damaged</source>
+            <translation>Damaged</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>Open</translation>
+        </message>
+        <message>
+            <source>Closed</source>
+            <translation>Closed</translation>
+        </message>
+        <message>
+            <source>Command post</source>
+            <translation>Command post</translation>
+        </message>
+        <message>
+            <source>Medical</source>
+            <translation>Medical</translation>
+        </message>
+        <message>
+            <source>Professional team</source>
+            <translation>Professional team</translation>
+        </message>
+        <message>
+            <source>Personnel, class 1</source>
+            <translation>Personnel, class 1</translation>
+        </message>
+        <message>
+            <source>Personnel, class 2</source>
+            <translation>Personnel, class 2</translation>
+        </message>
+        <message>
+            <source>Support</source>
+            <translation>Support</translation>
+        </message>
+    </context>
+    <context>
         <name>CivilDefencePage</name>
         <message>
             <source>The civil air defence tools (air-raid alarms and sirens, shelters, evacuation planning) are not installed yet. The map, the grid and the journal work as in everyday mode.</source>
@@ -83,6 +1126,76 @@
         <message>
             <source>Civil air defence</source>
             <translation>Civil air defence</translation>
+        </message>
+    </context>
+    <context>
+        <name>CivilDefenceTools</name>
+        <message>
+            <source>Alarms</source>
+            <translation>Alarms</translation>
+        </message>
+        <message>
+            <source>Sirens</source>
+            <translation>Sirens</translation>
+        </message>
+        <message>
+            <source>Evacuation</source>
+            <translation>Evacuation</translation>
+        </message>
+        <message>
+            <source>Civil-defence data could not be loaded: {reason}</source>
+            <translation>Civil-defence data could not be loaded: {reason}</translation>
+        </message>
+    </context>
+    <context>
+        <name>CommandPanel</name>
+        <message>
+            <source>What happened (a significant event)</source>
+            <translation>What happened (a significant event)</translation>
+        </message>
+        <message>
+            <source>Add to log</source>
+            <translation>Add to log</translation>
+        </message>
+        <message>
+            <source>Person</source>
+            <translation>Person</translation>
+        </message>
+        <message>
+            <source>Agency</source>
+            <translation>Agency</translation>
+        </message>
+        <message>
+            <source>Assign</source>
+            <translation>Assign</translation>
+        </message>
+        <message>
+            <source>Only {allowed} may assign ICS positions.</source>
+            <translation>Only {allowed} may assign ICS positions.</translation>
+        </message>
+        <message>
+            <source>Export briefing (ICS 201)…</source>
+            <translation>Export briefing (ICS 201)…</translation>
+        </message>
+        <message>
+            <source>Significant events</source>
+            <translation>Significant events</translation>
+        </message>
+        <message>
+            <source>Command and general staff</source>
+            <translation>Command and general staff</translation>
+        </message>
+        <message>
+            <source>Timeline replay</source>
+            <translation>Timeline replay</translation>
+        </message>
+        <message>
+            <source>Export the incident briefing</source>
+            <translation>Export the incident briefing</translation>
+        </message>
+        <message>
+            <source>PDF (*.pdf);;HTML (*.html)</source>
+            <translation>PDF (*.pdf);;HTML (*.html)</translation>
         </message>
     </context>
     <context>
@@ -140,6 +1253,25 @@
         </message>
     </context>
     <context>
+        <name>ConfirmAlarmDialog</name>
+        <message>
+            <source>Confirm alarm</source>
+            <translation>Confirm alarm</translation>
+        </message>
+        <message>
+            <source>Sound the {signal} signal ({pattern}) in {where}? Every district centre is ordered to sound it and must acknowledge; the journal records the order as given by {actor}.</source>
+            <translation>Sound the {signal} signal ({pattern}) in {where}? Every district centre is ordered to sound it and must acknowledge; the journal records the order as given by {actor}.</translation>
+        </message>
+        <message>
+            <source>Sound {signal}</source>
+            <translation>Sound {signal}</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>Cancel</translation>
+        </message>
+    </context>
+    <context>
         <name>ConfirmModeDialog</name>
         <message>
             <source>Confirm mode switch</source>
@@ -156,6 +1288,61 @@
         <message>
             <source>Cancel</source>
             <translation>Cancel</translation>
+        </message>
+    </context>
+    <context>
+        <name>DashboardPanel</name>
+        <message>
+            <source>Loading the figures…</source>
+            <translation>Loading the figures…</translation>
+        </message>
+        <message>
+            <source>Daily intake by channel</source>
+            <translation>Daily intake by channel</translation>
+        </message>
+        <message>
+            <source>Open and overdue cases at the end of each day</source>
+            <translation>Open and overdue cases at the end of each day</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>Open</translation>
+        </message>
+        <message>
+            <source>Overdue</source>
+            <translation>Overdue</translation>
+        </message>
+        <message>
+            <source>Closure and on-time rates by department</source>
+            <translation>Closure and on-time rates by department</translation>
+        </message>
+        <message>
+            <source>Closure and on-time rates by district</source>
+            <translation>Closure and on-time rates by district</translation>
+        </message>
+        <message>
+            <source>Solid bar: closure rate; pale bar: on-time rate; colour and letter: the grade.</source>
+            <translation>Solid bar: closure rate; pale bar: on-time rate; colour and letter: the grade.</translation>
+        </message>
+        <message>
+            <source>Ranking</source>
+            <translation>Ranking</translation>
+        </message>
+        <message>
+            <source>Departments</source>
+            <translation>Departments</translation>
+        </message>
+        <message>
+            <source>Districts</source>
+            <translation>Districts</translation>
+        </message>
+        <message>
+            <source>The figures could not be read: {error}</source>
+            <translation>The figures could not be read: {error}</translation>
+        </message>
+        <message>
+            <source>{first} to {last}, as of {now} (the last day so far)</source>
+            <translation>{first} to {last}, as of {now} (the last day so far)</translation>
         </message>
     </context>
     <context>
@@ -398,6 +1585,65 @@
         </message>
     </context>
     <context>
+        <name>EmergencyConsole</name>
+        <message>
+            <source>Refused: {reason}</source>
+            <translation>Refused: {reason}</translation>
+        </message>
+        <message>
+            <source>Incident #{id} opened.</source>
+            <translation>Incident #{id} opened.</translation>
+        </message>
+        <message>
+            <source>Case {case} escalated to incident #{id}.</source>
+            <translation>Case {case} escalated to incident #{id}.</translation>
+        </message>
+        <message>
+            <source>The briefing could not be written: {error}</source>
+            <translation>The briefing could not be written: {error}</translation>
+        </message>
+        <message>
+            <source>Briefing written to {path}.</source>
+            <translation>Briefing written to {path}.</translation>
+        </message>
+        <message>
+            <source>Your role ({role}) may not open incidents or escalate cases: only {allowed}.</source>
+            <translation>Your role ({role}) may not open incidents or escalate cases: only {allowed}.</translation>
+        </message>
+        <message>
+            <source>An incident that is {current} cannot become {target}.</source>
+            <translation>An incident that is {current} cannot become {target}.</translation>
+        </message>
+        <message>
+            <source>A task that is {current} cannot become {target}.</source>
+            <translation>A task that is {current} cannot become {target}.</translation>
+        </message>
+        <message>
+            <source>Your role ({role}) may not do this: only {allowed}.</source>
+            <translation>Your role ({role}) may not do this: only {allowed}.</translation>
+        </message>
+        <message>
+            <source>Incidents</source>
+            <translation>Incidents</translation>
+        </message>
+        <message>
+            <source>Impact</source>
+            <translation>Impact</translation>
+        </message>
+        <message>
+            <source>Resources</source>
+            <translation>Resources</translation>
+        </message>
+        <message>
+            <source>Command record</source>
+            <translation>Command record</translation>
+        </message>
+        <message>
+            <source>Click on the map where the incident is.</source>
+            <translation>Click on the map where the incident is.</translation>
+        </message>
+    </context>
+    <context>
         <name>EmergencyPage</name>
         <message>
             <source>The emergency rescue tools (incidents and response levels, cordons and affected population, resources and dispatch, the incident log) are not installed yet. The map, the grid and the journal work as in everyday mode.</source>
@@ -406,6 +1652,320 @@
         <message>
             <source>Emergency rescue</source>
             <translation>Emergency rescue</translation>
+        </message>
+    </context>
+    <context>
+        <name>EmergencyTables</name>
+        <message>
+            <source>No.</source>
+            <translation>No.</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>Type</translation>
+        </message>
+        <message>
+            <source>Level</source>
+            <translation>Level</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Opened</source>
+            <translation>Opened</translation>
+        </message>
+        <message>
+            <source>Commander</source>
+            <translation>Commander</translation>
+        </message>
+        <message>
+            <source>Task</source>
+            <translation>Task</translation>
+        </message>
+        <message>
+            <source>Unit</source>
+            <translation>Unit</translation>
+        </message>
+        <message>
+            <source>ETA (min)</source>
+            <translation>ETA (min)</translation>
+        </message>
+        <message>
+            <source>Due</source>
+            <translation>Due</translation>
+        </message>
+        <message>
+            <source>Owner</source>
+            <translation>Owner</translation>
+        </message>
+        <message>
+            <source>Capability</source>
+            <translation>Capability</translation>
+        </message>
+        <message>
+            <source>Distance (km)</source>
+            <translation>Distance (km)</translation>
+        </message>
+        <message>
+            <source>Base</source>
+            <translation>Base</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>Time</translation>
+        </message>
+        <message>
+            <source>Who</source>
+            <translation>Who</translation>
+        </message>
+        <message>
+            <source>Entry</source>
+            <translation>Entry</translation>
+        </message>
+        <message>
+            <source>Camera</source>
+            <translation>Camera</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>Distance (m)</source>
+            <translation>Distance (m)</translation>
+        </message>
+        <message>
+            <source>Place</source>
+            <translation>Place</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>Kind</translation>
+        </message>
+        <message>
+            <source>Capacity</source>
+            <translation>Capacity</translation>
+        </message>
+        <message>
+            <source>Hospital</source>
+            <translation>Hospital</translation>
+        </message>
+        <message>
+            <source>Emergency centre</source>
+            <translation>Emergency centre</translation>
+        </message>
+        <message>
+            <source>Shelter</source>
+            <translation>Shelter</translation>
+        </message>
+        <message>
+            <source>Inner</source>
+            <translation>Inner</translation>
+        </message>
+        <message>
+            <source>Outer</source>
+            <translation>Outer</translation>
+        </message>
+        <message>
+            <source>Owner department</source>
+            <translation>Owner department</translation>
+        </message>
+        <message>
+            <source>Components</source>
+            <translation>Components</translation>
+        </message>
+        <message>
+            <source>In inner cordon</source>
+            <translation>In inner cordon</translation>
+        </message>
+        <message>
+            <source>Case</source>
+            <translation>Case</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>State</translation>
+        </message>
+        <message>
+            <source>Zone</source>
+            <translation>Zone</translation>
+        </message>
+        <message>
+            <source>Position</source>
+            <translation>Position</translation>
+        </message>
+        <message>
+            <source>Person</source>
+            <translation>Person</translation>
+        </message>
+        <message>
+            <source>Agency</source>
+            <translation>Agency</translation>
+        </message>
+        <message>
+            <source>Event</source>
+            <translation>Event</translation>
+        </message>
+    </context>
+    <context>
+        <name>EvacuationPanel</name>
+        <message>
+            <source>Longest walk</source>
+            <translation>Longest walk</translation>
+        </message>
+        <message>
+            <source> min</source>
+            <translation> min</translation>
+        </message>
+        <message>
+            <source>Compute plan</source>
+            <translation>Compute plan</translation>
+        </message>
+        <message>
+            <source>Export CSV</source>
+            <translation>Export CSV</translation>
+        </message>
+        <message>
+            <source>Export GeoJSON</source>
+            <translation>Export GeoJSON</translation>
+        </message>
+        <message>
+            <source>No plan computed yet.</source>
+            <translation>No plan computed yet.</translation>
+        </message>
+        <message>
+            <source>Shelters: planned load and capacity</source>
+            <translation>Shelters: planned load and capacity</translation>
+        </message>
+        <message>
+            <source>Shelter</source>
+            <translation>Shelter</translation>
+        </message>
+        <message>
+            <source>District</source>
+            <translation>District</translation>
+        </message>
+        <message>
+            <source>Class</source>
+            <translation>Class</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Capacity</source>
+            <translation>Capacity</translation>
+        </message>
+        <message>
+            <source>Planned load</source>
+            <translation>Planned load</translation>
+        </message>
+        <message>
+            <source>Load %</source>
+            <translation>Load %</translation>
+        </message>
+        <message>
+            <source>Occupancy</source>
+            <translation>Occupancy</translation>
+        </message>
+        <message>
+            <source>Close shelter</source>
+            <translation>Close shelter</translation>
+        </message>
+        <message>
+            <source>Reopen shelter</source>
+            <translation>Reopen shelter</translation>
+        </message>
+        <message>
+            <source>Head count</source>
+            <translation>Head count</translation>
+        </message>
+        <message>
+            <source>Report occupancy</source>
+            <translation>Report occupancy</translation>
+        </message>
+        <message>
+            <source>Deficits: people without a place</source>
+            <translation>Deficits: people without a place</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>Staying</source>
+            <translation>Staying</translation>
+        </message>
+        <message>
+            <source>Placed</source>
+            <translation>Placed</translation>
+        </message>
+        <message>
+            <source>Unplaced</source>
+            <translation>Unplaced</translation>
+        </message>
+        <message>
+            <source>Places in district</source>
+            <translation>Places in district</translation>
+        </message>
+        <message>
+            <source>Cell</source>
+            <translation>Cell</translation>
+        </message>
+        <message>
+            <source>Only the civil-defence officer may close or reopen shelters; you are logged in as {role}.</source>
+            <translation>Only the civil-defence officer may close or reopen shelters; you are logged in as {role}.</translation>
+        </message>
+        <message>
+            <source>Computing the optimal plan…</source>
+            <translation>Computing the optimal plan…</translation>
+        </message>
+        <message>
+            <source>The plan failed: {reason}</source>
+            <translation>The plan failed: {reason}</translation>
+        </message>
+        <message>
+            <source>Closing {id} and re-planning…</source>
+            <translation>Closing {id} and re-planning…</translation>
+        </message>
+        <message>
+            <source>{id} closed: {displaced} people displaced, {moved} moved, {unplaced} more unplaced.</source>
+            <translation>{id} closed: {displaced} people displaced, {moved} moved, {unplaced} more unplaced.</translation>
+        </message>
+        <message>
+            <source>{id} reports {persons} people, over its capacity of {capacity}.</source>
+            <translation>{id} reports {persons} people, over its capacity of {capacity}.</translation>
+        </message>
+        <message>
+            <source>Staying {staying} · placed {assigned} · unplaced {unplaced} · {pm} person-km · mean walk {walk} m · solver: {status}</source>
+            <translation>Staying {staying} · placed {assigned} · unplaced {unplaced} · {pm} person-km · mean walk {walk} m · solver: {status}</translation>
+        </message>
+        <message>
+            <source>optimal</source>
+            <translation>optimal</translation>
+        </message>
+        <message>
+            <source>CSV files (*.csv)</source>
+            <translation>CSV files (*.csv)</translation>
+        </message>
+        <message>
+            <source>GeoJSON files (*.geojson)</source>
+            <translation>GeoJSON files (*.geojson)</translation>
+        </message>
+        <message>
+            <source>Export the evacuation plan</source>
+            <translation>Export the evacuation plan</translation>
+        </message>
+        <message>
+            <source>Export failed: {reason}</source>
+            <translation>Export failed: {reason}</translation>
+        </message>
+        <message>
+            <source>Plan exported to {path}.</source>
+            <translation>Plan exported to {path}.</translation>
         </message>
     </context>
     <context>
@@ -420,6 +1980,509 @@
         <message>
             <source>Export...</source>
             <translation>Export...</translation>
+        </message>
+    </context>
+    <context>
+        <name>IcsPositions</name>
+        <message>
+            <source>Incident commander</source>
+            <translation>Incident commander</translation>
+        </message>
+        <message>
+            <source>Operations</source>
+            <translation>Operations</translation>
+        </message>
+        <message>
+            <source>Planning</source>
+            <translation>Planning</translation>
+        </message>
+        <message>
+            <source>Logistics</source>
+            <translation>Logistics</translation>
+        </message>
+        <message>
+            <source>Finance and administration</source>
+            <translation>Finance and administration</translation>
+        </message>
+        <message>
+            <source>Liaison</source>
+            <translation>Liaison</translation>
+        </message>
+        <message>
+            <source>Safety</source>
+            <translation>Safety</translation>
+        </message>
+        <message>
+            <source>Public information</source>
+            <translation>Public information</translation>
+        </message>
+    </context>
+    <context>
+        <name>ImpactPanel</name>
+        <message>
+            <source>Affected cells</source>
+            <translation>Affected cells</translation>
+        </message>
+        <message>
+            <source>Communities</source>
+            <translation>Communities</translation>
+        </message>
+        <message>
+            <source>People (outer cordon)</source>
+            <translation>People (outer cordon)</translation>
+        </message>
+        <message>
+            <source>People (inner cordon)</source>
+            <translation>People (inner cordon)</translation>
+        </message>
+        <message>
+            <source>Components</source>
+            <translation>Components</translation>
+        </message>
+        <message>
+            <source>Cameras seeing it</source>
+            <translation>Cameras seeing it</translation>
+        </message>
+        <message>
+            <source>Open cases inside</source>
+            <translation>Open cases inside</translation>
+        </message>
+        <message>
+            <source>Shelters / hospitals nearby</source>
+            <translation>Shelters / hospitals nearby</translation>
+        </message>
+        <message>
+            <source>Change cordons</source>
+            <translation>Change cordons</translation>
+        </message>
+        <message>
+            <source>Cordons (m)</source>
+            <translation>Cordons (m)</translation>
+        </message>
+        <message>
+            <source>Components by owner department</source>
+            <translation>Components by owner department</translation>
+        </message>
+        <message>
+            <source>Cameras covering the area (nearest first; click to view)</source>
+            <translation>Cameras covering the area (nearest first; click to view)</translation>
+        </message>
+        <message>
+            <source>Shelters and hospitals nearby</source>
+            <translation>Shelters and hospitals nearby</translation>
+        </message>
+        <message>
+            <source>Open everyday cases inside</source>
+            <translation>Open everyday cases inside</translation>
+        </message>
+    </context>
+    <context>
+        <name>IncidentCategories</name>
+        <message>
+            <source>Natural disaster</source>
+            <translation>Natural disaster</translation>
+        </message>
+        <message>
+            <source>Accident</source>
+            <translation>Accident</translation>
+        </message>
+        <message>
+            <source>Public health</source>
+            <translation>Public health</translation>
+        </message>
+        <message>
+            <source>Social security</source>
+            <translation>Social security</translation>
+        </message>
+    </context>
+    <context>
+        <name>IncidentLevels</name>
+        <message>
+            <source>Level I (extremely serious)</source>
+            <translation>Level I (extremely serious)</translation>
+        </message>
+        <message>
+            <source>Level II (serious)</source>
+            <translation>Level II (serious)</translation>
+        </message>
+        <message>
+            <source>Level III (relatively serious)</source>
+            <translation>Level III (relatively serious)</translation>
+        </message>
+        <message>
+            <source>Level IV (general)</source>
+            <translation>Level IV (general)</translation>
+        </message>
+        <message>
+            <source>I</source>
+            <translation>I</translation>
+        </message>
+        <message>
+            <source>II</source>
+            <translation>II</translation>
+        </message>
+        <message>
+            <source>III</source>
+            <translation>III</translation>
+        </message>
+        <message>
+            <source>IV</source>
+            <translation>IV</translation>
+        </message>
+    </context>
+    <context>
+        <name>IncidentStatuses</name>
+        <message>
+            <source>Reported</source>
+            <translation>Reported</translation>
+        </message>
+        <message>
+            <source>Responding</source>
+            <translation>Responding</translation>
+        </message>
+        <message>
+            <source>Contained</source>
+            <translation>Contained</translation>
+        </message>
+        <message>
+            <source>Closed</source>
+            <translation>Closed</translation>
+        </message>
+    </context>
+    <context>
+        <name>IncidentTypes</name>
+        <message>
+            <source>Road collapse</source>
+            <translation>Road collapse</translation>
+        </message>
+        <message>
+            <source>Water main burst</source>
+            <translation>Water main burst</translation>
+        </message>
+        <message>
+            <source>Gas main rupture</source>
+            <translation>Gas main rupture</translation>
+        </message>
+        <message>
+            <source>Sewer blockage or break</source>
+            <translation>Sewer blockage or break</translation>
+        </message>
+        <message>
+            <source>Heating main burst</source>
+            <translation>Heating main burst</translation>
+        </message>
+        <message>
+            <source>Road flooding</source>
+            <translation>Road flooding</translation>
+        </message>
+        <message>
+            <source>Snow and ice on roads</source>
+            <translation>Snow and ice on roads</translation>
+        </message>
+        <message>
+            <source>Fallen overhead cables</source>
+            <translation>Fallen overhead cables</translation>
+        </message>
+        <message>
+            <source>Mass incident</source>
+            <translation>Mass incident</translation>
+        </message>
+        <message>
+            <source>Other sudden event</source>
+            <translation>Other sudden event</translation>
+        </message>
+        <message>
+            <source>Fire</source>
+            <translation>Fire</translation>
+        </message>
+        <message>
+            <source>Flood</source>
+            <translation>Flood</translation>
+        </message>
+        <message>
+            <source>Gas leak</source>
+            <translation>Gas leak</translation>
+        </message>
+        <message>
+            <source>Building collapse</source>
+            <translation>Building collapse</translation>
+        </message>
+        <message>
+            <source>Hazardous materials release</source>
+            <translation>Hazardous materials release</translation>
+        </message>
+        <message>
+            <source>Explosion</source>
+            <translation>Explosion</translation>
+        </message>
+        <message>
+            <source>Major traffic accident</source>
+            <translation>Major traffic accident</translation>
+        </message>
+        <message>
+            <source>Earthquake</source>
+            <translation>Earthquake</translation>
+        </message>
+        <message>
+            <source>Crowd crush at a mass gathering</source>
+            <translation>Crowd crush at a mass gathering</translation>
+        </message>
+        <message>
+            <source>Epidemic outbreak</source>
+            <translation>Epidemic outbreak</translation>
+        </message>
+        <message>
+            <source>Mass food poisoning</source>
+            <translation>Mass food poisoning</translation>
+        </message>
+        <message>
+            <source>Terrorist attack</source>
+            <translation>Terrorist attack</translation>
+        </message>
+    </context>
+    <context>
+        <name>IncidentsPanel</name>
+        <message>
+            <source>All statuses</source>
+            <translation>All statuses</translation>
+        </message>
+        <message>
+            <source>New incident…</source>
+            <translation>New incident…</translation>
+        </message>
+        <message>
+            <source>Show</source>
+            <translation>Show</translation>
+        </message>
+        <message>
+            <source>Responding</source>
+            <translation>Responding</translation>
+        </message>
+        <message>
+            <source>Contained</source>
+            <translation>Contained</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>Close</translation>
+        </message>
+        <message>
+            <source>Note (why: needed to resume or to close a false alarm)</source>
+            <translation>Note (why: needed to resume or to close a false alarm)</translation>
+        </message>
+        <message>
+            <source>Set level</source>
+            <translation>Set level</translation>
+        </message>
+        <message>
+            <source>Only {allowed} may change an incident's level.</source>
+            <translation>Only {allowed} may change an incident's level.</translation>
+        </message>
+        <message>
+            <source>{level} · {status} · cordons {inner:g} m / {outer:g} m</source>
+            <translation>{level} · {status} · cordons {inner:g} m / {outer:g} m</translation>
+        </message>
+        <message>
+            <source>Escalated from case {case}</source>
+            <translation>Escalated from case {case}</translation>
+        </message>
+        <message>
+            <source>Report to the State Council by {time}</source>
+            <translation>Report to the State Council by {time}</translation>
+        </message>
+    </context>
+    <context>
+        <name>IntakePanel</name>
+        <message>
+            <source>Channel</source>
+            <translation>Channel</translation>
+        </message>
+        <message>
+            <source>x, y · lon, lat · cell code · component id · place</source>
+            <translation>x, y · lon, lat · cell code · component id · place</translation>
+        </message>
+        <message>
+            <source>Take the point from map clicks</source>
+            <translation>Take the point from map clicks</translation>
+        </message>
+        <message>
+            <source>Place</source>
+            <translation>Place</translation>
+        </message>
+        <message>
+            <source>Type a code or part of a name…</source>
+            <translation>Type a code or part of a name…</translation>
+        </message>
+        <message>
+            <source>Event type</source>
+            <translation>Event type</translation>
+        </message>
+        <message>
+            <source>Component</source>
+            <translation>Component</translation>
+        </message>
+        <message>
+            <source>Urgent (the clock runs continuously)</source>
+            <translation>Urgent (the clock runs continuously)</translation>
+        </message>
+        <message>
+            <source>What the caller says, landmarks, how to reach them</source>
+            <translation>What the caller says, landmarks, how to reach them</translation>
+        </message>
+        <message>
+            <source>Description</source>
+            <translation>Description</translation>
+        </message>
+        <message>
+            <source>Hotline ticket or other reference (optional)</source>
+            <translation>Hotline ticket or other reference (optional)</translation>
+        </message>
+        <message>
+            <source>Reference</source>
+            <translation>Reference</translation>
+        </message>
+        <message>
+            <source>Where and who</source>
+            <translation>Where and who</translation>
+        </message>
+        <message>
+            <source>Cell</source>
+            <translation>Cell</translation>
+        </message>
+        <message>
+            <source>Community</source>
+            <translation>Community</translation>
+        </message>
+        <message>
+            <source>Street office</source>
+            <translation>Street office</translation>
+        </message>
+        <message>
+            <source>District</source>
+            <translation>District</translation>
+        </message>
+        <message>
+            <source>Supervisor</source>
+            <translation>Supervisor</translation>
+        </message>
+        <message>
+            <source>Responsible</source>
+            <translation>Responsible</translation>
+        </message>
+        <message>
+            <source>Open cases of this type nearby</source>
+            <translation>Open cases of this type nearby</translation>
+        </message>
+        <message>
+            <source>None: the report opens a new case.</source>
+            <translation>None: the report opens a new case.</translation>
+        </message>
+        <message>
+            <source>Not the same problem: file as a separate case</source>
+            <translation>Not the same problem: file as a separate case</translation>
+        </message>
+        <message>
+            <source>File report</source>
+            <translation>File report</translation>
+        </message>
+        <message>
+            <source>Clear</source>
+            <translation>Clear</translation>
+        </message>
+        <message>
+            <source>Your role ({role}) does not take reports; the form only shows the routing.</source>
+            <translation>Your role ({role}) does not take reports; the form only shows the routing.</translation>
+        </message>
+        <message>
+            <source>The map is still loading; try again in a moment.</source>
+            <translation>The map is still loading; try again in a moment.</translation>
+        </message>
+        <message>
+            <source>Nothing found for “{text}”.</source>
+            <translation>Nothing found for “{text}”.</translation>
+        </message>
+        <message>
+            <source>None: an event</source>
+            <translation>None: an event</translation>
+        </message>
+        <message>
+            <source>{id} · {distance} m</source>
+            <translation>{id} · {distance} m</translation>
+        </message>
+        <message>
+            <source>The component is no longer on record.</source>
+            <translation>The component is no longer on record.</translation>
+        </message>
+        <message>
+            <source>choose the event type or a component</source>
+            <translation>choose the event type or a component</translation>
+        </message>
+        <message>
+            <source>{department} (owner of the component)</source>
+            <translation>{department} (owner of the component)</translation>
+        </message>
+        <message>
+            <source>{district} itself (no department assigned)</source>
+            <translation>{district} itself (no department assigned)</translation>
+        </message>
+        <message>
+            <source>#{id} · {state} · {distance} m · {time}</source>
+            <translation>#{id} · {state} · {distance} m · {time}</translation>
+        </message>
+        <message>
+            <source>The report will be linked to the selected case unless it is a different problem.</source>
+            <translation>The report will be linked to the selected case unless it is a different problem.</translation>
+        </message>
+        <message>
+            <source>Link to case #{id}</source>
+            <translation>Link to case #{id}</translation>
+        </message>
+        <message>
+            <source>Click the map or type the place first.</source>
+            <translation>Click the map or type the place first.</translation>
+        </message>
+        <message>
+            <source>Choose the event type, or a component at fault.</source>
+            <translation>Choose the event type, or a component at fault.</translation>
+        </message>
+        <message>
+            <source>Filing…</source>
+            <translation>Filing…</translation>
+        </message>
+        <message>
+            <source>Report #{id} linked to case #{original}.</source>
+            <translation>Report #{id} linked to case #{original}.</translation>
+        </message>
+        <message>
+            <source>Case #{id} opened in cell {cell}; responsible: {who}.</source>
+            <translation>Case #{id} opened in cell {cell}; responsible: {who}.</translation>
+        </message>
+        <message>
+            <source>the district</source>
+            <translation>the district</translation>
+        </message>
+        <message>
+            <source>The district node holds it until the centre confirms.</source>
+            <translation>The district node holds it until the centre confirms.</translation>
+        </message>
+    </context>
+    <context>
+        <name>IntakeTools</name>
+        <message>
+            <source>Intake</source>
+            <translation>Intake</translation>
+        </message>
+        <message>
+            <source>Dashboard</source>
+            <translation>Dashboard</translation>
+        </message>
+        <message>
+            <source>Case #{id} is on record.</source>
+            <translation>Case #{id} is on record.</translation>
+        </message>
+        <message>
+            <source>Report #{id} is linked to case #{original}.</source>
+            <translation>Report #{id} is linked to case #{original}.</translation>
         </message>
     </context>
     <context>
@@ -500,8 +2563,36 @@
             <translation>Supervisors</translation>
         </message>
         <message>
+            <source>Sirens and audible circles</source>
+            <translation>Sirens and audible circles</translation>
+        </message>
+        <message>
+            <source>Siren coverage and gaps</source>
+            <translation>Siren coverage and gaps</translation>
+        </message>
+        <message>
+            <source>Shelters by load</source>
+            <translation>Shelters by load</translation>
+        </message>
+        <message>
+            <source>Evacuation flows</source>
+            <translation>Evacuation flows</translation>
+        </message>
+        <message>
+            <source>Incidents, cordons and dispatched units</source>
+            <translation>Incidents, cordons and dispatched units</translation>
+        </message>
+        <message>
+            <source>Open cases</source>
+            <translation>Open cases</translation>
+        </message>
+        <message>
             <source>Map layers</source>
             <translation>Map layers</translation>
+        </message>
+        <message>
+            <source>Everyday city management</source>
+            <translation>Everyday city management</translation>
         </message>
         <message>
             <source>Areas</source>
@@ -528,12 +2619,79 @@
             <translation>Field</translation>
         </message>
         <message>
+            <source>Civil air defence</source>
+            <translation>Civil air defence</translation>
+        </message>
+        <message>
+            <source>Emergency rescue</source>
+            <translation>Emergency rescue</translation>
+        </message>
+        <message>
+            <source>Overdue (red, ringed in its state's colour)</source>
+            <translation>Overdue (red, ringed in its state's colour)</translation>
+        </message>
+        <message>
+            <source>Urgent (star)</source>
+            <translation>Urgent (star)</translation>
+        </message>
+        <message>
             <source>No data yet</source>
             <translation>No data yet</translation>
         </message>
         <message>
             <source>One colour per patch</source>
             <translation>One colour per patch</translation>
+        </message>
+    </context>
+    <context>
+        <name>LinkStatusLabel</name>
+        <message>
+            <source>Link to {node} up since {time} · queue {queue}</source>
+            <translation>Link to {node} up since {time} · queue {queue}</translation>
+        </message>
+        <message>
+            <source>Link to {node} DOWN for {duration} · queue {queue}</source>
+            <translation>Link to {node} DOWN for {duration} · queue {queue}</translation>
+        </message>
+        <message>
+            <source>State channel: {state}</source>
+            <translation>State channel: {state}</translation>
+        </message>
+        <message>
+            <source>Command channel: {state}</source>
+            <translation>Command channel: {state}</translation>
+        </message>
+        <message>
+            <source>Replica at sequence {seq}</source>
+            <translation>Replica at sequence {seq}</translation>
+        </message>
+        <message>
+            <source>{count} command(s) queued at the node for the centre</source>
+            <translation>{count} command(s) queued at the node for the centre</translation>
+        </message>
+        <message>
+            <source>Last error: {error}</source>
+            <translation>Last error: {error}</translation>
+        </message>
+        <message>
+            <source>{s} s</source>
+            <translation>{s} s</translation>
+        </message>
+        <message>
+            <source>{m} min {s} s</source>
+            <translation>{m} min {s} s</translation>
+        </message>
+        <message>
+            <source>{h} h {m} min</source>
+            <translation>{h} h {m} min</translation>
+        </message>
+        <message>
+            <source>up</source>
+            <translation>up</translation>
+        </message>
+        <message>
+            <source>down</source>
+            <translation>down</translation>
         </message>
     </context>
     <context>
@@ -586,8 +2744,8 @@
             <translation>Sanwei City Command</translation>
         </message>
         <message>
-            <source>Cell code, component id, camera, area…</source>
-            <translation>Cell code, component id, camera, area…</translation>
+            <source>Case #, cell code, component id, camera, area…</source>
+            <translation>Case #, cell code, component id, camera, area…</translation>
         </message>
         <message>
             <source>Loading the city…</source>
@@ -752,6 +2910,151 @@
         </message>
     </context>
     <context>
+        <name>OpenIncidentForm</name>
+        <message>
+            <source>Open an incident</source>
+            <translation>Open an incident</translation>
+        </message>
+        <message>
+            <source>Pick on map</source>
+            <translation>Pick on map</translation>
+        </message>
+        <message>
+            <source>Short title (optional)</source>
+            <translation>Short title (optional)</translation>
+        </message>
+        <message>
+            <source>Commander (default: you)</source>
+            <translation>Commander (default: you)</translation>
+        </message>
+        <message>
+            <source>Open incident</source>
+            <translation>Open incident</translation>
+        </message>
+        <message>
+            <source>case no.</source>
+            <translation>case no.</translation>
+        </message>
+        <message>
+            <source>Escalate case</source>
+            <translation>Escalate case</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>Type</translation>
+        </message>
+        <message>
+            <source>Level</source>
+            <translation>Level</translation>
+        </message>
+        <message>
+            <source>Location (X, Y)</source>
+            <translation>Location (X, Y)</translation>
+        </message>
+        <message>
+            <source>Cordons inner / outer (m)</source>
+            <translation>Cordons inner / outer (m)</translation>
+        </message>
+        <message>
+            <source>Title</source>
+            <translation>Title</translation>
+        </message>
+        <message>
+            <source>Commander</source>
+            <translation>Commander</translation>
+        </message>
+        <message>
+            <source>Or escalate</source>
+            <translation>Or escalate</translation>
+        </message>
+        <message>
+            <source>Enter the number of the case to escalate.</source>
+            <translation>Enter the number of the case to escalate.</translation>
+        </message>
+    </context>
+    <context>
+        <name>RankingTableModel</name>
+        <message>
+            <source>#</source>
+            <translation>#</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>Score</source>
+            <translation>Score</translation>
+        </message>
+        <message>
+            <source>Grade</source>
+            <translation>Grade</translation>
+        </message>
+        <message>
+            <source>Closure</source>
+            <translation>Closure</translation>
+        </message>
+        <message>
+            <source>On time</source>
+            <translation>On time</translation>
+        </message>
+    </context>
+    <context>
+        <name>ResourcesPanel</name>
+        <message>
+            <source>What the incident type needs</source>
+            <translation>What the incident type needs</translation>
+        </message>
+        <message>
+            <source>Any capability</source>
+            <translation>Any capability</translation>
+        </message>
+        <message>
+            <source>Instructions for the unit (optional)</source>
+            <translation>Instructions for the unit (optional)</translation>
+        </message>
+        <message>
+            <source>Dispatch</source>
+            <translation>Dispatch</translation>
+        </message>
+        <message>
+            <source>Your role ({role}) may not dispatch units: only {allowed}.</source>
+            <translation>Your role ({role}) may not dispatch units: only {allowed}.</translation>
+        </message>
+        <message>
+            <source>En route</source>
+            <translation>En route</translation>
+        </message>
+        <message>
+            <source>On scene</source>
+            <translation>On scene</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>Done</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>Cancel</translation>
+        </message>
+        <message>
+            <source>Need</source>
+            <translation>Need</translation>
+        </message>
+        <message>
+            <source>Nearest suitable units (straight-line ETA)</source>
+            <translation>Nearest suitable units (straight-line ETA)</translation>
+        </message>
+        <message>
+            <source>Task board</source>
+            <translation>Task board</translation>
+        </message>
+        <message>
+            <source>{n} overdue</source>
+            <translation>{n} overdue</translation>
+        </message>
+    </context>
+    <context>
         <name>Roles</name>
         <message>
             <source>Supervisor</source>
@@ -857,10 +3160,127 @@
         </message>
     </context>
     <context>
+        <name>SirensPanel</name>
+        <message>
+            <source>Siren coverage is being computed…</source>
+            <translation>Siren coverage is being computed…</translation>
+        </message>
+        <message>
+            <source>District</source>
+            <translation>District</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>Population</source>
+            <translation>Population</translation>
+        </message>
+        <message>
+            <source>Covered</source>
+            <translation>Covered</translation>
+        </message>
+        <message>
+            <source>Uncovered</source>
+            <translation>Uncovered</translation>
+        </message>
+        <message>
+            <source>Sirens in service</source>
+            <translation>Sirens in service</translation>
+        </message>
+        <message>
+            <source>Sirens out</source>
+            <translation>Sirens out</translation>
+        </message>
+        <message>
+            <source>Suggest new sirens</source>
+            <translation>Suggest new sirens</translation>
+        </message>
+        <message>
+            <source>Suggest sites</source>
+            <translation>Suggest sites</translation>
+        </message>
+        <message>
+            <source>Rank</source>
+            <translation>Rank</translation>
+        </message>
+        <message>
+            <source>Cell</source>
+            <translation>Cell</translation>
+        </message>
+        <message>
+            <source>People gained</source>
+            <translation>People gained</translation>
+        </message>
+        <message>
+            <source>Covered after</source>
+            <translation>Covered after</translation>
+        </message>
+        <message>
+            <source>{covered} of {population} people ({share:.1f}%) hear a siren; {sirens} of {total} sirens in service; {cells} populated cells not fully covered.</source>
+            <translation>{covered} of {population} people ({share:.1f}%) hear a siren; {sirens} of {total} sirens in service; {cells} populated cells not fully covered.</translation>
+        </message>
+        <message>
+            <source>{n} new sirens would cover {gain} more people (shown as stars on the map).</source>
+            <translation>{n} new sirens would cover {gain} more people (shown as stars on the map).</translation>
+        </message>
+        <message>
+            <source>No site would cover anyone new.</source>
+            <translation>No site would cover anyone new.</translation>
+        </message>
+    </context>
+    <context>
         <name>Startup</name>
         <message>
             <source>Your role ({role}) may not switch the city to {mode}.</source>
             <translation>Your role ({role}) may not switch the city to {mode}.</translation>
+        </message>
+    </context>
+    <context>
+        <name>SummaryStrip</name>
+        <message>
+            <source>Covered by sirens</source>
+            <translation>Covered by sirens</translation>
+        </message>
+        <message>
+            <source>Shelter places</source>
+            <translation>Shelter places</translation>
+        </message>
+        <message>
+            <source>Unplaced people</source>
+            <translation>Unplaced people</translation>
+        </message>
+        <message>
+            <source>Sirens out of service</source>
+            <translation>Sirens out of service</translation>
+        </message>
+        <message>
+            <source>{n} new sirens suggested: {gains}</source>
+            <translation>{n} new sirens suggested: {gains}</translation>
+        </message>
+    </context>
+    <context>
+        <name>TaskStatuses</name>
+        <message>
+            <source>Assigned</source>
+            <translation>Assigned</translation>
+        </message>
+        <message>
+            <source>En route</source>
+            <translation>En route</translation>
+        </message>
+        <message>
+            <source>On scene</source>
+            <translation>On scene</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>Done</translation>
+        </message>
+        <message>
+            <source>Cancelled</source>
+            <translation>Cancelled</translation>
         </message>
     </context>
 </TS>

@@ -2,6 +2,145 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
     <context>
+        <name>AlarmPanel</name>
+        <message>
+            <source>Sound an alarm</source>
+            <translation>发放警报</translation>
+        </message>
+        <message>
+            <source>Whole city</source>
+            <translation>全市</translation>
+        </message>
+        <message>
+            <source>Chosen districts</source>
+            <translation>指定区</translation>
+        </message>
+        <message>
+            <source>Exercise (drill or test)</source>
+            <translation>演习（演练或试鸣）</translation>
+        </message>
+        <message>
+            <source>Current alarm</source>
+            <translation>当前警报</translation>
+        </message>
+        <message>
+            <source>No alarm issued.</source>
+            <translation>尚未发放警报。</translation>
+        </message>
+        <message>
+            <source>Mute</source>
+            <translation>静音</translation>
+        </message>
+        <message>
+            <source>Annual public test</source>
+            <translation>年度防空警报试鸣</translation>
+        </message>
+        <message>
+            <source>Plan the test</source>
+            <translation>安排试鸣</translation>
+        </message>
+        <message>
+            <source>Pre-warning 10:00, air raid 10:08, all clear 10:16</source>
+            <translation>预先警报 10:00，空袭警报 10:08，解除警报 10:16</translation>
+        </message>
+        <message>
+            <source>No test planned.</source>
+            <translation>尚未安排试鸣。</translation>
+        </message>
+        <message>
+            <source>District</source>
+            <translation>区</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <source>Sent</source>
+            <translation>发出</translation>
+        </message>
+        <message>
+            <source>Received</source>
+            <translation>收到</translation>
+        </message>
+        <message>
+            <source>Acknowledged</source>
+            <translation>确认</translation>
+        </message>
+        <message>
+            <source>Seconds</source>
+            <translation>秒</translation>
+        </message>
+        <message>
+            <source>Tick at least one district, or choose the whole city.</source>
+            <translation>请至少勾选一个区，或选择全市。</translation>
+        </message>
+        <message>
+            <source>the whole city</source>
+            <translation>全市</translation>
+        </message>
+        <message>
+            <source>districts {codes}</source>
+            <translation>以下各区：{codes}</translation>
+        </message>
+        <message>
+            <source>Alarm cancelled.</source>
+            <translation>已取消发放警报。</translation>
+        </message>
+        <message>
+            <source>Only the civil-defence officer may sound alarms or plan the annual test; you are logged in as {role}.</source>
+            <translation>只有人防干部可以发放警报或安排年度试鸣；您当前的登录角色是{role}。</translation>
+        </message>
+        <message>
+            <source>The alarm was not issued: {reason}</source>
+            <translation>警报未能发放：{reason}</translation>
+        </message>
+        <message>
+            <source>The board could not be read: {reason}</source>
+            <translation>无法读取确认情况：{reason}</translation>
+        </message>
+        <message>
+            <source> (exercise)</source>
+            <translation>（演习）</translation>
+        </message>
+        <message>
+            <source>{signal}{exercise} · alarm {id} · issued {time} by {actor}</source>
+            <translation>{signal}{exercise} · 警报 {id} · {time} 由 {actor} 发放</translation>
+        </message>
+        <message>
+            <source>{acked} of {total} districts acknowledged.</source>
+            <translation>{total} 个区中已有 {acked} 个确认。</translation>
+        </message>
+        <message>
+            <source>Not acknowledged within {limit:g} s: {codes}</source>
+            <translation>{limit:g} 秒内未确认：{codes}</translation>
+        </message>
+        <message>
+            <source>Signal finished.</source>
+            <translation>信号已鸣放完毕。</translation>
+        </message>
+        <message>
+            <source>SOUNDING</source>
+            <translation>鸣响中</translation>
+        </message>
+        <message>
+            <source>pause</source>
+            <translation>间歇</translation>
+        </message>
+        <message>
+            <source>{phase} {phase_left} s · burst {burst} of {bursts} · cycle ends in {m}:{s:02d}</source>
+            <translation>{phase} {phase_left} 秒 · 第 {burst}/{bursts} 响 · 周期剩余 {m}:{s:02d}</translation>
+        </message>
+        <message>
+            <source>Unmute</source>
+            <translation>取消静音</translation>
+        </message>
+        <message>
+            <source>The test was not planned: {reason}</source>
+            <translation>试鸣未能安排：{reason}</translation>
+        </message>
+    </context>
+    <context>
         <name>CameraPlaces</name>
         <message>
             <source>Road</source>
@@ -29,6 +168,839 @@
         <message>
             <source>Fault</source>
             <translation>故障</translation>
+        </message>
+    </context>
+    <context>
+        <name>Capabilities</name>
+        <message>
+            <source>Fire fighting</source>
+            <translation>灭火</translation>
+        </message>
+        <message>
+            <source>Technical rescue</source>
+            <translation>抢险救援</translation>
+        </message>
+        <message>
+            <source>Search and rescue</source>
+            <translation>搜救</translation>
+        </message>
+        <message>
+            <source>Hazardous materials</source>
+            <translation>危化品处置</translation>
+        </message>
+        <message>
+            <source>Ambulance</source>
+            <translation>急救</translation>
+        </message>
+        <message>
+            <source>Police</source>
+            <translation>治安警戒</translation>
+        </message>
+        <message>
+            <source>Gas repair</source>
+            <translation>燃气抢修</translation>
+        </message>
+        <message>
+            <source>Water repair</source>
+            <translation>供水抢修</translation>
+        </message>
+        <message>
+            <source>Heating repair</source>
+            <translation>供热抢修</translation>
+        </message>
+        <message>
+            <source>Power repair</source>
+            <translation>电力抢修</translation>
+        </message>
+        <message>
+            <source>Pumping</source>
+            <translation>排水抢险</translation>
+        </message>
+        <message>
+            <source>Road repair</source>
+            <translation>道路抢修</translation>
+        </message>
+        <message>
+            <source>Heavy equipment</source>
+            <translation>重型机械</translation>
+        </message>
+        <message>
+            <source>Transport</source>
+            <translation>转运车辆</translation>
+        </message>
+        <message>
+            <source>Supplies</source>
+            <translation>物资储备</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseActionDialog</name>
+        <message>
+            <source>Department</source>
+            <translation>部门</translation>
+        </message>
+        <message>
+            <source>working days</source>
+            <translation>个工作日</translation>
+        </message>
+        <message>
+            <source>working hours</source>
+            <translation>个工作小时</translation>
+        </message>
+        <message>
+            <source>Extension asked for</source>
+            <translation>申请延期</translation>
+        </message>
+        <message>
+            <source>Citizen's satisfaction</source>
+            <translation>市民满意度</translation>
+        </message>
+        <message>
+            <source>Required: say why</source>
+            <translation>必填：说明原因</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>原因</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>备注</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseActions</name>
+        <message>
+            <source>Report</source>
+            <translation>上报</translation>
+        </message>
+        <message>
+            <source>Accept</source>
+            <translation>受理</translation>
+        </message>
+        <message>
+            <source>Send to verify</source>
+            <translation>派核实</translation>
+        </message>
+        <message>
+            <source>Fixed on the spot</source>
+            <translation>自行处理</translation>
+        </message>
+        <message>
+            <source>Confirm on site</source>
+            <translation>现场核实属实</translation>
+        </message>
+        <message>
+            <source>Not found on site</source>
+            <translation>现场未发现</translation>
+        </message>
+        <message>
+            <source>Approve self-fix</source>
+            <translation>批准自处理</translation>
+        </message>
+        <message>
+            <source>Reject self-fix</source>
+            <translation>驳回自处理</translation>
+        </message>
+        <message>
+            <source>File</source>
+            <translation>立案</translation>
+        </message>
+        <message>
+            <source>Void</source>
+            <translation>作废</translation>
+        </message>
+        <message>
+            <source>Dispatch</source>
+            <translation>派遣</translation>
+        </message>
+        <message>
+            <source>Start handling</source>
+            <translation>开始处置</translation>
+        </message>
+        <message>
+            <source>Report done</source>
+            <translation>处置反馈</translation>
+        </message>
+        <message>
+            <source>Ask for extension</source>
+            <translation>申请延期</translation>
+        </message>
+        <message>
+            <source>Ask to return</source>
+            <translation>申请回退</translation>
+        </message>
+        <message>
+            <source>Ask to suspend</source>
+            <translation>申请挂账</translation>
+        </message>
+        <message>
+            <source>Approve extension</source>
+            <translation>批准延期</translation>
+        </message>
+        <message>
+            <source>Reject extension</source>
+            <translation>驳回延期</translation>
+        </message>
+        <message>
+            <source>Approve return</source>
+            <translation>批准回退</translation>
+        </message>
+        <message>
+            <source>Reject return</source>
+            <translation>驳回回退</translation>
+        </message>
+        <message>
+            <source>Approve suspension</source>
+            <translation>批准挂账</translation>
+        </message>
+        <message>
+            <source>Reject suspension</source>
+            <translation>驳回挂账</translation>
+        </message>
+        <message>
+            <source>Resume</source>
+            <translation>恢复处置</translation>
+        </message>
+        <message>
+            <source>Close as special</source>
+            <translation>特殊结案</translation>
+        </message>
+        <message>
+            <source>Send to check</source>
+            <translation>派核查</translation>
+        </message>
+        <message>
+            <source>Check passed</source>
+            <translation>核查通过</translation>
+        </message>
+        <message>
+            <source>Check failed</source>
+            <translation>核查未通过</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>结案</translation>
+        </message>
+        <message>
+            <source>Send for rework</source>
+            <translation>返工</translation>
+        </message>
+        <message>
+            <source>Record satisfaction</source>
+            <translation>登记满意度</translation>
+        </message>
+        <message>
+            <source>Close in error</source>
+            <translation>错误结案</translation>
+        </message>
+        <message>
+            <source>Unlink duplicate</source>
+            <translation>取消重复关联</translation>
+        </message>
+        <message>
+            <source>Imported history</source>
+            <translation>历史导入</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseChannels</name>
+        <message>
+            <source>Supervisor</source>
+            <translation>监督员上报</translation>
+        </message>
+        <message>
+            <source>Camera</source>
+            <translation>视频发现</translation>
+        </message>
+        <message>
+            <source>12319 hotline</source>
+            <translation>12319热线</translation>
+        </message>
+        <message>
+            <source>Internet</source>
+            <translation>网络</translation>
+        </message>
+        <message>
+            <source>Patrol vehicle</source>
+            <translation>巡查车</translation>
+        </message>
+        <message>
+            <source>Media</source>
+            <translation>媒体曝光</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseClosureKinds</name>
+        <message>
+            <source>Normal</source>
+            <translation>正常结案</translation>
+        </message>
+        <message>
+            <source>Overdue</source>
+            <translation>超期结案</translation>
+        </message>
+        <message>
+            <source>In error</source>
+            <translation>错误结案</translation>
+        </message>
+        <message>
+            <source>Special</source>
+            <translation>特殊结案</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseKinds</name>
+        <message>
+            <source>Event</source>
+            <translation>事件</translation>
+        </message>
+        <message>
+            <source>Component</source>
+            <translation>部件</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseLayer</name>
+        <message>
+            <source>Reported / awaiting verification</source>
+            <translation>已上报 / 待核实</translation>
+        </message>
+        <message>
+            <source>Accepted / filed, awaiting dispatch</source>
+            <translation>已受理 / 已立案，待派遣</translation>
+        </message>
+        <message>
+            <source>Dispatched / in handling</source>
+            <translation>已派遣 / 处置中</translation>
+        </message>
+        <message>
+            <source>Suspended</source>
+            <translation>挂账</translation>
+        </message>
+        <message>
+            <source>Fed back / awaiting check</source>
+            <translation>已反馈 / 待核查</translation>
+        </message>
+        <message>
+            <source>Case {id}</source>
+            <translation>案件 {id}</translation>
+        </message>
+        <message>
+            <source>overdue</source>
+            <translation>超时</translation>
+        </message>
+        <message>
+            <source>urgent</source>
+            <translation>紧急</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseLayerTools</name>
+        <message>
+            <source>Open cases could not be read for the map: {reason}</source>
+            <translation>无法读取地图上的在办案件：{reason}</translation>
+        </message>
+    </context>
+    <context>
+        <name>CasePanel</name>
+        <message>
+            <source>No case selected</source>
+            <translation>未选择案件</translation>
+        </message>
+        <message>
+            <source>Choose a case in the queue or on the map.</source>
+            <translation>请在案件队列或地图上选择案件。</translation>
+        </message>
+        <message>
+            <source>Stage</source>
+            <translation>环节</translation>
+        </message>
+        <message>
+            <source>Due</source>
+            <translation>时限</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>完成</translation>
+        </message>
+        <message>
+            <source>Remaining</source>
+            <translation>剩余</translation>
+        </message>
+        <message>
+            <source>When</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Who</source>
+            <translation>人员</translation>
+        </message>
+        <message>
+            <source>What</source>
+            <translation>操作</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>备注</translation>
+        </message>
+        <message>
+            <source>Details</source>
+            <translation>详情</translation>
+        </message>
+        <message>
+            <source>Clocks</source>
+            <translation>环节计时</translation>
+        </message>
+        <message>
+            <source>Timeline</source>
+            <translation>处理过程</translation>
+        </message>
+        <message>
+            <source>Case {id} does not exist</source>
+            <translation>案件 {id} 不存在</translation>
+        </message>
+        <message>
+            <source>Case {id} · {type}</source>
+            <translation>案件 {id} · {type}</translation>
+        </message>
+        <message>
+            <source>URGENT</source>
+            <translation>紧急</translation>
+        </message>
+        <message>
+            <source>OVERDUE</source>
+            <translation>超期</translation>
+        </message>
+        <message>
+            <source>Your role ({role}) could act, but not on this case: {reason}</source>
+            <translation>您的角色（{role}）可办理此类操作，但不能办理本案件：{reason}</translation>
+        </message>
+        <message>
+            <source>Your role ({role}) has no step to take on this case now.</source>
+            <translation>您的角色（{role}）目前对本案件无可办理的操作。</translation>
+        </message>
+        <message>
+            <source>The case is finished: no further steps.</source>
+            <translation>案件已办结，无后续操作。</translation>
+        </message>
+        <message>
+            <source>Case</source>
+            <translation>案件</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>类别</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <source>Channel</source>
+            <translation>来源</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Urgent</source>
+            <translation>紧急</translation>
+        </message>
+        <message>
+            <source>yes</source>
+            <translation>是</translation>
+        </message>
+        <message>
+            <source>no</source>
+            <translation>否</translation>
+        </message>
+        <message>
+            <source>Reported</source>
+            <translation>上报时间</translation>
+        </message>
+        <message>
+            <source>Reporter</source>
+            <translation>上报人</translation>
+        </message>
+        <message>
+            <source>Description</source>
+            <translation>问题描述</translation>
+        </message>
+        <message>
+            <source>Cell</source>
+            <translation>单元网格</translation>
+        </message>
+        <message>
+            <source>Community</source>
+            <translation>社区</translation>
+        </message>
+        <message>
+            <source>Street</source>
+            <translation>街道</translation>
+        </message>
+        <message>
+            <source>District</source>
+            <translation>区</translation>
+        </message>
+        <message>
+            <source>Responsible</source>
+            <translation>责任单位</translation>
+        </message>
+        <message>
+            <source>the district</source>
+            <translation>区级</translation>
+        </message>
+        <message>
+            <source>Supervisor</source>
+            <translation>监督员</translation>
+        </message>
+        <message>
+            <source>Component</source>
+            <translation>部件</translation>
+        </message>
+        <message>
+            <source>Position</source>
+            <translation>位置</translation>
+        </message>
+        <message>
+            <source>Handling deadline</source>
+            <translation>处置时限</translation>
+        </message>
+        <message>
+            <source>Overdue</source>
+            <translation>超期</translation>
+        </message>
+        <message>
+            <source>Closed</source>
+            <translation>结案时间</translation>
+        </message>
+        <message>
+            <source>Closure</source>
+            <translation>结案类型</translation>
+        </message>
+        <message>
+            <source>Satisfaction</source>
+            <translation>满意度</translation>
+        </message>
+        <message>
+            <source>Duplicate of</source>
+            <translation>重复于</translation>
+        </message>
+        <message>
+            <source>Duplicates</source>
+            <translation>重复案件</translation>
+        </message>
+        <message>
+            <source>Reworks · returns · extensions · suspensions</source>
+            <translation>返工 · 回退 · 延期 · 挂账</translation>
+        </message>
+        <message>
+            <source>Awaiting approval</source>
+            <translation>待审批</translation>
+        </message>
+        <message>
+            <source>{d} d {h} h</source>
+            <translation>{d}天{h}小时</translation>
+        </message>
+        <message>
+            <source>{h} h {m} min</source>
+            <translation>{h}小时{m}分</translation>
+        </message>
+        <message>
+            <source>{m} min</source>
+            <translation>{m}分钟</translation>
+        </message>
+        <message>
+            <source> (working time)</source>
+            <translation>（工作时间）</translation>
+        </message>
+        <message>
+            <source>{time} left</source>
+            <translation>剩余{time}</translation>
+        </message>
+        <message>
+            <source>overdue by {time}</source>
+            <translation>已超期{time}</translation>
+        </message>
+        <message>
+            <source>done late by {time}</source>
+            <translation>超时{time}完成</translation>
+        </message>
+        <message>
+            <source>done on time</source>
+            <translation>按时完成</translation>
+        </message>
+        <message>
+            <source>done</source>
+            <translation>已完成</translation>
+        </message>
+        <message>
+            <source>stopped</source>
+            <translation>已停止计时</translation>
+        </message>
+        <message>
+            <source>{action}: {before} → {after}</source>
+            <translation>{action}：由{before}转为{after}</translation>
+        </message>
+        <message>
+            <source>{action}: {after}</source>
+            <translation>{action}：转为{after}</translation>
+        </message>
+        <message>
+            <source>{action} done: the case is now {state} (journal #{seq}).</source>
+            <translation>{action}已完成：案件现为{state}（日志 #{seq}）。</translation>
+        </message>
+        <message>
+            <source>Refused: {reason}</source>
+            <translation>未执行：{reason}</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseQueueModel</name>
+        <message>
+            <source>Case</source>
+            <translation>案件</translation>
+        </message>
+        <message>
+            <source>Reported</source>
+            <translation>上报时间</translation>
+        </message>
+        <message>
+            <source>Channel</source>
+            <translation>来源</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <source>District / street</source>
+            <translation>区 / 街道</translation>
+        </message>
+        <message>
+            <source>Department</source>
+            <translation>责任部门</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Stage due</source>
+            <translation>环节时限</translation>
+        </message>
+        <message>
+            <source>Reporter</source>
+            <translation>上报人</translation>
+        </message>
+        <message>
+            <source>The handling deadline has passed.</source>
+            <translation>已超过处置时限。</translation>
+        </message>
+        <message>
+            <source>This stage is past its due time.</source>
+            <translation>本环节已超时。</translation>
+        </message>
+        <message>
+            <source>(district)</source>
+            <translation>（区级）</translation>
+        </message>
+        <message>
+            <source>OVERDUE {time}</source>
+            <translation>超期 {time}</translation>
+        </message>
+        <message>
+            <source>late {time}</source>
+            <translation>超时 {time}</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseQueuePanel</name>
+        <message>
+            <source>Any state</source>
+            <translation>全部状态</translation>
+        </message>
+        <message>
+            <source>Any channel</source>
+            <translation>全部来源</translation>
+        </message>
+        <message>
+            <source>Overdue only</source>
+            <translation>仅看超期</translation>
+        </message>
+        <message>
+            <source>Case id or text…</source>
+            <translation>案件编号或文字…</translation>
+        </message>
+        <message>
+            <source>Any type</source>
+            <translation>全部类型</translation>
+        </message>
+        <message>
+            <source>Any department</source>
+            <translation>全部部门</translation>
+        </message>
+        <message>
+            <source>Any district</source>
+            <translation>全部区</translation>
+        </message>
+        <message>
+            <source>The case types could not be read: {error}</source>
+            <translation>无法读取案件类型：{error}</translation>
+        </message>
+        <message>
+            <source>Searching…</source>
+            <translation>查询中…</translation>
+        </message>
+        <message>
+            <source>The queue could not be read: {error}</source>
+            <translation>无法读取案件队列：{error}</translation>
+        </message>
+        <message>
+            <source>{count} cases</source>
+            <translation>{count} 件</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseSatisfaction</name>
+        <message>
+            <source>Satisfied</source>
+            <translation>满意</translation>
+        </message>
+        <message>
+            <source>Basically satisfied</source>
+            <translation>基本满意</translation>
+        </message>
+        <message>
+            <source>Unsatisfied</source>
+            <translation>不满意</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseStages</name>
+        <message>
+            <source>Acceptance</source>
+            <translation>受理</translation>
+        </message>
+        <message>
+            <source>Verification</source>
+            <translation>核实</translation>
+        </message>
+        <message>
+            <source>Filing</source>
+            <translation>立案</translation>
+        </message>
+        <message>
+            <source>Dispatch</source>
+            <translation>派遣</translation>
+        </message>
+        <message>
+            <source>Handling</source>
+            <translation>处置</translation>
+        </message>
+        <message>
+            <source>Check</source>
+            <translation>核查</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseStates</name>
+        <message>
+            <source>Reported</source>
+            <translation>已上报</translation>
+        </message>
+        <message>
+            <source>Verifying</source>
+            <translation>核实中</translation>
+        </message>
+        <message>
+            <source>Not found on site</source>
+            <translation>现场未发现</translation>
+        </message>
+        <message>
+            <source>Accepted</source>
+            <translation>已受理</translation>
+        </message>
+        <message>
+            <source>Self-fix under review</source>
+            <translation>自处理待审核</translation>
+        </message>
+        <message>
+            <source>Filed</source>
+            <translation>已立案</translation>
+        </message>
+        <message>
+            <source>Dispatched</source>
+            <translation>已派遣</translation>
+        </message>
+        <message>
+            <source>Handling</source>
+            <translation>处置中</translation>
+        </message>
+        <message>
+            <source>Extension requested</source>
+            <translation>延期申请中</translation>
+        </message>
+        <message>
+            <source>Return requested</source>
+            <translation>回退申请中</translation>
+        </message>
+        <message>
+            <source>Suspension requested</source>
+            <translation>挂账申请中</translation>
+        </message>
+        <message>
+            <source>Suspended</source>
+            <translation>已挂账</translation>
+        </message>
+        <message>
+            <source>Fed back</source>
+            <translation>已反馈</translation>
+        </message>
+        <message>
+            <source>Checking</source>
+            <translation>核查中</translation>
+        </message>
+        <message>
+            <source>Checked</source>
+            <translation>已核查</translation>
+        </message>
+        <message>
+            <source>Rework pending</source>
+            <translation>待返工</translation>
+        </message>
+        <message>
+            <source>Closed</source>
+            <translation>已结案</translation>
+        </message>
+        <message>
+            <source>Evaluated</source>
+            <translation>已评价</translation>
+        </message>
+        <message>
+            <source>Voided</source>
+            <translation>已作废</translation>
+        </message>
+        <message>
+            <source>Merged duplicate</source>
+            <translation>重复已合并</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseTools</name>
+        <message>
+            <source>Case queue</source>
+            <translation>案件队列</translation>
+        </message>
+        <message>
+            <source>Case</source>
+            <translation>案件</translation>
         </message>
     </context>
     <context>
@@ -75,6 +1047,77 @@
         </message>
     </context>
     <context>
+        <name>CivilDefence</name>
+        <message>
+            <source>Pre-warning</source>
+            <translation>预先警报</translation>
+        </message>
+        <message>
+            <source>Air raid</source>
+            <translation>空袭警报</translation>
+        </message>
+        <message>
+            <source>All clear</source>
+            <translation>解除警报</translation>
+        </message>
+        <message>
+            <source>36 s on, 24 s off, 3 times</source>
+            <translation>鸣 36 秒、停 24 秒，反复 3 遍</translation>
+        </message>
+        <message>
+            <source>6 s on, 6 s off, 15 times</source>
+            <translation>鸣 6 秒、停 6 秒，反复 15 遍</translation>
+        </message>
+        <message>
+            <source>one continuous 3-minute tone</source>
+            <translation>连续长鸣 3 分钟</translation>
+        </message>
+        <message>
+            <source>In service</source>
+            <translation>在用</translation>
+        </message>
+        <message>
+            <source>Out of service</source>
+            <translation>停用</translation>
+        </message>
+        <message>
+            <source>Damaged</source>
+            <translation>损坏</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>开放</translation>
+        </message>
+        <message>
+            <source>Closed</source>
+            <translation>关闭</translation>
+        </message>
+        <message>
+            <source>Command post</source>
+            <translation>指挥工程</translation>
+        </message>
+        <message>
+            <source>Medical</source>
+            <translation>医疗救护工程</translation>
+        </message>
+        <message>
+            <source>Professional team</source>
+            <translation>防空专业队工程</translation>
+        </message>
+        <message>
+            <source>Personnel, class 1</source>
+            <translation>一等人员掩蔽工程</translation>
+        </message>
+        <message>
+            <source>Personnel, class 2</source>
+            <translation>二等人员掩蔽工程</translation>
+        </message>
+        <message>
+            <source>Support</source>
+            <translation>配套工程</translation>
+        </message>
+    </context>
+    <context>
         <name>CivilDefencePage</name>
         <message>
             <source>The civil air defence tools (air-raid alarms and sirens, shelters, evacuation planning) are not installed yet. The map, the grid and the journal work as in everyday mode.</source>
@@ -83,6 +1126,76 @@
         <message>
             <source>Civil air defence</source>
             <translation>人民防空</translation>
+        </message>
+    </context>
+    <context>
+        <name>CivilDefenceTools</name>
+        <message>
+            <source>Alarms</source>
+            <translation>警报</translation>
+        </message>
+        <message>
+            <source>Sirens</source>
+            <translation>警报器</translation>
+        </message>
+        <message>
+            <source>Evacuation</source>
+            <translation>疏散</translation>
+        </message>
+        <message>
+            <source>Civil-defence data could not be loaded: {reason}</source>
+            <translation>人防数据无法加载：{reason}</translation>
+        </message>
+    </context>
+    <context>
+        <name>CommandPanel</name>
+        <message>
+            <source>What happened (a significant event)</source>
+            <translation>发生了什么（重要事件）</translation>
+        </message>
+        <message>
+            <source>Add to log</source>
+            <translation>记入日志</translation>
+        </message>
+        <message>
+            <source>Person</source>
+            <translation>人员</translation>
+        </message>
+        <message>
+            <source>Agency</source>
+            <translation>单位</translation>
+        </message>
+        <message>
+            <source>Assign</source>
+            <translation>任命</translation>
+        </message>
+        <message>
+            <source>Only {allowed} may assign ICS positions.</source>
+            <translation>只有{allowed}可以任命指挥岗位。</translation>
+        </message>
+        <message>
+            <source>Export briefing (ICS 201)…</source>
+            <translation>导出事件简报（201表）…</translation>
+        </message>
+        <message>
+            <source>Significant events</source>
+            <translation>重要事件日志</translation>
+        </message>
+        <message>
+            <source>Command and general staff</source>
+            <translation>指挥部与各组</translation>
+        </message>
+        <message>
+            <source>Timeline replay</source>
+            <translation>时间线回放</translation>
+        </message>
+        <message>
+            <source>Export the incident briefing</source>
+            <translation>导出事件简报</translation>
+        </message>
+        <message>
+            <source>PDF (*.pdf);;HTML (*.html)</source>
+            <translation>PDF 文件 (*.pdf);;HTML 网页 (*.html)</translation>
         </message>
     </context>
     <context>
@@ -140,6 +1253,25 @@
         </message>
     </context>
     <context>
+        <name>ConfirmAlarmDialog</name>
+        <message>
+            <source>Confirm alarm</source>
+            <translation>确认发放警报</translation>
+        </message>
+        <message>
+            <source>Sound the {signal} signal ({pattern}) in {where}? Every district centre is ordered to sound it and must acknowledge; the journal records the order as given by {actor}.</source>
+            <translation>在{where}鸣放{signal}（{pattern}）？各区指挥中心将收到鸣放命令并须确认；日志将记录该命令由 {actor} 下达。</translation>
+        </message>
+        <message>
+            <source>Sound {signal}</source>
+            <translation>鸣放{signal}</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+    </context>
+    <context>
         <name>ConfirmModeDialog</name>
         <message>
             <source>Confirm mode switch</source>
@@ -156,6 +1288,61 @@
         <message>
             <source>Cancel</source>
             <translation>取消</translation>
+        </message>
+    </context>
+    <context>
+        <name>DashboardPanel</name>
+        <message>
+            <source>Loading the figures…</source>
+            <translation>正在读取统计数据…</translation>
+        </message>
+        <message>
+            <source>Daily intake by channel</source>
+            <translation>各渠道每日受理量</translation>
+        </message>
+        <message>
+            <source>Open and overdue cases at the end of each day</source>
+            <translation>每日末在办与超期案件数</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>在办</translation>
+        </message>
+        <message>
+            <source>Overdue</source>
+            <translation>超期</translation>
+        </message>
+        <message>
+            <source>Closure and on-time rates by department</source>
+            <translation>各专业部门结案率与按期结案率</translation>
+        </message>
+        <message>
+            <source>Closure and on-time rates by district</source>
+            <translation>各区结案率与按期结案率</translation>
+        </message>
+        <message>
+            <source>Solid bar: closure rate; pale bar: on-time rate; colour and letter: the grade.</source>
+            <translation>实色条：结案率；浅色条：按期结案率；颜色与字母：评价等级。</translation>
+        </message>
+        <message>
+            <source>Ranking</source>
+            <translation>排名</translation>
+        </message>
+        <message>
+            <source>Departments</source>
+            <translation>专业部门</translation>
+        </message>
+        <message>
+            <source>Districts</source>
+            <translation>区</translation>
+        </message>
+        <message>
+            <source>The figures could not be read: {error}</source>
+            <translation>无法读取统计数据：{error}</translation>
+        </message>
+        <message>
+            <source>{first} to {last}, as of {now} (the last day so far)</source>
+            <translation>{first} 至 {last}，截至 {now}（最后一天为当日累计）</translation>
         </message>
     </context>
     <context>
@@ -398,6 +1585,65 @@
         </message>
     </context>
     <context>
+        <name>EmergencyConsole</name>
+        <message>
+            <source>Refused: {reason}</source>
+            <translation>被拒绝：{reason}</translation>
+        </message>
+        <message>
+            <source>Incident #{id} opened.</source>
+            <translation>事件 #{id} 已开启。</translation>
+        </message>
+        <message>
+            <source>Case {case} escalated to incident #{id}.</source>
+            <translation>案件 {case} 已升级为事件 #{id}。</translation>
+        </message>
+        <message>
+            <source>The briefing could not be written: {error}</source>
+            <translation>简报无法写出：{error}</translation>
+        </message>
+        <message>
+            <source>Briefing written to {path}.</source>
+            <translation>简报已写入 {path}。</translation>
+        </message>
+        <message>
+            <source>Your role ({role}) may not open incidents or escalate cases: only {allowed}.</source>
+            <translation>您的角色（{role}）不能开启事件或升级案件：只有{allowed}可以。</translation>
+        </message>
+        <message>
+            <source>An incident that is {current} cannot become {target}.</source>
+            <translation>“{current}”的事件不能变为“{target}”。</translation>
+        </message>
+        <message>
+            <source>A task that is {current} cannot become {target}.</source>
+            <translation>“{current}”的任务不能变为“{target}”。</translation>
+        </message>
+        <message>
+            <source>Your role ({role}) may not do this: only {allowed}.</source>
+            <translation>您的角色（{role}）不能执行此操作：只有{allowed}可以。</translation>
+        </message>
+        <message>
+            <source>Incidents</source>
+            <translation>事件</translation>
+        </message>
+        <message>
+            <source>Impact</source>
+            <translation>影响</translation>
+        </message>
+        <message>
+            <source>Resources</source>
+            <translation>资源</translation>
+        </message>
+        <message>
+            <source>Command record</source>
+            <translation>指挥记录</translation>
+        </message>
+        <message>
+            <source>Click on the map where the incident is.</source>
+            <translation>请在地图上点击事件发生的位置。</translation>
+        </message>
+    </context>
+    <context>
         <name>EmergencyPage</name>
         <message>
             <source>The emergency rescue tools (incidents and response levels, cordons and affected population, resources and dispatch, the incident log) are not installed yet. The map, the grid and the journal work as in everyday mode.</source>
@@ -406,6 +1652,320 @@
         <message>
             <source>Emergency rescue</source>
             <translation>应急抢险</translation>
+        </message>
+    </context>
+    <context>
+        <name>EmergencyTables</name>
+        <message>
+            <source>No.</source>
+            <translation>编号</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <source>Level</source>
+            <translation>级别</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Opened</source>
+            <translation>开启时间</translation>
+        </message>
+        <message>
+            <source>Commander</source>
+            <translation>指挥官</translation>
+        </message>
+        <message>
+            <source>Task</source>
+            <translation>任务</translation>
+        </message>
+        <message>
+            <source>Unit</source>
+            <translation>队伍</translation>
+        </message>
+        <message>
+            <source>ETA (min)</source>
+            <translation>预计到达（分钟）</translation>
+        </message>
+        <message>
+            <source>Due</source>
+            <translation>时限</translation>
+        </message>
+        <message>
+            <source>Owner</source>
+            <translation>承办方</translation>
+        </message>
+        <message>
+            <source>Capability</source>
+            <translation>能力</translation>
+        </message>
+        <message>
+            <source>Distance (km)</source>
+            <translation>距离（千米）</translation>
+        </message>
+        <message>
+            <source>Base</source>
+            <translation>驻地</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Who</source>
+            <translation>记录人</translation>
+        </message>
+        <message>
+            <source>Entry</source>
+            <translation>内容</translation>
+        </message>
+        <message>
+            <source>Camera</source>
+            <translation>摄像头</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <source>Distance (m)</source>
+            <translation>距离（米）</translation>
+        </message>
+        <message>
+            <source>Place</source>
+            <translation>场所</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>类别</translation>
+        </message>
+        <message>
+            <source>Capacity</source>
+            <translation>容量</translation>
+        </message>
+        <message>
+            <source>Hospital</source>
+            <translation>医院</translation>
+        </message>
+        <message>
+            <source>Emergency centre</source>
+            <translation>急救中心</translation>
+        </message>
+        <message>
+            <source>Shelter</source>
+            <translation>人防工程</translation>
+        </message>
+        <message>
+            <source>Inner</source>
+            <translation>内圈</translation>
+        </message>
+        <message>
+            <source>Outer</source>
+            <translation>外圈</translation>
+        </message>
+        <message>
+            <source>Owner department</source>
+            <translation>权属部门</translation>
+        </message>
+        <message>
+            <source>Components</source>
+            <translation>部件</translation>
+        </message>
+        <message>
+            <source>In inner cordon</source>
+            <translation>内圈内</translation>
+        </message>
+        <message>
+            <source>Case</source>
+            <translation>案件</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Zone</source>
+            <translation>区域</translation>
+        </message>
+        <message>
+            <source>Position</source>
+            <translation>岗位</translation>
+        </message>
+        <message>
+            <source>Person</source>
+            <translation>人员</translation>
+        </message>
+        <message>
+            <source>Agency</source>
+            <translation>单位</translation>
+        </message>
+        <message>
+            <source>Event</source>
+            <translation>事件</translation>
+        </message>
+    </context>
+    <context>
+        <name>EvacuationPanel</name>
+        <message>
+            <source>Longest walk</source>
+            <translation>最长步行</translation>
+        </message>
+        <message>
+            <source> min</source>
+            <translation> 分钟</translation>
+        </message>
+        <message>
+            <source>Compute plan</source>
+            <translation>计算方案</translation>
+        </message>
+        <message>
+            <source>Export CSV</source>
+            <translation>导出 CSV</translation>
+        </message>
+        <message>
+            <source>Export GeoJSON</source>
+            <translation>导出 GeoJSON</translation>
+        </message>
+        <message>
+            <source>No plan computed yet.</source>
+            <translation>尚未计算疏散方案。</translation>
+        </message>
+        <message>
+            <source>Shelters: planned load and capacity</source>
+            <translation>人防工程：计划容纳与容量</translation>
+        </message>
+        <message>
+            <source>Shelter</source>
+            <translation>工程</translation>
+        </message>
+        <message>
+            <source>District</source>
+            <translation>区</translation>
+        </message>
+        <message>
+            <source>Class</source>
+            <translation>类别</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Capacity</source>
+            <translation>容量</translation>
+        </message>
+        <message>
+            <source>Planned load</source>
+            <translation>计划人数</translation>
+        </message>
+        <message>
+            <source>Load %</source>
+            <translation>负荷 %</translation>
+        </message>
+        <message>
+            <source>Occupancy</source>
+            <translation>实际人数</translation>
+        </message>
+        <message>
+            <source>Close shelter</source>
+            <translation>关闭工程</translation>
+        </message>
+        <message>
+            <source>Reopen shelter</source>
+            <translation>重新开放</translation>
+        </message>
+        <message>
+            <source>Head count</source>
+            <translation>清点人数</translation>
+        </message>
+        <message>
+            <source>Report occupancy</source>
+            <translation>上报人数</translation>
+        </message>
+        <message>
+            <source>Deficits: people without a place</source>
+            <translation>缺口：无处掩蔽的人员</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <source>Staying</source>
+            <translation>留城人口</translation>
+        </message>
+        <message>
+            <source>Placed</source>
+            <translation>已安置</translation>
+        </message>
+        <message>
+            <source>Unplaced</source>
+            <translation>未安置</translation>
+        </message>
+        <message>
+            <source>Places in district</source>
+            <translation>区内掩蔽位</translation>
+        </message>
+        <message>
+            <source>Cell</source>
+            <translation>网格</translation>
+        </message>
+        <message>
+            <source>Only the civil-defence officer may close or reopen shelters; you are logged in as {role}.</source>
+            <translation>只有人防干部可以关闭或重新开放人防工程；您当前的登录角色是{role}。</translation>
+        </message>
+        <message>
+            <source>Computing the optimal plan…</source>
+            <translation>正在计算最优方案…</translation>
+        </message>
+        <message>
+            <source>The plan failed: {reason}</source>
+            <translation>方案计算失败：{reason}</translation>
+        </message>
+        <message>
+            <source>Closing {id} and re-planning…</source>
+            <translation>正在关闭 {id} 并重新规划…</translation>
+        </message>
+        <message>
+            <source>{id} closed: {displaced} people displaced, {moved} moved, {unplaced} more unplaced.</source>
+            <translation>{id} 已关闭：{displaced} 人需转移，{moved} 人改换工程，新增未安置 {unplaced} 人。</translation>
+        </message>
+        <message>
+            <source>{id} reports {persons} people, over its capacity of {capacity}.</source>
+            <translation>{id} 上报 {persons} 人，超过其容量 {capacity}。</translation>
+        </message>
+        <message>
+            <source>Staying {staying} · placed {assigned} · unplaced {unplaced} · {pm} person-km · mean walk {walk} m · solver: {status}</source>
+            <translation>留城 {staying} · 已安置 {assigned} · 未安置 {unplaced} · {pm} 人·公里 · 平均步行 {walk} 米 · 求解：{status}</translation>
+        </message>
+        <message>
+            <source>optimal</source>
+            <translation>最优</translation>
+        </message>
+        <message>
+            <source>CSV files (*.csv)</source>
+            <translation>CSV 文件 (*.csv)</translation>
+        </message>
+        <message>
+            <source>GeoJSON files (*.geojson)</source>
+            <translation>GeoJSON 文件 (*.geojson)</translation>
+        </message>
+        <message>
+            <source>Export the evacuation plan</source>
+            <translation>导出疏散方案</translation>
+        </message>
+        <message>
+            <source>Export failed: {reason}</source>
+            <translation>导出失败：{reason}</translation>
+        </message>
+        <message>
+            <source>Plan exported to {path}.</source>
+            <translation>方案已导出到 {path}。</translation>
         </message>
     </context>
     <context>
@@ -420,6 +1980,509 @@
         <message>
             <source>Export...</source>
             <translation>导出…</translation>
+        </message>
+    </context>
+    <context>
+        <name>IcsPositions</name>
+        <message>
+            <source>Incident commander</source>
+            <translation>现场指挥官</translation>
+        </message>
+        <message>
+            <source>Operations</source>
+            <translation>行动组</translation>
+        </message>
+        <message>
+            <source>Planning</source>
+            <translation>计划组</translation>
+        </message>
+        <message>
+            <source>Logistics</source>
+            <translation>后勤组</translation>
+        </message>
+        <message>
+            <source>Finance and administration</source>
+            <translation>财务行政组</translation>
+        </message>
+        <message>
+            <source>Liaison</source>
+            <translation>联络官</translation>
+        </message>
+        <message>
+            <source>Safety</source>
+            <translation>安全官</translation>
+        </message>
+        <message>
+            <source>Public information</source>
+            <translation>新闻发布官</translation>
+        </message>
+    </context>
+    <context>
+        <name>ImpactPanel</name>
+        <message>
+            <source>Affected cells</source>
+            <translation>受影响网格</translation>
+        </message>
+        <message>
+            <source>Communities</source>
+            <translation>社区</translation>
+        </message>
+        <message>
+            <source>People (outer cordon)</source>
+            <translation>人数（外圈）</translation>
+        </message>
+        <message>
+            <source>People (inner cordon)</source>
+            <translation>人数（内圈）</translation>
+        </message>
+        <message>
+            <source>Components</source>
+            <translation>部件</translation>
+        </message>
+        <message>
+            <source>Cameras seeing it</source>
+            <translation>可见摄像头</translation>
+        </message>
+        <message>
+            <source>Open cases inside</source>
+            <translation>圈内未结案件</translation>
+        </message>
+        <message>
+            <source>Shelters / hospitals nearby</source>
+            <translation>附近人防工程／医院</translation>
+        </message>
+        <message>
+            <source>Change cordons</source>
+            <translation>调整警戒圈</translation>
+        </message>
+        <message>
+            <source>Cordons (m)</source>
+            <translation>警戒圈（米）</translation>
+        </message>
+        <message>
+            <source>Components by owner department</source>
+            <translation>按权属部门统计的部件</translation>
+        </message>
+        <message>
+            <source>Cameras covering the area (nearest first; click to view)</source>
+            <translation>覆盖该区域的摄像头（由近及远，点击查看）</translation>
+        </message>
+        <message>
+            <source>Shelters and hospitals nearby</source>
+            <translation>附近的人防工程和医院</translation>
+        </message>
+        <message>
+            <source>Open everyday cases inside</source>
+            <translation>圈内未结的城管案件</translation>
+        </message>
+    </context>
+    <context>
+        <name>IncidentCategories</name>
+        <message>
+            <source>Natural disaster</source>
+            <translation>自然灾害</translation>
+        </message>
+        <message>
+            <source>Accident</source>
+            <translation>事故灾难</translation>
+        </message>
+        <message>
+            <source>Public health</source>
+            <translation>公共卫生事件</translation>
+        </message>
+        <message>
+            <source>Social security</source>
+            <translation>社会安全事件</translation>
+        </message>
+    </context>
+    <context>
+        <name>IncidentLevels</name>
+        <message>
+            <source>Level I (extremely serious)</source>
+            <translation>Ⅰ级（特别重大）</translation>
+        </message>
+        <message>
+            <source>Level II (serious)</source>
+            <translation>Ⅱ级（重大）</translation>
+        </message>
+        <message>
+            <source>Level III (relatively serious)</source>
+            <translation>Ⅲ级（较大）</translation>
+        </message>
+        <message>
+            <source>Level IV (general)</source>
+            <translation>Ⅳ级（一般）</translation>
+        </message>
+        <message>
+            <source>I</source>
+            <translation>Ⅰ级</translation>
+        </message>
+        <message>
+            <source>II</source>
+            <translation>Ⅱ级</translation>
+        </message>
+        <message>
+            <source>III</source>
+            <translation>Ⅲ级</translation>
+        </message>
+        <message>
+            <source>IV</source>
+            <translation>Ⅳ级</translation>
+        </message>
+    </context>
+    <context>
+        <name>IncidentStatuses</name>
+        <message>
+            <source>Reported</source>
+            <translation>已报告</translation>
+        </message>
+        <message>
+            <source>Responding</source>
+            <translation>处置中</translation>
+        </message>
+        <message>
+            <source>Contained</source>
+            <translation>已控制</translation>
+        </message>
+        <message>
+            <source>Closed</source>
+            <translation>已关闭</translation>
+        </message>
+    </context>
+    <context>
+        <name>IncidentTypes</name>
+        <message>
+            <source>Road collapse</source>
+            <translation>路面塌陷</translation>
+        </message>
+        <message>
+            <source>Water main burst</source>
+            <translation>自来水管破裂</translation>
+        </message>
+        <message>
+            <source>Gas main rupture</source>
+            <translation>燃气管道破裂</translation>
+        </message>
+        <message>
+            <source>Sewer blockage or break</source>
+            <translation>下水道堵塞或破损</translation>
+        </message>
+        <message>
+            <source>Heating main burst</source>
+            <translation>热力管道破裂</translation>
+        </message>
+        <message>
+            <source>Road flooding</source>
+            <translation>道路积水</translation>
+        </message>
+        <message>
+            <source>Snow and ice on roads</source>
+            <translation>道路积雪结冰</translation>
+        </message>
+        <message>
+            <source>Fallen overhead cables</source>
+            <translation>架空线缆损坏</translation>
+        </message>
+        <message>
+            <source>Mass incident</source>
+            <translation>群发性事件</translation>
+        </message>
+        <message>
+            <source>Other sudden event</source>
+            <translation>其他突发事件</translation>
+        </message>
+        <message>
+            <source>Fire</source>
+            <translation>火灾</translation>
+        </message>
+        <message>
+            <source>Flood</source>
+            <translation>洪涝</translation>
+        </message>
+        <message>
+            <source>Gas leak</source>
+            <translation>燃气泄漏</translation>
+        </message>
+        <message>
+            <source>Building collapse</source>
+            <translation>建筑物倒塌</translation>
+        </message>
+        <message>
+            <source>Hazardous materials release</source>
+            <translation>危险化学品泄漏</translation>
+        </message>
+        <message>
+            <source>Explosion</source>
+            <translation>爆炸</translation>
+        </message>
+        <message>
+            <source>Major traffic accident</source>
+            <translation>重大交通事故</translation>
+        </message>
+        <message>
+            <source>Earthquake</source>
+            <translation>地震</translation>
+        </message>
+        <message>
+            <source>Crowd crush at a mass gathering</source>
+            <translation>人员密集场所拥挤踩踏</translation>
+        </message>
+        <message>
+            <source>Epidemic outbreak</source>
+            <translation>传染病疫情</translation>
+        </message>
+        <message>
+            <source>Mass food poisoning</source>
+            <translation>群体性食物中毒</translation>
+        </message>
+        <message>
+            <source>Terrorist attack</source>
+            <translation>恐怖袭击</translation>
+        </message>
+    </context>
+    <context>
+        <name>IncidentsPanel</name>
+        <message>
+            <source>All statuses</source>
+            <translation>全部状态</translation>
+        </message>
+        <message>
+            <source>New incident…</source>
+            <translation>新事件…</translation>
+        </message>
+        <message>
+            <source>Show</source>
+            <translation>显示</translation>
+        </message>
+        <message>
+            <source>Responding</source>
+            <translation>开始处置</translation>
+        </message>
+        <message>
+            <source>Contained</source>
+            <translation>已控制</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>关闭事件</translation>
+        </message>
+        <message>
+            <source>Note (why: needed to resume or to close a false alarm)</source>
+            <translation>说明（恢复处置或作为误报关闭时必填）</translation>
+        </message>
+        <message>
+            <source>Set level</source>
+            <translation>调整级别</translation>
+        </message>
+        <message>
+            <source>Only {allowed} may change an incident's level.</source>
+            <translation>只有{allowed}可以调整事件级别。</translation>
+        </message>
+        <message>
+            <source>{level} · {status} · cordons {inner:g} m / {outer:g} m</source>
+            <translation>{level} · {status} · 警戒圈 {inner:g} 米／{outer:g} 米</translation>
+        </message>
+        <message>
+            <source>Escalated from case {case}</source>
+            <translation>由案件 {case} 升级</translation>
+        </message>
+        <message>
+            <source>Report to the State Council by {time}</source>
+            <translation>须于 {time} 前上报国务院</translation>
+        </message>
+    </context>
+    <context>
+        <name>IntakePanel</name>
+        <message>
+            <source>Channel</source>
+            <translation>渠道</translation>
+        </message>
+        <message>
+            <source>x, y · lon, lat · cell code · component id · place</source>
+            <translation>x, y · 经度, 纬度 · 网格编码 · 部件编码 · 地名</translation>
+        </message>
+        <message>
+            <source>Take the point from map clicks</source>
+            <translation>点击地图取点</translation>
+        </message>
+        <message>
+            <source>Place</source>
+            <translation>位置</translation>
+        </message>
+        <message>
+            <source>Type a code or part of a name…</source>
+            <translation>输入编码或名称的一部分…</translation>
+        </message>
+        <message>
+            <source>Event type</source>
+            <translation>事件类型</translation>
+        </message>
+        <message>
+            <source>Component</source>
+            <translation>部件</translation>
+        </message>
+        <message>
+            <source>Urgent (the clock runs continuously)</source>
+            <translation>紧急（连续计时）</translation>
+        </message>
+        <message>
+            <source>What the caller says, landmarks, how to reach them</source>
+            <translation>来电人反映的情况、参照物、联系方式</translation>
+        </message>
+        <message>
+            <source>Description</source>
+            <translation>问题描述</translation>
+        </message>
+        <message>
+            <source>Hotline ticket or other reference (optional)</source>
+            <translation>热线工单号或其他编号（可选）</translation>
+        </message>
+        <message>
+            <source>Reference</source>
+            <translation>工单号</translation>
+        </message>
+        <message>
+            <source>Where and who</source>
+            <translation>位置与责任单位</translation>
+        </message>
+        <message>
+            <source>Cell</source>
+            <translation>网格</translation>
+        </message>
+        <message>
+            <source>Community</source>
+            <translation>社区</translation>
+        </message>
+        <message>
+            <source>Street office</source>
+            <translation>街道办事处</translation>
+        </message>
+        <message>
+            <source>District</source>
+            <translation>区</translation>
+        </message>
+        <message>
+            <source>Supervisor</source>
+            <translation>监督员</translation>
+        </message>
+        <message>
+            <source>Responsible</source>
+            <translation>责任单位</translation>
+        </message>
+        <message>
+            <source>Open cases of this type nearby</source>
+            <translation>附近同类未结案件</translation>
+        </message>
+        <message>
+            <source>None: the report opens a new case.</source>
+            <translation>无：本次上报将新建案件。</translation>
+        </message>
+        <message>
+            <source>Not the same problem: file as a separate case</source>
+            <translation>不是同一问题：单独立案</translation>
+        </message>
+        <message>
+            <source>File report</source>
+            <translation>提交上报</translation>
+        </message>
+        <message>
+            <source>Clear</source>
+            <translation>清空</translation>
+        </message>
+        <message>
+            <source>Your role ({role}) does not take reports; the form only shows the routing.</source>
+            <translation>您的角色（{role}）不受理上报；本表单仅显示派遣去向。</translation>
+        </message>
+        <message>
+            <source>The map is still loading; try again in a moment.</source>
+            <translation>地图仍在加载，请稍后再试。</translation>
+        </message>
+        <message>
+            <source>Nothing found for “{text}”.</source>
+            <translation>未找到“{text}”。</translation>
+        </message>
+        <message>
+            <source>None: an event</source>
+            <translation>无：事件类</translation>
+        </message>
+        <message>
+            <source>{id} · {distance} m</source>
+            <translation>{id} · {distance} 米</translation>
+        </message>
+        <message>
+            <source>The component is no longer on record.</source>
+            <translation>该部件已不在档案中。</translation>
+        </message>
+        <message>
+            <source>choose the event type or a component</source>
+            <translation>请选择事件类型或部件</translation>
+        </message>
+        <message>
+            <source>{department} (owner of the component)</source>
+            <translation>{department}（部件主管单位）</translation>
+        </message>
+        <message>
+            <source>{district} itself (no department assigned)</source>
+            <translation>{district}属地负责（未指定专业部门）</translation>
+        </message>
+        <message>
+            <source>#{id} · {state} · {distance} m · {time}</source>
+            <translation>#{id} · {state} · {distance} 米 · {time}</translation>
+        </message>
+        <message>
+            <source>The report will be linked to the selected case unless it is a different problem.</source>
+            <translation>除非是不同的问题，本次上报将关联到所选案件。</translation>
+        </message>
+        <message>
+            <source>Link to case #{id}</source>
+            <translation>关联到案件 #{id}</translation>
+        </message>
+        <message>
+            <source>Click the map or type the place first.</source>
+            <translation>请先点击地图或输入位置。</translation>
+        </message>
+        <message>
+            <source>Choose the event type, or a component at fault.</source>
+            <translation>请选择事件类型，或出问题的部件。</translation>
+        </message>
+        <message>
+            <source>Filing…</source>
+            <translation>正在提交…</translation>
+        </message>
+        <message>
+            <source>Report #{id} linked to case #{original}.</source>
+            <translation>上报 #{id} 已关联到案件 #{original}。</translation>
+        </message>
+        <message>
+            <source>Case #{id} opened in cell {cell}; responsible: {who}.</source>
+            <translation>案件 #{id} 已在网格 {cell} 立项；责任单位：{who}。</translation>
+        </message>
+        <message>
+            <source>the district</source>
+            <translation>属地区</translation>
+        </message>
+        <message>
+            <source>The district node holds it until the centre confirms.</source>
+            <translation>区级节点暂存，待市中心确认。</translation>
+        </message>
+    </context>
+    <context>
+        <name>IntakeTools</name>
+        <message>
+            <source>Intake</source>
+            <translation>受理</translation>
+        </message>
+        <message>
+            <source>Dashboard</source>
+            <translation>统计分析</translation>
+        </message>
+        <message>
+            <source>Case #{id} is on record.</source>
+            <translation>案件 #{id} 已登记。</translation>
+        </message>
+        <message>
+            <source>Report #{id} is linked to case #{original}.</source>
+            <translation>上报 #{id} 已关联到案件 #{original}。</translation>
         </message>
     </context>
     <context>
@@ -500,8 +2563,36 @@
             <translation>监督员</translation>
         </message>
         <message>
+            <source>Sirens and audible circles</source>
+            <translation>警报器及可闻范围</translation>
+        </message>
+        <message>
+            <source>Siren coverage and gaps</source>
+            <translation>警报覆盖与盲区</translation>
+        </message>
+        <message>
+            <source>Shelters by load</source>
+            <translation>人防工程（按负荷）</translation>
+        </message>
+        <message>
+            <source>Evacuation flows</source>
+            <translation>疏散流向</translation>
+        </message>
+        <message>
+            <source>Incidents, cordons and dispatched units</source>
+            <translation>事件、警戒圈和出动队伍</translation>
+        </message>
+        <message>
+            <source>Open cases</source>
+            <translation>在办案件</translation>
+        </message>
+        <message>
             <source>Map layers</source>
             <translation>地图图层</translation>
+        </message>
+        <message>
+            <source>Everyday city management</source>
+            <translation>日常城管</translation>
         </message>
         <message>
             <source>Areas</source>
@@ -528,12 +2619,79 @@
             <translation>外业</translation>
         </message>
         <message>
+            <source>Civil air defence</source>
+            <translation>人民防空</translation>
+        </message>
+        <message>
+            <source>Emergency rescue</source>
+            <translation>应急救援</translation>
+        </message>
+        <message>
+            <source>Overdue (red, ringed in its state's colour)</source>
+            <translation>超时（红色，外圈为所处阶段的颜色）</translation>
+        </message>
+        <message>
+            <source>Urgent (star)</source>
+            <translation>紧急（星形）</translation>
+        </message>
+        <message>
             <source>No data yet</source>
             <translation>暂无数据</translation>
         </message>
         <message>
             <source>One colour per patch</source>
             <translation>每个责任区一种颜色</translation>
+        </message>
+    </context>
+    <context>
+        <name>LinkStatusLabel</name>
+        <message>
+            <source>Link to {node} up since {time} · queue {queue}</source>
+            <translation>与 {node} 的链路自 {time} 起正常 · 队列 {queue}</translation>
+        </message>
+        <message>
+            <source>Link to {node} DOWN for {duration} · queue {queue}</source>
+            <translation>与 {node} 的链路已中断 {duration} · 队列 {queue}</translation>
+        </message>
+        <message>
+            <source>State channel: {state}</source>
+            <translation>状态通道：{state}</translation>
+        </message>
+        <message>
+            <source>Command channel: {state}</source>
+            <translation>指令通道：{state}</translation>
+        </message>
+        <message>
+            <source>Replica at sequence {seq}</source>
+            <translation>本地副本序号 {seq}</translation>
+        </message>
+        <message>
+            <source>{count} command(s) queued at the node for the centre</source>
+            <translation>节点上有 {count} 条指令排队等待发往市中心</translation>
+        </message>
+        <message>
+            <source>Last error: {error}</source>
+            <translation>最近错误：{error}</translation>
+        </message>
+        <message>
+            <source>{s} s</source>
+            <translation>{s} 秒</translation>
+        </message>
+        <message>
+            <source>{m} min {s} s</source>
+            <translation>{m} 分 {s} 秒</translation>
+        </message>
+        <message>
+            <source>{h} h {m} min</source>
+            <translation>{h} 小时 {m} 分</translation>
+        </message>
+        <message>
+            <source>up</source>
+            <translation>正常</translation>
+        </message>
+        <message>
+            <source>down</source>
+            <translation>中断</translation>
         </message>
     </context>
     <context>
@@ -586,8 +2744,8 @@
             <translation>三位一体 城市综合指挥</translation>
         </message>
         <message>
-            <source>Cell code, component id, camera, area…</source>
-            <translation>网格编码、部件编号、摄像头、区域…</translation>
+            <source>Case #, cell code, component id, camera, area…</source>
+            <translation>案件号、网格编码、部件编码、摄像头、区域…</translation>
         </message>
         <message>
             <source>Loading the city…</source>
@@ -752,6 +2910,151 @@
         </message>
     </context>
     <context>
+        <name>OpenIncidentForm</name>
+        <message>
+            <source>Open an incident</source>
+            <translation>开启事件</translation>
+        </message>
+        <message>
+            <source>Pick on map</source>
+            <translation>地图选点</translation>
+        </message>
+        <message>
+            <source>Short title (optional)</source>
+            <translation>简短标题（可选）</translation>
+        </message>
+        <message>
+            <source>Commander (default: you)</source>
+            <translation>指挥官（默认：本人）</translation>
+        </message>
+        <message>
+            <source>Open incident</source>
+            <translation>开启事件</translation>
+        </message>
+        <message>
+            <source>case no.</source>
+            <translation>案件编号</translation>
+        </message>
+        <message>
+            <source>Escalate case</source>
+            <translation>升级案件</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <source>Level</source>
+            <translation>级别</translation>
+        </message>
+        <message>
+            <source>Location (X, Y)</source>
+            <translation>位置（X, Y）</translation>
+        </message>
+        <message>
+            <source>Cordons inner / outer (m)</source>
+            <translation>警戒圈 内／外（米）</translation>
+        </message>
+        <message>
+            <source>Title</source>
+            <translation>标题</translation>
+        </message>
+        <message>
+            <source>Commander</source>
+            <translation>指挥官</translation>
+        </message>
+        <message>
+            <source>Or escalate</source>
+            <translation>或升级案件</translation>
+        </message>
+        <message>
+            <source>Enter the number of the case to escalate.</source>
+            <translation>请输入要升级的案件编号。</translation>
+        </message>
+    </context>
+    <context>
+        <name>RankingTableModel</name>
+        <message>
+            <source>#</source>
+            <translation>序号</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <source>Score</source>
+            <translation>得分</translation>
+        </message>
+        <message>
+            <source>Grade</source>
+            <translation>等级</translation>
+        </message>
+        <message>
+            <source>Closure</source>
+            <translation>结案率</translation>
+        </message>
+        <message>
+            <source>On time</source>
+            <translation>按期率</translation>
+        </message>
+    </context>
+    <context>
+        <name>ResourcesPanel</name>
+        <message>
+            <source>What the incident type needs</source>
+            <translation>按事件类型所需</translation>
+        </message>
+        <message>
+            <source>Any capability</source>
+            <translation>任意能力</translation>
+        </message>
+        <message>
+            <source>Instructions for the unit (optional)</source>
+            <translation>给队伍的指令（可选）</translation>
+        </message>
+        <message>
+            <source>Dispatch</source>
+            <translation>派遣</translation>
+        </message>
+        <message>
+            <source>Your role ({role}) may not dispatch units: only {allowed}.</source>
+            <translation>您的角色（{role}）不能派遣队伍：只有{allowed}可以。</translation>
+        </message>
+        <message>
+            <source>En route</source>
+            <translation>出发</translation>
+        </message>
+        <message>
+            <source>On scene</source>
+            <translation>到场</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>完成</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Need</source>
+            <translation>所需</translation>
+        </message>
+        <message>
+            <source>Nearest suitable units (straight-line ETA)</source>
+            <translation>最近的合适队伍（按直线距离估算到达时间）</translation>
+        </message>
+        <message>
+            <source>Task board</source>
+            <translation>任务看板</translation>
+        </message>
+        <message>
+            <source>{n} overdue</source>
+            <translation>{n} 项超时</translation>
+        </message>
+    </context>
+    <context>
         <name>Roles</name>
         <message>
             <source>Supervisor</source>
@@ -857,10 +3160,127 @@
         </message>
     </context>
     <context>
+        <name>SirensPanel</name>
+        <message>
+            <source>Siren coverage is being computed…</source>
+            <translation>正在计算警报覆盖…</translation>
+        </message>
+        <message>
+            <source>District</source>
+            <translation>区</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <source>Population</source>
+            <translation>人口</translation>
+        </message>
+        <message>
+            <source>Covered</source>
+            <translation>已覆盖</translation>
+        </message>
+        <message>
+            <source>Uncovered</source>
+            <translation>未覆盖</translation>
+        </message>
+        <message>
+            <source>Sirens in service</source>
+            <translation>在用警报器</translation>
+        </message>
+        <message>
+            <source>Sirens out</source>
+            <translation>停用警报器</translation>
+        </message>
+        <message>
+            <source>Suggest new sirens</source>
+            <translation>建议新增警报器</translation>
+        </message>
+        <message>
+            <source>Suggest sites</source>
+            <translation>推荐位置</translation>
+        </message>
+        <message>
+            <source>Rank</source>
+            <translation>序号</translation>
+        </message>
+        <message>
+            <source>Cell</source>
+            <translation>网格</translation>
+        </message>
+        <message>
+            <source>People gained</source>
+            <translation>新增覆盖人数</translation>
+        </message>
+        <message>
+            <source>Covered after</source>
+            <translation>新增后覆盖</translation>
+        </message>
+        <message>
+            <source>{covered} of {population} people ({share:.1f}%) hear a siren; {sirens} of {total} sirens in service; {cells} populated cells not fully covered.</source>
+            <translation>{population} 人中有 {covered} 人（{share:.1f}%）能听到警报；{total} 台警报器中 {sirens} 台在用；{cells} 个有人口的网格未完全覆盖。</translation>
+        </message>
+        <message>
+            <source>{n} new sirens would cover {gain} more people (shown as stars on the map).</source>
+            <translation>新增 {n} 台警报器可多覆盖 {gain} 人（地图上以星号标出）。</translation>
+        </message>
+        <message>
+            <source>No site would cover anyone new.</source>
+            <translation>没有能新增覆盖人口的位置。</translation>
+        </message>
+    </context>
+    <context>
         <name>Startup</name>
         <message>
             <source>Your role ({role}) may not switch the city to {mode}.</source>
             <translation>您的角色（{role}）无权将城市切换到{mode}。</translation>
+        </message>
+    </context>
+    <context>
+        <name>SummaryStrip</name>
+        <message>
+            <source>Covered by sirens</source>
+            <translation>警报覆盖人口</translation>
+        </message>
+        <message>
+            <source>Shelter places</source>
+            <translation>掩蔽位</translation>
+        </message>
+        <message>
+            <source>Unplaced people</source>
+            <translation>未安置人员</translation>
+        </message>
+        <message>
+            <source>Sirens out of service</source>
+            <translation>停用警报器</translation>
+        </message>
+        <message>
+            <source>{n} new sirens suggested: {gains}</source>
+            <translation>建议新增 {n} 台警报器：{gains}</translation>
+        </message>
+    </context>
+    <context>
+        <name>TaskStatuses</name>
+        <message>
+            <source>Assigned</source>
+            <translation>已派遣</translation>
+        </message>
+        <message>
+            <source>En route</source>
+            <translation>途中</translation>
+        </message>
+        <message>
+            <source>On scene</source>
+            <translation>到场</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>完成</translation>
+        </message>
+        <message>
+            <source>Cancelled</source>
+            <translation>已取消</translation>
         </message>
     </context>
 </TS>

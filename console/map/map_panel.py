@@ -19,7 +19,10 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from console import texts
 from console.city_model import CAMERA_STATUSES, COMPONENT_STATES, CitySnapshot, fov_wedges
+from console.map.case_layer import CASE_LAYER_KEYS, CaseLayer, OpenCaseColumns
 from console.map.choropleth import Classes
+from console.map.civil_defence_layers import CIVIL_DEFENCE_LAYER_KEYS, CivilDefenceLayers
+from console.map.emergency_layers import EMERGENCY_LAYER_KEYS, EmergencyLayers
 from console.map.layers import (
     CellRaster,
     ChoroplethLayer,
@@ -53,6 +56,9 @@ LAYER_KEYS = (
     "cameras",
     "fov",
     "supervisors",
+    *CIVIL_DEFENCE_LAYER_KEYS,
+    *EMERGENCY_LAYER_KEYS,
+    *CASE_LAYER_KEYS,
 )
 
 # Zoom thresholds in metres per pixel: finer detail appears as the user zooms in.
@@ -67,7 +73,7 @@ COMPACT_ABOVE = 6.0  # metres per pixel beyond which cameras and supervisors shr
 
 @dataclass(frozen=True)
 class MapSelection:
-    kind: str  # cell | component | camera | supervisor
+    kind: str  # cell | component | camera | supervisor | case
     key: str
     index: int
 
@@ -154,6 +160,7 @@ class MapPanel(QWidget):
     """The map widget. Coordinates inside are local (city CRS minus the snapshot's origin)."""
 
     selection_changed = Signal(object)  # MapSelection | None
+    point_clicked = Signal(float, float)  # where a click landed, city CRS (before what it selects)
     hover_changed = Signal(str)  # what is under the cursor, translated
     cursor_moved = Signal(float, float)  # city CRS
     view_changed = Signal()
@@ -218,6 +225,11 @@ class MapPanel(QWidget):
             self.selection_layer,
         ):
             self.viewbox.addItem(item, ignoreBounds=True)
+        self.civil_defence = CivilDefenceLayers(self.viewbox)  # drawn in civil-defence mode only
+        self.emergency = EmergencyLayers()  # drawn in emergency mode only
+        self.emergency.add_to(self.viewbox)
+        self.case_layer = CaseLayer(z=8.5)  # open cases, drawn in everyday mode only
+        self.case_layer.add_to(self.viewbox)
 
         self.viewbox.sigRangeChanged.connect(self._on_range_changed)
         scene = self.view.scene()
@@ -271,6 +283,7 @@ class MapPanel(QWidget):
             )
         self.road_lines.set_paths(roads)
         self._set_fov_paths()
+        self.civil_defence.set_snapshot(snapshot)
 
         comp = snapshot.components
         self.components = self._replace_point_layer(
@@ -362,6 +375,21 @@ class MapPanel(QWidget):
 
     # --- layers and view -------------------------------------------------------------------------------
 
+    def set_cases(self, cases: OpenCaseColumns) -> None:
+        """Redraw the open cases (city CRS). A selected case keeps its ring while it is open; once it
+        is finished it leaves the map and the selection with it."""
+        if self.snapshot is None:
+            return
+        self.case_layer.set_cases(cases, self.snapshot.origin)
+        sel = self.selection
+        if sel is not None and sel.kind == "case":
+            i = self.case_layer.index_of(int(sel.key))
+            if i >= 0:
+                self._show_selection(MapSelection("case", sel.key, i))
+            else:
+                self.selection = None
+                self.selection_layer.clear()
+
     def set_layer_visible(self, key: str, visible: bool) -> None:
         if key not in self._layer_on:
             raise KeyError(key)
@@ -394,6 +422,9 @@ class MapPanel(QWidget):
         self.labels.set_level_enabled("districts", on["districts"])
         self.labels.set_level_enabled("streets", on["streets"])
         self.labels.set_level_enabled("communities", on["communities"])
+        self.civil_defence.apply(on)
+        self.emergency.apply(on)
+        self.case_layer.apply(on)
 
     def _on_range_changed(self, *args) -> None:
         self.scale_bar.set_scale(self.metres_per_pixel())
@@ -470,6 +501,10 @@ class MapPanel(QWidget):
         if s is None:
             return None
         radius = PICK_RADIUS_PX * self.metres_per_pixel()
+        if self.case_layer.visible:  # drawn above the other points: what the user sees is picked
+            i = self.case_layer.nearest(x, y, radius)
+            if i >= 0:
+                return MapSelection("case", str(int(self.case_layer.ids[i])), i)
         if self.cameras.isVisible():
             i = s.nearest("cameras", x, y, radius)
             if i >= 0:
@@ -491,6 +526,8 @@ class MapPanel(QWidget):
         s = self.snapshot
         if sel is None or s is None:
             return ""
+        if sel.kind == "case":
+            return self.case_layer.describe(sel.index)
         if sel.kind == "cell":
             community = s.communities.names[s.cells.community_idx[sel.index]]
             return self.tr("Cell {code} · {community} · {people} residents").format(
@@ -536,6 +573,9 @@ class MapPanel(QWidget):
 
     def click_at(self, x: float, y: float) -> MapSelection | None:
         """Select what lies at a local point, as a click there does."""
+        if self.snapshot is not None:
+            ox, oy = self.snapshot.origin
+            self.point_clicked.emit(x + ox, y + oy)
         sel = self.pick(x, y)
         if sel is None:
             self.clear_selection()
@@ -557,6 +597,8 @@ class MapPanel(QWidget):
             i = s.camera_index(key)
         elif kind == "supervisor":
             i = s.supervisor_index(int(key))
+        elif kind == "case":
+            i = self.case_layer.index_of(int(key))
         else:
             i = -1
         if i < 0:
@@ -572,6 +614,10 @@ class MapPanel(QWidget):
         s = self.snapshot
         if sel.kind == "cell":
             self.selection_layer.set_path(rings_path(s.cells.rings.select(np.array([sel.index]))))
+        elif sel.kind == "case":
+            self.selection_layer.set_point(
+                float(self.case_layer.x[sel.index]), float(self.case_layer.y[sel.index])
+            )
         else:
             layer = {"component": s.components, "camera": s.cameras, "supervisor": s.supervisors}[sel.kind]
             self.selection_layer.set_point(float(layer.x[sel.index]), float(layer.y[sel.index]))

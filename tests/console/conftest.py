@@ -50,6 +50,30 @@ def small_city_template(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def small_demo_template(tmp_path_factory) -> Path:
+    """The small city with every mode's demo set (``data.demo.seed_demo``: rescue units, hospitals,
+    sirens, shelters). A module uses it by overriding ``city_url`` with ``copy_template``."""
+    from data.demo import seed_demo
+
+    path = tmp_path_factory.mktemp("demo_city") / "small_demo.db"
+    engine = make_engine("sqlite:///" + str(path))
+    upgrade_schema(engine)
+    with session_factory(engine)() as s, s.begin():
+        seed_demo(s, scale="small", seed=1)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+def copy_template(template: Path, tmp_path_factory) -> str:
+    """A module's own copy of a template city, as a database URL."""
+    path = tmp_path_factory.mktemp("module_city") / "city.db"
+    shutil.copyfile(template, path)
+    return "sqlite:///" + str(path)
+
+
 @pytest.fixture(scope="module")
 def city_url(small_city_template, tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("module_city") / "city.db"

@@ -254,3 +254,38 @@ def test_component_filter_hides_by_major_and_state(open_window):
     assert np.array_equal(window.map.components.visible, comp.major_idx != 0)
     window.layers_panel.state_boxes[0].setChecked(False)  # intact
     assert np.array_equal(window.map.components.visible, (comp.major_idx != 0) & (comp.state_idx != 0))
+
+
+@pytest.mark.parametrize("typed", ["{id}", "#{id}", "案{id}", "case {id}"])
+def test_search_by_case_id_flies_to_the_case_and_opens_it(open_window, qtbot, make_session, typed):
+    import datetime as dt
+
+    from modes.common.clock import FixedClock
+    from modes.everyday.cases import Actor, CaseDesk
+    from modes.everyday.routing import Router
+
+    with make_session() as s, s.begin():
+        router = Router.load(s)
+        p = router.grid.polygons[150].representative_point()
+        doc, _ = CaseDesk(s, FixedClock(dt.datetime(2009, 9, 18, 9, 0)), router=router).report(
+            Actor.of("operator", "op"), x=p.x, y=p.y, channel="hotline", type_code="06010"
+        )
+    case_id = doc["id"]
+    window = open_window()
+    snap = window.snapshot
+    window.map.show_whole_city()
+    window.search_box.setText(typed.format(id=case_id))
+    with qtbot.waitSignal(window.map.flight_finished, timeout=5000):
+        qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
+    (lx,), (ly,) = snap.to_local([p.x], [p.y])
+    view = window.map.view_rect()
+    assert view.contains(QPointF(lx, ly)) and view.width() < 2000
+    assert window.cases.panel.case_id == case_id
+    assert window.everyday_page.tabs.currentIndex() == window.cases.panel_tab
+    assert window.map.selection.kind == "cell" and window.map.selection.key == doc["cell"]
+
+
+def test_search_for_a_case_that_does_not_exist_says_so(open_window):
+    window = open_window()
+    assert window.search("#987654321") is None
+    assert "Nothing found" in window.statusBar().currentMessage()

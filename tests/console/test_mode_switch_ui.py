@@ -65,7 +65,8 @@ def test_f2_asks_then_switches_to_wartime_and_journals_it(open_window, qtbot, ma
     assert window.mode == Mode.CIVIL_DEFENCE
     assert "CIVIL AIR DEFENCE · WARTIME" in window.banner_title.text()
     assert window.pages.currentWidget() is window.page_for[Mode.CIVIL_DEFENCE]
-    assert "not installed yet" in window.page_for[Mode.CIVIL_DEFENCE].notice_text
+    cd_tabs = window.page_for[Mode.CIVIL_DEFENCE].tabs
+    assert [cd_tabs.tabText(i) for i in range(cd_tabs.count())] == ["Alarms", "Sirens", "Evacuation"]
     assert window.mode_buttons[Mode.CIVIL_DEFENCE].isChecked()
     assert not window.mode_buttons[Mode.EVERYDAY].isChecked()
     kind, actor, payload, seq = last_event(make_session)
@@ -96,7 +97,11 @@ def test_emergency_then_back_to_everyday_without_asking(open_window, qtbot, make
     with qtbot.waitSignal(window.mode_changed, timeout=5000):
         press(qtbot, window, Qt.Key.Key_F3)
     assert window.mode == Mode.EMERGENCY and "EMERGENCY" in window.banner_title.text()
-    assert "not installed yet" in window.page_for[Mode.EMERGENCY].notice_text
+    em_tabs = window.page_for[Mode.EMERGENCY].tabs  # the emergency tools replaced the notice
+    assert window.page_for[Mode.EMERGENCY].notice_text == ""
+    assert [em_tabs.widget(i).objectName() for i in range(em_tabs.count())] == [
+        "emergency_incidents", "emergency_impact", "emergency_resources", "emergency_command",
+    ]  # fmt: skip
     with qtbot.waitSignal(window.mode_changed, timeout=5000):
         press(qtbot, window, Qt.Key.Key_F1)
     assert len(seen) == 1  # going back to everyday needs no confirmation

@@ -131,3 +131,30 @@ def test_starting_a_console_does_not_stand_the_city_down(city_url, tmp_path, mak
         assert journal.last_seq(s) == before and current_mode(s) == Mode.CIVIL_DEFENCE
     with make_session() as s, s.begin():
         switch_mode(s, FixedClock(dt.datetime(2009, 9, 18, 11, 0)), "cmdr", "commander", Mode.EVERYDAY)
+
+
+def test_console_mode_defaults_to_the_citys_current_mode(open_window, make_session):
+    """``console`` without ``--mode`` asks for no mode (None), and the window opens in the mode the
+    journal says the city is in; ``--mode`` still asks for one."""
+    import datetime as dt
+
+    import main
+    from console.app import _requested_mode
+    from modes.common.clock import FixedClock
+    from modes.common.mode_switch import Mode, current_mode, switch_mode
+
+    parser = main.build_parser()
+    assert parser.parse_args(["console"]).mode is None
+    assert _requested_mode(parser.parse_args(["console"])) is None
+    assert _requested_mode(parser.parse_args(["console", "--mode", "everyday"])) == "everyday"
+    with make_session() as s, s.begin():
+        switch_mode(s, FixedClock(dt.datetime(2009, 9, 18, 10, 0)), "cmdr", "commander", Mode.EMERGENCY)
+    try:
+        window = open_window("operator")
+        with make_session() as s:
+            assert current_mode(s) == Mode.EMERGENCY
+        assert window.mode == Mode.EMERGENCY
+        assert window.pages.currentWidget() is window.page_for[Mode.EMERGENCY]
+    finally:
+        with make_session() as s, s.begin():
+            switch_mode(s, FixedClock(dt.datetime(2009, 9, 18, 11, 0)), "cmdr", "commander", Mode.EVERYDAY)
