@@ -150,6 +150,11 @@ class LayersPanel(QFrame):
         v.addWidget(self._layer_box("incidents"))
         col.addWidget(emergency)
         col.addStretch(1)
+        self.mode_groups = {"everyday": everyday, "civil-defence": civil_defence, "emergency": emergency}
+        # The mode's own group comes first, under the title.
+        for group in (civil_defence, emergency):
+            col.removeWidget(group)
+            col.insertWidget(2, group)
 
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -158,6 +163,11 @@ class LayersPanel(QFrame):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
+
+    def set_mode(self, mode: str) -> None:
+        """Only the current mode's own group shows; the shared groups stay."""
+        for name, group in self.mode_groups.items():
+            group.setVisible(name == mode)
 
     def _layer_box(self, key: str) -> QCheckBox:
         box = QCheckBox(QCoreApplication.translate("LayersPanel", LAYER_LABELS[key]))

@@ -53,6 +53,17 @@ from modes.common.mode_switch import EVENT_KIND, NEEDS_CONFIRMATION, Mode, ModeS
 MODE_KEYS = {Mode.EVERYDAY: "F1", Mode.CIVIL_DEFENCE: "F2", Mode.EMERGENCY: "F3"}
 
 
+# The shared layers each mode remembers for itself, and where a mode starts differently from "all on".
+PRESET_LAYERS = ("communities", "components", "cameras", "fov", "supervisors", "cd_flows")
+MODE_LAYER_DEFAULTS: dict[str, dict[str, bool]] = {
+    Mode.CIVIL_DEFENCE.value: {
+        "communities": False, "components": False, "cameras": False, "fov": False, "supervisors": False,
+        "cd_flows": False,  # thousands of cell -> shelter lines: on demand, from the layers or the plan view
+    },
+    Mode.EMERGENCY.value: {"communities": False, "components": False, "supervisors": False},
+}  # fmt: skip
+
+
 class ConfirmModeDialog(QDialog):
     """Asks before the city goes to a wartime or emergency footing; says who will be recorded."""
 
@@ -110,6 +121,8 @@ class MainWindow(QMainWindow):
         self.snapshot: CitySnapshot | None = None
         self.workers = WorkerPool(self)
         self.mode = Mode.EVERYDAY
+        self._layers_mode: Mode | None = None
+        self._mode_layers: dict[Mode, dict[str, bool]] = {}
         self.mode_actor = ""
         self.mode_since = None
         self.is_loaded = False
@@ -220,7 +233,7 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.banner)
 
         self.layers_panel = LayersPanel()
-        self.layers_panel.setMinimumWidth(230)
+        self.layers_panel.setMinimumWidth(250)
         self.layers_panel.layer_toggled.connect(self._on_layer_toggled)
         self.layers_panel.measure_changed.connect(self._on_measure_changed)
         self.layers_panel.component_filter_changed.connect(self._on_component_filter_changed)
@@ -249,8 +262,8 @@ class MainWindow(QMainWindow):
         right.setObjectName("right_splitter")
         right.addWidget(self.details)
         right.addWidget(self.pages)
-        right.setSizes([520, 420])
-        right.setMinimumWidth(340)
+        right.setSizes([230, 770])
+        right.setMinimumWidth(420)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setObjectName("main_splitter")
@@ -265,7 +278,7 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
         split.setStretchFactor(2, 0)
-        split.setSizes([250, 980, 370])
+        split.setSizes([270, 860, 470])
         outer.addWidget(split, 1)
         self.setCentralWidget(central)
 
@@ -412,6 +425,7 @@ class MainWindow(QMainWindow):
 
     def _apply_mode(self, mode: Mode, actor: str, at) -> None:
         self.mode, self.mode_actor, self.mode_since = mode, actor, at
+        self._apply_layer_preset(mode)
         self.banner.setStyleSheet(banner_style(mode))
         self.setStyleSheet(frame_style(mode))
         self.banner_title.setText(f"「{texts.mode_banner(mode.value)}」")
@@ -428,6 +442,23 @@ class MainWindow(QMainWindow):
         self._sync_mode_buttons()
         self._update_mode_permissions()
         self.mode_changed.emit(mode.value)
+
+    def _apply_layer_preset(self, mode: Mode) -> None:
+        """Each mode keeps its own choice of the shared layers: wartime and emergency start without the
+        everyday clutter (100,000 components, camera wedges, supervisors) that hides sirens, shelters and
+        cordons; switching back restores what the user had in the mode before."""
+        boxes = self.layers_panel.layer_boxes
+        if self._layers_mode == mode:
+            return
+        if self._layers_mode is not None:
+            self._mode_layers[self._layers_mode] = {k: boxes[k].isChecked() for k in PRESET_LAYERS}
+        wanted = self._mode_layers.get(mode) or {
+            k: MODE_LAYER_DEFAULTS.get(mode.value, {}).get(k, True) for k in PRESET_LAYERS
+        }
+        for key, on in wanted.items():
+            boxes[key].setChecked(on)
+        self._layers_mode = mode
+        self.layers_panel.set_mode(mode.value)
 
     def _sync_mode_buttons(self) -> None:
         for m, button in self.mode_buttons.items():

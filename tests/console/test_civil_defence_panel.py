@@ -390,6 +390,9 @@ def test_the_layers_draw_in_civil_defence_mode_only(open_window, qtbot, make_ses
     assert (
         counts["covered_parts"] > 0 and counts["uncovered_cells"] == len(tools.coverage.uncovered_codes) > 0
     )
+    # The flows (thousands of lines) start hidden in wartime; the user turns them on.
+    assert not layers.flows.isVisible() and not layers.flows.boundingRect().isEmpty()
+    window.layers_panel.layer_boxes["cd_flows"].setChecked(True)
     for item in (
         layers.sirens,
         layers.circles,

@@ -185,3 +185,28 @@ def test_live_watcher_reports_growth_once(qtbot, make_session):
         pass
     watcher.stop()
     assert advanced.args == [start, start + 1]
+
+
+def test_each_mode_keeps_its_own_layers(open_window, qtbot):
+    """Wartime opens without the everyday clutter; going back restores what the user had chosen."""
+    window = open_window("commander")
+    boxes = window.layers_panel.layer_boxes
+    groups = window.layers_panel.mode_groups
+    boxes["cameras"].setChecked(False)  # the user's own choice in everyday mode
+    assert boxes["components"].isChecked() and window.map.layer_visible("components")
+    answer_confirmation(qtbot, True, [])
+    with qtbot.waitSignal(window.mode_changed, timeout=5000):
+        window.request_mode(Mode.CIVIL_DEFENCE)
+    assert not boxes["components"].isChecked() and not window.map.layer_visible("components")
+    assert not boxes["supervisors"].isChecked()
+    assert not groups["everyday"].isVisibleTo(window) and groups["civil-defence"].isVisibleTo(window)
+    boxes["supervisors"].setChecked(True)  # a choice made in wartime stays with wartime
+    with qtbot.waitSignal(window.mode_changed, timeout=5000):
+        window.request_mode(Mode.EVERYDAY)
+    assert boxes["components"].isChecked() and window.map.layer_visible("components")
+    assert not boxes["cameras"].isChecked()
+    assert groups["everyday"].isVisibleTo(window) and not groups["civil-defence"].isVisibleTo(window)
+    answer_confirmation(qtbot, True, [])
+    with qtbot.waitSignal(window.mode_changed, timeout=5000):
+        window.request_mode(Mode.CIVIL_DEFENCE)
+    assert boxes["supervisors"].isChecked() and not boxes["components"].isChecked()
