@@ -37,6 +37,7 @@ from data.emergency_models import (
 from data.errors import InputError, NotFound, OutsideCity
 from data.geometry import GeometryError
 from data.models import Case, JournalEvent, Role
+from modes.common.actor import Actor
 from modes.common.changes import Changes
 from modes.common.clock import Clock
 from modes.emergency.impact import ImpactIndex
@@ -48,24 +49,6 @@ ESCALATED_KIND = "case.escalated"
 
 class IncidentRefused(InputError):
     """An action the rules do not allow: wrong status, wrong role, bad values. The message says why."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is at the keyboard (the same shape as the everyday desk's actor; modes do not share code)."""
-
-    name: str
-    role: Role
-    department: str | None = None
-    district: str | None = None
-
-    @classmethod
-    def of(cls, role: str | Role, name: str | None = None, **kw) -> Actor:
-        try:
-            r = Role(role)
-        except ValueError:
-            raise InputError(f"unknown role {role!r} (one of {', '.join(x.value for x in Role)})") from None
-        return cls(name or r.value, r, **kw)
 
 
 def _article(word: str) -> str:

@@ -21,6 +21,7 @@ from data import journal
 from data.codes import resolve_event_type
 from data.errors import InputError, NotFound
 from data.models import Case, CaseHistory, Component, ComponentType, EventType, Role, Supervisor
+from modes.common.actor import Actor
 from modes.common.changes import Changes
 from modes.common.clock import Clock
 from modes.everyday import workflow
@@ -45,24 +46,6 @@ SATISFACTION = ("satisfied", "basic", "unsatisfied")
 # scanned every case of that type ever reported (0.5 s a report over a million cases, 2 ms this way).
 OPEN_STATES = tuple(s.value for s in State if s not in FINISHED)
 STAGES = ("accept", "verify", "file", "dispatch", "handle", "check")
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is at the keyboard. ``department``/``district`` limit what they may touch when set."""
-
-    name: str
-    role: Role
-    department: str | None = None
-    district: str | None = None
-
-    @classmethod
-    def of(cls, role: str, name: str | None = None, **kw) -> Actor:
-        try:
-            r = Role(role)
-        except ValueError:
-            raise InputError(f"unknown role {role!r} (one of {', '.join(x.value for x in Role)})") from None
-        return cls(name or r.value, r, **kw)
 
 
 @dataclass(frozen=True, slots=True)
