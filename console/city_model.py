@@ -31,7 +31,7 @@ from console.dto import (
     TypeCount,
 )
 from data.city import FINISHED_CASE_STATES, city_crs, get_meta, stats
-from data.geometry import WGS84, transformer
+from data.geometry import WGS84, transformer, wedge_rings
 from data.models import (
     Camera,
     Case,
@@ -817,24 +817,10 @@ def component_details(session: Session, component_id: str) -> ComponentDetails |
     )
 
 
-def fov_polygon(x: float, y: float, heading_deg: float, fov_deg: float, range_m: float, steps: int = 12):
-    """The field-of-view wedge of a camera; heading is clockwise from north."""
-    half = fov_deg / 2.0
-    angles = np.radians(np.linspace(heading_deg - half, heading_deg + half, steps))
-    xs = np.concatenate(([x], x + range_m * np.sin(angles), [x]))
-    ys = np.concatenate(([y], y + range_m * np.cos(angles), [y]))
-    return xs, ys
-
-
 def fov_wedges(cams: CameraLayer, steps: int = 8) -> Rings:
     """Every camera's field-of-view wedge as closed rings, vectorised (apex, arc, apex)."""
     n = len(cams.x)
-    t = np.linspace(-0.5, 0.5, steps)
-    angles = np.radians(cams.heading_deg[:, None] + cams.fov_deg[:, None] * t[None, :])
-    arc_x = cams.x[:, None] + cams.range_m[:, None] * np.sin(angles)
-    arc_y = cams.y[:, None] + cams.range_m[:, None] * np.cos(angles)
-    xs = np.concatenate([cams.x[:, None], arc_x, cams.x[:, None]], axis=1)
-    ys = np.concatenate([cams.y[:, None], arc_y, cams.y[:, None]], axis=1)
+    xs, ys = wedge_rings(cams.x, cams.y, cams.heading_deg, cams.fov_deg, cams.range_m, steps)
     connect = np.ones(xs.shape, dtype=np.int32)
     connect[:, -1] = 0
     stop = np.arange(1, n + 1) * xs.shape[1]
@@ -848,8 +834,8 @@ def camera_details(session: Session, snapshot: CitySnapshot | None, camera_id: s
     cells_seen = 0
     seen: tuple[TypeCount, ...] = ()
     if snapshot is not None:
-        wx, wy = fov_polygon(cam.x, cam.y, cam.heading_deg, cam.fov_deg, cam.range_m)
-        wedge = shapely.polygons(np.column_stack([wx, wy]))
+        wx, wy = wedge_rings(cam.x, cam.y, cam.heading_deg, cam.fov_deg, cam.range_m, steps=12)
+        wedge = shapely.polygons(np.column_stack([wx[0], wy[0]]))
         cells_seen = len(snapshot.grid.tree.query(wedge, predicate="intersects"))
         comp = snapshot.components
         lx, ly = snapshot.to_local(cam.x, cam.y)

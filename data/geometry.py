@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
@@ -72,3 +73,17 @@ def utm_crs_for(lon: float, lat: float) -> str:
     """The UTM zone CRS for a place: the default metric CRS of a city built from imported data."""
     zone = int((lon + 180) // 6) + 1
     return f"EPSG:{32600 + zone if lat >= 0 else 32700 + zone}"
+
+
+def wedge_rings(x, y, heading_deg, fov_deg, range_m, steps: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """Field-of-view wedges as closed rings, one row per camera: apex, ``steps`` points along the arc
+    from the left edge to the right edge, apex again. Heading is clockwise from north, in degrees.
+    The console draws these rings and the emergency rules intersect them, so both see one wedge."""
+    x, y, heading, fov, reach = (
+        np.atleast_1d(np.asarray(a, dtype=float)) for a in (x, y, heading_deg, fov_deg, range_m)
+    )
+    t = np.linspace(-0.5, 0.5, steps)
+    angles = np.radians(heading[:, None] + fov[:, None] * t[None, :])
+    ring_x = np.concatenate([x[:, None], x[:, None] + reach[:, None] * np.sin(angles), x[:, None]], axis=1)
+    ring_y = np.concatenate([y[:, None], y[:, None] + reach[:, None] * np.cos(angles), y[:, None]], axis=1)
+    return ring_x, ring_y

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from data.city import FINISHED_CASE_STATES
 from data.emergency_models import Incident, MedicalFacility
 from data.errors import InputError, NoCity
+from data.geometry import wedge_rings
 from data.models import Camera, Case, Community, Component, ComponentType, Department, GridCell
 
 WEDGE_ARC_STEPS = 16  # vertices on a wedge's arc: at 90 degrees the chord sags 0.5% of the range
@@ -46,15 +47,9 @@ DAYTIME_HOURS = range(8, 19)  # when the day population is the one to count
 
 def wedges(x, y, heading_deg, fov_deg, range_m, steps: int = WEDGE_ARC_STEPS) -> np.ndarray:
     """Field-of-view wedges as polygons (apex, arc from left to right edge); heading clockwise from north."""
-    x, y, heading, fov, reach = (
-        np.atleast_1d(np.asarray(a, dtype=float)) for a in (x, y, heading_deg, fov_deg, range_m)
-    )
-    t = np.linspace(-0.5, 0.5, steps)
-    angles = np.radians(heading[:, None] + np.clip(fov, 0.1, 359.0)[:, None] * t[None, :])
-    arc_x = x[:, None] + reach[:, None] * np.sin(angles)
-    arc_y = y[:, None] + reach[:, None] * np.cos(angles)
-    ring_x = np.concatenate([x[:, None], arc_x, x[:, None]], axis=1)
-    ring_y = np.concatenate([y[:, None], arc_y, y[:, None]], axis=1)
+    # A zero or full-circle field of view would make a degenerate ring: clip it to a valid polygon.
+    fov = np.clip(np.atleast_1d(np.asarray(fov_deg, dtype=float)), 0.1, 359.0)
+    ring_x, ring_y = wedge_rings(x, y, heading_deg, fov, range_m, steps)
     return shapely.polygons(np.stack([ring_x, ring_y], axis=-1))
 
 
