@@ -10,12 +10,13 @@ from sqlalchemy import func, select
 
 from console.everyday.intake import IntakePanel, parse_coordinates
 from console.everyday.intake_services import IntakeServices
+from console.everyday.services import QUEUE_COLUMNS
 from console.workers import WorkerPool
 from data import journal
 from data.city import city_crs
 from data.errors import InputError
 from data.geometry import WGS84, transformer
-from data.models import Case, Component
+from data.models import Case, Component, Department
 from modes.everyday.routing import Router
 
 
@@ -270,3 +271,31 @@ def test_a_map_click_in_the_window_puts_the_point_on_the_form(open_window, qtbot
     window.everyday_page.tabs.setCurrentIndex(0)
     window.map.click_at(float(lx) + 50, float(ly))
     assert tools.intake.point == pytest.approx((x, y), abs=1e-6)
+
+
+def test_a_call_taken_in_the_window_lands_in_the_case_queue(open_window, qtbot, router, make_session):
+    """End to end in one window: the intake form files the call, the queue lists it with the router's
+    department, and opening it shows the case panel."""
+    window = open_window("operator")
+    tools = window.intake_tools
+    with qtbot.waitSignal(tools.intake.context_ready, timeout=30_000):
+        tools.show_intake()
+    x, y = cell_point(router, 61)
+    loc = router.locate(x, y)
+    type_code, department = assigned_type(router, loc.district)
+    assert tools.intake.set_point(x, y) and tools.intake.set_type(type_code)
+    result = submit_and_wait(qtbot, tools.intake)
+    window.watcher.poll()  # the journal grew: the window hears of it as from its timer
+    model = window.cases.queue.model
+    qtbot.waitUntil(lambda: model.row_of(result.id) is not None, timeout=10_000)
+    row = model.row_of(result.id)
+    cells = {c: model.data(model.index(row, QUEUE_COLUMNS.index(c))) for c in QUEUE_COLUMNS}
+    with make_session() as s:
+        case = s.get(Case, result.id)
+        dept_name = s.scalar(select(Department.name).where(Department.code == department))
+    assert (case.cell_code, case.department_code) == (loc.cell, department)
+    assert cells["id"].lstrip("#") == str(result.id)
+    assert dept_name in cells["department"] or department in cells["department"]
+    assert cells["channel"] and cells["state"]
+    window.cases.open_case(result.id)
+    assert window.cases.panel.case_id == result.id
