@@ -38,11 +38,14 @@ from PySide6.QtWidgets import (
 from console import texts as common_texts
 from console.emergency import texts
 from console.emergency.services import (
+    AREA_ROLES,
     COMMAND_ROLES,
     DISPATCH_ROLES,
     EmergencyServices,
     IncidentBoard,
+    drawn_polygon,
     refusal_text,
+    site_of,
 )
 from console.emergency.tables import (
     IncidentTableModel,
@@ -56,7 +59,9 @@ from console.emergency.tables import (
     suggestion_model,
     timeline_model,
 )
+from console.map.draw_tool import PolygonDrawTool
 from data.emergency_models import IncidentStatus, TaskStatus
+from data.geometry import GeometryError
 from modes.common.mode_switch import Mode
 from modes.emergency.dispatch import TASK_STEPS
 from modes.emergency.incidents import OPEN_ROLES, STATUS_STEPS
@@ -74,6 +79,11 @@ TASK_ACTIONS = (
     (TaskStatus.DONE.value, "task_done"),
     (TaskStatus.CANCELLED.value, "task_cancelled"),
 )
+# What a drawing on the map is for: the open form's area and cordons, or the selected incident's.
+FORM_DRAWINGS = ("new_area", "new_inner", "new_outer")
+INCIDENT_DRAWINGS = {"area": "area", "inner": "inner_cordon", "outer": "outer_cordon"}  # -> change_area
+# The rules' names of what is drawn: a refusal is in the rules' own words, whatever the console's language.
+RULE_NAMES = {"area": "the incident area", "inner": "the inner cordon", "outer": "the outer cordon"}
 
 
 def _table(model, name: str) -> QTableView:
@@ -128,6 +138,7 @@ class EmergencyConsole(QObject):
     written = Signal(str)  # the write that succeeded (its service method's name)
     refused = Signal(str)  # the reason a write was refused
     location_picked = Signal(float, float)  # city CRS
+    shape_drawn = Signal(str, object)  # what for (FORM_DRAWINGS), the corners (city CRS), checked valid
 
     def __init__(self, services: EmergencyServices, workers, map_panel=None, parent: QObject | None = None):
         super().__init__(parent)
@@ -142,14 +153,20 @@ class EmergencyConsole(QObject):
         self.last_message = ""
         self.active = False  # the city is in emergency mode: keep the board fresh
         self.picking = False  # the next map click is an incident's location
+        self.drawing: str | None = None  # what the polygon being drawn on the map is for
+        self._drawing_for: int | None = None  # the incident a cordon or area is redrawn for
         self._loading = False
         self._again = False
         self._fly_to_selected = False
         self._suggested_for: int | None = None  # the incident the suggestions are for
         self._suggestion_serial = 0
         self.panels: tuple[QWidget, ...] = ()
+        self.draw_tool: PolygonDrawTool | None = None
         if map_panel is not None:
             map_panel.view.scene().sigMouseClicked.connect(self._on_map_clicked)
+            self.draw_tool = PolygonDrawTool(map_panel, self)
+            self.draw_tool.drawn.connect(self._on_drawn)
+            self.draw_tool.cancelled.connect(self._on_draw_cancelled)
 
     # --- reading ---------------------------------------------------------------------------------------
 
@@ -235,9 +252,7 @@ class EmergencyConsole(QObject):
             self.refresh()
 
         def failed(exc: BaseException) -> None:
-            reason = refusal_text(exc)
-            self.show_message(self.tr("Refused: {reason}").format(reason=reason), error=True)
-            self.refused.emit(reason)
+            self._refuse(refusal_text(exc))
 
         self.workers.submit(call, ok, failed)
 
@@ -401,6 +416,8 @@ class EmergencyConsole(QObject):
             self.map.select("camera", camera_id)
 
     def start_picking(self) -> None:
+        if self.draw_tool is not None:
+            self.draw_tool.cancel()
         self.picking = True
         self.show_message(self.tr("Click on the map where the incident is."))
 
@@ -417,6 +434,71 @@ class EmergencyConsole(QObject):
             return
         self.picking = False
         self.location_picked.emit(x + origin[0], y + origin[1])
+
+    # --- drawing areas and cordons -----------------------------------------------------------------------
+
+    def _drawing_names(self) -> dict[str, str]:
+        area, inner, outer = (
+            self.tr("the incident area"),
+            self.tr("the inner cordon"),
+            self.tr("the outer cordon"),
+        )
+        return {
+            "new_area": area, "new_inner": inner, "new_outer": outer,
+            "area": area, "inner": inner, "outer": outer,
+        }  # fmt: skip
+
+    def start_drawing(self, purpose: str) -> None:
+        """Draw a polygon on the map for the open form (``FORM_DRAWINGS``) or for the selected
+        incident (``INCIDENT_DRAWINGS``: written as soon as the ring closes)."""
+        if purpose not in FORM_DRAWINGS and purpose not in INCIDENT_DRAWINGS:
+            raise ValueError(f"nothing to draw for {purpose!r}")
+        if self.draw_tool is None:
+            return
+        if purpose in INCIDENT_DRAWINGS and self.selected_id is None:
+            self.show_message(self.tr("Select an incident first."), error=True)
+            return
+        self.picking = False
+        self.drawing = purpose
+        self._drawing_for = self.selected_id if purpose in INCIDENT_DRAWINGS else None
+        self.draw_tool.start()
+        self.show_message(
+            self.tr(
+                "Draw {what} on the map: click its corners; double-click or Enter closes it, Backspace takes back a corner, Esc cancels."
+            ).format(what=self._drawing_names()[purpose])
+        )
+
+    def _on_drawn(self, ring) -> None:
+        purpose, incident_id = self.drawing, self._drawing_for
+        self.drawing, self._drawing_for = None, None
+        if purpose in FORM_DRAWINGS:
+            # Judged at once, so a ring that is no polygon never sits in the form looking valid.
+            try:
+                drawn_polygon(ring, RULE_NAMES[purpose.removeprefix("new_")])
+            except GeometryError as exc:
+                self._refuse(refusal_text(exc))
+                return
+            self.shape_drawn.emit(purpose, tuple(ring))
+            self.show_message(
+                self.tr("Drawn {what}: {n} corners.").format(what=self._drawing_names()[purpose], n=len(ring))
+            )
+        elif purpose in INCIDENT_DRAWINGS and incident_id is not None:
+            field = INCIDENT_DRAWINGS[purpose]
+            self.write(
+                "change_area",
+                lambda: self.services.change_area(incident_id, **{field: tuple(ring)}),
+                lambda _view: self.show_message(
+                    self.tr("Incident #{id}: area changed.").format(id=incident_id)
+                ),
+            )
+
+    def _on_draw_cancelled(self) -> None:
+        self.drawing, self._drawing_for = None, None
+        self.show_message(self.tr("Drawing cancelled: nothing changed."))
+
+    def _refuse(self, reason: str) -> None:
+        self.show_message(self.tr("Refused: {reason}").format(reason=reason), error=True)
+        self.refused.emit(reason)
 
 
 # --- incidents ------------------------------------------------------------------------------------------
@@ -616,6 +698,29 @@ class OpenIncidentForm(QGroupBox):
         where.addWidget(self.x_box)
         where.addWidget(self.y_box)
         where.addWidget(self.pick_button)
+        # A drawn area (and cordons) instead of the point: the area's centre becomes the site.
+        self.drawn: dict[str, tuple[tuple[float, float], ...]] = {}
+        self.draw_buttons: dict[str, QPushButton] = {}
+        drawing = QGridLayout()  # two by two: four buttons in a row do not fit the side panel
+        for i, (purpose, name, label) in enumerate(
+            (
+                ("new_area", "draw_area", self.tr("Draw area")),
+                ("new_inner", "draw_new_inner", self.tr("Draw inner cordon")),
+                ("new_outer", "draw_new_outer", self.tr("Draw outer cordon")),
+            )
+        ):
+            button = QPushButton(label)
+            button.setObjectName(name)
+            button.clicked.connect(lambda _c=False, p=purpose: console.start_drawing(p))
+            drawing.addWidget(button, *((0, 0), (1, 0), (1, 1))[i])
+            self.draw_buttons[purpose] = button
+        self.clear_drawn_button = QPushButton(self.tr("Clear drawing"))
+        self.clear_drawn_button.setObjectName("clear_drawn")
+        self.clear_drawn_button.clicked.connect(self.clear_drawings)
+        drawing.addWidget(self.clear_drawn_button, 0, 1)
+        self.drawn_label = QLabel()
+        self.drawn_label.setObjectName("drawn_summary")
+        self.drawn_label.setWordWrap(True)
         self.inner_box = _radius("inner_radius")
         self.outer_box = _radius("outer_radius")
         radii = QHBoxLayout()
@@ -645,13 +750,18 @@ class OpenIncidentForm(QGroupBox):
         form.addRow(self.tr("Type"), self.type_box)
         form.addRow(self.tr("Level"), self.level_box)
         form.addRow(self.tr("Location (X, Y)"), where)
+        form.addRow(self.tr("Or draw"), drawing)
+        form.addRow("", self.drawn_label)
         form.addRow(self.tr("Cordons inner / outer (m)"), radii)
         form.addRow(self.tr("Title"), self.title_edit)
         form.addRow(self.tr("Commander"), self.commander_edit)
         form.addRow("", self.open_button)
         form.addRow(self.tr("Or escalate"), escalate)
         console.location_picked.connect(self.set_location)
+        console.shape_drawn.connect(self._on_shape_drawn)
+        console.written.connect(lambda name: self.clear_drawings() if name == "open_incident" else None)
         self._on_type_changed()
+        self._update_drawn()
 
     @staticmethod
     def _coordinate(name: str) -> QDoubleSpinBox:
@@ -668,8 +778,45 @@ class OpenIncidentForm(QGroupBox):
         self.outer_box.setValue(kind.outer_m)
 
     def set_location(self, x: float, y: float) -> None:
+        """A picked point: it replaces a drawn area (drawn cordons stay: they need no area)."""
+        self.drawn.pop("new_area", None)
+        self._update_drawn()
         self.x_box.setValue(x)
         self.y_box.setValue(y)
+
+    def _on_shape_drawn(self, purpose: str, ring) -> None:
+        if purpose not in FORM_DRAWINGS:
+            return
+        self.drawn[purpose] = tuple(ring)
+        if purpose == "new_area":
+            x, y = site_of(drawn_polygon(ring, "the incident area"))
+            self.x_box.setValue(x)
+            self.y_box.setValue(y)
+        self._update_drawn()
+
+    def clear_drawings(self) -> None:
+        self.drawn.clear()
+        self._update_drawn()
+
+    def _update_drawn(self) -> None:
+        names = {
+            "new_area": self.tr("area"),
+            "new_inner": self.tr("inner cordon"),
+            "new_outer": self.tr("outer cordon"),
+        }
+        parts = [
+            self.tr("{what} ({n} corners)").format(what=names[p], n=len(self.drawn[p]))
+            for p in FORM_DRAWINGS
+            if p in self.drawn
+        ]
+        self.drawn_label.setText(self.tr("Drawn: {parts}").format(parts="; ".join(parts)) if parts else "")
+        self.drawn_label.setVisible(bool(parts))
+        self.clear_drawn_button.setEnabled(bool(parts))
+        self.pick_button.setToolTip(
+            self.tr("The drawn area's centre is the site; picking a point replaces the area.")
+            if "new_area" in self.drawn
+            else ""
+        )
 
     def set_case(self, case_id: int) -> None:
         """The everyday case selected elsewhere in the console, ready to escalate."""
@@ -689,6 +836,9 @@ class OpenIncidentForm(QGroupBox):
             outer_radius_m=self.outer_box.value(),
             title=self.title_edit.text().strip(),
             commander=self.commander_edit.text().strip(),
+            area=self.drawn.get("new_area"),
+            inner_cordon=self.drawn.get("new_inner"),
+            outer_cordon=self.drawn.get("new_outer"),
         )
 
     def escalate(self) -> None:
@@ -755,11 +905,30 @@ class ImpactPanel(QWidget):
         area.addWidget(self.inner_box)
         area.addWidget(self.outer_box)
         area.addWidget(self.area_button)
+        self.draw_buttons: dict[str, QPushButton] = {}
+        redraw = QHBoxLayout()
+        for purpose, name, label in (
+            ("area", "redraw_area", self.tr("Redraw area")),
+            ("inner", "draw_inner", self.tr("Draw inner cordon")),
+            ("outer", "draw_outer", self.tr("Draw outer cordon")),
+        ):
+            button = QPushButton(label)
+            button.setObjectName(name)
+            button.clicked.connect(lambda _c=False, p=purpose: console.start_drawing(p))
+            redraw.addWidget(button)
+            self.draw_buttons[purpose] = button
+            if not console.services.may_change_area:  # say why before the user draws in vain
+                button.setToolTip(
+                    self.tr("Only {allowed} may change an incident's area.").format(
+                        allowed=_roles_text(AREA_ROLES)
+                    )
+                )
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(grid)
         layout.addLayout(area)
+        layout.addLayout(redraw)
         for title, view in (
             (self.tr("Components by owner department"), self.departments_view),
             (self.tr("Cameras covering the area (nearest first; click to view)"), self.cameras_view),
@@ -773,6 +942,14 @@ class ImpactPanel(QWidget):
         console.board_changed.connect(self._on_board)
 
     def _on_board(self, board: IncidentBoard) -> None:
+        selected = board.selected if board is not None else None
+        may_draw = (
+            selected is not None
+            and selected.status != IncidentStatus.CLOSED.value
+            and self.console.services.may_change_area
+        )
+        for button in self.draw_buttons.values():
+            button.setEnabled(may_draw)
         impact = board.impact if board is not None else None
         if impact is None:
             for label in self.values.values():

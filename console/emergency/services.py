@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from console.brief_export import briefing_pdf
 from console.dto import Login
 from data.emergency_models import DispatchTask, Incident, IncidentStatus, RescueUnit
 from data.errors import InputError
+from data.geometry import GeometryError
 from data.models import Role
 from modes.common.clock import Clock
 from modes.emergency import dispatch as dispatching
@@ -44,8 +45,10 @@ from modes.emergency.resources import Suggestion, UnitIndex, parse_capability
 from modes.emergency.types import incident_type
 
 SessionFactory = Callable[[], Session]
+Ring = Sequence[tuple[float, float]]  # corners of a drawn polygon, city CRS
 DISPATCH_ROLES = frozenset({Role.COMMANDER})  # modes.emergency.dispatch.dispatch: only the commander
 COMMAND_ROLES = frozenset({Role.COMMANDER})  # level changes and ICS positions (modes.emergency.incidents)
+AREA_ROLES = frozenset({Role.COMMANDER, Role.DISPATCHER})  # modes.emergency.incidents.change_area
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,10 @@ class EmergencyServices:
     @property
     def may_command(self) -> bool:
         return self.role_allowed(COMMAND_ROLES)
+
+    @property
+    def may_change_area(self) -> bool:
+        return self.role_allowed(AREA_ROLES)
 
     # --- indexes -------------------------------------------------------------------------------------
 
@@ -256,13 +263,24 @@ class EmergencyServices:
         outer_radius_m: float | None = None,
         title: str = "",
         commander: str = "",
+        area: Ring | None = None,
+        inner_cordon: Ring | None = None,
+        outer_cordon: Ring | None = None,
     ) -> IncidentView:
-        """Open an incident at a point; a commander other than the login takes command in the same act."""
+        """Open an incident at a point, or over a drawn area with the area's site as its point (cordons
+        drawn too, or from the radii around the area); a commander other than the login takes command
+        in the same act."""
+        area_shape = drawn_polygon(area, "the incident area")
+        inner_shape = drawn_polygon(inner_cordon, "the inner cordon")
+        outer_shape = drawn_polygon(outer_cordon, "the outer cordon")
+        if area_shape is not None:
+            x, y = site_of(area_shape)
         with self.session_factory() as s, s.begin():
             actor = self.actor
             view, _ = incidents.open_incident(
                 s, self.clock, actor, self._impact_index(s), type_code=type_code, level=level, x=x, y=y,
                 inner_radius_m=inner_radius_m, outer_radius_m=outer_radius_m, title=title,
+                area=area_shape, inner_cordon=inner_shape, outer_cordon=outer_shape,
             )  # fmt: skip
             commander = commander.strip()
             if commander and commander != actor.name:
@@ -307,11 +325,21 @@ class EmergencyServices:
         y: float | None = None,
         inner_radius_m: float | None = None,
         outer_radius_m: float | None = None,
+        area: Ring | None = None,
+        inner_cordon: Ring | None = None,
+        outer_cordon: Ring | None = None,
     ) -> IncidentView:
+        """Move the site or change the radii, or redraw the area (its site moves with it) or a cordon."""
+        area_shape = drawn_polygon(area, "the incident area")
+        inner_shape = drawn_polygon(inner_cordon, "the inner cordon")
+        outer_shape = drawn_polygon(outer_cordon, "the outer cordon")
+        if area_shape is not None:
+            x, y = site_of(area_shape)
         with self.session_factory() as s, s.begin():
             return incidents.change_area(
                 s, self.clock, self.actor, self._impact_index(s), incident_id, x=x, y=y,
                 inner_radius_m=inner_radius_m, outer_radius_m=outer_radius_m,
+                area=area_shape, inner_cordon=inner_shape, outer_cordon=outer_shape,
             )[0]  # fmt: skip
 
     def assign_role(self, incident_id: int, position: str, person: str, agency: str = "") -> RoleHolder:
@@ -335,7 +363,44 @@ class EmergencyServices:
 
 def refusal_text(exc: BaseException) -> str:
     """The rules' own words for a refusal (they name the problem); other errors keep their message."""
-    return str(exc) if isinstance(exc, (IncidentRefused, InputError)) else f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, (IncidentRefused, InputError, GeometryError)):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def drawn_polygon(ring: Ring | None, what: str) -> shapely.Polygon | None:
+    """A polygon from corners drawn on the map (city CRS), or a reason it is not one.
+
+    Stricter than the rules, which repair an invalid polygon where they can (a bow-tie becomes two
+    triangles): a hand-drawn ring that crosses itself is a slip of the hand, and silently turning it
+    into something else would cordon off what the user did not draw. Corners repeated in a row (a
+    double-click) count once.
+    """
+    if ring is None:
+        return None
+    corners: list[tuple[float, float]] = []
+    for x, y in ring:
+        if not corners or (x, y) != corners[-1]:
+            corners.append((float(x), float(y)))
+    if len(corners) > 1 and corners[0] == corners[-1]:
+        corners.pop()
+    if len(corners) < 3:
+        raise GeometryError(f"{what} needs at least 3 corners, got {len(corners)}")
+    polygon = shapely.Polygon(corners)
+    if shapely.MultiPoint(corners).convex_hull.area <= 0:  # GEOS would call it a self-intersection
+        raise GeometryError(f"{what} has no area: its {len(corners)} corners lie on one line")
+    if not polygon.is_valid:
+        raise GeometryError(f"{what} is not a valid polygon: {shapely.is_valid_reason(polygon)}")
+    return polygon
+
+
+def site_of(area: shapely.Polygon) -> tuple[float, float]:
+    """An incident's site for a drawn area: its centroid, or a point surely inside it when the
+    centroid falls outside (a crescent, an L), since the site must lie in what was drawn."""
+    c = area.centroid
+    if not area.contains(c):
+        c = area.representative_point()
+    return c.x, c.y
 
 
 def rings_of(geometry) -> list:

@@ -260,10 +260,9 @@ def _polygon(geom, what: str):
     if geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
         raise GeometryError(f"{what} must be a polygon, got {geom.geom_type}")
     if not geom.is_valid:
-        repaired = shapely.make_valid(geom)
-        if repaired.geom_type not in ("Polygon", "MultiPolygon") or repaired.area <= 0:
-            raise GeometryError(f"{what} is not a valid polygon: {shapely.is_valid_reason(geom)}")
-        geom = repaired
+        # Refused, not repaired: a self-crossing outline repaired into two triangles would put a
+        # cordon where the commander did not draw it, without a word.
+        raise GeometryError(f"{what} is not a valid polygon: {shapely.is_valid_reason(geom)}")
     if geom.area <= 0:
         raise GeometryError(f"{what} has no area")
     return geom

@@ -187,3 +187,22 @@ def test_brief_html_and_pdf_to_stdout(cli):
     )
     assert out.returncode == 0, out.stderr.decode()
     assert out.stdout.startswith(b"%PDF-") and out.stdout.rstrip().endswith(b"%%EOF")
+
+
+def test_a_self_crossing_area_is_refused_not_repaired(cli):
+    """A bow-tie outline would be 'repaired' into two triangles the commander never drew: refused,
+    with the reason, and nothing is written; a proper outline is taken as drawn."""
+    x, y = _a_point(cli)
+    d = 150
+    bow_tie = f"POLYGON(({x - d} {y - d},{x + d} {y + d},{x + d} {y - d},{x - d} {y + d},{x - d} {y - d}))"
+    code, _doc, err = cli(
+        "incident", "open", "--type", "0403", "--area", bow_tie, "--level", "III", "--as", "commander", "--json",
+    )  # fmt: skip
+    assert code == 2 and "not a valid polygon" in err and "Self-intersection" in err
+    code, listed, _ = cli("incident", "list", "--json")
+    assert code == 0 and listed["incidents"] == []
+    square = f"POLYGON(({x - d} {y - d},{x + d} {y - d},{x + d} {y + d},{x - d} {y + d},{x - d} {y - d}))"
+    code, doc, err = cli(
+        "incident", "open", "--type", "0403", "--area", square, "--level", "III", "--as", "commander", "--json",
+    )  # fmt: skip
+    assert code == 0, err
