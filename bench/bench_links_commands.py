@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,28 +27,9 @@ REPO = BENCH.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
 
-HOST = "127.0.0.1"
+from _links import HOST, free_base, percentiles  # noqa: E402
+
 DISTRICT = "230102"
-
-
-def free_base() -> int:
-    for _ in range(500):
-        port = random.randrange(20000, 60000, 4)
-        ok = True
-        for i in range(4):
-            with socket.socket() as s:
-                try:
-                    s.bind((HOST, port + i))
-                except OSError:
-                    ok = False
-        if ok:
-            return port
-    raise RuntimeError("no free ports")
-
-
-def percentiles(values: list[float]) -> tuple[float, float, float]:
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], ordered[-1]
 
 
 def start_centre(folder: str, keys: str | None, port: int) -> subprocess.Popen:

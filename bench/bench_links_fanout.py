@@ -18,8 +18,6 @@ import datetime as dt
 import logging
 import multiprocessing as mp
 import os
-import random
-import socket
 import sys
 import tempfile
 import time
@@ -29,28 +27,9 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-HOST = "127.0.0.1"
+from _links import HOST, free_base, percentiles  # noqa: E402
+
 DISTRICTS = ["230102", "230103", "230104", "230108", "230109", "230110", "230111"]
-
-
-def free_base() -> int:
-    for _ in range(500):
-        port = random.randrange(20000, 60000, 4)
-        ok = True
-        for i in range(4):
-            with socket.socket() as s:
-                try:
-                    s.bind((HOST, port + i))
-                except OSError:
-                    ok = False
-        if ok:
-            return port
-    raise RuntimeError("no free ports")
-
-
-def percentiles(values: list[float]) -> tuple[float, float, float]:
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], ordered[-1]
 
 
 def _district(

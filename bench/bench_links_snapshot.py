@@ -20,9 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -37,22 +35,7 @@ REPO = BENCH.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
 
-HOST = "127.0.0.1"
-
-
-def free_base() -> int:
-    for _ in range(500):
-        port = random.randrange(20000, 60000, 4)
-        ok = True
-        for i in range(4):
-            with socket.socket() as s:
-                try:
-                    s.bind((HOST, port + i))
-                except OSError:
-                    ok = False
-        if ok:
-            return port
-    raise RuntimeError("no free ports")
+from _links import HOST, free_base  # noqa: E402
 
 
 class Node:

@@ -104,49 +104,52 @@ SEED_STAGES: dict[str, str] = {
 }
 
 
-def _label(context: str, table: dict[str, str], key: str) -> str:
+def label_from(context: str, table: dict[str, str], key: str) -> str:
+    """``key``'s label from ``table`` (source strings marked with ``QT_TRANSLATE_NOOP(context, ...)``),
+    translated now; an unknown key shows as itself rather than vanishing. The label tables of the
+    modes' panels use it too."""
     source = table.get(key)
     return QCoreApplication.translate(context, source) if source else key
 
 
 def role_label(role: str) -> str:
-    return _label("Roles", ROLE_LABELS, role)
+    return label_from("Roles", ROLE_LABELS, role)
 
 
 def mode_label(mode: str) -> str:
-    return _label("Modes", MODE_LABELS, mode)
+    return label_from("Modes", MODE_LABELS, mode)
 
 
 def mode_short(mode: str) -> str:
-    return _label("Modes", MODE_SHORT, mode)
+    return label_from("Modes", MODE_SHORT, mode)
 
 
 def mode_banner(mode: str) -> str:
-    return _label("Modes", MODE_BANNERS, mode)
+    return label_from("Modes", MODE_BANNERS, mode)
 
 
 def component_state_label(state: str) -> str:
-    return _label("ComponentStates", COMPONENT_STATES, state)
+    return label_from("ComponentStates", COMPONENT_STATES, state)
 
 
 def camera_status_label(status: str) -> str:
-    return _label("CameraStatuses", CAMERA_STATUSES, status)
+    return label_from("CameraStatuses", CAMERA_STATUSES, status)
 
 
 def camera_place_label(place: str) -> str:
-    return _label("CameraPlaces", CAMERA_PLACES, place)
+    return label_from("CameraPlaces", CAMERA_PLACES, place)
 
 
 def component_major_label(major_name: str) -> str:
-    return _label("ComponentMajors", COMPONENT_MAJORS, major_name)
+    return label_from("ComponentMajors", COMPONENT_MAJORS, major_name)
 
 
 def land_use_label(land_use: str) -> str:
-    return _label("LandUses", LAND_USES, land_use)
+    return label_from("LandUses", LAND_USES, land_use)
 
 
 def seed_stage_label(stage: str) -> str:
-    return _label("SeedStages", SEED_STAGES, stage)
+    return label_from("SeedStages", SEED_STAGES, stage)
 
 
 # pyqtgraph asks our catalogue for these when its scene is built; listed here so lupdate files them.

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 
+from console.texts import label_from
 from data.civil_defence_models import AlarmKind, ShelterClass, ShelterStatus, SirenStatus
 
 CONTEXT = "CivilDefence"
@@ -42,26 +43,21 @@ SHELTER_CLASSES: dict[str, str] = {
 }
 
 
-def _label(table: dict[str, str], key: str) -> str:
-    source = table.get(key)
-    return QCoreApplication.translate(CONTEXT, source) if source else key
-
-
 def signal_name(kind: str) -> str:
-    return _label(SIGNAL_NAMES, kind)
+    return label_from(CONTEXT, SIGNAL_NAMES, kind)
 
 
 def signal_pattern(kind: str) -> str:
-    return _label(SIGNAL_PATTERNS, kind)
+    return label_from(CONTEXT, SIGNAL_PATTERNS, kind)
 
 
 def siren_state(status: str) -> str:
-    return _label(SIREN_STATES, status)
+    return label_from(CONTEXT, SIREN_STATES, status)
 
 
 def shelter_state(status: str) -> str:
-    return _label(SHELTER_STATES, status)
+    return label_from(CONTEXT, SHELTER_STATES, status)
 
 
 def shelter_class(value: str) -> str:
-    return _label(SHELTER_CLASSES, value)
+    return label_from(CONTEXT, SHELTER_CLASSES, value)

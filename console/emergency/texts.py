@@ -7,8 +7,9 @@ Chinese screen shows no Latin letters of its own.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 
+from console.texts import label_from
 from data.emergency_models import Capability, IcsPosition, IncidentCategory, IncidentStatus, TaskStatus
 
 # Warning colours of the levels (the same hues as the briefing's).
@@ -108,38 +109,33 @@ CATEGORIES: dict[str, str] = {
 }
 
 
-def _label(context: str, table: dict[str, str], key: str) -> str:
-    source = table.get(key)
-    return QCoreApplication.translate(context, source) if source else key
-
-
 def type_label(code: str) -> str:
-    return _label("IncidentTypes", INCIDENT_TYPES, code)
+    return label_from("IncidentTypes", INCIDENT_TYPES, code)
 
 
 def level_label(level: str) -> str:
-    return _label("IncidentLevels", LEVELS, level)
+    return label_from("IncidentLevels", LEVELS, level)
 
 
 def level_short(level: str) -> str:
-    return _label("IncidentLevels", LEVELS_SHORT, level)
+    return label_from("IncidentLevels", LEVELS_SHORT, level)
 
 
 def status_label(status: str) -> str:
-    return _label("IncidentStatuses", STATUSES, status)
+    return label_from("IncidentStatuses", STATUSES, status)
 
 
 def task_status_label(status: str) -> str:
-    return _label("TaskStatuses", TASK_STATUSES, status)
+    return label_from("TaskStatuses", TASK_STATUSES, status)
 
 
 def position_label(position: str) -> str:
-    return _label("IcsPositions", POSITIONS, position)
+    return label_from("IcsPositions", POSITIONS, position)
 
 
 def capability_label(capability: str) -> str:
-    return _label("Capabilities", CAPABILITIES, capability)
+    return label_from("Capabilities", CAPABILITIES, capability)
 
 
 def category_label(category: str) -> str:
-    return _label("IncidentCategories", CATEGORIES, category)
+    return label_from("IncidentCategories", CATEGORIES, category)

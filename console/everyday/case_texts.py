@@ -6,7 +6,9 @@ same scheme as ``console.texts``). An unknown code shows as itself rather than v
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+
+from console.texts import label_from
 
 CASE_STATES: dict[str, str] = {
     "reported": QT_TRANSLATE_NOOP("CaseStates", "Reported"),
@@ -105,10 +107,8 @@ CASE_KINDS: dict[str, str] = {
 
 
 def _label(context: str, table: dict[str, str], key: str | None) -> str:
-    if not key:
-        return ""
-    source = table.get(key)
-    return QCoreApplication.translate(context, source) if source else key
+    # A case without the code (no stage yet, not evaluated) shows nothing.
+    return label_from(context, table, key) if key else ""
 
 
 def state_label(state: str | None) -> str:

@@ -1642,6 +1642,38 @@
             <source>Click on the map where the incident is.</source>
             <translation>Click on the map where the incident is.</translation>
         </message>
+        <message>
+            <source>the incident area</source>
+            <translation>the incident area</translation>
+        </message>
+        <message>
+            <source>the inner cordon</source>
+            <translation>the inner cordon</translation>
+        </message>
+        <message>
+            <source>the outer cordon</source>
+            <translation>the outer cordon</translation>
+        </message>
+        <message>
+            <source>Select an incident first.</source>
+            <translation>Select an incident first.</translation>
+        </message>
+        <message>
+            <source>Draw {what} on the map: click its corners; double-click or Enter closes it, Backspace takes back a corner, Esc cancels.</source>
+            <translation>Draw {what} on the map: click its corners; double-click or Enter closes it, Backspace takes back a corner, Esc cancels.</translation>
+        </message>
+        <message>
+            <source>Drawn {what}: {n} corners.</source>
+            <translation>Drawn {what}: {n} corners.</translation>
+        </message>
+        <message>
+            <source>Incident #{id}: area changed.</source>
+            <translation>Incident #{id}: area changed.</translation>
+        </message>
+        <message>
+            <source>Drawing cancelled: nothing changed.</source>
+            <translation>Drawing cancelled: nothing changed.</translation>
+        </message>
     </context>
     <context>
         <name>EmergencyPage</name>
@@ -2058,6 +2090,22 @@
         <message>
             <source>Cordons (m)</source>
             <translation>Cordons (m)</translation>
+        </message>
+        <message>
+            <source>Redraw area</source>
+            <translation>Redraw area</translation>
+        </message>
+        <message>
+            <source>Draw inner cordon</source>
+            <translation>Draw inner cordon</translation>
+        </message>
+        <message>
+            <source>Draw outer cordon</source>
+            <translation>Draw outer cordon</translation>
+        </message>
+        <message>
+            <source>Only {allowed} may change an incident's area.</source>
+            <translation>Only {allowed} may change an incident's area.</translation>
         </message>
         <message>
             <source>Components by owner department</source>
@@ -2920,6 +2968,22 @@
             <translation>Pick on map</translation>
         </message>
         <message>
+            <source>Draw area</source>
+            <translation>Draw area</translation>
+        </message>
+        <message>
+            <source>Draw inner cordon</source>
+            <translation>Draw inner cordon</translation>
+        </message>
+        <message>
+            <source>Draw outer cordon</source>
+            <translation>Draw outer cordon</translation>
+        </message>
+        <message>
+            <source>Clear drawing</source>
+            <translation>Clear drawing</translation>
+        </message>
+        <message>
             <source>Short title (optional)</source>
             <translation>Short title (optional)</translation>
         </message>
@@ -2952,6 +3016,10 @@
             <translation>Location (X, Y)</translation>
         </message>
         <message>
+            <source>Or draw</source>
+            <translation>Or draw</translation>
+        </message>
+        <message>
             <source>Cordons inner / outer (m)</source>
             <translation>Cordons inner / outer (m)</translation>
         </message>
@@ -2966,6 +3034,30 @@
         <message>
             <source>Or escalate</source>
             <translation>Or escalate</translation>
+        </message>
+        <message>
+            <source>area</source>
+            <translation>area</translation>
+        </message>
+        <message>
+            <source>inner cordon</source>
+            <translation>inner cordon</translation>
+        </message>
+        <message>
+            <source>outer cordon</source>
+            <translation>outer cordon</translation>
+        </message>
+        <message>
+            <source>{what} ({n} corners)</source>
+            <translation>{what} ({n} corners)</translation>
+        </message>
+        <message>
+            <source>Drawn: {parts}</source>
+            <translation>Drawn: {parts}</translation>
+        </message>
+        <message>
+            <source>The drawn area's centre is the site; picking a point replaces the area.</source>
+            <translation>The drawn area's centre is the site; picking a point replaces the area.</translation>
         </message>
         <message>
             <source>Enter the number of the case to escalate.</source>

@@ -1642,6 +1642,38 @@
             <source>Click on the map where the incident is.</source>
             <translation>请在地图上点击事件发生的位置。</translation>
         </message>
+        <message>
+            <source>the incident area</source>
+            <translation>事件区域</translation>
+        </message>
+        <message>
+            <source>the inner cordon</source>
+            <translation>内警戒圈</translation>
+        </message>
+        <message>
+            <source>the outer cordon</source>
+            <translation>外警戒圈</translation>
+        </message>
+        <message>
+            <source>Select an incident first.</source>
+            <translation>请先选择一个事件。</translation>
+        </message>
+        <message>
+            <source>Draw {what} on the map: click its corners; double-click or Enter closes it, Backspace takes back a corner, Esc cancels.</source>
+            <translation>在地图上绘制{what}：依次单击各顶点；双击或按回车键闭合，按退格键撤销上一个顶点，按 Esc 键取消。</translation>
+        </message>
+        <message>
+            <source>Drawn {what}: {n} corners.</source>
+            <translation>已绘制{what}：{n} 个顶点。</translation>
+        </message>
+        <message>
+            <source>Incident #{id}: area changed.</source>
+            <translation>事件 #{id}：区域已更改。</translation>
+        </message>
+        <message>
+            <source>Drawing cancelled: nothing changed.</source>
+            <translation>已取消绘制，未作任何更改。</translation>
+        </message>
     </context>
     <context>
         <name>EmergencyPage</name>
@@ -2058,6 +2090,22 @@
         <message>
             <source>Cordons (m)</source>
             <translation>警戒圈（米）</translation>
+        </message>
+        <message>
+            <source>Redraw area</source>
+            <translation>重绘区域</translation>
+        </message>
+        <message>
+            <source>Draw inner cordon</source>
+            <translation>绘制内警戒圈</translation>
+        </message>
+        <message>
+            <source>Draw outer cordon</source>
+            <translation>绘制外警戒圈</translation>
+        </message>
+        <message>
+            <source>Only {allowed} may change an incident's area.</source>
+            <translation>只有{allowed}可以更改事件区域。</translation>
         </message>
         <message>
             <source>Components by owner department</source>
@@ -2920,6 +2968,22 @@
             <translation>地图选点</translation>
         </message>
         <message>
+            <source>Draw area</source>
+            <translation>绘制区域</translation>
+        </message>
+        <message>
+            <source>Draw inner cordon</source>
+            <translation>绘制内警戒圈</translation>
+        </message>
+        <message>
+            <source>Draw outer cordon</source>
+            <translation>绘制外警戒圈</translation>
+        </message>
+        <message>
+            <source>Clear drawing</source>
+            <translation>清除绘制</translation>
+        </message>
+        <message>
             <source>Short title (optional)</source>
             <translation>简短标题（可选）</translation>
         </message>
@@ -2952,6 +3016,10 @@
             <translation>位置（X, Y）</translation>
         </message>
         <message>
+            <source>Or draw</source>
+            <translation>或绘制</translation>
+        </message>
+        <message>
             <source>Cordons inner / outer (m)</source>
             <translation>警戒圈 内／外（米）</translation>
         </message>
@@ -2966,6 +3034,30 @@
         <message>
             <source>Or escalate</source>
             <translation>或升级案件</translation>
+        </message>
+        <message>
+            <source>area</source>
+            <translation>区域</translation>
+        </message>
+        <message>
+            <source>inner cordon</source>
+            <translation>内警戒圈</translation>
+        </message>
+        <message>
+            <source>outer cordon</source>
+            <translation>外警戒圈</translation>
+        </message>
+        <message>
+            <source>{what} ({n} corners)</source>
+            <translation>{what}（{n} 个顶点）</translation>
+        </message>
+        <message>
+            <source>Drawn: {parts}</source>
+            <translation>已绘制：{parts}</translation>
+        </message>
+        <message>
+            <source>The drawn area's centre is the site; picking a point replaces the area.</source>
+            <translation>已绘制区域的中心即为事发地点；在地图上选点将取代该区域。</translation>
         </message>
         <message>
             <source>Enter the number of the case to escalate.</source>

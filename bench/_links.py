@@ -1,0 +1,32 @@
+"""What the link benchmarks (``bench_links_*.py``) share: the loopback host, a free port block for a
+node (its ROUTER at P, PUB at P+1, SUB at P+2 and the command port at P+3) and the percentiles they
+print. Imported from beside them (each adds ``bench/`` to ``sys.path``), as they run as scripts."""
+
+from __future__ import annotations
+
+import random
+import socket
+
+HOST = "127.0.0.1"
+
+
+def free_base() -> int:
+    """A base port P with P..P+3 free on ``HOST``: a node binds four consecutive ports."""
+    for _ in range(500):
+        port = random.randrange(20000, 60000, 4)
+        ok = True
+        for i in range(4):
+            with socket.socket() as s:
+                try:
+                    s.bind((HOST, port + i))
+                except OSError:
+                    ok = False
+        if ok:
+            return port
+    raise RuntimeError("no free ports")
+
+
+def percentiles(values: list[float]) -> tuple[float, float, float]:
+    """Median, 99th percentile and worst of ``values``."""
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], ordered[-1]
