@@ -14,8 +14,10 @@ import sys
 from data.city import has_city
 from data.db import DatabaseError
 from data.errors import InputError
+from modes.civil_defence import replicated as civil_defence_tables
 from modes.common.clock import SystemClock
 from modes.common.console_link import ConnectError, ConsoleLink, default_replica_path
+from modes.emergency import replicated as emergency_tables
 
 
 def open_remote(args: argparse.Namespace) -> ConsoleLink:
@@ -23,6 +25,9 @@ def open_remote(args: argparse.Namespace) -> ConsoleLink:
     as main.py resolves them; ``args.replica`` overrides the replica's file)."""
     identity = getattr(args, "identity", None) or "console"
     path = getattr(args, "replica", None) or default_replica_path(args.connect, identity)
+    # The modes' own tables (sirens, shelters, incidents...) are applied to the replica like the city's.
+    civil_defence_tables.register()
+    emergency_tables.register()
     try:
         link = ConsoleLink(
             args.connect,

@@ -8,9 +8,17 @@ set (CI sets it, so a silent skip cannot pass there).
 
 from __future__ import annotations
 
+import json
 import os
+import random
+import signal
+import socket
+import subprocess
 import sys
+import threading
+import time
 import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -103,3 +111,81 @@ def shared_copy(tmp_path):
         return dst
 
     return _copy
+
+
+# --- nodes as processes on loopback (the links tests of tests/modes and tests/console) ------------------
+
+HOST = "127.0.0.1"
+
+
+def free_base() -> int:
+    """A base port P with P..P+3 free on ``HOST``: a node binds four consecutive ports."""
+    rng = random.Random()  # ports only: any free ones will do
+    for _ in range(500):
+        port = rng.randrange(20000, 60000, 4)
+        ok = True
+        for i in range(4):
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                try:
+                    s.bind((HOST, port + i))
+                except OSError:
+                    ok = False
+                    break
+        if ok:
+            return port
+    raise RuntimeError("no four consecutive free ports")
+
+
+def wait_until(
+    predicate: Callable[[], object], timeout: float = 20.0, what: str = "", interval: float = 0.05
+):
+    """The first true value of ``predicate``, polled every ``interval`` s; fails after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        time.sleep(interval)
+
+
+class NodeProcess:
+    """``python main.py ARGS`` (a centre or district node) with its JSON log lines, read from stderr
+    as they come, in ``events`` (and every line in ``raw``, for the message when it dies)."""
+
+    def __init__(self, args: Sequence[str], env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(REPO / "main.py"), *args],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.events: list[dict] = []
+        self.raw: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.raw.append(line)
+            try:
+                self.events.append(json.loads(line))
+            except ValueError:
+                pass
+
+    def terminate(self) -> int | None:
+        """SIGTERM, as an operator would stop a node, and kill it only if it does not exit in 20 s;
+        then let the log reader finish. Returns the exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self._reader.join(5)
+        return self.proc.returncode

@@ -379,7 +379,9 @@ class AlarmPanel(QWidget):
 
     def on_journal_events(self, events) -> None:
         kinds = {e.kind for e in events}
-        if "alarm.issued" in kinds:
+        # A console attached to a node: an alarm arrives, or moves on, as a replicated /alarm/ key.
+        replicated = any(str((e.payload or {}).get("key", "")).startswith("/alarm/") for e in events)
+        if "alarm.issued" in kinds or replicated:
             self.load_latest()  # perhaps another console's order: show and sound it
         elif any(k.startswith("alarm.") for k in kinds):
             self.refresh_board()

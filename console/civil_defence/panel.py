@@ -111,9 +111,12 @@ class CivilDefenceTools(QObject):
         self.alarms.on_journal_events(events)
         # Shelter events this console wrote were applied when the write returned.
         shelter_kinds = {e.kind for e in events if e.seq not in self.evacuation.own_seqs}
-        if "siren.status_changed" in kinds:
+        # A console attached to a node sees the centre's changes as replicated rows (console.remote):
+        # a siren's row may carry a new status, a shelter's a new status or head count.
+        if kinds & {"siren.status_changed", "siren.replicated"}:
             self.refresh_coverage()
-        if "shelter.status_changed" in shelter_kinds and not self.evacuation.computing:
+        replanned = shelter_kinds & {"shelter.status_changed", "shelter.replicated"}
+        if replanned and not self.evacuation.computing:
             self.evacuation.compute_plan()  # another console closed or reopened one
         elif "shelter.occupancy" in shelter_kinds:
             self.evacuation.reload_shelters()

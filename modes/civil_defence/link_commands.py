@@ -21,10 +21,10 @@ from sqlalchemy import and_, or_, select, text
 
 from comms.commands import CommandRefused
 from comms.wire import Entry
-from data import journal
 from data.civil_defence_models import Alarm, AlarmDelivery, AlarmKind
 from data.errors import InputError
 from data.models import District, JournalEvent
+from modes.civil_defence import replicated
 from modes.civil_defence.alarms import (
     ACK_LIMIT_S,
     CYCLE_S,
@@ -39,14 +39,13 @@ from modes.civil_defence.alarms import (
 )
 from modes.civil_defence.authority import require_civil_defence
 from modes.common.command_bus import CallContext, CommandBus
+from modes.common.link_keys import acknowledge_order, register_order_keys
 from modes.common.nodes import DistrictNode
 from modes.common.replication import (
     KeySource,
     StateItem,
     Touched,
     pack,
-    register_event_rule,
-    register_key_source,
     unpack,
 )
 
@@ -284,27 +283,21 @@ def on_alarm_entries(node: DistrictNode, entries: list[Entry]) -> None:
             continue
         alarm_id = int(parts[2])
         now = node.clock.now()
-
-        def received(session, alarm_id=alarm_id, now=now, doc=doc) -> None:
-            journal.append(
-                session,
-                journal.NewEvent(
-                    "alarm.received",
-                    f"district:{node.district}",
-                    now,
-                    f"alarm/{alarm_id}",
-                    {"alarm_id": alarm_id, "kind": doc.get("kind"), "source": "centre"},
-                    node.district,
-                ),
-            )
-
-        args = {
-            "alarm_id": alarm_id,
-            "district": node.district,
-            "received_at": now.isoformat(sep=" "),
-            "acknowledged_at": now.isoformat(sep=" "),
-        }
-        node.queue_own("alarm.ack", args, subject=entry.key, also=received)
+        acknowledge_order(
+            node,
+            entry,
+            now,
+            event="alarm.received",
+            subject=f"alarm/{alarm_id}",
+            payload={"alarm_id": alarm_id, "kind": doc.get("kind"), "source": "centre"},
+            command="alarm.ack",
+            args={
+                "alarm_id": alarm_id,
+                "district": node.district,
+                "received_at": now.isoformat(sep=" "),
+                "acknowledged_at": now.isoformat(sep=" "),
+            },
+        )
 
 
 def watch(node: DistrictNode) -> None:
@@ -312,9 +305,9 @@ def watch(node: DistrictNode) -> None:
 
 
 def register(bus: CommandBus) -> None:
-    for kind in EVENT_KINDS:
-        register_event_rule(kind, _alarm_rule)
-    register_key_source(KeySource("alarm", PREFIX, build_alarm_keys))
+    # The mode's tables travel on the same picture as its orders (``replicated``).
+    replicated.register()
+    register_order_keys(KeySource("alarm", PREFIX, build_alarm_keys), EVENT_KINDS, _alarm_rule)
     bus.register("alarm.issue", _issue, forward=True)
     bus.register("alarm.ack", _ack)
     bus.register("query.alarm", _board)

@@ -154,6 +154,20 @@ class CallContext:
                 f"{what} is in district {district or '?'}; {self.peer.name} acts for district {self.scope}"
             )
 
+    def acting_as(self, args: dict[str, Any], default_role: str | None = None) -> tuple[str, str | None]:
+        """The role (``as``, else ``default_role``) and district (``actor_district``) a command's actor
+        claims; a confined caller acts for its own district whatever it claims, and claiming another is
+        refused. Each mode builds its own ``Actor`` from these."""
+        role = args.get("as") or default_role
+        if not role:
+            raise InputError("this command needs the acting role ('as')")
+        district = args.get("actor_district")
+        if self.scope is not None:
+            if district and district != self.scope:
+                raise CommandRefused(f"{self.peer.name} acts for district {self.scope}, not {district}")
+            district = self.scope
+        return role, district
+
 
 Handler = Callable[[CallContext, dict[str, Any]], Any]
 

@@ -42,7 +42,14 @@ from data.db import APP_NAME, open_database, session_factory
 from modes.common.clock import Clock
 from modes.common.mode_switch import EVENT_KIND as MODE_EVENT
 from modes.common.mode_switch import Mode, current_mode
-from modes.common.nodes import LinkClient, LinkError, LinkRefused, load_bulk, parse_endpoint
+from modes.common.nodes import (
+    LinkClient,
+    LinkError,
+    LinkRefused,
+    load_bulk,
+    log_covers,
+    parse_endpoint,
+)
 from modes.common.replication import MODE_KEY, DomainReplica, classify, unpack
 
 log = logging.getLogger("sanwei.console_link")
@@ -226,13 +233,7 @@ class ConsoleLink:
             self.initial_sync = {"mode": "offline", "seq": have.seq}
             log.warning("node %s unreachable: working from the replica at seq %s", self.endpoint, have.seq)
             return
-        replayable = (
-            have is not None
-            and have.subtree == ""
-            and have.epoch == there["epoch"]
-            and there["seq"] - there["log"] <= have.seq <= there["seq"]
-        )
-        if replayable:
+        if log_covers(have, there):
             assert have is not None
             self.initial_sync = {"mode": "replay", "from_seq": have.seq, "node_seq": there["seq"]}
             return

@@ -501,6 +501,19 @@ def _position(server: CloneServer) -> Callable[[CallContext, dict[str, Any]], di
     return handle
 
 
+def log_covers(have: Position | None, there: dict[str, Any]) -> bool:
+    """Whether a replica at ``have`` can catch up by replay from a node whose ``state.position`` answer
+    is ``there``: the whole picture (no subtree), the same epoch, and a position the node's update log
+    still holds. Otherwise the replica needs a bulk snapshot. A district node and a console's replica
+    decide their first synchronisation by it."""
+    return (
+        have is not None
+        and have.subtree == ""
+        and have.epoch == there["epoch"]
+        and there["seq"] - there["log"] <= have.seq <= there["seq"]
+    )
+
+
 def _background_checkpoints(engine: sa.Engine) -> WalCheckpointer | None:
     """A SQLite centre's commands commit without copying the WAL back into the file: SQLite would do
     it inside one command's commit every 1,000 pages, syncing the file twice, and that command (and
@@ -998,13 +1011,8 @@ class DistrictNode:
                 "centre_unreachable", "warning", error=str(exc)[:200], replica_seq=have.seq if have else None
             )
             return
-        replayable = (
-            have is not None
-            and have.subtree == ""
-            and have.epoch == there["epoch"]
-            and there["seq"] - there["log"] <= have.seq <= there["seq"]
-        )
-        if replayable:
+        if log_covers(have, there):
+            assert have is not None
             self.initial_sync = {"mode": "replay", "from_seq": have.seq, "centre_seq": there["seq"]}
             return
         started = time.monotonic()

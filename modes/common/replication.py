@@ -128,6 +128,41 @@ SPECS: tuple[TableSpec, ...] = (
 SPEC_BY_NAME = {s.name: s for s in SPECS}
 _BY_FIRST_SEGMENT = {s.prefix.split("/")[1]: s for s in SPECS if not s.name.startswith("type.")}
 _TYPE_SPECS = {s.prefix.split("/")[2]: s for s in SPECS if s.name.startswith("type.")}
+# Tables a mode adds to the shared picture (``register_table``), applied after the city model's: their
+# rows refer to cells, districts and departments. Kept apart from SPECS, which every node has.
+MODE_SPECS: list[TableSpec] = []
+# First key segments that are not rows of a table: a mode table must not take one of them.
+_RESERVED_SEGMENTS = {"type", "mode"}
+
+
+def all_specs() -> tuple[TableSpec, ...]:
+    """The city model's tables and the modes' registered ones, in the order a bulk load applies them."""
+    return SPECS + tuple(MODE_SPECS)
+
+
+def register_table(spec: TableSpec) -> None:
+    """Put a mode's table on the shared picture: the centre publishes its rows as ``spec.prefix`` + key
+    (in snapshots, and on change through the mode's event rules) and every replica (district node,
+    console) writes them into the same table. Each process that builds or applies the picture must
+    register the same tables before it starts; registering the same spec again changes nothing."""
+    existing = SPEC_BY_NAME.get(spec.name)
+    if existing is not None:
+        if existing.table is spec.table and existing.prefix == spec.prefix:
+            return
+        raise ValueError(f"replicated table {spec.name!r} is already registered with another table or prefix")
+    parts = spec.prefix.split("/")
+    if len(parts) != 3 or parts[0] or parts[2] or not parts[1]:
+        raise ValueError(f"prefix of replicated table {spec.name!r} must be /<segment>/, not {spec.prefix!r}")
+    first = parts[1]
+    taken = first in _BY_FIRST_SEGMENT or first in _RESERVED_SEGMENTS
+    if taken or any(src.prefix.split("/")[1] == first for src in KEY_SOURCES.values()):
+        raise ValueError(f"key prefix {spec.prefix!r} of replicated table {spec.name!r} is already in use")
+    missing = [c for c in spec.key_columns if c not in spec.table.c]
+    if missing:
+        raise ValueError(f"replicated table {spec.name!r} has no key column {', '.join(missing)}")
+    MODE_SPECS.append(spec)
+    SPEC_BY_NAME[spec.name] = spec
+    _BY_FIRST_SEGMENT[first] = spec
 
 
 class KeyKind(NamedTuple):
@@ -345,7 +380,7 @@ def build_state(
 ) -> dict[str, StateItem]:
     """The whole shared picture, as the centre publishes it on start."""
     out: dict[str, StateItem] = {}
-    for spec in SPECS:
+    for spec in all_specs():
         out.update(build_spec(session, spec, now, case_window_days=case_window_days))
     out[MODE_KEY] = StateItem(mode_body(session))
     for source in KEY_SOURCES.values():
@@ -403,7 +438,7 @@ class Touched:
         self.sources.setdefault(source, set()).add(str(ident))
 
     def everything(self) -> None:
-        self.tables.update(s.name for s in SPECS)
+        self.tables.update(s.name for s in all_specs())
         self.mode = True
 
 
@@ -506,12 +541,14 @@ def register_key_source(source: KeySource) -> None:
 def touched_by(events: Iterable[JournalEvent]) -> Touched:
     t = Touched()
     for ev in events:
+        # The exact kind's rule and its prefix's both run: a mode's order keys (``incident.dispatched``
+        # -> ``/task/``) and its tables (``incident.`` -> ``/incident/``) follow the same events.
         rule = EVENT_RULES.get(ev.kind)
-        if rule is None:
-            prefix = ev.kind.split(".", 1)[0] + "."
-            rule = EVENT_RULES.get(prefix)
         if rule is not None:
             rule(ev, t)
+        prefix_rule = EVENT_RULES.get(ev.kind.split(".", 1)[0] + ".")
+        if prefix_rule is not None and prefix_rule is not rule:
+            prefix_rule(ev, t)
     return t
 
 
@@ -1156,7 +1193,7 @@ class BulkLoad:
             raise
 
     def _drop_indexes(self) -> None:
-        for spec in SPECS:
+        for spec in all_specs():
             name = spec.table.name
             if self.db.execute(f'SELECT 1 FROM "{name}" LIMIT 1').fetchone() is not None:
                 continue

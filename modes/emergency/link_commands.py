@@ -21,21 +21,20 @@ from sqlalchemy import or_, select, text
 
 from comms.commands import CommandRefused
 from comms.wire import Entry
-from data import journal
 from data.emergency_models import DispatchTask, Incident, RescueUnit
 from data.errors import InputError, NotFound
 from data.models import JournalEvent, Role
 from modes.common.command_bus import CallContext, CommandBus
+from modes.common.link_keys import acknowledge_order, register_order_keys
 from modes.common.nodes import DistrictNode
 from modes.common.replication import (
     KeySource,
     StateItem,
     Touched,
     pack,
-    register_event_rule,
-    register_key_source,
     unpack,
 )
+from modes.emergency import replicated
 from modes.emergency.dispatch import (
     FINISHED_TASKS,
     acknowledge,
@@ -103,14 +102,7 @@ def _task_rule(ev: JournalEvent, t: Touched) -> None:
 
 
 def _actor(ctx: CallContext, args: dict[str, Any]) -> Actor:
-    role = args.get("as")
-    if not role:
-        raise InputError("this command needs the acting role ('as')")
-    district = args.get("actor_district")
-    if ctx.scope is not None:
-        if district and district != ctx.scope:
-            raise CommandRefused(f"{ctx.peer.name} acts for district {ctx.scope}, not {district}")
-        district = ctx.scope
+    role, district = ctx.acting_as(args)
     return Actor.of(role, args.get("actor"), department=args.get("actor_department"), district=district)
 
 
@@ -256,27 +248,21 @@ def on_task_entries(node: DistrictNode, entries: list[Entry]) -> None:
             continue
         order_id = entry.key[len(PREFIX) :]
         now = node.clock.now()
-
-        def received(session, order_id=order_id, now=now, doc=doc) -> None:
-            journal.append(
-                session,
-                journal.NewEvent(
-                    "dispatch.received",
-                    f"district:{node.district}",
-                    now,
-                    f"task/{order_id}",
-                    {
-                        "order_id": order_id,
-                        "incident_id": doc.get("incident_id"),
-                        "unit": doc.get("unit"),
-                        "source": "centre",
-                    },
-                    node.district,
-                ),
-            )
-
-        args = {"order_id": order_id, "district": node.district, "acknowledged_at": now.isoformat(sep=" ")}
-        node.queue_own("task.ack", args, subject=entry.key, also=received)
+        acknowledge_order(
+            node,
+            entry,
+            now,
+            event="dispatch.received",
+            subject=f"task/{order_id}",
+            payload={
+                "order_id": order_id,
+                "incident_id": doc.get("incident_id"),
+                "unit": doc.get("unit"),
+                "source": "centre",
+            },
+            command="task.ack",
+            args={"order_id": order_id, "district": node.district, "acknowledged_at": now.isoformat(sep=" ")},
+        )
 
 
 def watch(node: DistrictNode) -> None:
@@ -284,9 +270,9 @@ def watch(node: DistrictNode) -> None:
 
 
 def register(bus: CommandBus) -> None:
-    for kind in EVENT_KINDS:
-        register_event_rule(kind, _task_rule)
-    register_key_source(KeySource("task", PREFIX, build_task_keys))
+    # The mode's tables travel on the same picture as its orders (``replicated``).
+    replicated.register()
+    register_order_keys(KeySource("task", PREFIX, build_task_keys), EVENT_KINDS, _task_rule)
     bus.register("incident.dispatch", _dispatch, forward=True)
     bus.register("task.ack", _ack)
     bus.register("task.status", _status, forward=True)

@@ -64,14 +64,7 @@ def _desk(ctx: CallContext, clock=None) -> CaseDesk:
 
 
 def _actor(ctx: CallContext, args: dict[str, Any], default_role: str | None) -> Actor:
-    role = args.get("as") or default_role
-    if not role:
-        raise InputError("this command needs the acting role ('as')")
-    district = args.get("actor_district")
-    if ctx.scope is not None:
-        if district and district != ctx.scope:
-            raise CommandRefused(f"{ctx.peer.name} acts for district {ctx.scope}, not {district}")
-        district = ctx.scope
+    role, district = ctx.acting_as(args, default_role)
     return Actor.of(role, args.get("actor"), department=args.get("actor_department"), district=district)
 
 

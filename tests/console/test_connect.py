@@ -11,16 +11,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -31,42 +27,14 @@ from comms.keys import Security, generate_keys
 from data.db import DatabaseError
 from modes.common.mode_switch import Mode
 from modes.common.nodes import LinkClient
+from tests.conftest import HOST, NodeProcess, free_base, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
-HOST = "127.0.0.1"
 HB = 0.25
 DISTRICT = "230102"
 
 
 # --- processes --------------------------------------------------------------------------------------------
-
-
-def wait_until(predicate: Callable[[], object], timeout: float = 20.0, what: str = "") -> object:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout} s: {what}")
-        time.sleep(0.05)
-
-
-def free_base() -> int:
-    rng = random.Random()  # ports only: any free ones will do
-    for _ in range(500):
-        port = rng.randrange(20000, 60000, 4)
-        ok = True
-        for i in range(4):
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-                try:
-                    s.bind((HOST, port + i))
-                except OSError:
-                    ok = False
-                    break
-        if ok:
-            return port
-    raise RuntimeError("no four consecutive free ports")
 
 
 def env_for(cache: Path, **extra: str) -> dict[str, str]:
@@ -75,7 +43,7 @@ def env_for(cache: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-class Centre:
+class Centre(NodeProcess):
     """``python main.py center`` on a copy of the city (or, with ``district``, ``python main.py district``
     with its own replica), its JSON log lines collected as they come."""
 
@@ -84,24 +52,8 @@ class Centre:
     ) -> None:
         self.db, self.endpoint = db, endpoint
         node = ["district", district[0], "--center", district[1]] if district else ["center"]
-        self.proc = subprocess.Popen(
-            [sys.executable, str(REPO / "main.py"), *node, "--db", f"sqlite:///{db}", "--bind", endpoint,
-             "--keys", str(keys), "--heartbeat", str(HB)],
-            cwd=REPO, env=env_for(cache), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        self.events: list[dict] = []
-        self.raw: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self.raw.append(line)
-            try:
-                self.events.append(json.loads(line))
-            except ValueError:
-                pass
+        args = [*node, "--db", f"sqlite:///{db}", "--bind", endpoint, "--keys", str(keys)]
+        super().__init__([*args, "--heartbeat", str(HB)], env_for(cache))
 
     def wait_ready(self) -> Centre:
         def ready() -> bool:
@@ -113,14 +65,7 @@ class Centre:
         return self
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        self._reader.join(5)
+        self.terminate()
         if self.proc.stderr is not None:
             self.proc.stderr.close()
 

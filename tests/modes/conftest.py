@@ -1,15 +1,20 @@
 """A tiny hand-built city (two districts, four cells) for the rules of the modes: small enough to
-reason about exactly, independent of the demo-city generator."""
+reason about exactly, independent of the demo-city generator. Also the seeded city file and the keys
+the links tests' node processes start from."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import pytest
 from shapely.geometry import box
 
+from comms.keys import generate_keys
 from data.city import set_city_crs
 from data.codes import load_types
+from data.db import open_database, session_factory
 from data.geometry import HARBIN_CRS
 from data.models import (
     Community,
@@ -103,3 +108,26 @@ def tiny_city(session):
     )
     session.flush()
     return session
+
+
+# --- files for the nodes of the links tests (real processes each start on a copy) ----------------------
+
+
+def seeded_city_file(path: Path, seed: Callable[..., object]) -> Path:
+    """A SQLite city at ``path`` seeded once by ``seed`` (``seed_city`` or ``seed_demo``, small, seed 3)."""
+    engine = open_database(f"sqlite:///{path}")
+    with session_factory(engine)() as s, s.begin():
+        seed(s, scale="small", seed=3)
+    engine.dispose()
+    return path
+
+
+def node_keys(folder: Path, districts: Iterable[str], console_of: str) -> Path:
+    """One folder holding every node's pair (each node reads only its own secret): the centre, the
+    ``districts``' nodes, a console of the centre and one of district ``console_of``."""
+    generate_keys(folder, "centre", "centre")
+    for code in districts:
+        generate_keys(folder, f"district-{code}", f"district:{code}")
+    generate_keys(folder, "console", "console")
+    generate_keys(folder, f"console-{console_of}", f"console:{console_of}")
+    return folder

@@ -4,10 +4,7 @@ CURVE off, a small seeded city."""
 
 from __future__ import annotations
 
-import random
-import socket
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import msgpack
@@ -21,33 +18,10 @@ from modes.common.command_bus import CommandBus, register_common
 from modes.common.nodes import CentreNode, DistrictNode, LinkClient, NodeLog
 from modes.common.replication import unpack
 from modes.everyday import link_commands
+from tests.conftest import HOST, free_base, wait_until
 
-HOST = "127.0.0.1"
 HB = 0.25
 D1 = "230102"
-
-
-def free_base() -> int:
-    for _ in range(500):
-        port = random.randrange(20000, 60000, 4)
-        ok = True
-        for i in range(4):
-            with socket.socket() as s:
-                try:
-                    s.bind((HOST, port + i))
-                except OSError:
-                    ok = False
-        if ok:
-            return port
-    raise RuntimeError("no four consecutive free ports")
-
-
-def wait_until(predicate: Callable[[], object], timeout: float = 30.0, what: str = ""):
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()):
-        assert time.monotonic() < deadline, f"not within {timeout} s: {what}"
-        time.sleep(0.05)
-    return value
 
 
 def bus() -> CommandBus:
@@ -87,7 +61,9 @@ def test_a_district_republishes_committed_updates_to_its_consoles(tmp_path: Path
                 "asset.status", {"kind": "component", "id": component.split("/")[2], "status": "damaged"}
             )
         wait_until(
-            lambda: unpack(console.dump()[component].body)["state"] == "damaged", what="change at the console"
+            lambda: unpack(console.dump()[component].body)["state"] == "damaged",
+            timeout=30,
+            what="change at the console",
         )
         # A live position keeps the time it has left, not a fresh ttl, on its way through the district.
         writer = CloneClient(HOST, cport, heartbeat=HB).start()
@@ -97,7 +73,7 @@ def test_a_district_republishes_committed_updates_to_its_consoles(tmp_path: Path
             key = f"/supervisor/{sup}/position"
             sent_at = time.time()
             writer.write(key, msgpack.packb({"x": 1.0, "y": 2.0, "at": None}), ttl=30.0)
-            entry = wait_until(lambda: console.dump().get(key), what="position at the console")
+            entry = wait_until(lambda: console.dump().get(key), timeout=30, what="position at the console")
         finally:
             writer.stop()
         assert float(entry.props["ttl"]) < 30.0
@@ -109,7 +85,9 @@ def test_a_district_republishes_committed_updates_to_its_consoles(tmp_path: Path
             # The district's own status keys live on its channel only.
             return {k: e.body for k, e in client.dump().items() if not k.startswith("/district/")}
 
-        wait_until(lambda: bodies(console) == bodies(district.clone), what="console equals replica")
+        wait_until(
+            lambda: bodies(console) == bodies(district.clone), timeout=30, what="console equals replica"
+        )
         assert len(bodies(console)) > 1000
         assert [e.key for e in seen if e.key == component]
     finally:

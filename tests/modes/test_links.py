@@ -10,10 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import random
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -30,41 +27,12 @@ from comms.keys import Security, generate_keys
 from modes.common.command_bus import decode_result, encode_call
 from modes.common.nodes import LinkClient, LinkError, LinkRefused, fetch_bulk
 from modes.common.replication import pack
+from tests.conftest import HOST, NodeProcess, free_base, wait_until
+from tests.modes.conftest import node_keys, seeded_city_file
 
 REPO = Path(__file__).resolve().parents[2]
-HOST = "127.0.0.1"
 HB = 0.25
 D1, D2 = "230102", "230103"
-
-
-def wait_until(
-    predicate: Callable[[], object], timeout: float = 20.0, interval: float = 0.05, what: str = ""
-):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout} s: {what}")
-        time.sleep(interval)
-
-
-def _free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        try:
-            s.bind((HOST, port))
-        except OSError:
-            return False
-    return True
-
-
-def free_base() -> int:
-    for _ in range(500):
-        port = random.randrange(20000, 60000, 4)
-        if all(_free(port + i) for i in range(4)):
-            return port
-    raise RuntimeError("no four consecutive free ports")
 
 
 # --- fixtures ------------------------------------------------------------------------------------------
@@ -73,57 +41,26 @@ def free_base() -> int:
 @pytest.fixture(scope="module")
 def city_template(tmp_path_factory) -> Path:
     """A small demo city seeded once; each node gets a copy of the file."""
-    from data.db import open_database, session_factory
     from data.demo_city import seed_city
 
-    path = tmp_path_factory.mktemp("links") / "city.db"
-    engine = open_database(f"sqlite:///{path}")
-    with session_factory(engine)() as s, s.begin():
-        seed_city(s, scale="small", seed=3)
-    engine.dispose()
-    return path
+    return seeded_city_file(tmp_path_factory.mktemp("links") / "city.db", seed_city)
 
 
 @pytest.fixture(scope="module")
 def keys(tmp_path_factory) -> Path:
     """One folder holding every node's pair (each node reads only its own secret): the centre, two
     districts, a console of the centre and one of district 230102."""
-    folder = tmp_path_factory.mktemp("keys")
-    generate_keys(folder, "centre", "centre")
-    generate_keys(folder, f"district-{D1}", f"district:{D1}")
-    generate_keys(folder, f"district-{D2}", f"district:{D2}")
-    generate_keys(folder, "console", "console")
-    generate_keys(folder, f"console-{D1}", f"console:{D1}")
-    return folder
+    return node_keys(tmp_path_factory.mktemp("keys"), (D1, D2), console_of=D1)
 
 
-class Node:
+class Node(NodeProcess):
     """``python main.py center|district ...`` with its JSON log lines collected as they come."""
 
     def __init__(self, *args: str) -> None:
         env = dict(os.environ, PYTHONPATH=str(REPO))
         env.pop("SANWEI_CLOCK", None)
         self.args = args
-        self.proc = subprocess.Popen(
-            [sys.executable, str(REPO / "main.py"), *args],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.events: list[dict] = []
-        self.raw: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        for line in self.proc.stderr:
-            self.raw.append(line)
-            try:
-                self.events.append(json.loads(line))
-            except ValueError:
-                pass
+        super().__init__(args, env)
 
     def named(self, event: str) -> list[dict]:
         return [e for e in list(self.events) if e.get("event") == event]
@@ -136,17 +73,6 @@ class Node:
 
         wait_until(seen, timeout, what=f"{event} from {self.args[0]}")
         return self.named(event)[count - 1]
-
-    def terminate(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        self._reader.join(5)
-        return self.proc.returncode
 
     def kill(self) -> None:
         self.proc.kill()

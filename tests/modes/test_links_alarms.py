@@ -18,16 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from comms.keys import Security, generate_keys
+from comms.keys import Security
 from modes.common.nodes import LinkClient, LinkRefused
+from tests.conftest import HOST, free_base, wait_until
+from tests.modes.conftest import node_keys, seeded_city_file
 from tests.modes.test_links import (  # noqa: F401 - fixtures shared with the links tests
     HB,
-    HOST,
     REPO,
     Node,
-    free_base,
     nodes,
-    wait_until,
 )
 
 D1, D2, D3 = "230102", "230103", "230109"  # the small demo city's three districts
@@ -36,27 +35,15 @@ D1, D2, D3 = "230102", "230103", "230109"  # the small demo city's three distric
 @pytest.fixture(scope="module")
 def demo_template(tmp_path_factory) -> Path:
     """The small demo city with its civil-defence and emergency sets (rescue units), seeded once."""
-    from data.db import open_database, session_factory
     from data.demo import seed_demo
 
-    path = tmp_path_factory.mktemp("links-demo") / "city.db"
-    engine = open_database(f"sqlite:///{path}")
-    with session_factory(engine)() as s, s.begin():
-        seed_demo(s, scale="small", seed=3)
-    engine.dispose()
-    return path
+    return seeded_city_file(tmp_path_factory.mktemp("links-demo") / "city.db", seed_demo)
 
 
 @pytest.fixture(scope="module")
 def keys3(tmp_path_factory) -> Path:
     """Keys of the centre, the three district nodes, a centre console and a console of district D1."""
-    folder = tmp_path_factory.mktemp("keys3")
-    generate_keys(folder, "centre", "centre")
-    for code in (D1, D2, D3):
-        generate_keys(folder, f"district-{code}", f"district:{code}")
-    generate_keys(folder, "console", "console")
-    generate_keys(folder, f"console-{D1}", f"console:{D1}")
-    return folder
+    return node_keys(tmp_path_factory.mktemp("keys3"), (D1, D2, D3), console_of=D1)
 
 
 class Cluster:

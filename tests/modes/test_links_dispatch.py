@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from modes.common.nodes import LinkRefused
-from tests.modes.test_links import inside, nodes, wait_until  # noqa: F401 - fixtures
+from tests.conftest import wait_until
+from tests.modes.test_links import inside, nodes  # noqa: F401 - fixtures
 from tests.modes.test_links_alarms import (  # noqa: F401 - fixtures
     D1,
     D2,
