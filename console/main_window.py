@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QPushButton,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 from console import texts
 from console.city_model import CitySnapshot
 from console.civil_defence.panel import CivilDefenceTools
+from console.confirm import lay_out_confirmation
 from console.details_panel import DetailsPanel
 from console.dto import JournalEntry, SearchHit
 from console.emergency.panel import install_emergency
@@ -70,43 +70,22 @@ class ConfirmModeDialog(QDialog):
     def __init__(self, target: Mode, actor: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.target = target
-        self.setObjectName("confirm_mode_dialog")
         self.setWindowTitle(self.tr("Confirm mode switch"))
-        self.setModal(True)
         style = MODE_STYLES[target]
-        self.setStyleSheet(
-            f"QDialog#confirm_mode_dialog {{ border: 3px solid {style.accent}; }}"
-            f"QLabel#confirm_title {{ color: {style.banner_fg}; background: {style.banner_bg}; font-size: 15pt;"
-            f" font-weight: 700; padding: 10px; }}"
-        )
-        title = QLabel(texts.mode_banner(target.value))
-        title.setObjectName("confirm_title")
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        body = QLabel(
-            self.tr(
+        lay_out_confirmation(
+            self,
+            name="confirm_mode_dialog",
+            border=style.accent,
+            banner_fg=style.banner_fg,
+            banner_bg=style.banner_bg,
+            title=texts.mode_banner(target.value),
+            body=self.tr(
                 "Switch the city to {mode} mode? Every console and district centre follows the switch, "
                 "and the journal records it as made by {actor}."
-            ).format(mode=texts.mode_label(target.value), actor=actor)
+            ).format(mode=texts.mode_label(target.value), actor=actor),
+            confirm_text=self.tr("Switch to {mode}").format(mode=texts.mode_label(target.value)),
+            cancel_text=self.tr("Cancel"),
         )
-        body.setWordWrap(True)
-        self.confirm_button = QPushButton(
-            self.tr("Switch to {mode}").format(mode=texts.mode_label(target.value))
-        )
-        self.confirm_button.setObjectName("confirm_button")
-        self.confirm_button.clicked.connect(self.accept)
-        self.cancel_button = QPushButton(self.tr("Cancel"))
-        self.cancel_button.setObjectName("cancel_button")
-        self.cancel_button.setDefault(True)  # Enter must not start a war
-        self.cancel_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.confirm_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addWidget(body)
-        layout.addLayout(buttons)
-        self.setMinimumWidth(460)
 
 
 class MainWindow(QMainWindow):

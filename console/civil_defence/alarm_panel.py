@@ -36,6 +36,7 @@ from console.civil_defence import labels
 from console.civil_defence.services import CivilDefenceServices
 from console.civil_defence.sound import AlarmSound, cycle_position
 from console.civil_defence.tables import RowsTableModel
+from console.confirm import lay_out_confirmation
 from console.dto import CodeName
 from console.workers import WorkerPool
 from data.civil_defence_models import AlarmKind
@@ -51,43 +52,24 @@ class ConfirmAlarmDialog(QDialog):
     def __init__(self, kind: str, where: str, actor: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.kind = kind
-        self.setObjectName("confirm_alarm_dialog")
         self.setWindowTitle(self.tr("Confirm alarm"))
-        self.setModal(True)
         colour = KIND_COLOURS.get(kind, "#e53935")
-        self.setStyleSheet(
-            f"QDialog#confirm_alarm_dialog {{ border: 3px solid {colour}; }}"
-            f"QLabel#confirm_title {{ color: #0d141c; background: {colour}; font-size: 15pt;"
-            f" font-weight: 700; padding: 10px; }}"
-        )
-        title = QLabel(labels.signal_name(kind))
-        title.setObjectName("confirm_title")
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        body = QLabel(
-            self.tr(
+        lay_out_confirmation(
+            self,
+            name="confirm_alarm_dialog",
+            border=colour,
+            banner_fg="#0d141c",
+            banner_bg=colour,
+            title=labels.signal_name(kind),
+            body=self.tr(
                 "Sound the {signal} signal ({pattern}) in {where}? Every district centre is ordered to "
                 "sound it and must acknowledge; the journal records the order as given by {actor}."
             ).format(
                 signal=labels.signal_name(kind), pattern=labels.signal_pattern(kind), where=where, actor=actor
-            )
+            ),
+            confirm_text=self.tr("Sound {signal}").format(signal=labels.signal_name(kind)),
+            cancel_text=self.tr("Cancel"),
         )
-        body.setWordWrap(True)
-        self.confirm_button = QPushButton(self.tr("Sound {signal}").format(signal=labels.signal_name(kind)))
-        self.confirm_button.setObjectName("confirm_button")
-        self.confirm_button.clicked.connect(self.accept)
-        self.cancel_button = QPushButton(self.tr("Cancel"))
-        self.cancel_button.setObjectName("cancel_button")
-        self.cancel_button.setDefault(True)  # Enter must not sound an alarm
-        self.cancel_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.confirm_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addWidget(body)
-        layout.addLayout(buttons)
-        self.setMinimumWidth(460)
 
 
 def _hms(t: dt.datetime | None) -> str:
