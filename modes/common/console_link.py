@@ -34,6 +34,7 @@ import platformdirs
 import sqlalchemy as sa
 
 from comms.clone import CloneClient, CloneLinkState, SyncInfo
+from comms.commands import SqliteOutbox
 from comms.keys import Security
 from comms.probe import ProbeResult, probe
 from comms.wire import Entry
@@ -171,8 +172,14 @@ class ConsoleLink:
             )
         self.engine = open_database(f"sqlite:///{self.path}")
         self.session_factory = session_factory(self.engine)
+        # The console's own unanswered commands wait in a file beside its replica: a console closed
+        # while its node is unreachable sends them when it next attaches (the node applies each once).
         self.link = LinkClient(
-            self.endpoint, self.security, server=self.server, heartbeat=self.heartbeat
+            self.endpoint,
+            self.security,
+            server=self.server,
+            heartbeat=self.heartbeat,
+            outbox=SqliteOutbox(self.path.with_name(self.path.stem + ".outbox.sqlite"), synchronous="NORMAL"),
         ).start()
         replica = DomainReplica(self.path, on_commit=self._on_commit)
         try:

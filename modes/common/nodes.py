@@ -39,6 +39,7 @@ from comms.commands import (
     CommandServer,
     LinkState,
     MemoryOutbox,
+    Outbox,
 )
 from comms.keys import Peer, Security
 from comms.wire import NO_PROPERTIES, STATUS_OK, STATUS_REFUSED, Entry, decode_properties
@@ -209,7 +210,10 @@ class LinkClient:
         heartbeat: float = 1.0,
         max_body: int = BULK_MAX_BODY,
         context: zmq.Context | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
+        """``outbox``: where unanswered commands wait (default in memory, for one-shot CLI calls); a
+        console passes a file so that closing it while the node is unreachable loses nothing."""
         self.endpoint = endpoint
         self.host, self.port = parse_endpoint(endpoint)
         self.security = security
@@ -222,7 +226,7 @@ class LinkClient:
         self._client = CommandClient(
             self.host,
             self.port + 3,
-            outbox=MemoryOutbox(),
+            outbox=outbox if outbox is not None else MemoryOutbox(),
             security=security,
             server=server,
             context=context,

@@ -371,6 +371,51 @@ def test_a_restarted_console_catches_up_from_its_sequence(world, connect, qtbot,
         second.close()
 
 
+def test_a_console_closed_with_unanswered_commands_sends_them_when_it_next_attaches(world, tmp_path):
+    """The console's outbox is a file: a report made while its centre is down survives closing the
+    console, reaches the centre when the console attaches again, and is applied exactly once."""
+    from console.connect import open_remote
+    from modes.common.nodes import LinkError
+
+    db = tmp_path / "own.db"
+    copy_city(world, db)
+    endpoint = f"tcp://{HOST}:{free_base()}"
+    args = argparse.Namespace(
+        connect=endpoint, security=Security.from_dir(world.keys, "console"), server="centre",
+        identity="console", replica=tmp_path / "outbox-replica.db",
+    )  # fmt: skip
+    text = "reported while the centre was down"
+
+    def reports() -> list[dict]:
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute("SELECT payload FROM journal WHERE kind = 'case.report'").fetchall()
+        return [p for (raw,) in rows if (p := json.loads(raw)).get("text") == text]
+
+    centre = Centre(db, endpoint, world.keys, world.cache).wait_ready()
+    try:
+        remote = open_remote(args)
+        centre.stop()
+        x, y = a_point(world, DISTRICT)
+        with pytest.raises(LinkError):
+            remote.link.call("case.report", {"x": x + 4, "y": y, "channel": "hotline", "type": "06010",
+                                             "text": text, "as": "operator"}, timeout=1.0)  # fmt: skip
+        assert remote.link.link.queue_length == 1
+        remote.close()
+        centre = Centre(db, endpoint, world.keys, world.cache).wait_ready()
+        again = open_remote(args)
+        try:
+            wait_until(lambda: len(reports()) == 1, 30, "the queued report at the centre")
+            wait_until(lambda: again.link.link.queue_length == 0, 30, "the console's outbox drained")
+        finally:
+            again.close()
+        third = open_remote(args)  # nothing left to send: the report stays applied once
+        time.sleep(1.5)
+        third.close()
+        assert len(reports()) == 1
+    finally:
+        centre.stop()
+
+
 def test_a_console_whose_key_the_centre_does_not_know_is_refused_at_once(world, tmp_path):
     from console.connect import open_remote
 
