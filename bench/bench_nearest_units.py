@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +27,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from _city import seeded_demo_url  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from data.db import open_database, session_factory  # noqa: E402
@@ -81,14 +81,7 @@ def main() -> int:
     tmp = tempfile.TemporaryDirectory()
     url = args.db
     if url is None:
-        url = f"sqlite:///{tmp.name}/harbin.db"
-        print("seeding a Harbin-scale city and its demo units ...", flush=True)
-        for cmd in (["seed"], ["incident", "demo-units"]):
-            subprocess.run(
-                [sys.executable, str(REPO / "main.py"), *cmd, "--db", url, "--json"],
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
+        url = seeded_demo_url(tmp.name)
     engine = open_database(url)
     session = session_factory(engine)()
     cal = calibrate()
