@@ -99,7 +99,8 @@ def _stamp_expiry(props: Mapping[str, str], body: bytes, now: float) -> dict[str
     out = {k: v for k, v in props.items() if k != "expires_at"}
     ttl = _ttl_seconds(out)
     if ttl is not None and body:
-        out["expires_at"] = f"{now + ttl:.3f}"
+        # Rounded down to the millisecond: rounding up would promise a key more time than its ttl.
+        out["expires_at"] = f"{math.floor((now + ttl) * 1000) / 1000:.3f}"
     return out
 
 

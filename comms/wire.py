@@ -7,6 +7,7 @@ from the network.
 
 from __future__ import annotations
 
+import math
 import re
 import struct
 from collections.abc import Mapping
@@ -190,6 +191,20 @@ class Entry(NamedTuple):
             return float(value)
         except ValueError:
             return None
+
+    def ttl_left(self, now: float) -> float | None:
+        """Seconds this entry has left at ``now`` (one reading of the wall clock, taken by the caller),
+        None when it never expires. Never more than the ``ttl`` it was given: a key passed on must not
+        outlive its writer's promise, whatever the rounding of ``expires_at`` or a clock step."""
+        expires = self.expires_at
+        if expires is None:
+            return None
+        left = expires - now
+        try:
+            given = float(self.props.get("ttl", "inf"))
+        except ValueError:
+            given = math.inf
+        return min(left, given)
 
     def frames(self) -> list[bytes]:
         return [self.key.encode(), _SEQ.pack(self.seq), self.uuid, self.props_raw, self.body]

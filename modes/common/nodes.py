@@ -1044,12 +1044,9 @@ class DistrictNode:
                 updates.append((entry.key, entry.body, None, None))
                 continue
             props = {k: v for k, v in entry.props.items() if k not in ("ttl", "expires_at")}
-            ttl = None
-            expires = entry.expires_at
-            if expires is not None:
-                ttl = expires - now
-                if ttl <= 0:
-                    continue
+            ttl = entry.ttl_left(now)
+            if ttl is not None and ttl <= 0:
+                continue
             updates.append((entry.key, entry.body, props, ttl))
         self.server.publish_many(updates)
 

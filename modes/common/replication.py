@@ -369,7 +369,8 @@ def positions(session: Session, now: dt.datetime, where=None) -> dict[str, State
         stmt = stmt.where(where)
     out = {}
     for code, x, y, seen in session.execute(stmt):
-        left = POSITION_TTL - (now - seen).total_seconds()
+        # A report stamped after ``now`` (a handheld's clock ahead) still gets no more than the ttl.
+        left = min(POSITION_TTL, POSITION_TTL - (now - seen).total_seconds())
         if left > 0 and x is not None and y is not None:
             out[position_key(code)] = StateItem(pack({"x": x, "y": y, "at": _wire_datetime(seen)}), ttl=left)
     return out
