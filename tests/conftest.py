@@ -3,7 +3,8 @@
 Qt must be told to render offscreen before it loads (pytest-qt aborts without a display otherwise).
 Data tests run on SQLite and on PostgreSQL: ``SANWEI_TEST_PG`` names the server (default the local
 one); where none answers the PostgreSQL half is skipped with a message, unless ``SANWEI_REQUIRE_PG`` is
-set (CI sets it, so a silent skip cannot pass there).
+set (CI sets it, so a silent skip cannot pass there). That is the only skip allowed: any other skip is
+reported as a failure (a test that needs a tool the install steps bring must not quietly not run).
 """
 
 from __future__ import annotations
@@ -33,23 +34,42 @@ if str(REPO) not in sys.path:
 
 from data.db import DatabaseError, make_engine, upgrade_schema  # noqa: E402
 
-SHARED_DATA = REPO.parent / "shared" / "data"
+# Public data sets the tests read, kept in the repository with their sources and licences (README there).
+PUBLIC_DATA = REPO / "tests" / "data" / "public"
 PG_URL = os.environ.get("SANWEI_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
-def _pg_admin_engine():
+PG_SKIP = "PostgreSQL tests skipped"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Turn every skip but a missing PostgreSQL server into a failure that names the skip's reason."""
+    outcome = yield
+    report = outcome.get_result()
+    if not report.skipped or hasattr(report, "wasxfail"):
+        return
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+    if PG_SKIP not in reason:
+        report.outcome = "failed"
+        report.longrepr = f"{reason}: only a missing PostgreSQL server may skip a test (tests/conftest.py)"
+
+
+def pg_admin_engine():
+    """An engine on the PostgreSQL server; skips (with the reason) when none answers, unless required."""
     try:
         return make_engine(PG_URL)
     except DatabaseError as exc:
         if os.environ.get("SANWEI_REQUIRE_PG"):
             pytest.fail(f"PostgreSQL is required here but does not answer: {exc}")
-        pytest.skip(f"PostgreSQL tests skipped: {exc}")
+        pytest.skip(f"{PG_SKIP}: {exc}")
 
 
 @pytest.fixture(scope="session")
 def pg_url():
     """URL of a fresh PostgreSQL schema for this test session (dropped at the end)."""
-    admin = _pg_admin_engine()
+    admin = pg_admin_engine()
     schema = f"t_{uuid.uuid4().hex[:10]}"
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -98,16 +118,13 @@ def sqlite_url(tmp_path) -> str:
 
 
 @pytest.fixture
-def shared_copy(tmp_path):
-    """Copy a file of the shared real-data folder into tmp_path (never touch the originals)."""
+def public_copy(tmp_path):
+    """Copy a file of tests/data/public into tmp_path, so no test can change the originals."""
     import shutil
 
     def _copy(name: str) -> Path:
-        src = SHARED_DATA / name
-        if not src.exists():
-            pytest.skip(f"shared data file {name} not found beside the repository")
         dst = tmp_path / name
-        shutil.copyfile(src, dst)
+        shutil.copyfile(PUBLIC_DATA / name, dst)
         return dst
 
     return _copy

@@ -144,21 +144,16 @@ def test_details_dtos(make_session, snapshot):
 @pytest.mark.pg
 def test_postgresql_load_matches_sqlite(snapshot):
     """The column fetch differs per database (group_concat vs string_agg): same arrays either way."""
-    import os
     import uuid
 
     from sqlalchemy import text
 
-    from data.db import DatabaseError, make_engine, session_factory, upgrade_schema
+    from data.db import make_engine, session_factory, upgrade_schema
     from data.demo_city import seed_city
+    from tests.conftest import PG_URL as base
+    from tests.conftest import pg_admin_engine
 
-    base = os.environ.get("SANWEI_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    try:
-        admin = make_engine(base)
-    except DatabaseError as exc:
-        if os.environ.get("SANWEI_REQUIRE_PG"):
-            pytest.fail(f"PostgreSQL is required here but does not answer: {exc}")
-        pytest.skip(f"PostgreSQL tests skipped: {exc}")
+    admin = pg_admin_engine()
     schema = f"console_{uuid.uuid4().hex[:10]}"  # its own schema: the city is committed, not rolled back
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))

@@ -1,4 +1,4 @@
-"""GIS import and export on real public data (shared/data) and on small files made here.
+"""GIS import and export on real public data (tests/data/public) and on small files made here.
 
 Expected values are computed independently of ``data.gis_io``: areas on the ellipsoid with
 ``pyproj.Geod`` (the importer measures them in the city's UTM zone), positions with a transformer built
@@ -152,8 +152,8 @@ def small_city(session, tmp_path):
 # --- San Francisco: a new city from neighbourhoods with invalid polygons and holes ----------------
 
 
-def test_san_francisco_neighbourhoods_make_a_new_city(session, shared_copy):
-    path = shared_copy("cth_san-francisco.geojson")
+def test_san_francisco_neighbourhoods_make_a_new_city(session, public_copy):
+    path = public_copy("cth_san-francisco.geojson")
     source = _features(path)
     assert not has_city(session)
 
@@ -207,8 +207,8 @@ def test_san_francisco_neighbourhoods_make_a_new_city(session, shared_copy):
     assert events[0].payload["inserted"] == 37 and events[0].payload["repaired"] == 3
 
 
-def test_hamburg_quarters_make_a_new_city(session, shared_copy):
-    path = shared_copy("cth_hamburg.geojson")
+def test_hamburg_quarters_make_a_new_city(session, public_copy):
+    path = public_copy("cth_hamburg.geojson")
     source = _features(path)
 
     report = gis_io.import_layer(session, "cells", path, code_field="name", at=AT)
@@ -239,8 +239,8 @@ def test_hamburg_quarters_make_a_new_city(session, shared_copy):
     )
 
 
-def test_reimport_of_cells_updates_instead_of_duplicating(session, shared_copy, tmp_path):
-    path = shared_copy("cth_san-francisco.geojson")
+def test_reimport_of_cells_updates_instead_of_duplicating(session, public_copy, tmp_path):
+    path = public_copy("cth_san-francisco.geojson")
     gis_io.import_layer(session, "cells", path, code_field="name", at=AT)
     codes = {c.code: c.area_m2 for c in session.scalars(select(GridCell))}
 
@@ -296,14 +296,14 @@ def test_standard_codes_build_the_organisation_and_legacy_codes_are_widened(sess
     assert get_meta(session, "cell_source_codes") is None  # standard codes need no mapping
 
 
-def test_new_free_codes_get_new_codes_and_old_ones_keep_theirs(session, shared_copy, tmp_path):
-    features = _features(shared_copy("cth_san-francisco.geojson"))
+def test_new_free_codes_get_new_codes_and_old_ones_keep_theirs(session, public_copy, tmp_path):
+    features = _features(public_copy("cth_san-francisco.geojson"))
     first = _write_geojson(tmp_path / "first.geojson", features[:30])
     gis_io.import_layer(session, "cells", first, code_field="name", at=AT)
     before = {name: cell.code for name, cell in _cells_by_source(session).items()}
 
     report = gis_io.import_layer(
-        session, "cells", shared_copy("cth_san-francisco.geojson"), code_field="name", at=AT
+        session, "cells", public_copy("cth_san-francisco.geojson"), code_field="name", at=AT
     )
     assert (report.inserted, report.unchanged) == (7, 30)
     after = {name: cell.code for name, cell in _cells_by_source(session).items()}
@@ -313,8 +313,8 @@ def test_new_free_codes_get_new_codes_and_old_ones_keep_theirs(session, shared_c
     assert _count(session, Community) == 2
 
 
-def test_duplicate_free_codes_are_rejected(session, shared_copy, tmp_path):
-    features = _features(shared_copy("cth_san-francisco.geojson"))[:3]
+def test_duplicate_free_codes_are_rejected(session, public_copy, tmp_path):
+    features = _features(public_copy("cth_san-francisco.geojson"))[:3]
     features[2]["properties"]["name"] = features[0]["properties"]["name"]
     path = _write_geojson(tmp_path / "twice.geojson", features)
     with pytest.raises(InputError, match=r"feature 2 \(Seacliff\): same code as feature 0"):
@@ -370,8 +370,8 @@ def test_mixed_standard_and_free_codes_are_rejected(session, tmp_path):
     _assert_nothing_written(session)
 
 
-def test_unknown_crs_is_a_clear_error(session, shared_copy, tmp_path):
-    path = shared_copy("cth_hamburg.geojson")
+def test_unknown_crs_is_a_clear_error(session, public_copy, tmp_path):
+    path = public_copy("cth_hamburg.geojson")
     with pytest.raises(CrsError, match="unknown CRS 'EPSG:999999'") as caught:
         gis_io.import_layer(session, "cells", path, crs="EPSG:999999", at=AT)
     assert isinstance(caught.value, InputError) and str(path) in str(caught.value)
@@ -429,13 +429,13 @@ def test_unknown_kind_and_format(session):
 
 
 def test_toronto_cameras_land_in_the_same_place_from_lonlat_and_mtm(
-    session, shared_copy, toronto_grid, tmp_path
+    session, public_copy, toronto_grid, tmp_path
 ):
     gis_io.import_layer(session, "cells", toronto_grid, at=AT)
     assert city_crs(session) == TORONTO_MTM10  # a metric file CRS is kept for the new city
     assert _count(session, Street) == 1 and _count(session, Community) == 2
 
-    path = shared_copy("toronto_red_light_cameras_2018.geojson")
+    path = public_copy("toronto_red_light_cameras_2018.geojson")
     features = _features(path)
 
     # PX (the signal number) is not unique: nine intersections are listed twice. Refused, named.
@@ -619,8 +619,8 @@ def test_component_default_owner_and_type_check(session, small_city, tmp_path):
 # --- export ----------------------------------------------------------------------------------------
 
 
-def test_cells_round_trip_keeps_codes_and_areas(session, shared_copy, tmp_path):
-    gis_io.import_layer(session, "cells", shared_copy("cth_san-francisco.geojson"), code_field="name", at=AT)
+def test_cells_round_trip_keeps_codes_and_areas(session, public_copy, tmp_path):
+    gis_io.import_layer(session, "cells", public_copy("cth_san-francisco.geojson"), code_field="name", at=AT)
     stored = {c.code: c.area_m2 for c in session.scalars(select(GridCell))}
     names = json.loads(get_meta(session, "cell_source_codes"))
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import threading
 import uuid
 
@@ -19,11 +18,11 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from data import journal
-from data.db import DatabaseError, make_engine, upgrade_schema
+from data.db import make_engine, upgrade_schema
 from data.models import JournalEvent, JournalHead
+from tests.conftest import PG_URL, pg_admin_engine
 
 AT = dt.datetime(2026, 3, 2, 9, 30)
-PG_URL = os.environ.get("SANWEI_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def _ev(i: int, who: str = "tester") -> journal.NewEvent:
@@ -136,12 +135,7 @@ def test_a_failed_transaction_leaves_the_next_one_a_true_head(engine):
 @pytest.fixture
 def fresh_pg():
     """An engine on a new PostgreSQL schema with an empty journal (no head row yet), dropped after."""
-    try:
-        admin = make_engine(PG_URL)
-    except DatabaseError as exc:
-        if os.environ.get("SANWEI_REQUIRE_PG"):
-            pytest.fail(f"PostgreSQL is required here but does not answer: {exc}")
-        pytest.skip(f"PostgreSQL tests skipped: {exc}")
+    admin = pg_admin_engine()
     schema = f"j_{uuid.uuid4().hex[:10]}"
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))

@@ -114,13 +114,10 @@ def _near_city_hall(rows: list[dict], radius_m: float = 25.0) -> set[str]:
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def boston(request, tmp_path_factory):
-    from tests.conftest import SHARED_DATA
+    from tests.conftest import PUBLIC_DATA
 
-    src = SHARED_DATA / BOSTON_FILE
-    if not src.exists():
-        pytest.skip(f"shared data file {BOSTON_FILE} not found beside the repository")
     copy = tmp_path_factory.mktemp("boston") / BOSTON_FILE
-    copy.write_bytes(src.read_bytes())  # never touch the shared original
+    copy.write_bytes((PUBLIC_DATA / BOSTON_FILE).read_bytes())  # never touch the original
     url, schema = backend_url(request, tmp_path_factory, "boston")
     engine = make_engine(url)
     upgrade_schema(engine)
@@ -321,9 +318,9 @@ def _snapshot(session) -> dict:
     return out
 
 
-def test_bulk_replay_writes_what_the_case_desk_writes(session, shared_copy, tmp_path):
+def test_bulk_replay_writes_what_the_case_desk_writes(session, public_copy, tmp_path):
     build_boston(session, cell_m=500.0)
-    source = shared_copy(BOSTON_FILE)
+    source = public_copy(BOSTON_FILE)
     sample = tmp_path / "first200.csv"
     sample.write_text(
         "".join(source.read_text(encoding="utf-8").splitlines(keepends=True)[:201]), encoding="utf-8"
