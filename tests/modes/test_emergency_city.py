@@ -43,9 +43,9 @@ COMMANDER = Actor.of("commander", "王指挥")
 def _backend_url(request, tmp_path_factory) -> tuple[str, str | None]:
     if request.param == "sqlite":
         return "sqlite:///" + str(tmp_path_factory.mktemp("em") / "city.db"), None
-    from tests.conftest import PG_URL, _pg_admin_engine
+    from tests.conftest import PG_URL, pg_admin_engine
 
-    admin = _pg_admin_engine()
+    admin = pg_admin_engine()
     schema = f"em_{uuid.uuid4().hex[:10]}"
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))

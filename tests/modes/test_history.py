@@ -39,9 +39,9 @@ def backend_url(request, tmp_path_factory, label: str) -> tuple[str, str | None]
     """A fresh database of the fixture's backend: a SQLite file, or its own PostgreSQL schema."""
     if request.param == "sqlite":
         return "sqlite:///" + str(tmp_path_factory.mktemp(label) / "city.db"), None
-    from tests.conftest import PG_URL, _pg_admin_engine
+    from tests.conftest import PG_URL, pg_admin_engine
 
-    admin = _pg_admin_engine()
+    admin = pg_admin_engine()
     schema = f"{label}_{uuid.uuid4().hex[:10]}"
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
