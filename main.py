@@ -991,17 +991,9 @@ def cmd_via_link(args: argparse.Namespace) -> int:
 
 def _command_bus():
     """Every mode's commands on one bus (the composition root decides which modes a node serves)."""
-    from modes.civil_defence import link_commands as civil_defence_links
-    from modes.common.command_bus import CommandBus, register_common
-    from modes.emergency import link_commands as emergency_links
-    from modes.everyday import link_commands
+    from modes.bus import build_bus
 
-    bus = CommandBus()
-    register_common(bus)
-    link_commands.register(bus)
-    civil_defence_links.register(bus)
-    emergency_links.register(bus)
-    return bus
+    return build_bus()
 
 
 def cmd_center(args: argparse.Namespace) -> int:

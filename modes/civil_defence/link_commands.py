@@ -21,7 +21,7 @@ from sqlalchemy import and_, or_, select, text
 
 from comms.commands import CommandRefused
 from comms.wire import Entry
-from data.civil_defence_models import Alarm, AlarmDelivery, AlarmKind
+from data.civil_defence_models import Alarm, AlarmDelivery, AlarmKind, Shelter
 from data.errors import InputError
 from data.models import District, JournalEvent
 from modes.civil_defence import replicated
@@ -34,10 +34,12 @@ from modes.civil_defence.alarms import (
     delivery_board,
     issue_alarm,
     parse_kind,
+    plan_annual_test,
     record_receipt,
     signal_schedule,
 )
 from modes.civil_defence.authority import require_civil_defence
+from modes.civil_defence.evacuation import report_occupancy, set_shelter_status
 from modes.common.command_bus import CallContext, CommandBus
 from modes.common.link_keys import acknowledge_order, register_order_keys
 from modes.common.nodes import DistrictNode
@@ -141,7 +143,8 @@ def _confined_districts(ctx: CallContext, districts: Any) -> Any:
 
 
 def _issue(ctx: CallContext, args: dict[str, Any]) -> dict:
-    role = require_civil_defence(args.get("as"), "sound an air-raid alarm")
+    person = ctx.actor(args)
+    role = require_civil_defence(person.role.value, "sound an air-raid alarm")
     kind = parse_kind(args.get("kind") or "")
     districts = _confined_districts(ctx, args.get("districts"))
     if not ctx.at_centre:
@@ -154,7 +157,7 @@ def _issue(ctx: CallContext, args: dict[str, Any]) -> dict:
         role,
         kind,
         districts,
-        actor=args.get("actor"),
+        actor=person.name,
         exercise=bool(args.get("exercise")),
         note=str(args.get("note") or ""),
     )
@@ -215,6 +218,64 @@ def _ack(ctx: CallContext, args: dict[str, Any]) -> dict:
         "ack_seconds": ack_s,
         "late": ack_s is not None and ack_s > ACK_LIMIT_S,
     }
+
+
+def _centre_only(ctx: CallContext, what: str) -> None:
+    if not ctx.at_centre:
+        raise CommandRefused(f"{what} is done at the municipal centre, not at a district node")
+
+
+def _plan_test(ctx: CallContext, args: dict[str, Any]) -> dict:
+    _centre_only(ctx, "planning the annual alarm test")
+    person = ctx.actor(args)
+    require_civil_defence(person.role.value, "plan the annual alarm test")
+    try:
+        date = dt.date.fromisoformat(str(args["date"])) if args.get("date") else None
+    except ValueError:
+        raise InputError(f"'date' {args['date']!r} is not an ISO date (YYYY-MM-DD)") from None
+    return plan_annual_test(ctx.session, date, clock=ctx.clock, actor=person.name).as_dict()
+
+
+def _shelter_id(args: dict[str, Any]) -> str:
+    shelter = str(args.get("shelter") or "").strip()
+    if not shelter:
+        raise InputError("this command needs the 'shelter' id")
+    return shelter
+
+
+def _shelter_status(ctx: CallContext, args: dict[str, Any]) -> dict:
+    _centre_only(ctx, "opening or closing a shelter")
+    person = ctx.actor(args)
+    shelter = _shelter_id(args)
+    row = ctx.session.get(Shelter, shelter)
+    if row is not None:
+        ctx.confine(row.district_code, f"shelter {shelter}")
+        expected = args.get("from")
+        if expected and row.status != expected:
+            # Closing a shelter that someone closed meanwhile is not a no-op to the one who asked.
+            raise InputError(f"shelter {shelter} is already {row.status}")
+    changes = set_shelter_status(
+        ctx.session, ctx.clock, person.role.value, shelter, str(args.get("status") or ""), actor=person.name
+    )
+    return {
+        "shelter": shelter,
+        "status": str(args.get("status")).strip().lower(),
+        "journal_seq": changes.journal_seq,
+    }
+
+
+def _shelter_occupancy(ctx: CallContext, args: dict[str, Any]) -> dict:
+    _centre_only(ctx, "a shelter's head count")
+    person = ctx.actor(args)
+    shelter = _shelter_id(args)
+    row = ctx.session.get(Shelter, shelter)
+    if row is not None:
+        ctx.confine(row.district_code, f"shelter {shelter}")
+    persons = args.get("persons")
+    if isinstance(persons, bool) or not isinstance(persons, int):
+        raise InputError(f"occupancy must be a whole number of persons, at least 0, not {persons!r}")
+    now = ctx.clock.now()
+    return report_occupancy(ctx.session, shelter, persons, now, reporter=person.name).as_dict()
 
 
 def _board(ctx: CallContext, args: dict[str, Any]) -> dict:
@@ -311,3 +372,6 @@ def register(bus: CommandBus) -> None:
     bus.register("alarm.issue", _issue, forward=True)
     bus.register("alarm.ack", _ack)
     bus.register("query.alarm", _board)
+    bus.register("alarm.plan_test", _plan_test)
+    bus.register("shelter.status", _shelter_status)
+    bus.register("shelter.occupancy", _shelter_occupancy)

@@ -15,6 +15,7 @@ class Actor:
     role: Role
     department: str | None = None
     district: str | None = None
+    login: str = ""  # the staff login that proved itself; empty for a node acting for itself
 
     @classmethod
     def of(cls, role: str | Role, name: str | None = None, **kw) -> Actor:

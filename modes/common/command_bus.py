@@ -31,6 +31,7 @@ from comms.commands import Command, CommandRefused
 from comms.keys import Peer
 from data.city import stats
 from data.errors import InputError
+from modes.common.actor import Actor
 from modes.common.clock import Clock, FixedClock
 from modes.common.mode_switch import current_mode, switch_mode
 
@@ -135,6 +136,9 @@ class CallContext:
     services: dict[str, Any] = field(default_factory=dict)
     forward_args: dict[str, Any] | None = None  # a handler's rewrite of what goes to the centre
     forward_subject: str = ""
+    # The person the door authenticated (password checked locally, or by the node): the actor of every
+    # write. None only for a peer that speaks for itself (a district node's own acknowledgements).
+    person: Actor | None = None
 
     @property
     def session(self) -> Session:
@@ -153,6 +157,31 @@ class CallContext:
             raise CommandRefused(
                 f"{what} is in district {district or '?'}; {self.peer.name} acts for district {self.scope}"
             )
+
+    def actor(self, args: dict[str, Any], default_role: str | None = None) -> Actor:
+        """Who acts: the authenticated person, whose role, district and department come from the staff
+        table. A command that names another actor or role (``as``, ``actor``) is refused, not believed;
+        a confined caller's person must belong to the caller's district (or to no district)."""
+        person = self.person
+        if person is None:
+            role, district = self.acting_as(args, default_role)
+            return Actor.of(role, args.get("actor"), department=args.get("actor_department"), district=district)
+        claimed_role, claimed = args.get("as"), args.get("actor")
+        if claimed_role and str(claimed_role).replace("-", "_") != person.role.value:
+            raise CommandRefused(
+                f"the command says it acts as {claimed_role!r}, but {person.login or person.name} "
+                f"is {person.role.value}"
+            )
+        if claimed and claimed not in (person.login, person.name):
+            raise CommandRefused(
+                f"the command names actor {claimed!r}, but it comes from {person.login or person.name}"
+            )
+        if self.scope is not None and person.district not in (None, self.scope):
+            raise CommandRefused(
+                f"{person.login or person.name} belongs to district {person.district}; "
+                f"{self.peer.name} acts for district {self.scope}"
+            )
+        return person
 
     def acting_as(self, args: dict[str, Any], default_role: str | None = None) -> tuple[str, str | None]:
         """The role (``as``, else ``default_role``) and district (``actor_district``) a command's actor
@@ -405,13 +434,8 @@ def _switch_mode(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
         raise CommandRefused(f"{ctx.peer.name} may not switch the city's mode: the municipal centre does")
     if ctx.node == "district":
         raise CommandRefused("the city's mode is switched at the municipal centre, not at a district")
-    result = switch_mode(
-        ctx.session,
-        ctx.clock,
-        args.get("actor") or args.get("as") or "",
-        args.get("as") or "",
-        args.get("mode", ""),
-    )
+    person = ctx.actor(args)
+    result = switch_mode(ctx.session, ctx.clock, person.name, person.role.value, args.get("mode", ""))
     return {
         "previous": result.previous.value,
         "mode": result.mode.value,

@@ -328,7 +328,7 @@ def test_a_district_console_works_through_its_district_and_sees_the_queue(world,
         result = window.services.gateway.write(
             "case.report",
             {"x": x, "y": y, "channel": "hotline", "type": "06010", "text": "while the centre is away"},
-            local=lambda s: None,
+
             decode=lambda r: r,
         )
         case, queued = provisional_result(result)
