@@ -40,11 +40,13 @@ def fail(message: str, code: int = EXIT_INPUT) -> int:
     return code
 
 
-def open_city(args: argparse.Namespace, *, upgrade: bool = True):
-    """Engine and session factory for ``--db``, with the schema brought up to date."""
+def open_city(args: argparse.Namespace, *, upgrade: bool = True, create: bool = False):
+    """Engine and session factory for ``--db``, with the schema brought up to date. A SQLite file that
+    does not exist is refused (exit 3) unless the command founds a city (``create``): seed, import
+    cells --new-city."""
     from data.db import open_database, session_factory
 
-    engine = open_database(args.db, upgrade=upgrade)
+    engine = open_database(args.db, upgrade=upgrade, create=create)
     return engine, session_factory(engine)
 
 
@@ -54,7 +56,7 @@ def open_city(args: argparse.Namespace, *, upgrade: bool = True):
 def cmd_seed(args: argparse.Namespace) -> int:
     from data.demo import seed_demo
 
-    engine, Session = open_city(args)
+    engine, Session = open_city(args, create=True)
     started = time.perf_counter()
 
     def progress(stage: str, fraction: float) -> None:
@@ -326,16 +328,26 @@ def cmd_kpi(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if args.new_city and args.layer != "cells":
+        return fail("--new-city founds a city from its grid cells: use it with `import cells FILE`")
     if args.layer == "cases":
         return _import_cases(args)
     if args.layer in ("sirens", "shelters"):
         return _import_civil_defence(args)
+    from data.db import new_city_file
     from data.gis_io import import_layer
 
-    engine, Session = open_city(args)
-    with Session() as s, s.begin():
-        report = import_layer(s, args.layer, args.file, crs=args.crs, code_field=args.code_field)
-    engine.dispose()
+    # Only an explicit --new-city creates the database; a refused file then leaves none behind.
+    with new_city_file(args.db) if args.new_city else contextlib.nullcontext():
+        engine, Session = open_city(args, create=args.new_city)
+        try:
+            new_city = args.new_city if args.layer == "cells" else None
+            with Session() as s, s.begin():
+                report = import_layer(
+                    s, args.layer, args.file, crs=args.crs, code_field=args.code_field, new_city=new_city
+                )
+        finally:
+            engine.dispose()
     if args.json:
         emit_json(report.as_dict())
     else:
@@ -1211,7 +1223,8 @@ def build_parser() -> argparse.ArgumentParser:
             "--db",
             metavar="URL",
             default=db_default,
-            help="database URL (default: $SANWEI_DB, else the demo city file)",
+            help="database URL (default: $SANWEI_DB, else the demo city file); a SQLite file must exist"
+            " except for seed and import cells --new-city",
         )
         p.add_argument(
             "--json", action="store_true", default=json_default, help="print one JSON document to stdout"
@@ -1316,6 +1329,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--code-field", help="property holding the feature's code or id")
     p.add_argument("--area-per-person", type=float, metavar="M2", help="shelters: usable m2 per person")
+    p.add_argument(
+        "--new-city",
+        action="store_true",
+        help="cells: found a new city from this file, creating the database (refused where a city exists)",
+    )
 
     p = add("export", cmd_export, "export a layer to stdout")
     p.add_argument("layer", choices=["cells", "components", "cameras", "cases"])

@@ -26,7 +26,18 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from console.city_model import CitySnapshot, load_snapshot
 from data.city import has_city
-from data.db import APP_NAME, MIGRATIONS_DIR, head_revision, make_engine, open_database, session_factory
+from data.db import (
+    APP_NAME,
+    MIGRATIONS_DIR,
+    DatabaseError,
+    head_revision,
+    how_to_create_city,
+    is_demo_default,
+    make_engine,
+    open_database,
+    require_database_file,
+    session_factory,
+)
 
 EXIT_INPUT = 2
 READY_MARKER = "sanwei-console-ready"
@@ -50,13 +61,15 @@ def _schema_cache() -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME)) / "schema_heads.json"
 
 
-def _open_database_fast(url: str | None):
+def _open_database_fast(url: str | None, *, create: bool):
     """``open_database`` without importing Alembic (a third of a second, more on a busy machine) when
     the database is at the heads this code's migrations had the last time they were checked.
 
     The heads are cached beside a fingerprint of the migration files; any change to those files, a
     database at other revisions, or no cache at all takes the full path (check, upgrade, re-cache).
     """
+    if not create:
+        require_database_file(url)
     engine = make_engine(url)
     fingerprint = _migrations_fingerprint()
     try:
@@ -68,7 +81,7 @@ def _open_database_fast(url: str | None):
     except (OSError, ValueError, SQLAlchemyError):
         pass
     engine.dispose()
-    engine = open_database(url)
+    engine = open_database(url, create=create)
     try:
         _schema_cache().parent.mkdir(parents=True, exist_ok=True)
         _schema_cache().write_text(
@@ -82,14 +95,26 @@ def _open_database_fast(url: str | None):
 def _open(url: str | None, pool: ThreadPoolExecutor) -> _Opened:
     """Open the database (schema brought up to date) and, when a city is there, start loading it.
 
+    Only the default file (no ``--db``, no ``SANWEI_DB``) may be created and then seeded with the demo
+    city on the first run; a path the user gave must hold a city already, so a typo never opens a
+    demo city in place of the real one.
+
     Everything that imports runs here, on the calling thread: the loader thread then only executes
     code that is already imported. (Imports racing on two threads failed here once with a spurious
     ModuleNotFoundError inside Alembic.)
     """
-    engine = _open_database_fast(url)
+    first_run_allowed = is_demo_default(url)
+    engine = _open_database_fast(url, create=first_run_allowed)
     make_session = session_factory(engine)
     with make_session() as s:
         seeded = has_city(s)
+    if not seeded and not first_run_allowed:
+        shown = engine.url.render_as_string(hide_password=True)
+        engine.dispose()
+        raise DatabaseError(
+            f"{shown} holds no city, and the console generates the demo city only in its own default "
+            f"file; {how_to_create_city(url)}"
+        )
     opened = _Opened(engine, make_session, seeded)
     if seeded:
         opened.snapshot = pool.submit(_load_snapshot, make_session)

@@ -40,7 +40,9 @@ def set_meta(session: Session, key: str, value: str) -> None:
 def city_crs(session: Session) -> str:
     crs = get_meta(session, "crs")
     if crs is None:
-        raise NoCity("the database holds no city yet: run `python main.py seed` or import cells first")
+        raise NoCity(
+            "the database holds no city yet: run `python main.py seed` or `import cells FILE --new-city` first"
+        )
     return crs
 
 

@@ -472,7 +472,9 @@ def import_civil_defence(
     if area_per_person_m2 is not None and area_per_person_m2 <= 0:
         raise InputError("area per person must be above 0 m2")
     if not has_city(session):
-        raise NoCity("the database holds no city yet: run `python main.py seed` or import cells first")
+        raise NoCity(
+            "the database holds no city yet: run `python main.py seed` or `import cells FILE --new-city` first"
+        )
     at = at or dt.datetime.now()  # the CLI's edge; services pass their injected clock's time
     label = str(path)
     path = Path(path)

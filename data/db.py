@@ -3,12 +3,17 @@
 SQLite is the embedded default (a file in the user's data directory); PostgreSQL is the multi-seat
 deployment. Both are reached through a URL: ``--db`` on the command line, else ``SANWEI_DB``, else the
 default file.
+
+Opening a city never creates one by accident: ``open_database(url, create=False)`` refuses a SQLite file
+that does not exist, before anything touches the disk (a mistyped path would otherwise become an empty
+city that answers every question with zeros). Only the commands that found a city create the file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import platformdirs
@@ -25,6 +30,10 @@ class DatabaseError(Exception):
     """The database cannot be used: unreachable, malformed URL, or a schema we do not know."""
 
 
+class NoCityDatabase(DatabaseError):
+    """The URL names a SQLite file that does not exist, where an existing city was expected."""
+
+
 def default_url() -> str:
     folder = Path(platformdirs.user_data_dir(APP_NAME))
     return f"sqlite:///{folder / 'sanwei.db'}"
@@ -37,6 +46,76 @@ def resolve_url(url: str | None) -> str:
     if chosen.startswith("postgresql://") or chosen.startswith("postgres://"):
         chosen = "postgresql+psycopg://" + chosen.split("://", 1)[1]
     return chosen
+
+
+def is_demo_default(url: str | None) -> bool:
+    """True when neither ``url`` nor ``SANWEI_DB`` is given: the default file in the user's data
+    folder, the only place the console may generate the demo city on its first run."""
+    return not url and not os.environ.get("SANWEI_DB")
+
+
+def sqlite_file(url: str | None) -> Path | None:
+    """The file a SQLite URL opens, as SQLite resolves it; None for in-memory and server databases."""
+    try:
+        parsed = make_url(resolve_url(url))
+    except ArgumentError:
+        return None  # make_engine names the malformed URL
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    database = parsed.database
+    if str(parsed.query.get("uri", "")).lower() in ("true", "1"):  # sqlite:///file:PATH?...&uri=true
+        if parsed.query.get("mode") == "memory":
+            return None
+        database = database.removeprefix("file:")
+    return Path(database)
+
+
+def how_to_create_city(url: str | None) -> str:
+    shown = resolve_url(url)
+    try:
+        shown = make_url(shown).render_as_string(hide_password=True)
+    except ArgumentError:
+        pass
+    return (
+        f"create a city with `python main.py seed --db {shown}` (the demo city) or "
+        f"`python main.py import cells FILE --new-city --db {shown}` (a city from your own grid)"
+    )
+
+
+def require_database_file(url: str | None) -> None:
+    """Refuse (``NoCityDatabase``) a SQLite URL whose file does not exist; checks only, creates nothing."""
+    path = sqlite_file(url)
+    if path is not None and not path.exists():
+        raise NoCityDatabase(
+            f"no city at {path.absolute()}: the database file does not exist (nothing was created); "
+            f"check the path, or {how_to_create_city(url)}"
+        )
+
+
+@contextlib.contextmanager
+def new_city_file(url: str | None) -> Iterator[None]:
+    """Around founding a city at ``url``: when the body raises, the SQLite file it created (with its
+    -wal and -shm) and the folders made for it are removed again, so a refused import leaves no empty
+    database behind. The body disposes its engines before the exception leaves it."""
+    path = sqlite_file(url)
+    if path is None or path.exists():
+        yield
+        return
+    path = path.absolute()
+    existing = path.parent
+    while not existing.exists():
+        existing = existing.parent
+    try:
+        yield
+    except BaseException:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        folder = path.parent
+        while folder != existing:
+            with contextlib.suppress(OSError):  # not empty: something else lives there now
+                folder.rmdir()
+            folder = folder.parent
+        raise
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -137,8 +216,15 @@ def has_schema(engine: Engine) -> bool:
     return inspect(engine).has_table("alembic_version")
 
 
-def open_database(url: str | None = None, *, upgrade: bool = True) -> Engine:
-    """Engine with an up-to-date schema; the one call commands make before touching the city."""
+def open_database(url: str | None = None, *, upgrade: bool = True, create: bool = True) -> Engine:
+    """Engine with an up-to-date schema; the one call commands make before touching the city.
+
+    With ``create=False`` a SQLite file that does not exist is refused (``NoCityDatabase``) and nothing
+    is created; ``create=True`` is for the few callers that found a city (seed, a new-city import, the
+    console's first run at the default file, replicas, tests).
+    """
+    if not create:
+        require_database_file(url)
     engine = make_engine(url)
     if upgrade and schema_revision(engine) != head_revision():
         upgrade_schema(engine)

@@ -11,7 +11,9 @@ x/y columns are in the city CRS (as ``export_layer`` writes them) unless ``crs``
 
 Cells: invalid polygons are repaired with ``shapely.make_valid`` (only polygonal parts kept) and listed
 in the report, not refused. A cell import into a database without a city creates the city, in the
-file's CRS when that is metric, else in the UTM zone of the data. Codes that are not national grid
+file's CRS when that is metric, else in the UTM zone of the data; ``new_city`` makes that intent
+explicit (True: found a city, refused where one exists; False: add to the city, refused where there is
+none), as the command line does with and without ``--new-city``. Codes that are not national grid
 codes (neighbourhood names, say) get 15-digit codes allocated under the synthetic district ``990001``
 and the original codes are kept in ``city_meta["cell_source_codes"]`` (JSON, cell code -> source code).
 
@@ -48,7 +50,7 @@ from data.codes import (
     legacy_cell_code,
     resolve_component_type,
 )
-from data.errors import InputError, NotFound
+from data.errors import CityExists, InputError, NoCity, NotFound
 from data.geometry import WGS84, CrsError, parse_crs, transformer, utm_crs_for
 from data.models import (
     Camera,
@@ -662,14 +664,19 @@ def import_layer(
     code_field: str | None = None,
     actor: str = "import",
     at: dt.datetime | None = None,
+    new_city: bool | None = None,
 ) -> ImportReport:
     """Import a GeoJSON or CSV layer of ``kind`` (cells, components or cameras); see the module doc.
 
     Raises ``ImportRejected`` (an ``InputError``) naming the file and each bad feature, and writes
-    nothing then; ``ImportCrsError`` for an unknown CRS; ``NoCity`` for points without a city.
+    nothing then; ``ImportCrsError`` for an unknown CRS; ``NoCity`` for points without a city, or
+    cells without a city when ``new_city`` is False; ``CityExists`` when ``new_city`` is True and the
+    database already holds a city (a new city is never merged into another).
     """
     if kind not in KINDS:
         raise InputError(f"unknown layer kind {kind!r}: expected one of {', '.join(KINDS)}")
+    if new_city is not None:
+        _check_new_city(session, kind, new_city)
     at = at or dt.datetime.now()  # the CLI's edge; services pass their injected clock's time
     label = str(path)
     source = _read(session, kind, Path(path), label, crs)
@@ -689,6 +696,19 @@ def import_layer(
         journal.NewEvent(f"import.{kind}", actor, at, subject=Path(path).name[:80], payload=payload),
     )
     return report
+
+
+def _check_new_city(session: Session, kind: str, new_city: bool) -> None:
+    if new_city and kind != "cells":
+        raise InputError(f"a new city is founded from its grid cells, not from {kind}: import cells first")
+    holds = has_city(session)
+    if new_city and holds:
+        raise CityExists(
+            "the database already holds a city: a new city is founded in a new database "
+            "(import without --new-city adds to or updates this city's cells)"
+        )
+    if not new_city and not holds and kind == "cells":
+        raise NoCity("the database holds no city: importing cells founds one only with --new-city")
 
 
 # --- cells -----------------------------------------------------------------------------------------

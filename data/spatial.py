@@ -46,7 +46,9 @@ class GridIndex:
 
     def __init__(self, codes: list[str], polygons: list, supervisors: list[str | None]):
         if not codes:
-            raise NoCity("the database holds no grid cells: run `python main.py seed` or import cells first")
+            raise NoCity(
+                "the database holds no grid cells: run `python main.py seed` or `import cells FILE --new-city` first"
+            )
         self.codes = np.asarray(codes, dtype=object)
         self.polygons = np.asarray(polygons, dtype=object)
         self.supervisors = supervisors

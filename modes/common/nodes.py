@@ -594,7 +594,8 @@ class CentreNode:
 
     def start(self) -> CentreNode:
         started = time.monotonic()
-        self.engine = open_database(self.db_url)
+        # The centre serves a city that exists: a mistyped path must not become an empty city.
+        self.engine = open_database(self.db_url, create=False)
         self.checkpointer = _background_checkpoints(self.engine)
         self.session_factory = session_factory(self.engine)
         with self.session_factory() as s, s.begin():

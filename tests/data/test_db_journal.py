@@ -9,7 +9,17 @@ from sqlalchemy import select, text, update
 
 from data import journal
 from data.codes import load_types
-from data.db import DatabaseError, head_revision, make_engine, open_database, schema_revision
+from data.db import (
+    DatabaseError,
+    NoCityDatabase,
+    head_revision,
+    is_demo_default,
+    make_engine,
+    new_city_file,
+    open_database,
+    schema_revision,
+    sqlite_file,
+)
 from data.models import ComponentType, EventType, JournalEvent
 
 AT = dt.datetime(2026, 3, 2, 9, 30, 0, 123456)
@@ -102,3 +112,53 @@ def test_sqlite_file_is_wal_with_foreign_keys(tmp_path):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
     eng.dispose()
+
+
+def _listing(folder) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("name", ["city.db", "typo/dir/city.db"])
+def test_a_missing_sqlite_file_is_refused_and_nothing_is_created(tmp_path, name):
+    url = f"sqlite:///{tmp_path / name}"
+    with pytest.raises(NoCityDatabase) as caught:
+        open_database(url, create=False)
+    message = str(caught.value)
+    assert str(tmp_path / name) in message and "seed" in message and "--new-city" in message
+    assert _listing(tmp_path) == []
+    # The same URL is created where a city is founded, and opens from then on.
+    open_database(url).dispose()
+    open_database(url, create=False).dispose()
+
+
+def test_the_file_rule_leaves_memory_and_server_urls_alone():
+    assert sqlite_file("sqlite://") is None and sqlite_file("sqlite:///:memory:") is None
+    assert sqlite_file("postgresql://someone@db.example/city") is None
+    open_database("sqlite://", create=False).dispose()
+    with pytest.raises(DatabaseError, match="cannot reach database postgresql") as caught:
+        open_database("postgresql+psycopg://nobody@127.0.0.1:1/none", create=False)
+    assert not isinstance(caught.value, NoCityDatabase)
+
+
+def test_only_no_url_and_no_sanwei_db_is_the_demo_default(monkeypatch):
+    monkeypatch.delenv("SANWEI_DB", raising=False)
+    assert is_demo_default(None)
+    assert not is_demo_default("sqlite:///city.db")
+    monkeypatch.setenv("SANWEI_DB", "sqlite:///city.db")
+    assert not is_demo_default(None)
+
+
+def test_a_failed_founding_removes_the_file_and_folders_it_made(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new' / 'dir' / 'city.db'}"
+    with pytest.raises(RuntimeError), new_city_file(url):
+        open_database(url).dispose()
+        assert (tmp_path / "new" / "dir" / "city.db").exists()
+        raise RuntimeError("the file was refused")
+    assert _listing(tmp_path) == []
+    with new_city_file(url):
+        open_database(url).dispose()
+    assert (tmp_path / "new" / "dir" / "city.db").exists()
+    # A failure on a file that existed before removes nothing.
+    with pytest.raises(RuntimeError), new_city_file(url):
+        raise RuntimeError("refused")
+    assert (tmp_path / "new" / "dir" / "city.db").exists()

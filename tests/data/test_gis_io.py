@@ -25,7 +25,7 @@ from data import gis_io
 from data.city import city_crs, get_meta, has_city
 from data.codes import load_types
 from data.db import open_database, session_factory
-from data.errors import InputError, NoCity, NotFound
+from data.errors import CityExists, InputError, NoCity, NotFound
 from data.geometry import CrsError
 from data.models import (
     Camera,
@@ -710,3 +710,36 @@ def test_components_export_round_trip(session, small_city, tmp_path):
         first = next(csv.DictReader(fh))
     assert first["id"] == "23010201001000000" and first["owner_code"] == "water" and first["cell_code"]
     assert first["init_date"] == "2024-05-01" and float(first["x"]) == pytest.approx(x0 + 10)
+
+
+# --- founding a city is explicit ------------------------------------------------------------------
+
+
+def test_new_city_founds_one_in_an_empty_database(session, toronto_grid):
+    report = gis_io.import_layer(session, "cells", toronto_grid, at=AT, new_city=True)
+    assert report.city_created and has_city(session) and _count(session, GridCell) == 12
+
+
+def test_new_city_into_a_city_is_refused_and_merges_nothing(session, toronto_grid, tmp_path):
+    gis_io.import_layer(session, "cells", toronto_grid, at=AT)
+    events = _count(session, JournalEvent)
+    other = _write_geojson(
+        tmp_path / "more.geojson", _grid_features(320000, 4842000, 2, 1, 2000, "230103"), TORONTO_MTM10
+    )
+    with pytest.raises(CityExists, match="already holds a city"):
+        gis_io.import_layer(session, "cells", other, at=AT, new_city=True)
+    assert _count(session, GridCell) == 12 and _count(session, JournalEvent) == events
+    # Without the flag the same file adds to the city, as before.
+    assert gis_io.import_layer(session, "cells", other, at=AT, new_city=False).inserted == 2
+
+
+def test_cells_without_new_city_need_a_city(session, toronto_grid):
+    with pytest.raises(NoCity, match="--new-city"):
+        gis_io.import_layer(session, "cells", toronto_grid, at=AT, new_city=False)
+    _assert_nothing_written(session)
+
+
+def test_a_new_city_starts_from_cells_only(session, toronto_grid):
+    with pytest.raises(InputError, match="grid cells"):
+        gis_io.import_layer(session, "cameras", toronto_grid, at=AT, new_city=True)
+    _assert_nothing_written(session)
