@@ -73,8 +73,19 @@ def test_staff_list_json_has_the_contract_keys(world):
 
 def test_add_then_passwd_from_stdin_then_act(world):
     added = json.loads(
-        _run(world, "staff", "add", "wang_ops", "--role", "operator", "--district", "230102",
-             "--name", "王运", "--json").stdout  # fmt: skip
+        _run(
+            world,
+            "staff",
+            "add",
+            "wang_ops",
+            "--role",
+            "operator",
+            "--district",
+            "230102",
+            "--name",
+            "王运",
+            "--json",
+        ).stdout  # fmt: skip
     )
     assert added == {
         "login": "wang_ops",
@@ -87,7 +98,9 @@ def test_add_then_passwd_from_stdin_then_act(world):
     assert _run(world, "case", "list", "--json").returncode == 0  # reads need no one
     res = _run(world, "report", "--x", "0", "--y", "0", "--channel", "hotline", "--as", "wang_ops",
                password=NEW_PASSWORD, check=False)  # fmt: skip
-    assert res.returncode == 2 and "has no password yet" in res.stderr and "staff passwd wang_ops" in res.stderr
+    assert (
+        res.returncode == 2 and "has no password yet" in res.stderr and "staff passwd wang_ops" in res.stderr
+    )
 
     _run(world, "staff", "passwd", "wang_ops", stdin=NEW_PASSWORD + "\n")
     listed = {r["login"]: r for r in json.loads(_run(world, "staff", "list", "--json").stdout)}
@@ -100,8 +113,22 @@ def test_add_then_passwd_from_stdin_then_act(world):
 
     x, y = _a_cell_centre(world)
     doc = json.loads(
-        _run(world, "report", "--x", str(x), "--y", str(y), "--type", "06010", "--channel", "hotline",
-             "--as", "wang_ops", "--json", password=NEW_PASSWORD).stdout  # fmt: skip
+        _run(
+            world,
+            "report",
+            "--x",
+            str(x),
+            "--y",
+            str(y),
+            "--type",
+            "06010",
+            "--channel",
+            "hotline",
+            "--as",
+            "wang_ops",
+            "--json",
+            password=NEW_PASSWORD,
+        ).stdout  # fmt: skip
     )
     shown = json.loads(_run(world, "case", "show", str(doc["id"]), "--json").stdout)
     assert shown["history"][0]["actor"] == "wang_ops"
@@ -132,18 +159,33 @@ def test_a_wrong_password_is_refused_counted_and_changes_nothing_in_the_city(wor
     after_cases, after_events = _cases_and_journal(world)
     assert after_cases == before_cases
     assert after_events[: len(before_events)] == before_events
-    assert [(k, a) for _, k, a in after_events[len(before_events) :]] == [("staff.login_failed", "city_operator")]
+    assert [(k, a) for _, k, a in after_events[len(before_events) :]] == [
+        ("staff.login_failed", "city_operator")
+    ]
     res = _run(world, "case", "act", str(cid), "send_verify", "--as", "city_operator", check=False)
     assert res.returncode == 2 and "set SANWEI_PASSWORD" in res.stderr  # no terminal to ask on
-    res = _run(world, "case", "act", str(cid), "send_verify", "--as", "ghost", password=DEMO_PASSWORD, check=False)
+    res = _run(
+        world, "case", "act", str(cid), "send_verify", "--as", "ghost", password=DEMO_PASSWORD, check=False
+    )
     assert res.returncode == 2 and "unknown login 'ghost'" in res.stderr
     # The right password resets the count; the role is the staff row's.
     acted = json.loads(
-        _run(world, "case", "act", str(cid), "send_verify", "--as", "city_operator", "--json",
-             password=DEMO_PASSWORD).stdout  # fmt: skip
+        _run(
+            world,
+            "case",
+            "act",
+            str(cid),
+            "send_verify",
+            "--as",
+            "city_operator",
+            "--json",
+            password=DEMO_PASSWORD,
+        ).stdout  # fmt: skip
     )
     assert acted["state"] == "verifying" and acted["history"][-1]["actor"] == "city_operator"
-    res = _run(world, "case", "act", str(cid), "verify", "--as", "city_operator", password=DEMO_PASSWORD, check=False)
+    res = _run(
+        world, "case", "act", str(cid), "verify", "--as", "city_operator", password=DEMO_PASSWORD, check=False
+    )
     assert res.returncode == 2 and "may not verify" in res.stderr
 
 
@@ -178,18 +220,34 @@ def test_kept_log_in_is_a_0600_file_whose_token_the_database_checks(world):
     # No password needed while the log-in holds; another login still needs one.
     x, y = _a_cell_centre(world)
     opened = json.loads(
-        _run(world, "incident", "open", "--type", "fire", "--x", str(x), "--y", str(y),
-             "--as", "city_commander", "--json").stdout  # fmt: skip
+        _run(
+            world,
+            "incident",
+            "open",
+            "--type",
+            "fire",
+            "--x",
+            str(x),
+            "--y",
+            str(y),
+            "--as",
+            "city_commander",
+            "--json",
+        ).stdout  # fmt: skip
     )
     assert opened["id"] > 0
     res = _run(world, "case", "act", "1", "send_verify", "--as", "city_operator", check=False)
     assert res.returncode == 2 and "SANWEI_PASSWORD" in res.stderr
     expired = {**world, "env": {**world["env"], "SANWEI_CLOCK": "2026-03-02T17:00:00"}}
-    res = _run(expired, "incident", "status", str(opened["id"]), "responding", "--as", "city_commander", check=False)
+    res = _run(
+        expired, "incident", "status", str(opened["id"]), "responding", "--as", "city_commander", check=False
+    )
     assert res.returncode == 2 and "expired at 2026-03-02 17:00:00" in res.stderr
     assert "logged out city_commander" in _run(world, "logout").stdout
     assert not kept.exists()
-    res = _run(world, "incident", "status", str(opened["id"]), "responding", "--as", "city_commander", check=False)
+    res = _run(
+        world, "incident", "status", str(opened["id"]), "responding", "--as", "city_commander", check=False
+    )
     assert res.returncode == 2 and "SANWEI_PASSWORD" in res.stderr
 
 
@@ -208,7 +266,9 @@ def _a_cell_centre(world, nth: int = 0) -> tuple[float, float]:
     import shapely
 
     with sqlite3.connect(world["db"]) as conn:
-        (geom,) = conn.execute("SELECT geometry FROM grid_cells ORDER BY code LIMIT 1 OFFSET ?", (nth,)).fetchone()
+        (geom,) = conn.execute(
+            "SELECT geometry FROM grid_cells ORDER BY code LIMIT 1 OFFSET ?", (nth,)
+        ).fetchone()
     c = shapely.from_wkb(geom).representative_point()
     return c.x, c.y
 
@@ -216,7 +276,21 @@ def _a_cell_centre(world, nth: int = 0) -> tuple[float, float]:
 def _open_case(world) -> int:
     x, y = _a_cell_centre(world, 50)  # far from the other tests' reports: not merged as a duplicate
     doc = json.loads(
-        _run(world, "report", "--x", str(x), "--y", str(y), "--type", "06010", "--channel", "hotline",
-             "--as", "city_operator", "--json", password=DEMO_PASSWORD).stdout  # fmt: skip
+        _run(
+            world,
+            "report",
+            "--x",
+            str(x),
+            "--y",
+            str(y),
+            "--type",
+            "06010",
+            "--channel",
+            "hotline",
+            "--as",
+            "city_operator",
+            "--json",
+            password=DEMO_PASSWORD,
+        ).stdout  # fmt: skip
     )
     return doc["id"]
