@@ -55,6 +55,7 @@ def open_city(args: argparse.Namespace, *, upgrade: bool = True, create: bool = 
 
 def cmd_seed(args: argparse.Namespace) -> int:
     from data.demo import seed_demo
+    from data.demo_city import DEMO_PASSWORD
 
     engine, Session = open_city(args, create=True)
     started = time.perf_counter()
@@ -75,10 +76,11 @@ def cmd_seed(args: argparse.Namespace) -> int:
             )
     elapsed = time.perf_counter() - started
     if args.json:
-        emit_json({**summary, "seconds": round(elapsed, 2)})
+        emit_json({**summary, "seconds": round(elapsed, 2), "demo_password": DEMO_PASSWORD})
     else:
         sys.stderr.write("\n")
         print(f"seeded {args.scale} city (seed {args.seed}) in {elapsed:.1f} s: " + _counts_line(summary))
+        print(f"every demo login (python main.py staff list) has the password {DEMO_PASSWORD!r}")
     engine.dispose()
     return 0
 
@@ -207,16 +209,197 @@ def make_clock():
     return SystemClock()
 
 
-def _actor(args: argparse.Namespace, default_role: str):
-    from modes.everyday.cases import Actor
+# --- staff and log-ins (modes/common/auth.py) ------------------------------------------------------
 
-    role = getattr(args, "role", None) or default_role
-    return Actor.of(
-        role,
-        getattr(args, "actor", None),
-        department=getattr(args, "actor_department", None),
-        district=getattr(args, "actor_district", None),
+PASSWORD_ENV = "SANWEI_PASSWORD"
+
+
+def _auth_call(Session, clock, command: str, payload: dict):
+    """A staff or log-in command through the command bus, applied here on the database."""
+    from modes.common import auth
+    from modes.common.command_bus import CommandBus, call_local
+
+    bus = CommandBus()
+    auth.register(bus)
+    return call_local(bus, Session, clock, command, payload)
+
+
+def _ask_password(prompt: str) -> str:
+    """The password from ``SANWEI_PASSWORD``, else a prompt on a terminal, else a clear refusal."""
+    import getpass
+
+    from data.errors import InputError
+
+    password = os.environ.get(PASSWORD_ENV)
+    if password is not None:
+        return password
+    if not sys.stdin.isatty():
+        raise InputError(f"no password: set {PASSWORD_ENV} (stdin is not a terminal to ask on)")
+    return getpass.getpass(prompt)
+
+
+def _kept_logins_path():
+    import platformdirs
+
+    return os.path.join(platformdirs.user_config_dir("sanwei"), "logins.json")
+
+
+def _kept_logins() -> dict:
+    try:
+        with open(_kept_logins_path(), encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except (OSError, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _save_kept_logins(doc: dict) -> None:
+    """Written 0600 from the start (no moment when another user could read the token)."""
+    path = _kept_logins_path()
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    if not doc:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+        return
+    fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh)
+    os.chmod(path + ".tmp", 0o600)
+    os.replace(path + ".tmp", path)
+
+
+def _db_key(args: argparse.Namespace) -> str:
+    from data.db import resolve_url
+
+    return str(resolve_url(getattr(args, "db", None)))
+
+
+def _person(args: argparse.Namespace, Session, clock):
+    """The person ``--as LOGIN`` names, once they proved it: with the password (``SANWEI_PASSWORD`` or a
+    prompt), or a kept log-in of ``python main.py login`` for this database. Role, district and department
+    come from their staff row. A refusal (unknown, wrong password, locked) is bad input, exit 2; a wrong
+    password is counted even so."""
+    from data.errors import InputError
+    from modes.common import auth
+
+    login = getattr(args, "login", None)
+    if not login:
+        raise InputError(f"{args.command} needs --as LOGIN (the person acting)")
+    kept = _kept_logins().get(_db_key(args))
+    if os.environ.get(PASSWORD_ENV) is None and kept and kept.get("login") == login:
+        with Session() as s:
+            return auth.session_actor(s, clock, login, kept.get("token", ""))
+    reply = _auth_call(
+        Session, clock, "auth.sign_in", {"login": login, "password": _ask_password(f"password for {login}: ")}
     )
+    if not reply["ok"]:
+        raise auth.AuthRefused.from_dict(reply)
+    return auth.actor_from_doc(reply["actor"])
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    import getpass
+
+    from data.errors import InputError
+    from modes.common import auth
+
+    engine, Session = open_city(args)
+    clock = make_clock()
+    try:
+        if args.staff_command == "list":
+            with Session() as s:
+                doc = auth.list_staff(s)
+            if not args.json:
+                for r in doc:
+                    where = r["district"] or r["department"] or "-"
+                    print(
+                        f"{r['login']:<24} {r['role']:<14} {where:<12} {'' if r['has_password'] else 'NO PASSWORD '}{r['name']}"
+                    )
+                return 0
+        elif args.staff_command == "add":
+            payload = {"login": args.login, "role": args.role, "name": args.name, "district": args.district,
+                       "department": args.department}  # fmt: skip
+            doc = _auth_call(Session, clock, "staff.add", payload)
+        else:
+            if not sys.stdin.isatty():
+                password = sys.stdin.readline().rstrip("\r\n")
+            else:
+                password = getpass.getpass(f"new password for {args.login}: ")
+                if getpass.getpass("again: ") != password:
+                    raise InputError("the two passwords differ; nothing changed")
+            doc = _auth_call(Session, clock, "staff.passwd", {"login": args.login, "password": password})
+    finally:
+        engine.dispose()
+    _print_doc(args, doc)
+    return 0
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    from modes.common import auth
+
+    engine, Session = open_city(args)
+    try:
+        reply = _auth_call(Session, make_clock(), "auth.session_start",
+                           {"login": args.login, "password": _ask_password(f"password for {args.login}: ")})  # fmt: skip
+    finally:
+        engine.dispose()
+    if not reply["ok"]:
+        raise auth.AuthRefused.from_dict(reply)
+    kept = _kept_logins()
+    kept[_db_key(args)] = {"login": args.login, "token": reply["token"], "expires_at": reply["expires_at"]}
+    _save_kept_logins(kept)
+    doc = {**reply["actor"], "expires_at": reply["expires_at"]}
+    if args.json:
+        emit_json(doc)
+    else:
+        print(f"logged in as {args.login} ({doc['role']}) on this database until {doc['expires_at']}")
+    return 0
+
+
+def cmd_logout(args: argparse.Namespace) -> int:
+    kept = _kept_logins()
+    entry = kept.pop(_db_key(args), None)
+    if entry:
+        engine, Session = open_city(args)
+        try:
+            _auth_call(Session, make_clock(), "auth.session_end", {"token": entry.get("token", "")})
+        finally:
+            engine.dispose()
+        _save_kept_logins(kept)
+    doc = {"logged_out": (entry or {}).get("login")}
+    if args.json:
+        emit_json(doc)
+    else:
+        print(f"logged out {doc['logged_out']}" if entry else "no kept log-in for this database")
+    return 0
+
+
+def _staff_parsers(add, common: argparse.ArgumentParser) -> None:
+    admin = (
+        "Adding staff and setting passwords is for the administrator of a local database: whoever holds the "
+        "database file may do it, and the journal records it as local-admin."
+    )
+    p = add("staff", cmd_staff, "the staff list: who may log in, with which role, district, department")
+    p.description = f"{p.description}. {admin}"
+    sub = p.add_subparsers(dest="staff_command", metavar="list|add|passwd", required=True)
+    sub.add_parser("list", parents=[common], help="every login, and whether it has a password")
+    q = sub.add_parser("add", parents=[common], help="add a person (then: staff passwd LOGIN)",
+                       description=admin)  # fmt: skip
+    q.add_argument("login")
+    q.add_argument(
+        "--role",
+        required=True,
+        help="supervisor, operator, shift_leader, dispatcher, department, commander, civil_defence",
+    )
+    q.add_argument("--district", metavar="CODE", help="the district centre the person works for")
+    q.add_argument("--department", metavar="CODE", help="the department the person works for")
+    q.add_argument("--name", help="the person's name (default: the login)")
+    q = sub.add_parser("passwd", parents=[common], help="set a password: from stdin when it is not "
+                       "a terminal, else asked twice", description=admin)  # fmt: skip
+    q.add_argument("login")
+    p = add("login", cmd_login, f"log in for 8 hours on this database (password: ${PASSWORD_ENV} or asked)")
+    p.add_argument("login")
+    add("logout", cmd_logout, "forget the kept log-in for this database")
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -225,11 +408,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     from modes.everyday.cases import CaseDesk
 
     engine, Session = open_city(args)
+    clock = make_clock()
+    person = _person(args, Session, clock)  # before the report's transaction: a refusal's count commits
     with Session() as s, s.begin():
         (x,), (y,) = _to_city_xy(s, [args.x], [args.y], args.lonlat)
-        desk = CaseDesk(s, make_clock())
+        desk = CaseDesk(s, clock)
         doc, _ = desk.report(
-            _actor(args, "supervisor" if args.channel == "supervisor" else "operator"),
+            person,
             x=x,
             y=y,
             channel=args.channel,
@@ -264,6 +449,7 @@ def cmd_case(args: argparse.Namespace) -> int:
 
     engine, Session = open_city(args)
     clock = make_clock()
+    person = _person(args, Session, clock) if args.case_command == "act" else None
     try:
         with Session() as s, s.begin():
             if args.case_command == "list":
@@ -284,7 +470,7 @@ def cmd_case(args: argparse.Namespace) -> int:
                 desk.act(
                     args.id,
                     args.action,
-                    _actor(args, args.role),
+                    person,
                     args.note or "",
                     department=args.department,
                     extension=args.extension,
@@ -418,9 +604,9 @@ def cmd_incident(args: argparse.Namespace) -> int:
     from modes.emergency.incidents import Actor
 
     def actor() -> Actor:
-        if not getattr(args, "role", None):
-            raise InputError(f"incident {args.incident_command} needs --as ROLE")
-        return Actor.of(args.role, args.actor, department=args.actor_department, district=args.actor_district)
+        if person is None:
+            raise InputError(f"incident {args.incident_command} needs --as LOGIN")
+        return person
 
     def point(s) -> dict:
         if getattr(args, "x", None) is None or getattr(args, "y", None) is None:
@@ -446,6 +632,7 @@ def cmd_incident(args: argparse.Namespace) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a file, never a window
     clock = make_clock()
     engine, Session = open_city(args)
+    person = _person(args, Session, clock) if getattr(args, "login", None) else None
     try:
         with Session() as s, s.begin():
             desk = IncidentDesk(s, clock)
@@ -490,7 +677,7 @@ def cmd_incident(args: argparse.Namespace) -> int:
                 ),
                 "task": lambda: desk.task(actor(), args.task, args.status, args.note, incident_id=args.id),
                 "ack": lambda: desk.acknowledge(
-                    args.order_id, at=at(), actor=actor() if args.role else None
+                    args.order_id, at=at(), actor=actor() if args.login else None
                 ),
                 "tasks": lambda: desk.tasks(args.incident, True if args.overdue else None),
                 "log": lambda: desk.log(args.id),
@@ -527,11 +714,6 @@ def _incident_via_link(args: argparse.Namespace) -> int:
 
 
 # --- civil air defence ------------------------------------------------------------------------------
-
-
-def _cd_role(text: str) -> str:
-    # The mode is "civil-defence" on the command line, the role "civil_defence" in the data: take both.
-    return text.strip().lower().replace("-", "_")
 
 
 def _cd_date(text: str):
@@ -581,21 +763,26 @@ def cmd_alarm(args: argparse.Namespace) -> int:
         return 0
     engine, Session = open_city(args)
     clock = make_clock()
+    who = _person(args, Session, clock) if args.login or c == "issue" else None
     try:
         with Session() as s, s.begin():
             if c == "issue":
                 doc = alarms.issue_alarm(
-                    s, clock, args.role, args.kind, args.districts, actor=args.actor, exercise=args.exercise
+                    s, clock, who.role, args.kind, args.districts, actor=who.name, exercise=args.exercise
                 ).board.as_dict()
                 if args.wav:
                     doc["wav"] = str(alarms.write_wav(args.wav, alarms.render_tone(args.kind)))
             elif c == "ack":
-                alarms.acknowledge(s, args.id, args.district, _cd_time(args.at) or clock.now(), by=args.actor)
+                alarms.acknowledge(
+                    s, args.id, args.district, _cd_time(args.at) or clock.now(), by=who and who.name
+                )
                 doc = alarms.delivery_board(s, args.id, clock.now()).as_dict()
             elif c == "board":
                 doc = alarms.delivery_board(s, args.id, clock.now()).as_dict()
             else:
-                plan = alarms.plan_annual_test(s, args.date, clock=clock, actor=args.actor or "civil_defence")
+                plan = alarms.plan_annual_test(
+                    s, args.date, clock=clock, actor=who.name if who else "civil_defence"
+                )
                 doc = {
                     **plan.as_dict(),
                     "planned_dates": [p.date.isoformat() for p in alarms.list_test_plans(s)],
@@ -631,7 +818,7 @@ def _alarm_via_link(args: argparse.Namespace) -> dict:
     with _link_session(args) as link:
         if c == "issue":
             payload = {"kind": args.kind, "districts": args.districts, "exercise": args.exercise,
-                       "as": args.role, "actor": args.actor}  # fmt: skip
+                       "login": args.login}  # fmt: skip
             doc = link.request("alarm.issue", payload, wait=args.wait)
             if not doc.get("queued"):
                 doc = _follow(link, "query.alarm", {"id": doc["alarm_id"]}, args.wait, "all_acknowledged")
@@ -640,7 +827,7 @@ def _alarm_via_link(args: argparse.Namespace) -> dict:
             return doc
         if c == "ack":
             link.call("alarm.ack", {"alarm_id": args.id, "district": args.district,
-                                    "acknowledged_at": args.at, "by": args.actor})  # fmt: skip
+                                    "acknowledged_at": args.at, "by": args.login})  # fmt: skip
         return link.call("query.alarm", {"id": args.id})
 
 
@@ -648,12 +835,14 @@ def cmd_sirens(args: argparse.Namespace) -> int:
     from modes.civil_defence import coverage
 
     engine, Session = open_city(args)
+    clock = make_clock()
+    who = _person(args, Session, clock) if args.sirens_command == "set" else None
     try:
         with Session() as s, s.begin():
             model = coverage.CoverageModel.load(s, population=args.population)
-            if args.sirens_command == "set":
+            if who is not None:
                 doc = coverage.set_siren_status(
-                    s, make_clock(), args.role, args.id, args.status, actor=args.actor, model=model
+                    s, clock, who.role, args.id, args.status, actor=who.name, model=model
                 ).as_dict()
             elif args.sirens_command == "suggest":
                 from data.city import city_crs
@@ -734,27 +923,26 @@ def cmd_shelters(args: argparse.Namespace) -> int:
     c = args.shelters_command
     engine, Session = open_city(args)
     clock = make_clock()
+    who = _person(args, Session, clock) if args.login or c in ("close", "open") else None
     try:
         with Session() as s, s.begin():
             if c == "close":
                 doc = evacuation.close_shelter(
                     s,
                     clock,
-                    args.role,
+                    who.role,
                     args.id,
                     config=_evacuation_config(args),
-                    actor=args.actor,
+                    actor=who.name,
                     keep_bonus_m=args.keep_bonus,
                 ).as_dict()
             elif c == "open":
-                changes = evacuation.set_shelter_status(
-                    s, clock, args.role, args.id, "open", actor=args.actor
-                )
+                changes = evacuation.set_shelter_status(s, clock, who.role, args.id, "open", actor=who.name)
                 doc = {"shelter": args.id, "status": "open", "journal_seq": changes.journal_seq}
             elif c == "occupancy":
                 at = _cd_time(args.at) or clock.now()
                 doc = evacuation.report_occupancy(
-                    s, args.id, args.persons, at, reporter=args.actor or "shelter"
+                    s, args.id, args.persons, at, reporter=who.name if who else "shelter"
                 ).as_dict()
             elif c == "demo":
                 from data.civil_defence_demo import add_demo
@@ -912,12 +1100,8 @@ def _follow(link, query: str, args: dict, wait: float, done: str) -> dict:
 
 
 def _actor_payload(args: argparse.Namespace) -> dict:
-    return {
-        "as": getattr(args, "role", None),
-        "actor": getattr(args, "actor", None),
-        "actor_department": getattr(args, "actor_department", None),
-        "actor_district": getattr(args, "actor_district", None),
-    }
+    # The node takes role, district and department from its staff row of this login.
+    return {"login": getattr(args, "login", None)}
 
 
 def cmd_via_link(args: argparse.Namespace) -> int:
@@ -1198,19 +1382,14 @@ def cmd_console(args: argparse.Namespace) -> int:
 
 
 def _actor_options(p: argparse.ArgumentParser, *, role_required: bool) -> None:
-    roles = [
-        "supervisor",
-        "operator",
-        "shift_leader",
-        "dispatcher",
-        "department",
-        "commander",
-        "civil_defence",
-    ]
-    p.add_argument("--as", dest="role", choices=roles, required=role_required, help="the role acting")
-    p.add_argument("--actor", help="who is acting (default: the role's name)")
-    p.add_argument("--actor-department", help="the acting department's code (limits it to its own cases)")
-    p.add_argument("--actor-district", help="the acting district centre's code (limits it to its district)")
+    p.add_argument(
+        "--as",
+        dest="login",
+        metavar="LOGIN",
+        required=role_required,
+        help=f"the person acting (a staff login: role, district and department come from the staff list); "
+        f"password from ${PASSWORD_ENV}, a kept log-in (`login`), or asked on a terminal",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -1254,7 +1433,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh_CN", "en"], default=None)
     p.add_argument("--screenshot", metavar="FILE.png", help="render the loaded window to a PNG and exit")
     p.add_argument("--size", default="1600x1000", help="window size for --screenshot, WxH")
-    p.add_argument("--as", dest="role", default=None, help="log in with this role (skips the login dialog)")
+    p.add_argument(
+        "--as",
+        dest="login",
+        metavar="LOGIN",
+        default=None,
+        help=f"log in as this staff login (skips the login dialog; password from ${PASSWORD_ENV})",
+    )
     _link_options(p)
 
     p = add("seed", cmd_seed, "generate the demo city (deterministic from --seed)")
@@ -1285,7 +1470,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--component", metavar="ID", help="the component the problem is about")
     p.add_argument("--text", help="what was seen")
     p.add_argument("--urgent", action="store_true", help="continuous clock (default: from the type)")
-    _actor_options(p, role_required=False)
+    _actor_options(p, role_required=True)
 
     p = add("case", cmd_case, "show, act on and list cases")
     case_sub = p.add_subparsers(dest="case_command", metavar="show|act|list", required=True)
@@ -1434,11 +1619,7 @@ def build_parser() -> argparse.ArgumentParser:
     # --- civil air defence ---
     def cd_sub(group, name: str, help_text: str, *, role: bool = False) -> argparse.ArgumentParser:
         q = group.add_parser(name, parents=[common], help=help_text, description=help_text)
-        if role:
-            q.add_argument(
-                "--as", dest="role", type=_cd_role, help="the acting role: civil-defence (or civil_defence)"
-            )
-        q.add_argument("--actor", help="who is acting (default: the role's name)")
+        _actor_options(q, role_required=role)
         return q
 
     def evacuation_options(q: argparse.ArgumentParser) -> None:
@@ -1519,6 +1700,7 @@ def build_parser() -> argparse.ArgumentParser:
     q = cd_sub(grp, "demo", "add the demo shelters, sirens, receiving areas and teams to a seeded city")
     q.add_argument("--seed", type=int, default=1)
     _link_parsers(add)
+    _staff_parsers(add, common)
     return parser
 
 

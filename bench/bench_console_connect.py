@@ -80,8 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         wait_ready(centre)
-        local = [sys.executable, "main.py", "console", "--db", url, "--as", "commander", "--lang", "zh_CN"]
-        connected = [sys.executable, "main.py", "console", "--connect", endpoint, "--as", "commander",
+        local = [sys.executable, "main.py", "console", "--db", url, "--as", "city_commander", "--lang", "zh_CN"]
+        connected = [sys.executable, "main.py", "console", "--connect", endpoint, "--as", "city_commander",
                      "--lang", "zh_CN"]  # fmt: skip
         os.environ["XDG_CACHE_HOME"] = str(cache)
         timed_start(local)  # warm the page cache and the .pyc files, as a second start would be

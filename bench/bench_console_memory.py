@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", help="an already-seeded Harbin-scale city (default: the cached demo city)")
     args = parser.parse_args(argv)
     url = harbin_url(args.db)
-    _, at_ready = timed_start([sys.executable, "main.py", "console", "--db", url, "--as", "commander"])
+    _, at_ready = timed_start([sys.executable, "main.py", "console", "--db", url, "--as", "city_commander"])
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
         [sys.executable, "-c", STEADY, str(REPO), url],

@@ -58,7 +58,8 @@ def harbin_url(url: str | None) -> str:
 def timed_start(cmd: list[str], cpu: list[float] | None = None) -> tuple[float, float]:
     """Seconds from spawn to the ready marker, and the resident memory (MB) it reported; the process's
     CPU seconds (user + system, start to exit) are appended to ``cpu`` when given."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "SANWEI_REPORT_READY": "exit"}
+    # The demo logins' password (README, "Logging in"): the console logs in as city_commander.
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "SANWEI_REPORT_READY": "exit", "SANWEI_PASSWORD": "sanwei-demo"}
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ready = rss = None
@@ -77,7 +78,7 @@ def timed_start(cmd: list[str], cpu: list[float] | None = None) -> tuple[float, 
 
 
 def console_cmd(url: str) -> list[str]:
-    return [sys.executable, "main.py", "console", "--db", url, "--as", "commander", "--lang", "zh_CN"]
+    return [sys.executable, "main.py", "console", "--db", url, "--as", "city_commander", "--lang", "zh_CN"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,8 @@ login, the main window; or, with ``--screenshot``, one rendered PNG and exit.
 
 ``main.py console`` calls ``run_console(args)`` with ``args.db``, ``args.mode`` (everyday,
 civil-defence, emergency or None for the city's current mode), ``args.lang`` (zh_CN, en or None for the
-system's), ``args.screenshot``, ``args.size`` ("1600x1000") and ``args.role`` (a role or staff login).
+system's), ``args.screenshot``, ``args.size`` ("1600x1000") and ``args.login`` (a staff login; its password from
+``SANWEI_PASSWORD``, else the log-in dialog asks for it).
 
 Startup order matters for the 4-second budget: the database opens and the city's arrays start loading
 on a thread *before* Qt, pyqtgraph and the widgets are imported, so the load and those imports
@@ -38,8 +39,11 @@ from data.db import (
     require_database_file,
     session_factory,
 )
+from modes.common.auth import AuthRefused
 
 EXIT_INPUT = 2
+PASSWORD_ENV = "SANWEI_PASSWORD"
+DEMO_SCREENSHOT_LOGIN = "city_commander"  # --screenshot without --as: the demo city's commander
 READY_MARKER = "sanwei-console-ready"
 
 
@@ -186,7 +190,7 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
     from console import texts
     from console.dto import Login
     from console.i18n import install_translations, pick_language
-    from console.login import LoginDialog, resolve_login
+    from console.login import LoginDialog, local_authenticator, remote_authenticator
     from console.main_window import MainWindow
     from console.services import ConsoleServices
     from console.theme import apply_theme
@@ -219,15 +223,23 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
 
     clock = SystemClock()
     staff = ConsoleServices(opened.make_session, clock, Login("", "")).staff()
-    who = getattr(args, "role", None) or ("commander" if screenshot else None)
-    if who:
+    if opened.link is not None:
+        authenticate = remote_authenticator(staff)
+    else:
+        authenticate = local_authenticator(opened.make_session, clock, staff)
+    who = getattr(args, "login", None) or (DEMO_SCREENSHOT_LOGIN if screenshot else None)
+    password = os.environ.get(PASSWORD_ENV)
+    if who and (password is not None or screenshot):
+        if password is None:
+            sys.stderr.write(f"error: --as {who}: set {PASSWORD_ENV} to that login's password\n")
+            return EXIT_INPUT
         try:
-            login = resolve_login(staff, who)
-        except ValueError as exc:
+            login = authenticate(who, password)
+        except AuthRefused as exc:
             sys.stderr.write(f"error: --as: {exc}\n")
             return EXIT_INPUT
     else:
-        dialog = LoginDialog(staff)
+        dialog = LoginDialog(authenticate, who or "")
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return 0
         login = dialog.login()

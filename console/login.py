@@ -1,44 +1,104 @@
-"""Who sits at the console: a role, and a staff login when the city has a staff list."""
+"""Who sits at the console: a staff login that proved it with its password.
+
+The dialog (and ``--as LOGIN`` with ``SANWEI_PASSWORD``) hands login and password to an *authenticator*,
+``(login, password) -> Login``, which raises ``AuthRefused`` to say no. On a database the console checks
+them itself through the command bus (``local_authenticator``: failures counted, 5 in a row lock the
+login for 60 s, journaled). Connected to a node (``--connect``) the check belongs to the node, since a
+replica holds no password hashes: ``remote_authenticator`` is the one place to point at it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from console import texts
 from console.dto import Login, StaffEntry
-from data.models import Role
+from modes.common.auth import AuthRefused
+
+Authenticator = Callable[[str, str], Login]
 
 
-def resolve_login(staff: tuple[StaffEntry, ...], who: str) -> Login:
-    """``--as``: a role (the first staff login with it, else the role itself) or a staff login."""
-    who = who.strip()
-    roles = {r.value for r in Role}
-    if who in roles:
-        person = next((s for s in staff if s.role == who), None)
-    else:
-        person = next((s for s in staff if s.login == who), None)
+def login_of(
+    staff: tuple[StaffEntry, ...], login: str, role: str, district: str | None, department: str | None
+) -> Login:
+    """The console's ``Login`` of an authenticated staff login, with the person's name for the badge."""
+    person = next((s for s in staff if s.login == login), None)
+    return Login(login, role, person.name if person else "", district, department)
+
+
+def local_authenticator(make_session, clock, staff: tuple[StaffEntry, ...]) -> Authenticator:
+    """Check login and password against this database, through the command bus (``auth.sign_in``)."""
+    from modes.common import auth
+    from modes.common.command_bus import CommandBus, call_local
+
+    bus = CommandBus()
+    auth.register(bus)
+
+    def authenticate(login: str, password: str) -> Login:
+        reply = call_local(bus, make_session, clock, "auth.sign_in", {"login": login, "password": password})
+        if not reply["ok"]:
+            raise AuthRefused.from_dict(reply)
+        a = reply["actor"]
+        return login_of(staff, a["login"], a["role"], a["district"], a["department"])
+
+    return authenticate
+
+
+def remote_authenticator(staff: tuple[StaffEntry, ...]) -> Authenticator:
+    """A console attached to a node (``--connect``): who the person is comes from the replica's staff
+    list. The password is NOT checked here (the replica has no hashes); the node is to check it on the
+    command channel, and this function is where the console will ask it."""
+
+    def authenticate(login: str, password: str) -> Login:
+        person = next((s for s in staff if s.login == login.strip()), None)
         if person is None:
-            raise ValueError(f"unknown role or login {who!r} (roles: {', '.join(sorted(roles))})")
-    if person is None:
-        return Login(actor=who, role=who)
-    return Login(person.login, person.role, person.name, person.district_code, person.department_code)
+            raise AuthRefused(f"unknown login {login!r}", reason="unknown", login=login)
+        return Login(person.login, person.role, person.name, person.district_code, person.department_code)
+
+    return authenticate
+
+
+def refusal_text(refused: AuthRefused) -> str:
+    """A refusal in the console's language."""
+    translate = QCoreApplication.translate
+    if refused.reason == "unknown":
+        return translate("LoginDialog", "Unknown login {login}.").format(login=refused.login)
+    if refused.reason == "no_password":
+        return translate(
+            "LoginDialog", "{login} has no password yet: ask the administrator to set one."
+        ).format(login=refused.login)
+    if refused.reason == "locked" and refused.locked_until is not None:
+        return translate("LoginDialog", "{login} is locked after 5 failed log-ins, until {time}.").format(
+            login=refused.login, time=refused.locked_until.strftime("%H:%M:%S")
+        )
+    if refused.reason == "wrong_password":
+        return translate(
+            "LoginDialog",
+            "Wrong password ({n} of 5 failed log-ins in a row; the 5th locks the login for 60 s).",
+        ).format(n=refused.failures)
+    return translate("LoginDialog", "Log-in refused: {reason}").format(reason=str(refused))
 
 
 class LoginDialog(QDialog):
-    def __init__(self, staff: tuple[StaffEntry, ...], parent: QWidget | None = None):
+    """Login and password; a refusal is shown in the dialog, which stays open for another try."""
+
+    def __init__(self, authenticate: Authenticator, login: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Sanwei · log in"))
         self.setMinimumWidth(420)
-        self._staff = staff
+        self._authenticate = authenticate
+        self._login: Login | None = None
         title = QLabel(self.tr("Log in to the command console"))
         title.setObjectName("panel_title")
         hint = QLabel(
@@ -48,20 +108,23 @@ class LoginDialog(QDialog):
         )
         hint.setObjectName("panel_hint")
         hint.setWordWrap(True)
-        self.role_box = QComboBox()
-        self.role_box.setObjectName("role_box")
-        for role in Role:
-            self.role_box.addItem(texts.role_label(role.value), role.value)
-        self.person_box = QComboBox()
-        self.person_box.setObjectName("person_box")
-        self.person_box.setProperty("data_text", True)  # names and logins from the staff list
-        self.role_box.currentIndexChanged.connect(self._on_role_changed)
+        self.login_edit = QLineEdit(login)
+        self.login_edit.setObjectName("login_edit")
+        self.login_edit.setProperty("data_text", True)  # a staff login, as typed
+        self.password_edit = QLineEdit()
+        self.password_edit.setObjectName("password_edit")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error_label = QLabel("")
+        self.error_label.setObjectName("login_error")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #d9534f;")
+        self.error_label.hide()
         form = QFormLayout()
-        form.addRow(self.tr("Role"), self.role_box)
-        form.addRow(self.tr("Staff"), self.person_box)
+        form.addRow(self.tr("Login"), self.login_edit)
+        form.addRow(self.tr("Password"), self.password_edit)
         self.login_button = QPushButton(self.tr("Log in"))
         self.login_button.setDefault(True)
-        self.login_button.clicked.connect(self.accept)
+        self.login_button.clicked.connect(self._on_log_in)
         self.quit_button = QPushButton(self.tr("Quit"))
         self.quit_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
@@ -72,31 +135,27 @@ class LoginDialog(QDialog):
         layout.addWidget(title)
         layout.addWidget(hint)
         layout.addLayout(form)
+        layout.addWidget(self.error_label)
         layout.addLayout(buttons)
-        commander = self.role_box.findData(Role.COMMANDER.value)
-        self.role_box.setCurrentIndex(commander)
-        self._on_role_changed()
+        (self.password_edit if login else self.login_edit).setFocus()
 
-    def _on_role_changed(self, *_args) -> None:
-        role = self.role_box.currentData()
-        self.person_box.clear()
-        people = [s for s in self._staff if s.role == role]
-        for s in people:
-            where = s.district_code or s.department_code or ""
-            self.person_box.addItem(f"{s.name} · {s.login}" + (f" · {where}" if where else ""), s.login)
-        if not people:
-            self.person_box.addItem(self.tr("(no staff list: log in by role)"), None)
+    def _on_log_in(self) -> None:
+        login = self.login_edit.text().strip()
+        if not login:
+            self._show_error(self.tr("Enter your login."))
+            return
+        try:
+            self._login = self._authenticate(login, self.password_edit.text())
+        except AuthRefused as refused:
+            self.password_edit.clear()
+            self._show_error(refusal_text(refused))
+            return
+        self.accept()
+
+    def _show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.show()
 
     def login(self) -> Login:
-        role = self.role_box.currentData()
-        login = self.person_box.currentData()
-        person = next((s for s in self._staff if s.login == login), None)
-        if person is None:
-            return Login(actor=role, role=role)
-        return Login(person.login, person.role, person.name, person.district_code, person.department_code)
-
-    def choose(self, role: str, login: str | None = None) -> None:
-        """Pick a role (and a login) as a user would; used by tests and scripted demos."""
-        self.role_box.setCurrentIndex(self.role_box.findData(role))
-        if login is not None:
-            self.person_box.setCurrentIndex(self.person_box.findData(login))
+        assert self._login is not None, "login() after the dialog accepted"
+        return self._login

@@ -62,9 +62,11 @@ from data.models import (
     Road,
     Role,
     Staff,
+    StaffCredential,
     Street,
     Supervisor,
 )
+from data.passwords import hash_password
 from data.spatial import GridIndex
 
 Progress = Callable[[str, float], None]
@@ -86,6 +88,9 @@ STAGES = (
     "done",
 )
 
+# Every demo login's password (README, "Logging in"; printed by ``seed``). Hashed once per seeding and
+# that one hash stored for every demo login: thousands of Argon2id hashes would take minutes.
+DEMO_PASSWORD = "sanwei-demo"
 ORIGIN_LONLAT = (126.65, 45.72)  # Harbin's built-up core
 GRID_M = 0.001  # every vertex on a 1 mm grid, so neighbouring cells share their edges exactly
 ROW_BAND_M = 150.0  # cells are numbered in rows of this height, north to south, then west to east
@@ -1317,6 +1322,15 @@ def write_city(
         _insert_rows(session, GridCell, cells)
         _insert_rows(session, Road, city.roads)
         _insert_rows(session, Staff, city.staff)
+        demo_hash = hash_password(DEMO_PASSWORD)
+        _insert_rows(
+            session,
+            StaffCredential,
+            [
+                {"login": r["login"], "password_hash": demo_hash, "password_set_at": at, "failed_count": 0}
+                for r in city.staff
+            ],
+        )
         _insert_rows(session, Camera, city.cameras)
 
         total = max(len(city.components), 1)

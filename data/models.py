@@ -182,6 +182,33 @@ class Staff(Base):
     department_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"), nullable=True)
 
 
+class StaffCredential(Base):
+    """A login's password hash and its run of failed log-ins (modes/common/auth.py).
+
+    Kept apart from ``staff`` on purpose: the staff list is replicated to every district node and
+    console, the hashes must not be (a console's replica is a file on a desk), and a failed log-in then
+    changes only this row, not the replicated one. No row: the login has no password and cannot log in.
+    """
+
+    __tablename__ = "staff_credentials"
+    login: Mapped[str] = mapped_column(ForeignKey("staff.login"), primary_key=True)
+    password_hash: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    password_set_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    failed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class StaffSession(Base):
+    """A log-in kept for a while (``main.py login``): only the SHA-256 of its random token is stored,
+    so a copy of the database does not let anyone act as the person."""
+
+    __tablename__ = "staff_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    login: Mapped[str] = mapped_column(ForeignKey("staff.login"), index=True)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 # --- standard types -------------------------------------------------------------------------------
 
 

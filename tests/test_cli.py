@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,13 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
+# The demo city's password (data.demo_city.DEMO_PASSWORD); XDG_CONFIG_HOME keeps kept log-ins of the
+# person running the tests out of them.
+DEMO_ENV = {"SANWEI_PASSWORD": "sanwei-demo", "XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="sanwei-cli-config-")}
+
+
 def run(*args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    e = {**os.environ, "SANWEI_CLOCK": "2026-03-02T09:00:00", **(env or {})}
+    e = {**os.environ, "SANWEI_CLOCK": "2026-03-02T09:00:00", **DEMO_ENV, **(env or {})}
     out = subprocess.run(
         [sys.executable, str(REPO / "main.py"), *args],
         capture_output=True,
@@ -128,6 +134,8 @@ def test_report_act_show_list_through_the_cli(city):
             "hotline",
             "--text",
             "垃圾",
+            "--as",
+            "city_operator",
             "--json",
             "--db",
             city,
@@ -139,18 +147,18 @@ def test_report_act_show_list_through_the_cli(city):
     shown = json.loads(run("case", "show", cid, "--json", "--db", city).stdout)
     assert {"action": "send_verify", "roles": ["operator"], "needs_note": False} in shown["next_actions"]
     acted = json.loads(
-        run("case", "act", cid, "send_verify", "--as", "operator", "--json", "--db", city).stdout
+        run("case", "act", cid, "send_verify", "--as", "city_operator", "--json", "--db", city).stdout
     )
     assert acted["state"] == "verifying" and acted["history"][-1]["action"] == "send_verify"
-    res = run("case", "act", cid, "file", "--as", "operator", "--db", city, check=False)
+    res = run("case", "act", cid, "file", "--as", "city_operator", "--db", city, check=False)
     assert res.returncode == 2 and "cannot file a case that is verifying" in res.stderr
-    res = run("case", "act", cid, "verify", "--as", "operator", "--db", city, check=False)
+    res = run("case", "act", cid, "verify", "--as", "city_operator", "--db", city, check=False)
     assert (
         res.returncode == 2
         and "an operator may not verify" in res.stderr.lower()
         or "may not verify" in res.stderr
     )
-    res = run("case", "act", "99999999", "verify", "--as", "supervisor", "--db", city, check=False)
+    res = run("case", "act", "99999999", "verify", "--as", "city_supervisor", "--db", city, check=False)
     assert res.returncode == 2 and "does not exist" in res.stderr
     listed = json.loads(run("case", "list", "--state", "verifying", "--json", "--db", city).stdout)
     assert int(cid) in [c["id"] for c in listed["cases"]]
@@ -164,6 +172,8 @@ def test_report_act_show_list_through_the_cli(city):
         "99999",
         "--channel",
         "hotline",
+        "--as",
+        "city_operator",
         "--db",
         city,
         check=False,

@@ -23,7 +23,19 @@ REPO = Path(__file__).resolve().parent.parent
 REFUSED: dict[str, list[str]] = {
     "stats": ["stats"],
     "locate": ["locate", "1", "2"],
-    "report": ["report", "--x", "1", "--y", "2", "--type", "06010", "--channel", "hotline"],
+    "report": [
+        "report",
+        "--x",
+        "1",
+        "--y",
+        "2",
+        "--type",
+        "06010",
+        "--channel",
+        "hotline",
+        "--as",
+        "operator",
+    ],
     "case show": ["case", "show", "1"],
     "case act": ["case", "act", "1", "send_verify", "--as", "operator"],
     "case list": ["case", "list"],
@@ -61,6 +73,10 @@ REFUSED: dict[str, list[str]] = {
     "shelters open": ["shelters", "open", "S1", "--as", "civil-defence"],
     "shelters occupancy": ["shelters", "occupancy", "S1", "10"],
     "shelters demo": ["shelters", "demo"],
+    "staff list": ["staff", "list"],
+    "staff add": ["staff", "add", "someone", "--role", "operator"],
+    "staff passwd": ["staff", "passwd", "someone"],
+    "login": ["login", "someone"],
 }
 # The same leaf again with another layer or form that takes its own path through main.py.
 REFUSED_TOO: dict[str, list[str]] = {
@@ -76,8 +92,8 @@ REFUSED_TOO: dict[str, list[str]] = {
 # Covered by their own tests below.
 OWN_TESTS = {"seed", "console", "center"}
 # Commands that take no city from --db: the district node builds its replica from the centre; keys
-# and link status never open a database; alarm signal is a pattern and a tone.
-NO_CITY_USED = {"district", "keys new", "link status", "alarm signal"}
+# and link status never open a database; alarm signal is a pattern and a tone; logout forgets a kept log-in.
+NO_CITY_USED = {"district", "keys new", "link status", "alarm signal", "logout"}
 
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -306,7 +322,16 @@ def test_the_first_run_seeds_the_demo_city_at_the_default_path_only(tmp_path):
     assert_refused(before, default)
     assert not (tmp_path / "data").exists()
     shot = tmp_path / "first.png"
-    done = run("console", "--screenshot", str(shot), "--size", "400x300", "--as", "commander", env=env)
+    done = run(
+        "console",
+        "--screenshot",
+        str(shot),
+        "--size",
+        "400x300",
+        "--as",
+        "city_commander",
+        env={**env, "SANWEI_PASSWORD": "sanwei-demo"},
+    )
     assert done.returncode == 0, done.stderr
     assert shot.exists() and default.exists()
     stats = json.loads(run("stats", "--json", env=env).stdout)

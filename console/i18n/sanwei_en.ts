@@ -2745,6 +2745,26 @@
     <context>
         <name>LoginDialog</name>
         <message>
+            <source>Unknown login {login}.</source>
+            <translation>Unknown login {login}.</translation>
+        </message>
+        <message>
+            <source>{login} has no password yet: ask the administrator to set one.</source>
+            <translation>{login} has no password yet: ask the administrator to set one.</translation>
+        </message>
+        <message>
+            <source>{login} is locked after 5 failed log-ins, until {time}.</source>
+            <translation>{login} is locked after 5 failed log-ins, until {time}.</translation>
+        </message>
+        <message>
+            <source>Wrong password ({n} of 5 failed log-ins in a row; the 5th locks the login for 60 s).</source>
+            <translation>Wrong password ({n} of 5 failed log-ins in a row; the 5th locks the login for 60 s).</translation>
+        </message>
+        <message>
+            <source>Log-in refused: {reason}</source>
+            <translation>Log-in refused: {reason}</translation>
+        </message>
+        <message>
             <source>Sanwei · log in</source>
             <translation>Sanwei · log in</translation>
         </message>
@@ -2757,12 +2777,16 @@
             <translation>Your role decides what this console offers; everything you do is recorded with your login.</translation>
         </message>
         <message>
-            <source>Role</source>
-            <translation>Role</translation>
+            <source>Login</source>
+            <translation>Login</translation>
         </message>
         <message>
-            <source>Staff</source>
-            <translation>Staff</translation>
+            <source>Password</source>
+            <translation>Password</translation>
+        </message>
+        <message>
+            <source>Enter your login.</source>
+            <translation>Enter your login.</translation>
         </message>
         <message>
             <source>Log in</source>
@@ -2771,10 +2795,6 @@
         <message>
             <source>Quit</source>
             <translation>Quit</translation>
-        </message>
-        <message>
-            <source>(no staff list: log in by role)</source>
-            <translation>(no staff list: log in by role)</translation>
         </message>
     </context>
     <context>

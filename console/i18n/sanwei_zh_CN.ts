@@ -2745,6 +2745,26 @@
     <context>
         <name>LoginDialog</name>
         <message>
+            <source>Unknown login {login}.</source>
+            <translation>未知的登录名 {login}。</translation>
+        </message>
+        <message>
+            <source>{login} has no password yet: ask the administrator to set one.</source>
+            <translation>{login} 尚未设置密码：请联系管理员设置。</translation>
+        </message>
+        <message>
+            <source>{login} is locked after 5 failed log-ins, until {time}.</source>
+            <translation>{login} 连续 5 次登录失败，已锁定至 {time}。</translation>
+        </message>
+        <message>
+            <source>Wrong password ({n} of 5 failed log-ins in a row; the 5th locks the login for 60 s).</source>
+            <translation>密码错误（已连续失败 {n}/5 次；第 5 次将锁定该登录名 60 秒）。</translation>
+        </message>
+        <message>
+            <source>Log-in refused: {reason}</source>
+            <translation>登录被拒绝：{reason}</translation>
+        </message>
+        <message>
             <source>Sanwei · log in</source>
             <translation>三位一体 · 登录</translation>
         </message>
@@ -2757,12 +2777,16 @@
             <translation>您的角色决定本席位提供的功能；您的每项操作都将以您的账号记录。</translation>
         </message>
         <message>
-            <source>Role</source>
-            <translation>角色</translation>
+            <source>Login</source>
+            <translation>登录名</translation>
         </message>
         <message>
-            <source>Staff</source>
-            <translation>人员</translation>
+            <source>Password</source>
+            <translation>密码</translation>
+        </message>
+        <message>
+            <source>Enter your login.</source>
+            <translation>请输入登录名。</translation>
         </message>
         <message>
             <source>Log in</source>
@@ -2771,10 +2795,6 @@
         <message>
             <source>Quit</source>
             <translation>退出</translation>
-        </message>
-        <message>
-            <source>(no staff list: log in by role)</source>
-            <translation>（无人员名单：按角色登录）</translation>
         </message>
     </context>
     <context>

@@ -1,12 +1,17 @@
 """Who is at the keyboard, for every mode's rules: a name, a role, and the department or district that
-limits what they may touch when set."""
+limits what they may touch when set.
+
+A person who logged in (``modes.common.auth``) is an ``Actor`` built from their staff row by
+``Actor.of_staff``: ``login`` is set, ``name`` is the login (what the journal records and the KPIs look
+names up by), and role, department and district are the row's, never the caller's.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from data.errors import InputError
-from data.models import Role
+from data.models import Role, Staff
 
 
 @dataclass(frozen=True)
@@ -15,7 +20,7 @@ class Actor:
     role: Role
     department: str | None = None
     district: str | None = None
-    login: str = ""  # the staff login that proved itself; empty for a node acting for itself
+    login: str | None = None  # set when the actor is an authenticated staff login
 
     @classmethod
     def of(cls, role: str | Role, name: str | None = None, **kw) -> Actor:
@@ -24,3 +29,9 @@ class Actor:
         except ValueError:
             raise InputError(f"unknown role {role!r} (one of {', '.join(x.value for x in Role)})") from None
         return cls(name or r.value, r, **kw)
+
+    @classmethod
+    def of_staff(cls, row: Staff) -> Actor:
+        return cls.of(
+            row.role, row.login, department=row.department_code, district=row.district_code, login=row.login
+        )

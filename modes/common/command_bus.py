@@ -2,7 +2,8 @@
 
 A ``CommandBus`` maps a command name to a handler ``handler(ctx, args) -> result``; each mode fills it
 with its own commands (``modes.everyday.link_commands``), ``register_common`` adds what the modes share
-(``query.stats``, ``query.mode``, ``mode.switch``), the nodes add their own (``state.*``, ``link.*``),
+(``query.stats``, ``query.mode``, ``mode.switch``, and ``modes.common.auth``'s ``auth.*`` and
+``staff.*``), the nodes add their own (``state.*``, ``link.*``),
 and ``main.py`` wires them together. ``make_apply`` turns a bus into the ``apply`` function of a
 ``comms.commands.CommandServer``: it decodes the body, confines the caller to what its CURVE role allows
 (a ``district:<code>`` peer acts only within its district), runs the handler inside the node's database
@@ -31,6 +32,7 @@ from comms.commands import Command, CommandRefused
 from comms.keys import Peer
 from data.city import stats
 from data.errors import InputError
+from modes.common import auth
 from modes.common.actor import Actor
 from modes.common.clock import Clock, FixedClock
 from modes.common.mode_switch import current_mode, switch_mode
@@ -165,7 +167,9 @@ class CallContext:
         person = self.person
         if person is None:
             role, district = self.acting_as(args, default_role)
-            return Actor.of(role, args.get("actor"), department=args.get("actor_department"), district=district)
+            return Actor.of(
+                role, args.get("actor"), department=args.get("actor_department"), district=district
+            )
         claimed_role, claimed = args.get("as"), args.get("actor")
         if claimed_role and str(claimed_role).replace("-", "_") != person.role.value:
             raise CommandRefused(
@@ -398,6 +402,11 @@ def make_apply(bus: CommandBus, role: NodeRole, forwarder: Forwarder | None = No
         if forwarding:
             ctx.forward_id = new_forward_id()
         try:
+            if args.get("login"):
+                # The person named by a staff login acts with the role, district and department of their
+                # staff row, whatever the command claims. Whether the sender proved to be that person is
+                # the channel's to check (not done yet over the links).
+                args = {**args, **auth.login_claims(ctx.session, str(args["login"]))}
             result = spec.handler(ctx, dict(args))
             if forwarding:
                 assert forwarder is not None
@@ -449,3 +458,38 @@ def register_common(bus: CommandBus) -> None:
     bus.register("query.stats", _stats)
     bus.register("query.mode", _mode)
     bus.register("mode.switch", _switch_mode)
+    auth.register(bus)
+
+
+# ==================================================================================================
+# In this process, on a database the caller opened
+# ==================================================================================================
+
+# Whoever holds the database file: the local command line and the console on a database.
+LOCAL_PEER = Peer("local", auth.LOCAL_PEER_ROLE)
+
+
+def call_local(
+    bus: CommandBus,
+    session_factory,
+    clock: Clock,
+    name: str,
+    args: dict[str, Any],
+    *,
+    person: Actor | None = None,
+    services: dict[str, Any] | None = None,
+) -> Any:
+    """Apply the command ``name`` here, as a node would: the same handler, in one transaction with its
+    journal events, called by ``LOCAL_PEER`` (unconfined) as ``person`` (the one the caller
+    authenticated; None only for the commands that authenticate or administer, ``auth.*`` and
+    ``staff.*``). A refusal raises the handler's error; the result is the handler's own (not encoded)."""
+    spec = bus.spec(name)
+    if spec is None:
+        raise InputError(f"unknown command {name!r}")
+    with DbDedupStore(session_factory).transaction() as tx:
+        tx.record = not spec.query
+        ctx = CallContext(
+            tx, LOCAL_PEER, None, clock, "centre", services=services if services is not None else {}
+        )
+        ctx.person = person
+        return spec.handler(ctx, dict(args))

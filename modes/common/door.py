@@ -17,20 +17,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from comms.commands import CommandRefused
-from comms.keys import Peer
 from modes.common.actor import Actor
 from modes.common.clock import Clock
-from modes.common.command_bus import (
-    CallContext,
-    CommandBus,
-    DbDedupStore,
-    decode_result,
-    encode_result,
-)
-
-# Who sends a command on a local database: the person at this machine, not a peer of the links.
-LOCAL_PEER = Peer("local", "local")
+from modes.common.command_bus import CommandBus, call_local, decode_result, encode_result
 
 
 class LocalDoor:
@@ -45,21 +34,16 @@ class LocalDoor:
         services: dict[str, Any] | None = None,
     ) -> None:
         self.bus = bus
+        self.session_factory = session_factory
         self.clock = clock
         self.person = person
+        # Per-door caches of the handlers (the router, the impact index), as a node keeps them.
         self.services = services if services is not None else {}
-        self._store = DbDedupStore(session_factory)
 
     def execute(self, name: str, args: dict[str, Any]) -> Any:
         """Run command ``name``; a refusal raises the rules' own error (an ``InputError`` or
-        ``CommandRefused``) and nothing is written."""
-        spec = self.bus.spec(name)
-        if spec is None:
-            raise CommandRefused(f"unknown command {name!r}")
-        with self._store.transaction() as tx:
-            tx.record = not spec.query
-            # A local database is the city itself: the rules run as they do at the centre.
-            ctx = CallContext(tx, LOCAL_PEER, None, self.clock, "centre", None, services=self.services)
-            ctx.person = self.person
-            result = spec.handler(ctx, dict(args))
+        ``CommandRefused``) and nothing is written. The result has the shape a node would send."""
+        result = call_local(
+            self.bus, self.session_factory, self.clock, name, args, person=self.person, services=self.services
+        )
         return decode_result(encode_result(result))

@@ -101,12 +101,30 @@ def snapshot(make_session):
         return load_snapshot(s)
 
 
+def resolve_login(staff, who: str):
+    """A console ``Login`` for a fixture, without a password: the staff login ``who``, or the first
+    staff member with the role ``who`` (the role itself when the city has none). Tests only: the console
+    itself logs people in through ``console.login``'s authenticators."""
+    from console.dto import Login
+    from data.models import Role
+
+    who = who.strip()
+    if who in {r.value for r in Role}:
+        person = next((s for s in staff if s.role == who), None)
+        if person is None:
+            return Login(actor=who, role=who)
+    else:
+        person = next((s for s in staff if s.login == who), None)
+        if person is None:
+            raise ValueError(f"unknown role or login {who!r}")
+    return Login(person.login, person.role, person.name, person.district_code, person.department_code)
+
+
 @pytest.fixture
 def services_for(make_session):
     """ConsoleServices logged in as the first staff member with a role (or as the role itself)."""
     import datetime as dt
 
-    from console.login import resolve_login
     from console.services import ConsoleServices
     from modes.common.clock import FixedClock
 

@@ -38,7 +38,7 @@ DISTRICT = "230102"
 
 
 def env_for(cache: Path, **extra: str) -> dict[str, str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO), XDG_CACHE_HOME=str(cache), **extra)
+    env = dict(os.environ, PYTHONPATH=str(REPO), XDG_CACHE_HOME=str(cache), SANWEI_PASSWORD="sanwei-demo", **extra)
     env.pop("SANWEI_CLOCK", None)
     return env
 
@@ -152,10 +152,10 @@ def a_point(world, district: str) -> tuple[float, float]:
 def connect(world, tmp_path, qtbot, translations):
     """Open the console's window on the centre as ``run_console`` does with --connect."""
     from console.connect import open_remote
-    from console.login import resolve_login
     from console.remote import remote_window
     from console.services import ConsoleServices
     from modes.common.clock import SystemClock
+    from tests.console.conftest import resolve_login
 
     opened = []
 
@@ -259,7 +259,7 @@ def test_a_case_reported_at_the_centre_appears_in_the_console(world, connect, qt
     x, y = a_point(world, DISTRICT)
     done = main_py(
         "report", "--connect", world.endpoint, "--keys", str(world.keys), "--x", str(x), "--y", str(y),
-        "--channel", "hotline", "--type", "06010", "--text", "reported at the centre", "--json",
+        "--channel", "hotline", "--type", "06010", "--text", "reported at the centre", "--as", "city_operator", "--json",
         cache=world.cache,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -477,7 +477,7 @@ def test_screenshot_through_the_link(world, tmp_path):
     out = tmp_path / "connected.png"
     done = main_py(
         "console", "--connect", world.endpoint, "--keys", str(world.keys), "--screenshot", str(out),
-        "--size", "1000x700", "--as", "commander", "--lang", "en",
+        "--size", "1000x700", "--as", "city_commander", "--lang", "en",
         cache=world.cache, QT_QPA_PLATFORM="offscreen",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

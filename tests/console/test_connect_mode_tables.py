@@ -26,7 +26,6 @@ def test_a_connected_consoles_civil_defence_and_emergency_pages_show_the_centres
 ):
     """The window of a console attached to the centre: the civil-defence summary strip and the
     emergency board are computed from the replicated rows and equal what the centre's data gives."""
-    from console.login import resolve_login
     from console.remote import remote_window
     from console.services import ConsoleServices
     from data.db import make_engine, session_factory
@@ -35,13 +34,14 @@ def test_a_connected_consoles_civil_defence_and_emergency_pages_show_the_centres
     from modes.civil_defence.alarms import delivery_board
     from modes.common.clock import SystemClock
     from modes.common.mode_switch import Mode
+    from tests.console.conftest import resolve_login
 
     cluster.start_centre()
     x, y = inside(cluster.centre_db, D1)
     incident = cli_json(cluster, cluster.centre_db, "incident", "open", "--type", "fire", "--x", str(x),
-                        "--y", str(y), "--level", "II", "--as", "commander")["id"]  # fmt: skip
+                        "--y", str(y), "--level", "II", "--as", "city_commander")["id"]  # fmt: skip
     # An air-raid alarm sounded at the centre (no district node runs: nobody acknowledges).
-    alarm = cli_json(cluster, cluster.centre_db, "alarm", "issue", "raid", "--as", "civil-defence")
+    alarm = cli_json(cluster, cluster.centre_db, "alarm", "issue", "raid", "--as", "city_civil_defence")
     alarm_id = alarm["alarm_id"]
     link = attach_console()
     wait_until(
@@ -95,7 +95,7 @@ def test_a_connected_consoles_civil_defence_and_emergency_pages_show_the_centres
             cluster.centre_db, "SELECT id FROM cd_shelters WHERE status = 'open' ORDER BY capacity DESC"
         )
         capacity = value(cluster.centre_db, "SELECT capacity FROM cd_shelters WHERE id = ?", closed)
-        cluster.cli("shelters", "close", closed, "--as", "civil-defence", "--json",
+        cluster.cli("shelters", "close", closed, "--as", "city_civil_defence", "--json",
                     "--db", f"sqlite:///{cluster.centre_db}")  # fmt: skip
         qtbot.waitUntil(
             lambda: tools.plan is not None and int(tools.plan.problem.capacity.sum()) == before - capacity,

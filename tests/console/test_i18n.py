@@ -129,6 +129,7 @@ def test_the_console_asks_only_for_catalogued_strings(lang, qapp, qtbot, service
     from console.login import LoginDialog
     from console.main_window import ConfirmModeDialog, MainWindow
     from console.seeding import _SeedProgress
+    from modes.common.auth import AuthRefused
     from modes.common.mode_switch import Mode
 
     inner = QTranslator()
@@ -167,11 +168,13 @@ def test_the_console_asks_only_for_catalogued_strings(lang, qapp, qtbot, service
             dialog = ConfirmModeDialog(target, "王指挥", window)  # a name: logins are data, not UI text
             seen_texts += visible_texts(dialog)
             dialog.deleteLater()
-        login = LoginDialog(services_for("commander").staff())
+        def refuse(login: str, password: str):
+            raise AuthRefused("refused", reason="wrong_password", login=login, failures=1)
+
+        login = LoginDialog(refuse, "city_commander")
         qtbot.addWidget(login)
-        for i in range(login.role_box.count()):
-            login.role_box.setCurrentIndex(i)
-            seen_texts += visible_texts(login)
+        login._on_log_in()
+        seen_texts += visible_texts(login)
         progress = QProgressDialog()
         qtbot.addWidget(progress)
         _SeedProgress(progress).on_progress("grid cells", 0.2)

@@ -1,21 +1,66 @@
-"""Login: by role or staff login on the command line, or through the dialog; the actor is recorded."""
+"""Log-in: login and password in the dialog (refusals shown in it, 5 failures lock the login), the
+actor from the staff row; the window the role shapes; the first-run seeding."""
 
 from __future__ import annotations
 
 import pytest
 
 from console.dto import StaffEntry
-from console.login import LoginDialog, resolve_login
+from console.login import LoginDialog, local_authenticator, remote_authenticator
 
+PASSWORD = "lantern-Pine-62"
 STAFF = (
     StaffEntry("city_commander", "王强", "commander", None, None),
     StaffEntry("daoli_operator", "李娜", "operator", "230102", None),
-    StaffEntry("dept_water", "赵刚", "department", None, "water"),
 )
 
 
-def test_resolve_by_role_takes_the_first_login_with_it():
-    login = resolve_login(STAFF, "operator")
+@pytest.fixture
+def people(tmp_path):
+    """A SQLite file with two logins with a password: (session factory, clock)."""
+    import datetime as dt
+
+    from data.db import open_database, session_factory
+    from data.models import District
+    from modes.common import auth
+    from modes.common.clock import FixedClock
+
+    engine = open_database("sqlite:///" + str(tmp_path / "people.db"))
+    make = session_factory(engine)
+    clock = FixedClock(dt.datetime(2026, 3, 2, 9, 0))
+    with make() as s, s.begin():
+        s.add(District(code="230102", name="道里区", name_en="Daoli"))
+        s.flush()
+        auth.add_staff(s, clock, "city_commander", "commander", name="王强")
+        auth.add_staff(s, clock, "daoli_operator", "operator", name="李娜", district="230102")
+        auth.set_password(s, clock, "city_commander", PASSWORD)
+        auth.set_password(s, clock, "daoli_operator", PASSWORD)
+    yield make, clock
+    engine.dispose()
+
+
+def _dialog(qtbot, people, login: str = "") -> LoginDialog:
+    make, clock = people
+    dialog = LoginDialog(local_authenticator(make, clock, STAFF), login)
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def _try(dialog: LoginDialog, login: str, password: str) -> None:
+    dialog.login_edit.setText(login)
+    dialog.password_edit.setText(password)
+    dialog.login_button.click()
+
+
+def test_the_right_password_logs_in_as_the_staff_row(qtbot, translations, people):
+    from PySide6.QtWidgets import QDialog, QLineEdit
+
+    translations("en")
+    dialog = _dialog(qtbot, people)
+    assert dialog.password_edit.echoMode() == QLineEdit.EchoMode.Password
+    _try(dialog, "daoli_operator", PASSWORD)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    login = dialog.login()
     assert (login.actor, login.role, login.name, login.district_code) == (
         "daoli_operator",
         "operator",
@@ -24,32 +69,52 @@ def test_resolve_by_role_takes_the_first_login_with_it():
     )
 
 
-def test_resolve_by_login():
-    assert resolve_login(STAFF, "dept_water").department_code == "water"
+def test_refusals_show_in_the_dialog_until_the_lock(qtbot, translations, people):
+    from PySide6.QtWidgets import QDialog
 
-
-def test_a_role_without_staff_logs_in_as_the_role():
-    login = resolve_login(STAFF, "civil_defence")
-    assert (login.actor, login.role) == ("civil_defence", "civil_defence")
-
-
-def test_unknown_role_or_login_is_refused():
-    with pytest.raises(ValueError, match="unknown role or login"):
-        resolve_login(STAFF, "mayor")
-
-
-def test_dialog_offers_every_role_and_the_staff_of_the_chosen_one(qtbot, translations):
     translations("en")
-    dialog = LoginDialog(STAFF)
-    qtbot.addWidget(dialog)
-    assert dialog.role_box.count() == 7
-    assert dialog.login().actor == "city_commander"  # commander preselected
-    dialog.choose("operator", "daoli_operator")
-    login = dialog.login()
-    assert (login.actor, login.role, login.name) == ("daoli_operator", "operator", "李娜")
-    dialog.choose("shift_leader")
-    assert dialog.person_box.count() == 1 and dialog.person_box.currentData() is None
-    assert dialog.login().actor == "shift_leader"
+    dialog = _dialog(qtbot, people, "city_commander")
+    _try(dialog, "nobody", PASSWORD)
+    assert dialog.error_label.text() == "Unknown login nobody."
+    for n in range(1, 5):
+        _try(dialog, "city_commander", f"guess {n}")
+        assert dialog.error_label.text().startswith(f"Wrong password ({n} of 5 failed log-ins in a row")
+        assert dialog.password_edit.text() == ""  # typed again, not kept
+    _try(dialog, "city_commander", "guess 5")
+    assert dialog.error_label.text() == "city_commander is locked after 5 failed log-ins, until 09:01:00."
+    _try(dialog, "city_commander", PASSWORD)  # right, but locked
+    assert "until 09:01:00" in dialog.error_label.text()
+    assert dialog.result() != QDialog.DialogCode.Accepted and not dialog.error_label.isHidden()
+    make, clock = people
+    from sqlalchemy import select
+
+    from data.models import JournalEvent
+
+    with make() as s:
+        kinds = s.scalars(
+            select(JournalEvent.kind).where(JournalEvent.subject == "staff:city_commander")
+        ).all()
+    assert kinds.count("staff.login_failed") == 5 and kinds.count("staff.locked") == 1
+    clock.advance(seconds=60)
+    _try(dialog, "city_commander", PASSWORD)
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.login().role == "commander"
+
+
+def test_refusals_are_translated(qtbot, translations, people):
+    translations("zh_CN")
+    dialog = _dialog(qtbot, people)
+    _try(dialog, "daoli_operator", "not it at all")
+    assert dialog.error_label.text().startswith("密码错误")
+
+
+def test_a_connected_console_takes_the_person_from_the_replica_staff_list():
+    """The seam a node will answer: today the replica's staff list names the person (no hashes there)."""
+    from modes.common.auth import AuthRefused
+
+    authenticate = remote_authenticator(STAFF)
+    assert authenticate("daoli_operator", "anything").district_code == "230102"
+    with pytest.raises(AuthRefused, match="unknown login"):
+        authenticate("ghost", "x")
 
 
 def test_role_shapes_what_the_window_offers(open_window):

@@ -18,8 +18,13 @@ from modes.common.mode_switch import EVENT_KIND
 REPO = Path(__file__).resolve().parents[2]
 
 
-def run_console(url: str, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+def run_console(
+    url: str, *args: str, timeout: int = 300, password: str = "sanwei-demo"
+) -> subprocess.CompletedProcess:
+    # The demo logins' password, as a headless run passes it.
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "SANWEI_PASSWORD": password}
+    if not password:
+        env.pop("SANWEI_PASSWORD")
     return subprocess.run(
         [sys.executable, "main.py", "console", "--db", url, *args],
         cwd=REPO,
@@ -42,7 +47,7 @@ def image_stats(path: Path) -> tuple[int, int, float, int]:
 def test_screenshot_writes_a_non_blank_png_of_the_requested_size(city_url, tmp_path, qapp, lang):
     out = tmp_path / f"console_{lang}.png"
     done = run_console(
-        city_url, "--screenshot", str(out), "--size", "1280x800", "--as", "commander", "--lang", lang
+        city_url, "--screenshot", str(out), "--size", "1280x800", "--as", "city_commander", "--lang", lang
     )
     assert done.returncode == 0, done.stderr
     w, h, spread, colours = image_stats(out)
@@ -63,7 +68,7 @@ def test_screenshot_in_wartime_journals_the_switch(city_url, tmp_path, make_sess
         "--mode",
         "civil-defence",
         "--as",
-        "commander",
+        "city_commander",
     )
     assert done.returncode == 0, done.stderr
     assert image_stats(out)[:2] == (900, 600)
@@ -81,22 +86,54 @@ def test_a_role_that_may_not_switch_is_refused_at_startup(city_url, tmp_path, ma
     with make_session() as s:
         before = journal.last_seq(s)
     done = run_console(
-        city_url, "--screenshot", str(tmp_path / "x.png"), "--mode", "emergency", "--as", "operator"
+        city_url, "--screenshot", str(tmp_path / "x.png"), "--mode", "emergency", "--as", "city_operator"
     )
     assert done.returncode == 2
     assert "may not switch" in done.stderr
     with make_session() as s:
         assert journal.last_seq(s) == before
     bad = run_console(city_url, "--screenshot", str(tmp_path / "y.png"), "--as", "mayor")
-    assert bad.returncode == 2 and "unknown role or login" in bad.stderr
+    assert bad.returncode == 2 and "unknown login 'mayor'" in bad.stderr
+
+
+def test_console_as_a_login_needs_its_password(city_url, tmp_path, make_session):
+    """``console --as LOGIN`` logs in only with the login's password (SANWEI_PASSWORD); a refusal exits 2
+    with no window and nothing in the city changed (the failure itself is counted)."""
+    from sqlalchemy import select
+
+    from data.models import JournalEvent
+
+    with make_session() as s:
+        before = journal.last_seq(s)
+    wrong = run_console(city_url, "--screenshot", str(tmp_path / "w.png"), "--as", "city_operator",
+                        password="not-the-password")  # fmt: skip
+    assert wrong.returncode == 2 and "wrong password for 'city_operator'" in wrong.stderr
+    assert not (tmp_path / "w.png").exists()
+    with make_session() as s:
+        kinds = s.scalars(select(JournalEvent.kind).where(JournalEvent.seq > before)).all()
+    assert kinds == ["staff.login_failed"]
+    none = run_console(
+        city_url, "--screenshot", str(tmp_path / "n.png"), "--as", "city_operator", password=""
+    )
+    assert none.returncode == 2 and "set SANWEI_PASSWORD" in none.stderr
+    assert "not-the-password" not in wrong.stdout + wrong.stderr
+    right = run_console(
+        city_url, "--screenshot", str(tmp_path / "r.png"), "--size", "400x300", "--as", "city_operator"
+    )
+    assert right.returncode == 0, right.stderr
 
 
 def test_the_interactive_console_comes_up_and_reports_ready(city_url):
     """``python main.py console --as ROLE``: the window shows, loads the city, paints, and (asked to by
     SANWEI_REPORT_READY=exit, as the startup benchmark does) reports and quits."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "SANWEI_REPORT_READY": "exit"}
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "SANWEI_REPORT_READY": "exit",
+        "SANWEI_PASSWORD": "sanwei-demo",
+    }
     done = subprocess.run(
-        [sys.executable, "main.py", "console", "--db", city_url, "--as", "dispatcher", "--lang", "en"],
+        [sys.executable, "main.py", "console", "--db", city_url, "--as", "city_dispatcher", "--lang", "en"],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -124,7 +161,7 @@ def test_starting_a_console_does_not_stand_the_city_down(city_url, tmp_path, mak
     with make_session() as s:
         before = journal.last_seq(s)
     done = run_console(
-        city_url, "--screenshot", str(tmp_path / "op.png"), "--size", "640x400", "--as", "operator"
+        city_url, "--screenshot", str(tmp_path / "op.png"), "--size", "640x400", "--as", "city_operator"
     )
     assert done.returncode == 0, done.stderr
     with make_session() as s:

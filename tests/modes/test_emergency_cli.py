@@ -38,6 +38,7 @@ def cli(template, tmp_path, monkeypatch, capsys):
     shutil.copyfile(template, path)
     url = "sqlite:///" + str(path)
     monkeypatch.setenv("SANWEI_CLOCK", CLOCK)
+    monkeypatch.setenv("SANWEI_PASSWORD", "sanwei-demo")  # the demo logins' password
     capsys.readouterr()
 
     def run(*args: str):
@@ -71,7 +72,7 @@ def test_open_impact_suggest_dispatch_task_log_and_list(cli):
     x, y = _a_point(cli)
     code, doc, err = cli(
         "incident", "open", "--type", "0403", "--x", str(x), "--y", str(y), "--level", "II",
-        "--radius", "100", "--outer", "400", "--as", "commander", "--json",
+        "--radius", "100", "--outer", "400", "--as", "city_commander", "--json",
     )  # fmt: skip
     assert code == 0, err
     iid = doc["id"]
@@ -91,33 +92,33 @@ def test_open_impact_suggest_dispatch_task_log_and_list(cli):
     assert code == 0 and sug["eta_basis"] == "straight_line" and sug["units"]
     unit = sug["units"][0]["unit"]
 
-    code, _, err = cli("incident", "dispatch", str(iid), unit, "--as", "operator", "--json")
+    code, _, err = cli("incident", "dispatch", str(iid), unit, "--as", "city_operator", "--json")
     assert code == 2 and "operator may not dispatch" in err
     code, order, err = cli(
-        "incident", "dispatch", str(iid), unit, "--as", "commander", "--task", "关阀", "--json"
+        "incident", "dispatch", str(iid), unit, "--as", "city_commander", "--task", "关阀", "--json"
     )
     assert code == 0, err
     assert order["status"] == "assigned" and order["assignee_department"] == "gas" and not order["overdue"]
 
-    code, _, err = cli("incident", "task", str(iid), str(order["task_id"]), "done", "--as", "department")
+    code, _, err = cli("incident", "task", str(iid), str(order["task_id"]), "done", "--as", "dept_gas")
     assert code == 2 and "assigned cannot become done" in err
     code, moved, err = cli(
-        "incident", "task", str(iid), str(order["task_id"]), "en_route", "--as", "department",
-        "--actor-department", "gas", "--json",
+        "incident", "task", str(iid), str(order["task_id"]), "en_route", "--as", "dept_gas",
+        "--json",
     )  # fmt: skip
     assert code == 0, err
     assert moved["status"] == "en_route" and moved["acknowledged_at"] == CLOCK
 
-    code, log, _ = cli("incident", "log", str(iid), "--add", "现场已封锁", "--as", "dispatcher", "--json")
+    code, log, _ = cli("incident", "log", str(iid), "--add", "现场已封锁", "--as", "city_dispatcher", "--json")
     assert code == 0 and log["log"][-1]["text"] == "现场已封锁" and log["log"][-1]["role"] == "dispatcher"
     code, _, err = cli("incident", "log", str(iid), "--add", "x")
     assert code == 2 and "needs --as" in err
 
-    code, _, err = cli("incident", "status", str(iid), "contained", "--as", "commander")
+    code, _, err = cli("incident", "status", str(iid), "contained", "--as", "city_commander")
     assert code == 2 and "reported cannot become contained" in err
-    code, _, err = cli("incident", "status", str(iid), "responding", "--as", "supervisor")
+    code, _, err = cli("incident", "status", str(iid), "responding", "--as", "city_supervisor")
     assert code == 2 and "supervisor may not" in err
-    code, st, _ = cli("incident", "status", str(iid), "responding", "--as", "commander", "--json")
+    code, st, _ = cli("incident", "status", str(iid), "responding", "--as", "city_commander", "--json")
     assert code == 0 and st["status"] == "responding"
 
     code, listed, _ = cli("incident", "list", "--json")
@@ -136,25 +137,26 @@ def test_open_impact_suggest_dispatch_task_log_and_list(cli):
 def test_escalate_a_reported_case(cli):
     x, y = _a_point(cli)
     code, case, err = cli(
-        "report", "--x", str(x), "--y", str(y), "--type", "0401", "--channel", "supervisor", "--json"
+        "report", "--x", str(x), "--y", str(y), "--type", "0401", "--channel", "supervisor",
+        "--as", "city_supervisor", "--json",
     )
     assert code == 0, err
-    code, doc, err = cli("incident", "escalate", str(case["id"]), "--as", "commander", "--json")
+    code, doc, err = cli("incident", "escalate", str(case["id"]), "--as", "city_commander", "--json")
     assert code == 0, err
     assert doc["case_id"] == case["id"] and doc["incident"]["case_id"] == case["id"]
     assert doc["incident"]["type_name"] == "路面塌陷"
     code, tl, _ = cli("incident", "timeline", str(doc["id"]), "--json")
     assert [e["kind"] for e in tl["events"]][-1] == "case.escalated"
-    code, _, err = cli("incident", "escalate", str(case["id"]), "--as", "commander")
+    code, _, err = cli("incident", "escalate", str(case["id"]), "--as", "city_commander")
     assert code == 2 and "already escalated" in err
 
 
 def test_lonlat_outside_and_unknown_inputs_fail_with_exit_2(cli):
     code, _, err = cli(
-        "incident", "open", "--type", "fire", "--x", "126.0", "--y", "45.0", "--lonlat", "--as", "commander"
+        "incident", "open", "--type", "fire", "--x", "126.0", "--y", "45.0", "--lonlat", "--as", "city_commander"
     )
     assert code == 2 and "outside the city" in err
-    code, _, err = cli("incident", "open", "--type", "fire", "--as", "commander")
+    code, _, err = cli("incident", "open", "--type", "fire", "--as", "city_commander")
     assert code == 2 and "needs --x and --y" in err
     code, _, err = cli("incident", "impact", "999")
     assert code == 2 and "no incident 999" in err
@@ -163,7 +165,7 @@ def test_lonlat_outside_and_unknown_inputs_fail_with_exit_2(cli):
 def test_brief_html_and_pdf_to_stdout(cli):
     x, y = _a_point(cli)
     code, doc, _ = cli(
-        "incident", "open", "--type", "flood", "--x", str(x), "--y", str(y), "--as", "commander", "--json"
+        "incident", "open", "--type", "flood", "--x", str(x), "--y", str(y), "--as", "city_commander", "--json"
     )
     code, html, _ = cli("incident", "brief", str(doc["id"]), "--format", "html")
     assert code == 0 and html.startswith("<!DOCTYPE html>") and "洪涝" in html and "ICS 201" in html
@@ -196,13 +198,13 @@ def test_a_self_crossing_area_is_refused_not_repaired(cli):
     d = 150
     bow_tie = f"POLYGON(({x - d} {y - d},{x + d} {y + d},{x + d} {y - d},{x - d} {y + d},{x - d} {y - d}))"
     code, _doc, err = cli(
-        "incident", "open", "--type", "0403", "--area", bow_tie, "--level", "III", "--as", "commander", "--json",
+        "incident", "open", "--type", "0403", "--area", bow_tie, "--level", "III", "--as", "city_commander", "--json",
     )  # fmt: skip
     assert code == 2 and "not a valid polygon" in err and "Self-intersection" in err
     code, listed, _ = cli("incident", "list", "--json")
     assert code == 0 and listed["incidents"] == []
     square = f"POLYGON(({x - d} {y - d},{x + d} {y - d},{x + d} {y + d},{x - d} {y + d},{x - d} {y - d}))"
     code, doc, err = cli(
-        "incident", "open", "--type", "0403", "--area", square, "--level", "III", "--as", "commander", "--json",
+        "incident", "open", "--type", "0403", "--area", square, "--level", "III", "--as", "city_commander", "--json",
     )  # fmt: skip
     assert code == 0, err

@@ -57,7 +57,7 @@ class Node(NodeProcess):
     """``python main.py center|district ...`` with its JSON log lines collected as they come."""
 
     def __init__(self, *args: str) -> None:
-        env = dict(os.environ, PYTHONPATH=str(REPO))
+        env = dict(os.environ, PYTHONPATH=str(REPO), SANWEI_PASSWORD="sanwei-demo")  # the demo logins'
         env.pop("SANWEI_CLOCK", None)
         self.args = args
         super().__init__(args, env)
@@ -135,7 +135,7 @@ class Pair:
         ).start()
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        env = dict(os.environ, PYTHONPATH=str(REPO))
+        env = dict(os.environ, PYTHONPATH=str(REPO), SANWEI_PASSWORD="sanwei-demo")  # the demo logins'
         env.pop("SANWEI_CLOCK", None)
         out = subprocess.run(
             [sys.executable, str(REPO / "main.py"), *args],
@@ -224,7 +224,7 @@ def test_replica_equals_the_centre_and_follows_its_changes(pair):
         c2 = local.request("case.report", report_args(x1, y1, "through the district"))
         assert c2["id"] > 0 and c2["district"] == D1
         pair.cli("report", "--db", f"sqlite:///{pair.centre_db}", "--x", str(x1 + 1), "--y", str(y1),
-                 "--channel", "camera", "--type", "06010", "--json")  # fmt: skip
+                 "--channel", "camera", "--type", "06010", "--as", "city_operator", "--json")  # fmt: skip
         console.call("case.act", {"id": c1["id"], "action": "send_verify", "as": "operator"})
         comp = next(k for k in replica_digests(pair.district_db) if k.startswith(f"/component/{D1}"))
         console.call("asset.status", {"kind": "component", "id": comp.split("/")[2], "status": "damaged"})
@@ -380,7 +380,7 @@ def test_commands_queued_while_the_centre_is_down_are_applied_once_when_it_retur
         assert "DOWN for" in cli.stdout and "queue: 4" in cli.stdout
 
         # Meanwhile at the centre (its database, the centre node down): the conflicting case is voided.
-        pair.cli("case", "act", str(conflict["id"]), "void", "--as", "shift_leader", "--note", "duplicate",
+        pair.cli("case", "act", str(conflict["id"]), "void", "--as", "city_shift_leader", "--note", "duplicate",
                  "--db", f"sqlite:///{pair.centre_db}")  # fmt: skip
         pair.start_centre()
 
@@ -484,17 +484,18 @@ def test_cli_report_through_a_district_reaches_the_centre(pair):
     pair.start_district()
     x1, y1 = inside(pair.centre_db, D1)
     out = pair.cli("report", "--x", str(x1), "--y", str(y1), "--channel", "hotline", "--type", "06010",
-                   "--text", "from the command line", "--json", *pair.via_district())  # fmt: skip
+                   "--text", "from the command line", "--as", "city_operator", "--json",
+                   *pair.via_district())  # fmt: skip
     doc = json.loads(out.stdout)
     assert doc["id"] > 0 and doc["district"] == D1 and doc["text"] == "from the command line"
     shown = json.loads(
         pair.cli("case", "show", str(doc["id"]), "--json", "--db", f"sqlite:///{pair.centre_db}").stdout
     )
-    assert shown["text"] == "from the command line" and shown["reporter"] == "operator"
+    assert shown["text"] == "from the command line" and shown["reporter"] == "city_operator"
     stats = json.loads(pair.cli("stats", "--json", *pair.via_district()).stdout)
     assert stats["cases"] == 1
     refused = pair.cli(
-        "case", "act", str(doc["id"]), "file", "--as", "shift_leader", *pair.via_district(), check=False
+        "case", "act", str(doc["id"]), "file", "--as", "city_shift_leader", *pair.via_district(), check=False
     )
     assert refused.returncode == 2 and "cannot file" in refused.stderr
     status = json.loads(

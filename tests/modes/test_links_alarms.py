@@ -102,7 +102,7 @@ class Cluster:
         ]
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        env = dict(os.environ, PYTHONPATH=str(REPO))
+        env = dict(os.environ, PYTHONPATH=str(REPO), SANWEI_PASSWORD="sanwei-demo")  # the demo logins'
         env.pop("SANWEI_CLOCK", None)
         out = subprocess.run(
             [sys.executable, str(REPO / "main.py"), *args],
@@ -154,7 +154,7 @@ def test_an_alarm_is_acknowledged_by_every_district_node_with_its_times(cluster)
     for code in (D1, D2, D3):
         cluster.start_district(code)
 
-    out = cluster.cli("alarm", "issue", "raid", "--as", "civil-defence", "--json", "--wait", "30",
+    out = cluster.cli("alarm", "issue", "raid", "--as", "city_civil_defence", "--json", "--wait", "30",
                       *cluster.connect())  # fmt: skip
     board = json.loads(out.stdout)
     assert board["kind"] == "raid" and board["all_acknowledged"] is True, board
@@ -181,7 +181,7 @@ def test_an_alarm_is_acknowledged_by_every_district_node_with_its_times(cluster)
     ]
 
     # Issued through district D1's node by its console: the centre sounds it in D1 only.
-    out = cluster.cli("alarm", "issue", "clear", "--districts", "all", "--as", "civil-defence", "--json",
+    out = cluster.cli("alarm", "issue", "clear", "--districts", "all", "--as", "city_civil_defence", "--json",
                       "--wait", "30", *cluster.connect(D1), "--identity", f"console-{D1}")  # fmt: skip
     local_alarm = json.loads(out.stdout)
     assert [d["district"] for d in local_alarm["deliveries"]] == [D1]
@@ -190,7 +190,7 @@ def test_an_alarm_is_acknowledged_by_every_district_node_with_its_times(cluster)
     assert text.count("acknowledged 20") == 3
 
     # Issued on the centre's database by the local command line: the journal brings it to D3 all the same.
-    out = cluster.cli("alarm", "issue", "pre", "--districts", D3, "--as", "civil-defence", "--json",
+    out = cluster.cli("alarm", "issue", "pre", "--districts", D3, "--as", "city_civil_defence", "--json",
                       "--db", f"sqlite:///{cluster.centre_db}")  # fmt: skip
     local_id = json.loads(out.stdout)["alarm_id"]
     with cluster.link() as console:
@@ -278,7 +278,7 @@ def test_a_district_acknowledges_only_for_itself_and_only_civil_defence_issues(c
     assert journal_count(cluster.centre_db, "alarm.acknowledged", f"alarm/{alarm_id}", D1) == 1
     assert journal_count(cluster.centre_db, "alarm.acknowledged", f"alarm/{alarm_id}", D2) == 0
 
-    refused = cluster.cli("alarm", "issue", "raid", "--as", "commander", *cluster.connect(), check=False)
+    refused = cluster.cli("alarm", "issue", "raid", "--as", "city_commander", *cluster.connect(), check=False)
     assert refused.returncode == 2 and "civil-defence office" in refused.stderr
     assert count(cluster.centre_db, "SELECT count(*) FROM cd_alarms") == 1
 

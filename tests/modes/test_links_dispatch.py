@@ -31,7 +31,7 @@ from tests.modes.test_links_alarms import (  # noqa: F401 - fixtures
 def open_incident(c: Cluster) -> int:
     """A fire in district D1, opened on the centre's database by the local command line."""
     x, y = inside(c.centre_db, D1)
-    out = c.cli("incident", "open", "--type", "fire", "--x", str(x), "--y", str(y), "--as", "commander",
+    out = c.cli("incident", "open", "--type", "fire", "--x", str(x), "--y", str(y), "--as", "city_commander",
                       "--json", "--db", f"sqlite:///{c.centre_db}")  # fmt: skip
     return json.loads(out.stdout)["id"]
 
@@ -50,7 +50,7 @@ def test_dispatch_to_a_down_district_is_queued_and_delivered_once_then_tracked(c
     incident = open_incident(cluster)
     unit = unit_of(cluster.centre_db, D1)
 
-    out = cluster.cli("incident", "dispatch", str(incident), unit, "--as", "commander", "--task", "cut the gas",
+    out = cluster.cli("incident", "dispatch", str(incident), unit, "--as", "city_commander", "--task", "cut the gas",
                       "--wait", "1", "--json", *cluster.connect())  # fmt: skip
     order = json.loads(out.stdout)
     assert order["assignee_district"] == D1 and order["status"] == "assigned"
@@ -78,7 +78,7 @@ def test_dispatch_to_a_down_district_is_queued_and_delivered_once_then_tracked(c
             local.call("task.status", {"order_id": order_id, "status": "done", "as": "department"})
         moved = local.request("task.status", {"order_id": order_id, "status": "en_route", "as": "department"})
         assert moved["status"] == "en_route" and moved["en_route_at"]
-    out = cluster.cli("incident", "task", str(incident), order_id, "on_scene", "--as", "department", "--json",
+    out = cluster.cli("incident", "task", str(incident), order_id, "on_scene", "--as", "daoli_department", "--json",
                       *cluster.connect(D1), "--identity", f"console-{D1}")  # fmt: skip
     assert json.loads(out.stdout)["status"] == "on_scene"
     with sqlite3.connect(cluster.centre_db) as conn:
@@ -114,7 +114,7 @@ def test_dispatch_roles_and_districts_are_checked_over_the_link(cluster):  # noq
         with pytest.raises(LinkRefused, match=f"acts for district {D2}"):
             other.call("incident.dispatch", {"incident_id": incident, "unit": unit_of(cluster.centre_db, D1),
                                              "as": "commander"})  # fmt: skip
-    refused = cluster.cli("incident", "dispatch", str(incident), unit, "--as", "operator", *cluster.connect(),
+    refused = cluster.cli("incident", "dispatch", str(incident), unit, "--as", "city_operator", *cluster.connect(),
                           check=False)  # fmt: skip
     assert refused.returncode == 2 and "may not dispatch" in refused.stderr
     with sqlite3.connect(cluster.centre_db) as conn:

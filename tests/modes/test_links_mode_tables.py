@@ -126,7 +126,7 @@ def test_district_and_console_replicas_hold_the_centres_mode_tables_and_follow_c
         "SELECT id FROM cd_shelters WHERE status = 'open' AND district_code = ? ORDER BY capacity DESC",
         D1,
     )
-    cluster.cli("shelters", "close", shelter, "--as", "civil-defence", "--json",
+    cluster.cli("shelters", "close", shelter, "--as", "city_civil_defence", "--json",
                 "--db", f"sqlite:///{cluster.centre_db}")  # fmt: skip
     assert value(cluster.centre_db, "SELECT status FROM cd_shelters WHERE id = ?", shelter) == "closed"
     for db in (district, replica):
@@ -148,14 +148,14 @@ def test_district_and_console_replicas_hold_the_centres_mode_tables_and_follow_c
     # An incident opened at the centre, then a unit dispatched to it (the unit's status changes).
     x, y = inside(cluster.centre_db, D1)
     opened = cli_json(cluster, cluster.centre_db, "incident", "open", "--type", "fire", "--x", str(x),
-                      "--y", str(y), "--level", "III", "--as", "commander")  # fmt: skip
+                      "--y", str(y), "--level", "III", "--as", "city_commander")  # fmt: skip
     incident = opened["id"]
     unit = value(
         cluster.centre_db,
         "SELECT id FROM rescue_units WHERE district_code = ? AND status = 'available' ORDER BY id",
         D1,
     )
-    cluster.cli("incident", "dispatch", str(incident), unit, "--as", "commander", "--json",
+    cluster.cli("incident", "dispatch", str(incident), unit, "--as", "city_commander", "--json",
                 "--db", f"sqlite:///{cluster.centre_db}")  # fmt: skip
     assert value(cluster.centre_db, "SELECT status FROM rescue_units WHERE id = ?", unit) != "available"
     for db in (district, replica):

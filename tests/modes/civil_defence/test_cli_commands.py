@@ -32,10 +32,14 @@ def db(tmp_path_factory, small_city_rows) -> str:
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
     monkeypatch.setenv("SANWEI_CLOCK", "2026-03-02T09:00:00")
+    monkeypatch.setenv("SANWEI_PASSWORD", "sanwei-demo")  # the demo logins' password
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main.main(list(argv))
+    try:
+        code = main.main(list(argv))
+    except SystemExit as exc:  # argparse: a missing required option such as --as
+        code = exc.code
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -60,8 +64,8 @@ def test_alarm_signal_contract(capsys, tmp_path):
 
 def test_alarm_issue_needs_the_civil_defence_role(capsys, db):
     code, _, err = run(capsys, "alarm", "issue", "raid", "--db", db)
-    assert code == main.EXIT_INPUT and "civil-defence" in err
-    code, _, err = run(capsys, "alarm", "issue", "raid", "--db", db, "--as", "commander")
+    assert code == main.EXIT_INPUT and "--as" in err
+    code, _, err = run(capsys, "alarm", "issue", "raid", "--db", db, "--as", "city_commander")
     assert code == main.EXIT_INPUT and "may not sound" in err
 
 
@@ -74,7 +78,7 @@ def test_alarm_issue_board_and_ack(capsys, db, tmp_path):
         "--db",
         db,
         "--as",
-        "civil-defence",
+        "city_civil_defence",
         "--wav",
         str(tmp_path / "r.wav"),
     )
@@ -83,14 +87,14 @@ def test_alarm_issue_board_and_ack(capsys, db, tmp_path):
     assert all(d["received_at"] is None and d["acknowledged_at"] is None for d in doc["deliveries"])
     alarm_id = str(doc["alarm_id"])
     doc = run_json(
-        capsys, "alarm", "issue", "clear", "--db", db, "--as", "civil_defence", "--districts", "230109"
+        capsys, "alarm", "issue", "clear", "--db", db, "--as", "city_civil_defence", "--districts", "230109"
     )
     assert [d["district"] for d in doc["deliveries"]] == ["230109"]
     doc = run_json(capsys, "alarm", "ack", alarm_id, "230102", "--db", db, "--at", "2026-03-02T09:00:05")
     assert next(d for d in doc["deliveries"] if d["district"] == "230102")["ack_seconds"] == 5
     assert set(doc["late"]) == set()  # the clock still says 09:00:00
     code, _, err = run(
-        capsys, "alarm", "issue", "raid", "--db", db, "--as", "civil-defence", "--districts", "999999"
+        capsys, "alarm", "issue", "raid", "--db", db, "--as", "city_civil_defence", "--districts", "999999"
     )
     assert code == main.EXIT_INPUT and "999999" in err
 
@@ -111,12 +115,12 @@ def test_sirens_coverage_suggest_and_set(capsys, db):
     picks = run_json(capsys, "sirens", "suggest", "2", "--db", db)["suggestions"]
     assert len(picks) == 2 and all(p["gain_people"] > 0 for p in picks)
     code, _, err = run(capsys, "sirens", "set", "230102-J001", "out_of_service", "--db", db)
-    assert code == main.EXIT_INPUT and "civil-defence" in err
+    assert code == main.EXIT_INPUT and "--as" in err
     doc = run_json(
-        capsys, "sirens", "set", "230102-J001", "out_of_service", "--db", db, "--as", "civil-defence"
+        capsys, "sirens", "set", "230102-J001", "out_of_service", "--db", db, "--as", "city_civil_defence"
     )
     assert doc["status"] == "out_of_service" and doc["covered_after"] <= doc["covered_before"]
-    run_json(capsys, "sirens", "set", "230102-J001", "in_service", "--db", db, "--as", "civil-defence")
+    run_json(capsys, "sirens", "set", "230102-J001", "in_service", "--db", db, "--as", "city_civil_defence")
 
 
 def test_evacuate_plan_formats(capsys, db):
@@ -138,12 +142,12 @@ def test_evacuate_plan_formats(capsys, db):
 def test_shelters_close_occupancy_and_list(capsys, db):
     listed = run_json(capsys, "shelters", "list", "--db", db, "--class", "personnel_2")["shelters"]
     target = listed[0]["id"]
-    code, _, err = run(capsys, "shelters", "close", target, "--db", db, "--as", "supervisor")
+    code, _, err = run(capsys, "shelters", "close", target, "--db", db, "--as", "city_supervisor")
     assert code == main.EXIT_INPUT and "may not" in err
-    doc = run_json(capsys, "shelters", "close", target, "--db", db, "--as", "civil-defence")
+    doc = run_json(capsys, "shelters", "close", target, "--db", db, "--as", "city_civil_defence")
     assert doc["closed"] == target and doc["plan"]["solver_status"] == 0
     assert doc["displaced"] >= 0 and doc["rehoused"] + max(doc["newly_unplaced"], 0) == doc["displaced"]
-    run_json(capsys, "shelters", "open", target, "--db", db, "--as", "civil-defence")
+    run_json(capsys, "shelters", "open", target, "--db", db, "--as", "city_civil_defence")
     doc = run_json(capsys, "shelters", "occupancy", target, "250", "--db", db)
     assert doc["occupancy"] == 250 and doc["applied"]
     code, _, err = run(capsys, "shelters", "occupancy", "nope", "5", "--db", db)
