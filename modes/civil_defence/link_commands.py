@@ -21,7 +21,7 @@ from sqlalchemy import and_, or_, select, text
 
 from comms.commands import CommandRefused
 from comms.wire import Entry
-from data.civil_defence_models import Alarm, AlarmDelivery, AlarmKind, Shelter
+from data.civil_defence_models import Alarm, AlarmDelivery, AlarmKind, Shelter, Siren
 from data.errors import InputError
 from data.models import District, JournalEvent
 from modes.civil_defence import replicated
@@ -39,6 +39,7 @@ from modes.civil_defence.alarms import (
     signal_schedule,
 )
 from modes.civil_defence.authority import require_civil_defence
+from modes.civil_defence.coverage import CoverageModel, set_siren_status
 from modes.civil_defence.evacuation import report_occupancy, set_shelter_status
 from modes.common.command_bus import CallContext, CommandBus
 from modes.common.link_keys import acknowledge_order, register_order_keys
@@ -200,9 +201,20 @@ def _ack(ctx: CallContext, args: dict[str, Any]) -> dict:
     if row is None:
         delivery_board(ctx.session, alarm_id, now)  # "no alarm N" when there is none
         raise CommandRefused(f"alarm {alarm_id} was not sent to district {district}")
-    received = _time(args.get("received_at"), row.sent_at, now)
+    # Received when acknowledged unless the district says it received the order earlier.
+    received = _time(args.get("received_at") or args.get("acknowledged_at"), row.sent_at, now)
     acked = _time(args.get("acknowledged_at"), received, now)
-    by = ctx.peer.name if ctx.scope else str(args.get("by") or f"district:{district}")
+    if ctx.person is not None:
+        # A person acknowledges for their own district; a city officer (no district) for any.
+        person = ctx.actor(args)
+        if person.district not in (None, district):
+            raise CommandRefused(
+                f"{person.login or person.name} belongs to district {person.district}; "
+                f"it may not acknowledge for district {district}"
+            )
+        by = person.name
+    else:
+        by = ctx.peer.name if ctx.scope else str(args.get("by") or f"district:{district}")
     if received < acked:
         record_receipt(ctx.session, alarm_id, district, received)
     # Received and acknowledged at once (a node acknowledges on receipt): ``acknowledge`` records both.
@@ -275,7 +287,28 @@ def _shelter_occupancy(ctx: CallContext, args: dict[str, Any]) -> dict:
     if isinstance(persons, bool) or not isinstance(persons, int):
         raise InputError(f"occupancy must be a whole number of persons, at least 0, not {persons!r}")
     now = ctx.clock.now()
-    return report_occupancy(ctx.session, shelter, persons, now, reporter=person.name).as_dict()
+    # When the heads were counted (default now): a count never lies ahead.
+    at = _time(args.get("at"), dt.datetime.min, now)
+    return report_occupancy(ctx.session, shelter, persons, at, reporter=person.name).as_dict()
+
+
+def _siren_status(ctx: CallContext, args: dict[str, Any]) -> dict:
+    """A siren in or out of service (or damaged). With ``population`` (night or day), the answer also
+    says how many people the in-service sirens covered before and after."""
+    _centre_only(ctx, "a siren's status")
+    person = ctx.actor(args)
+    role = require_civil_defence(person.role.value, "change a siren's status")
+    siren = str(args.get("siren") or "").strip()
+    if not siren:
+        raise InputError("this command needs the 'siren' id")
+    row = ctx.session.get(Siren, siren)
+    if row is not None:
+        ctx.confine(row.district_code, f"siren {siren}")
+    population = args.get("population")
+    model = CoverageModel.load(ctx.session, population=str(population)) if population else None
+    return set_siren_status(
+        ctx.session, ctx.clock, role, siren, str(args.get("status") or ""), actor=person.name, model=model
+    ).as_dict()
 
 
 def _board(ctx: CallContext, args: dict[str, Any]) -> dict:
@@ -375,3 +408,4 @@ def register(bus: CommandBus) -> None:
     bus.register("alarm.plan_test", _plan_test)
     bus.register("shelter.status", _shelter_status)
     bus.register("shelter.occupancy", _shelter_occupancy)
+    bus.register("siren.status", _siren_status)

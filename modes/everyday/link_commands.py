@@ -26,6 +26,7 @@ from data.geometry import WGS84, transformer
 from data.models import Camera, CameraStatus, Case, Component, ComponentState
 from modes.common.clock import FixedClock
 from modes.common.command_bus import CallContext, CommandBus
+from modes.common.layer_import import require_local
 from modes.everyday.cases import Actor, CaseDesk, list_cases
 from modes.everyday.config import EverydayConfig
 from modes.everyday.routing import Router
@@ -311,6 +312,18 @@ def _kpi(ctx: CallContext, args: dict[str, Any]) -> dict:
     )
 
 
+def _import_cases(ctx: CallContext, args: dict[str, Any]) -> dict:
+    """A CSV of past cases replayed into the loop (``--map``: how its columns and codes map to ours).
+    The files are read where the database is: only its holder imports, never a linked peer."""
+    from modes.everyday.replay import replay_file
+
+    require_local(ctx, "importing cases")
+    path, mapping = str(args.get("file") or ""), str(args.get("map") or "")
+    if not path or not mapping:
+        raise InputError("case.import needs the 'file' of cases and the 'map' of its columns")
+    return replay_file(ctx.session, path, mapping).as_dict()
+
+
 def register(bus: CommandBus) -> None:
     bus.refuse_on(IllegalTransition)
     bus.register("case.report", _report, forward=True)
@@ -320,3 +333,4 @@ def register(bus: CommandBus) -> None:
     bus.register("query.cases", _list)
     bus.register("query.locate", _locate)
     bus.register("query.kpi", _kpi)
+    bus.register("case.import", _import_cases)
