@@ -1,7 +1,10 @@
-"""One door for writes: no console module opens a write transaction or writes through a session itself.
+"""One door for writes: no console or command-line module opens a write transaction or writes through a
+session itself.
 
 Every write is a named command handed to the command bus (modes/common/door.py locally, the node's
-command channel when attached). This reads the console's source and fails on the calls that write:
+command channel when attached). Founding a city (``seed``, ``import cells --new-city``, the demo sets) is
+not a command on a city: data/ and modes/ own those transactions. This reads the source of the console,
+of ``main.py`` and of any ``cli/`` module, and fails on the calls that write:
 ``begin``/``begin_nested``/``commit``/``flush`` on anything, ``add``/``add_all``/``delete``/``merge`` on a
 session, and ``execute`` of an INSERT, UPDATE or DELETE. Reads (``with session_factory() as s:``) pass.
 """
@@ -14,7 +17,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-GUARDED = sorted(p for p in (REPO / "console").rglob("*.py"))
+CONSOLE = sorted((REPO / "console").rglob("*.py"))
+COMMAND_LINE = [REPO / "main.py", *sorted((REPO / "cli").rglob("*.py"))]
+GUARDED = CONSOLE + COMMAND_LINE
 
 TRANSACTION_CALLS = {"begin", "begin_nested", "commit", "flush"}
 SESSION_WRITES = {"add", "add_all", "delete", "merge", "bulk_save_objects", "bulk_insert_mappings"}
@@ -51,11 +56,15 @@ def _writes(tree: ast.AST) -> list[tuple[int, str]]:
 
 
 @pytest.mark.parametrize("path", GUARDED, ids=lambda p: str(p.relative_to(REPO)))
-def test_no_console_module_writes_past_the_door(path):
+def test_no_console_or_cli_module_writes_past_the_door(path):
     found = _writes(ast.parse(path.read_text(encoding="utf-8")))
     assert not found, f"{path.relative_to(REPO)} writes past the command bus at " + ", ".join(
         f"line {line}: {what}" for line, what in found
     )
+
+
+def test_the_command_line_is_guarded():
+    assert REPO / "main.py" in GUARDED and CONSOLE
 
 
 def test_the_guard_sees_each_kind_of_write():
