@@ -1509,6 +1509,9 @@ def build_parser() -> argparse.ArgumentParser:
     q = cd_sub(grp, "demo", "add the demo shelters, sirens, receiving areas and teams to a seeded city")
     q.add_argument("--seed", type=int, default=1)
     _link_parsers(add)
+    from cli import authority
+
+    authority.add_parsers(add, common, authority.Wiring(open_city, make_clock, _command_bus))
     return parser
 
 
