@@ -1244,7 +1244,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--mode",
         choices=["everyday", "civil-defence", "emergency"],
         default=None,
-        help="switch the city to this mode on start (default: open in the city's current mode)",
+        help="open this mode's page as a preview: the city's mode is not changed (default: the city's current mode)",
     )
     p.add_argument("--lang", choices=["zh_CN", "en"], default=None)
     p.add_argument("--screenshot", metavar="FILE.png", help="render the loaded window to a PNG and exit")
