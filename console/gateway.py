@@ -7,8 +7,8 @@ them, plus a function that turns the node's result into the same DTO). The gatew
 
     def switch_mode(self, target):
         return self.gateway.write(
-            "mode.switch", {"mode": Mode(target).value},
-            local=lambda s: switch_mode(s, self.clock, self.login.actor, self.login.role, target),
+            "mode.switch", {"mode": Mode(target).value, "reason": reason, "login": self.login.actor},
+            local=lambda s: switch_mode(s, self.clock, self.actor(), target, reason),
             decode=lambda result: mode_switch_from_result(result, self.login),
         )
 
@@ -30,10 +30,12 @@ from sqlalchemy.orm import Session
 
 from console.dto import Login
 from data.errors import InputError
+from data.models import OrderState
 from modes.common.changes import Changes
 from modes.common.console_link import ConsoleLink
 from modes.common.mode_switch import Mode, ModeSwitch
 from modes.common.nodes import LinkError, LinkRefused
+from modes.common.orders import OrderView
 
 T = TypeVar("T")
 
@@ -133,4 +135,36 @@ def mode_switch_from_result(result: Any, login: Login) -> ModeSwitch:
     when = dt.datetime.fromisoformat(at) if isinstance(at, str) else dt.datetime.now()
     seq = doc.get("journal_seq") if doc.get("switched") else None
     changes = Changes(mode=True, journal_seq=seq) if seq is not None else Changes()
-    return ModeSwitch(Mode(doc["previous"]), Mode(doc["mode"]), login.actor, login.role, when, seq, changes)
+    order = order_from_doc(doc["order"]) if doc.get("order") else None
+    return ModeSwitch(
+        Mode(doc["previous"]),
+        Mode(doc["mode"]),
+        login.actor,
+        login.role,
+        when,
+        seq,
+        changes,
+        doc.get("reason") or "",
+        order,
+    )
+
+
+def order_from_doc(doc: dict[str, Any]) -> OrderView:
+    def when(text: str | None) -> dt.datetime | None:
+        return dt.datetime.fromisoformat(text) if text else None
+
+    return OrderView(
+        doc["id"],
+        doc["act"],
+        dict(doc.get("args") or {}),
+        doc.get("reason") or "",
+        doc.get("what") or doc["act"],
+        doc["requested_by"],
+        doc["requested_role"],
+        when(doc["requested_at"]),
+        when(doc["expires_at"]),
+        OrderState(doc["state"]),
+        doc.get("decided_by"),
+        when(doc.get("decided_at")),
+        doc.get("result_seq"),
+    )
