@@ -1410,7 +1410,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--mode",
         choices=["everyday", "civil-defence", "emergency"],
         default=None,
-        help="switch the city to this mode on start (default: open in the city's current mode)",
+        help="open this mode's page as a preview: the city's mode is not changed (default: the city's current mode)",
     )
     p.add_argument("--lang", choices=["zh_CN", "en"], default=None)
     p.add_argument("--screenshot", metavar="FILE.png", help="render the loaded window to a PNG and exit")
@@ -1685,6 +1685,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--seed", type=int, default=1)
     _link_parsers(add)
     _staff_parsers(add, common)
+    from cli import authority
+
+    authority.add_parsers(add, common, authority.Wiring(open_city, make_clock, _command_bus))
     return parser
 
 

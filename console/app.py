@@ -131,8 +131,8 @@ def _load_snapshot(make_session) -> CitySnapshot:
 
 
 def _requested_mode(args: argparse.Namespace) -> str | None:
-    """The mode the user asked for with ``--mode``, or None (main.py's default) to open in the city's
-    current mode: a console that merely starts must not stand the city down from wartime."""
+    """The mode whose page the user asked to see with ``--mode`` (shown as a preview, the city is not
+    switched), or None (main.py's default) for the city's current mode."""
     return getattr(args, "mode", None)
 
 
@@ -187,7 +187,6 @@ def run_console(args: argparse.Namespace) -> int:
 def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, interval: float) -> int:
     from PySide6.QtWidgets import QApplication, QDialog
 
-    from console import texts
     from console.dto import Login
     from console.i18n import install_translations, pick_language
     from console.login import LoginDialog, local_authenticator, remote_authenticator
@@ -196,7 +195,7 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
     from console.theme import apply_theme
     from console.workers import GuiThreadCollector
     from modes.common.clock import SystemClock
-    from modes.common.mode_switch import Mode, may_switch
+    from modes.common.mode_switch import Mode
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     collector = GuiThreadCollector(parent=app)
@@ -253,21 +252,10 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
         window = MainWindow(ConsoleServices(opened.make_session, clock, login))
     window.loaded.connect(lambda: sys.setswitchinterval(interval))
     requested = _requested_mode(args)
-    target = Mode(requested) if requested else None
-    if target is not None and target != window.mode:
-        if not may_switch(login.role, target):
-            message = QApplication.translate(
-                "Startup", "Your role ({role}) may not switch the city to {mode}."
-            ).format(role=texts.role_label(login.role), mode=texts.mode_label(target.value))
-            if screenshot:
-                sys.stderr.write(f"error: {message}\n")
-                if bridge is not None:
-                    bridge.detach()
-                return EXIT_INPUT
-            window.notify(message)
-        else:
-            # Asked for on the command line: no confirmation dialog, but journaled like any switch.
-            window.switch_now(target)
+    if requested:
+        # A view, never a switch: the city's mode changes only through the mode buttons, with the
+        # confirmation and its reason, and a screenshot writes nothing.
+        window.preview_mode(Mode(requested))
 
     if screenshot:
         code = _screenshot(app, window, screenshot, size, started, opened.snapshot)

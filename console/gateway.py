@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from console.dto import Login
 from data.errors import InputError
+from data.models import OrderState
 from modes.bus import city_bus
 from modes.common.actor import Actor
 from modes.common.changes import Changes
@@ -34,6 +35,7 @@ from modes.common.console_link import ConsoleLink
 from modes.common.door import LocalDoor
 from modes.common.mode_switch import Mode, ModeSwitch
 from modes.common.nodes import LinkError, LinkRefused
+from modes.common.orders import OrderView
 
 T = TypeVar("T")
 
@@ -92,12 +94,8 @@ class RemoteGateway:
         self.timeout = timeout
 
     def actor_args(self) -> dict[str, Any]:
-        args: dict[str, Any] = {"as": self.login.role, "actor": self.login.actor}
-        if self.login.department_code:
-            args["actor_department"] = self.login.department_code
-        if self.login.district_code:
-            args["actor_district"] = self.login.district_code
-        return args
+        # The person, by login: the node takes role, district and department from its staff row.
+        return {"login": self.login.actor}
 
     def write(self, command: str, args: dict[str, Any], *, decode: Callable[[Any], T]) -> T:
         try:
@@ -127,4 +125,36 @@ def mode_switch_from_result(result: Any, login: Login) -> ModeSwitch:
     when = dt.datetime.fromisoformat(at) if isinstance(at, str) else dt.datetime.now()
     seq = doc.get("journal_seq") if doc.get("switched") else None
     changes = Changes(mode=True, journal_seq=seq) if seq is not None else Changes()
-    return ModeSwitch(Mode(doc["previous"]), Mode(doc["mode"]), login.actor, login.role, when, seq, changes)
+    order = order_from_doc(doc["order"]) if doc.get("order") else None
+    return ModeSwitch(
+        Mode(doc["previous"]),
+        Mode(doc["mode"]),
+        login.actor,
+        login.role,
+        when,
+        seq,
+        changes,
+        doc.get("reason") or "",
+        order,
+    )
+
+
+def order_from_doc(doc: dict[str, Any]) -> OrderView:
+    def when(text: str | None) -> dt.datetime | None:
+        return dt.datetime.fromisoformat(text) if text else None
+
+    return OrderView(
+        doc["id"],
+        doc["act"],
+        dict(doc.get("args") or {}),
+        doc.get("reason") or "",
+        doc.get("what") or doc["act"],
+        doc["requested_by"],
+        doc["requested_role"],
+        when(doc["requested_at"]),
+        when(doc["expires_at"]),
+        OrderState(doc["state"]),
+        doc.get("decided_by"),
+        when(doc.get("decided_at")),
+        doc.get("result_seq"),
+    )

@@ -65,13 +65,23 @@ MODE_LAYER_DEFAULTS: dict[str, dict[str, bool]] = {
 
 
 class ConfirmModeDialog(QDialog):
-    """Asks before the city goes to a wartime or emergency footing; says who will be recorded."""
+    """Asks before the city's mode changes: says who will be recorded and asks why (the journal keeps
+    the reason; the switch button stays disabled until one is given)."""
 
-    def __init__(self, target: Mode, actor: str, parent: QWidget | None = None):
+    def __init__(self, target: Mode, actor: str, parent: QWidget | None = None, *, two_person: bool = False):
         super().__init__(parent)
         self.target = target
         self.setWindowTitle(self.tr("Confirm mode switch"))
         style = MODE_STYLES[target]
+        body = self.tr(
+            "Switch the city to {mode} mode? Every console and district centre follows the switch, "
+            "and the journal records it as made by {actor}."
+        ).format(mode=texts.mode_label(target.value), actor=actor)
+        if two_person:
+            body += " " + self.tr(
+                "The two-person rule is on: the switch waits until a second authorised person confirms "
+                "it with their own password within 60 seconds."
+            )
         lay_out_confirmation(
             self,
             name="confirm_mode_dialog",
@@ -79,13 +89,22 @@ class ConfirmModeDialog(QDialog):
             banner_fg=style.banner_fg,
             banner_bg=style.banner_bg,
             title=texts.mode_banner(target.value),
-            body=self.tr(
-                "Switch the city to {mode} mode? Every console and district centre follows the switch, "
-                "and the journal records it as made by {actor}."
-            ).format(mode=texts.mode_label(target.value), actor=actor),
+            body=body,
             confirm_text=self.tr("Switch to {mode}").format(mode=texts.mode_label(target.value)),
             cancel_text=self.tr("Cancel"),
         )
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setObjectName("reason_edit")
+        self.reason_edit.setPlaceholderText(self.tr("Reason (required, recorded in the journal)"))
+        self.reason_edit.textChanged.connect(self._update_confirm)
+        self.layout().insertWidget(2, self.reason_edit)
+        self._update_confirm()
+
+    def reason(self) -> str:
+        return self.reason_edit.text().strip()
+
+    def _update_confirm(self) -> None:
+        self.confirm_button.setEnabled(bool(self.reason()))
 
 
 class MainWindow(QMainWindow):
@@ -108,6 +127,7 @@ class MainWindow(QMainWindow):
         self._to_lonlat = None
         self.switching = False
         self._switch_target = Mode.EVERYDAY
+        self.previewing: Mode | None = None  # a mode's page shown without switching the city
 
         self.setObjectName("main_window")
         self.setWindowTitle(self.tr("Sanwei · City Command"))
@@ -331,7 +351,7 @@ class MainWindow(QMainWindow):
 
     def _update_mode_permissions(self) -> None:
         for mode, button in self.mode_buttons.items():
-            allowed = self.services.may_switch(mode)
+            allowed = self.services.may_switch(mode, self.mode)
             button.setEnabled(allowed or mode == self.mode)
             if allowed:
                 button.setToolTip(
@@ -340,43 +360,50 @@ class MainWindow(QMainWindow):
                     )
                 )
             else:
-                button.setToolTip(
-                    self.tr("Your role ({role}) may not switch the city to {mode}.").format(
-                        role=texts.role_label(self.services.login.role), mode=texts.mode_label(mode.value)
-                    )
-                )
+                button.setToolTip(self._refusal_text(mode))
+
+    def _refusal_text(self, target: Mode) -> str:
+        if self.mode in NEEDS_CONFIRMATION and self.mode != target:
+            return self.tr("Your role ({role}) may not take the city out of {mode}.").format(
+                role=texts.role_label(self.services.login.role), mode=texts.mode_label(self.mode.value)
+            )
+        return self.tr("Your role ({role}) may not switch the city to {mode}.").format(
+            role=texts.role_label(self.services.login.role), mode=texts.mode_label(target.value)
+        )
 
     def request_mode(self, target: Mode | str) -> bool:
-        """Ask to switch the city: role check, confirmation for wartime/emergency, then the journaled switch
-        in a worker. Returns False when refused or cancelled here."""
+        """Ask to switch the city: who may (both ways), the confirmation with its reason, then the
+        journaled switch in a worker. Returns False when refused or cancelled here."""
         target = Mode(target)
         self._sync_mode_buttons()
         if target == self.mode or self.switching:
             return False
-        if not self.services.may_switch(target):
-            message = self.tr("Your role ({role}) may not switch the city to {mode}.").format(
-                role=texts.role_label(self.services.login.role), mode=texts.mode_label(target.value)
-            )
+        if not self.services.may_switch(target, self.mode):
+            message = self._refusal_text(target)
             self.notify(message)
             self.mode_switch_failed.emit(message)
             return False
-        if target in NEEDS_CONFIRMATION and not self.confirm_switch(target):
+        reason = self.confirm_switch(target)
+        if not reason:
             self.notify(self.tr("Mode switch cancelled."))
             return False
-        self.switch_now(target)
+        self.switch_now(target, reason)
         return True
 
-    def switch_now(self, target: Mode) -> None:
-        """The switch itself, without asking (the confirmation already happened, or the command line asked)."""
+    def switch_now(self, target: Mode, reason: str) -> None:
+        """The switch itself, once the person confirmed it and gave the reason."""
         self.switching = True
         self._switch_target = target
         self.workers.submit(
-            lambda: self.services.switch_mode(target), self._on_switched, self._on_switch_failed
+            lambda: self.services.switch_mode(target, reason), self._on_switched, self._on_switch_failed
         )
 
-    def confirm_switch(self, target: Mode) -> bool:
+    def confirm_switch(self, target: Mode) -> str | None:
+        """The reason the person gave, or None when they cancelled."""
         dialog = ConfirmModeDialog(target, self.services.login.actor, self)
-        return dialog.exec() == QDialog.DialogCode.Accepted
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.reason() or None
 
     def _on_switched(self, result: ModeSwitch) -> None:
         self.switching = False
@@ -387,15 +414,20 @@ class MainWindow(QMainWindow):
                     mode=texts.mode_label(result.mode.value), seq=result.journal_seq
                 )
             )
+        elif result.pending and result.order is not None:
+            self.notify(
+                self.tr(
+                    "Order {id} waits for a second person until {time}: python main.py order confirm {id} "
+                    "--as LOGIN"
+                ).format(id=result.order.id, time=result.order.expires_at.strftime("%H:%M:%S")),
+                60_000,
+            )
         self._update_journal_label()
 
     def _on_switch_failed(self, exc: BaseException) -> None:
         self.switching = False
         if isinstance(exc, ModeSwitchRefused):
-            message = self.tr("Your role ({role}) may not switch the city to {mode}.").format(
-                role=texts.role_label(self.services.login.role),
-                mode=texts.mode_label(self._switch_target.value),
-            )
+            message = self._refusal_text(self._switch_target)
         else:
             message = self.tr("The switch failed: {reason}").format(reason=str(exc))
         self.notify(message)
@@ -404,6 +436,7 @@ class MainWindow(QMainWindow):
 
     def _apply_mode(self, mode: Mode, actor: str, at) -> None:
         self.mode, self.mode_actor, self.mode_since = mode, actor, at
+        self.previewing = None
         self._apply_layer_preset(mode)
         self.banner.setStyleSheet(banner_style(mode))
         self.setStyleSheet(frame_style(mode))
@@ -421,6 +454,23 @@ class MainWindow(QMainWindow):
         self._sync_mode_buttons()
         self._update_mode_permissions()
         self.mode_changed.emit(mode.value)
+
+    def preview_mode(self, mode: Mode) -> None:
+        """Show ``mode``'s page and layers without switching the city (``console --mode``, screenshots):
+        the banner keeps the city's real mode and says that this is a preview. Writes nothing."""
+        mode = Mode(mode)
+        if mode == self.mode:
+            return
+        self._apply_layer_preset(mode)
+        self.pages.setCurrentWidget(self.page_for[mode])
+        self.banner_detail.setText(
+            self.banner_detail.text()
+            + " · "
+            + self.tr("previewing the {mode} page; the city is not switched").format(
+                mode=texts.mode_label(mode.value)
+            )
+        )
+        self.previewing = mode
 
     def _apply_layer_preset(self, mode: Mode) -> None:
         """Each mode keeps its own choice of the shared layers: wartime and emergency start without the

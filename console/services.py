@@ -33,6 +33,7 @@ from console.gateway import LocalGateway, WriteGateway, mode_switch_from_result
 from console.measures import MEASURE_BY_KEY
 from data import journal
 from data.models import JournalEvent
+from modes.common.actor import Actor
 from modes.common.clock import Clock
 from modes.common.mode_switch import (
     EVENT_KIND,
@@ -169,14 +170,29 @@ class ConsoleServices:
         with self.session_factory() as s:
             return current_mode(s)
 
-    def may_switch(self, target: Mode | str) -> bool:
-        return may_switch(self.login.role, target)
+    def may_switch(self, target: Mode | str, current: Mode | str = Mode.EVERYDAY) -> bool:
+        """Whether the login may switch the city from ``current`` to ``target`` (both ways; the city's
+        mode is its municipal centre's officers' to switch)."""
+        if self.login.district_code and parse_mode(target) != parse_mode(current):
+            return False
+        return may_switch(self.login.role, target, current)
 
-    def switch_mode(self, target: Mode | str) -> ModeSwitch:
-        """Runs in a worker: validates the login's role, writes the journal event, commits."""
+    def actor(self) -> Actor:
+        login = self.login
+        return Actor.of(
+            login.role,
+            login.actor,
+            department=login.department_code,
+            district=login.district_code,
+            login=login.actor,
+        )
+
+    def switch_mode(self, target: Mode | str, reason: str) -> ModeSwitch:
+        """Runs in a worker: validates who may, journals the switch with its reason (or, under the
+        two-person rule, the order a second person confirms), commits."""
         return self.gateway.write(
             "mode.switch",
-            {"mode": parse_mode(target).value},
+            {"mode": parse_mode(target).value, "reason": reason},
             decode=lambda result: mode_switch_from_result(result, self.login),
         )
 

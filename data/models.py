@@ -411,3 +411,33 @@ class JournalHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# --- orders waiting for a second person ------------------------------------------------------------
+
+
+class OrderState(enum.StrEnum):
+    PENDING = "pending"  # waiting for a second person's confirmation
+    CONFIRMED = "confirmed"  # confirmed in time: the act was done
+    REFUSED = "refused"  # declined by a second person, or withdrawn by the one who asked
+    EXPIRED = "expired"  # nobody confirmed it in time
+
+
+class PendingOrder(Base):
+    """A grave act (the wartime switch, an air-raid alarm) asked for under the two-person rule: it takes
+    effect only when a second authorised person confirms it before ``expires_at`` (modes/common/orders.py).
+    ``args`` are the act's own arguments, as its command takes them."""
+
+    __tablename__ = "pending_orders"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    act: Mapped[str] = mapped_column(String(40))  # the command name: mode.switch, alarm.issue
+    args: Mapped[dict] = mapped_column(JSON, default=dict)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    requested_by: Mapped[str] = mapped_column(String(50))
+    requested_role: Mapped[str] = mapped_column(String(16))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    state: Mapped[str] = mapped_column(String(12), default=OrderState.PENDING.value, index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(50), nullable=True)  # who confirmed or refused
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    result_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # the act's journal event

@@ -1282,12 +1282,20 @@
             <translation>Switch the city to {mode} mode? Every console and district centre follows the switch, and the journal records it as made by {actor}.</translation>
         </message>
         <message>
+            <source>The two-person rule is on: the switch waits until a second authorised person confirms it with their own password within 60 seconds.</source>
+            <translation>The two-person rule is on: the switch waits until a second authorised person confirms it with their own password within 60 seconds.</translation>
+        </message>
+        <message>
             <source>Switch to {mode}</source>
             <translation>Switch to {mode}</translation>
         </message>
         <message>
             <source>Cancel</source>
             <translation>Cancel</translation>
+        </message>
+        <message>
+            <source>Reason (required, recorded in the journal)</source>
+            <translation>Reason (required, recorded in the journal)</translation>
         </message>
     </context>
     <context>
@@ -2828,6 +2836,10 @@
             <translation>Switch to {mode} ({key})</translation>
         </message>
         <message>
+            <source>Your role ({role}) may not take the city out of {mode}.</source>
+            <translation>Your role ({role}) may not take the city out of {mode}.</translation>
+        </message>
+        <message>
             <source>Your role ({role}) may not switch the city to {mode}.</source>
             <translation>Your role ({role}) may not switch the city to {mode}.</translation>
         </message>
@@ -2838,6 +2850,10 @@
         <message>
             <source>Switched to {mode}; recorded as journal event {seq}.</source>
             <translation>Switched to {mode}; recorded as journal event {seq}.</translation>
+        </message>
+        <message>
+            <source>Order {id} waits for a second person until {time}: python main.py order confirm {id} --as LOGIN</source>
+            <translation>Order {id} waits for a second person until {time}: python main.py order confirm {id} --as LOGIN</translation>
         </message>
         <message>
             <source>The switch failed: {reason}</source>
@@ -2854,6 +2870,10 @@
         <message>
             <source>Sanwei · {mode}</source>
             <translation>Sanwei · {mode}</translation>
+        </message>
+        <message>
+            <source>previewing the {mode} page; the city is not switched</source>
+            <translation>previewing the {mode} page; the city is not switched</translation>
         </message>
         <message>
             <source>Nothing found for “{text}”.</source>
@@ -3340,13 +3360,6 @@
         <message>
             <source>No site would cover anyone new.</source>
             <translation>No site would cover anyone new.</translation>
-        </message>
-    </context>
-    <context>
-        <name>Startup</name>
-        <message>
-            <source>Your role ({role}) may not switch the city to {mode}.</source>
-            <translation>Your role ({role}) may not switch the city to {mode}.</translation>
         </message>
     </context>
     <context>

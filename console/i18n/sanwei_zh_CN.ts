@@ -1282,12 +1282,20 @@
             <translation>确定将城市切换到{mode}模式吗？所有指挥席位和区级中心将随之切换，日志将记录此次切换由 {actor} 执行。</translation>
         </message>
         <message>
+            <source>The two-person rule is on: the switch waits until a second authorised person confirms it with their own password within 60 seconds.</source>
+            <translation>双人规则已开启：须由第二名有权人员在 60 秒内以本人密码确认后，切换才生效。</translation>
+        </message>
+        <message>
             <source>Switch to {mode}</source>
             <translation>切换到{mode}</translation>
         </message>
         <message>
             <source>Cancel</source>
             <translation>取消</translation>
+        </message>
+        <message>
+            <source>Reason (required, recorded in the journal)</source>
+            <translation>原因（必填，记入日志）</translation>
         </message>
     </context>
     <context>
@@ -2828,6 +2836,10 @@
             <translation>切换到{mode}（{key}）</translation>
         </message>
         <message>
+            <source>Your role ({role}) may not take the city out of {mode}.</source>
+            <translation>您的角色（{role}）无权使城市退出{mode}。</translation>
+        </message>
+        <message>
             <source>Your role ({role}) may not switch the city to {mode}.</source>
             <translation>您的角色（{role}）无权将城市切换到{mode}。</translation>
         </message>
@@ -2838,6 +2850,10 @@
         <message>
             <source>Switched to {mode}; recorded as journal event {seq}.</source>
             <translation>已切换到{mode}，记入日志第 {seq} 号事件。</translation>
+        </message>
+        <message>
+            <source>Order {id} waits for a second person until {time}: python main.py order confirm {id} --as LOGIN</source>
+            <translation>指令 {id} 等待第二人确认，截止 {time}：python main.py order confirm {id} --as 登录名</translation>
         </message>
         <message>
             <source>The switch failed: {reason}</source>
@@ -2854,6 +2870,10 @@
         <message>
             <source>Sanwei · {mode}</source>
             <translation>三位一体 · {mode}</translation>
+        </message>
+        <message>
+            <source>previewing the {mode} page; the city is not switched</source>
+            <translation>正在预览{mode}页面；城市模式未切换</translation>
         </message>
         <message>
             <source>Nothing found for “{text}”.</source>
@@ -3340,13 +3360,6 @@
         <message>
             <source>No site would cover anyone new.</source>
             <translation>没有能新增覆盖人口的位置。</translation>
-        </message>
-    </context>
-    <context>
-        <name>Startup</name>
-        <message>
-            <source>Your role ({role}) may not switch the city to {mode}.</source>
-            <translation>您的角色（{role}）无权将城市切换到{mode}。</translation>
         </message>
     </context>
     <context>

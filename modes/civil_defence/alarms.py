@@ -28,7 +28,9 @@ from data import journal
 from data.civil_defence_models import Alarm, AlarmDelivery, AlarmKind, TestSignal
 from data.errors import InputError, NotFound
 from data.models import District, Role
-from modes.civil_defence.authority import Officer, require_civil_defence
+from modes.civil_defence.authority import CivilDefenceRefused, Officer, require_civil_defence
+from modes.common import orders
+from modes.common.actor import Actor
 from modes.common.changes import Changes
 from modes.common.clock import Clock, SystemClock
 
@@ -252,12 +254,14 @@ def issue_alarm(
     exercise: bool = False,
     note: str = "",
     test_signal_id: int | None = None,
+    order: dict | None = None,
 ) -> AlarmIssued:
     """Order ``kind`` sounded in ``districts`` (default all). Only the civil-defence role may.
 
     Writes the alarm, one delivery per district with ``sent_at`` = now, and journal events: one
     ``alarm.issued`` for the order and one ``alarm.sent`` per district (carrying the district code, so
-    a district node following its part of the journal sees its own order).
+    a district node following its part of the journal sees its own order). ``order`` (the pending
+    order's id and who confirmed it, under the two-person rule) is recorded in ``alarm.issued``.
     """
     role = require_civil_defence(actor_role, "sound an air-raid alarm")
     who = Officer.of(role, actor)
@@ -284,13 +288,82 @@ def issue_alarm(
         "name_zh": signal.name_zh,
         "exercise": exercise,
     }
-    events = [journal.NewEvent("alarm.issued", who.name, now, subject, {**payload, "districts": codes})]
+    issued = {**payload, "districts": codes, "role": role.value, **(order or {})}
+    events = [journal.NewEvent("alarm.issued", who.name, now, subject, issued)]
     events += [
         journal.NewEvent("alarm.sent", who.name, now, subject, payload, district_code=c) for c in codes
     ]
     seqs = journal.append_many(session, events)
     session.flush()
     return AlarmIssued(delivery_board(session, alarm.id, now), Changes(journal_seq=seqs[-1]))
+
+
+# Sounding and clearing are equally grave (a false all-clear sends people out of the shelters): under the
+# two-person rule every signal waits for a second civil-defence officer.
+TWO_PERSON_SIGNALS = frozenset(AlarmKind)
+ISSUE_ACT = "alarm.issue"
+
+
+def sound_alarm(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    kind: str | AlarmKind,
+    districts: str | Iterable[str] | None = None,
+    *,
+    exercise: bool = False,
+    note: str = "",
+) -> orders.OrderOutcome:
+    """Sound (or clear) an alarm as ``actor``: at once, or, under the two-person rule, as an order a
+    second civil-defence officer confirms (``orders.confirm``). The outcome's ``done.result`` is the
+    ``AlarmIssued`` when it was sounded."""
+    args = {
+        "kind": parse_kind(kind).value,
+        "districts": resolve_districts(session, districts),
+        "exercise": bool(exercise),
+        "note": note or "",
+    }
+    return orders.give(session, clock, actor, ISSUE_ACT, args, note or "")
+
+
+def check_officer(session: Session, actor: Actor, args: dict) -> None:
+    require_civil_defence(actor.role, "sound or clear an air-raid alarm")
+    outside = sorted(set(args.get("districts") or ()) - {actor.district}) if actor.district else []
+    if outside:
+        raise CivilDefenceRefused(
+            f"{actor.name} acts for district {actor.district}: the alarm in {', '.join(outside)} is "
+            "not theirs to sound"
+        )
+
+
+def _two_person(session: Session, args: dict) -> bool:
+    return parse_kind(args.get("kind") or "") in TWO_PERSON_SIGNALS
+
+
+def _apply_alarm(
+    session: Session, clock: Clock, actor: Actor, args: dict, reason: str, extra: dict
+) -> orders.Done:
+    issued = issue_alarm(
+        session,
+        clock,
+        actor.role,
+        args["kind"],
+        args.get("districts"),
+        actor=actor.name,
+        exercise=bool(args.get("exercise")),
+        note=str(args.get("note") or ""),
+        order=extra,
+    )
+    return orders.Done(issued, issued.changes.journal_seq, issued.changes)
+
+
+def _describe_alarm(args: dict) -> str:
+    signal = SIGNALS[parse_kind(args.get("kind") or "")]
+    where = ", ".join(args.get("districts") or ()) or "all districts"
+    return f"sound the {signal.name_en} signal ({signal.name_zh}) in {where}"
+
+
+orders.register_act(orders.GraveAct(ISSUE_ACT, check_officer, _two_person, _apply_alarm, _describe_alarm))
 
 
 def _delivery(session: Session, alarm_id: int, district: str) -> AlarmDelivery:

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from data.errors import InputError
 from data.models import Role
+from modes.common.orders import AuthorityRefused
 
 
-class CivilDefenceRefused(InputError):
+class CivilDefenceRefused(AuthorityRefused):
     """The actor's role may not give this civil-defence order."""
 
 

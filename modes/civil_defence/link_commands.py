@@ -31,16 +31,19 @@ from modes.civil_defence.alarms import (
     SIGNALS,
     TONE_HZ,
     acknowledge,
+    check_officer,
     delivery_board,
-    issue_alarm,
     parse_kind,
     plan_annual_test,
     record_receipt,
+    resolve_districts,
     signal_schedule,
+    sound_alarm,
 )
 from modes.civil_defence.authority import require_civil_defence
 from modes.civil_defence.coverage import CoverageModel, set_siren_status
 from modes.civil_defence.evacuation import report_occupancy, set_shelter_status
+from modes.common import orders
 from modes.common.command_bus import CallContext, CommandBus
 from modes.common.link_keys import acknowledge_order, register_order_keys
 from modes.common.nodes import DistrictNode
@@ -144,25 +147,29 @@ def _confined_districts(ctx: CallContext, districts: Any) -> Any:
 
 
 def _issue(ctx: CallContext, args: dict[str, Any]) -> dict:
-    person = ctx.actor(args)
-    role = require_civil_defence(person.role.value, "sound an air-raid alarm")
+    """Sound or clear an alarm as the person who logged in (never a role the command names); under the
+    two-person rule the reply is the order waiting for a second officer (``pending``)."""
+    actor = orders.acting_person(ctx, args)
     kind = parse_kind(args.get("kind") or "")
     districts = _confined_districts(ctx, args.get("districts"))
     if not ctx.at_centre:
         # At a district node: checked here, issued by the centre (its answer is the caller's result).
+        check_officer(ctx.session, actor, {"districts": resolve_districts(ctx.session, districts)})
         ctx.forward_args = {**args, "districts": districts}
         return {"kind": kind.value, "districts": districts, "issued": False}
-    issued = issue_alarm(
+    outcome = sound_alarm(
         ctx.session,
         ctx.clock,
-        role,
+        actor,
         kind,
         districts,
-        actor=person.name,
         exercise=bool(args.get("exercise")),
         note=str(args.get("note") or ""),
     )
-    return issued.board.as_dict()
+    if outcome.done is None:
+        assert outcome.order is not None
+        return {"pending": True, "order": outcome.order.as_dict()}
+    return outcome.done.result.board.as_dict()
 
 
 def _int(args: dict[str, Any], name: str) -> int:

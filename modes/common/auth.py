@@ -468,6 +468,12 @@ def _staff_passwd(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     return {"login": login, "has_password": True}
 
 
+# Commands that take a login as their argument, not as the person sending them.
+OPEN_COMMANDS = frozenset(
+    {"auth.sign_in", "auth.session_start", "auth.session_end", "staff.add", "staff.passwd", "order.confirm"}
+)
+
+
 def register(bus: CommandBus) -> None:
     bus.register("auth.sign_in", _sign_in)
     bus.register("auth.session_start", _session_start)

@@ -2,8 +2,8 @@
 
 A ``CommandBus`` maps a command name to a handler ``handler(ctx, args) -> result``; each mode fills it
 with its own commands (``modes.everyday.link_commands``), ``register_common`` adds what the modes share
-(``query.stats``, ``query.mode``, ``mode.switch``, and ``modes.common.auth``'s ``auth.*`` and
-``staff.*``), the nodes add their own (``state.*``, ``link.*``),
+(``query.stats``, ``query.mode``, ``mode.switch``, ``modes.common.auth``'s ``auth.*`` and
+``staff.*``, and ``modes.common.orders``' ``order.*`` and ``settings.*``), the nodes add their own (``state.*``, ``link.*``),
 and ``main.py`` wires them together. ``make_apply`` turns a bus into the ``apply`` function of a
 ``comms.commands.CommandServer``: it decodes the body, confines the caller to what its CURVE role allows
 (a ``district:<code>`` peer acts only within its district), runs the handler inside the node's database
@@ -32,10 +32,10 @@ from comms.commands import Command, CommandRefused
 from comms.keys import Peer
 from data.city import stats
 from data.errors import InputError
-from modes.common import auth
+from modes.common import auth, orders
 from modes.common.actor import Actor
 from modes.common.clock import Clock, FixedClock
-from modes.common.mode_switch import current_mode, switch_mode
+from modes.common.mode_switch import ModeSwitch, mode_status, switch_mode
 
 log = logging.getLogger("sanwei.bus")
 
@@ -402,11 +402,11 @@ def make_apply(bus: CommandBus, role: NodeRole, forwarder: Forwarder | None = No
         if forwarding:
             ctx.forward_id = new_forward_id()
         try:
-            if args.get("login"):
+            if args.get("login") and name not in auth.OPEN_COMMANDS:
                 # The person named by a staff login acts with the role, district and department of their
                 # staff row, whatever the command claims. Whether the sender proved to be that person is
                 # the channel's to check (not done yet over the links).
-                args = {**args, **auth.login_claims(ctx.session, str(args["login"]))}
+                ctx.person = auth.staff_actor(ctx.session, str(args.pop("login")))
             result = spec.handler(ctx, dict(args))
             if forwarding:
                 assert forwarder is not None
@@ -434,7 +434,21 @@ def _stats(ctx: CallContext, args: dict[str, Any]) -> dict[str, int]:
 
 
 def _mode(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
-    return {"mode": current_mode(ctx.session).value}
+    return mode_status(ctx.session).as_dict()
+
+
+def mode_switch_doc(result: ModeSwitch) -> dict[str, Any]:
+    return {
+        "previous": result.previous.value,
+        "mode": result.mode.value,
+        "switched": result.switched,
+        "journal_seq": result.journal_seq,
+        "at": result.at,
+        "actor": result.actor,
+        "reason": result.reason,
+        "pending": result.pending,
+        "order": result.order.as_dict() if result.order is not None else None,
+    }
 
 
 def _switch_mode(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
@@ -443,15 +457,8 @@ def _switch_mode(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
         raise CommandRefused(f"{ctx.peer.name} may not switch the city's mode: the municipal centre does")
     if ctx.node == "district":
         raise CommandRefused("the city's mode is switched at the municipal centre, not at a district")
-    person = ctx.actor(args)
-    result = switch_mode(ctx.session, ctx.clock, person.name, person.role.value, args.get("mode", ""))
-    return {
-        "previous": result.previous.value,
-        "mode": result.mode.value,
-        "switched": result.switched,
-        "journal_seq": result.journal_seq,
-        "at": result.at,
-    }
+    actor = orders.acting_person(ctx, args)
+    return mode_switch_doc(switch_mode(ctx.session, ctx.clock, actor, args.get("mode", ""), args.get("reason") or ""))
 
 
 def register_common(bus: CommandBus) -> None:
@@ -459,6 +466,7 @@ def register_common(bus: CommandBus) -> None:
     bus.register("query.mode", _mode)
     bus.register("mode.switch", _switch_mode)
     auth.register(bus)
+    orders.register(bus)
 
 
 # ==================================================================================================

@@ -244,10 +244,10 @@ def test_the_checkbox_and_the_mode_hide_the_layer(window, cases, qtbot):
     assert points.isVisible() and window.map.pick(x, y).key == str(case_id)
     # Another mode's map has no case layer; back in everyday mode it returns.
     with qtbot.waitSignal(window.mode_changed, timeout=10_000):
-        window.switch_now(Mode.CIVIL_DEFENCE)
+        window.switch_now(Mode.CIVIL_DEFENCE, "test")
     assert not points.isVisible() and window.map.pick(x, y).kind != "case"
     with qtbot.waitSignal(window.mode_changed, timeout=10_000):
-        window.switch_now(Mode.EVERYDAY)
+        window.switch_now(Mode.EVERYDAY, "test")
     assert points.isVisible()
 
 

@@ -45,7 +45,7 @@ def enter_civil_defence(window, qtbot):
     tools = window.civil_defence
     if window.mode != Mode.CIVIL_DEFENCE:
         with qtbot.waitSignal(window.mode_changed, timeout=5000):
-            window.switch_now(Mode.CIVIL_DEFENCE)
+            window.switch_now(Mode.CIVIL_DEFENCE, "test")
     qtbot.waitUntil(lambda: tools.coverage is not None and tools.plan is not None, timeout=30_000)
     qtbot.waitUntil(lambda: not window.workers.busy, timeout=30_000)
     return tools
@@ -411,5 +411,5 @@ def test_the_layers_draw_in_civil_defence_mode_only(open_window, qtbot, make_ses
     assert layers.flows.isVisible()
     # Out of civil-defence mode, none of them draws.
     with qtbot.waitSignal(window.mode_changed, timeout=5000):
-        window.switch_now(Mode.EVERYDAY)
+        window.switch_now(Mode.EVERYDAY, "test")
     assert not any(item.isVisible() for item in layers.items)

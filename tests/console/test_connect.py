@@ -221,18 +221,18 @@ def test_a_mode_switch_lands_in_the_centres_journal_with_the_consoles_actor(worl
     before = len(centre_journal(world, "mode.switched"))
     try:
         with qtbot.waitSignal(window.mode_changed, timeout=30_000) as changed:
-            window.switch_now(Mode.EMERGENCY)
+            window.switch_now(Mode.EMERGENCY, "test")
         assert changed.args == ["emergency"]
         events = centre_journal(world, "mode.switched")
         assert len(events) == before + 1
         assert events[-1] == (actor, {"from": "everyday", "to": "emergency", "role": "commander"})
-        assert centre_call(world, "query.mode") == {"mode": "emergency"}
+        assert centre_call(world, "query.mode")["mode"] == "emergency"
         # The switch comes back through the state channel into the replica's own journal.
         qtbot.waitUntil(lambda: window.services.current_mode() == Mode.EMERGENCY, timeout=30_000)
     finally:
         with qtbot.waitSignal(window.mode_changed, timeout=30_000):
-            window.switch_now(Mode.EVERYDAY)
-    assert centre_call(world, "query.mode") == {"mode": "everyday"}
+            window.switch_now(Mode.EVERYDAY, "test")
+    assert centre_call(world, "query.mode")["mode"] == "everyday"
 
 
 def test_a_district_console_may_not_switch_the_citys_mode(world, connect, qtbot):
@@ -240,7 +240,7 @@ def test_a_district_console_may_not_switch_the_citys_mode(world, connect, qtbot)
     window = connect(f"console-{DISTRICT}")
     before = len(centre_journal(world, "mode.switched"))
     with qtbot.waitSignal(window.mode_switch_failed, timeout=30_000) as failed:
-        window.switch_now(Mode.CIVIL_DEFENCE)
+        window.switch_now(Mode.CIVIL_DEFENCE, "test")
     assert "may not switch the city's mode" in failed.args[0]
     assert window.mode == Mode.EVERYDAY
     assert len(centre_journal(world, "mode.switched")) == before

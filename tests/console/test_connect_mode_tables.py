@@ -73,7 +73,7 @@ def test_a_connected_consoles_civil_defence_and_emergency_pages_show_the_centres
 
         # Civil defence: the switch goes to the centre; the page computes from the replica's rows.
         with qtbot.waitSignal(window.mode_changed, timeout=30_000):
-            window.switch_now(Mode.CIVIL_DEFENCE)
+            window.switch_now(Mode.CIVIL_DEFENCE, "test")
         tools = window.civil_defence
         qtbot.waitUntil(lambda: tools.coverage is not None and tools.plan is not None, timeout=60_000)
         summary = tools.summary.summary
@@ -104,7 +104,7 @@ def test_a_connected_consoles_civil_defence_and_emergency_pages_show_the_centres
 
         # Emergency: the incident opened at the centre is on the board.
         with qtbot.waitSignal(window.mode_changed, timeout=30_000):
-            window.switch_now(Mode.EMERGENCY)
+            window.switch_now(Mode.EMERGENCY, "test")
         board = window.emergency
         qtbot.waitUntil(lambda: board.board is not None and not board._loading, timeout=60_000)
         qtbot.waitUntil(lambda: incident in board.panels[0].model.row_ids(), timeout=30_000)

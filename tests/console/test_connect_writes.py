@@ -54,10 +54,10 @@ def world(tmp_path_factory) -> Iterator[argparse.Namespace]:
 def console(world, tmp_path, qtbot, translations):
     """A console window attached to the centre as ``role``, its replica's writes recorded by thread."""
     from console.connect import open_remote
-    from tests.console.conftest import resolve_login
     from console.remote import remote_window
     from console.services import ConsoleServices
     from modes.common.clock import SystemClock
+    from tests.console.conftest import resolve_login
 
     opened = []
 

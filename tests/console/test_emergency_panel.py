@@ -59,7 +59,7 @@ def emergency_window(qtbot, services_for, translations):
         window.watcher.stop()  # tests drive the refreshes themselves
         if window.mode != Mode.EMERGENCY and window.services.may_switch(Mode.EMERGENCY):
             with qtbot.waitSignal(window.mode_changed, timeout=10_000):
-                window.switch_now(Mode.EMERGENCY)
+                window.switch_now(Mode.EMERGENCY, "test")
         console = window.emergency
         if not console.active:  # a role that may not switch the city: the page is read as it is
             console.refresh()
@@ -404,7 +404,7 @@ def test_the_layers_draw_in_emergency_mode_only(emergency_window, qtbot, index):
     assert layers.incidents.isVisible()
 
     with qtbot.waitSignal(window.mode_changed, timeout=10_000):
-        window.switch_now(Mode.EVERYDAY)
+        window.switch_now(Mode.EVERYDAY, "test")
     assert not layers.visible and not layers.incidents.isVisible() and not layers.outer.isVisible()
 
 

@@ -159,7 +159,7 @@ def test_the_console_asks_only_for_catalogued_strings(lang, qapp, qtbot, service
         )
         seen_texts = visible_texts(window)
         chrome = visible_texts(window.layers_panel) + visible_texts(window.findChild(QWidget, "command_bar"))
-        window.confirm_switch = lambda target: True
+        window.confirm_switch = lambda target: "test"
         for mode in (Mode.CIVIL_DEFENCE, Mode.EMERGENCY, Mode.EVERYDAY, Mode.EMERGENCY):
             with qtbot.waitSignal(window.mode_changed, timeout=5000):
                 window.request_mode(mode)

@@ -207,7 +207,7 @@ def test_a_district_whose_node_is_down_is_late_then_acknowledges_once_when_it_re
 
     with cluster.link() as console:
         issued = console.call(
-            "alarm.issue", {"kind": "pre", "districts": f"{D1},{D2}", "as": "civil_defence"}
+            "alarm.issue", {"kind": "pre", "districts": f"{D1},{D2}", "login": "city_civil_defence"}
         )
         alarm_id = issued["alarm_id"]
         board = wait_until(
@@ -254,19 +254,22 @@ def test_a_district_acknowledges_only_for_itself_and_only_civil_defence_issues(c
     cluster.start_centre()
     with cluster.link() as console:
         alarm_id = console.call(
-            "alarm.issue", {"kind": "raid", "districts": [D1, D2], "as": "civil_defence"}
+            "alarm.issue", {"kind": "raid", "districts": [D1, D2], "login": "city_civil_defence"}
         )["alarm_id"]
         # Issuing needs the civil-defence office, over the link as on the command line.
         with pytest.raises(LinkRefused, match="only the civil-defence office"):
-            console.call("alarm.issue", {"kind": "raid", "as": "commander"})
+            console.call("alarm.issue", {"kind": "raid", "login": "city_commander"})
+        # A role named in the command, without a login, is not enough.
+        with pytest.raises(LinkRefused, match="carries no login"):
+            console.call("alarm.issue", {"kind": "raid", "as": "civil_defence"})
         with pytest.raises(LinkRefused, match="unknown alarm signal"):
-            console.call("alarm.issue", {"kind": "siren", "as": "civil_defence"})
+            console.call("alarm.issue", {"kind": "siren", "login": "city_civil_defence"})
 
     with cluster.link(identity=f"district-{D1}") as district:
         with pytest.raises(LinkRefused, match=f"acts for district {D1}"):
             district.call("alarm.ack", {"alarm_id": alarm_id, "district": D2})
         with pytest.raises(LinkRefused, match=f"may not sound the alarm in {D2}"):
-            district.call("alarm.issue", {"kind": "raid", "districts": [D2], "as": "civil_defence"})
+            district.call("alarm.issue", {"kind": "raid", "districts": [D2], "login": "city_civil_defence"})
         mine = district.call("alarm.ack", {"alarm_id": alarm_id, "district": D1})
         assert mine["acknowledged_by"] == f"district-{D1}" and mine["acknowledged_at"]
         again = district.call("alarm.ack", {"alarm_id": alarm_id})  # its own district by default
