@@ -1034,6 +1034,7 @@ def _remote(args: argparse.Namespace, command: str, payload: dict, *, wait: bool
     security = _link_security(args.keys, args.identity)
     try:
         with LinkClient(args.connect, security, server=_server_key(args)) as link:
+            _sign_in_link(link, args)
             if wait:
                 return link.request(command, payload, wait=args.wait)
             return link.call(command, payload)
@@ -1054,6 +1055,7 @@ def _link_session(args: argparse.Namespace):
     security = _link_security(args.keys, args.identity)
     try:
         with LinkClient(args.connect, security, server=_server_key(args)) as link:
+            _sign_in_link(link, args)
             yield link
     except LinkRefused as exc:
         raise InputError(exc.reason) from None
@@ -1079,6 +1081,19 @@ def _follow(link, query: str, args: dict, wait: float, done: str) -> dict:
             if doc.get(done) or time.monotonic() >= deadline:
                 return doc
         time.sleep(0.05)
+
+
+def _sign_in_link(link, args: argparse.Namespace) -> None:
+    """``--as LOGIN`` over a link: the node checks the password and opens a session that the following
+    commands carry (a login merely named in a command is refused there)."""
+    from data.errors import InputError
+
+    login = getattr(args, "login", None)
+    if not login:
+        return
+    reply = link.sign_in(login, _ask_password(f"password for {login}: "))
+    if not reply.get("ok"):
+        raise InputError(str(reply.get("message") or f"the node refused the log-in of {login!r}"))
 
 
 def _actor_payload(args: argparse.Namespace) -> dict:

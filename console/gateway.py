@@ -9,8 +9,8 @@ run by the bus's handler, never a session the console opens itself:
         )
 
 ``LocalGateway`` hands the command to a ``LocalDoor`` (modes/common/door.py), which applies it in one
-transaction as the logged-in person. ``RemoteGateway`` sends it to the node, resends it until the node
-answers, and passes the node's result to ``decode``; the console's replica changes only through what the
+transaction as the logged-in person. ``RemoteGateway`` sends it to the node with the session the person signed in
+with (``remote_authenticator``), resends it until the node answers, and passes the node's result to ``decode``; the console's replica changes only through what the
 node replicates back. A district node answers at once with ``{"queued": true, "forward_id": ...,
 "provisional": <its local result>}`` while it waits for the centre (``provisional_result`` unwraps it).
 Both run in a worker, never on the GUI thread.
@@ -93,13 +93,10 @@ class RemoteGateway:
         self.login = login
         self.timeout = timeout
 
-    def actor_args(self) -> dict[str, Any]:
-        # The person, by login: the node takes role, district and department from its staff row.
-        return {"login": self.login.actor}
-
     def write(self, command: str, args: dict[str, Any], *, decode: Callable[[Any], T]) -> T:
         try:
-            result = self.link.call(command, {**args, **self.actor_args()}, timeout=self.timeout)
+            # The link carries the session the person signed in with: the node knows who this is.
+            result = self.link.call(command, args, timeout=self.timeout)
         except LinkRefused as exc:
             raise NodeRefused(exc.reason) from None
         except LinkError as exc:

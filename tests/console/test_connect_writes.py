@@ -73,6 +73,8 @@ def console(world, tmp_path, qtbot, translations):
         link = open_remote(args)
         clock = SystemClock()
         login = resolve_login(ConsoleServices(link.session_factory, clock, None).staff(), role)
+        signed = link.sign_in(login.actor, "sanwei-demo")  # the node checks the password
+        assert signed["ok"], signed
         window, bridge = remote_window(link, clock, login)
         writes: list[tuple[int, str]] = []
 
@@ -177,8 +179,8 @@ def _mode_switch(window, world):
     from data.models import JournalEvent
     from modes.common.mode_switch import Mode
 
-    window.services.switch_mode(Mode.EMERGENCY)
-    window.services.switch_mode(Mode.EVERYDAY)
+    window.services.switch_mode(Mode.EMERGENCY, "connected drill")
+    window.services.switch_mode(Mode.EVERYDAY, "drill over")
     return select(JournalEvent.payload["to"].as_string()).order_by(JournalEvent.seq.desc()).limit(1)
 
 
