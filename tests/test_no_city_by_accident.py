@@ -77,6 +77,14 @@ REFUSED: dict[str, list[str]] = {
     "staff add": ["staff", "add", "someone", "--role", "operator"],
     "staff passwd": ["staff", "passwd", "someone"],
     "login": ["login", "someone"],
+    "mode show": ["mode", "show"],
+    "mode set": ["mode", "set", "emergency", "--as", "city_commander", "--reason", "drill"],
+    "order list": ["order", "list"],
+    "order show": ["order", "show", "1"],
+    "order confirm": ["order", "confirm", "1", "--as", "city_commander"],
+    "order refuse": ["order", "refuse", "1", "--as", "city_commander"],
+    "settings show": ["settings", "show"],
+    "settings two-person": ["settings", "two-person", "on", "--as", "city_commander"],
 }
 # The same leaf again with another layer or form that takes its own path through main.py.
 REFUSED_TOO: dict[str, list[str]] = {
