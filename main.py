@@ -54,7 +54,7 @@ def open_city(args: argparse.Namespace, *, upgrade: bool = True, create: bool = 
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from data.demo import seed_demo
+    from data.demo import seed_new_city
     from data.demo_city import DEMO_PASSWORD
 
     engine, Session = open_city(args, create=True)
@@ -65,15 +65,11 @@ def cmd_seed(args: argparse.Namespace) -> int:
             sys.stderr.write(f"\r{stage:<40} {fraction * 100:5.1f}%")
             sys.stderr.flush()
 
-    with Session() as s, s.begin():
-        summary = seed_demo(s, scale=args.scale, seed=args.seed, progress=progress)
+    summary = seed_new_city(Session, scale=args.scale, seed=args.seed, progress=progress)
     if args.history_days:
-        from modes.everyday.history import generate_history
+        from modes.everyday.history import add_history
 
-        with Session() as s, s.begin():
-            summary["history"] = generate_history(
-                s, days=args.history_days, seed=args.seed, progress=progress
-            )
+        summary["history"] = add_history(Session, days=args.history_days, seed=args.seed, progress=progress)
     elapsed = time.perf_counter() - started
     if args.json:
         emit_json({**summary, "seconds": round(elapsed, 2), "demo_password": DEMO_PASSWORD})
@@ -297,6 +293,24 @@ def _person(args: argparse.Namespace, Session, clock):
     return auth.actor_from_doc(reply["actor"])
 
 
+def _execute(Session, clock, person, command: str, payload: dict):
+    """Apply the bus command as ``person`` through the local door, in one transaction with its journal
+    events (person None: the database administrator's own act, as for ``staff add``). A refusal is bad
+    input, exit 2, and nothing is written."""
+    from comms.commands import CommandRefused
+    from data.errors import InputError
+    from modes.bus import city_bus
+    from modes.common.command_bus import call_local
+    from modes.common.door import LocalDoor
+
+    try:
+        if person is None:
+            return call_local(city_bus(), Session, clock, command, payload)
+        return LocalDoor(city_bus(), Session, clock, person).execute(command, payload)
+    except CommandRefused as exc:
+        raise InputError(str(exc)) from None
+
+
 def cmd_staff(args: argparse.Namespace) -> int:
     import getpass
 
@@ -405,25 +419,15 @@ def _staff_parsers(add, common: argparse.ArgumentParser) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     if getattr(args, "connect", None):
         return cmd_via_link(args)
-    from modes.everyday.cases import CaseDesk
-
     engine, Session = open_city(args)
     clock = make_clock()
-    person = _person(args, Session, clock)  # before the report's transaction: a refusal's count commits
-    with Session() as s, s.begin():
-        (x,), (y,) = _to_city_xy(s, [args.x], [args.y], args.lonlat)
-        desk = CaseDesk(s, clock)
-        doc, _ = desk.report(
-            person,
-            x=x,
-            y=y,
-            channel=args.channel,
-            type_code=args.type,
-            component_id=args.component,
-            text=args.text or "",
-            urgent=True if args.urgent else None,
-        )
-    engine.dispose()
+    payload = {"x": args.x, "y": args.y, "lonlat": args.lonlat, "channel": args.channel, "type": args.type,
+               "component": args.component, "text": args.text or "", "urgent": True if args.urgent else None}  # fmt: skip
+    try:
+        # Authenticated before the report's transaction: a refusal's count commits.
+        doc = _execute(Session, clock, _person(args, Session, clock), "case.report", payload)
+    finally:
+        engine.dispose()
     _print_doc(args, doc)
     return 0
 
@@ -449,34 +453,26 @@ def cmd_case(args: argparse.Namespace) -> int:
 
     engine, Session = open_city(args)
     clock = make_clock()
-    person = _person(args, Session, clock) if args.case_command == "act" else None
     try:
-        with Session() as s, s.begin():
-            if args.case_command == "list":
-                doc = list_cases(
-                    s,
-                    clock.now(),
-                    state=args.state,
-                    department=args.department,
-                    district=args.district,
-                    overdue=args.overdue,
-                    limit=args.limit,
-                    offset=args.offset,
-                )
-            elif args.case_command == "show":
-                doc = CaseDesk(s, clock).show(args.id)
-            else:
-                desk = CaseDesk(s, clock)
-                desk.act(
-                    args.id,
-                    args.action,
-                    person,
-                    args.note or "",
-                    department=args.department,
-                    extension=args.extension,
-                    satisfaction=args.satisfaction,
-                )
-                doc = desk.show(args.id)
+        if args.case_command == "act":
+            payload = {"id": args.id, "action": args.action, "note": args.note or "", "department": args.department,
+                       "extension": args.extension, "satisfaction": args.satisfaction}  # fmt: skip
+            doc = _execute(Session, clock, _person(args, Session, clock), "case.act", payload)
+        else:
+            with Session() as s:
+                if args.case_command == "list":
+                    doc = list_cases(
+                        s,
+                        clock.now(),
+                        state=args.state,
+                        department=args.department,
+                        district=args.district,
+                        overdue=args.overdue,
+                        limit=args.limit,
+                        offset=args.offset,
+                    )
+                else:
+                    doc = CaseDesk(s, clock).show(args.id)
     except IllegalTransition as exc:
         return fail(f"case {args.id}: {exc}")
     finally:
@@ -521,23 +517,23 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.layer in ("sirens", "shelters"):
         return _import_civil_defence(args)
     from data.db import new_city_file
-    from data.gis_io import import_layer
+    from data.gis_io import found_city
 
     # Only an explicit --new-city creates the database; a refused file then leaves none behind.
     with new_city_file(args.db) if args.new_city else contextlib.nullcontext():
         engine, Session = open_city(args, create=args.new_city)
         try:
-            new_city = args.new_city if args.layer == "cells" else None
-            with Session() as s, s.begin():
-                report = import_layer(
-                    s, args.layer, args.file, crs=args.crs, code_field=args.code_field, new_city=new_city
-                )
+            if args.new_city:  # founding a city is not a command on one
+                d = found_city(Session, args.file, crs=args.crs, code_field=args.code_field).as_dict()
+            else:
+                payload = {"layer": args.layer, "file": args.file, "crs": args.crs,
+                           "code_field": args.code_field}  # fmt: skip
+                d = _execute(Session, make_clock(), None, "layer.import", payload)
         finally:
             engine.dispose()
     if args.json:
-        emit_json(report.as_dict())
+        emit_json(d)
     else:
-        d = report.as_dict()
         print(
             f"imported {d['kind']} from {d['path']} ({d['crs_from']} -> {d['crs_to']}): read {d['read']}, "
             f"inserted {d['inserted']}, updated {d['updated']}, unchanged {d['unchanged']}"
@@ -551,14 +547,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _import_cases(args: argparse.Namespace) -> int:
-    from modes.everyday.replay import replay_file
-
     if not args.map:
         return fail("import cases needs --map MAPPING.json (see docs/examples/boston311_mapping.json)")
     engine, Session = open_city(args)
-    with Session() as s, s.begin():
-        d = replay_file(s, args.file, args.map).as_dict()
-    engine.dispose()
+    try:
+        d = _execute(Session, make_clock(), None, "case.import", {"file": args.file, "map": args.map})
+    finally:
+        engine.dispose()
     if args.json:
         emit_json(d)
         return 0
@@ -601,90 +596,88 @@ def cmd_incident(args: argparse.Namespace) -> int:
 
     from data.errors import InputError
     from modes.emergency.desk import IncidentDesk
-    from modes.emergency.incidents import Actor
 
-    def actor() -> Actor:
-        if person is None:
-            raise InputError(f"incident {args.incident_command} needs --as LOGIN")
-        return person
-
-    def point(s) -> dict:
+    def point() -> dict:
         if getattr(args, "x", None) is None or getattr(args, "y", None) is None:
             return {}
-        (x,), (y,) = _to_city_xy(s, [args.x], [args.y], args.lonlat)
-        return {"x": x, "y": y}
+        return {"x": args.x, "y": args.y, "lonlat": args.lonlat}
 
     def radii() -> dict:
         return {"inner_radius_m": args.radius, "outer_radius_m": args.outer}
 
     def at():
         try:
-            return dt.datetime.fromisoformat(args.at) if args.at else None
+            return dt.datetime.fromisoformat(args.at).isoformat() if args.at else None
         except ValueError:
             raise InputError(f"--at {args.at!r} is not an ISO date-time") from None
-
-    def demo_units(s) -> dict:
-        from data.emergency_demo import seed_emergency
-
-        return seed_emergency(s, seed=args.seed, at=clock.now())
 
     if args.incident_command == "brief" and args.format == "pdf":
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a file, never a window
     clock = make_clock()
     engine, Session = open_city(args)
-    person = _person(args, Session, clock) if getattr(args, "login", None) else None
+    c = args.incident_command
+    if c == "log" and args.add is not None:
+        c = "log-add"
+    # The writes: a bus command each, applied through the door as the person --as names.
+    writes = {
+        "open": lambda: ("incident.open", {
+            "type": args.type, "level": args.level, "area": args.area, "title": args.title or "",
+            "text": args.text or "", "exercise": args.exercise, **point(), **radii(),
+        }),
+        "escalate": lambda: ("incident.escalate", {"case_id": args.case_id, "type": args.type, "level": args.level,
+                                                    **radii()}),
+        "status": lambda: ("incident.status", {"id": args.id, "status": args.status, "note": args.note}),
+        "level": lambda: ("incident.level", {"id": args.id, "level": args.level, "note": args.note}),
+        "area": lambda: ("incident.area", {
+            "id": args.id, "area": args.area, "inner_cordon": args.inner_wkt, "outer_cordon": args.outer_wkt,
+            "clear_drawn": args.clear_drawn, **point(), **radii(),
+        }),
+        "role": lambda: ("incident.role", {"id": args.id, "position": args.position, "person": args.person,
+                                           "agency": args.agency}),
+        "dispatch": lambda: ("incident.dispatch", {
+            "incident_id": args.id, "unit": args.unit, "instructions": args.task or "",
+            "due_minutes": args.due_minutes, "order_id": args.order_id,
+        }),
+        "task": lambda: ("task.status", {"order_id": args.task, "incident_id": args.id, "status": args.status,
+                                         "note": args.note}),
+        "ack": lambda: ("task.ack", {"order_id": args.order_id, "acknowledged_at": at()}),
+        "log-add": lambda: ("incident.log", {"id": args.id, "text": args.add, "task": args.task}),
+    }  # fmt: skip
     try:
-        with Session() as s, s.begin():
-            desk = IncidentDesk(s, clock)
-            c = args.incident_command
-            if c == "open" and not point(s) and not args.area:
-                raise InputError("incident open needs --x and --y, or --area WKT")
-            if c == "log" and args.add is not None:
-                c = "log-add"
-            if c == "brief":
-                briefing = desk.briefing(args.id, prepared_by=args.prepared_by)
-                if args.format == "pdf":
-                    from console.brief_export import briefing_pdf
+        if c == "open" and not point() and not args.area:
+            raise InputError("incident open needs --x and --y, or --area WKT")
+        if c in writes:
+            command, payload = writes[c]()
+            doc = _execute(Session, clock, _person(args, Session, clock), command, payload)
+        elif c == "demo-units":  # demo data for a new city, not a command on one
+            from data.emergency_demo import add_demo_units
 
-                    sys.stdout.buffer.write(briefing_pdf(briefing))
-                    sys.stdout.flush()
-                else:
-                    from modes.emergency.brief import render_html
+            doc = add_demo_units(Session, seed=args.seed, at=clock.now())
+        else:
+            with Session() as s:
+                desk = IncidentDesk(s, clock)
+                if c == "brief":
+                    briefing = desk.briefing(args.id, prepared_by=args.prepared_by)
+                    if args.format == "pdf":
+                        from console.brief_export import briefing_pdf
 
-                    sys.stdout.write(render_html(briefing))
-                return 0
-            run = {
-                "open": lambda: desk.open(
-                    actor(), type_code=args.type, level=args.level, area=args.area, title=args.title or "",
-                    description=args.text or "", exercise=args.exercise, **point(s), **radii(),
-                ),
-                "escalate": lambda: desk.escalate(actor(), args.case_id, type_code=args.type, level=args.level, **radii()),
-                "impact": lambda: desk.impact(args.id),
-                "show": lambda: desk.show(args.id),
-                "list": lambda: desk.list(args.status),
-                "timeline": lambda: desk.timeline(args.id),
-                "status": lambda: desk.status(actor(), args.id, args.status, args.note),
-                "level": lambda: desk.level(actor(), args.id, args.level, args.note),
-                "area": lambda: desk.area(
-                    actor(), args.id, area=args.area, inner_cordon=args.inner_wkt, outer_cordon=args.outer_wkt,
-                    clear_drawn=args.clear_drawn, **point(s), **radii(),
-                ),
-                "role": lambda: desk.role(actor(), args.id, args.position, args.person, args.agency),
-                "suggest": lambda: desk.suggest(args.id, args.need, args.limit),
-                "dispatch": lambda: desk.dispatch(
-                    actor(), args.id, args.unit, instructions=args.task or "", due_minutes=args.due_minutes,
-                    order_id=args.order_id,
-                ),
-                "task": lambda: desk.task(actor(), args.task, args.status, args.note, incident_id=args.id),
-                "ack": lambda: desk.acknowledge(
-                    args.order_id, at=at(), actor=actor() if args.login else None
-                ),
-                "tasks": lambda: desk.tasks(args.incident, True if args.overdue else None),
-                "log": lambda: desk.log(args.id),
-                "log-add": lambda: desk.add_log(actor(), args.id, args.add, args.task),
-                "demo-units": lambda: demo_units(s),
-            }  # fmt: skip
-            doc = run[c]()
+                        sys.stdout.buffer.write(briefing_pdf(briefing))
+                        sys.stdout.flush()
+                    else:
+                        from modes.emergency.brief import render_html
+
+                        sys.stdout.write(render_html(briefing))
+                    return 0
+                run = {
+                    "impact": lambda: desk.impact(args.id),
+                    "show": lambda: desk.show(args.id),
+                    "list": lambda: desk.list(args.status),
+                    "timeline": lambda: desk.timeline(args.id),
+                    "suggest": lambda: desk.suggest(args.id, args.need, args.limit),
+                    "tasks": lambda: desk.tasks(args.incident, True if args.overdue else None),
+                    "log": lambda: desk.log(args.id),
+                }
+                doc = run[c]()
     finally:
         engine.dispose()
     _print_doc(args, doc)
@@ -763,30 +756,26 @@ def cmd_alarm(args: argparse.Namespace) -> int:
         return 0
     engine, Session = open_city(args)
     clock = make_clock()
-    who = _person(args, Session, clock) if args.login or c == "issue" else None
     try:
-        with Session() as s, s.begin():
-            if c == "issue":
-                doc = alarms.issue_alarm(
-                    s, clock, who.role, args.kind, args.districts, actor=who.name, exercise=args.exercise
-                ).board.as_dict()
-                if args.wav:
-                    doc["wav"] = str(alarms.write_wav(args.wav, alarms.render_tone(args.kind)))
-            elif c == "ack":
-                alarms.acknowledge(
-                    s, args.id, args.district, _cd_time(args.at) or clock.now(), by=who and who.name
-                )
-                doc = alarms.delivery_board(s, args.id, clock.now()).as_dict()
-            elif c == "board":
-                doc = alarms.delivery_board(s, args.id, clock.now()).as_dict()
-            else:
-                plan = alarms.plan_annual_test(
-                    s, args.date, clock=clock, actor=who.name if who else "civil_defence"
-                )
-                doc = {
-                    **plan.as_dict(),
-                    "planned_dates": [p.date.isoformat() for p in alarms.list_test_plans(s)],
-                }
+        if c == "issue":
+            payload = {"kind": args.kind, "districts": args.districts, "exercise": args.exercise}
+            doc = _execute(Session, clock, _person(args, Session, clock), "alarm.issue", payload)
+            if args.wav:
+                doc["wav"] = str(alarms.write_wav(args.wav, alarms.render_tone(args.kind)))
+        elif c == "ack":
+            at = _cd_time(args.at)
+            payload = {"alarm_id": args.id, "district": args.district,
+                       "acknowledged_at": at and at.isoformat()}  # fmt: skip
+            _execute(Session, clock, _person(args, Session, clock), "alarm.ack", payload)
+        elif c == "test-plan":
+            payload = {"date": args.date and args.date.isoformat()}
+            doc = _execute(Session, clock, _person(args, Session, clock), "alarm.plan_test", payload)
+        if c in ("ack", "board", "test-plan"):
+            with Session() as s:
+                if c == "test-plan":
+                    doc["planned_dates"] = [p.date.isoformat() for p in alarms.list_test_plans(s)]
+                else:
+                    doc = alarms.delivery_board(s, args.id, clock.now()).as_dict()
     finally:
         engine.dispose()
     if c == "test-plan":
@@ -836,28 +825,27 @@ def cmd_sirens(args: argparse.Namespace) -> int:
 
     engine, Session = open_city(args)
     clock = make_clock()
-    who = _person(args, Session, clock) if args.sirens_command == "set" else None
     try:
-        with Session() as s, s.begin():
-            model = coverage.CoverageModel.load(s, population=args.population)
-            if who is not None:
-                doc = coverage.set_siren_status(
-                    s, clock, who.role, args.id, args.status, actor=who.name, model=model
-                ).as_dict()
-            elif args.sirens_command == "suggest":
-                from data.city import city_crs
+        if args.sirens_command == "set":
+            payload = {"siren": args.id, "status": args.status, "population": args.population}
+            doc = _execute(Session, clock, _person(args, Session, clock), "siren.status", payload)
+        else:
+            with Session() as s:
+                model = coverage.CoverageModel.load(s, population=args.population)
+                if args.sirens_command == "suggest":
+                    from data.city import city_crs
 
-                before = model.report()
-                picks = coverage.suggest_sirens(
-                    model, args.n, kind=args.kind, power_w=args.power, crs=city_crs(s)
-                )
-                doc = {
-                    "covered_before": round(before.covered),
-                    "population": round(before.population),
-                    "suggestions": [p.as_dict() for p in picks],
-                }
-            else:
-                doc = model.report().as_dict(max_cells=args.max_cells)
+                    before = model.report()
+                    picks = coverage.suggest_sirens(
+                        model, args.n, kind=args.kind, power_w=args.power, crs=city_crs(s)
+                    )
+                    doc = {
+                        "covered_before": round(before.covered),
+                        "population": round(before.population),
+                        "suggestions": [p.as_dict() for p in picks],
+                    }
+                else:
+                    doc = model.report().as_dict(max_cells=args.max_cells)
     finally:
         engine.dispose()
     if args.sirens_command == "coverage":
@@ -919,36 +907,37 @@ def cmd_evacuate(args: argparse.Namespace) -> int:
 
 def cmd_shelters(args: argparse.Namespace) -> int:
     from modes.civil_defence import evacuation
+    from modes.common.changes import Changes
 
     c = args.shelters_command
     engine, Session = open_city(args)
     clock = make_clock()
-    who = _person(args, Session, clock) if args.login or c in ("close", "open") else None
     try:
-        with Session() as s, s.begin():
-            if c == "close":
-                doc = evacuation.close_shelter(
-                    s,
-                    clock,
-                    who.role,
-                    args.id,
-                    config=_evacuation_config(args),
-                    actor=who.name,
-                    keep_bonus_m=args.keep_bonus,
-                ).as_dict()
-            elif c == "open":
-                changes = evacuation.set_shelter_status(s, clock, who.role, args.id, "open", actor=who.name)
-                doc = {"shelter": args.id, "status": "open", "journal_seq": changes.journal_seq}
-            elif c == "occupancy":
-                at = _cd_time(args.at) or clock.now()
-                doc = evacuation.report_occupancy(
-                    s, args.id, args.persons, at, reporter=who.name if who else "shelter"
-                ).as_dict()
-            elif c == "demo":
-                from data.civil_defence_demo import add_demo
+        if c == "close":
+            from modes.civil_defence.authority import require_civil_defence
 
-                doc = add_demo(s, seed=args.seed, at=clock.now())
-            else:
+            who = _person(args, Session, clock)
+            require_civil_defence(who.role, "open or close a shelter")  # before the plan's minutes
+            with Session() as s:
+                before = evacuation.optimal_plan(evacuation.load_problem(s, _evacuation_config(args)))
+            payload = {"shelter": args.id, "status": "closed", "from": "open"}
+            done = _execute(Session, clock, who, "shelter.status", payload)
+            doc = evacuation.replan_closed(
+                before, args.id, Changes(journal_seq=done["journal_seq"]), keep_bonus_m=args.keep_bonus
+            ).as_dict()
+        elif c == "open":
+            payload = {"shelter": args.id, "status": "open"}
+            doc = _execute(Session, clock, _person(args, Session, clock), "shelter.status", payload)
+        elif c == "occupancy":
+            at = _cd_time(args.at)
+            payload = {"shelter": args.id, "persons": args.persons, "at": at and at.isoformat()}
+            doc = _execute(Session, clock, _person(args, Session, clock), "shelter.occupancy", payload)
+        elif c == "demo":  # demo data for a new city, not a command on one
+            from data.civil_defence_demo import add_demo_set
+
+            doc = add_demo_set(Session, seed=args.seed, at=clock.now())
+        else:
+            with Session() as s:
                 doc = {"shelters": evacuation.list_shelters(s, args.shelter_class)}
     finally:
         engine.dispose()
@@ -963,20 +952,13 @@ def cmd_shelters(args: argparse.Namespace) -> int:
 
 
 def _import_civil_defence(args: argparse.Namespace) -> int:
-    from data.civil_defence_io import import_civil_defence
-
     engine, Session = open_city(args)
-    with Session() as s, s.begin():
-        report = import_civil_defence(
-            s,
-            args.layer,
-            args.file,
-            crs=args.crs,
-            code_field=args.code_field,
-            area_per_person_m2=args.area_per_person,
-        )
-    engine.dispose()
-    d = report.as_dict()
+    payload = {"layer": args.layer, "file": args.file, "crs": args.crs, "code_field": args.code_field,
+               "area_per_person": args.area_per_person}  # fmt: skip
+    try:
+        d = _execute(Session, make_clock(), None, "layer.import", payload)
+    finally:
+        engine.dispose()
     _cd_print(
         args,
         d,
@@ -1052,6 +1034,7 @@ def _remote(args: argparse.Namespace, command: str, payload: dict, *, wait: bool
     security = _link_security(args.keys, args.identity)
     try:
         with LinkClient(args.connect, security, server=_server_key(args)) as link:
+            _sign_in_link(link, args)
             if wait:
                 return link.request(command, payload, wait=args.wait)
             return link.call(command, payload)
@@ -1072,6 +1055,7 @@ def _link_session(args: argparse.Namespace):
     security = _link_security(args.keys, args.identity)
     try:
         with LinkClient(args.connect, security, server=_server_key(args)) as link:
+            _sign_in_link(link, args)
             yield link
     except LinkRefused as exc:
         raise InputError(exc.reason) from None
@@ -1097,6 +1081,19 @@ def _follow(link, query: str, args: dict, wait: float, done: str) -> dict:
             if doc.get(done) or time.monotonic() >= deadline:
                 return doc
         time.sleep(0.05)
+
+
+def _sign_in_link(link, args: argparse.Namespace) -> None:
+    """``--as LOGIN`` over a link: the node checks the password and opens a session that the following
+    commands carry (a login merely named in a command is refused there)."""
+    from data.errors import InputError
+
+    login = getattr(args, "login", None)
+    if not login:
+        return
+    reply = link.sign_in(login, _ask_password(f"password for {login}: "))
+    if not reply.get("ok"):
+        raise InputError(str(reply.get("message") or f"the node refused the log-in of {login!r}"))
 
 
 def _actor_payload(args: argparse.Namespace) -> dict:
@@ -1187,17 +1184,9 @@ def cmd_via_link(args: argparse.Namespace) -> int:
 
 def _command_bus():
     """Every mode's commands on one bus (the composition root decides which modes a node serves)."""
-    from modes.civil_defence import link_commands as civil_defence_links
-    from modes.common.command_bus import CommandBus, register_common
-    from modes.emergency import link_commands as emergency_links
-    from modes.everyday import link_commands
+    from modes.bus import build_bus
 
-    bus = CommandBus()
-    register_common(bus)
-    link_commands.register(bus)
-    civil_defence_links.register(bus)
-    emergency_links.register(bus)
-    return bus
+    return build_bus()
 
 
 def cmd_center(args: argparse.Namespace) -> int:
@@ -1607,7 +1596,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("status", choices=["en_route", "on_scene", "done", "cancelled"])
     q.add_argument("--note", default="")
     _link_options(q)
-    q = incident_sub("ack", "acknowledge a dispatch order (idempotent)", actor=False)
+    q = incident_sub("ack", "acknowledge a dispatch order (idempotent; its owner)", actor=True)
     q.add_argument("order_id")
     q.add_argument("--at", help="when it was acknowledged (ISO; default now)")
     q = incident_sub("tasks", "dispatch tasks, with overdue flags")
@@ -1655,12 +1644,14 @@ def build_parser() -> argparse.ArgumentParser:
     q = cd_sub(grp, "board", "per-district sent, received and acknowledged times of an alarm")
     q.add_argument("id", type=int)
     _link_options(q)
-    q = cd_sub(grp, "ack", "record a district's acknowledgement (applied once)")
+    q = cd_sub(grp, "ack", "record a district's acknowledgement (applied once)", role=True)
     q.add_argument("id", type=int)
     q.add_argument("district")
     q.add_argument("--at", help="when it was acknowledged (ISO; default now)")
     _link_options(q)
-    q = cd_sub(grp, "test-plan", "plan the annual public test: three signals at 10:00, 10:08, 10:16")
+    q = cd_sub(
+        grp, "test-plan", "plan the annual public test: three signals at 10:00, 10:08, 10:16", role=True
+    )
     q.add_argument("--date", type=_cd_date, help="YYYY-MM-DD (default: the next 18 September)")
 
     p = add("sirens", cmd_sirens, "civil air defence: siren coverage, suggested sites, status")
@@ -1701,7 +1692,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--keep-bonus", type=float, default=100.0, metavar="M", help="metres a kept place saves")
     q = cd_sub(grp, "open", "reopen a shelter (civil-defence office only)", role=True)
     q.add_argument("id")
-    q = cd_sub(grp, "occupancy", "report a shelter's head count")
+    q = cd_sub(grp, "occupancy", "report a shelter's head count", role=True)
     q.add_argument("id")
     q.add_argument("persons", type=int)
     q.add_argument("--at", help="when it was counted (ISO; default now)")

@@ -30,6 +30,7 @@ sys.path.insert(0, str(BENCH))
 from _links import HOST, free_base, percentiles  # noqa: E402
 
 DISTRICT = "230102"
+PERSON = "daoli_operator"  # a demo login of the district
 
 
 def start_centre(folder: str, keys: str | None, port: int) -> subprocess.Popen:
@@ -87,7 +88,8 @@ def commands(folder: str, command: str, total: int) -> list[dict]:
                 for n in range(total)
             ]  # fmt: skip
     engine.dispose()
-    return out
+    # A district node forwards the person who acted there (docs/protocol.md section 7.5).
+    return [{**a, "login": PERSON} for a in out]
 
 
 def run_nodes(args: argparse.Namespace, folder: str) -> list[float]:

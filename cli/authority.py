@@ -105,14 +105,16 @@ def password_for(login: str) -> str:
     return getpass.getpass(f"password for {login}: ")
 
 
-def _signed_in(bus, Session, clock, login: str, password: str) -> None:
-    """Checks the person's password through ``auth.sign_in`` (its own transaction, so a failure counts)."""
-    from modes.common.auth import AuthRefused
+def _signed_in(bus, Session, clock, login: str, password: str):
+    """The person, once their password checked through ``auth.sign_in`` (its own transaction, so a
+    failure counts)."""
+    from modes.common.auth import AuthRefused, actor_from_doc
     from modes.common.command_bus import call_local
 
     reply = call_local(bus, Session, clock, "auth.sign_in", {"login": login, "password": password})
     if not reply["ok"]:
         raise AuthRefused.from_dict(reply)
+    return actor_from_doc(reply["actor"])
 
 
 def _call(wiring: Wiring, args: argparse.Namespace, name: str, payload: dict, *, person: bool) -> Any:
@@ -122,14 +124,14 @@ def _call(wiring: Wiring, args: argparse.Namespace, name: str, payload: dict, *,
     try:
         clock = wiring.make_clock()
         bus = wiring.make_bus()
+        actor = None
         if person:
             password = password_for(args.login)
-            if name != "order.confirm":  # order.confirm checks the password itself
-                _signed_in(bus, Session, clock, args.login, password)
-            payload = {**payload, "login": args.login}
-            if name == "order.confirm":
-                payload["password"] = password
-        return call_local(bus, Session, clock, name, payload)
+            if name == "order.confirm":  # the confirmer's own credentials: it checks the password itself
+                payload = {**payload, "login": args.login, "password": password}
+            else:
+                actor = _signed_in(bus, Session, clock, args.login, password)
+        return call_local(bus, Session, clock, name, payload, person=actor)
     finally:
         engine.dispose()
 

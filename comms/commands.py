@@ -595,10 +595,16 @@ class _CommandClientCore:
             msg = recv_frames(pipe)
             if msg[0] == TERM:
                 return True
-            if msg[0] == b"SUBMIT":
+            if msg[0] in (b"SUBMIT", b"SUBMIT_TRANSIENT"):
                 command_id, body = msg[1].decode("ascii"), msg[2]
                 try:
-                    added = self.outbox.add(command_id, body)
+                    # A transient command (one that carries a secret) lives in memory only: it is lost
+                    # with the process, never written to the outbox file.
+                    added = (
+                        self.outbox.add(command_id, body)
+                        if msg[0] == b"SUBMIT"
+                        else command_id not in self.queue
+                    )
                 except Exception as exc:  # disk full, locked file: the caller must know
                     pipe.send_multipart([b"ERROR", repr(exc).encode()])
                     continue
@@ -759,12 +765,15 @@ class CommandClient:
     def link(self) -> LinkState:
         return self._link
 
-    def submit(self, body: bytes, command_id: str | None = None) -> str:
-        """Queue a command; returns its id once it is persisted. Submitting an id twice queues it once."""
+    def submit(self, body: bytes, command_id: str | None = None, *, persist: bool = True) -> str:
+        """Queue a command; returns its id once it is persisted (``persist`` False: once queued in memory,
+        for a command that must never reach the disk). Submitting an id twice queues it once."""
         command_id = command_id or new_command_id()
         check_command_id(command_id.encode("ascii"))
         check_body(body, self.max_body)
-        reply = self._agent.call([b"SUBMIT", command_id.encode("ascii"), body])
+        reply = self._agent.call(
+            [b"SUBMIT" if persist else b"SUBMIT_TRANSIENT", command_id.encode("ascii"), body]
+        )
         if reply[0] != b"OK":
             raise OSError(f"outbox refused the command: {reply[1].decode(errors='replace')}")
         return command_id

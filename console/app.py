@@ -223,7 +223,7 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
     clock = SystemClock()
     staff = ConsoleServices(opened.make_session, clock, Login("", "")).staff()
     if opened.link is not None:
-        authenticate = remote_authenticator(staff)
+        authenticate = remote_authenticator(opened.link, staff)
     else:
         authenticate = local_authenticator(opened.make_session, clock, staff)
     who = getattr(args, "login", None) or (DEMO_SCREENSHOT_LOGIN if screenshot else None)

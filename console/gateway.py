@@ -1,23 +1,19 @@
-"""Where the console's writes go: its own database, or the command channel of the node it is attached to.
+"""Where the console's writes go: the command bus on its own database, or the command channel of the node
+it is attached to. Either way a write is one named command (``docs/protocol.md`` section 7.5 lists them)
+run by the bus's handler, never a session the console opens itself:
 
-Every write the console makes is one service method, and each such method hands the gateway both ways
-of doing it: the local way (a function of a session, calling the ``modes`` service that validates and
-journals) and the remote way (a command name and its arguments, as ``docs/protocol.md`` section 7.5 lists
-them, plus a function that turns the node's result into the same DTO). The gateway picks one:
-
-    def switch_mode(self, target):
+    def switch_mode(self, target, reason):
         return self.gateway.write(
-            "mode.switch", {"mode": Mode(target).value, "reason": reason, "login": self.login.actor},
-            local=lambda s: switch_mode(s, self.clock, self.actor(), target, reason),
+            "mode.switch", {"mode": Mode(target).value, "reason": reason},
             decode=lambda result: mode_switch_from_result(result, self.login),
         )
 
-``LocalGateway`` runs ``local`` in a fresh transaction. ``RemoteGateway`` sends the command with the
-login's role and actor (``as``, ``actor``, and the login's department and district, which the node uses to
-confine the actor), resends it until the node answers, and passes the node's result to ``decode``. A
-district node answers at once with ``{"queued": true, "forward_id": ..., "provisional": <its local
-result>}`` while it waits for the centre (``provisional_result`` unwraps it). Both run in a worker, never
-on the GUI thread.
+``LocalGateway`` hands the command to a ``LocalDoor`` (modes/common/door.py), which applies it in one
+transaction as the logged-in person. ``RemoteGateway`` sends it to the node with the session the person signed in
+with (``remote_authenticator``), resends it until the node answers, and passes the node's result to ``decode``; the console's replica changes only through what the
+node replicates back. A district node answers at once with ``{"queued": true, "forward_id": ...,
+"provisional": <its local result>}`` while it waits for the centre (``provisional_result`` unwraps it).
+Both run in a worker, never on the GUI thread.
 """
 
 from __future__ import annotations
@@ -31,8 +27,12 @@ from sqlalchemy.orm import Session
 from console.dto import Login
 from data.errors import InputError
 from data.models import OrderState
+from modes.bus import city_bus
+from modes.common.actor import Actor
 from modes.common.changes import Changes
+from modes.common.clock import Clock
 from modes.common.console_link import ConsoleLink
+from modes.common.door import LocalDoor
 from modes.common.mode_switch import Mode, ModeSwitch
 from modes.common.nodes import LinkError, LinkRefused
 from modes.common.orders import OrderView
@@ -52,34 +52,35 @@ class NodeNotAnswering(Exception):
 class WriteGateway(Protocol):
     remote: bool
 
-    def write(
-        self,
-        command: str,
-        args: dict[str, Any],
-        *,
-        local: Callable[[Session], T],
-        decode: Callable[[Any], T],
-    ) -> T: ...
+    def write(self, command: str, args: dict[str, Any], *, decode: Callable[[Any], T]) -> T: ...
+
+
+def person_of(login: Login) -> Actor:
+    """The acting person of a login: the staff row's role, district and department."""
+    return Actor.of(
+        login.role,
+        login.actor,
+        department=login.department_code,
+        district=login.district_code,
+        login=login.actor,
+    )
 
 
 class LocalGateway:
-    """Writes into the console's own database, in one transaction per write."""
+    """Writes into the console's own database through the command bus, one transaction per write."""
 
     remote = False
 
-    def __init__(self, session_factory: Callable[[], Session]) -> None:
-        self.session_factory = session_factory
+    def __init__(self, session_factory: Callable[[], Session], clock: Clock, login: Login | None) -> None:
+        self.session_factory, self.clock, self.login = session_factory, clock, login
+        self._door: LocalDoor | None = None
 
-    def write(
-        self,
-        command: str,
-        args: dict[str, Any],
-        *,
-        local: Callable[[Session], T],
-        decode: Callable[[Any], T],
-    ) -> T:
-        with self.session_factory() as s, s.begin():
-            return local(s)
+    def write(self, command: str, args: dict[str, Any], *, decode: Callable[[Any], T]) -> T:
+        if self._door is None:
+            if self.login is None or not self.login.role:
+                raise InputError(f"{command}: nobody is logged in at this console")
+            self._door = LocalDoor(city_bus(), self.session_factory, self.clock, person_of(self.login))
+        return decode(self._door.execute(command, args))
 
 
 class RemoteGateway:
@@ -92,24 +93,10 @@ class RemoteGateway:
         self.login = login
         self.timeout = timeout
 
-    def actor_args(self) -> dict[str, Any]:
-        args: dict[str, Any] = {"as": self.login.role, "actor": self.login.actor}
-        if self.login.department_code:
-            args["actor_department"] = self.login.department_code
-        if self.login.district_code:
-            args["actor_district"] = self.login.district_code
-        return args
-
-    def write(
-        self,
-        command: str,
-        args: dict[str, Any],
-        *,
-        local: Callable[[Session], T],
-        decode: Callable[[Any], T],
-    ) -> T:
+    def write(self, command: str, args: dict[str, Any], *, decode: Callable[[Any], T]) -> T:
         try:
-            result = self.link.call(command, {**args, **self.actor_args()}, timeout=self.timeout)
+            # The link carries the session the person signed in with: the node knows who this is.
+            result = self.link.call(command, args, timeout=self.timeout)
         except LinkRefused as exc:
             raise NodeRefused(exc.reason) from None
         except LinkError as exc:

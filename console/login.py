@@ -3,8 +3,8 @@
 The dialog (and ``--as LOGIN`` with ``SANWEI_PASSWORD``) hands login and password to an *authenticator*,
 ``(login, password) -> Login``, which raises ``AuthRefused`` to say no. On a database the console checks
 them itself through the command bus (``local_authenticator``: failures counted, 5 in a row lock the
-login for 60 s, journaled). Connected to a node (``--connect``) the check belongs to the node, since a
-replica holds no password hashes: ``remote_authenticator`` is the one place to point at it.
+login for 60 s, journaled). Connected to a node (``--connect``) the node checks them (a replica holds no
+password hashes) and opens a session that the console's commands carry (``remote_authenticator``).
 """
 
 from __future__ import annotations
@@ -55,16 +55,22 @@ def local_authenticator(make_session, clock, staff: tuple[StaffEntry, ...]) -> A
     return authenticate
 
 
-def remote_authenticator(staff: tuple[StaffEntry, ...]) -> Authenticator:
-    """A console attached to a node (``--connect``): who the person is comes from the replica's staff
-    list. The password is NOT checked here (the replica has no hashes); the node is to check it on the
-    command channel, and this function is where the console will ask it."""
+def remote_authenticator(link, staff: tuple[StaffEntry, ...]) -> Authenticator:
+    """A console attached to a node (``--connect``): the node checks the password (the replica holds no
+    hashes) and opens a session that every later command of this console carries."""
+    from modes.common.nodes import LinkError
 
     def authenticate(login: str, password: str) -> Login:
-        person = next((s for s in staff if s.login == login.strip()), None)
-        if person is None:
-            raise AuthRefused(f"unknown login {login!r}", reason="unknown", login=login)
-        return Login(person.login, person.role, person.name, person.district_code, person.department_code)
+        try:
+            reply = link.sign_in(login.strip(), password)
+        except LinkError as exc:
+            raise AuthRefused(
+                f"the node did not answer the log-in: {exc}", reason="unreachable", login=login
+            ) from None
+        if not reply.get("ok"):
+            raise AuthRefused.from_dict(reply)
+        a = reply["actor"]
+        return login_of(staff, a["login"], a["role"], a["district"], a["department"])
 
     return authenticate
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QApplication, QProgressDialog
 
 from console import texts
-from data.demo import seed_demo  # imported here, on the GUI thread: never import on two threads
+from data.demo import seed_new_city  # imported here, on the GUI thread: never import on two threads
 
 
 class _SeedThread(QThread):
@@ -23,10 +23,9 @@ class _SeedThread(QThread):
 
     def run(self) -> None:
         try:
-            with self._make_session() as s, s.begin():
-                self.summary = seed_demo(
-                    s, scale=self._scale, progress=lambda st, f: self.progressed.emit(st, f)
-                )
+            self.summary = seed_new_city(
+                self._make_session, scale=self._scale, progress=lambda st, f: self.progressed.emit(st, f)
+            )
         except Exception as exc:  # noqa: BLE001 - reported to the user, who then sees an empty console
             self.failed.emit(str(exc))
 

@@ -1,9 +1,9 @@
 """What the console's widgets may ask of the city.
 
 Every call opens its own short session (the caller owns a session, one per thread), returns DTOs, and
-writes go through ``modes`` services that validate and journal. Widgets never see a session or SQL.
-Each write is one method that hands ``self.gateway`` both its local form and its command (see
-console/gateway.py), so a console attached to a node (``--connect``) sends it to the node instead.
+every write is one named command handed to ``self.gateway`` (console/gateway.py): the command bus on the
+console's own database, or the attached node's command channel (``--connect``). Widgets never see a
+session or SQL, and no service here opens a write transaction.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ from modes.common.mode_switch import (
     current_mode,
     may_switch,
     parse_mode,
-    switch_mode,
 )
 
 SessionFactory = Callable[[], Session]
@@ -57,7 +56,7 @@ class ConsoleServices:
         self.login = login
         # Reads always use session_factory (the city's database, or a node's replica); writes go through
         # the gateway (console/gateway.py): local, or the attached node's command channel.
-        self.gateway: WriteGateway = gateway or LocalGateway(session_factory)
+        self.gateway: WriteGateway = gateway or LocalGateway(session_factory, clock, login)
 
     # --- the city ------------------------------------------------------------------------------------
 
@@ -193,8 +192,7 @@ class ConsoleServices:
         two-person rule, the order a second person confirms), commits."""
         return self.gateway.write(
             "mode.switch",
-            {"mode": parse_mode(target).value, "reason": reason, "login": self.login.actor},
-            local=lambda s: switch_mode(s, self.clock, self.actor(), target, reason),
+            {"mode": parse_mode(target).value, "reason": reason},
             decode=lambda result: mode_switch_from_result(result, self.login),
         )
 

@@ -23,6 +23,7 @@ something to find:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 import shapely
@@ -396,3 +397,10 @@ def _teams(rng, shelters: list[dict], districts: dict[str, str], harbin_scale: b
                     }
                 )
     return rows
+
+
+def add_demo_set(make_session: Callable[[], Session], **kw) -> dict:
+    """``add_demo`` in a transaction of its own: demo data for a new city, not a command on a city,
+    so the command line calls this rather than opening a write transaction itself."""
+    with make_session() as s, s.begin():
+        return add_demo(s, **kw)

@@ -5,6 +5,7 @@ first run of the console finds every mode's tools with something to work on."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
@@ -30,3 +31,11 @@ def seed_demo(
     summary["civil_defence"] = add_civil_defence_demo(session, seed=seed, at=at, actor=actor)
     summary["emergency"] = seed_emergency(session, seed=seed, actor=actor, at=at)
     return summary
+
+
+def seed_new_city(make_session: Callable[[], Session], **kw) -> dict:
+    """``seed_demo`` in a transaction of its own. Founding a city is not a command on one (there is
+    no city, no staff and no journal yet to check it against), so the console and the command line
+    call this rather than opening a write transaction themselves."""
+    with make_session() as s, s.begin():
+        return seed_demo(s, **kw)

@@ -16,6 +16,7 @@ that owner.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -220,3 +221,10 @@ def seed_emergency(
     )
     session.flush()
     return summary
+
+
+def add_demo_units(make_session: Callable[[], Session], **kw) -> dict:
+    """``seed_emergency`` in a transaction of its own: demo data for a new city, not a command on a
+    city, so the command line calls this rather than opening a write transaction itself."""
+    with make_session() as s, s.begin():
+        return seed_emergency(s, **kw)

@@ -1429,3 +1429,11 @@ def _write_csv(out: TextIO, header: list[str], batches: Iterator[_Batch]) -> int
         writer.writerows(values + tuple(extra) for values, extra in batch)
         count += len(batch)
     return count
+
+
+def found_city(make_session: Callable[[], Session], path: str | Path, **kw) -> ImportReport:
+    """A new city founded from a file of grid cells, in a transaction of its own (``import_layer`` with
+    ``new_city=True``: refused where the database already holds a city). Founding a city is not a
+    command on one, so the command line calls this rather than opening a write transaction itself."""
+    with make_session() as s, s.begin():
+        return import_layer(s, "cells", path, new_city=True, **kw)

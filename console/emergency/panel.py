@@ -1270,7 +1270,7 @@ def install_emergency(window) -> EmergencyConsole:
     """Build the emergency console into a main window: its panels as the emergency page's tabs, its
     layers following the city's mode, its board following the journal."""
     base = window.services
-    services = EmergencyServices(base.session_factory, base.clock, base.login)
+    services = EmergencyServices(base.session_factory, base.clock, base.login, getattr(base, "gateway", None))
     console = EmergencyConsole(services, window.workers, window.map, window)
     page = window.page_for[Mode.EMERGENCY]
     titles = console.tab_titles()

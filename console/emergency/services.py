@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from console.brief_export import briefing_pdf
 from console.dto import Login
+from console.gateway import LocalGateway, WriteGateway, provisional_result
 from data.emergency_models import DispatchTask, Incident, IncidentStatus, RescueUnit
 from data.errors import InputError
 from data.geometry import GeometryError
@@ -98,10 +99,13 @@ class IncidentBoard:
 
 
 class EmergencyServices:
-    def __init__(self, session_factory: SessionFactory, clock: Clock, login: Login):
-        self.session_factory = session_factory
+    def __init__(
+        self, session_factory: SessionFactory, clock: Clock, login: Login, gateway: WriteGateway | None = None
+    ):
+        self.session_factory = session_factory  # reads: the city's database or a node's replica
         self.clock = clock
         self.login = login
+        self.gateway: WriteGateway = gateway or LocalGateway(session_factory, clock, login)  # writes
         self._lock = threading.Lock()
         self._index: ImpactIndex | None = None
 
@@ -270,23 +274,12 @@ class EmergencyServices:
         """Open an incident at a point, or over a drawn area with the area's site as its point (cordons
         drawn too, or from the radii around the area); a commander other than the login takes command
         in the same act."""
-        area_shape = drawn_polygon(area, "the incident area")
-        inner_shape = drawn_polygon(inner_cordon, "the inner cordon")
-        outer_shape = drawn_polygon(outer_cordon, "the outer cordon")
-        if area_shape is not None:
-            x, y = site_of(area_shape)
-        with self.session_factory() as s, s.begin():
-            actor = self.actor
-            view, _ = incidents.open_incident(
-                s, self.clock, actor, self._impact_index(s), type_code=type_code, level=level, x=x, y=y,
-                inner_radius_m=inner_radius_m, outer_radius_m=outer_radius_m, title=title,
-                area=area_shape, inner_cordon=inner_shape, outer_cordon=outer_shape,
-            )  # fmt: skip
-            commander = commander.strip()
-            if commander and commander != actor.name:
-                incidents.assign_role(s, self.clock, actor, view.id, "commander", commander)
-                view = incidents.view(incidents.get_incident(s, view.id))
-            return view
+        args = {
+            "type": type_code, "level": level, "x": x, "y": y, "title": title, "commander": commander.strip(),
+            **_drawn(area, inner_cordon, outer_cordon),
+            **_radii(inner_radius_m, outer_radius_m),
+        }  # fmt: skip
+        return self.gateway.write("incident.open", args, decode=_incident_of)
 
     def escalate_case(
         self,
@@ -297,12 +290,10 @@ class EmergencyServices:
         inner_radius_m: float | None = None,
         outer_radius_m: float | None = None,
     ) -> IncidentView:
-        with self.session_factory() as s, s.begin():
-            view, _ = incidents.escalate_case(
-                s, self.clock, self.actor, self._impact_index(s), int(case_id), type_code=type_code,
-                level=level, inner_radius_m=inner_radius_m, outer_radius_m=outer_radius_m,
-            )  # fmt: skip
-            return view
+        args = {"case_id": int(case_id), "level": level, **_radii(inner_radius_m, outer_radius_m)}
+        if type_code:
+            args["type"] = type_code
+        return self.gateway.write("incident.escalate", args, decode=_incident_of)
 
     def incident_for_case(self, case_id: int) -> int | None:
         """The case's side of an escalation link (its journal)."""
@@ -310,12 +301,12 @@ class EmergencyServices:
             return incidents.incident_for_case(s, case_id)
 
     def set_status(self, incident_id: int, status: str, note: str = "") -> IncidentView:
-        with self.session_factory() as s, s.begin():
-            return incidents.set_status(s, self.clock, self.actor, incident_id, status, note)[0]
+        args = {"id": int(incident_id), "status": status, "note": note}
+        return self.gateway.write("incident.status", args, decode=_incident_of)
 
     def set_level(self, incident_id: int, level: str, note: str = "") -> IncidentView:
-        with self.session_factory() as s, s.begin():
-            return incidents.set_level(s, self.clock, self.actor, incident_id, level, note)[0]
+        args = {"id": int(incident_id), "level": level, "note": note}
+        return self.gateway.write("incident.level", args, decode=_incident_of)
 
     def change_area(
         self,
@@ -330,35 +321,72 @@ class EmergencyServices:
         outer_cordon: Ring | None = None,
     ) -> IncidentView:
         """Move the site or change the radii, or redraw the area (its site moves with it) or a cordon."""
-        area_shape = drawn_polygon(area, "the incident area")
-        inner_shape = drawn_polygon(inner_cordon, "the inner cordon")
-        outer_shape = drawn_polygon(outer_cordon, "the outer cordon")
-        if area_shape is not None:
-            x, y = site_of(area_shape)
-        with self.session_factory() as s, s.begin():
-            return incidents.change_area(
-                s, self.clock, self.actor, self._impact_index(s), incident_id, x=x, y=y,
-                inner_radius_m=inner_radius_m, outer_radius_m=outer_radius_m,
-                area=area_shape, inner_cordon=inner_shape, outer_cordon=outer_shape,
-            )[0]  # fmt: skip
+        args = {"id": int(incident_id), **_drawn(area, inner_cordon, outer_cordon)}
+        args |= _radii(inner_radius_m, outer_radius_m)
+        if x is not None and y is not None and "area" not in args:
+            args |= {"x": x, "y": y}
+        return self.gateway.write("incident.area", args, decode=_incident_of)
 
     def assign_role(self, incident_id: int, position: str, person: str, agency: str = "") -> RoleHolder:
-        with self.session_factory() as s, s.begin():
-            return incidents.assign_role(s, self.clock, self.actor, incident_id, position, person, agency)[0]
+        args = {"id": int(incident_id), "position": position, "person": person, "agency": agency}
+        return self.gateway.write(
+            "incident.role", args, decode=lambda result: RoleHolder.from_dict(provisional_result(result)[0])
+        )
 
     def add_log(self, incident_id: int, text: str, task_id: int | None = None) -> LogLine:
-        with self.session_factory() as s, s.begin():
-            return incidents.add_log(s, self.clock, self.actor, incident_id, text, task_id)[0]
+        args = {"id": int(incident_id), "text": text}
+        if task_id is not None:
+            args["task"] = int(task_id)
+
+        def decode(result) -> LogLine:
+            lines = provisional_result(result)[0]["log"]
+            return LogLine.from_dict(max(lines, key=lambda line: line["id"]))
+
+        return self.gateway.write("incident.log", args, decode=decode)
 
     def dispatch(self, incident_id: int, unit_id: str, instructions: str = "") -> DispatchOrder:
-        with self.session_factory() as s, s.begin():
-            return dispatching.dispatch(
-                s, self.clock, self.actor, incident_id, unit_id, instructions=instructions
-            )[0]
+        args = {"incident_id": int(incident_id), "unit": unit_id, "instructions": instructions}
+        return self.gateway.write("incident.dispatch", args, decode=_order_of)
 
     def set_task_status(self, task_id: int, status: str, note: str = "") -> DispatchOrder:
-        with self.session_factory() as s, s.begin():
-            return dispatching.set_task_status(s, self.clock, self.actor, int(task_id), status, note)[0]
+        args = {"task": str(int(task_id)), "status": status, "note": note}
+        return self.gateway.write("task.status", args, decode=_order_of)
+
+
+def _radii(inner_radius_m: float | None, outer_radius_m: float | None) -> dict:
+    out = {}
+    if inner_radius_m is not None:
+        out["inner_radius_m"] = float(inner_radius_m)
+    if outer_radius_m is not None:
+        out["outer_radius_m"] = float(outer_radius_m)
+    return out
+
+
+def _drawn(area: Ring | None, inner_cordon: Ring | None, outer_cordon: Ring | None) -> dict:
+    """Drawn shapes as the command carries them (WKT), checked here first: a slip of the hand is told
+    at once, before anything is sent; a drawn area puts the site at its centre."""
+    out: dict = {}
+    area_shape = drawn_polygon(area, "the incident area")
+    if area_shape is not None:
+        out["x"], out["y"] = site_of(area_shape)
+        out["area"] = area_shape.wkt
+    for name, ring, what in (
+        ("inner_cordon", inner_cordon, "the inner cordon"),
+        ("outer_cordon", outer_cordon, "the outer cordon"),
+    ):
+        shape = drawn_polygon(ring, what)
+        if shape is not None:
+            out[name] = shape.wkt
+    return out
+
+
+def _incident_of(result) -> IncidentView:
+    doc = provisional_result(result)[0]
+    return IncidentView.from_dict(doc.get("incident", doc))
+
+
+def _order_of(result) -> DispatchOrder:
+    return DispatchOrder.from_dict(provisional_result(result)[0])
 
 
 def refusal_text(exc: BaseException) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -106,7 +106,7 @@ class IntakeResult:
     separated: bool  # the desk linked it, and the operator filed it as a case of its own
     cell: str
     department: str | None
-    journal_seq: int  # 0 when the write went through a node (its journal is the node's)
+    journal_seq: int  # the journal event of the report; 0 while a district node holds it for the centre
     queued: bool = False  # a district node holds it until the centre answers
 
 
@@ -182,7 +182,7 @@ class IntakeServices:
         self.session_factory = session_factory  # reads: the city's database or a node's replica
         self.clock = clock
         self.login = login
-        self.gateway: WriteGateway = gateway or LocalGateway(session_factory)  # the write
+        self.gateway: WriteGateway = gateway or LocalGateway(session_factory, clock, login)  # the write
         self.context: IntakeContext | None = None
 
     # --- who --------------------------------------------------------------------------------------
@@ -274,8 +274,7 @@ class IntakeServices:
     ) -> IntakeResult:
         """Runs in a worker: report the case through the desk (locate, route, link a duplicate: the
         nearest, or ``link_to`` when the operator chose one) and, when ``file_separately`` and the desk
-        linked it, take the ``unlink`` step the workflow allows. Locally one transaction; through a
-        node's command channel the ``case.report`` command (and ``case.act`` for the unlink)."""
+        linked it, take the ``unlink`` step the workflow allows, in the same ``case.report`` command."""
         if not self.may_report():
             raise InputError(f"a {self.login.role} does not take reports at the intake form")
         if link_to is not None and file_separately:
@@ -294,49 +293,9 @@ class IntakeServices:
             "duplicate_of": link_to,
         }
         args = {k: v for k, v in args.items() if v is not None}
-        result = self.gateway.write(
-            "case.report",
-            args,
-            local=lambda s: self._report_here(s, args, file_separately),
-            decode=_result_of,
-        )
-        if self.gateway.remote and file_separately and result.duplicate_of is not None:
-            act = {"id": result.id, "action": "unlink", "note": _separate_note(result.duplicate_of)}
-            unlinked = self.gateway.write(
-                "case.act",
-                act,
-                local=lambda s: _result_of(
-                    self._desk(s).act(result.id, "unlink", self.actor(), act["note"])[0]
-                ),
-                decode=_result_of,
-            )
-            result = replace(unlinked, separated=True)
-        return result
-
-    def _report_here(self, s: Session, args: dict, file_separately: bool) -> IntakeResult:
-        desk = self._desk(s)
-        actor = self.actor()
-        doc, changes = desk.report(
-            actor,
-            x=args["x"],
-            y=args["y"],
-            channel=args["channel"],
-            type_code=args.get("type"),
-            component_id=args.get("component"),
-            text=args.get("text", ""),
-            urgent=args.get("urgent"),
-            external_ref=args.get("external_ref"),
-            duplicate_of=args.get("duplicate_of"),
-        )
-        separated = False
-        if file_separately and doc["duplicate_of"] is not None:
-            doc, changes = desk.act(doc["id"], "unlink", actor, _separate_note(doc["duplicate_of"]))
-            separated = True
-        return replace(_result_of(doc), separated=separated, journal_seq=changes.journal_seq)
-
-
-def _separate_note(original: int) -> str:
-    return f"filed separately at intake: not the same problem as case {original}"
+        if file_separately:
+            args["file_separately"] = True
+        return self.gateway.write("case.report", args, decode=_result_of)
 
 
 def _result_of(result) -> IntakeResult:
@@ -346,9 +305,9 @@ def _result_of(result) -> IntakeResult:
         id=int(doc["id"]),
         state=doc["state"],
         duplicate_of=doc.get("duplicate_of"),
-        separated=False,
+        separated=bool(doc.get("separated")),
         cell=doc["cell"],
         department=doc.get("department"),
-        journal_seq=0,
+        journal_seq=0 if queued else int(doc.get("journal_seq") or 0),
         queued=queued,
     )

@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from console.dto import Login
+from console.gateway import LocalGateway, WriteGateway, provisional_result
 from data.errors import InputError, NotFound
 from data.models import (
     Case,
@@ -254,16 +255,19 @@ class _Cached:
 class CaseServices:
     """Case queue reads, case details and case actions for one logged-in user."""
 
-    def __init__(self, session_factory: SessionFactory, clock: Clock, login: Login):
-        self.session_factory = session_factory
+    def __init__(
+        self, session_factory: SessionFactory, clock: Clock, login: Login, gateway: WriteGateway | None = None
+    ):
+        self.session_factory = session_factory  # reads: the city's database or a node's replica
         self.clock = clock
         self.login = login
+        self.gateway: WriteGateway = gateway or LocalGateway(session_factory, clock, login)  # writes
         self._cached = _Cached()
 
     @classmethod
     def of(cls, services) -> CaseServices:
-        """From the console's services (same sessions, clock and login)."""
-        return cls(services.session_factory, services.clock, services.login)
+        """From the console's services (same sessions, clock, login and write gateway)."""
+        return cls(services.session_factory, services.clock, services.login, getattr(services, "gateway", None))
 
     def actor(self) -> Actor:
         return Actor.of(
@@ -531,18 +535,16 @@ class CaseServices:
         satisfaction = fields.get("satisfaction")
         if satisfaction is not None and satisfaction not in SATISFACTION:
             raise InputError(f"satisfaction must be one of {', '.join(SATISFACTION)}, not {satisfaction!r}")
-        actor = self.actor()  # an unknown role is an InputError naming it
-        with self.session_factory() as s, s.begin():
-            doc, changes = self._desk(s).act(
-                case_id,
-                action,
-                actor,
-                fields.get("note") or "",
-                department=fields.get("department") or None,
-                extension=fields.get("extension") or None,
-                satisfaction=satisfaction,
-            )
-        return ActionResult(case_id, action, doc["state"], int(changes.journal_seq or 0))
+        args = {"id": int(case_id), "action": action, "note": fields.get("note") or ""}
+        for name in ("department", "extension", "satisfaction"):
+            if fields.get(name):
+                args[name] = fields[name]
+
+        def decode(result) -> ActionResult:
+            doc, queued = provisional_result(result)
+            return ActionResult(case_id, action, doc["state"], 0 if queued else int(doc.get("journal_seq") or 0))
+
+        return self.gateway.write("case.act", args, decode=decode)
 
 
 # --- helpers ------------------------------------------------------------------------------------------

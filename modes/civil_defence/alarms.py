@@ -496,6 +496,15 @@ class TestPlan:
             ],
         }
 
+    @classmethod
+    def from_dict(cls, d: dict) -> TestPlan:
+        signals = tuple(
+            (int(x["id"]), AlarmKind(x["kind"]), dt.datetime.fromisoformat(x["starts_at"]),
+             dt.datetime.fromisoformat(x["ends_at"]))
+            for x in d["signals"]
+        )  # fmt: skip
+        return cls(dt.date.fromisoformat(d["date"]), signals)
+
 
 def default_test_date(today: dt.date) -> dt.date:
     """The next 18 September on or after ``today``."""

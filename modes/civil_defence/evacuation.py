@@ -20,6 +20,7 @@ as supply and capacity allow. ``bench/bench_evacuation.py`` compares the two at 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
 import time
@@ -680,18 +681,22 @@ def close_shelter(
         raise InputError(f"shelter {shelter_id} is already {shelter.status}")
     before = optimal_plan(load_problem(session, config))
     changes = set_shelter_status(session, clock, actor_role, shelter_id, ShelterStatus.CLOSED, actor=actor)
+    return replan_closed(before, shelter_id, changes, keep_bonus_m=keep_bonus_m)
+
+
+def replan_closed(
+    before: EvacuationPlan,
+    shelter_id: str,
+    changes: Changes,
+    *,
+    keep_bonus_m: float = REPLAN_KEEP_BONUS_M,
+) -> Replan:
+    """What closing ``shelter_id`` (recorded as ``changes``) does to the plan ``before`` it closed."""
     if shelter_id not in set(before.problem.shelter_ids.tolist()):
         # Not a shelter the plan uses (another class): closing it moves nobody.
         return Replan(shelter_id, 0, 0, 0, before, changes)
     result = replan(before, shelter_id, keep_bonus_m=keep_bonus_m)
-    return Replan(
-        result.closed,
-        result.displaced,
-        result.moved,
-        result.newly_unplaced,
-        result.plan,
-        result.changes | changes,
-    )
+    return dataclasses.replace(result, changes=result.changes | changes)
 
 
 @dataclass(frozen=True)
@@ -715,6 +720,14 @@ class OccupancyReport:
             "over_capacity": self.over_capacity,
             "journal_seq": self.changes.journal_seq,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> OccupancyReport:
+        seq = d.get("journal_seq")
+        return cls(
+            d["shelter"], int(d["occupancy"]), int(d["capacity"]), dt.datetime.fromisoformat(d["at"]),
+            bool(d["applied"]), bool(d["over_capacity"]), Changes(journal_seq=seq) if seq else Changes(),
+        )  # fmt: skip
 
 
 def report_occupancy(

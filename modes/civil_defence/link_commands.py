@@ -21,7 +21,7 @@ from sqlalchemy import and_, or_, select, text
 
 from comms.commands import CommandRefused
 from comms.wire import Entry
-from data.civil_defence_models import Alarm, AlarmDelivery, AlarmKind
+from data.civil_defence_models import Alarm, AlarmDelivery, AlarmKind, Shelter, Siren
 from data.errors import InputError
 from data.models import District, JournalEvent
 from modes.civil_defence import replicated
@@ -34,11 +34,15 @@ from modes.civil_defence.alarms import (
     check_officer,
     delivery_board,
     parse_kind,
+    plan_annual_test,
     record_receipt,
     resolve_districts,
     signal_schedule,
     sound_alarm,
 )
+from modes.civil_defence.authority import require_civil_defence
+from modes.civil_defence.coverage import CoverageModel, set_siren_status
+from modes.civil_defence.evacuation import report_occupancy, set_shelter_status
 from modes.common import orders
 from modes.common.command_bus import CallContext, CommandBus
 from modes.common.link_keys import acknowledge_order, register_order_keys
@@ -145,7 +149,7 @@ def _confined_districts(ctx: CallContext, districts: Any) -> Any:
 def _issue(ctx: CallContext, args: dict[str, Any]) -> dict:
     """Sound or clear an alarm as the person who logged in (never a role the command names); under the
     two-person rule the reply is the order waiting for a second officer (``pending``)."""
-    actor = orders.acting_person(ctx.session, args)
+    actor = orders.acting_person(ctx, args)
     kind = parse_kind(args.get("kind") or "")
     districts = _confined_districts(ctx, args.get("districts"))
     if not ctx.at_centre:
@@ -204,9 +208,20 @@ def _ack(ctx: CallContext, args: dict[str, Any]) -> dict:
     if row is None:
         delivery_board(ctx.session, alarm_id, now)  # "no alarm N" when there is none
         raise CommandRefused(f"alarm {alarm_id} was not sent to district {district}")
-    received = _time(args.get("received_at"), row.sent_at, now)
+    # Received when acknowledged unless the district says it received the order earlier.
+    received = _time(args.get("received_at") or args.get("acknowledged_at"), row.sent_at, now)
     acked = _time(args.get("acknowledged_at"), received, now)
-    by = ctx.peer.name if ctx.scope else str(args.get("by") or f"district:{district}")
+    if ctx.person is not None:
+        # A person acknowledges for their own district; a city officer (no district) for any.
+        person = ctx.actor(args)
+        if person.district not in (None, district):
+            raise CommandRefused(
+                f"{person.login or person.name} belongs to district {person.district}; "
+                f"it may not acknowledge for district {district}"
+            )
+        by = person.name
+    else:
+        by = ctx.peer.name if ctx.scope else str(args.get("by") or f"district:{district}")
     if received < acked:
         record_receipt(ctx.session, alarm_id, district, received)
     # Received and acknowledged at once (a node acknowledges on receipt): ``acknowledge`` records both.
@@ -222,6 +237,85 @@ def _ack(ctx: CallContext, args: dict[str, Any]) -> dict:
         "ack_seconds": ack_s,
         "late": ack_s is not None and ack_s > ACK_LIMIT_S,
     }
+
+
+def _centre_only(ctx: CallContext, what: str) -> None:
+    if not ctx.at_centre:
+        raise CommandRefused(f"{what} is done at the municipal centre, not at a district node")
+
+
+def _plan_test(ctx: CallContext, args: dict[str, Any]) -> dict:
+    _centre_only(ctx, "planning the annual alarm test")
+    person = ctx.actor(args)
+    require_civil_defence(person.role.value, "plan the annual alarm test")
+    try:
+        date = dt.date.fromisoformat(str(args["date"])) if args.get("date") else None
+    except ValueError:
+        raise InputError(f"'date' {args['date']!r} is not an ISO date (YYYY-MM-DD)") from None
+    return plan_annual_test(ctx.session, date, clock=ctx.clock, actor=person.name).as_dict()
+
+
+def _shelter_id(args: dict[str, Any]) -> str:
+    shelter = str(args.get("shelter") or "").strip()
+    if not shelter:
+        raise InputError("this command needs the 'shelter' id")
+    return shelter
+
+
+def _shelter_status(ctx: CallContext, args: dict[str, Any]) -> dict:
+    _centre_only(ctx, "opening or closing a shelter")
+    person = ctx.actor(args)
+    shelter = _shelter_id(args)
+    row = ctx.session.get(Shelter, shelter)
+    if row is not None:
+        ctx.confine(row.district_code, f"shelter {shelter}")
+        expected = args.get("from")
+        if expected and row.status != expected:
+            # Closing a shelter that someone closed meanwhile is not a no-op to the one who asked.
+            raise InputError(f"shelter {shelter} is already {row.status}")
+    changes = set_shelter_status(
+        ctx.session, ctx.clock, person.role.value, shelter, str(args.get("status") or ""), actor=person.name
+    )
+    return {
+        "shelter": shelter,
+        "status": str(args.get("status")).strip().lower(),
+        "journal_seq": changes.journal_seq,
+    }
+
+
+def _shelter_occupancy(ctx: CallContext, args: dict[str, Any]) -> dict:
+    _centre_only(ctx, "a shelter's head count")
+    person = ctx.actor(args)
+    shelter = _shelter_id(args)
+    row = ctx.session.get(Shelter, shelter)
+    if row is not None:
+        ctx.confine(row.district_code, f"shelter {shelter}")
+    persons = args.get("persons")
+    if isinstance(persons, bool) or not isinstance(persons, int):
+        raise InputError(f"occupancy must be a whole number of persons, at least 0, not {persons!r}")
+    now = ctx.clock.now()
+    # When the heads were counted (default now): a count never lies ahead.
+    at = _time(args.get("at"), dt.datetime.min, now)
+    return report_occupancy(ctx.session, shelter, persons, at, reporter=person.name).as_dict()
+
+
+def _siren_status(ctx: CallContext, args: dict[str, Any]) -> dict:
+    """A siren in or out of service (or damaged). With ``population`` (night or day), the answer also
+    says how many people the in-service sirens covered before and after."""
+    _centre_only(ctx, "a siren's status")
+    person = ctx.actor(args)
+    role = require_civil_defence(person.role.value, "change a siren's status")
+    siren = str(args.get("siren") or "").strip()
+    if not siren:
+        raise InputError("this command needs the 'siren' id")
+    row = ctx.session.get(Siren, siren)
+    if row is not None:
+        ctx.confine(row.district_code, f"siren {siren}")
+    population = args.get("population")
+    model = CoverageModel.load(ctx.session, population=str(population)) if population else None
+    return set_siren_status(
+        ctx.session, ctx.clock, role, siren, str(args.get("status") or ""), actor=person.name, model=model
+    ).as_dict()
 
 
 def _board(ctx: CallContext, args: dict[str, Any]) -> dict:
@@ -318,3 +412,7 @@ def register(bus: CommandBus) -> None:
     bus.register("alarm.issue", _issue, forward=True)
     bus.register("alarm.ack", _ack)
     bus.register("query.alarm", _board)
+    bus.register("alarm.plan_test", _plan_test)
+    bus.register("shelter.status", _shelter_status)
+    bus.register("shelter.occupancy", _shelter_occupancy)
+    bus.register("siren.status", _siren_status)

@@ -468,9 +468,68 @@ def _staff_passwd(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     return {"login": login, "has_password": True}
 
 
+# ==================================================================================================
+# Hashes for district nodes: a district checks its own people's log-ins while the centre is away
+# ==================================================================================================
+
+
+def credentials_for_district(session: Session, district: str) -> list[dict[str, Any]]:
+    """The password hashes a district node keeps: its own district's staff and the city's officers (no
+    district). Never sent to consoles; a district's failures and locks stay its own."""
+    rows = session.execute(
+        select(Staff.login, StaffCredential.password_hash, StaffCredential.password_set_at)
+        .join(StaffCredential, StaffCredential.login == Staff.login)
+        .where(
+            StaffCredential.password_hash.is_not(None),
+            (Staff.district_code == district) | Staff.district_code.is_(None),
+        )
+        .order_by(Staff.login)
+    )
+    return [
+        {"login": login, "hash": h, "set_at": _time(at) if at else None} for login, h, at in rows
+    ]
+
+
+def store_credentials(session: Session, credentials: list[dict[str, Any]]) -> int:
+    """At a district node: keep the centre's hashes for the logins this node's staff list holds, drop
+    the hashes of logins the centre no longer sends (a password removed, a person moved). Failure counts
+    and locks are the node's own. Returns how many hashes changed."""
+    known = set(session.scalars(select(Staff.login)))
+    sent = {c["login"]: c for c in credentials if c.get("login") in known and c.get("hash")}
+    changed = 0
+    for cred in session.scalars(select(StaffCredential)):
+        doc = sent.pop(cred.login, None)
+        if doc is None:
+            if cred.password_hash is not None:
+                cred.password_hash, changed = None, changed + 1
+        elif cred.password_hash != doc["hash"]:
+            cred.password_hash, changed = doc["hash"], changed + 1
+            cred.password_set_at = dt.datetime.fromisoformat(doc["set_at"]) if doc.get("set_at") else None
+    for login, doc in sent.items():
+        at = dt.datetime.fromisoformat(doc["set_at"]) if doc.get("set_at") else None
+        session.add(StaffCredential(login=login, password_hash=doc["hash"], password_set_at=at, failed_count=0))
+        changed += 1
+    session.flush()
+    return changed
+
+
+def _credentials(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    if ctx.peer.role_kind != "district" or ctx.scope is None or not ctx.at_centre:
+        raise InputError("password hashes go from the municipal centre to district nodes only")
+    return {"credentials": credentials_for_district(ctx.session, ctx.scope)}
+
+
+# Commands that take a login as their argument, not as the person sending them.
+OPEN_COMMANDS = frozenset(
+    {"auth.sign_in", "auth.session_start", "auth.session_end", "staff.add", "staff.passwd", "order.confirm"}
+)
+
+
 def register(bus: CommandBus) -> None:
+    bus.register("query.credentials", _credentials)
     bus.register("auth.sign_in", _sign_in)
-    bus.register("auth.session_start", _session_start)
+    # Its reply holds the new token: not kept for resends (a resend signs in again).
+    bus.register("auth.session_start", _session_start, record=False)
     bus.register("auth.session_end", _session_end)
     bus.register("staff.add", _staff_add)
     bus.register("staff.passwd", _staff_passwd)

@@ -33,6 +33,7 @@ from comms.keys import Peer
 from data.city import stats
 from data.errors import InputError
 from modes.common import auth, orders
+from modes.common.actor import Actor
 from modes.common.clock import Clock, FixedClock
 from modes.common.mode_switch import ModeSwitch, mode_status, switch_mode
 
@@ -70,12 +71,33 @@ def is_query(name: str) -> bool:
 # ==================================================================================================
 
 
-def encode_call(name: str, args: dict[str, Any], at: dt.datetime | None = None) -> bytes:
-    """A command body: ``{"v": 1, "cmd": name, "args": {...}, "at": "YYYY-MM-DD HH:MM:SS"}``."""
+def encode_call(
+    name: str, args: dict[str, Any], at: dt.datetime | None = None, session: dict[str, str] | None = None
+) -> bytes:
+    """A command body: ``{"v": 1, "cmd": name, "args": {...}, "at": "YYYY-MM-DD HH:MM:SS",
+    "session": {"login": ..., "token": ...}}``; ``session`` is the sender's signed-in person
+    (``auth.session_start``), absent for a node acting for itself."""
     doc: dict[str, Any] = {"v": PROTOCOL, "cmd": name, "args": args}
     if at is not None:
         doc["at"] = at.isoformat(sep=" ", timespec="seconds")
+    if session is not None:
+        doc["session"] = {"login": session["login"], "token": session["token"]}
     return msgpack.packb(doc, use_bin_type=True, default=_jsonable)
+
+
+def session_of(body: bytes) -> dict[str, str] | None:
+    """The ``session`` of a command body (None when it carries none); ``CommandRefused`` when malformed."""
+    doc = msgpack.unpackb(body, raw=False, strict_map_key=False)
+    session = doc.get("session") if isinstance(doc, dict) else None
+    if session is None:
+        return None
+    if (
+        not isinstance(session, dict)
+        or not isinstance(session.get("login"), str)
+        or not isinstance(session.get("token"), str)
+    ):
+        raise CommandRefused("a command's 'session' is a map with 'login' and 'token' (strings)")
+    return session
 
 
 def decode_call(body: bytes) -> tuple[str, dict[str, Any], dt.datetime | None]:
@@ -137,6 +159,9 @@ class CallContext:
     services: dict[str, Any] = field(default_factory=dict)
     forward_args: dict[str, Any] | None = None  # a handler's rewrite of what goes to the centre
     forward_subject: str = ""
+    # The person the door authenticated (password checked locally, or by the node): the actor of every
+    # write. None only for a peer that speaks for itself (a district node's own acknowledgements).
+    person: Actor | None = None
 
     @property
     def session(self) -> Session:
@@ -155,6 +180,40 @@ class CallContext:
             raise CommandRefused(
                 f"{what} is in district {district or '?'}; {self.peer.name} acts for district {self.scope}"
             )
+
+    def actor(self, args: dict[str, Any], default_role: str | None = None) -> Actor:
+        """Who acts: the authenticated person, whose role, district and department come from the staff
+        table. A command that names another actor or role (``as``, ``actor``) is refused, not believed;
+        a confined caller's person must belong to the caller's district (or to no district)."""
+        person = self.person
+        if person is None:
+            # Only the centre's own key may name the acting role (its tools and tests do); a district
+            # node forwards the person who signed in there, and everyone else signs in.
+            if self.peer.role_kind != "centre":
+                raise CommandRefused(
+                    f"{self.peer.name} sends this without a person: sign in (auth.session_start), or a "
+                    "district node forwards the login of the person who acted"
+                )
+            role, district = self.acting_as(args, default_role)
+            return Actor.of(
+                role, args.get("actor"), department=args.get("actor_department"), district=district
+            )
+        claimed_role, claimed = args.get("as"), args.get("actor")
+        if claimed_role and str(claimed_role).replace("-", "_") != person.role.value:
+            raise CommandRefused(
+                f"the command says it acts as {claimed_role!r}, but {person.login or person.name} "
+                f"is {person.role.value}"
+            )
+        if claimed and claimed not in (person.login, person.name):
+            raise CommandRefused(
+                f"the command names actor {claimed!r}, but it comes from {person.login or person.name}"
+            )
+        if self.scope is not None and person.district not in (None, self.scope):
+            raise CommandRefused(
+                f"{person.login or person.name} belongs to district {person.district}; "
+                f"{self.peer.name} acts for district {self.scope}"
+            )
+        return person
 
     def acting_as(self, args: dict[str, Any], default_role: str | None = None) -> tuple[str, str | None]:
         """The role (``as``, else ``default_role``) and district (``actor_district``) a command's actor
@@ -179,6 +238,9 @@ class CommandSpec:
     name: str
     handler: Handler
     forward: bool = False  # at a district: applied provisionally, queued and forwarded to the centre
+    # False: the reply is not kept for resends (it holds a secret, such as a new session's token); a
+    # resend runs the command again.
+    record: bool = True
 
     @property
     def query(self) -> bool:
@@ -194,12 +256,12 @@ class CommandBus:
         # and the command is final, not retried. Modes add their own (``refuse_on``).
         self.refusals: tuple[type[BaseException], ...] = (InputError, CommandRefused)
 
-    def register(self, name: str, handler: Handler, *, forward: bool = False) -> None:
+    def register(self, name: str, handler: Handler, *, forward: bool = False, record: bool = True) -> None:
         if name in self._specs:
             raise ValueError(f"command {name!r} is registered twice")
         if forward and is_query(name):
             raise ValueError(f"{name!r} is a query (by its name) and cannot be forwarded")
-        self._specs[name] = CommandSpec(name, handler, forward)
+        self._specs[name] = CommandSpec(name, handler, forward, record)
 
     def refuse_on(self, *errors: type[BaseException]) -> None:
         self.refusals = (*self.refusals, *errors)
@@ -223,7 +285,8 @@ class BusTransaction:
     def __init__(self, store: DbDedupStore) -> None:
         self.store = store
         self._session: Session | None = None
-        self.record = True
+        self.record = True  # keep the reply for resends
+        self.writes = True  # may write: take SQLite's write lock up front
         self.after_commit: list[Callable[[], None]] = []
 
     @property
@@ -231,7 +294,7 @@ class BusTransaction:
         if self._session is None:
             s = self.store.session_factory()
             s.begin()
-            if self.record and s.get_bind().dialect.name == "sqlite":
+            if self.writes and s.get_bind().dialect.name == "sqlite":
                 # Take SQLite's write lock first: a deferred transaction that reads and then writes
                 # fails at once (SQLITE_BUSY_SNAPSHOT) when another connection committed in between.
                 s.connection().exec_driver_sql("UPDATE link_applied_command SET status = status WHERE 0")
@@ -299,7 +362,7 @@ class DbDedupStore:
                 tx._session.commit()
             finally:
                 tx._session.close()
-            if tx.record and self.on_commit is not None:
+            if tx.writes and self.on_commit is not None:
                 self.on_commit()
         for fn in tx.after_commit:
             try:
@@ -358,7 +421,8 @@ def make_apply(bus: CommandBus, role: NodeRole, forwarder: Forwarder | None = No
         spec = bus.spec(name)
         if spec is None:
             raise CommandRefused(f"unknown command {name!r}")
-        tx.record = not spec.query
+        tx.record = spec.record and not spec.query
+        tx.writes = not spec.query
         scope = peer_scope(command.peer)
         if role.node == "district":
             # Whoever calls a district node acts for that district, whatever its key says.
@@ -371,11 +435,7 @@ def make_apply(bus: CommandBus, role: NodeRole, forwarder: Forwarder | None = No
         if forwarding:
             ctx.forward_id = new_forward_id()
         try:
-            if args.get("login"):
-                # The person named by a staff login acts with the role, district and department of their
-                # staff row, whatever the command claims. Whether the sender proved to be that person is
-                # the channel's to check (not done yet over the links).
-                args = {**args, **auth.login_claims(ctx.session, str(args["login"]))}
+            ctx.person = sender(ctx, name, args, session_of(command.body))
             result = spec.handler(ctx, dict(args))
             if forwarding:
                 assert forwarder is not None
@@ -385,6 +445,53 @@ def make_apply(bus: CommandBus, role: NodeRole, forwarder: Forwarder | None = No
         return encode_result(result)
 
     return apply
+
+
+# Peers that speak for themselves or vouch for their people: a district node (its own acknowledgements,
+# and the commands it forwards for the person who signed in there) and the centre's own key.
+VOUCHING_PEERS = frozenset({"district", "centre"})
+
+
+def sender(ctx: CallContext, name: str, args: dict[str, Any], session: dict[str, str] | None) -> Actor | None:
+    """The person a command comes from, as this node knows them (docs/protocol.md section 7.5):
+
+    - a command carrying a ``session`` comes from the person whose kept log-in it is (the node checks the
+      token against its own table: signed in at this node);
+    - a district node forwards the ``login`` of the person who signed in there; the centre takes that
+      person's staff row, who must belong to the district (or to no district);
+    - anyone else must sign in (``auth.session_start``): a role or login written into the arguments is
+      refused, not believed.
+
+    None for the sign-in commands themselves, queries, and a vouching peer acting for itself."""
+    if name in auth.OPEN_COMMANDS:
+        return None  # their 'login' is an argument: the person signing in, or a confirmer with a password
+    kind = ctx.peer.role_kind
+    login = args.pop("login", None)
+    try:
+        if session is not None:
+            if login is not None and login != session["login"]:
+                raise CommandRefused(f"the command names {login!r} but its session is {session['login']!r}")
+            person = auth.session_actor(ctx.session, ctx.clock, session["login"], session["token"])
+        elif login is not None and kind in VOUCHING_PEERS:
+            person = auth.staff_actor(ctx.session, str(login))
+        elif login is not None:
+            raise CommandRefused(
+                f"{ctx.peer.name} names {login!r} without proving it: sign in first (auth.session_start) "
+                "and send the session with each command"
+            )
+        elif kind in VOUCHING_PEERS or is_query(name):
+            return None
+        else:
+            raise CommandRefused(
+                f"{name} needs a person: {ctx.peer.name} has not signed in (auth.session_start)"
+            )
+    except auth.AuthRefused as exc:
+        raise CommandRefused(str(exc)) from None
+    if ctx.scope is not None and person.district not in (None, ctx.scope):
+        raise CommandRefused(
+            f"{person.login} belongs to district {person.district}; {ctx.peer.name} acts for district {ctx.scope}"
+        )
+    return person
 
 
 def new_forward_id() -> str:
@@ -426,8 +533,10 @@ def _switch_mode(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
         raise CommandRefused(f"{ctx.peer.name} may not switch the city's mode: the municipal centre does")
     if ctx.node == "district":
         raise CommandRefused("the city's mode is switched at the municipal centre, not at a district")
-    actor = orders.acting_person(ctx.session, args)
-    return mode_switch_doc(switch_mode(ctx.session, ctx.clock, actor, args.get("mode", ""), args.get("reason") or ""))
+    actor = orders.acting_person(ctx, args)
+    return mode_switch_doc(
+        switch_mode(ctx.session, ctx.clock, actor, args.get("mode", ""), args.get("reason") or "")
+    )
 
 
 def register_common(bus: CommandBus) -> None:
@@ -446,14 +555,28 @@ def register_common(bus: CommandBus) -> None:
 LOCAL_PEER = Peer("local", auth.LOCAL_PEER_ROLE)
 
 
-def call_local(bus: CommandBus, session_factory, clock: Clock, name: str, args: dict[str, Any]) -> Any:
+def call_local(
+    bus: CommandBus,
+    session_factory,
+    clock: Clock,
+    name: str,
+    args: dict[str, Any],
+    *,
+    person: Actor | None = None,
+    services: dict[str, Any] | None = None,
+) -> Any:
     """Apply the command ``name`` here, as a node would: the same handler, in one transaction with its
-    journal events, called by ``LOCAL_PEER`` (unconfined). A refusal raises the handler's error; the
-    result is the handler's own (not encoded)."""
+    journal events, called by ``LOCAL_PEER`` (unconfined) as ``person`` (the one the caller
+    authenticated; None only for the commands that authenticate or administer, ``auth.*`` and
+    ``staff.*``). A refusal raises the handler's error; the result is the handler's own (not encoded)."""
     spec = bus.spec(name)
     if spec is None:
         raise InputError(f"unknown command {name!r}")
     with DbDedupStore(session_factory).transaction() as tx:
-        tx.record = not spec.query
-        ctx = CallContext(tx, LOCAL_PEER, None, clock, "centre")
+        tx.record = spec.record and not spec.query
+        tx.writes = not spec.query
+        ctx = CallContext(
+            tx, LOCAL_PEER, None, clock, "centre", services=services if services is not None else {}
+        )
+        ctx.person = person
         return spec.handler(ctx, dict(args))

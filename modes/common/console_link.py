@@ -259,6 +259,12 @@ class ConsoleLink:
         }
 
     # --- commands ----------------------------------------------------------------------------------------
+    def sign_in(self, login: str, password: str, *, timeout: float = 30.0) -> dict[str, Any]:
+        """Sign the console's person in at the node (``LinkClient.sign_in``); commands carry the session."""
+        if self.link is None:
+            raise LinkError("the console is not attached to a node")
+        return self.link.sign_in(login, password, timeout=timeout)
+
     def call(self, name: str, args: dict[str, Any], *, timeout: float = 30.0) -> Any:
         """A command on the node, resent until answered: the result, or ``LinkRefused`` (the node's rules
         said no, with the reason), or ``LinkError`` when no answer came within ``timeout`` (the command

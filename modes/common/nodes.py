@@ -18,6 +18,7 @@ import datetime as dt
 import gc
 import json
 import logging
+import math
 import queue
 import signal
 import sys
@@ -45,6 +46,7 @@ from comms.keys import Peer, Security
 from comms.wire import NO_PROPERTIES, STATUS_OK, STATUS_REFUSED, Entry, decode_properties
 from data import journal
 from data.db import open_database, resolve_url, session_factory
+from modes.common import auth
 from modes.common.clock import Clock
 from modes.common.command_bus import (
     CallContext,
@@ -81,6 +83,8 @@ log = logging.getLogger("sanwei.node")
 
 # Replies of state.bulk can be a few MiB; everything else stays far below the transport's default.
 BULK_MAX_BODY = 64 << 20
+# How often a district node fetches its people's password hashes from the centre (and at its start).
+CREDENTIALS_EVERY_S = 60.0
 # Specs whose change means the router (grid index, assignments) must be rebuilt.
 _ROUTING_SPECS = {"cell", "district", "street", "community", "assignment", "supervisor"}
 
@@ -218,6 +222,7 @@ class LinkClient:
         self.host, self.port = parse_endpoint(endpoint)
         self.security = security
         self.server = server
+        self.session: dict[str, str] | None = None  # the signed-in person's login and token
         self.heartbeat = heartbeat
         self.context = context
         self._cond = threading.Condition()
@@ -266,11 +271,34 @@ class LinkClient:
             self._replies[reply.command_id] = reply
             self._cond.notify_all()
 
-    def call(self, name: str, args: dict[str, Any] | None = None, *, timeout: float = 10.0) -> Any:
+    def sign_in(self, login: str, password: str, *, timeout: float = 20.0) -> dict[str, Any]:
+        """Sign ``login`` in at the node (``auth.session_start``: the node checks the password and counts
+        a failure); every later command carries the session. The password travels on the encrypted
+        channel only and is never written to the outbox. Returns the node's reply (the person, the
+        session's expiry), or its refusal (``ok`` false, with ``reason`` and ``message``)."""
+        reply = self.call(
+            "auth.session_start", {"login": login, "password": password}, timeout=timeout, persist=False
+        )
+        if reply.get("ok"):
+            self.session = {"login": reply["actor"]["login"], "token": reply["token"]}
+        return reply
+
+    def call(
+        self,
+        name: str,
+        args: dict[str, Any] | None = None,
+        *,
+        timeout: float = 10.0,
+        persist: bool = True,
+        command_id: str | None = None,
+    ) -> Any:
         """Send one command and wait for its final reply; ``LinkRefused`` carries a refusal's reason,
-        ``LinkError`` a node that did not answer within ``timeout``."""
+        ``LinkError`` a node that did not answer within ``timeout``. The command carries this client's
+        session once ``sign_in`` succeeded. ``command_id``: resend a command under its own id (the node
+        applies an id once and answers a repeat with the stored reply)."""
         self.start()
-        command_id = self._client.submit(encode_call(name, args or {}))
+        body = encode_call(name, args or {}, session=self.session)
+        command_id = self._client.submit(body, command_id, persist=persist)
         deadline = time.monotonic() + timeout
         with self._cond:
             while command_id not in self._replies:
@@ -872,6 +900,7 @@ class DistrictNode:
         self._watch_lock = threading.Lock()
         self._own_lock = threading.Lock()
         self._upstream_ready = False
+        self._credentials_synced = False
         self._own_waiting: list[tuple[str, bytes]] = []
 
     # --- start / stop ------------------------------------------------------------------------------
@@ -893,6 +922,8 @@ class DistrictNode:
         if self.bulk:
             self._initial_sync()
         self._journal_mode()
+        # The people who may sign in here while the centre is away; fetched again every minute.
+        self._credentials_synced = self._sync_credentials(timeout=3.0)
         items = list(self.replica.items())
         self.replica.close()  # reopened by the clone client's agent thread, which owns it from now on
         self.server = CloneServer(
@@ -1193,7 +1224,11 @@ class DistrictNode:
         self, ctx: CallContext, spec: CommandSpec, args: dict[str, Any], at: dt.datetime, result: Any
     ) -> dict:
         assert ctx.forward_id is not None
-        body = encode_call(spec.name, ctx.forward_args or args, at)
+        forwarded = dict(ctx.forward_args or args)
+        if ctx.person is not None and ctx.person.login:
+            # The centre takes the person from its own staff row; this node vouches it signed in here.
+            forwarded["login"] = ctx.person.login
+        body = encode_call(spec.name, forwarded, at)
         provisional = result.get("id") if spec.name == "case.report" and isinstance(result, dict) else None
         row = {
             "forward_id": ctx.forward_id,
@@ -1335,11 +1370,28 @@ class DistrictNode:
         # The first report goes out as soon as the state link is up (polled every half second), so
         # the centre's ``link status`` lists a district from its first seconds, not after a period.
         reported = False
+        synced_at = time.monotonic() if self._credentials_synced else -math.inf
         while not self._stop.wait(self.status_interval if reported else min(0.5, self.status_interval)):
             try:
                 reported = self._report_status() or reported
             except Exception:
                 log.exception("district status report failed")
+            if reported and time.monotonic() - synced_at >= CREDENTIALS_EVERY_S:
+                synced_at = time.monotonic() if self._sync_credentials() else synced_at
+
+    def _sync_credentials(self, timeout: float = 10.0) -> bool:
+        """Fetch the password hashes of this district's people and the city's officers, so log-ins are
+        checked here while the centre is unreachable (auth.credentials_for_district)."""
+        try:
+            doc = self.query_link.call("query.credentials", {}, timeout=timeout)
+        except (LinkError, LinkRefused) as exc:
+            self.log.event("credentials_not_synced", "warning", error=str(exc))
+            return False
+        with self.session_factory() as s, s.begin():
+            changed = auth.store_credentials(s, doc.get("credentials") or [])
+        if changed:
+            self.log.event("credentials_synced", changed=changed, logins=len(doc.get("credentials") or []))
+        return True
 
     def _report_status(self) -> bool:
         assert self.clone is not None and self.upstream is not None

@@ -365,16 +365,16 @@ def required_reason(reason: str | None, what: str) -> str:
 # --- commands on the bus -------------------------------------------------------------------------------
 
 
-def acting_person(session: Session, args: dict[str, Any]) -> Actor:
-    """The person giving a grave act: the staff login the sender authenticated as, with the role and
+def acting_person(ctx: CallContext, args: dict[str, Any]) -> Actor:
+    """The person giving a grave act: the staff login the door authenticated, with the role and
     district of its staff row. A role or name the command claims (``as``, ``actor``) is not enough."""
-    login = str(args.get("login") or "").strip()
-    if not login:
+    person = ctx.actor(args)
+    if not person.login:
         raise AuthorityRefused(
             "a grave act is given by a person who logged in: the command carries no login "
             "(a role named in it is not enough)"
         )
-    return auth.staff_actor(session, login)
+    return person
 
 
 def _refusal(message: str, **extra: Any) -> dict[str, Any]:
@@ -404,7 +404,7 @@ def _order_confirm(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _order_refuse(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
-    actor = acting_person(ctx.session, args)
+    actor = acting_person(ctx, args)
     order = refuse(ctx.session, ctx.clock, _order_id(args), actor, str(args.get("note") or ""))
     return {"ok": order.state is OrderState.REFUSED, "order": order.as_dict()}
 
@@ -428,7 +428,7 @@ def _two_person(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
         raise AuthorityRefused("the two-person rule is set at the municipal centre")
     if not isinstance(args.get("on"), bool):
         raise InputError("settings.two_person needs 'on': true or false")
-    changes = set_two_person_rule(ctx.session, ctx.clock, acting_person(ctx.session, args), args["on"])
+    changes = set_two_person_rule(ctx.session, ctx.clock, acting_person(ctx, args), args["on"])
     return {"two_person_rule": two_person_rule(ctx.session), "journal_seq": changes.journal_seq or None}
 
 

@@ -146,6 +146,21 @@ class DispatchOrder:
             "overdue": self.overdue,
         }
 
+    @classmethod
+    def from_dict(cls, d: dict) -> DispatchOrder:
+        """The order back from ``as_dict`` (a command's answer; distances rounded as sent)."""
+
+        def t(name: str) -> dt.datetime | None:
+            return dt.datetime.fromisoformat(d[name]) if d.get(name) else None
+
+        return cls(
+            d["order_id"], int(d["task_id"]), int(d["incident_id"]), d["unit"], d["unit_name"], d["capability"],
+            d["assignee_district"], d["assignee_department"], d["status"], d["instructions"], d["ordered_by"],
+            t("ordered_at"), t("due_at"), float(d["distance_m"]), float(d["eta_minutes"]), t("acknowledged_at"),
+            d["acknowledged_by"], t("en_route_at"), t("on_scene_at"), t("done_at"), t("cancelled_at"),
+            bool(d["overdue"]),
+        )  # fmt: skip
+
 
 def is_overdue(task: DispatchTask, now: dt.datetime) -> bool:
     return task.status not in FINISHED_TASKS and now > task.due_at

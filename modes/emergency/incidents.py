@@ -179,9 +179,29 @@ class IncidentView:
             "next_statuses": list(self.next_statuses),
         }
 
+    @classmethod
+    def from_dict(cls, d: dict) -> IncidentView:
+        """The view back from ``as_dict`` (a command's answer, from a node or the local door)."""
+        return cls(
+            id=int(d["id"]), type_code=d["type"], type_name=d["type_name"], category=d["category"],
+            level=d["level"], colour=d["colour"], status=d["status"], title=d["title"],
+            description=d["description"], objectives=tuple(d["objectives"]), x=float(d["x"]), y=float(d["y"]),
+            area_wkt=d["area"], inner_radius_m=float(d["inner_radius_m"]),
+            outer_radius_m=float(d["outer_radius_m"]), drawn_cordons=bool(d["drawn_cordons"]),
+            cell=d["cell"], district=d["district"], commander=d["commander"],
+            opened_at=_from_iso(d["opened_at"]), responding_at=_from_iso(d["responding_at"]),
+            contained_at=_from_iso(d["contained_at"]), closed_at=_from_iso(d["closed_at"]),
+            case_id=d["case_id"], exercise=bool(d["exercise"]), report_due_at=_from_iso(d["report_due_at"]),
+            next_statuses=tuple(d["next_statuses"]),
+        )  # fmt: skip
+
 
 def _iso(t: dt.datetime | None) -> str | None:
     return t.isoformat(timespec="seconds") if t is not None else None
+
+
+def _from_iso(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
 
 
 def view(incident: Incident) -> IncidentView:
@@ -721,6 +741,10 @@ class RoleHolder:
             "assigned_by": self.assigned_by,
         }
 
+    @classmethod
+    def from_dict(cls, d: dict) -> RoleHolder:
+        return cls(d["position"], d["person"], d["agency"], _from_iso(d["assigned_at"]), d["assigned_by"])
+
 
 def parse_position(position: str) -> IcsPosition:
     try:
@@ -821,6 +845,10 @@ class LogLine:
             "text": self.text,
             "task_id": self.task_id,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> LogLine:
+        return cls(int(d["id"]), _from_iso(d["at"]), d["actor"], d["role"], d["kind"], d["text"], d["task_id"])
 
 
 def add_log(

@@ -21,8 +21,10 @@ from sqlalchemy import or_, select, text
 
 from comms.commands import CommandRefused
 from comms.wire import Entry
+from data.city import city_crs
 from data.emergency_models import DispatchTask, Incident, RescueUnit
 from data.errors import InputError, NotFound
+from data.geometry import WGS84, transformer
 from data.models import JournalEvent, Role
 from modes.common.command_bus import CallContext, CommandBus
 from modes.common.link_keys import acknowledge_order, register_order_keys
@@ -35,6 +37,7 @@ from modes.common.replication import (
     unpack,
 )
 from modes.emergency import replicated
+from modes.emergency.desk import IncidentDesk
 from modes.emergency.dispatch import (
     FINISHED_TASKS,
     acknowledge,
@@ -44,7 +47,9 @@ from modes.emergency.dispatch import (
     set_task_status,
     task_step,
 )
-from modes.emergency.incidents import Actor, require_role
+from modes.emergency.impact import ImpactIndex
+from modes.emergency.incidents import Actor, get_incident, require_role
+from modes.emergency.incidents import view as incident_view
 
 PREFIX = "/task/"
 # Finished tasks stay in the shared picture this long after their last change; open ones always.
@@ -102,8 +107,7 @@ def _task_rule(ev: JournalEvent, t: Touched) -> None:
 
 
 def _actor(ctx: CallContext, args: dict[str, Any]) -> Actor:
-    role, district = ctx.acting_as(args)
-    return Actor.of(role, args.get("actor"), department=args.get("actor_department"), district=district)
+    return ctx.actor(args)
 
 
 def _text(args: dict[str, Any], name: str) -> str:
@@ -169,7 +173,7 @@ def _ack(ctx: CallContext, args: dict[str, Any]) -> dict:
     if ctx.scope is not None:
         ctx.confine(task.assignee_district, f"dispatch order {order_id}")
     district = ctx.scope or args.get("district") or None
-    if args.get("as"):
+    if ctx.person is not None or args.get("as"):
         actor = _actor(ctx, args)
     else:
         name = ctx.peer.name if ctx.scope else f"district:{district}" if district else "owner"
@@ -218,6 +222,122 @@ def _status(ctx: CallContext, args: dict[str, Any]) -> dict:
         incident_id=int(incident_id) if incident_id is not None else None,
     )
     return order.as_dict()
+
+
+# --- incidents: run at the municipal centre -------------------------------------------------------------
+
+
+def _incident_desk(ctx: CallContext) -> IncidentDesk:
+    """The desk over this transaction, with the impact index kept per node and rebuilt when the cells
+    or the organisation changed (loading it takes a second or two at Harbin scale)."""
+    if not ctx.at_centre:
+        raise CommandRefused("incidents are opened and run at the municipal centre, not at a district node")
+    generation = ctx.services.get("generation", lambda: 0)()
+    cached = ctx.services.get("emergency.impact")
+    if cached is None or cached[0] != generation:
+        cached = (generation, ImpactIndex.load(ctx.session))
+        ctx.services["emergency.impact"] = cached
+    return IncidentDesk(ctx.session, ctx.clock, cached[1])
+
+
+def _id(args: dict[str, Any], name: str = "id") -> int:
+    try:
+        return int(args[name])
+    except (KeyError, TypeError, ValueError):
+        raise InputError(f"this command needs the number '{name}'") from None
+
+
+def _float(args: dict[str, Any], name: str) -> float | None:
+    value = args.get(name)
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"'{name}' must be a number, not {value!r}") from None
+
+
+def _geometry_args(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    """Site, radii and drawn shapes (WKT, city CRS) as the incident rules take them."""
+    out: dict[str, Any] = {
+        "inner_radius_m": _float(args, "inner_radius_m"),
+        "outer_radius_m": _float(args, "outer_radius_m"),
+    }
+    x, y = _float(args, "x"), _float(args, "y")
+    if x is not None and y is not None:
+        if args.get("lonlat"):
+            (x,), (y,) = transformer(WGS84, city_crs(ctx.session)).transform([x], [y])
+        out.update(x=x, y=y)
+    for name in ("area", "inner_cordon", "outer_cordon"):
+        if args.get(name):
+            out[name] = str(args[name])
+    return out
+
+
+def _incident_open(ctx: CallContext, args: dict[str, Any]) -> dict:
+    desk = _incident_desk(ctx)
+    actor = _actor(ctx, args)
+    doc = desk.open(
+        actor,
+        type_code=_text(args, "type"),
+        level=str(args.get("level") or "IV"),
+        title=str(args.get("title") or ""),
+        description=str(args.get("text") or ""),
+        exercise=bool(args.get("exercise")),
+        **_geometry_args(ctx, args),
+    )
+    commander = str(args.get("commander") or "").strip()
+    if commander and commander != actor.name:
+        # Another commander takes command in the same act.
+        desk.role(actor, doc["id"], "commander", commander)
+        doc["incident"] = incident_view(get_incident(ctx.session, doc["id"])).as_dict()
+    return doc
+
+
+def _incident_escalate(ctx: CallContext, args: dict[str, Any]) -> dict:
+    geometry = _geometry_args(ctx, args)
+    return _incident_desk(ctx).escalate(
+        _actor(ctx, args),
+        _id(args, "case_id"),
+        type_code=args.get("type") or None,
+        level=str(args.get("level") or "IV"),
+        inner_radius_m=geometry["inner_radius_m"],
+        outer_radius_m=geometry["outer_radius_m"],
+    )
+
+
+def _incident_status(ctx: CallContext, args: dict[str, Any]) -> dict:
+    desk = _incident_desk(ctx)
+    return desk.status(_actor(ctx, args), _id(args), _text(args, "status"), str(args.get("note") or ""))
+
+
+def _incident_level(ctx: CallContext, args: dict[str, Any]) -> dict:
+    desk = _incident_desk(ctx)
+    return desk.level(_actor(ctx, args), _id(args), _text(args, "level"), str(args.get("note") or ""))
+
+
+def _incident_area(ctx: CallContext, args: dict[str, Any]) -> dict:
+    desk = _incident_desk(ctx)
+    return desk.area(
+        _actor(ctx, args), _id(args), clear_drawn=bool(args.get("clear_drawn")), **_geometry_args(ctx, args)
+    )
+
+
+def _incident_role(ctx: CallContext, args: dict[str, Any]) -> dict:
+    desk = _incident_desk(ctx)
+    return desk.role(
+        _actor(ctx, args),
+        _id(args),
+        _text(args, "position"),
+        _text(args, "person"),
+        str(args.get("agency") or ""),
+    )
+
+
+def _incident_log(ctx: CallContext, args: dict[str, Any]) -> dict:
+    desk = _incident_desk(ctx)
+    task = args.get("task")
+    return desk.add_log(_actor(ctx, args), _id(args), _text(args, "text"), int(task) if task else None)
 
 
 def _show(ctx: CallContext, args: dict[str, Any]) -> dict:
@@ -277,3 +397,10 @@ def register(bus: CommandBus) -> None:
     bus.register("task.ack", _ack)
     bus.register("task.status", _status, forward=True)
     bus.register("query.task", _show)
+    bus.register("incident.open", _incident_open)
+    bus.register("incident.escalate", _incident_escalate)
+    bus.register("incident.status", _incident_status)
+    bus.register("incident.level", _incident_level)
+    bus.register("incident.area", _incident_area)
+    bus.register("incident.role", _incident_role)
+    bus.register("incident.log", _incident_log)

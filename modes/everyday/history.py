@@ -1269,3 +1269,10 @@ class BulkWriter:
         with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+
+def add_history(make_session: Callable[[], Session], **kw) -> dict:
+    """``generate_history`` in a transaction of its own: the demo city's past, written when it is
+    founded (``seed --history-days``), not a command on a city."""
+    with make_session() as s, s.begin():
+        return generate_history(s, **kw)

@@ -26,6 +26,7 @@ from data.geometry import WGS84, transformer
 from data.models import Camera, CameraStatus, Case, Component, ComponentState
 from modes.common.clock import FixedClock
 from modes.common.command_bus import CallContext, CommandBus
+from modes.common.layer_import import require_local
 from modes.everyday.cases import Actor, CaseDesk, list_cases
 from modes.everyday.config import EverydayConfig
 from modes.everyday.routing import Router
@@ -64,8 +65,7 @@ def _desk(ctx: CallContext, clock=None) -> CaseDesk:
 
 
 def _actor(ctx: CallContext, args: dict[str, Any], default_role: str | None) -> Actor:
-    role, district = ctx.acting_as(args, default_role)
-    return Actor.of(role, args.get("actor"), department=args.get("actor_department"), district=district)
+    return ctx.actor(args, default_role)
 
 
 def _xy(ctx: CallContext, args: dict[str, Any]) -> tuple[float, float]:
@@ -113,7 +113,7 @@ def _report(ctx: CallContext, args: dict[str, Any]) -> dict:
     if ctx.forward_id is not None:
         external_ref = f"{LINK_REF_PREFIX}{ctx.node_district}:{ctx.forward_id}"
         _provisional_ids(ctx)
-    doc, _ = desk.report(
+    doc, changes = desk.report(
         actor,
         x=x,
         y=y,
@@ -125,10 +125,19 @@ def _report(ctx: CallContext, args: dict[str, Any]) -> dict:
         external_ref=external_ref,
         duplicate_of=_duplicate_of(args),
     )
+    if args.get("file_separately") and doc["duplicate_of"] is not None:
+        # Filed as a case of its own although the rule linked it: the unlink step, in the same act.
+        doc, changes = desk.act(doc["id"], "unlink", actor, separate_note(doc["duplicate_of"]))
+        doc = {**doc, "separated": True}
+    doc = {**doc, "journal_seq": changes.journal_seq}
     if ctx.forward_id is not None:
         ctx.forward_args = {**args, "x": x, "y": y, "lonlat": False, "external_ref": external_ref}
         ctx.forward_subject = f"/case/{doc['id']}"
     return doc
+
+
+def separate_note(original: int) -> str:
+    return f"filed separately at intake: not the same problem as case {original}"
 
 
 def _duplicate_of(args: dict[str, Any]) -> int | None:
@@ -180,7 +189,7 @@ def _act(ctx: CallContext, args: dict[str, Any]) -> dict:
         # A command taken offline earlier than the case's last change: history stays in order.
         clock = FixedClock(case.updated_at)
     desk = _desk(ctx, clock)
-    desk.act(
+    _, changes = desk.act(
         case_id,
         action,
         actor,
@@ -192,7 +201,7 @@ def _act(ctx: CallContext, args: dict[str, Any]) -> dict:
     if ctx.forward_id is not None:
         ctx.forward_args = forwarded
         ctx.forward_subject = f"/case/{case_id}"
-    return desk.show(case_id)
+    return {**desk.show(case_id), "journal_seq": changes.journal_seq}
 
 
 _ASSETS = {
@@ -303,6 +312,18 @@ def _kpi(ctx: CallContext, args: dict[str, Any]) -> dict:
     )
 
 
+def _import_cases(ctx: CallContext, args: dict[str, Any]) -> dict:
+    """A CSV of past cases replayed into the loop (``--map``: how its columns and codes map to ours).
+    The files are read where the database is: only its holder imports, never a linked peer."""
+    from modes.everyday.replay import replay_file
+
+    require_local(ctx, "importing cases")
+    path, mapping = str(args.get("file") or ""), str(args.get("map") or "")
+    if not path or not mapping:
+        raise InputError("case.import needs the 'file' of cases and the 'map' of its columns")
+    return replay_file(ctx.session, path, mapping).as_dict()
+
+
 def register(bus: CommandBus) -> None:
     bus.refuse_on(IllegalTransition)
     bus.register("case.report", _report, forward=True)
@@ -312,3 +333,4 @@ def register(bus: CommandBus) -> None:
     bus.register("query.cases", _list)
     bus.register("query.locate", _locate)
     bus.register("query.kpi", _kpi)
+    bus.register("case.import", _import_cases)

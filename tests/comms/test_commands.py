@@ -187,3 +187,32 @@ def test_link_state_reports_queue_and_heartbeat(base_port):
         assert links[-1].since >= links[-2].since
     finally:
         client.stop()
+
+
+def test_a_transient_command_is_sent_but_never_written_to_the_outbox(base_port, tmp_path):
+    # A sign-in carries a password: it is queued in memory only, and a restart forgets it.
+    outbox = tmp_path / "outbox.db"
+    client = CommandClient(HOST, base_port, outbox=SqliteOutbox(outbox), heartbeat=HB).start()
+    kept = client.submit(b"kept-command")
+    secret = client.submit(b"password=hunter2-secret", persist=False)
+    assert client.link.queue_length == 2
+    on_disk = b"".join(p.read_bytes() for p in tmp_path.glob("outbox.db*"))  # the file and its WAL
+    assert b"hunter2" not in on_disk and b"kept-command" in on_disk
+    client.stop()
+
+    applied: list[bytes] = []
+    server = CommandServer(HOST, base_port, lambda c, tx: applied.append(c.body) or b"ok").start()
+    replies = Replies()
+    client = CommandClient(
+        HOST, base_port, outbox=SqliteOutbox(outbox), heartbeat=HB, on_reply=replies
+    ).start()
+    try:
+        wait_until(lambda: replies.ids() == {kept}, timeout=10)
+        assert applied == [b"kept-command"] and secret not in replies.ids()
+        # Sent while the link is up, a transient command is applied and answered like any other.
+        again = client.submit(b"password=hunter2-secret", persist=False)
+        wait_until(lambda: again in replies.ids(), timeout=10)
+        assert applied == [b"kept-command", b"password=hunter2-secret"]
+    finally:
+        client.stop()
+        server.stop()

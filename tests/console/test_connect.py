@@ -26,7 +26,7 @@ from PySide6.QtGui import QImage
 from comms.keys import Security, generate_keys
 from data.db import DatabaseError
 from modes.common.mode_switch import Mode
-from modes.common.nodes import LinkClient
+from modes.common.nodes import LinkClient, LinkRefused
 from tests.conftest import HOST, NodeProcess, free_base, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,7 +38,9 @@ DISTRICT = "230102"
 
 
 def env_for(cache: Path, **extra: str) -> dict[str, str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO), XDG_CACHE_HOME=str(cache), SANWEI_PASSWORD="sanwei-demo", **extra)
+    env = dict(
+        os.environ, PYTHONPATH=str(REPO), XDG_CACHE_HOME=str(cache), SANWEI_PASSWORD="sanwei-demo", **extra
+    )
     env.pop("SANWEI_CLOCK", None)
     return env
 
@@ -177,6 +179,8 @@ def connect(world, tmp_path, qtbot, translations):
         link = open_remote(args)
         clock = SystemClock()
         login = resolve_login(ConsoleServices(link.session_factory, clock, None).staff(), role)
+        signed = link.sign_in(login.actor, "sanwei-demo")  # the node checks the password
+        assert signed["ok"], signed
         window, bridge = remote_window(link, clock, login)
         opened.append((window, bridge, link))
         qtbot.addWidget(window)
@@ -225,7 +229,9 @@ def test_a_mode_switch_lands_in_the_centres_journal_with_the_consoles_actor(worl
         assert changed.args == ["emergency"]
         events = centre_journal(world, "mode.switched")
         assert len(events) == before + 1
-        assert events[-1] == (actor, {"from": "everyday", "to": "emergency", "role": "commander"})
+        assert events[-1] == (
+            actor, {"from": "everyday", "to": "emergency", "role": "commander", "reason": "test"}
+        )
         assert centre_call(world, "query.mode")["mode"] == "emergency"
         # The switch comes back through the state channel into the replica's own journal.
         qtbot.waitUntil(lambda: window.services.current_mode() == Mode.EMERGENCY, timeout=30_000)
@@ -328,7 +334,6 @@ def test_a_district_console_works_through_its_district_and_sees_the_queue(world,
         result = window.services.gateway.write(
             "case.report",
             {"x": x, "y": y, "channel": "hotline", "type": "06010", "text": "while the centre is away"},
-            local=lambda s: None,
             decode=lambda r: r,
         )
         case, queued = provisional_result(result)
@@ -394,11 +399,13 @@ def test_a_console_closed_with_unanswered_commands_sends_them_when_it_next_attac
     centre = Centre(db, endpoint, world.keys, world.cache).wait_ready()
     try:
         remote = open_remote(args)
+        # Signed in while the centre answers: the queued report carries the session (valid for hours).
+        assert remote.sign_in(a_login(world, "operator", DISTRICT), "sanwei-demo")["ok"]
         centre.stop()
         x, y = a_point(world, DISTRICT)
         with pytest.raises(LinkError):
             remote.link.call("case.report", {"x": x + 4, "y": y, "channel": "hotline", "type": "06010",
-                                             "text": text, "as": "operator"}, timeout=1.0)  # fmt: skip
+                                             "text": text}, timeout=1.0)  # fmt: skip
         assert remote.link.link.queue_length == 1
         remote.close()
         centre = Centre(db, endpoint, world.keys, world.cache).wait_ready()
@@ -529,3 +536,83 @@ def test_the_intake_form_reports_through_the_centre(world, connect, qtbot):
         assert form.submit()
     assert second.args[0].duplicate_of == first_id
     assert centre_case(second.args[0].id)[1:3] == ("merged", first_id)
+
+
+# --- who sends a command over the link (docs/protocol.md section 7.5) ---------------------------------------
+
+
+def centre_rows(world, sql: str, *params) -> list[tuple]:
+    with sqlite3.connect(world.db) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def a_login(world, role: str, district: str | None = None) -> str:
+    where = "district_code IS NULL" if district is None else "district_code = ?"
+    params = (role,) if district is None else (role, district)
+    return centre_rows(world, f"SELECT login FROM staff WHERE role = ? AND {where} ORDER BY login", *params)[
+        0
+    ][0]
+
+
+def console_link(world, identity: str = "console") -> LinkClient:
+    return LinkClient(world.endpoint, Security.from_dir(world.keys, identity), heartbeat=HB)
+
+
+def test_an_enrolled_console_key_without_the_officers_password_cannot_sound_an_alarm(world):
+    officer = a_login(world, "civil_defence")
+    before = len(centre_journal(world, "alarm.issued"))
+    raid = {"kind": "raid", "districts": "all"}
+    with console_link(world) as link:
+        with pytest.raises(LinkRefused, match="has not signed in"):
+            link.call("alarm.issue", {**raid, "as": "civil_defence"}, timeout=20)
+        with pytest.raises(LinkRefused, match=f"names '{officer}' without proving it"):
+            link.call("alarm.issue", {**raid, "login": officer}, timeout=20)
+        refused = link.sign_in(officer, "not the password")
+        assert not refused["ok"] and refused["reason"] == "wrong_password"
+        with pytest.raises(LinkRefused, match="has not signed in"):
+            link.call("alarm.issue", raid, timeout=20)
+    assert len(centre_journal(world, "alarm.issued")) == before
+
+
+def test_a_wrong_password_over_the_link_is_refused_and_counted(world):
+    person = a_login(world, "operator", DISTRICT)
+    failures = len(centre_journal(world, "staff.login_failed"))
+    with console_link(world) as link:
+        reply = link.sign_in(person, "guessing")
+        assert not reply["ok"] and "wrong password" in reply["message"] and "1 of 5" in reply["message"]
+        assert link.session is None
+        assert link.sign_in(person, "sanwei-demo")["ok"]  # a success resets the count
+    events = centre_journal(world, "staff.login_failed")
+    assert len(events) == failures + 1 and events[-1][0] == person
+    assert centre_rows(world, "SELECT failed_count FROM staff_credentials WHERE login = ?", person) == [(0,)]
+    # Neither the password nor the session's token is kept in the centre's database (only its hash).
+    assert b"guessing" not in world.db.read_bytes()
+
+
+def test_a_signed_in_console_acts_as_its_person_and_may_not_claim_another(world):
+    person = a_login(world, "operator", DISTRICT)
+    x, y = a_point(world, DISTRICT)
+    with console_link(world) as link:
+        assert link.sign_in(person, "sanwei-demo")["ok"]
+        report = {"x": x, "y": y, "channel": "hotline", "type": "06010", "text": "signed in"}
+        with pytest.raises(LinkRefused, match="acts as 'commander'"):
+            link.call("case.report", {**report, "as": "commander"}, timeout=20)
+        with pytest.raises(LinkRefused, match="its session is"):
+            link.call("case.report", {**report, "login": a_login(world, "commander")}, timeout=20)
+        doc = link.call("case.report", report, timeout=20)
+    reported = [e for e in centre_journal(world, "case.report") if e[1].get("note") == "signed in"]
+    assert len(reported) == 1 and reported[0][0] == person and doc["state"] in ("reported", "merged")
+
+
+def test_a_replayed_command_id_is_applied_once(world):
+    person = a_login(world, "operator", DISTRICT)
+    x, y = a_point(world, DISTRICT)
+    report = {"x": x + 7, "y": y + 7, "channel": "hotline", "type": "06010", "text": "replayed once"}
+    answers = []
+    for _ in range(2):  # two links with the same key: the same peer sending the same id again
+        with console_link(world) as link:
+            assert link.sign_in(person, "sanwei-demo")["ok"]
+            answers.append(link.call("case.report", report, timeout=20, command_id="replay-0001"))
+    assert answers[0] == answers[1]
+    reported = [e for e in centre_journal(world, "case.report") if e[1].get("note") == "replayed once"]
+    assert len(reported) == 1

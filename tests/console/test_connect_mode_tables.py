@@ -51,6 +51,8 @@ def test_a_connected_consoles_civil_defence_and_emergency_pages_show_the_centres
     )
     clock = SystemClock()
     login = resolve_login(ConsoleServices(link.session_factory, clock, None).staff(), "commander")
+    signed = link.sign_in(login.actor, "sanwei-demo")  # the node checks the password
+    assert signed["ok"], signed
     window, bridge = remote_window(link, clock, login)
     qtbot.addWidget(window)
     try:

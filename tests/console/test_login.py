@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from console.dto import StaffEntry
-from console.login import LoginDialog, local_authenticator, remote_authenticator
+from console.login import LoginDialog, local_authenticator
 
 PASSWORD = "lantern-Pine-62"
 STAFF = (
@@ -105,16 +105,6 @@ def test_refusals_are_translated(qtbot, translations, people):
     dialog = _dialog(qtbot, people)
     _try(dialog, "daoli_operator", "not it at all")
     assert dialog.error_label.text().startswith("密码错误")
-
-
-def test_a_connected_console_takes_the_person_from_the_replica_staff_list():
-    """The seam a node will answer: today the replica's staff list names the person (no hashes there)."""
-    from modes.common.auth import AuthRefused
-
-    authenticate = remote_authenticator(STAFF)
-    assert authenticate("daoli_operator", "anything").district_code == "230102"
-    with pytest.raises(AuthRefused, match="unknown login"):
-        authenticate("ghost", "x")
 
 
 def test_role_shapes_what_the_window_offers(open_window):

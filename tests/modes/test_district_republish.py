@@ -57,6 +57,7 @@ def test_a_district_republishes_committed_updates_to_its_consoles(tmp_path: Path
 
         # A change at the centre: committed in the district's replica, then served to its console.
         with LinkClient(f"tcp://{HOST}:{cport}", heartbeat=HB) as link:
+            assert link.sign_in("city_operator", "sanwei-demo")["ok"]
             link.call(
                 "asset.status", {"kind": "component", "id": component.split("/")[2], "status": "damaged"}
             )

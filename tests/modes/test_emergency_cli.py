@@ -134,6 +134,31 @@ def test_open_impact_suggest_dispatch_task_log_and_list(cli):
     ]
 
 
+def test_an_order_is_acknowledged_by_its_owner(cli):
+    x, y = _a_point(cli)
+    code, doc, err = cli(
+        "incident", "open", "--type", "0403", "--x", str(x), "--y", str(y), "--as", "city_commander", "--json"
+    )
+    assert code == 0, err
+    code, sug, _ = cli("incident", "suggest", str(doc["id"]), "--need", "gas_repair", "--json")
+    code, order, err = cli(
+        "incident", "dispatch", str(doc["id"]), sug["units"][0]["unit"], "--as", "city_commander", "--json"
+    )
+    assert code == 0, err
+    code, _, err = cli("incident", "ack", order["order_id"], "--as", "dept_power")
+    assert code == 2 and "not to power" in err
+    code, shown, _ = cli("incident", "tasks", "--incident", str(doc["id"]), "--json")
+    assert shown["tasks"][0]["acknowledged_at"] is None  # the refusal wrote nothing
+    code, acked, err = cli(
+        "incident", "ack", order["order_id"], "--at", "2026-03-02T09:59:00", "--as", "dept_gas", "--json"
+    )
+    assert code == 0, err
+    # Never before the order was given (10:00): the owner's time is kept within what is possible.
+    assert acked["acknowledged_at"] == CLOCK and acked["acknowledged_by"] == "dept_gas"
+    code, again, _ = cli("incident", "ack", order["order_id"], "--as", "dept_gas", "--json")
+    assert code == 0 and again["acknowledged_at"] == CLOCK  # applied once
+
+
 def test_escalate_a_reported_case(cli):
     x, y = _a_point(cli)
     code, case, err = cli(

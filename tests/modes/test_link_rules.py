@@ -58,3 +58,20 @@ THERE = {"epoch": "e1", "seq": 500, "log": 100}  # the node's log holds updates 
 )
 def test_a_replica_replays_only_what_the_nodes_log_still_covers(have, replay):
     assert log_covers(have, THERE) is replay
+
+
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        ("layer.import", {"layer": "components", "file": "/etc/passwd"}),
+        ("case.import", {"file": "/tmp/cases.csv", "map": "/tmp/map.json"}),
+    ],
+)
+def test_a_node_refuses_an_import_from_a_linked_peer(command, args):
+    """An import reads a file where the database is: only its holder (the local command line) applies
+    it, never a console or district over a link, whose paths mean nothing there."""
+    from modes.bus import build_bus
+
+    for scope in (None, "230102"):
+        with pytest.raises(CommandRefused, match="not by caller over a link"):
+            build_bus().spec(command).handler(context(scope), dict(args))

@@ -33,6 +33,7 @@ from tests.modes.conftest import node_keys, seeded_city_file
 REPO = Path(__file__).resolve().parents[2]
 HB = 0.25
 D1, D2 = "230102", "230103"
+OPERATOR_D1 = "daoli_operator"  # a demo login of district D1 (道里)
 
 
 # --- fixtures ------------------------------------------------------------------------------------------
@@ -126,13 +127,21 @@ class Pair:
         self.district.wait_event("ready")
         return self.district
 
-    def link(self, to: str = "centre", identity: str = "console") -> LinkClient:
+    def link(
+        self, to: str = "centre", identity: str = "console", login: str | None = "city_operator"
+    ) -> LinkClient:
+        """A link as ``identity``; a console key signs ``login`` in at the node it talks to (the demo
+        password), as a console or ``--connect`` does; a district key vouches for the login it names."""
         endpoint, server = (
             (self.centre_ep, "centre") if to == "centre" else (self.district_ep, f"district-{D1}")
         )
-        return LinkClient(
+        link = LinkClient(
             endpoint, Security.from_dir(self.keys, identity), server=server, heartbeat=HB
         ).start()
+        if login is not None and identity.startswith("console"):
+            signed = link.sign_in(login, "sanwei-demo")
+            assert signed["ok"], signed
+        return link
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         env = dict(os.environ, PYTHONPATH=str(REPO), SANWEI_PASSWORD="sanwei-demo")  # the demo logins'
@@ -225,7 +234,7 @@ def test_replica_equals_the_centre_and_follows_its_changes(pair):
         assert c2["id"] > 0 and c2["district"] == D1
         pair.cli("report", "--db", f"sqlite:///{pair.centre_db}", "--x", str(x1 + 1), "--y", str(y1),
                  "--channel", "camera", "--type", "06010", "--as", "city_operator", "--json")  # fmt: skip
-        console.call("case.act", {"id": c1["id"], "action": "send_verify", "as": "operator"})
+        console.call("case.act", {"id": c1["id"], "action": "send_verify"})
         comp = next(k for k in replica_digests(pair.district_db) if k.startswith(f"/component/{D1}"))
         console.call("asset.status", {"kind": "component", "id": comp.split("/")[2], "status": "damaged"})
 
@@ -365,11 +374,9 @@ def test_commands_queued_while_the_centre_is_down_are_applied_once_when_it_retur
         # knows, and an action the centre will refuse (the case is voided at the centre meanwhile).
         queued = local.call("case.report", report_args(x1, y1, "while the centre was down", "01003"))
         assert queued["queued"] and queued["provisional"]["id"] < 0
-        on_new = local.call(
-            "case.act", {"id": queued["provisional"]["id"], "action": "send_verify", "as": "operator"}
-        )
-        on_old = local.call("case.act", {"id": earlier["id"], "action": "send_verify", "as": "operator"})
-        refused = local.call("case.act", {"id": conflict["id"], "action": "send_verify", "as": "operator"})
+        on_new = local.call("case.act", {"id": queued["provisional"]["id"], "action": "send_verify"})
+        on_old = local.call("case.act", {"id": earlier["id"], "action": "send_verify"})
+        refused = local.call("case.act", {"id": conflict["id"], "action": "send_verify"})
         assert on_new["provisional"]["state"] == "verifying"
         status = local.call("link.status")
         assert status["commands"]["up"] is False and status["commands"]["down_for_s"] > 0
@@ -431,7 +438,7 @@ def test_duplicate_command_ids_wrong_keys_and_scope(pair):
         heartbeat=HB, on_reply=replies.append,
     )  # fmt: skip
     with client:
-        body = encode_call("case.report", report_args(x1, y1, "sent twice"))
+        body = encode_call("case.report", {**report_args(x1, y1, "sent twice"), "login": OPERATOR_D1})
         client.submit(body, "dup-1")
         wait_until(lambda: len(replies) == 1, what="first reply")
         client.submit(body, "dup-1")
@@ -451,15 +458,19 @@ def test_duplicate_command_ids_wrong_keys_and_scope(pair):
     # A district key acting outside its district is refused, with the reason.
     with pair.link(identity=f"district-{D1}") as district:
         with pytest.raises(LinkRefused, match=f"district {D1}"):
-            district.call("case.act", {"id": other["id"], "action": "send_verify", "as": "operator"})
+            district.call("case.act", {"id": other["id"], "action": "send_verify", "login": OPERATOR_D1})
         with pytest.raises(LinkRefused, match=D1):
-            district.call("case.report", report_args(x2, y2, "not mine"))
+            district.call("case.report", {**report_args(x2, y2, "not mine"), "login": OPERATOR_D1})
         with pytest.raises(LinkRefused, match="municipal centre"):
-            district.call("mode.switch", {"mode": "emergency", "as": "commander", "actor": "x"})
+            district.call("mode.switch", {"mode": "emergency", "reason": "x", "login": "city_commander"})
         with pytest.raises(LinkRefused, match=f"district {D1}"):
-            district.call("asset.status", {"kind": "component", "id": component, "status": "lost"})
+            district.call(
+                "asset.status", {"kind": "component", "id": component, "status": "lost", "login": OPERATOR_D1}
+            )
         assert (
-            district.call("case.act", {"id": first_case, "action": "send_verify", "as": "operator"})["state"]
+            district.call("case.act", {"id": first_case, "action": "send_verify", "login": OPERATOR_D1})[
+                "state"
+            ]
             == "verifying"
         )
 

@@ -79,15 +79,22 @@ class Cluster:
         self.districts[code] = node
         return node
 
-    def link(self, identity: str = "console", district: str | None = None) -> LinkClient:
+    def link(
+        self, identity: str = "console", district: str | None = None, login: str | None = None
+    ) -> LinkClient:
+        """A link as ``identity``; with ``login``, that person signs in at the node (the demo password)."""
         endpoint, server = (
             (self.centre_ep, "centre")
             if district is None
             else (self.endpoints[district], f"district-{district}")
         )
-        return LinkClient(
+        link = LinkClient(
             endpoint, Security.from_dir(self.keys, identity), server=server, heartbeat=HB
         ).start()
+        if login is not None:
+            signed = link.sign_in(login, "sanwei-demo")
+            assert signed["ok"], signed
+        return link
 
     def connect(self, district: str | None = None) -> list[str]:
         if district is None:
@@ -205,10 +212,8 @@ def test_a_district_whose_node_is_down_is_late_then_acknowledges_once_when_it_re
     cluster.start_district(D1)
     cluster.start_district(D2).kill()  # it has a replica, and is down when the alarm is issued
 
-    with cluster.link() as console:
-        issued = console.call(
-            "alarm.issue", {"kind": "pre", "districts": f"{D1},{D2}", "login": "city_civil_defence"}
-        )
+    with cluster.link(login="city_civil_defence") as console:
+        issued = console.call("alarm.issue", {"kind": "pre", "districts": f"{D1},{D2}"})
         alarm_id = issued["alarm_id"]
         board = wait_until(
             lambda: delivery(b := console.call("query.alarm", {"id": alarm_id}), D1)["acknowledged_at"] and b,
@@ -252,18 +257,20 @@ def test_a_district_whose_node_is_down_is_late_then_acknowledges_once_when_it_re
 
 def test_a_district_acknowledges_only_for_itself_and_only_civil_defence_issues(cluster):
     cluster.start_centre()
-    with cluster.link() as console:
-        alarm_id = console.call(
-            "alarm.issue", {"kind": "raid", "districts": [D1, D2], "login": "city_civil_defence"}
-        )["alarm_id"]
-        # Issuing needs the civil-defence office, over the link as on the command line.
-        with pytest.raises(LinkRefused, match="only the civil-defence office"):
-            console.call("alarm.issue", {"kind": "raid", "login": "city_commander"})
-        # A role named in the command, without a login, is not enough.
-        with pytest.raises(LinkRefused, match="carries no login"):
-            console.call("alarm.issue", {"kind": "raid", "as": "civil_defence"})
+    with cluster.link(login="city_civil_defence") as console:
+        alarm_id = console.call("alarm.issue", {"kind": "raid", "districts": [D1, D2]})["alarm_id"]
         with pytest.raises(LinkRefused, match="unknown alarm signal"):
-            console.call("alarm.issue", {"kind": "siren", "login": "city_civil_defence"})
+            console.call("alarm.issue", {"kind": "siren"})
+    # Issuing needs the civil-defence office, over the link as on the command line.
+    with cluster.link(login="city_commander") as commander:
+        with pytest.raises(LinkRefused, match="only the civil-defence office"):
+            commander.call("alarm.issue", {"kind": "raid"})
+    # A role or login named in the command, by a console that did not sign in, is not enough.
+    with cluster.link() as console:
+        with pytest.raises(LinkRefused, match="has not signed in"):
+            console.call("alarm.issue", {"kind": "raid", "as": "civil_defence"})
+        with pytest.raises(LinkRefused, match="without proving it"):
+            console.call("alarm.issue", {"kind": "raid", "login": "city_civil_defence"})
 
     with cluster.link(identity=f"district-{D1}") as district:
         with pytest.raises(LinkRefused, match=f"acts for district {D1}"):

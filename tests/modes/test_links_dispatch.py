@@ -69,14 +69,14 @@ def test_dispatch_to_a_down_district_is_queued_and_delivered_once_then_tracked(c
     assert acks_queued(cluster.district_db(D1), "task.ack", key) == 1
 
     # The task's progress comes back from the district; an illegal step is refused there, with why.
-    with cluster.link(identity=f"console-{D1}", district=D1) as local:
+    with cluster.link(identity=f"console-{D1}", district=D1, login="daoli_department") as local:
         wait_until(
             lambda: local.call("query.task", {"order_id": order_id}).get("acknowledged_at"),
             what="the acknowledgement in D1's picture",
         )
         with pytest.raises(LinkRefused, match="cannot become done"):
-            local.call("task.status", {"order_id": order_id, "status": "done", "as": "department"})
-        moved = local.request("task.status", {"order_id": order_id, "status": "en_route", "as": "department"})
+            local.call("task.status", {"order_id": order_id, "status": "done"})
+        moved = local.request("task.status", {"order_id": order_id, "status": "en_route"})
         assert moved["status"] == "en_route" and moved["en_route_at"]
     out = cluster.cli("incident", "task", str(incident), order_id, "on_scene", "--as", "daoli_department", "--json",
                       *cluster.connect(D1), "--identity", f"console-{D1}")  # fmt: skip
@@ -101,19 +101,20 @@ def test_dispatch_roles_and_districts_are_checked_over_the_link(cluster):  # noq
     cluster.start_centre()
     incident = open_incident(cluster)
     unit = unit_of(cluster.centre_db, D1)
-    with cluster.link() as console:
+    with cluster.link(login="city_dispatcher") as dispatcher:
         with pytest.raises(LinkRefused, match="may not dispatch units"):
-            console.call("incident.dispatch", {"incident_id": incident, "unit": unit, "as": "dispatcher"})
+            dispatcher.call("incident.dispatch", {"incident_id": incident, "unit": unit})
+    with cluster.link(login="city_commander") as console:
         with pytest.raises(LinkRefused, match="no rescue unit"):
-            console.call("incident.dispatch", {"incident_id": incident, "unit": "nope", "as": "commander"})
-        order = console.call("incident.dispatch", {"incident_id": incident, "unit": unit, "as": "commander"})
+            console.call("incident.dispatch", {"incident_id": incident, "unit": "nope"})
+        order = console.call("incident.dispatch", {"incident_id": incident, "unit": unit})
     # Another district's node may neither acknowledge D1's order nor dispatch D1's units.
     with cluster.link(identity=f"district-{D2}") as other:
         with pytest.raises(LinkRefused, match=f"acts for district {D2}"):
             other.call("task.ack", {"order_id": order["order_id"]})
         with pytest.raises(LinkRefused, match=f"acts for district {D2}"):
             other.call("incident.dispatch", {"incident_id": incident, "unit": unit_of(cluster.centre_db, D1),
-                                             "as": "commander"})  # fmt: skip
+                                             "login": "city_commander"})  # fmt: skip
     refused = cluster.cli("incident", "dispatch", str(incident), unit, "--as", "city_operator", *cluster.connect(),
                           check=False)  # fmt: skip
     assert refused.returncode == 2 and "may not dispatch" in refused.stderr

@@ -137,7 +137,8 @@ def test_district_and_console_replicas_hold_the_centres_mode_tables_and_follow_c
         )
     # A head count reported at the centre: live occupancy follows.
     other = value(cluster.centre_db, "SELECT id FROM cd_shelters WHERE status = 'open' ORDER BY id")
-    cluster.cli("shelters", "occupancy", other, "37", "--db", f"sqlite:///{cluster.centre_db}")
+    cluster.cli("shelters", "occupancy", other, "37", "--as", "city_civil_defence",
+                "--db", f"sqlite:///{cluster.centre_db}")  # fmt: skip
     for db in (district, replica):
         wait_until(
             lambda db=db: value(db, "SELECT occupancy FROM cd_shelters WHERE id = ?", other) == 37,

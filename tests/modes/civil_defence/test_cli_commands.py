@@ -9,11 +9,13 @@ import json
 import wave
 
 import pytest
+from sqlalchemy import select
 
 import main
 from data.civil_defence_demo import add_demo
 from data.db import open_database, session_factory
 from data.demo_city import write_city
+from data.models import JournalEvent
 
 AT = dt.datetime(2026, 3, 2, 9, 0)
 
@@ -69,7 +71,7 @@ def test_alarm_issue_needs_the_civil_defence_role(capsys, db):
     assert code == main.EXIT_INPUT and "may not sound" in err
 
 
-def test_alarm_issue_board_and_ack(capsys, db, tmp_path):
+def test_alarm_issue_board_and_ack(capsys, db, tmp_path, monkeypatch):
     doc = run_json(
         capsys,
         "alarm",
@@ -90,9 +92,19 @@ def test_alarm_issue_board_and_ack(capsys, db, tmp_path):
         capsys, "alarm", "issue", "clear", "--db", db, "--as", "city_civil_defence", "--districts", "230109"
     )
     assert [d["district"] for d in doc["deliveries"]] == ["230109"]
-    doc = run_json(capsys, "alarm", "ack", alarm_id, "230102", "--db", db, "--at", "2026-03-02T09:00:05")
-    assert next(d for d in doc["deliveries"] if d["district"] == "230102")["ack_seconds"] == 5
-    assert set(doc["late"]) == set()  # the clock still says 09:00:00
+    # An acknowledgement is a person's act: the district's own staff, or a city officer.
+    code, _, err = run(capsys, "alarm", "ack", alarm_id, "230102", "--db", db)
+    assert code == main.EXIT_INPUT and "--as" in err
+    code, _, err = run(capsys, "alarm", "ack", alarm_id, "230102", "--db", db, "--as", "nangang_operator")
+    assert code == main.EXIT_INPUT and "belongs to district 230103" in err
+    monkeypatch.setenv("SANWEI_CLOCK", "2026-03-02T09:00:10")
+    doc = run_json(
+        capsys, "alarm", "ack", alarm_id, "230102", "--db", db, "--at", "2026-03-02T09:00:05",
+        "--as", "daoli_operator",
+    )  # fmt: skip
+    ours = next(d for d in doc["deliveries"] if d["district"] == "230102")
+    assert ours["ack_seconds"] == 5 and ours["acknowledged_by"] == "daoli_operator"
+    assert set(doc["late"]) == set()  # 10 s after sending: nobody is late yet
     code, _, err = run(
         capsys, "alarm", "issue", "raid", "--db", db, "--as", "city_civil_defence", "--districts", "999999"
     )
@@ -100,10 +112,12 @@ def test_alarm_issue_board_and_ack(capsys, db, tmp_path):
 
 
 def test_alarm_test_plan(capsys, db):
-    doc = run_json(capsys, "alarm", "test-plan", "--db", db)
+    code, _, err = run(capsys, "alarm", "test-plan", "--db", db, "--as", "city_operator")
+    assert code == main.EXIT_INPUT and "may not plan the annual alarm test" in err
+    doc = run_json(capsys, "alarm", "test-plan", "--db", db, "--as", "city_civil_defence")
     assert doc["date"] == "2026-09-18"
     assert [s["starts_at"][11:16] for s in doc["signals"]] == ["10:00", "10:08", "10:16"]
-    doc = run_json(capsys, "alarm", "test-plan", "--db", db, "--date", "2027-09-18")
+    doc = run_json(capsys, "alarm", "test-plan", "--db", db, "--date", "2027-09-18", "--as", "city_civil_defence")
     assert doc["planned_dates"] == ["2026-09-18", "2027-09-18"]
 
 
@@ -148,9 +162,11 @@ def test_shelters_close_occupancy_and_list(capsys, db):
     assert doc["closed"] == target and doc["plan"]["solver_status"] == 0
     assert doc["displaced"] >= 0 and doc["rehoused"] + max(doc["newly_unplaced"], 0) == doc["displaced"]
     run_json(capsys, "shelters", "open", target, "--db", db, "--as", "city_civil_defence")
-    doc = run_json(capsys, "shelters", "occupancy", target, "250", "--db", db)
+    code, _, err = run(capsys, "shelters", "occupancy", target, "250", "--db", db)
+    assert code == main.EXIT_INPUT and "--as" in err
+    doc = run_json(capsys, "shelters", "occupancy", target, "250", "--db", db, "--as", "daoli_operator")
     assert doc["occupancy"] == 250 and doc["applied"]
-    code, _, err = run(capsys, "shelters", "occupancy", "nope", "5", "--db", db)
+    code, _, err = run(capsys, "shelters", "occupancy", "nope", "5", "--db", db, "--as", "daoli_operator")
     assert code == main.EXIT_INPUT and "no shelter" in err
 
 
@@ -162,3 +178,9 @@ def test_import_sirens_through_the_cli(capsys, db, tmp_path):
     path.write_text("id,lon,lat,power_w\nX1,126.65,45.72,2000\n", encoding="utf-8")
     doc = run_json(capsys, "import", "sirens", str(path), "--db", db)
     assert doc["inserted"] == 1 and doc["kind"] == "sirens"
+    # The layer.import command, applied here for the holder of the database, at the command's time.
+    engine = open_database(db)
+    with session_factory(engine)() as s:
+        event = s.scalars(select(JournalEvent).order_by(JournalEvent.seq.desc()).limit(1)).one()
+    engine.dispose()
+    assert (event.kind, event.actor, event.at) == ("import.sirens", "local-admin", AT)

@@ -1,0 +1,27 @@
+"""Every mode's commands on one command bus: what a node serves, and what a local door applies."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from modes.civil_defence import link_commands as civil_defence_commands
+from modes.common import layer_import
+from modes.common.command_bus import CommandBus, register_common
+from modes.emergency import link_commands as emergency_commands
+from modes.everyday import link_commands as everyday_commands
+
+
+def build_bus() -> CommandBus:
+    bus = CommandBus()
+    register_common(bus)
+    layer_import.register(bus)
+    everyday_commands.register(bus)
+    civil_defence_commands.register(bus)
+    emergency_commands.register(bus)
+    return bus
+
+
+@cache
+def city_bus() -> CommandBus:
+    """The bus of this process (filled once, read-only afterwards)."""
+    return build_bus()
