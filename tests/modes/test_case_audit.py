@@ -288,3 +288,22 @@ def test_a_changed_generated_case_is_found(hs, column, value):  # noqa: F811
     hs.execute(update(Case).where(Case.id == cid).values({column: value}))
     report = audit(hs)
     assert report.mismatches["case"] == {cid: (column,)}
+
+
+def test_a_generated_path_planned_once_equals_its_replay_step_by_step(history_city):  # noqa: F811
+    """The fast path for generated cases (a plan per sequence of actions) says what the replay says."""
+    from modes.everyday import case_audit
+
+    with history_city.Session() as s:
+        events = s.execute(
+            select(JournalEvent.at, JournalEvent.district_code, JournalEvent.payload).where(
+                JournalEvent.kind == "case.history"
+            )
+        ).all()
+    assert len(events) == history_city.summary["cases"]
+    for at, district, payload in events:
+        when = case_audit._at(at.isoformat(timespec="microseconds"))
+        planned = case_audit._history_expected(1, when, district, payload)
+        replayed = case_audit._expected(1, case_audit._from_history(when, district, payload))
+        assert list(map(repr, planned)) == list(map(repr, replayed))
+    assert 1 < len(case_audit._PLANS) < len(events) / 5  # paths repeat: that is what makes plans pay
