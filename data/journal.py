@@ -46,6 +46,10 @@ class JournalCorrupted(Exception):
     """The stored journal does not verify: a changed event, a gap, or a broken chain."""
 
 
+class ScanCancelled(Exception):
+    """``scan`` was asked to stop (the console closing while its audit runs)."""
+
+
 @dataclass(frozen=True)
 class NewEvent:
     kind: str
@@ -266,14 +270,20 @@ def _rehashes(prev: str, stored: str, seq: int, at, actor, kind, subject, distri
 
 
 def scan(
-    session: Session, visit: EventVisitor | None = None, *, kinds: str = "", batch: int = SCAN_BATCH
+    session: Session,
+    visit: EventVisitor | None = None,
+    *,
+    kinds: str = "",
+    batch: int = SCAN_BATCH,
+    cancelled: Callable[[], bool] | None = None,
 ) -> ChainReport:
     """Read the whole journal once, in order, checking the chain; never writes.
 
     Each event's hash is recomputed from its stored content and the previous hash, and compared; the
     numbers must run 1, 2, 3... without a gap, and the head row must name the last one. ``visit`` is
     called with every event whose kind starts with ``kinds`` (all of them by default), broken or not,
-    so a caller can check what the events say in the same pass.
+    so a caller can check what the events say in the same pass. ``cancelled`` is asked between batches;
+    when it answers True the scan raises ``ScanCancelled``.
 
     Rows are streamed with Core in batches, times and payloads as text: a million events take seconds,
     where loading each as an ORM object took minutes (bench/bench_audit.py).
@@ -289,6 +299,9 @@ def scan(
     first_bad: int | None = None
     reason = ""
     for rows in result.partitions():
+        if cancelled is not None and cancelled():
+            result.close()
+            raise ScanCancelled(f"stopped after {count} events")
         count += len(rows)
         for seq, at, actor, kind, subject, district, payload, prev_hash, stored in rows:
             # SQLite's "YYYY-MM-DD HH:MM:SS.ffffff" -> "YYYY-MM-DDTHH:MM:SS.ffffff" (PostgreSQL's has the T).

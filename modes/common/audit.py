@@ -13,7 +13,7 @@ Qt-free, so the console runs it in a worker and the command line (``audit verify
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -79,10 +79,13 @@ def _read_only_snapshot(session: Session) -> None:
         )
 
 
-def run_audit(session: Session, checkers: Sequence[RowChecker] = ()) -> AuditReport:
+def run_audit(
+    session: Session, checkers: Sequence[RowChecker] = (), *, cancelled: Callable[[], bool] | None = None
+) -> AuditReport:
     """Verify the journal and every checker's rows in one pass over the journal; never writes.
 
     Give it a session of its own (the caller closes it, which ends the read transaction).
+    ``cancelled`` is asked as the journal is read; when it answers True, ``journal.ScanCancelled``.
     """
     started = time.perf_counter()
     _read_only_snapshot(session)
@@ -92,7 +95,7 @@ def run_audit(session: Session, checkers: Sequence[RowChecker] = ()) -> AuditRep
         visit, kinds = checkers[0].visit, checkers[0].kinds
     else:
         visit, kinds = (_dispatch(checkers) if checkers else None), ""
-    chain = journal.scan(session, visit, kinds=kinds)
+    chain = journal.scan(session, visit, kinds=kinds, cancelled=cancelled)
     mismatches = {c.name: c.finish(session) for c in checkers}
     return AuditReport(
         events=chain.events,
