@@ -1223,7 +1223,9 @@ def _print_audit(report) -> None:
         )
     bad = report.mismatches["case"]
     checked = report.checked["case"]
-    if not bad:
+    if "case" in report.skipped:
+        print(f"cases    not checked: {report.skipped['case']}")
+    elif not bad:
         print(f"cases    {checked:,} checked against their journal events: all agree")
     else:
         print(f"cases    {checked:,} checked against their journal events: {len(bad):,} differ")

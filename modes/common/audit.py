@@ -48,6 +48,7 @@ class AuditReport:
     mismatches: dict[str, dict[int, tuple[str, ...]]] = field(default_factory=dict)  # checker -> id -> what
     checked: dict[str, int] = field(default_factory=dict)  # checker -> rows compared
     unchecked: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # checker -> why it checked no rows at all
     seconds: float = 0.0
 
     @property
@@ -104,6 +105,7 @@ def run_audit(
         mismatches=mismatches,
         checked={c.name: getattr(c, "checked", 0) for c in checkers},
         unchecked={c.name: c.unchecked for c in checkers},
+        skipped={c.name: c.skipped for c in checkers if getattr(c, "skipped", "")},
         seconds=time.perf_counter() - started,
     )
 

@@ -307,3 +307,15 @@ def test_a_generated_path_planned_once_equals_its_replay_step_by_step(history_ci
         replayed = case_audit._expected(1, case_audit._from_history(when, district, payload))
         assert list(map(repr, planned)) == list(map(repr, replayed))
     assert 1 < len(case_audit._PLANS) < len(events) / 5  # paths repeat: that is what makes plans pay
+
+
+def test_a_replica_checks_its_journal_but_leaves_the_cases_to_the_centre(desk, clock):
+    """A district node's database holds the centre's case rows without the centre's events."""
+    doc, _ = desk.report(OP, x=X0 + 50, y=Y0 + 50, channel="hotline", type_code="06010")
+    desk.session.flush()
+    desk.session.execute(text("DELETE FROM journal WHERE subject = :s"), {"s": f"case/{doc['id']}"})
+    assert audit(desk.session).mismatches["case"] == {doc["id"]: ("no journal events",)}
+    desk.session.execute(text("INSERT INTO link_replica_meta (name, value) VALUES ('seq', '42')"))
+    report = audit(desk.session)
+    assert report.mismatches["case"] == {} and "replica" in report.skipped["case"]
+    assert report.first_bad_event is not None  # its own journal is still checked (here: cut short)
