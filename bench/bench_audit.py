@@ -33,6 +33,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -178,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     report = runs[-1][2]
     assert report.ok, f"the bench database does not verify: {report.as_dict()}"
     assert report.events == n and report.checked["case"] == cases
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the baseline's objects
     walls = [w for w, _, _ in runs]
     best = min(walls)
     cpu = min(c for _, c, _ in runs)
@@ -193,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
           f"over {args.repeat} runs; CPU {cpu:.1f} s; {n / best:,.0f} events/s   (target < 20 s)")  # fmt: skip
     print(f"  baseline: per-event ORM loop              {extrapolated:6.1f} s   (extrapolated from {base_n:,} events "
           f"in {base_s:.1f} s)")  # fmt: skip
-    print(f"  ratio {extrapolated / best:.1f}x")
+    print(f"  ratio {extrapolated / best:.1f}x; peak resident memory of this process {peak_mb:.0f} MB")
     return 0
 
 

@@ -30,6 +30,8 @@ class RowChecker(Protocol):
     name: str  # what a row is ("case"): the report lists ``<name>_mismatches``
     kinds: str
     unchecked: tuple[str, ...]  # columns the events do not record, so the journal cannot vouch for them
+    checked: int  # rows compared so far
+    skipped: str  # why no row is checked at all (a replica's rows are its centre's), or ""
 
     def begin(self, session: Session) -> None: ...
 
@@ -103,9 +105,9 @@ def run_audit(
         first_bad_event=chain.first_bad,
         chain_problem=chain.reason,
         mismatches=mismatches,
-        checked={c.name: getattr(c, "checked", 0) for c in checkers},
+        checked={c.name: c.checked for c in checkers},
         unchecked={c.name: c.unchecked for c in checkers},
-        skipped={c.name: c.skipped for c in checkers if getattr(c, "skipped", "")},
+        skipped={c.name: c.skipped for c in checkers if c.skipped},
         seconds=time.perf_counter() - started,
     )
 

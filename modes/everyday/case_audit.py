@@ -146,9 +146,8 @@ CENTIMETRE = 0.005 + 1e-6  # generated paths keep x and y rounded to the centime
 
 
 class _Replay:
-    """What the events say one case's row holds: ``EXACT`` columns as attributes (times as ISO text,
-    without microseconds when there are none), ``PARTIAL`` ones in ``known`` when the events recorded
-    them.
+    """What the events say one case's row holds: ``EXACT`` columns as attributes (times as text in
+    SQLite's storage form, see ``_at``), ``PARTIAL`` ones in ``known`` when the events recorded them.
 
     The columns' starting values are class attributes: a replay made per case (a million of them)
     sets only what its events set."""
