@@ -8,11 +8,12 @@ The database is built once and kept as ``audit_<shape>_<N>.db`` in ``--data-dir`
 
   generated  a year of generated history sized so the journal holds about N events: one
              ``case.history`` event per case, so N events are N case rows to compare (the heaviest
-             case for the audit; about 6 minutes to build on the busy 2-core machine), then cases taken
+             case for the audit; about half an hour to build on the busy 2-core machine), then cases taken
              round the loop at random through the case desk (tests/modes/case_walks.py) until the
              journal holds N, so every kind of live event is replayed too;
   live       only cases taken round the loop through the case desk, one event per step, as a centre's
-             journal grows (about nine events a case; building takes the desk's time, ~2 ms an event).
+             journal grows (about six events a case; building takes the desk's time: 24 minutes for a
+             million events on the busy 2-core machine).
 
 ``--db URL`` builds into (or reuses) another database instead, e.g. a PostgreSQL one.
 
