@@ -1344,6 +1344,84 @@ def _link_parsers(add) -> None:
     link_sub.choices["status"].add_argument("--json", action="store_true", default=argparse.SUPPRESS)
 
 
+# --- audit -------------------------------------------------------------------------------------------
+
+EXIT_TAMPERED = 5  # audit verify: the journal, or a row it vouches for, is not as it was written
+AUDIT_LISTED = 50  # mismatched cases named in the human output (--json lists all)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """``audit verify``: the journal's hash chain, and every case against its journal events. Read-only."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from data.db import (
+        DatabaseError,
+        has_schema,
+        make_engine,
+        require_database_file,
+        resolve_url,
+        session_factory,
+    )
+    from modes.common.audit import run_audit
+    from modes.everyday.case_audit import CaseChecker
+
+    require_database_file(args.db)  # reading must not create a database
+    engine = make_engine(resolve_url(args.db), create_folder=False)
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        if not has_schema(engine):
+            raise DatabaseError(f"{where} holds no Sanwei city: nothing to audit")
+        with session_factory(engine)() as s:
+            report = run_audit(s, [CaseChecker()])
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"cannot audit {where}: {str(exc).splitlines()[0]}") from None
+    finally:
+        engine.dispose()
+    if args.json:
+        emit_json(report.as_dict())
+    else:
+        _print_audit(report)
+    return 0 if report.ok else EXIT_TAMPERED
+
+
+def _print_audit(report) -> None:
+    if report.first_bad_event is None:
+        print(f"journal  {report.events:,} events: the hash chain holds")
+    else:
+        print(
+            f"journal  {report.events:,} events: BROKEN at event {report.first_bad_event} ({report.chain_problem})"
+        )
+    bad = report.mismatches["case"]
+    checked = report.checked["case"]
+    if "case" in report.skipped:
+        print(f"cases    not checked: {report.skipped['case']}")
+    elif not bad:
+        print(f"cases    {checked:,} checked against their journal events: all agree")
+    else:
+        print(f"cases    {checked:,} checked against their journal events: {len(bad):,} differ")
+        for case_id, what in list(bad.items())[:AUDIT_LISTED]:
+            print(f"         case {case_id}: {', '.join(what)}")
+        if len(bad) > AUDIT_LISTED:
+            print(f"         ... and {len(bad) - AUDIT_LISTED:,} more (--json lists them all)")
+    print(f"         not recorded by any event, so not checked: {', '.join(report.unchecked['case'])}")
+    verdict = "OK" if report.ok else "FAILED: the journal or the cases are not as they were written"
+    print(f"audit verify: {verdict} ({report.seconds:.1f} s)")
+
+
+def _audit_parsers(add) -> None:
+    p = add("audit", cmd_audit, "check that the journal and the cases are as they were written (read-only)")
+    sub = p.add_subparsers(dest="audit_command", metavar="verify", required=True)
+    q = sub.add_parser(
+        "verify",
+        help="the journal's hash chain and every case against its events; exit 5 when anything differs",
+        description="Verify the journal's hash chain and replay every case's journal events against its "
+        "row. Prints the first broken event and the cases that differ. Exit status 0 when all holds, 5 when "
+        "anything differs, 3 when the database cannot be read.",
+    )
+    q.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="database URL")
+    q.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON document")
+
+
 # --- console -----------------------------------------------------------------------------------------
 
 HEADLESS_HELP = (
@@ -1703,6 +1781,7 @@ def build_parser() -> argparse.ArgumentParser:
     from cli import authority
 
     authority.add_parsers(add, common, authority.Wiring(open_city, make_clock, _command_bus))
+    _audit_parsers(add)
     return parser
 
 

@@ -169,3 +169,17 @@ class AreaDetails:
     area_m2: float
     components: int
     parent: CodeName | None
+
+
+@dataclass(frozen=True)
+class AuditStatus:
+    """One audit of the city (``modes.common.audit.AuditReport``, as the status bar shows it)."""
+
+    ok: bool
+    events: int
+    first_bad_event: int | None
+    chain_problem: str
+    case_mismatches: tuple[int, ...]
+    cases_checked: int
+    checked_at: dt.datetime
+    seconds: float

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from console import texts
+from console.audit_status import AuditLabel
 from console.city_model import CitySnapshot
 from console.civil_defence.panel import CivilDefenceTools
 from console.confirm import lay_out_confirmation
@@ -291,9 +292,11 @@ class MainWindow(QMainWindow):
         self.coords_label.setProperty("data_text", True)
         self.journal_label = QLabel()
         self.journal_label.setObjectName("journal_label")
+        self.audit_label = AuditLabel(self.services.audit)  # first check once the city has loaded
         status.addWidget(self.hover_label, 1)
         status.addPermanentWidget(self.coords_label)
         status.addPermanentWidget(self.journal_label)
+        status.addPermanentWidget(self.audit_label)
 
     # --- loading -------------------------------------------------------------------------------------
 
@@ -330,6 +333,8 @@ class MainWindow(QMainWindow):
         # Python loop would otherwise hold the GIL while the first paint waits.
         self._raster_timer.start(300)
         self._on_view_changed()
+        # After the load, not beside it: a big city's audit reads the whole journal.
+        self.audit_label.start()
         self.loaded.emit()
 
     def _start_raster(self) -> None:
@@ -631,6 +636,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.watcher.stop()
         self.case_layer.stop()
+        self.audit_label.stop()
         self.clock_timer.stop()
         self._raster_timer.stop()
         self.workers.shutdown(10_000)

@@ -40,6 +40,10 @@ class RemoteConsoleServices(ConsoleServices):
         # The replica's version, held in memory and pushed on every commit: nothing polls the node.
         return self.link.version
 
+    def audit(self, cancelled=None) -> None:
+        # A replica holds the node's rows but not the journal events behind them: the centre audits.
+        return None
+
     def events_after(self, seq: int, limit: int = 1000) -> list[JournalEntry]:
         """What changed in the replica after version ``seq``, in the journal's vocabulary: a mode switch
         is the replica's own ``mode.switched`` event; every other changed key is an entry of kind

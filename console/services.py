@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from console import city_model
 from console.dto import (
     AreaDetails,
+    AuditStatus,
     CameraDetails,
     CellDetails,
     CityOverview,
@@ -34,6 +35,7 @@ from console.measures import MEASURE_BY_KEY
 from data import journal
 from data.models import JournalEvent
 from modes.common.actor import Actor
+from modes.common.audit import run_audit
 from modes.common.clock import Clock
 from modes.common.mode_switch import (
     EVENT_KIND,
@@ -43,6 +45,7 @@ from modes.common.mode_switch import (
     may_switch,
     parse_mode,
 )
+from modes.everyday.case_audit import CaseChecker
 
 SessionFactory = Callable[[], Session]
 
@@ -218,3 +221,21 @@ class ConsoleServices:
                 .limit(1)
             )
             return JournalEntry(e.seq, e.at, e.actor, e.kind, e.subject, dict(e.payload or {})) if e else None
+
+    # --- the audit -----------------------------------------------------------------------------------
+
+    def audit(self, cancelled: Callable[[], bool] | None = None) -> AuditStatus | None:
+        """Runs in a worker: the journal's hash chain and every case against its events; reads only.
+        ``cancelled`` stops it early (``data.journal.ScanCancelled``)."""
+        with self.session_factory() as s:
+            report = run_audit(s, [CaseChecker()], cancelled=cancelled)
+        return AuditStatus(
+            ok=report.ok,
+            events=report.events,
+            first_bad_event=report.first_bad_event,
+            chain_problem=report.chain_problem,
+            case_mismatches=tuple(report.mismatched("case")),
+            cases_checked=report.checked["case"],
+            checked_at=self.clock.now(),
+            seconds=report.seconds,
+        )

@@ -17,11 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, String, Text, cast, func, insert, select, text, type_coerce, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -46,6 +46,10 @@ class JournalCorrupted(Exception):
     """The stored journal does not verify: a changed event, a gap, or a broken chain."""
 
 
+class ScanCancelled(Exception):
+    """``scan`` was asked to stop (the console closing while its audit runs)."""
+
+
 @dataclass(frozen=True)
 class NewEvent:
     kind: str
@@ -64,18 +68,36 @@ def _string(value: object) -> str:
     return encode_basestring(value) if isinstance(value, str) else _dumps(value)
 
 
-def _canonical_text(seq: int, ev: NewEvent | JournalEvent, payload_text: str) -> str:
+def canonical_time(at: dt.datetime) -> dt.datetime:
+    """The one form a time is hashed and stored in: naive, and in UTC when it came with an offset.
+
+    Naive times are taken as they are (the form every chain so far was hashed with), so an aware time
+    and its naive UTC equivalent hash alike, and what SQLite hands back (naive) hashes as it was hashed.
+    """
+    return at if at.tzinfo is None else at.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _iso(at: dt.datetime) -> str:
+    return canonical_time(at).isoformat(timespec="microseconds")
+
+
+def _text(
+    seq: int, actor: str, at_iso: str, district: str | None, kind: str, payload: str, subject: str
+) -> str:
     """The hashed form: the event as one JSON object, keys sorted, no spaces, non-ASCII kept.
 
     Written out key by key (sorted) rather than through ``json.dumps`` of the whole object, so the
     payload is serialised once and the same text is stored: a year of generated history appends
-    three quarters of a million events.
+    three quarters of a million events, and ``scan`` re-hashes a million in seconds.
     """
     return (
-        f'{{"actor":{_string(ev.actor)},"at":"{ev.at.isoformat(timespec="microseconds")}",'
-        f'"district":{_string(ev.district_code)},"kind":{_string(ev.kind)},"payload":{payload_text},'
-        f'"seq":{int(seq)},"subject":{_string(ev.subject or "")}}}'
+        f'{{"actor":{_string(actor)},"at":"{at_iso}","district":{_string(district)},'
+        f'"kind":{_string(kind)},"payload":{payload},"seq":{int(seq)},"subject":{_string(subject or "")}}}'
     )
+
+
+def _canonical_text(seq: int, ev: NewEvent | JournalEvent, payload_text: str) -> str:
+    return _text(seq, ev.actor, _iso(ev.at), ev.district_code, ev.kind, payload_text, ev.subject)
 
 
 def _canonical(seq: int, ev: NewEvent | JournalEvent) -> bytes:
@@ -120,7 +142,9 @@ def append_many(session: Session, events: Iterable[NewEvent], *, chunk: int = 50
         payload_text = _dumps(ev.payload)
         canonical = _canonical_text(seq, ev, payload_text if ev.payload else "{}")
         h = hashlib.sha256((prev + canonical).encode()).hexdigest()
-        rows.append((seq, ev.at, ev.actor, ev.kind, ev.subject, ev.district_code, payload_text, prev, h))
+        # Stored as hashed: an aware time would otherwise be stored by each backend its own way.
+        at = canonical_time(ev.at)
+        rows.append((seq, at, ev.actor, ev.kind, ev.subject, ev.district_code, payload_text, prev, h))
         seqs.append(seq)
         prev = h
         if len(rows) >= chunk:
@@ -153,8 +177,8 @@ def _sqlite_rows(conn: Connection, rows: list[tuple]) -> None:
 
 
 def _sqlite_time(at: dt.datetime) -> str:
-    # SQLAlchemy's SQLite storage format: local wall time, microseconds always, no offset.
-    return (at if at.tzinfo is None else at.replace(tzinfo=None)).isoformat(sep=" ", timespec="microseconds")
+    # SQLAlchemy's SQLite storage format: microseconds always, no offset (``at`` is canonical already).
+    return at.isoformat(sep=" ", timespec="microseconds")
 
 
 def _postgresql_rows(conn: Connection, rows: list[tuple]) -> None:
@@ -196,18 +220,129 @@ def iter_events(session: Session, batch: int = 10000) -> Iterator[JournalEvent]:
         after = rows[-1].seq
 
 
+@dataclass(frozen=True)
+class ChainReport:
+    """What ``scan`` found: how many events it read and the first one that breaks the chain, if any."""
+
+    events: int
+    first_bad: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.first_bad is None
+
+
+# One streamed event as ``scan`` hands it on: (seq, at as canonical ISO text, actor, kind, subject,
+# district, payload as stored JSON text).
+ScannedEvent = tuple[int, str, str, str, str, str | None, str]
+EventVisitor = Callable[[ScannedEvent], None]
+SCAN_BATCH = 20_000
+
+
+def _scan_statement(dialect: str):
+    """Every event in order, times and payloads as text: the hash is over text, so the fast path makes
+    no datetime or JSON objects. PostgreSQL formats the time itself and keeps a json value's text as it
+    was written; SQLite hands back what is stored."""
+    e = _EVENTS.c
+    if dialect == "postgresql":
+        at = func.to_char(e.at, 'YYYY-MM-DD"T"HH24:MI:SS.US')
+        payload = cast(e.payload, Text)
+    else:
+        at, payload = type_coerce(e.at, String), type_coerce(e.payload, Text)
+    return select(
+        e.seq, at, e.actor, e.kind, e.subject, e.district_code, payload, e.prev_hash, e.hash
+    ).order_by(e.seq)
+
+
+def _rehashes(prev: str, stored: str, seq: int, at, actor, kind, subject, district, payload) -> bool:
+    """The event hashes right once its time and payload are re-serialised the canonical way: a row
+    stored in another textual form (written through the ORM, a JSON null payload, a time rewritten by
+    hand to an equal value) that the fast path missed. Unreadable content does not hash right."""
+    try:
+        when = dt.datetime.fromisoformat(at) if isinstance(at, str) else at
+        body = _text(
+            seq, actor, _iso(when), district, kind, _dumps(json.loads(payload or "null") or {}), subject
+        )
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return hashlib.sha256((prev + body).encode()).hexdigest() == stored
+
+
+def scan(
+    session: Session,
+    visit: EventVisitor | None = None,
+    *,
+    kinds: str = "",
+    batch: int = SCAN_BATCH,
+    cancelled: Callable[[], bool] | None = None,
+) -> ChainReport:
+    """Read the whole journal once, in order, checking the chain; never writes.
+
+    Each event's hash is recomputed from its stored content and the previous hash, and compared; the
+    numbers must run 1, 2, 3... without a gap, and the head row must name the last one. ``visit`` is
+    called with every event whose kind starts with ``kinds`` (all of them by default), broken or not,
+    so a caller can check what the events say in the same pass. ``cancelled`` is asked between batches;
+    when it answers True the scan raises ``ScanCancelled``.
+
+    Rows are streamed with Core in batches, times and payloads as text: a million events take seconds,
+    where loading each as an ORM object took minutes (bench/bench_audit.py).
+    """
+    conn = session.connection(bind_arguments=_BIND)
+    stmt = _scan_statement(conn.dialect.name)
+    # Per statement: execution_options on the Connection would stay on it (a server-side cursor for
+    # every later statement of the transaction on PostgreSQL, savepoint commands included).
+    result = conn.execute(stmt, execution_options={"yield_per": batch})
+    sha256 = hashlib.sha256
+    enc = encode_basestring
+    prev, expected, count = GENESIS_HASH, 1, 0
+    first_bad: int | None = None
+    reason = ""
+    for rows in result.partitions():
+        if cancelled is not None and cancelled():
+            result.close()
+            raise ScanCancelled(f"stopped after {count} events")
+        count += len(rows)
+        for seq, at, actor, kind, subject, district, payload, prev_hash, stored in rows:
+            # SQLite's "YYYY-MM-DD HH:MM:SS.ffffff" -> "YYYY-MM-DDTHH:MM:SS.ffffff" (PostgreSQL's has the T).
+            if not isinstance(at, str):  # a driver that hands back datetimes
+                at = _iso(at)
+            iso = at if at[10:11] == "T" else f"{at[:10]}T{at[11:]}"
+            if first_bad is None:
+                if seq != expected:
+                    first_bad = expected if seq > expected else seq
+                    reason = f"journal gap: expected event {expected}, found {seq}"
+                elif prev_hash != prev:
+                    first_bad = seq
+                    reason = f"journal event {seq}: previous hash does not match event {seq - 1}"
+                else:
+                    body = (
+                        f'{{"actor":{enc(actor)},"at":"{iso}",'
+                        f'"district":{"null" if district is None else enc(district)},"kind":{enc(kind)},'
+                        f'"payload":{payload},"seq":{seq},"subject":{enc(subject or "")}}}'
+                    )
+                    if sha256((prev + body).encode()).hexdigest() != stored and not _rehashes(
+                        prev, stored, seq, at, actor, kind, subject, district, payload
+                    ):
+                        first_bad = seq
+                        reason = f"journal event {seq}: content does not match its hash"
+                prev, expected = stored, seq + 1
+            if visit is not None and kind.startswith(kinds):
+                visit((seq, iso, actor, kind, subject, district, payload))
+    if first_bad is None:
+        head = conn.execute(select(_HEAD.c.seq).where(_HEAD.c.id == 1)).scalar()
+        if head is None and count:
+            first_bad, reason = count, f"journal head is missing after {count} events"
+        elif head is not None and head != expected - 1:
+            # Events past the head were added behind its back; a head past the events lost its last ones.
+            first_bad = min(head, expected - 1) + 1
+            reason = f"journal head says {head} events, found {expected - 1}"
+    return ChainReport(count, first_bad, reason)
+
+
 def verify(session: Session) -> int:
     """Check the whole chain; returns the number of events verified or raises ``JournalCorrupted``."""
-    prev, expected = GENESIS_HASH, 1
-    for ev in iter_events(session):
-        if ev.seq != expected:
-            raise JournalCorrupted(f"journal gap: expected event {expected}, found {ev.seq}")
-        if ev.prev_hash != prev:
-            raise JournalCorrupted(f"journal event {ev.seq}: previous hash does not match event {ev.seq - 1}")
-        if chain_hash(prev, ev.seq, ev) != ev.hash:
-            raise JournalCorrupted(f"journal event {ev.seq}: content does not match its hash")
-        prev, expected = ev.hash, expected + 1
-    head_seq = session.scalar(select(JournalHead.seq).where(JournalHead.id == 1))
-    if head_seq is not None and head_seq != expected - 1:
-        raise JournalCorrupted(f"journal head says {head_seq} events, found {expected - 1}")
-    return expected - 1
+    report = scan(session)
+    if not report.ok:
+        raise JournalCorrupted(report.reason)
+    return report.events

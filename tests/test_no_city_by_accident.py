@@ -84,6 +84,7 @@ REFUSED: dict[str, list[str]] = {
     "order confirm": ["order", "confirm", "1", "--as", "city_commander"],
     "order refuse": ["order", "refuse", "1", "--as", "city_commander"],
     "settings show": ["settings", "show"],
+    "audit verify": ["audit", "verify"],
     "settings two-person": ["settings", "two-person", "on", "--as", "city_commander"],
 }
 # The same leaf again with another layer or form that takes its own path through main.py.

@@ -141,6 +141,57 @@
         </message>
     </context>
     <context>
+        <name>AuditLabel</name>
+        <message>
+            <source>Audit: not yet checked</source>
+            <translation>Audit: not yet checked</translation>
+        </message>
+        <message>
+            <source>Audit: checking the journal…</source>
+            <translation>Audit: checking the journal…</translation>
+        </message>
+        <message>
+            <source>Audit OK · {events} events · {cases} cases</source>
+            <translation>Audit OK · {events} events · {cases} cases</translation>
+        </message>
+        <message>
+            <source>journal broken at event {seq}</source>
+            <translation>journal broken at event {seq}</translation>
+        </message>
+        <message>
+            <source>{count} cases differ</source>
+            <translation>{count} cases differ</translation>
+        </message>
+        <message>
+            <source>AUDIT FAILED: {what}</source>
+            <translation>AUDIT FAILED: {what}</translation>
+        </message>
+        <message>
+            <source>Checked at {time} in {seconds} s: {events} journal events, {cases} cases.</source>
+            <translation>Checked at {time} in {seconds} s: {events} journal events, {cases} cases.</translation>
+        </message>
+        <message>
+            <source>The journal is not as it was written from event {seq} on ({reason}).</source>
+            <translation>The journal is not as it was written from event {seq} on ({reason}).</translation>
+        </message>
+        <message>
+            <source>Cases that differ from their journal events: {ids}</source>
+            <translation>Cases that differ from their journal events: {ids}</translation>
+        </message>
+        <message>
+            <source> and {count} more</source>
+            <translation> and {count} more</translation>
+        </message>
+        <message>
+            <source>Full list: python main.py audit verify</source>
+            <translation>Full list: python main.py audit verify</translation>
+        </message>
+        <message>
+            <source>Audit could not run: {error}</source>
+            <translation>Audit could not run: {error}</translation>
+        </message>
+    </context>
+    <context>
         <name>CameraPlaces</name>
         <message>
             <source>Road</source>

@@ -141,6 +141,57 @@
         </message>
     </context>
     <context>
+        <name>AuditLabel</name>
+        <message>
+            <source>Audit: not yet checked</source>
+            <translation>审计：尚未检查</translation>
+        </message>
+        <message>
+            <source>Audit: checking the journal…</source>
+            <translation>审计：正在检查日志…</translation>
+        </message>
+        <message>
+            <source>Audit OK · {events} events · {cases} cases</source>
+            <translation>审计通过 · {events} 条日志 · {cases} 个案件</translation>
+        </message>
+        <message>
+            <source>journal broken at event {seq}</source>
+            <translation>日志自第 {seq} 条起被改动</translation>
+        </message>
+        <message>
+            <source>{count} cases differ</source>
+            <translation>{count} 个案件与日志不符</translation>
+        </message>
+        <message>
+            <source>AUDIT FAILED: {what}</source>
+            <translation>审计未通过：{what}</translation>
+        </message>
+        <message>
+            <source>Checked at {time} in {seconds} s: {events} journal events, {cases} cases.</source>
+            <translation>检查于 {time}，用时 {seconds} 秒：{events} 条日志，{cases} 个案件。</translation>
+        </message>
+        <message>
+            <source>The journal is not as it was written from event {seq} on ({reason}).</source>
+            <translation>日志自第 {seq} 条起与写入时不一致（{reason}）。</translation>
+        </message>
+        <message>
+            <source>Cases that differ from their journal events: {ids}</source>
+            <translation>与日志记录不符的案件：{ids}</translation>
+        </message>
+        <message>
+            <source> and {count} more</source>
+            <translation> 等，另有 {count} 个</translation>
+        </message>
+        <message>
+            <source>Full list: python main.py audit verify</source>
+            <translation>完整清单：python main.py audit verify</translation>
+        </message>
+        <message>
+            <source>Audit could not run: {error}</source>
+            <translation>审计无法运行：{error}</translation>
+        </message>
+    </context>
+    <context>
         <name>CameraPlaces</name>
         <message>
             <source>Road</source>

@@ -64,6 +64,37 @@ def test_hashed_form_is_the_one_stored_chains_were_hashed_with(ev):
     assert journal._canonical(42, ev) == _reference_canonical(42, ev)
 
 
+HARBIN = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.mark.parametrize(
+    "aware",
+    [
+        dt.datetime(2026, 3, 2, 17, 30, 0, 5, tzinfo=HARBIN),
+        dt.datetime(2026, 3, 2, 9, 30, 0, 5, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 2, 4, 30, 0, 5, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+    ],
+    ids=["utc+8", "utc", "utc-5"],
+)
+def test_an_aware_time_hashes_as_its_naive_utc_equivalent(aware):
+    naive_utc = dt.datetime(2026, 3, 2, 9, 30, 0, 5)
+    a = journal.NewEvent("x", "a", aware, "s", {"i": 1}, "230102")
+    b = journal.NewEvent("x", "a", naive_utc, "s", {"i": 1}, "230102")
+    assert journal._canonical(7, a) == journal._canonical(7, b) == _reference_canonical(7, b)
+    assert b"+" not in journal._canonical(7, a)
+    assert journal.chain_hash(journal.GENESIS_HASH, 7, a) == journal.chain_hash(journal.GENESIS_HASH, 7, b)
+
+
+def test_an_aware_time_is_stored_as_hashed_and_verifies(session):
+    """SQLite keeps no offset: an aware time stored as its wall time would hash differently on reading."""
+    aware = dt.datetime(2026, 3, 2, 17, 30, tzinfo=HARBIN)
+    seq = journal.append(session, journal.NewEvent("test.aware", "tester", aware, "thing/tz", {"i": 1}))
+    session.expire_all()
+    assert session.get(JournalEvent, seq).at == dt.datetime(2026, 3, 2, 9, 30)
+    assert journal.verify(session) == seq
+    assert journal.scan(session).ok
+
+
 def test_stored_payload_reads_back_and_verifies(session):
     payload = {"名称": "井盖", "nested": {"b": [1, None, "x"], "a": 0.1}, "when": AT}
     seq = journal.append(
