@@ -2,6 +2,9 @@
 
     python bench/bench_report.py [--reports 1000] [--base FILE.db] [--history-days 3]
 
+The same report is also sent as a command through the bus (``case.report`` by a ``LocalDoor``, as the
+console and the command line write now); its p99 is printed beside the desk's own: at most 1.10x.
+
 Each measured report is one committed transaction, as a seat would make it: open a session, call
 ``CaseDesk.report`` (locate the point in the grid, route it, look for an open duplicate, write the case,
 its history row and its journal event), then ``accept`` and ``file`` (each with its history row and
@@ -82,6 +85,28 @@ def measure(
     return times
 
 
+def measure_bus(Session, points, n: int, rnd: random.Random, cpu: list | None = None) -> list[float]:
+    """The report alone as a command through the bus (``case.report`` applied by a ``LocalDoor`` as the
+    person logged in, in one transaction with its journal event): what every console and command-line
+    write costs now, to set beside ``measure(..., file=False)``, the desk called directly."""
+    from modes.bus import city_bus
+    from modes.common.door import LocalDoor
+
+    clock = FixedClock(START)
+    door = LocalDoor(city_bus(), Session, clock, Actor.of("supervisor", login="bench_supervisor"))
+    times = []
+    for _ in range(n):
+        x, y = rnd.choice(points)
+        x, y = x + rnd.uniform(-30, 30), y + rnd.uniform(-30, 30)
+        clock.advance(seconds=40)
+        t, c = time.perf_counter(), time.thread_time()
+        door.execute("case.report", {"x": x, "y": y, "channel": "supervisor", "type": rnd.choice(TYPES)})
+        times.append((time.perf_counter() - t) * 1000)
+        if cpu is not None:
+            cpu.append((time.thread_time() - c) * 1000)
+    return times
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--reports", type=int, default=1000)
@@ -116,6 +141,9 @@ def main() -> int:
     alone_cpu: list[float] = []
     fast = measure(Session, points, args.reports, rnd, rebuild=False, cpu=fast_cpu)
     alone = measure(Session, points, args.reports, rnd, rebuild=False, file=False, cpu=alone_cpu)
+    measure_bus(Session, points, 20, rnd)  # warm-up: the door's router and configuration
+    bus_cpu: list[float] = []
+    bus = measure_bus(Session, points, args.reports, rnd, cpu=bus_cpu)
     slow = measure(Session, points, args.baseline_reports, rnd, rebuild=True)
     engine.dispose()
     tmp.cleanup()
@@ -127,6 +155,8 @@ def main() -> int:
         ("  the same, CPU time of the thread", fast_cpu),
         ("figure: report alone", alone),
         ("  the same, CPU time of the thread", alone_cpu),
+        ("figure: report alone through the command bus", bus),
+        ("  the same, CPU time of the thread", bus_cpu),
         ("baseline: report + accept + file, router rebuilt", slow),
     )
     for label, t in runs:
@@ -135,6 +165,10 @@ def main() -> int:
             f"p99 {percentile(t, 99):7.2f} ms  mean {statistics.fmean(t):7.2f} ms"
         )
     print(f"ratio (p50) {percentile(slow, 50) / percentile(fast, 50):.1f}x; target: p99 under 20 ms")
+    print(
+        f"the bus against the desk called directly, report alone: p99 {percentile(bus, 99) / percentile(alone, 99):.2f}x "
+        f"(CPU p99 {percentile(bus_cpu, 99) / percentile(alone_cpu, 99):.2f}x); target: at most 1.10x"
+    )
     return 0
 
 

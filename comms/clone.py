@@ -91,6 +91,15 @@ def _ttl_seconds(props: Mapping[str, str]) -> float | None:
     return ttl
 
 
+def _expiry_text(expires: float) -> str:
+    """``expires`` as seconds with millisecond decimals, never later than it: rounding up would promise
+    a key more time than its ttl (and a float's decimal text may read back a hair above the float)."""
+    ms = math.floor(expires * 1000)
+    while float(f"{ms / 1000:.3f}") > expires:
+        ms -= 1
+    return f"{ms / 1000:.3f}"
+
+
 def _stamp_expiry(props: Mapping[str, str], body: bytes, now: float) -> dict[str, str]:
     """Properties as the server stores them: ``expires_at`` recomputed beside ``ttl`` (ours, not the
     writer's, so clocks of other centres do not matter), and dropped where there is no ``ttl``."""
@@ -99,8 +108,7 @@ def _stamp_expiry(props: Mapping[str, str], body: bytes, now: float) -> dict[str
     out = {k: v for k, v in props.items() if k != "expires_at"}
     ttl = _ttl_seconds(out)
     if ttl is not None and body:
-        # Rounded down to the millisecond: rounding up would promise a key more time than its ttl.
-        out["expires_at"] = f"{math.floor((now + ttl) * 1000) / 1000:.3f}"
+        out["expires_at"] = _expiry_text(now + ttl)
     return out
 
 
