@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from console import texts
 from console.civil_defence import labels
-from console.civil_defence.services import CivilDefenceServices
+from console.civil_defence.services import AlarmPending, CivilDefenceServices
 from console.civil_defence.sound import AlarmSound, cycle_position
 from console.civil_defence.tables import RowsTableModel
 from console.confirm import lay_out_confirmation
@@ -308,6 +308,14 @@ class AlarmPanel(QWidget):
 
     def _on_issue_failed(self, exc: BaseException) -> None:
         self.issuing = False
+        if isinstance(exc, AlarmPending):
+            self._fail(
+                self.tr(
+                    "Alarm order {id} waits for a second civil-defence officer until {time}: "
+                    "python main.py order confirm {id} --as LOGIN"
+                ).format(id=exc.order_id, time=exc.expires_at.strftime("%H:%M:%S"))
+            )
+            return
         self._fail(self.tr("The alarm was not issued: {reason}").format(reason=str(exc)))
 
     def _fail(self, message: str) -> None:

@@ -252,9 +252,21 @@ def _time(text: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text) if text else None
 
 
+class AlarmPending(Exception):
+    """Under the two-person rule the alarm is an order that waits for a second officer's confirmation."""
+
+    def __init__(self, order: dict) -> None:
+        super().__init__(f"alarm order {order['id']} waits for a second officer until {order['expires_at']}")
+        self.order_id = int(order["id"])
+        self.expires_at = dt.datetime.fromisoformat(order["expires_at"])
+
+
 def board_from_result(result) -> AlarmBoard:
-    """The node's ``alarm.issue`` result (``AlarmBoard.as_dict``) as the board the local call returns."""
+    """The node's ``alarm.issue`` result (``AlarmBoard.as_dict``) as the board the local call returns;
+    ``AlarmPending`` when the two-person rule holds it for a second officer."""
     doc, _queued = provisional_result(result)
+    if isinstance(doc, dict) and doc.get("pending"):
+        raise AlarmPending(doc["order"])
     if not isinstance(doc, dict) or "alarm_id" not in doc:
         raise InputError(f"the node answered alarm.issue without a delivery board: {doc!r}")
     deliveries = tuple(

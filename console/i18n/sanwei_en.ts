@@ -92,6 +92,10 @@
             <translation>Only the civil-defence officer may sound alarms or plan the annual test; you are logged in as {role}.</translation>
         </message>
         <message>
+            <source>Alarm order {id} waits for a second civil-defence officer until {time}: python main.py order confirm {id} --as LOGIN</source>
+            <translation>Alarm order {id} waits for a second civil-defence officer until {time}: python main.py order confirm {id} --as LOGIN</translation>
+        </message>
+        <message>
             <source>The alarm was not issued: {reason}</source>
             <translation>The alarm was not issued: {reason}</translation>
         </message>

@@ -92,6 +92,10 @@
             <translation>只有人防干部可以发放警报或安排年度试鸣；您当前的登录角色是{role}。</translation>
         </message>
         <message>
+            <source>Alarm order {id} waits for a second civil-defence officer until {time}: python main.py order confirm {id} --as LOGIN</source>
+            <translation>警报指令 {id} 等待第二名人防干部在 {time} 前确认：python main.py order confirm {id} --as 登录名</translation>
+        </message>
+        <message>
             <source>The alarm was not issued: {reason}</source>
             <translation>警报未能发放：{reason}</translation>
         </message>

@@ -413,3 +413,34 @@ def test_the_layers_draw_in_civil_defence_mode_only(open_window, qtbot, make_ses
     with qtbot.waitSignal(window.mode_changed, timeout=5000):
         window.switch_now(Mode.EVERYDAY, "test")
     assert not any(item.isVisible() for item in layers.items)
+
+
+def test_under_the_two_person_rule_the_panel_says_the_alarm_waits_for_a_second_officer(
+    open_window, qtbot, make_session
+):
+    from modes.bus import city_bus
+    from modes.common.actor import Actor
+    from modes.common.command_bus import call_local
+
+    commander = Actor.of("commander", "city_commander", login="city_commander")
+    clock = FixedClock(dt.datetime(2009, 9, 18, 10, 0))
+
+    def two_person(on: bool) -> None:
+        call_local(city_bus(), make_session, clock, "settings.two_person", {"on": on}, person=commander)
+
+    window = open_window("civil_defence")
+    panel = enter_civil_defence(window, qtbot).alarms
+    before = alarm_count(make_session)
+    two_person(True)
+    try:
+        answer_alarm_confirmation(qtbot, True, [])
+        with qtbot.waitSignal(panel.alarm_failed, timeout=10_000) as failed:
+            qtbot.mouseClick(panel.kind_buttons["pre"], Qt.MouseButton.LeftButton)
+        assert "waits for a second civil-defence officer" in failed.args[0]
+        assert "python main.py order confirm" in failed.args[0]
+        assert alarm_count(make_session) == before  # nothing sounds until the second officer confirms
+        with make_session() as s:
+            kinds = [e.kind for e in journal.events_after(s, 0, 100_000)]
+        assert kinds[-1] == "order.requested"
+    finally:
+        two_person(False)
