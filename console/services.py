@@ -30,7 +30,7 @@ from console.dto import (
     StaffEntry,
     SupervisorDetails,
 )
-from console.gateway import LocalGateway, WriteGateway, mode_switch_from_result
+from console.gateway import LocalGateway, WriteGateway, mode_switch_from_result, person_of
 from console.measures import MEASURE_BY_KEY
 from data import journal
 from data.models import JournalEvent
@@ -181,14 +181,7 @@ class ConsoleServices:
         return may_switch(self.login.role, target, current)
 
     def actor(self) -> Actor:
-        login = self.login
-        return Actor.of(
-            login.role,
-            login.actor,
-            department=login.department_code,
-            district=login.district_code,
-            login=login.actor,
-        )
+        return person_of(self.login)
 
     def switch_mode(self, target: Mode | str, reason: str) -> ModeSwitch:
         """Runs in a worker: validates who may, journals the switch with its reason (or, under the

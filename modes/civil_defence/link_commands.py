@@ -255,20 +255,23 @@ def _plan_test(ctx: CallContext, args: dict[str, Any]) -> dict:
     return plan_annual_test(ctx.session, date, clock=ctx.clock, actor=person.name).as_dict()
 
 
-def _shelter_id(args: dict[str, Any]) -> str:
+def _shelter_in_scope(ctx: CallContext, args: dict[str, Any]) -> tuple[str, Shelter | None]:
+    """The shelter a command names (its row, None when there is none: the rules say so), refused when
+    it lies outside a confined caller's district."""
     shelter = str(args.get("shelter") or "").strip()
     if not shelter:
         raise InputError("this command needs the 'shelter' id")
-    return shelter
+    row = ctx.session.get(Shelter, shelter)
+    if row is not None:
+        ctx.confine(row.district_code, f"shelter {shelter}")
+    return shelter, row
 
 
 def _shelter_status(ctx: CallContext, args: dict[str, Any]) -> dict:
     _centre_only(ctx, "opening or closing a shelter")
     person = ctx.actor(args)
-    shelter = _shelter_id(args)
-    row = ctx.session.get(Shelter, shelter)
+    shelter, row = _shelter_in_scope(ctx, args)
     if row is not None:
-        ctx.confine(row.district_code, f"shelter {shelter}")
         expected = args.get("from")
         if expected and row.status != expected:
             # Closing a shelter that someone closed meanwhile is not a no-op to the one who asked.
@@ -286,10 +289,7 @@ def _shelter_status(ctx: CallContext, args: dict[str, Any]) -> dict:
 def _shelter_occupancy(ctx: CallContext, args: dict[str, Any]) -> dict:
     _centre_only(ctx, "a shelter's head count")
     person = ctx.actor(args)
-    shelter = _shelter_id(args)
-    row = ctx.session.get(Shelter, shelter)
-    if row is not None:
-        ctx.confine(row.district_code, f"shelter {shelter}")
+    shelter, _ = _shelter_in_scope(ctx, args)
     persons = args.get("persons")
     if isinstance(persons, bool) or not isinstance(persons, int):
         raise InputError(f"occupancy must be a whole number of persons, at least 0, not {persons!r}")
