@@ -15,15 +15,27 @@ from data.models import JournalEvent
 from modes.common.replication import EventRule, TableSpec, Touched, register_event_rule, register_table
 
 
-def subject_rule(table: str, subject_prefix: str, payload_refs: Mapping[str, str] | None = None) -> EventRule:
+def subject_rule(
+    table: str,
+    subject_prefix: str,
+    payload_refs: Mapping[str, str] | None = None,
+    owned: Mapping[str, str] | None = None,
+) -> EventRule:
     """An event whose subject is ``subject_prefix`` + id touched that row of ``table``; ``payload_refs``
-    (payload field -> table) names further rows the event changed (a dispatched unit's status)."""
+    (payload field -> table) names further rows the event changed (a dispatched unit's status);
+    ``owned`` (table -> column) names tables whose rows belong to the subject's row and which the
+    event may add to or change without naming the rows (an incident's log lines and ICS positions):
+    every row whose column is the subject's id is read again."""
     refs = dict(payload_refs or {})
+    children = dict(owned or {})
 
     def rule(ev: JournalEvent, t: Touched) -> None:
         subject = ev.subject or ""
         if subject.startswith(subject_prefix) and len(subject) > len(subject_prefix):
-            t.row(table, subject[len(subject_prefix) :])
+            ident = subject[len(subject_prefix) :]
+            t.row(table, ident)
+            for child, column in children.items():
+                t.rows_where(child, column, ident)
         payload = ev.payload or {}
         for name, other in refs.items():
             value = payload.get(name)

@@ -389,6 +389,19 @@ def build_state(
     return out
 
 
+def load_where(
+    session: Session, spec: TableSpec, column: str, values: Iterable[str], now: dt.datetime
+) -> dict[str, StateItem]:
+    """The current bodies of every row of ``spec`` whose ``column`` is one of ``values`` (an incident's
+    log lines, by ``incident_id``)."""
+    col = spec.table.c[column]
+    wanted = sorted({int(v) if isinstance(col.type, sa.Integer) else v for v in values})
+    out: dict[str, StateItem] = {}
+    for lo in range(0, len(wanted), 500):
+        out.update(build_spec(session, spec, now, where=col.in_(wanted[lo : lo + 500])))
+    return out
+
+
 def load_rows(
     session: Session, spec: TableSpec, key_values: Iterable[tuple], now: dt.datetime
 ) -> dict[str, StateItem]:
@@ -430,9 +443,16 @@ class Touched:
     tables: set[str] = field(default_factory=set)
     mode: bool = False
     sources: dict[str, set[str]] = field(default_factory=dict)  # key source name -> ids touched
+    groups: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (table, column) -> values
 
     def row(self, spec: str, *values: object) -> None:
         self.rows.setdefault(spec, set()).add(tuple(str(v) for v in values))
+
+    def rows_where(self, spec: str, column: str, value: object) -> None:
+        """Every row of ``spec`` whose ``column`` is ``value``: rows an event added or changed without
+        naming them (an incident's log lines). Read again and published where changed; such rows are
+        never deleted one by one (a rescan of the table removes what is gone)."""
+        self.groups.setdefault((spec, column), set()).add(str(value))
 
     def thing(self, source: str, ident: object) -> None:
         """One thing of a mode's ``KeySource`` (an alarm, a dispatch order) changed."""
@@ -690,6 +710,9 @@ class JournalFollower:
                     key = spec.prefix + "/".join(v)
                     if key not in found:
                         fresh[key] = StateItem(b"")
+            for (name, column), values in touched.groups.items():
+                if name not in touched.tables:
+                    fresh.update(load_where(s, SPEC_BY_NAME[name], column, values, now))
             if touched.mode:
                 fresh[MODE_KEY] = StateItem(mode_body(s))
             for name, ids in touched.sources.items():
