@@ -3,8 +3,9 @@
 A real centre serves the small demo city (with its sirens, shelters, receiving areas, teams, rescue
 units and medical facilities); a real district node and a console attached with ``--connect`` hold the
 same rows, row for row, and follow what the centre changes: a shelter closed, a head count reported, an
-incident opened, a unit dispatched. The modes' answers computed on a replica (siren coverage, the
-evacuation plan, the incident list and impact) equal the centre's. CURVE on, real processes.
+incident opened, a unit dispatched, a position assigned, a line logged. The modes' answers computed on a
+replica (siren coverage, the evacuation plan, the incident list and impact) equal the centre's. CURVE
+on, real processes.
 """
 
 from __future__ import annotations
@@ -37,7 +38,20 @@ TABLES = (
     "rescue_units",
     "medical_facilities",
     "incidents",
+    "incident_roles",
+    "dispatch_tasks",
+    "incident_log",
 )
+# Empty in the demo city: an incident and what is done on it fill them.
+INCIDENT_TABLES = {"incidents", "incident_roles", "dispatch_tasks", "incident_log"}
+
+
+# An incident's ICS positions in the order they were given: "person:1" while held, "person:0" relieved.
+ROLES_HELD = (
+    "SELECT group_concat(person || ':' || (relieved_at IS NULL), ',')"
+    " FROM (SELECT * FROM incident_roles WHERE incident_id = ? ORDER BY id)"
+)
+NOTES = "SELECT count(*) FROM incident_log WHERE incident_id = ? AND kind = 'note' AND text = ?"
 
 
 def row_hashes(db: Path) -> dict[str, tuple[int, str]]:
@@ -115,8 +129,8 @@ def test_district_and_console_replicas_hold_the_centres_mode_tables_and_follow_c
     district, replica = cluster.district_db(D1), tmp_path / "console-replica.db"
 
     centre = row_hashes(cluster.centre_db)
-    # The demo city has every table but incidents filled: a replica of empty tables proves nothing.
-    assert all(centre[t][0] > 0 for t in TABLES if t != "incidents"), centre
+    # The demo city has every table but the incidents' filled: a replica of empty tables proves nothing.
+    assert all(centre[t][0] > 0 for t in TABLES if t not in INCIDENT_TABLES), centre
     same_as_centre(cluster, district, "the district's mode tables equal the centre's")
     same_as_centre(cluster, replica, "the console's mode tables equal the centre's")
 
@@ -168,6 +182,21 @@ def test_district_and_console_replicas_hold_the_centres_mode_tables_and_follow_c
             timeout=30,
             what=f"incident {incident} and unit {unit}'s new status in {db.name}",
         )
+    # Command handed over and a line logged, through the centre's command channel: the new commander's
+    # position relieves the old one, and both acts add a log line, rows the events do not name.
+    with cluster.link(login="city_commander") as commander:
+        commander.call("incident.role", {"id": incident, "position": "commander", "person": "Li Zhihui"})
+        commander.call("incident.log", {"id": incident, "text": "gas main shut at the valve"})
+    assert value(cluster.centre_db, ROLES_HELD, incident) == "city_commander:0,Li Zhihui:1"
+    for db in (district, replica):
+        wait_until(
+            lambda db=db: (
+                value(db, ROLES_HELD, incident) == "city_commander:0,Li Zhihui:1"
+                and value(db, NOTES, incident, "gas main shut at the valve") == 1
+            ),
+            timeout=30,
+            what=f"incident {incident}'s new commander and log line in {db.name}",
+        )
     same_as_centre(cluster, district, "the district's mode tables equal the centre's after the changes")
     same_as_centre(cluster, replica, "the console's mode tables equal the centre's after the changes")
     assert link.version > 0
@@ -181,6 +210,37 @@ def test_district_and_console_replicas_hold_the_centres_mode_tables_and_follow_c
     ):
         here, there = cli_json(cluster, replica, *args), cli_json(cluster, cluster.centre_db, *args)
         assert here and without_timings(here) == without_timings(there), args
+
+
+def test_a_replica_loaded_from_the_centres_snapshot_holds_an_incidents_positions_tasks_and_log(
+    cluster,  # noqa: F811
+    attach_console,
+    tmp_path,
+):
+    cluster.start_centre()
+    x, y = inside(cluster.centre_db, D1)
+    unit = value(
+        cluster.centre_db, "SELECT id FROM rescue_units WHERE status = 'available' ORDER BY id LIMIT 1"
+    )
+    with cluster.link(login="city_commander") as commander:
+        incident = commander.call("incident.open", {"type": "fire", "x": x, "y": y, "level": "III"})["id"]
+        commander.call("incident.role", {"id": incident, "position": "safety", "person": "Wang Anquan"})
+        commander.call("incident.log", {"id": incident, "text": "crowd kept behind the outer cordon"})
+        order = commander.call("incident.dispatch", {"incident_id": incident, "unit": unit})
+        commander.call("task.status", {"task": str(order["task_id"]), "status": "en_route"})
+    # Restarted, the centre builds its picture from its database (a new epoch); a console attaching
+    # for the first time loads it in bulk before it opens.
+    assert cluster.centre.terminate() == 0
+    cluster.start_centre()
+    attach_console()
+    replica = tmp_path / "console-replica.db"
+
+    assert value(replica, ROLES_HELD, incident) == "city_commander:1,Wang Anquan:1"
+    assert value(replica, NOTES, incident, "crowd kept behind the outer cordon") == 1
+    assert value(replica, "SELECT status FROM dispatch_tasks WHERE id = ?", order["task_id"]) == "en_route"
+    # Opened, position, note, dispatch and departure: each a line of the log.
+    assert value(replica, "SELECT count(*) FROM incident_log WHERE incident_id = ?", incident) == 5
+    assert row_hashes(replica) == row_hashes(cluster.centre_db)
 
 
 def test_a_mode_table_on_a_taken_or_malformed_prefix_is_refused_and_a_repeat_changes_nothing():
@@ -214,7 +274,9 @@ def test_a_mode_table_on_a_taken_or_malformed_prefix_is_refused_and_a_repeat_cha
     assert replication.classify("/shelter/S-1").spec.table.name == "cd_shelters"
     assert replication.classify("/incident/7").values == ("7",)
     dispatched = SimpleNamespace(
-        kind="incident.dispatched", subject="incident/7", payload={"order_id": "O-1", "unit": "U-3"}
+        kind="incident.dispatched",
+        subject="incident/7",
+        payload={"order_id": "O-1", "task_id": 5, "unit": "U-3"},
     )
     escalated = SimpleNamespace(kind="case.escalated", subject="case/12", payload={"incident": 8})
     closed = SimpleNamespace(kind="shelter.status_changed", subject="shelter/S-1", payload={})
@@ -223,3 +285,6 @@ def test_a_mode_table_on_a_taken_or_malformed_prefix_is_refused_and_a_repeat_cha
     assert touched.rows["rescue_unit"] == {("U-3",)}
     assert touched.rows["case"] == {("12",)} and touched.rows["shelter"] == {("S-1",)}
     assert touched.sources == {"task": {"O-1"}}
+    # The task by its number; the incident's positions and log lines, which no payload names, as a whole.
+    assert touched.rows["dispatch_task"] == {("5",)}
+    assert touched.groups == {("incident_role", "incident_id"): {"7"}, ("incident_log", "incident_id"): {"7"}}
