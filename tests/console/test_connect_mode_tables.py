@@ -4,7 +4,9 @@ the centre's data (docs/protocol.md section 7.12).
 A real centre serves the small demo city with both modes' sets; the console's window is opened in this
 process as ``run_console`` does (``console.connect.open_remote``, ``console.remote.remote_window``). The
 civil-defence summary strip and the emergency board are computed from the rows replicated into the
-console's file and equal what the centre's own data gives. Real sockets, files and widgets (offscreen).
+console's file and equal what the centre's own data gives; what the console does on an incident (a log
+line, a position, a dispatch, the task moved along) is shown once it comes back through the replica.
+Real sockets, files and widgets (offscreen).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from PySide6.QtCore import Qt
 
 from tests.conftest import wait_until
 from tests.modes.test_links import inside, nodes  # noqa: F401 - fixtures
@@ -111,6 +114,36 @@ def test_a_connected_consoles_civil_defence_and_emergency_pages_show_the_centres
         qtbot.waitUntil(lambda: board.board is not None and not board._loading, timeout=60_000)
         qtbot.waitUntil(lambda: incident in board.panels[0].model.row_ids(), timeout=30_000)
         assert sorted(v.id for v in board.board.incidents) == at_centre
+
+        # The incident's command record and task board, from the replica: the opening's log line and
+        # commander (in the bulk load), then what this console does, once the centre's rows come back.
+        resources, command = board.panels[2], board.panels[3]
+        qtbot.waitUntil(
+            lambda: board.board.selected is not None and board.board.selected.id == incident, timeout=30_000
+        )
+        qtbot.waitUntil(lambda: [line.kind for line in command.log.rows] == ["status"], timeout=30_000)
+        assert ("commander", "city_commander", "") in command.roles.rows
+        assert resources.tasks.rows == ()
+        command.entry.setText("crowd kept behind the outer cordon")
+        qtbot.mouseClick(command.add_button, Qt.MouseButton.LeftButton)
+        command.position_box.setCurrentIndex(command.position_box.findData("safety"))
+        command.person_edit.setText("Wang Anquan")
+        qtbot.mouseClick(command.assign_button, Qt.MouseButton.LeftButton)
+        unit = value(cluster.centre_db, "SELECT id FROM rescue_units WHERE status = 'available' ORDER BY id")
+        board.dispatch(unit, "cut the gas")
+        qtbot.waitUntil(
+            lambda: (
+                "crowd kept behind the outer cordon" in [line.text for line in command.log.rows]
+                and ("safety", "Wang Anquan", "") in command.roles.rows
+                and [t.unit_id for t in resources.tasks.rows] == [unit]
+            ),
+            timeout=30_000,
+        )
+        task = resources.tasks.rows[0]
+        resources.select_task(task.task_id)
+        qtbot.mouseClick(resources.task_buttons["en_route"], Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: resources.tasks.rows[0].status == "en_route", timeout=30_000)
+        assert value(link.path, "SELECT status FROM dispatch_tasks WHERE id = ?", task.task_id) == "en_route"
     finally:
         bridge.detach()
         window.close()

@@ -283,6 +283,59 @@ def _dispatch(window, world):
     return select(RescueUnit.status).where(RescueUnit.id == unit)
 
 
+def _escalate(window, world):
+    from sqlalchemy import func
+
+    from data.city import FINISHED_CASE_STATES
+    from data.emergency_models import Incident
+    from data.models import Case
+
+    escalated = select(Incident.case_id).where(Incident.case_id.is_not(None))
+    case = replica_value(
+        window,
+        select(Case.id)
+        .where(Case.state.not_in(FINISHED_CASE_STATES), Case.id.not_in(escalated))
+        .order_by(Case.id)
+        .limit(1),
+    )
+    view = _emergency(window).escalate_case(case, level="III")
+    assert view.case_id == case
+    return select(func.count()).where(Incident.id == view.id, Incident.case_id == case)
+
+
+def _role(window, world):
+    from data.emergency_models import IncidentRole
+
+    incident = _open(window, world)
+    holder = _emergency(window).assign_role(incident.id, "safety", "connected safety officer")
+    assert holder.position == "safety"
+    return select(IncidentRole.person).where(
+        IncidentRole.incident_id == incident.id,
+        IncidentRole.position == "safety",
+        IncidentRole.relieved_at.is_(None),
+    )
+
+
+def _log(window, world):
+    from data.emergency_models import IncidentLogEntry
+
+    line = _emergency(window).add_log(_open(window, world).id, "connected log line")
+    return select(IncidentLogEntry.text).where(IncidentLogEntry.id == line.id)
+
+
+def _task_status(window, world):
+    from data.emergency_models import DispatchTask, RescueUnit
+
+    services = _emergency(window)
+    unit = replica_value(
+        window, select(RescueUnit.id).where(RescueUnit.status == "available").order_by(RescueUnit.id).limit(1)
+    )
+    order = services.dispatch(_open(window, world).id, unit, "go")
+    for status in ("en_route", "on_scene", "done"):  # done: the unit is available again
+        assert services.set_task_status(order.task_id, status).status == status
+    return select(DispatchTask.status).where(DispatchTask.id == order.task_id)
+
+
 WRITES = {
     "case.report": Write("operator", "case.report", _report, "connected report"),
     "duplicate filed separately": Write("operator", "case.unlink", _duplicate_filed_separately, "reported"),
@@ -296,6 +349,10 @@ WRITES = {
     "incident.area": Write("commander", "incident.area", _area, 450.0),
     "incident.status": Write("commander", "incident.status", _status, "responding"),
     "incident.dispatch": Write("commander", "incident.dispatched", _dispatch, "assigned"),
+    "incident.escalate": Write("commander", "case.escalated", _escalate, 1),
+    "incident.role": Write("commander", "incident.role", _role, "connected safety officer"),
+    "incident.log": Write("commander", "incident.log", _log, "connected log line"),
+    "task.status": Write("commander", "incident.task", _task_status, "done"),
 }
 
 
