@@ -15,43 +15,26 @@ once they proved it with their password (``SANWEI_PASSWORD``, else asked on a te
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from cli.common import PASSWORD_ENV, ask_password, command_bus, emit_json, make_clock, open_city
 from data.errors import InputError
 
-PASSWORD_ENV = "SANWEI_PASSWORD"
 MODES = ("everyday", "civil-defence", "emergency")
-
-
-@dataclass(frozen=True)
-class Wiring:
-    """What the composition root hands these commands: the database, the clock, every mode's bus."""
-
-    open_city: Callable[[argparse.Namespace], tuple[Any, Any]]
-    make_clock: Callable[[], Any]
-    make_bus: Callable[[], Any]
 
 
 class Refused(InputError):
     """A refusal the bus answered as a reply (a wrong password, an expired order): exit 2."""
 
 
-def add_parsers(add, common: argparse.ArgumentParser, wiring: Wiring) -> None:
-    def handler(fn):
-        return lambda args: fn(args, wiring)
-
+def add_parsers(add, common: argparse.ArgumentParser) -> None:
     def acting(q: argparse.ArgumentParser) -> None:
         q.add_argument(
             "--as", dest="login", required=True, metavar="LOGIN",
             help=f"the person acting (password: ${PASSWORD_ENV}, else asked)",
         )  # fmt: skip
 
-    p = add("mode", handler(cmd_mode), "the city's mode: show it, or switch it (a grave act)")
+    p = add("mode", cmd_mode, "the city's mode: show it, or switch it (a grave act)")
     sub = p.add_subparsers(dest="mode_command", metavar="show|set", required=True)
     sub.add_parser("show", parents=[common], help="the mode, since when, and who switched it")
     q = sub.add_parser(
@@ -64,7 +47,7 @@ def add_parsers(add, common: argparse.ArgumentParser, wiring: Wiring) -> None:
     acting(q)
     q.add_argument("--reason", required=True, help="why (recorded in the journal)")
 
-    p = add("order", handler(cmd_order), "orders waiting for a second person under the two-person rule")
+    p = add("order", cmd_order, "orders waiting for a second person under the two-person rule")
     sub = p.add_subparsers(dest="order_command", metavar="list|show|confirm|refuse", required=True)
     sub.add_parser("list", parents=[common], help="orders still waiting for a confirmation")
     q = sub.add_parser("show", parents=[common], help="one order, whatever its state")
@@ -77,7 +60,7 @@ def add_parsers(add, common: argparse.ArgumentParser, wiring: Wiring) -> None:
     acting(q)
     q.add_argument("--note", default="", help="why")
 
-    p = add("settings", handler(cmd_settings), "the city's settings: the two-person rule")
+    p = add("settings", cmd_settings, "the city's settings: the two-person rule")
     sub = p.add_subparsers(dest="settings_command", metavar="show|two-person", required=True)
     sub.add_parser("show", parents=[common], help="the city's settings")
     q = sub.add_parser(
@@ -93,18 +76,6 @@ def add_parsers(add, common: argparse.ArgumentParser, wiring: Wiring) -> None:
 # --- who is acting -------------------------------------------------------------------------------------
 
 
-def password_for(login: str) -> str:
-    """The password from ``SANWEI_PASSWORD``, else asked on a terminal, else a clear refusal."""
-    password = os.environ.get(PASSWORD_ENV)
-    if password is not None:
-        return password
-    if not sys.stdin.isatty():
-        raise InputError(f"no password for {login}: set {PASSWORD_ENV} (stdin is not a terminal to ask on)")
-    import getpass
-
-    return getpass.getpass(f"password for {login}: ")
-
-
 def _signed_in(bus, Session, clock, login: str, password: str):
     """The person, once their password checked through ``auth.sign_in`` (its own transaction, so a
     failure counts)."""
@@ -117,16 +88,16 @@ def _signed_in(bus, Session, clock, login: str, password: str):
     return actor_from_doc(reply["actor"])
 
 
-def _call(wiring: Wiring, args: argparse.Namespace, name: str, payload: dict, *, person: bool) -> Any:
+def _call(args: argparse.Namespace, name: str, payload: dict, *, person: bool) -> Any:
     from modes.common.command_bus import call_local
 
-    engine, Session = wiring.open_city(args)
+    engine, Session = open_city(args)
     try:
-        clock = wiring.make_clock()
-        bus = wiring.make_bus()
+        clock = make_clock()
+        bus = command_bus()
         actor = None
         if person:
-            password = password_for(args.login)
+            password = ask_password(args.login)
             if name == "order.confirm":  # the confirmer's own credentials: it checks the password itself
                 payload = {**payload, "login": args.login, "password": password}
             else:
@@ -138,7 +109,7 @@ def _call(wiring: Wiring, args: argparse.Namespace, name: str, payload: dict, *,
 
 def _emit(args: argparse.Namespace, doc: Any, lines: list[str]) -> None:
     if args.json:
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, default=str) + "\n")
+        emit_json(doc)
     else:
         print("\n".join(lines))
 
@@ -160,14 +131,14 @@ def _order_lines(order: dict) -> list[str]:
 # --- the commands --------------------------------------------------------------------------------------
 
 
-def cmd_mode(args: argparse.Namespace, wiring: Wiring) -> int:
+def cmd_mode(args: argparse.Namespace) -> int:
     if args.mode_command == "show":
-        doc = _call(wiring, args, "query.mode", {}, person=False)
+        doc = _call(args, "query.mode", {}, person=False)
         since = f" since {doc['since']} (by {doc['actor']})" if doc["since"] else " (never switched)"
         _emit(args, doc, [f"{doc['mode']}{since}"])
         return 0
     payload = {"mode": args.mode, "reason": args.reason}
-    doc = _call(wiring, args, "mode.switch", payload, person=True)
+    doc = _call(args, "mode.switch", payload, person=True)
     if doc["pending"]:
         order = doc["order"]
         doc = {**doc, "confirm_with": _confirm_hint(order)}
@@ -183,17 +154,17 @@ def cmd_mode(args: argparse.Namespace, wiring: Wiring) -> int:
     return 0
 
 
-def cmd_order(args: argparse.Namespace, wiring: Wiring) -> int:
+def cmd_order(args: argparse.Namespace) -> int:
     if args.order_command in ("list", "show"):
         payload = {"id": args.id} if args.order_command == "show" else {}
-        doc = _call(wiring, args, "query.orders", payload, person=False)
+        doc = _call(args, "query.orders", payload, person=False)
         lines = [line for o in doc["orders"] for line in _order_lines(o)] or ["no order is waiting"]
         _emit(args, doc, lines)
         return 0
     if args.order_command == "confirm":
-        doc = _call(wiring, args, "order.confirm", {"id": args.id}, person=True)
+        doc = _call(args, "order.confirm", {"id": args.id}, person=True)
     else:
-        doc = _call(wiring, args, "order.refuse", {"id": args.id, "note": args.note}, person=True)
+        doc = _call(args, "order.refuse", {"id": args.id, "note": args.note}, person=True)
     if not doc["ok"]:
         # Committed (the failure count, the expiry); still an error for whoever asked.
         raise Refused(doc.get("message") or f"order {args.id} is {doc['order']['state']}")
@@ -201,11 +172,11 @@ def cmd_order(args: argparse.Namespace, wiring: Wiring) -> int:
     return 0
 
 
-def cmd_settings(args: argparse.Namespace, wiring: Wiring) -> int:
+def cmd_settings(args: argparse.Namespace) -> int:
     if args.settings_command == "show":
-        doc = _call(wiring, args, "query.settings", {}, person=False)
+        doc = _call(args, "query.settings", {}, person=False)
     else:
-        doc = _call(wiring, args, "settings.two_person", {"on": args.state == "on"}, person=True)
+        doc = _call(args, "settings.two_person", {"on": args.state == "on"}, person=True)
     rule = "on" if doc["two_person_rule"] else "off"
     _emit(args, doc, [f"two-person rule: {rule}"])
     return 0

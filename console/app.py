@@ -278,7 +278,14 @@ def _report_ready(app, window, started: float) -> None:
 
     app.processEvents()
     window.map.view.viewport().repaint()
-    print(f"{READY_MARKER} seconds={time.perf_counter() - started:.3f} rss_mb={_rss_mb():.1f}", flush=True)
+    # What the window holds, so a check can compare it with the city (rss_mb stays last: benches read it).
+    cells = len(window.snapshot.cells.codes) if window.snapshot is not None else 0
+    login = window.services.login.actor if window.services.login is not None else "-"
+    print(
+        f"{READY_MARKER} cells={cells} mode={window.mode.value} login={login} "
+        f"seconds={time.perf_counter() - started:.3f} rss_mb={_rss_mb():.1f}",
+        flush=True,
+    )
     if os.environ.get("SANWEI_REPORT_READY") == "exit":
         QTimer.singleShot(0, app.quit)
 

@@ -26,6 +26,7 @@ from data.errors import NotFound
 from data.models import Role
 from modes.common.changes import Changes
 from modes.common.clock import Clock
+from modes.common.state_table import StateTable
 from modes.emergency.incidents import (
     Actor,
     IncidentRefused,
@@ -62,31 +63,14 @@ TASK_STEPS: tuple[TaskStep, ...] = (
         for s in (T.ASSIGNED, T.EN_ROUTE, T.ON_SCENE)
     ),
 )
-_STEP = {(st.source, st.target): st for st in TASK_STEPS}
+TASK_TABLE = StateTable(
+    TASK_STEPS, TaskStatus, noun="task", finished="the task is finished", refused=IncidentRefused
+)
 
 
 def task_step(current: TaskStatus | str, target: TaskStatus | str, role: Role | str) -> TaskStep:
-    current = TaskStatus(current)
-    try:
-        target = TaskStatus(target)
-    except ValueError:
-        known = ", ".join(s.value for s in TaskStatus)
-        raise IncidentRefused(f"unknown task status {target!r} (one of {known})") from None
-    role = Role(role)
-    step = _STEP.get((current, target))
-    if step is None:
-        possible = ", ".join(st.target.value for st in TASK_STEPS if st.source == current)
-        raise IncidentRefused(
-            f"a task that is {current.value} cannot become {target.value} "
-            f"(possible now: {possible or 'none: the task is finished'})"
-        )
-    if role not in step.roles:
-        who = ", ".join(sorted(r.value for r in step.roles))
-        article = "an" if role.value[0] in "aeiou" else "a"
-        raise IncidentRefused(
-            f"{article} {role.value} may not make a {current.value} task {target.value} ({step.action}: only {who})"
-        )
-    return step
+    """The step from ``current`` to ``target`` for ``role``, or ``IncidentRefused`` saying why."""
+    return TASK_TABLE.step_to(current, target, role)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from data.models import Case, JournalEvent, Role
 from modes.common.actor import Actor
 from modes.common.changes import Changes
 from modes.common.clock import Clock
+from modes.common.state_table import StateTable, article
 from modes.emergency.impact import ImpactIndex
 from modes.emergency.types import IncidentType, for_event_type, incident_type
 
@@ -51,15 +52,11 @@ class IncidentRefused(InputError):
     """An action the rules do not allow: wrong status, wrong role, bad values. The message says why."""
 
 
-def _article(word: str) -> str:
-    return "an" if word[0] in "aeiou" else "a"
-
-
 def require_role(actor: Actor, allowed: Iterable[Role], doing: str) -> None:
     allowed = frozenset(allowed)
     if actor.role not in allowed:
         who = ", ".join(sorted(r.value for r in allowed))
-        raise IncidentRefused(f"{_article(actor.role.value)} {actor.role.value} may not {doing} (only {who})")
+        raise IncidentRefused(f"{article(actor.role.value)} {actor.role.value} may not {doing} (only {who})")
 
 
 # --- the status machine ------------------------------------------------------------------------------
@@ -87,32 +84,14 @@ STATUS_STEPS: tuple[StatusStep, ...] = (
     StatusStep(S.REPORTED, "close", S.CLOSED, _COMMAND, "closed_at", needs_note=True),  # false alarm
 )
 OPEN_ROLES = _COMMAND
-_STEP = {(st.source, st.target): st for st in STATUS_STEPS}
+STATUS_TABLE = StateTable(
+    STATUS_STEPS, IncidentStatus, noun="incident", finished="the incident is closed", refused=IncidentRefused
+)
 
 
 def status_step(current: IncidentStatus | str, target: IncidentStatus | str, role: Role | str) -> StatusStep:
     """The step from ``current`` to ``target`` for ``role``, or ``IncidentRefused`` saying why."""
-    current = IncidentStatus(current)
-    try:
-        target = IncidentStatus(target)
-    except ValueError:
-        known = ", ".join(s.value for s in IncidentStatus)
-        raise IncidentRefused(f"unknown incident status {target!r} (one of {known})") from None
-    role = Role(role)
-    step = _STEP.get((current, target))
-    if step is None:
-        possible = ", ".join(st.target.value for st in STATUS_STEPS if st.source == current)
-        raise IncidentRefused(
-            f"an incident that is {current.value} cannot become {target.value} "
-            f"(possible now: {possible or 'none: the incident is closed'})"
-        )
-    if role not in step.roles:
-        who = ", ".join(sorted(r.value for r in step.roles))
-        raise IncidentRefused(
-            f"{_article(role.value)} {role.value} may not make a {current.value} incident {target.value} "
-            f"({step.action}: only {who})"
-        )
-    return step
+    return STATUS_TABLE.step_to(current, target, role)
 
 
 # --- the view -----------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import enum
 from dataclasses import dataclass
 
 from data.models import Role
+from modes.common.state_table import StateTable
 
 
 class State(enum.StrEnum):
@@ -113,39 +114,22 @@ TRANSITIONS: tuple[Transition, ...] = (
     t(S.MERGED, "unlink", S.REPORTED, [R.OPERATOR, R.SHIFT_LEADER], "unlink"),
 )
 
-_BY_KEY = {(tr.source, tr.action): tr for tr in TRANSITIONS}
-ACTIONS = tuple(sorted({tr.action for tr in TRANSITIONS}))
-
-
 class IllegalTransition(Exception):
     """The action is not possible from the case's state, or not for this role."""
 
 
+TABLE = StateTable(TRANSITIONS, State, noun="case", finished="the case is finished", refused=IllegalTransition)
+ACTIONS = TABLE.actions
+
+
 def find(state: State | str, action: str) -> Transition | None:
-    return _BY_KEY.get((State(state), action))
+    return TABLE.find(state, action)
 
 
 def allowed(state: State | str) -> list[Transition]:
-    return [tr for tr in TRANSITIONS if tr.source == State(state)]
+    return TABLE.leaving(state)
 
 
 def check(state: State | str, action: str, role: Role | str) -> Transition:
     """The transition for ``action`` from ``state`` by ``role``, or ``IllegalTransition`` saying why."""
-    state = State(state)
-    if action not in ACTIONS:
-        raise IllegalTransition(f"unknown action {action!r} (known: {', '.join(ACTIONS)})")
-    try:
-        role = Role(role)
-    except ValueError:
-        raise IllegalTransition(
-            f"unknown role {role!r} (one of {', '.join(r.value for r in Role)})"
-        ) from None
-    tr = find(state, action)
-    if tr is None:
-        possible = ", ".join(x.action for x in allowed(state)) or "none: the case is finished"
-        raise IllegalTransition(f"cannot {action} a case that is {state.value} (possible now: {possible})")
-    if role not in tr.roles:
-        who = ", ".join(sorted(r.value for r in tr.roles))
-        article = "an" if role.value[0] in "aeiou" else "a"
-        raise IllegalTransition(f"{article} {role.value} may not {action} a {state.value} case (only {who})")
-    return tr
+    return TABLE.step_by_action(state, action, role)

@@ -289,7 +289,8 @@ def test_in_the_console_filters_and_sorts_are_read_in_a_worker_keeping_the_selec
     with qtbot.waitSignal(model.refreshed, timeout=30_000):
         queue.set_filter(overdue=True)
         queue.set_filter(overdue=False, state="filed")
-    qtbot.wait(200)
+    # Both reads finished, the first one's answer dropped on arrival: nothing older can land later.
+    qtbot.waitUntil(lambda: not model.workers.busy, timeout=30_000)
     assert model.filter.state == "filed" and not model.filter.overdue
     with make_session() as s:
         assert model.rowCount() == s.scalar(

@@ -416,8 +416,12 @@ def test_a_console_closed_with_unanswered_commands_sends_them_when_it_next_attac
         finally:
             again.close()
         third = open_remote(args)  # nothing left to send: the report stays applied once
-        time.sleep(1.5)
-        third.close()
+        try:
+            # A round trip on the command channel: anything the outbox resent at start went before it.
+            assert third.link.call("query.stats", {}, timeout=30.0)["cases"] >= 1
+            assert third.link.link.queue_length == 0
+        finally:
+            third.close()
         assert len(reports()) == 1
     finally:
         centre.stop()

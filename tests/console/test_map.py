@@ -111,10 +111,21 @@ def test_click_on_a_camera_shows_status_view_and_stream(open_window, qtbot, make
     assert int(window.details.value_of("Cells in view").replace(",", "")) >= 1
 
 
-def test_zoomed_out_fields_of_view_hide(open_window):
+def test_fields_of_view_show_only_when_zoomed_in(open_window, qtbot):
+    from console.map.map_panel import FOV_BELOW
+
     window = open_window()
     window.map.show_whole_city()
-    assert window.map.metres_per_pixel() > 3.0 or not window.map.fov.isVisible()
+    assert window.map.metres_per_pixel() > FOV_BELOW
+    assert not window.map.fov.isVisible()
+    # A 300 m square in the middle of the city: close enough to see where each camera looks.
+    x0, y0, x1, y1 = window.snapshot.bounds
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    window.map.set_view_rect(QRectF(cx - 150, cy - 150, 300, 300))
+    qtbot.waitUntil(lambda: window.map.metres_per_pixel() < FOV_BELOW, timeout=5000)
+    assert window.map.fov.isVisible()
+    window.map.show_whole_city()
+    qtbot.waitUntil(lambda: not window.map.fov.isVisible(), timeout=5000)
 
 
 def test_hover_tells_what_is_under_the_cursor_and_where(open_window, qtbot):

@@ -11,8 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtGui import QImage
+from sqlalchemy import func, select
 
 from data import journal
+from data.db import make_engine, session_factory
+from data.models import GridCell
+from modes.common.mode_switch import current_mode
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -132,9 +136,18 @@ def test_the_interactive_console_comes_up_and_reports_ready(city_url):
     assert done.returncode == 0, done.stderr[-3000:]
     ready = [x for x in done.stdout.splitlines() if x.startswith("sanwei-console-ready")]
     assert len(ready) == 1, (done.stdout[-2000:], done.stderr[-2000:])
-    line = ready[0]
-    assert float(line.split("seconds=")[1].split()[0]) > 0
-    assert float(line.split("rss_mb=")[1]) > 50
+    fields = dict(part.split("=", 1) for part in ready[0].split()[1:])
+    # The window holds the city it was pointed at, in the city's mode, with the person logged in.
+    engine = make_engine(city_url)
+    with session_factory(engine)() as s:
+        cells = s.scalar(select(func.count()).select_from(GridCell))
+        mode = current_mode(s).value
+    engine.dispose()
+    assert int(fields["cells"]) == cells > 0
+    assert fields["mode"] == mode
+    assert fields["login"] == "city_dispatcher"
+    assert float(fields["seconds"]) > 0
+    assert float(fields["rss_mb"]) > 50
 
 
 def test_starting_a_console_does_not_stand_the_city_down(city_url, tmp_path, make_session):

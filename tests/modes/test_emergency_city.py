@@ -26,6 +26,7 @@ from data.emergency_models import Capability, DispatchTask, Incident, MedicalFac
 from data.errors import InputError, NotFound
 from data.models import Camera, Case, Component, GridCell, JournalEvent
 from modes.common.clock import FixedClock
+from modes.common.state_table import article
 from modes.emergency import dispatch as dsp
 from modes.emergency import incidents as inc
 from modes.emergency.brief import build_briefing, render_html
@@ -401,7 +402,7 @@ def test_task_steps_follow_the_table(em_city, es, clock, step):
     for status in path:
         dsp.set_task_status(es, clock, COMMANDER, order.task_id, status)
     for role in {"supervisor", "operator", "department", "dispatcher"} - {r.value for r in step.roles}:
-        with pytest.raises(IncidentRefused, match=f"may not make a {step.source} task {step.target}"):
+        with pytest.raises(IncidentRefused, match=f"may not make {article(step.source)} {step.source} task {step.target}"):
             dsp.set_task_status(es, clock, Actor.of(role), order.task_id, step.target)
     clock.advance(minutes=7)
     role = sorted(r.value for r in step.roles)[0]

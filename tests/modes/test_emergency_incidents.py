@@ -20,6 +20,7 @@ from data.emergency_models import (
 )
 from data.errors import InputError, NotFound, OutsideCity
 from data.models import JournalEvent, Role
+from modes.common.state_table import article
 from modes.emergency import incidents as inc
 from modes.emergency.impact import ImpactIndex, incident_impact
 from modes.emergency.incidents import STATUS_STEPS, Actor, IncidentRefused
@@ -79,7 +80,7 @@ def test_every_step_is_refused_to_the_other_roles_with_a_clear_message(city, clo
     _walk_to(session, clock, view.id, step.source)
     for role in set(Role) - step.roles:
         with pytest.raises(
-            IncidentRefused, match=f"may not make a {step.source} incident {step.target}.*only"
+            IncidentRefused, match=f"may not make {article(step.source)} {step.source} incident {step.target}.*only"
         ):
             inc.set_status(session, clock, Actor.of(role), view.id, step.target, note="why")
     assert session.get(Incident, view.id).status == step.source

@@ -15,7 +15,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -280,9 +279,22 @@ def test_replica_equals_the_centre_and_follows_its_changes(pair):
             wait_until(lambda: not in_replica(), what="position expired")
             # Another district's supervisor is not this district's to move.
             other = local.call("query.locate", {"x": x2, "y": y2})["supervisor"]
+
+            def last_x_at_centre(code: str):
+                with sqlite3.connect(pair.centre_db) as conn:
+                    return conn.execute("SELECT last_x FROM supervisors WHERE code = ?", (code,)).fetchone()[0]
+
+            other_before = last_x_at_centre(other)
             writer.write(f"/supervisor/{other}/position", pack({"x": x2, "y": y2}), ttl=5.0)
-            time.sleep(1.0)
-            assert f"/supervisor/{other}/position" not in centre_digests(console)[1]
+            # Then one of its own on the same channel: once the centre holds that, it has dealt with the
+            # write before it.
+            writer.write(key, pack({"x": x1 + 7, "y": y1}), ttl=5.0)
+            wait_until(
+                lambda: last_x_at_centre(sup) == pytest.approx(x1 + 7), what="the district's own later write"
+            )
+            _, entries, _ = fetch_bulk(console, fresh=True)
+            assert f"/supervisor/{other}/position" not in {e.key for e in entries}
+            assert last_x_at_centre(other) == other_before
 
         # The district reports its link state on its own channel within a second of coming up.
         # (A report made while a forwarded command was still in flight shows it queued: wait for empty.)

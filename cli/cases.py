@@ -1,0 +1,204 @@
+"""The everyday loop on the command line: report a problem, show, act on and list cases, evaluate."""
+
+from __future__ import annotations
+
+import argparse
+
+from cli.common import (
+    acting_person,
+    actor_options,
+    actor_payload,
+    emit_json,
+    execute,
+    fail,
+    link_options,
+    make_clock,
+    open_city,
+    print_doc,
+    print_remote,
+    remote,
+)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    if getattr(args, "connect", None):
+        return cmd_via_link(args)
+    engine, Session = open_city(args)
+    clock = make_clock()
+    payload = {"x": args.x, "y": args.y, "lonlat": args.lonlat, "channel": args.channel, "type": args.type,
+               "component": args.component, "text": args.text or "", "urgent": True if args.urgent else None}  # fmt: skip
+    try:
+        # Authenticated before the report's transaction: a refusal's count commits.
+        doc = execute(Session, clock, acting_person(args, Session, clock), "case.report", payload)
+    finally:
+        engine.dispose()
+    print_doc(args, doc)
+    return 0
+
+
+def cmd_case(args: argparse.Namespace) -> int:
+    if getattr(args, "connect", None):
+        return cmd_via_link(args)
+    from modes.everyday.cases import CaseDesk, list_cases
+    from modes.everyday.workflow import IllegalTransition
+
+    engine, Session = open_city(args)
+    clock = make_clock()
+    try:
+        if args.case_command == "act":
+            payload = {"id": args.id, "action": args.action, "note": args.note or "", "department": args.department,
+                       "extension": args.extension, "satisfaction": args.satisfaction}  # fmt: skip
+            doc = execute(Session, clock, acting_person(args, Session, clock), "case.act", payload)
+        else:
+            with Session() as s:
+                if args.case_command == "list":
+                    doc = list_cases(
+                        s,
+                        clock.now(),
+                        state=args.state,
+                        department=args.department,
+                        district=args.district,
+                        overdue=args.overdue,
+                        limit=args.limit,
+                        offset=args.offset,
+                    )
+                else:
+                    doc = CaseDesk(s, clock).show(args.id)
+    except IllegalTransition as exc:
+        return fail(f"case {args.id}: {exc}")
+    finally:
+        engine.dispose()
+    if args.case_command == "list" and not args.json:
+        print(f"{doc['total']} cases match; showing {len(doc['cases'])} from {doc['offset']}")
+        for c in doc["cases"]:
+            flag = " OVERDUE" if c["overdue"] else ""
+            print(
+                f"{c['id']:>8}  {c['state']:<20} {c['type']:<6} {c['district']} {c['department'] or '-':<16}{flag}"
+            )
+        return 0
+    print_doc(args, doc)
+    return 0
+
+
+def cmd_kpi(args: argparse.Namespace) -> int:
+    if getattr(args, "connect", None):
+        return cmd_via_link(args)
+    from modes.everyday.evaluation import evaluate
+
+    engine, Session = open_city(args)
+    with Session() as s:
+        doc = evaluate(s, by=args.by, start=args.start, end=args.end, now=make_clock().now())
+    engine.dispose()
+    if args.json:
+        emit_json(doc)
+    else:
+        for row in doc["rows"]:
+            print(f"{row['key']:<18} {row.get('name', ''):<20} score {row['score']:6.1f}  {row['grade']}")
+    return 0
+
+
+def cmd_via_link(args: argparse.Namespace) -> int:
+    """report, case show|act|list and kpi through a node (``--connect``)."""
+    if args.command == "report":
+        payload = {
+            "x": args.x,
+            "y": args.y,
+            "lonlat": args.lonlat,
+            "channel": args.channel,
+            "type": args.type,
+            "component": args.component,
+            "text": args.text or "",
+            "urgent": True if args.urgent else None,
+            **actor_payload(args),
+        }
+        doc = remote(args, "case.report", payload, wait=True)
+    elif args.command == "case" and args.case_command == "show":
+        doc = remote(args, "query.case", {"id": args.id})
+    elif args.command == "case" and args.case_command == "act":
+        payload = {
+            "id": args.id,
+            "action": args.action,
+            "note": args.note or "",
+            "department": args.department,
+            "extension": args.extension,
+            "satisfaction": args.satisfaction,
+            **actor_payload(args),
+        }
+        doc = remote(args, "case.act", payload, wait=True)
+    elif args.command == "case":
+        payload = {
+            "state": args.state,
+            "department": args.department,
+            "district": args.district,
+            "overdue": args.overdue,
+            "limit": args.limit,
+            "offset": args.offset,
+        }
+        doc = remote(args, "query.cases", payload)
+        if not args.json:
+            print(f"{doc['total']} cases match; showing {len(doc['cases'])} from {doc['offset']}")
+            for c in doc["cases"]:
+                flag = " OVERDUE" if c["overdue"] else ""
+                queued = " QUEUED" if c.get("queued") else ""
+                print(
+                    f"{c['id']:>8}  {c['state']:<20} {c['type']:<6} {c['district']} {c['department'] or '-':<16}{flag}{queued}"
+                )
+            return 0
+    elif args.command == "kpi":
+        doc = remote(args, "query.kpi", {"by": args.by, "start": args.start, "end": args.end})
+        if not args.json:
+            for row in doc["rows"]:
+                print(f"{row['key']:<18} {row.get('name', ''):<20} score {row['score']:6.1f}  {row['grade']}")
+            return 0
+    else:
+        return fail(f"{args.command} cannot run through --connect")
+    print_remote(args, doc)
+    return 0
+
+
+def add_parsers(add, common: argparse.ArgumentParser) -> None:
+    """report, case show|act|list, kpi."""
+    p = add("report", cmd_report, "report a problem: locate, route and open a case (or link a duplicate)")
+    link_options(p)
+    p.add_argument("--x", type=float, required=True)
+    p.add_argument("--y", type=float, required=True)
+    p.add_argument("--lonlat", action="store_true", help="--x --y are WGS84 longitude, latitude")
+    p.add_argument("--type", help="event type code (GB/T 47678.5 5-digit or CJ/T 214 4-digit)")
+    p.add_argument(
+        "--channel", required=True, choices=["supervisor", "camera", "hotline", "internet", "patrol", "media"]
+    )
+    p.add_argument("--component", metavar="ID", help="the component the problem is about")
+    p.add_argument("--text", help="what was seen")
+    p.add_argument("--urgent", action="store_true", help="continuous clock (default: from the type)")
+    actor_options(p, role_required=True)
+
+    p = add("case", cmd_case, "show, act on and list cases")
+    case_sub = p.add_subparsers(dest="case_command", metavar="show|act|list", required=True)
+    q = case_sub.add_parser(
+        "show", parents=[common], help="a case with its history, stage clocks and next actions"
+    )
+    link_options(q)
+    q.add_argument("id", type=int)
+    q = case_sub.add_parser("act", parents=[common], help="take an action of the loop on a case")
+    link_options(q)
+    q.add_argument("id", type=int)
+    q.add_argument("action")
+    q.add_argument("--note", default="")
+    q.add_argument("--department", help="dispatch: the department to send the case to (default: routed)")
+    q.add_argument("--extension", help="request_extension/approve_extension: e.g. '2 working_days'")
+    q.add_argument("--satisfaction", choices=["satisfied", "basic", "unsatisfied"], help="evaluate")
+    actor_options(q, role_required=True)
+    q = case_sub.add_parser("list", parents=[common], help="cases, newest first")
+    link_options(q)
+    q.add_argument("--state")
+    q.add_argument("--department")
+    q.add_argument("--district")
+    q.add_argument("--overdue", action="store_true")
+    q.add_argument("--limit", type=int, default=50)
+    q.add_argument("--offset", type=int, default=0)
+
+    p = add("kpi", cmd_kpi, "evaluation: rates, composite scores and grades")
+    link_options(p)
+    p.add_argument("--from", dest="start", help="first day (YYYY-MM-DD), inclusive")
+    p.add_argument("--to", dest="end", help="last day (YYYY-MM-DD), inclusive")
+    p.add_argument("--by", choices=["department", "district", "supervisor", "role"], default="department")

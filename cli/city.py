@@ -1,0 +1,419 @@
+"""The city itself: open the console on it, found the demo city, count it, locate a point in it, import
+and export its layers, and verify its journal (``audit verify``)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import io
+import os
+import sys
+import time
+
+from cli.common import (
+    EXIT_NO_DISPLAY,
+    EXIT_TAMPERED,
+    PASSWORD_ENV,
+    emit_json,
+    execute,
+    fail,
+    link_options,
+    link_security,
+    make_clock,
+    open_city,
+    print_remote,
+    remote,
+    server_key,
+)
+
+HEADLESS_HELP = (
+    "no display available (DISPLAY/WAYLAND_DISPLAY unset and QT_QPA_PLATFORM is not offscreen).\n"
+    "Headless commands: `python main.py console --screenshot FILE.png` (with QT_QPA_PLATFORM=offscreen),\n"
+    "`python main.py center|district` (nodes), `stats`, `locate`, `report`, `case`, `kpi` — see --help."
+)
+
+
+def has_display() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal", "vnc", "eglfs"):
+        return True
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    if getattr(args, "screenshot", None) and not has_display():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if not has_display():
+        return fail(HEADLESS_HELP, EXIT_NO_DISPLAY)
+    if getattr(args, "connect", None):
+        # Attach to a running node: its keys as the CLI actions use them (console/connect.py opens it).
+        args.security = link_security(args.keys, args.identity)
+        args.server = server_key(args)
+    from console.app import run_console
+
+    return run_console(args)
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from data.demo import seed_new_city
+    from data.demo_city import DEMO_PASSWORD
+
+    engine, Session = open_city(args, create=True)
+    started = time.perf_counter()
+
+    def progress(stage: str, fraction: float) -> None:
+        if not args.json:
+            sys.stderr.write(f"\r{stage:<40} {fraction * 100:5.1f}%")
+            sys.stderr.flush()
+
+    summary = seed_new_city(Session, scale=args.scale, seed=args.seed, progress=progress)
+    if args.history_days:
+        from modes.everyday.history import add_history
+
+        summary["history"] = add_history(Session, days=args.history_days, seed=args.seed, progress=progress)
+    elapsed = time.perf_counter() - started
+    if args.json:
+        emit_json({**summary, "seconds": round(elapsed, 2), "demo_password": DEMO_PASSWORD})
+    else:
+        sys.stderr.write("\n")
+        print(f"seeded {args.scale} city (seed {args.seed}) in {elapsed:.1f} s: " + _counts_line(summary))
+        print(f"every demo login (python main.py staff list) has the password {DEMO_PASSWORD!r}")
+    engine.dispose()
+    return 0
+
+
+def _counts_line(summary: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in summary.items() if isinstance(v, int))
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    if getattr(args, "connect", None):
+        counts = remote(args, "query.stats", {})
+        if args.json:
+            emit_json(counts)
+        else:
+            for k, v in counts.items():
+                print(f"{k:>12}  {v}")
+        return 0
+    from data.city import stats
+
+    engine, Session = open_city(args)
+    with Session() as s:
+        counts = stats(s)
+    engine.dispose()
+    if args.json:
+        emit_json(counts)
+    else:
+        for k, v in counts.items():
+            print(f"{k:>12}  {v}")
+    return 0
+
+
+def _to_city_xy(session, xs, ys, lonlat: bool):
+    if not lonlat:
+        return xs, ys
+    from data.city import city_crs
+    from data.geometry import WGS84, transformer
+
+    return transformer(WGS84, city_crs(session)).transform(xs, ys)
+
+
+def _read_xy_csv(path: str) -> tuple[list[str], list[str], list[float], list[float]]:
+    """x,y rows (an optional header line), with the line number of any malformed row in the error."""
+    from data.errors import InputError
+
+    raw_x: list[str] = []
+    raw_y: list[str] = []
+    xs: list[float] = []
+    ys: list[float] = []
+    try:
+        fh = open(path, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    with fh:
+        for lineno, row in enumerate(csv.reader(fh), start=1):
+            if not row or all(not c.strip() for c in row):
+                continue
+            if len(row) < 2:
+                raise InputError(f"{path}, line {lineno}: expected two columns x,y, found {len(row)}")
+            try:
+                x, y = float(row[0]), float(row[1])
+            except ValueError:
+                if lineno == 1:  # a header
+                    continue
+                raise InputError(
+                    f"{path}, line {lineno}: x,y must be numbers, found {row[0]!r},{row[1]!r}"
+                ) from None
+            if not (x == x and y == y) or abs(x) == float("inf") or abs(y) == float("inf"):
+                raise InputError(f"{path}, line {lineno}: x,y must be finite numbers")
+            raw_x.append(row[0].strip())
+            raw_y.append(row[1].strip())
+            xs.append(x)
+            ys.append(y)
+    return raw_x, raw_y, xs, ys
+
+
+def cmd_locate(args: argparse.Namespace) -> int:
+    if getattr(args, "connect", None):
+        if args.batch is not None or args.x is None or args.y is None:
+            return fail("locate --connect takes X Y (no --batch)")
+        payload = {
+            "x": args.x,
+            "y": args.y,
+            "lonlat": args.lonlat,
+            "type": args.type,
+            "component": args.component,
+        }
+        print_remote(args, remote(args, "query.locate", payload))
+        return 0
+    from modes.everyday.routing import Router
+
+    if args.batch is None and (args.x is None or args.y is None):
+        return fail("locate needs X Y, or --batch FILE.csv")
+    engine, Session = open_city(args)
+    with Session() as s:
+        router = Router.load(s)
+        if args.batch is not None:
+            raw_x, raw_y, xs, ys = _read_xy_csv(args.batch)
+            cx, cy = _to_city_xy(s, xs, ys, args.lonlat)
+            cells = router.grid.locate_many(cx, cy)
+            out = io.StringIO()
+            w = csv.writer(out, lineterminator="\n")
+            w.writerow(["x", "y", "cell"])
+            w.writerows(zip(raw_x, raw_y, (c or "" for c in cells), strict=True))
+            sys.stdout.write(out.getvalue())
+            return 0
+        (cx,), (cy,) = _to_city_xy(s, [args.x], [args.y], args.lonlat)
+        if args.component:
+            doc = router.route_component(s, args.component, cx, cy).as_dict()
+        elif args.type:
+            doc = router.route_event(s, cx, cy, args.type).as_dict()
+        else:
+            doc = router.locate(cx, cy).as_dict()
+    engine.dispose()
+    if args.json:
+        emit_json(doc)
+    else:
+        for k, v in doc.items():
+            print(f"{k:>10}  {v}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    if args.new_city and args.layer != "cells":
+        return fail("--new-city founds a city from its grid cells: use it with `import cells FILE`")
+    if args.layer == "cases":
+        return _import_cases(args)
+    if args.layer in ("sirens", "shelters"):
+        from cli.civil_defence import import_civil_defence_layer
+
+        return import_civil_defence_layer(args)
+    from data.db import new_city_file
+    from data.gis_io import found_city
+
+    # Only an explicit --new-city creates the database; a refused file then leaves none behind.
+    with new_city_file(args.db) if args.new_city else contextlib.nullcontext():
+        engine, Session = open_city(args, create=args.new_city)
+        try:
+            if args.new_city:  # founding a city is not a command on one
+                d = found_city(Session, args.file, crs=args.crs, code_field=args.code_field).as_dict()
+            else:
+                payload = {"layer": args.layer, "file": args.file, "crs": args.crs,
+                           "code_field": args.code_field}  # fmt: skip
+                d = execute(Session, make_clock(), None, "layer.import", payload)
+        finally:
+            engine.dispose()
+    if args.json:
+        emit_json(d)
+    else:
+        print(
+            f"imported {d['kind']} from {d['path']} ({d['crs_from']} -> {d['crs_to']}): read {d['read']}, "
+            f"inserted {d['inserted']}, updated {d['updated']}, unchanged {d['unchanged']}"
+            + (", created a new city" if d["city_created"] else "")
+        )
+        for item in d["repaired"]:
+            print(f"  repaired feature {item['index']} ({item['code']}): {item['reason']}")
+        if d["outside"]["count"]:
+            print(
+                f"  {d['outside']['count']} outside every cell: {', '.join(map(str, d['outside']['ids'][:20]))}"
+            )
+    return 0
+
+
+def _import_cases(args: argparse.Namespace) -> int:
+    if not args.map:
+        return fail("import cases needs --map MAPPING.json (see docs/examples/boston311_mapping.json)")
+    engine, Session = open_city(args)
+    try:
+        d = execute(Session, make_clock(), None, "case.import", {"file": args.file, "map": args.map})
+    finally:
+        engine.dispose()
+    if args.json:
+        emit_json(d)
+        return 0
+    print(
+        f"replayed {d['replayed']} of {d['read']} cases from {d['path']}: {d['closed']} closed, {d['open']} open"
+    )
+    for reason, count in d["skipped"].items():
+        lines = ", ".join(map(str, d["skipped_lines"][reason][:20]))
+        print(f"  skipped {count} ({reason.replace('_', ' ')}): lines {lines}{' ...' if count > 20 else ''}")
+    if d["source_deadline"]:
+        print(f"  on-time verdict vs the source's own deadline: {d['source_deadline']}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    if args.layer == "cases":
+        from modes.everyday.case_export import export_cases
+
+        engine, Session = open_city(args)
+        with Session() as s:
+            export_cases(s, args.format, sys.stdout)
+        engine.dispose()
+        return 0
+    from data.gis_io import export_layer
+
+    engine, Session = open_city(args)
+    with Session() as s:
+        export_layer(s, args.layer, args.format, sys.stdout)
+    engine.dispose()
+    return 0
+
+
+AUDIT_LISTED = 50  # mismatched cases named in the human output (--json lists all)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """``audit verify``: the journal's hash chain, and every case against its journal events. Read-only."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from data.db import (
+        DatabaseError,
+        has_schema,
+        make_engine,
+        require_database_file,
+        resolve_url,
+        session_factory,
+    )
+    from modes.common.audit import run_audit
+    from modes.everyday.case_audit import CaseChecker
+
+    require_database_file(args.db)  # reading must not create a database
+    engine = make_engine(resolve_url(args.db), create_folder=False)
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        if not has_schema(engine):
+            raise DatabaseError(f"{where} holds no Sanwei city: nothing to audit")
+        with session_factory(engine)() as s:
+            report = run_audit(s, [CaseChecker()])
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"cannot audit {where}: {str(exc).splitlines()[0]}") from None
+    finally:
+        engine.dispose()
+    if args.json:
+        emit_json(report.as_dict())
+    else:
+        _print_audit(report)
+    return 0 if report.ok else EXIT_TAMPERED
+
+
+def _print_audit(report) -> None:
+    if report.first_bad_event is None:
+        print(f"journal  {report.events:,} events: the hash chain holds")
+    else:
+        print(
+            f"journal  {report.events:,} events: BROKEN at event {report.first_bad_event} ({report.chain_problem})"
+        )
+    bad = report.mismatches["case"]
+    checked = report.checked["case"]
+    if "case" in report.skipped:
+        print(f"cases    not checked: {report.skipped['case']}")
+    elif not bad:
+        print(f"cases    {checked:,} checked against their journal events: all agree")
+    else:
+        print(f"cases    {checked:,} checked against their journal events: {len(bad):,} differ")
+        for case_id, what in list(bad.items())[:AUDIT_LISTED]:
+            print(f"         case {case_id}: {', '.join(what)}")
+        if len(bad) > AUDIT_LISTED:
+            print(f"         ... and {len(bad) - AUDIT_LISTED:,} more (--json lists them all)")
+    print(f"         not recorded by any event, so not checked: {', '.join(report.unchecked['case'])}")
+    verdict = "OK" if report.ok else "FAILED: the journal or the cases are not as they were written"
+    print(f"audit verify: {verdict} ({report.seconds:.1f} s)")
+
+
+def add_parsers(add, common: argparse.ArgumentParser) -> None:
+    """console, seed, stats, locate."""
+    p = add("console", cmd_console, "open the console (default when no command is given)")
+    p.add_argument(
+        "--mode",
+        choices=["everyday", "civil-defence", "emergency"],
+        default=None,
+        help="open this mode's page as a preview: the city's mode is not changed (default: the city's current mode)",
+    )
+    p.add_argument("--lang", choices=["zh_CN", "en"], default=None)
+    p.add_argument("--screenshot", metavar="FILE.png", help="render the loaded window to a PNG and exit")
+    p.add_argument("--size", default="1600x1000", help="window size for --screenshot, WxH")
+    p.add_argument(
+        "--as",
+        dest="login",
+        metavar="LOGIN",
+        default=None,
+        help=f"log in as this staff login (skips the login dialog; password from ${PASSWORD_ENV})",
+    )
+    link_options(p)
+
+    p = add("seed", cmd_seed, "generate the demo city (deterministic from --seed)")
+    p.add_argument("--scale", choices=["harbin", "small"], default="harbin")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--history-days", type=int, default=0, help="also generate N days of past cases")
+
+    link_options(add("stats", cmd_stats, "count what the city holds"))
+
+    p = add("locate", cmd_locate, "find the cell, community, street, district and supervisor of a point")
+    link_options(p)
+    p.add_argument("x", nargs="?", type=float)
+    p.add_argument("y", nargs="?", type=float)
+    p.add_argument("--lonlat", action="store_true", help="X Y are WGS84 longitude, latitude")
+    p.add_argument("--batch", metavar="FILE.csv", help="read x,y rows and write x,y,cell rows to stdout")
+    p.add_argument("--type", help="also route: the department the district assigns this event type to")
+    p.add_argument("--component", metavar="ID", help="also route: the owner department of this component")
+
+
+def add_file_parsers(add, common: argparse.ArgumentParser) -> None:
+    """import, export."""
+    p = add("import", cmd_import, "import a GIS layer (GeoJSON or CSV) into the city")
+    p.add_argument("layer", choices=["cells", "components", "cameras", "cases", "sirens", "shelters"])
+    p.add_argument("file")
+    p.add_argument(
+        "--map", metavar="MAPPING.json", help="import cases: how the file's columns and codes map to ours"
+    )
+    p.add_argument(
+        "--crs", help="CRS of the file's coordinates, e.g. EPSG:2019 (default: from the file, else WGS84)"
+    )
+    p.add_argument("--code-field", help="property holding the feature's code or id")
+    p.add_argument("--area-per-person", type=float, metavar="M2", help="shelters: usable m2 per person")
+    p.add_argument(
+        "--new-city",
+        action="store_true",
+        help="cells: found a new city from this file, creating the database (refused where a city exists)",
+    )
+
+    p = add("export", cmd_export, "export a layer to stdout")
+    p.add_argument("layer", choices=["cells", "components", "cameras", "cases"])
+    p.add_argument("--format", choices=["geojson", "csv"], default="geojson")
+
+
+def add_audit_parsers(add) -> None:
+    p = add("audit", cmd_audit, "check that the journal and the cases are as they were written (read-only)")
+    sub = p.add_subparsers(dest="audit_command", metavar="verify", required=True)
+    q = sub.add_parser(
+        "verify",
+        help="the journal's hash chain and every case against its events; exit 5 when anything differs",
+        description="Verify the journal's hash chain and replay every case's journal events against its "
+        "row. Prints the first broken event and the cases that differ. Exit status 0 when all holds, 5 when "
+        "anything differs, 3 when the database cannot be read.",
+    )
+    q.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="database URL")
+    q.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON document")

@@ -1,0 +1,232 @@
+"""Emergency rescue on the command line: incidents, impact, units, dispatch, tasks, log, briefing."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from cli.common import (
+    acting_person,
+    actor_options,
+    actor_payload,
+    execute,
+    follow,
+    link_options,
+    link_session,
+    make_clock,
+    open_city,
+    print_doc,
+)
+
+
+def cmd_incident(args: argparse.Namespace) -> int:
+    if getattr(args, "connect", None):
+        return _incident_via_link(args)
+    import datetime as dt
+
+    from data.errors import InputError
+    from modes.emergency.desk import IncidentDesk
+
+    def point() -> dict:
+        if getattr(args, "x", None) is None or getattr(args, "y", None) is None:
+            return {}
+        return {"x": args.x, "y": args.y, "lonlat": args.lonlat}
+
+    def radii() -> dict:
+        return {"inner_radius_m": args.radius, "outer_radius_m": args.outer}
+
+    def at():
+        try:
+            return dt.datetime.fromisoformat(args.at).isoformat() if args.at else None
+        except ValueError:
+            raise InputError(f"--at {args.at!r} is not an ISO date-time") from None
+
+    if args.incident_command == "brief" and args.format == "pdf":
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a file, never a window
+    clock = make_clock()
+    engine, Session = open_city(args)
+    c = args.incident_command
+    if c == "log" and args.add is not None:
+        c = "log-add"
+    # The writes: a bus command each, applied through the door as the person --as names.
+    writes = {
+        "open": lambda: ("incident.open", {
+            "type": args.type, "level": args.level, "area": args.area, "title": args.title or "",
+            "text": args.text or "", "exercise": args.exercise, **point(), **radii(),
+        }),
+        "escalate": lambda: ("incident.escalate", {"case_id": args.case_id, "type": args.type, "level": args.level,
+                                                    **radii()}),
+        "status": lambda: ("incident.status", {"id": args.id, "status": args.status, "note": args.note}),
+        "level": lambda: ("incident.level", {"id": args.id, "level": args.level, "note": args.note}),
+        "area": lambda: ("incident.area", {
+            "id": args.id, "area": args.area, "inner_cordon": args.inner_wkt, "outer_cordon": args.outer_wkt,
+            "clear_drawn": args.clear_drawn, **point(), **radii(),
+        }),
+        "role": lambda: ("incident.role", {"id": args.id, "position": args.position, "person": args.person,
+                                           "agency": args.agency}),
+        "dispatch": lambda: ("incident.dispatch", {
+            "incident_id": args.id, "unit": args.unit, "instructions": args.task or "",
+            "due_minutes": args.due_minutes, "order_id": args.order_id,
+        }),
+        "task": lambda: ("task.status", {"order_id": args.task, "incident_id": args.id, "status": args.status,
+                                         "note": args.note}),
+        "ack": lambda: ("task.ack", {"order_id": args.order_id, "acknowledged_at": at()}),
+        "log-add": lambda: ("incident.log", {"id": args.id, "text": args.add, "task": args.task}),
+    }  # fmt: skip
+    try:
+        if c == "open" and not point() and not args.area:
+            raise InputError("incident open needs --x and --y, or --area WKT")
+        if c in writes:
+            command, payload = writes[c]()
+            doc = execute(Session, clock, acting_person(args, Session, clock), command, payload)
+        elif c == "demo-units":  # demo data for a new city, not a command on one
+            from data.emergency_demo import add_demo_units
+
+            doc = add_demo_units(Session, seed=args.seed, at=clock.now())
+        else:
+            with Session() as s:
+                desk = IncidentDesk(s, clock)
+                if c == "brief":
+                    briefing = desk.briefing(args.id, prepared_by=args.prepared_by)
+                    if args.format == "pdf":
+                        from console.brief_export import briefing_pdf
+
+                        sys.stdout.buffer.write(briefing_pdf(briefing))
+                        sys.stdout.flush()
+                    else:
+                        from modes.emergency.brief import render_html
+
+                        sys.stdout.write(render_html(briefing))
+                    return 0
+                run = {
+                    "impact": lambda: desk.impact(args.id),
+                    "show": lambda: desk.show(args.id),
+                    "list": lambda: desk.list(args.status),
+                    "timeline": lambda: desk.timeline(args.id),
+                    "suggest": lambda: desk.suggest(args.id, args.need, args.limit),
+                    "tasks": lambda: desk.tasks(args.incident, True if args.overdue else None),
+                    "log": lambda: desk.log(args.id),
+                }
+                doc = run[c]()
+    finally:
+        engine.dispose()
+    print_doc(args, doc)
+    return 0
+
+
+def _incident_via_link(args: argparse.Namespace) -> int:
+    """incident dispatch|task through the node at ``--connect``: a dispatch order is followed until its
+    owner acknowledged it or ``--wait`` seconds passed."""
+    c = args.incident_command
+    actor = actor_payload(args)
+    with link_session(args) as link:
+        if c == "dispatch":
+            payload = {"incident_id": args.id, "unit": args.unit, "instructions": args.task or "",
+                       "due_minutes": args.due_minutes, "order_id": args.order_id, **actor}  # fmt: skip
+            doc = link.request("incident.dispatch", payload, wait=args.wait)
+            if not doc.get("queued"):
+                doc = follow(link, "query.task", {"order_id": doc["order_id"]}, args.wait, "acknowledged_at")
+        else:
+            payload = {"order_id": args.task, "incident_id": args.id, "status": args.status,
+                       "note": args.note, **actor}  # fmt: skip
+            doc = link.request("task.status", payload, wait=args.wait)
+    if doc.get("queued"):
+        sys.stderr.write(f"queued for the centre as {doc['forward_id']}; not applied there yet\n")
+    print_doc(args, doc)
+    return 0
+
+
+def add_parsers(add, common: argparse.ArgumentParser) -> None:
+    """incident and its subcommands."""
+    p = add("incident", cmd_incident, "emergency rescue: incidents, impact, units, dispatch, log, briefing")
+    inc = p.add_subparsers(dest="incident_command", metavar="SUBCOMMAND", required=True)
+
+    def incident_sub(name: str, help_text: str, actor: bool | None = None) -> argparse.ArgumentParser:
+        q = inc.add_parser(name, parents=[common], help=help_text, description=help_text)
+        if actor is not None:
+            actor_options(q, role_required=actor)
+        return q
+
+    def where(q: argparse.ArgumentParser, *, radii: bool = True) -> None:
+        q.add_argument("--x", type=float)
+        q.add_argument("--y", type=float)
+        q.add_argument("--lonlat", action="store_true", help="--x --y are WGS84 longitude, latitude")
+        q.add_argument("--area", metavar="WKT", help="a drawn incident area (polygon in the city CRS)")
+        if radii:
+            q.add_argument("--radius", type=float, metavar="M", help="inner cordon radius (default: type's)")
+            q.add_argument("--outer", type=float, metavar="M", help="outer cordon radius (default: scaled)")
+
+    q = incident_sub("open", "open an incident (commander) and print its impact summary", actor=True)
+    q.add_argument("--type", required=True, help="incident type: 0401..0499, fire, flood, gas_leak, ...")
+    q.add_argument("--level", default="IV", help="response level I, II, III or IV (I is the highest)")
+    where(q)
+    q.add_argument("--title")
+    q.add_argument("--text", help="what is known")
+    q.add_argument("--exercise", action="store_true", help="a drill: marked EXERCISE everywhere")
+    q = incident_sub("escalate", "open an incident from an everyday case, linked both ways", actor=True)
+    q.add_argument("case_id", type=int)
+    q.add_argument("--type", help="incident type (default: from the case's event type)")
+    q.add_argument("--level", default="IV")
+    q.add_argument("--radius", type=float, metavar="M")
+    q.add_argument("--outer", type=float, metavar="M")
+    for name, help_text in (
+        ("impact", "cells, population, components by department, cameras, shelters, hospitals, open cases"),
+        ("show", "an incident with its organisation and tasks"),
+        ("timeline", "the incident replayed from the journal (with its case's events)"),
+    ):
+        incident_sub(name, help_text).add_argument("id", type=int)
+    q = incident_sub("list", "incidents, newest first")
+    q.add_argument("--status", choices=["reported", "responding", "contained", "closed"])
+    q = incident_sub("status", "move an incident to another status", actor=True)
+    q.add_argument("id", type=int)
+    q.add_argument("status", choices=["reported", "responding", "contained", "closed"])
+    q.add_argument("--note", default="")
+    q = incident_sub("level", "change the response level (commander)", actor=True)
+    q.add_argument("id", type=int)
+    q.add_argument("level")
+    q.add_argument("--note", default="")
+    q = incident_sub("area", "move the site, redraw the area or cordons, change the radii", actor=True)
+    q.add_argument("id", type=int)
+    where(q)
+    q.add_argument("--inner-wkt", metavar="WKT", help="a drawn inner cordon")
+    q.add_argument("--outer-wkt", metavar="WKT", help="a drawn outer cordon")
+    q.add_argument("--clear-drawn", action="store_true", help="drop drawn cordons: the radii apply again")
+    q = incident_sub("role", "put a person in an ICS position (commander)", actor=True)
+    q.add_argument("id", type=int)
+    q.add_argument("position", help="commander, operations, planning, logistics, finance, safety, ...")
+    q.add_argument("person")
+    q.add_argument("--agency", default="")
+    q = incident_sub("suggest", "nearest available units, with straight-line ETA")
+    q.add_argument("id", type=int)
+    q.add_argument("--need", metavar="CAPABILITY", help="fire, medical, gas_repair, pumping, ... or any")
+    q.add_argument("--limit", type=int, default=10)
+    q = incident_sub("dispatch", "order a unit to the incident (commander)", actor=True)
+    q.add_argument("id", type=int)
+    q.add_argument("unit")
+    q.add_argument("--task", help="instructions for the unit")
+    q.add_argument("--due-minutes", type=float, help="time to be done (default: ETA + 60 min)")
+    q.add_argument("--order-id", help="the order's id (default: a new one); the same id is applied once")
+    link_options(q)
+    q = incident_sub("task", "move a task: en_route, on_scene, done, cancelled", actor=True)
+    q.add_argument("id", type=int)
+    q.add_argument("task", help="task number or order id")
+    q.add_argument("status", choices=["en_route", "on_scene", "done", "cancelled"])
+    q.add_argument("--note", default="")
+    link_options(q)
+    q = incident_sub("ack", "acknowledge a dispatch order (idempotent; its owner)", actor=True)
+    q.add_argument("order_id")
+    q.add_argument("--at", help="when it was acknowledged (ISO; default now)")
+    q = incident_sub("tasks", "dispatch tasks, with overdue flags")
+    q.add_argument("--incident", type=int)
+    q.add_argument("--overdue", action="store_true")
+    q = incident_sub("log", "the significant-events log; --add TEXT --as ROLE to write to it", actor=False)
+    q.add_argument("id", type=int)
+    q.add_argument("--add", metavar="TEXT")
+    q.add_argument("--task", type=int, help="the task the entry is about")
+    q = incident_sub("brief", "the ICS 201 briefing as HTML or PDF, to stdout")
+    q.add_argument("id", type=int)
+    q.add_argument("--format", choices=["html", "pdf"], default="html")
+    q.add_argument("--prepared-by", default="commander")
+    q = incident_sub("demo-units", "seed the demo rescue units, depots and hospitals into a seeded city")
+    q.add_argument("--seed", type=int, default=1)

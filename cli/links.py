@@ -1,0 +1,171 @@
+"""The links between the centres (docs/protocol.md section 7): run the centre or a district node, make
+CURVE keys, look at a running node's links."""
+
+from __future__ import annotations
+
+import argparse
+
+from cli.common import (
+    command_bus,
+    emit_json,
+    fail,
+    link_options,
+    link_security,
+    make_clock,
+    remote,
+)
+
+
+def cmd_center(args: argparse.Namespace) -> int:
+    from modes.common.nodes import CentreNode, serve, setup_json_logging
+
+    log = setup_json_logging(args.identity)
+    node = CentreNode(
+        args.db,
+        args.bind,
+        bus=command_bus(),
+        clock=make_clock(),
+        security=link_security(args.keys, args.identity),
+        log=log,
+        heartbeat=args.heartbeat,
+        case_window_days=args.case_window_days,
+    )
+    if args.keys is None:
+        log.event("no_curve", "warning", message="running without CURVE: tests and lab only")
+    return serve(node, log)
+
+
+def cmd_district(args: argparse.Namespace) -> int:
+    from modes.common.nodes import DistrictNode, serve, setup_json_logging
+
+    identity = args.identity or f"district-{args.code}"
+    log = setup_json_logging(identity)
+    db = args.db
+    if db is None:
+        import platformdirs
+
+        db = f"sqlite:///{platformdirs.user_data_dir('sanwei')}/district-{args.code}.db"
+    node = DistrictNode(
+        args.code,
+        db,
+        args.center,
+        args.bind,
+        bus=command_bus(),
+        clock=make_clock(),
+        security=link_security(args.keys, identity),
+        centre_key=args.center_key,
+        log=log,
+        heartbeat=args.heartbeat,
+    )
+    from modes.civil_defence import link_commands as civil_defence_links
+    from modes.emergency import link_commands as emergency_links
+
+    # Alarms and dispatch orders the centre sends down are acknowledged by the node itself.
+    civil_defence_links.watch(node)
+    emergency_links.watch(node)
+    if args.keys is None:
+        log.event("no_curve", "warning", message="running without CURVE: tests and lab only")
+    return serve(node, log)
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from comms.keys import KeyFileError, generate_keys
+
+    try:
+        key = generate_keys(args.keys, args.name, args.key_role)
+    except KeyFileError as exc:
+        return fail(str(exc))
+    doc = {
+        "name": key.name,
+        "role": key.role,
+        "public": f"{args.keys}/{key.name}.key",
+        "secret": f"{args.keys}/{key.name}.key_secret",
+    }
+    if args.json:
+        emit_json(doc)
+    else:
+        print(
+            f"wrote {doc['public']} and {doc['secret']} (role {key.role}); give the .key file to the other side"
+        )
+    return 0
+
+
+def cmd_link(args: argparse.Namespace) -> int:
+    if not args.connect:
+        return fail("link status needs --connect tcp://HOST:PORT (the node's base endpoint)")
+    doc = remote(args, "link.status", {})
+    if args.json:
+        emit_json(doc)
+        return 0
+    if doc["node"] == "centre":
+        print(f"centre {doc['bind']}  epoch {doc['epoch'][:8]}  seq {doc['seq']}  keys {doc['keys']}")
+        for p in doc["peers"]:
+            print(f"  peer {p['name']:<20} {p['role']:<18} last seen {p['age_s']} s ago")
+        for code, d in sorted(doc["districts"].items()):
+            print(
+                f"  district {code}: queue {d.get('queue')}  lag {d.get('lag')}  commands up {d.get('commands_up')}"
+            )
+        return 0
+    c, s = doc["commands"], doc["state"]
+    for name, part in (("commands", c), ("state", s)):
+        line = "up" if part["up"] else f"DOWN for {part['down_for_s']} s (since {part['since']})"
+        print(f"{name:>9}: {line}  last heartbeat {part['last_heartbeat']}")
+    print(
+        f"    queue: {c['queue_length']} command(s){'  last error: ' + c['last_error'] if c['last_error'] else ''}"
+    )
+    print(f"  replica: seq {s['seq']}  lag {s['lag']}")
+    for q in doc["queue"]:
+        print(f"  queued {q['forward_id']} {q['command']:<14} {q['subject']:<20} {q['age_s']} s")
+    for r in doc["recent"]:
+        if r["state"] != "ok":
+            print(f"  {r['state']} {r['forward_id']} {r['command']}: {r['reason']}")
+    return 0
+
+
+def add_parsers(add) -> None:
+    p = add(
+        "center", cmd_center, "run the municipal centre node (headless): state on P..P+2, commands on P+3"
+    )
+    p.add_argument("--bind", default="tcp://127.0.0.1:5556", metavar="tcp://HOST:P", help="base endpoint P")
+    p.add_argument(
+        "--keys", metavar="DIR", help="key folder: this node's pair and the allowed peers' public keys"
+    )
+    p.add_argument(
+        "--identity", default="centre", metavar="NAME", help="this node's key in DIR (default centre)"
+    )
+    p.add_argument("--heartbeat", type=float, default=1.0, metavar="S")
+    p.add_argument(
+        "--case-window-days",
+        type=float,
+        default=30.0,
+        metavar="D",
+        help="finished cases kept in the shared picture",
+    )
+
+    p = add("district", cmd_district, "run a district centre node with its own replica database")
+    p.add_argument("code", help="the district's GB/T 2260 code, e.g. 230102")
+    p.add_argument(
+        "--center", required=True, metavar="tcp://HOST:P", help="the municipal centre's base endpoint"
+    )
+    p.add_argument(
+        "--bind", default="tcp://127.0.0.1:5556", metavar="tcp://HOST:P", help="where this node serves"
+    )
+    p.add_argument(
+        "--keys", metavar="DIR", help="key folder: this node's pair, centre.key, its consoles' keys"
+    )
+    p.add_argument("--identity", metavar="NAME", help="this node's key in DIR (default district-CODE)")
+    p.add_argument("--center-key", default="centre", metavar="NAME", help="the centre's key in DIR")
+    p.add_argument("--heartbeat", type=float, default=1.0, metavar="S")
+
+    p = add("keys", cmd_keys, "CURVE keys for the links")
+    keys_sub = p.add_subparsers(dest="keys_command", metavar="new", required=True)
+    q = keys_sub.add_parser("new", help="write DIR/NAME.key and DIR/NAME.key_secret")
+    q.add_argument("name")
+    q.add_argument("--role", dest="key_role", required=True, help="centre | district:CODE | console[:CODE]")
+    q.add_argument("--keys", required=True, metavar="DIR")
+    q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+
+    p = add("link", cmd_link, "the links of a running node")
+    link_sub = p.add_subparsers(dest="link_command", metavar="status", required=True)
+    link_options(link_sub.add_parser("status", help="peers, sequence, lag, queue, heartbeats of a node"))
+    link_sub.choices["status"].add_argument("--json", action="store_true", default=argparse.SUPPRESS)
