@@ -128,8 +128,3 @@ class AgentThread:
             self._front = None
         if self._own_context:
             self.context.term()
-
-
-def open_monitor(sock: zmq.Socket, mask: int) -> zmq.Socket:
-    """A monitor PAIR for ``sock``, owned (like ``sock``) by the calling agent thread."""
-    return sock.get_monitor_socket(mask)

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.errors import InputError, NotFound
+from data.errors import NotFound
 from data.models import ComponentType, EventType
 
 STANDARDS_DIR = Path(__file__).with_name("standards")
@@ -112,15 +112,6 @@ def resolve_component_type(session: Session, code: str) -> ComponentType:
             f"unknown component type code {code!r} (expected a GB/T 47678.5 5-digit or CJ/T 214 4-digit code)"
         )
     return found
-
-
-def check_cell_code(code: str) -> str:
-    code = code.strip()
-    if not CELL_CODE.match(code):
-        raise InputError(
-            f"grid cell code {code!r} is not 15 digits (6 district + 3 street + 3 community + 3 sequence)"
-        )
-    return code
 
 
 def legacy_cell_code(code: str) -> str | None:

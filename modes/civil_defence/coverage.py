@@ -17,7 +17,6 @@ full recomputation).
 
 from __future__ import annotations
 
-import datetime as dt
 import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -622,16 +621,3 @@ def set_siren_status(
     return SirenStatusChanged(
         siren_id, previous, new.value, before, after, Changes(cells=cells, journal_seq=seq)
     )
-
-
-def record_siren_test(session: Session, siren_ids: Iterable[str], date: dt.date) -> int:
-    """Record that sirens sounded in a test on ``date`` (their ``last_test``); returns how many."""
-    count = 0
-    for sid in siren_ids:
-        siren = session.get(Siren, sid)
-        if siren is None:
-            raise NotFound(f"no siren {sid!r}")
-        siren.last_test = date
-        count += 1
-    session.flush()
-    return count

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from data import journal
 from data.errors import InputError
 from data.models import Department, District, Role, Staff, StaffCredential, StaffSession
-from data.passwords import hash_password, verify_password
+from data.passwords import hash_password, needs_rehash, verify_password
 from modes.common.actor import Actor
 from modes.common.clock import Clock
 
@@ -196,6 +196,10 @@ def authenticate(session: Session, login: str, password: str, clock: Clock) -> A
             login=login,
             failures=failures,
         )
+    if needs_rehash(cred.password_hash):
+        # Hashed under older parameters (data/passwords.py): renewed now that the password is at hand.
+        cred.password_hash = hash_password(password)
+        session.flush()
     if cred.failed_count or cred.locked_until is not None:
         cred.failed_count = 0
         cred.locked_until = None

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from modes.common.clock import Clock
 from modes.emergency import dispatch as dispatching
 from modes.emergency import incidents
-from modes.emergency.brief import Briefing, build_briefing, render_html
+from modes.emergency.brief import Briefing, build_briefing
 from modes.emergency.impact import ImpactIndex, incident_impact
 from modes.emergency.incidents import Actor
 from modes.emergency.resources import ETA_BASIS, UnitIndex, parse_capability
@@ -183,6 +183,3 @@ class IncidentDesk:
 
     def briefing(self, incident_id: int, prepared_by: str = "commander") -> Briefing:
         return build_briefing(self.session, self.clock, incident_id, self.index, prepared_by)
-
-    def briefing_html(self, incident_id: int, prepared_by: str = "commander") -> str:
-        return render_html(self.briefing(incident_id, prepared_by))

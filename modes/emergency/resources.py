@@ -171,20 +171,3 @@ class UnitIndex:
             self.xy[rows, 1].tolist(), strict=True,
         )  # fmt: skip
         return [Suggestion(*c) for c in cols]
-
-    def suggestion(self, i: int, distance: float) -> Suggestion:
-        return Suggestion(
-            unit_id=str(self.ids[i]),
-            name=str(self.names[i]),
-            kind=str(self.kinds[i]),
-            capability=str(self.capability[i]),
-            capacity=int(self.capacity[i]),
-            distance_m=distance,
-            eta_minutes=float(eta_minutes(distance, self.speed[i])),
-            speed_kmh=float(self.speed[i]),
-            district=self.district[i],
-            department=self.department[i],
-            base=str(self.base[i]),
-            x=float(self.xy[i, 0]),
-            y=float(self.xy[i, 1]),
-        )

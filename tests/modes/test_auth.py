@@ -275,3 +275,21 @@ def test_login_claims_replace_what_a_command_claims(people):
     }
     with pytest.raises(auth.AuthRefused, match="unknown login"):
         auth.login_claims(people, "ghost")
+
+
+def test_a_hash_made_under_older_parameters_is_renewed_at_the_next_good_log_in(people, clock):
+    from argon2 import PasswordHasher
+
+    old = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    people.get(StaffCredential, "daoli_operator").password_hash = old
+    people.flush()
+    with pytest.raises(auth.AuthRefused):  # a wrong password renews nothing
+        auth.authenticate(people, "daoli_operator", PASSWORD + "x", clock)
+    assert people.get(StaffCredential, "daoli_operator").password_hash == old
+    auth.authenticate(people, "daoli_operator", PASSWORD, clock)
+    renewed = people.get(StaffCredential, "daoli_operator").password_hash
+    assert renewed != old
+    assert f"m={PARAMETERS.memory_cost},t={PARAMETERS.time_cost},p={PARAMETERS.parallelism}" in renewed
+    assert verify_password(renewed, PASSWORD)
+    auth.authenticate(people, "daoli_operator", PASSWORD, clock)  # current parameters: left as it is
+    assert people.get(StaffCredential, "daoli_operator").password_hash == renewed
