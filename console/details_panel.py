@@ -1,8 +1,11 @@
-"""The side panel showing what is selected: a cell, a component, a camera, a supervisor or an area."""
+"""The side panel showing what is selected: a cell, a component, a camera, a supervisor or an area.
+
+A mode's tools may put a control under the details (``add_footer``) and follow what is shown through
+``shown`` (the status control of a component or camera does)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from console import texts
@@ -20,6 +23,8 @@ def _num(n: float, digits: int = 0) -> str:
 
 
 class DetailsPanel(QFrame):
+    shown = Signal(str, str)  # kind, key of what the panel now shows ("", "" when it shows nothing)
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("side_panel")
@@ -43,6 +48,7 @@ class DetailsPanel(QFrame):
         layout.addWidget(self.title)
         layout.addWidget(self.hint)
         layout.addWidget(scroll, 1)
+        self._layout = layout
         self.kind: str | None = None
         self.key: str | None = None
         self.rows: list[Row] = []
@@ -84,6 +90,11 @@ class DetailsPanel(QFrame):
                 self.rows.append((k, v))
             r += 1
         self._grid.setRowStretch(r, 1)
+        self.shown.emit(kind, key)
+
+    def add_footer(self, widget: QWidget) -> None:
+        """A control under the details (its owner shows and hides it)."""
+        self._layout.addWidget(widget)
 
     def value_of(self, label: str) -> str | None:
         return next((v for k, v in self.rows if k == label), None)
@@ -102,6 +113,7 @@ class DetailsPanel(QFrame):
                 item.widget().deleteLater()
         self.title.setText(self.tr("Selection"))
         self.hint.show()
+        self.shown.emit("", "")
 
     # --- what can be shown ---------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from console.confirm import lay_out_confirmation
 from console.details_panel import DetailsPanel
 from console.dto import JournalEntry, SearchHit
 from console.emergency.panel import install_emergency
+from console.everyday.asset_tools import AssetTools
 from console.everyday.case_layer_tools import CaseLayerTools
 from console.everyday.case_tools import CaseTools
 from console.everyday.intake_tools import IntakeTools
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
         self.cases = CaseTools(self)  # the everyday page's case queue and case panel
         self.case_layer = CaseLayerTools(self)  # the map's live open cases
         self.intake_tools = IntakeTools(self)  # the everyday page's intake form and dashboard
+        self.assets = AssetTools(self)  # the status control of a selected component or camera
 
         self.watcher = JournalWatcher(self.services.last_seq, 500, self)
         self.watcher.journal_advanced.connect(self._on_journal_advanced)
@@ -596,6 +598,7 @@ class MainWindow(QMainWindow):
         self.cases.on_journal_events(others)
         self.case_layer.on_journal_events(others)
         self.intake_tools.on_journal_events(others)
+        self.assets.on_journal_events(others)
         for e in events:
             if e.kind == EVENT_KIND:
                 self._on_mode_event(e)

@@ -6,6 +6,10 @@ disabled with the reason. Issuing asks for confirmation, then runs in the worker
 ``modes.civil_defence.alarms.issue_alarm`` (one journal event for the order, one per district). The
 board is re-read every second while the alarm is live and whenever the journal brings alarm events
 (the main window polls the journal), so acknowledgements from the district nodes show as they land.
+
+A district's person acknowledges their district's delivery on the board (the ``alarm.ack`` command, as
+the district node does by itself when it runs): their own district's row is chosen for them. City
+staff, without a district, may acknowledge for any district (one that phones in, its node down).
 """
 
 from __future__ import annotations
@@ -40,7 +44,14 @@ from console.confirm import lay_out_confirmation
 from console.dto import CodeName
 from console.workers import WorkerPool
 from data.civil_defence_models import AlarmKind
-from modes.civil_defence.alarms import ACK_LIMIT_S, CYCLE_S, AlarmBoard, TestPlan, default_test_date
+from modes.civil_defence.alarms import (
+    ACK_LIMIT_S,
+    CYCLE_S,
+    AlarmBoard,
+    DeliveryStatus,
+    TestPlan,
+    default_test_date,
+)
 
 KINDS = (AlarmKind.PRE.value, AlarmKind.RAID.value, AlarmKind.CLEAR.value)
 KIND_COLOURS = {"pre": "#ffb300", "raid": "#e53935", "clear": "#2bb3a3"}
@@ -79,6 +90,7 @@ def _hms(t: dt.datetime | None) -> str:
 class AlarmPanel(QWidget):
     alarm_issued = Signal(object)  # AlarmBoard
     alarm_failed = Signal(str)
+    alarm_acknowledged = Signal(object)  # DeliveryStatus
     board_refreshed = Signal(object)  # AlarmBoard
     test_planned = Signal(object)  # TestPlan
 
@@ -95,6 +107,7 @@ class AlarmPanel(QWidget):
         self.sound = sound if sound is not None else AlarmSound(parent=self)
         self.board: AlarmBoard | None = None
         self.issuing = False
+        self.acknowledging = False
         self._played_alarm: int | None = None
 
         layout = QVBoxLayout(self)
@@ -166,11 +179,23 @@ class AlarmPanel(QWidget):
         self.board_view.setObjectName("ack_board")
         self.board_view.setModel(self.board_model)
         self.board_view.verticalHeader().hide()
-        self.board_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.board_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.board_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.board_view.selectionModel().selectionChanged.connect(self._update_ack_button)
         self.board_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.board_view.horizontalHeader().setStretchLastSection(True)
         self.board_view.setMinimumHeight(190)  # seven districts without scrolling
         v.addWidget(self.board_view, 1)
+        ack = QHBoxLayout()
+        self.ack_button = QPushButton(self.tr("Acknowledge for the district"))
+        self.ack_button.setObjectName("ack_button")
+        self.ack_button.clicked.connect(self.acknowledge_selected)
+        ack.addWidget(self.ack_button)
+        self.ack_hint = QLabel()
+        self.ack_hint.setObjectName("panel_hint")
+        self.ack_hint.setWordWrap(True)
+        ack.addWidget(self.ack_hint, 1)
+        v.addLayout(ack)
         self.late_label = QLabel()
         self.late_label.setObjectName("late_label")
         self.late_label.setWordWrap(True)
@@ -205,6 +230,7 @@ class AlarmPanel(QWidget):
         self.refresh_timer.setInterval(1000)
         self.refresh_timer.timeout.connect(self.refresh_board)
         self._update_permissions()
+        self._update_ack_button()
         self._update_countdown()
 
     # --- setup ----------------------------------------------------------------------------------------
@@ -382,6 +408,7 @@ class AlarmPanel(QWidget):
         b = self.board
         if b is None:
             return
+        selected = self.selected_district()
         rows, keys, flags = [], [], []
         for d in b.deliveries:
             rows.append(
@@ -397,6 +424,9 @@ class AlarmPanel(QWidget):
             keys.append(d.district)
             flags.append("late" if d.late else ("ok" if d.acknowledged_at else ""))
         self.board_model.set_rows(rows, keys, flags)
+        # The row stays selected across redraws; at first, a district's login finds its own row chosen.
+        self.select_district(selected or self.services.login.district_code or "")
+        self._update_ack_button()
         exercise = self.tr(" (exercise)") if b.exercise else ""
         self.alarm_label.setText(
             self.tr("{signal}{exercise} · alarm {id} · issued {time} by {actor}").format(
@@ -445,6 +475,95 @@ class AlarmPanel(QWidget):
                 s=left % 60,
             )
         )
+
+    # --- acknowledging --------------------------------------------------------------------------------
+
+    def selected_district(self) -> str | None:
+        rows = self.board_view.selectionModel().selectedRows()
+        return str(self.board_model.key(rows[0].row())) if rows else None
+
+    def select_district(self, district: str) -> bool:
+        r = self.board_model.row_of(district)
+        if r < 0:
+            return False
+        self.board_view.selectRow(r)
+        return True
+
+    def _delivery(self, district: str | None) -> DeliveryStatus | None:
+        if self.board is None or district is None:
+            return None
+        return next((d for d in self.board.deliveries if d.district == district), None)
+
+    def ack_refusal(self) -> str:
+        """Why the acknowledge button is disabled ("" when it is not)."""
+        if self.board is None:
+            return self.tr("No alarm to acknowledge.")
+        delivery = self._delivery(self.selected_district())
+        if delivery is None:
+            return self.tr("Select a district's row on the board.")
+        if not self.services.acts_for(delivery.district):
+            return self.tr(
+                "You act for district {own}; district {district} acknowledges its own delivery."
+            ).format(own=self.services.login.district_code, district=delivery.district)
+        if delivery.acknowledged_at is not None:
+            return self.tr("District {district} acknowledged at {time} ({by}).").format(
+                district=delivery.district,
+                time=_hms(delivery.acknowledged_at),
+                by=delivery.acknowledged_by or "—",
+            )
+        if self.acknowledging:
+            return self.tr("Recording the acknowledgement…")
+        return ""
+
+    def _update_ack_button(self, *_args) -> None:
+        reason = self.ack_refusal()
+        self.ack_button.setEnabled(not reason)
+        self.ack_button.setToolTip(reason)
+        district = self.selected_district()
+        self.ack_button.setText(
+            self.tr("Acknowledge for district {district}").format(district=district)
+            if district
+            else self.tr("Acknowledge for the district")
+        )
+
+    def acknowledge_selected(self) -> bool:
+        """Record the selected district's acknowledgement in a worker; False when refused here."""
+        district = self.selected_district()
+        reason = self.ack_refusal()
+        if self.board is None or district is None or reason:
+            self._ack_failed(reason)
+            return False
+        self.acknowledging = True
+        self._update_ack_button()
+        alarm_id = self.board.alarm_id
+        self.workers.submit(
+            lambda: self.services.acknowledge_alarm(alarm_id, district),
+            self._on_acknowledged,
+            self._on_ack_error,
+        )
+        return True
+
+    def _on_acknowledged(self, delivery: DeliveryStatus) -> None:
+        self.acknowledging = False
+        self.ack_hint.setText(
+            self.tr("District {district} acknowledged at {time}, {seconds:.1f} s after sending.").format(
+                district=delivery.district,
+                time=_hms(delivery.acknowledged_at),
+                seconds=delivery.ack_seconds or 0.0,
+            )
+        )
+        self.refresh_board()
+        self._update_ack_button()
+        self.alarm_acknowledged.emit(delivery)
+
+    def _on_ack_error(self, exc: BaseException) -> None:
+        self.acknowledging = False
+        self._update_ack_button()
+        self._ack_failed(self.tr("The acknowledgement was not recorded: {reason}").format(reason=str(exc)))
+
+    def _ack_failed(self, message: str) -> None:
+        self.ack_hint.setText(message)
+        self.alarm_failed.emit(message)
 
     # --- sound ----------------------------------------------------------------------------------------
 

@@ -61,18 +61,20 @@ class CivilDefenceTools(QObject):
 
         self.summary = SummaryStrip()
         self.alarms = AlarmPanel(self.services, self.workers, sound)
-        self.sirens = SirensPanel()
+        self.sirens = SirensPanel(self.services, self.workers)
         self.evacuation = EvacuationPanel(self.services, self.workers)
         page = window.page_for[Mode.CIVIL_DEFENCE]
         page.install_tools(
             self.summary,
             [
                 (_scrolling(self.alarms), self.tr("Alarms")),
-                (self.sirens, self.tr("Sirens")),
+                (_scrolling(self.sirens), self.tr("Sirens")),
                 (_scrolling(self.evacuation), self.tr("Evacuation")),
             ],
         )
         self.sirens.suggest_requested.connect(self.suggest_sirens)
+        # A siren this console marked: the coverage follows at once (another's comes with the journal).
+        self.sirens.siren_status_changed.connect(lambda _result: self.refresh_coverage())
         self.evacuation.plan_changed.connect(self._on_plan)
         self.evacuation.shelters_changed.connect(lambda _rows: self._draw_shelters())
         window.mode_changed.connect(self._on_mode_changed)
@@ -113,7 +115,9 @@ class CivilDefenceTools(QObject):
         shelter_kinds = {e.kind for e in events if e.seq not in self.evacuation.own_seqs}
         # A console attached to a node sees the centre's changes as replicated rows (console.remote):
         # a siren's row may carry a new status, a shelter's a new status or head count.
-        if kinds & {"siren.status_changed", "siren.replicated"}:
+        if "siren.replicated" in kinds or any(
+            e.kind == "siren.status_changed" and e.seq not in self.sirens.own_seqs for e in events
+        ):
             self.refresh_coverage()
         replanned = shelter_kinds & {"shelter.status_changed", "shelter.replicated"}
         if replanned and not self.evacuation.computing:

@@ -4,8 +4,9 @@ Each call opens its own short session and returns frozen DTOs (or the modes' own
 hold numpy arrays and shapely geometry, never ORM objects). Every write is one method that goes through
 ``modes.civil_defence`` with the login's actor and role. The alarm order goes through the console's
 write gateway (``console/gateway.py``): into the own database, or as the ``alarm.issue`` command to the
-node a ``--connect`` console is attached to. The other writes have no command in docs/protocol.md yet,
-so an attached console refuses them with that reason instead of writing into its replica.
+node a ``--connect`` console is attached to. So do the other writes: a siren's status
+(``siren.status``), a district's acknowledgement of an alarm (``alarm.ack``), a shelter's status and
+head count (``shelter.status``, ``shelter.occupancy``) and the annual test (``alarm.plan_test``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class SirenSet:
 
     ids: np.ndarray
     names: tuple[str, ...]
+    districts: tuple[str, ...]
     x: np.ndarray
     y: np.ndarray
     radius_m: np.ndarray
@@ -104,6 +106,11 @@ class CivilDefenceServices:
     @property
     def is_civil_defence(self) -> bool:
         return self.login.role == Role.CIVIL_DEFENCE.value
+
+    def acts_for(self, district: str | None) -> bool:
+        """Whether the login acts for ``district``: a district's staff for theirs, city staff for any
+        (the rule of ``siren.status`` and ``alarm.ack``)."""
+        return self.login.district_code in (None, district)
 
     # --- reads ----------------------------------------------------------------------------------------
 
@@ -235,6 +242,19 @@ class CivilDefenceServices:
             "shelter.status", {"shelter": shelter_id, "status": "open"}, decode=_changes_of
         )
 
+    def set_siren_status(self, siren_id: str, status: str) -> coverage.SirenStatusChanged:
+        """A siren faulty (``out_of_service``, ``damaged``) or back ``in_service``. The coverage is
+        recomputed here afterwards (``coverage``), not by the node inside its write."""
+        return self.gateway.write(
+            "siren.status", {"siren": siren_id, "status": status}, decode=siren_changed_from_result
+        )
+
+    def acknowledge_alarm(self, alarm_id: int, district: str) -> DeliveryStatus:
+        """The district's acknowledgement of an alarm's delivery, by the logged-in person."""
+        return self.gateway.write(
+            "alarm.ack", {"alarm_id": int(alarm_id), "district": district}, decode=delivery_from_result
+        )
+
     def report_occupancy(self, shelter_id: str, persons: int) -> evacuation.OccupancyReport:
         return self.gateway.write(
             "shelter.occupancy",
@@ -250,6 +270,33 @@ def _changes_of(result) -> Changes:
 
 def _time(text: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text) if text else None
+
+
+def siren_changed_from_result(result) -> coverage.SirenStatusChanged:
+    doc, _ = provisional_result(result)
+    return coverage.SirenStatusChanged(
+        doc["siren"],
+        doc["previous"],
+        doc["status"],
+        doc.get("covered_before"),
+        doc.get("covered_after"),
+        Changes(journal_seq=int(doc.get("journal_seq") or 0)),
+    )
+
+
+def delivery_from_result(result) -> DeliveryStatus:
+    """The node's ``alarm.ack`` result (one district's delivery) as the board's row."""
+    doc, _ = provisional_result(result)
+    return DeliveryStatus(
+        doc["district"],
+        doc.get("name", ""),
+        _time(doc["sent_at"]),
+        _time(doc.get("received_at")),
+        _time(doc.get("acknowledged_at")),
+        doc.get("acknowledged_by"),
+        doc.get("ack_seconds"),
+        bool(doc.get("late")),
+    )
 
 
 class AlarmPending(Exception):
@@ -269,19 +316,7 @@ def board_from_result(result) -> AlarmBoard:
         raise AlarmPending(doc["order"])
     if not isinstance(doc, dict) or "alarm_id" not in doc:
         raise InputError(f"the node answered alarm.issue without a delivery board: {doc!r}")
-    deliveries = tuple(
-        DeliveryStatus(
-            d["district"],
-            d.get("name", ""),
-            _time(d["sent_at"]),
-            _time(d.get("received_at")),
-            _time(d.get("acknowledged_at")),
-            d.get("acknowledged_by"),
-            d.get("ack_seconds"),
-            bool(d.get("late")),
-        )  # fmt: skip
-        for d in doc.get("deliveries", ())
-    )
+    deliveries = tuple(delivery_from_result(d) for d in doc.get("deliveries", ()))
     return AlarmBoard(
         int(doc["alarm_id"]),
         AlarmKind(doc["kind"]),
@@ -303,6 +338,7 @@ def _siren_set(rows) -> SirenSet:
     return SirenSet(
         np.array([r.id for r in rows], dtype=object),
         tuple(r.name or "" for r in rows),
+        tuple(r.district_code or "" for r in rows),
         np.array([r.x for r in rows], dtype=float),
         np.array([r.y for r in rows], dtype=float),
         np.array(radii, dtype=float),

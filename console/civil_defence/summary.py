@@ -3,6 +3,11 @@
 The strip answers the commander's four questions at a glance: how many people hear the sirens, how
 many shelter places there are, how many people have no place, how many sirens are out. Its figures are
 the modes' own (``CoverageModel.report``, the optimal ``EvacuationPlan``), never recomputed here.
+
+The sirens tab lists every siren with its status; the civil-defence officer marks one faulty (out of
+service, damaged) or back in service there (the ``siren.status`` command, in the worker pool), and the
+page recomputes the coverage. A district's officer keeps the sirens of their own district; other logins
+see the control disabled with the reason.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -23,9 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.civil_defence.services import CoverageView, Summary
+from console import texts
+from console.civil_defence import labels
+from console.civil_defence.services import SIREN_STATUSES, CivilDefenceServices, CoverageView, Summary
 from console.civil_defence.tables import RowsTableModel
-from modes.civil_defence.coverage import SirenSuggestion
+from console.workers import WorkerPool
+from data.civil_defence_models import SirenStatus
+from modes.civil_defence.coverage import SirenStatusChanged, SirenSuggestion
 
 
 class SummaryStrip(QFrame):
@@ -90,12 +100,21 @@ class SummaryStrip(QFrame):
 
 
 class SirensPanel(QWidget):
-    """Coverage by district, and where N new sirens would cover the most uncovered people."""
+    """Coverage by district, every siren with its status (and the control to change it), and where N
+    new sirens would cover the most uncovered people."""
 
     suggest_requested = Signal(int)
+    siren_status_changed = Signal(object)  # SirenStatusChanged
+    siren_failed = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, services: CivilDefenceServices, workers: WorkerPool, parent: QWidget | None = None):
         super().__init__(parent)
+        self.services = services
+        self.workers = workers
+        self.saving = False
+        self._sirens: dict[str, tuple[str, str]] = {}  # id -> (district, status)
+        # Journal entries this panel wrote: their echo through the journal poll needs no second recompute.
+        self.own_seqs: set[int] = set()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         self.coverage_label = QLabel(self.tr("Siren coverage is being computed…"))
@@ -121,7 +140,49 @@ class SirensPanel(QWidget):
         view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         view.horizontalHeader().setStretchLastSection(True)
+        view.setMinimumHeight(120)
         layout.addWidget(view, 1)
+
+        sirens = QGroupBox(self.tr("Sirens"))
+        v = QVBoxLayout(sirens)
+        self.siren_model = RowsTableModel(
+            [
+                self.tr("Siren"),
+                self.tr("Name"),
+                self.tr("District"),
+                self.tr("Status"),
+                self.tr("Audible radius (m)"),
+            ]
+        )
+        self.siren_model.set_numeric_columns([4])
+        self.siren_view = QTableView()
+        self.siren_view.setObjectName("siren_table")
+        self.siren_view.setModel(self.siren_model)
+        self.siren_view.verticalHeader().hide()
+        self.siren_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.siren_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.siren_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.siren_view.horizontalHeader().setStretchLastSection(True)
+        self.siren_view.setMinimumHeight(150)
+        self.siren_view.selectionModel().selectionChanged.connect(self._update_siren_controls)
+        v.addWidget(self.siren_view, 1)
+        row = QHBoxLayout()
+        self.siren_status_box = QComboBox()
+        self.siren_status_box.setObjectName("siren_status_box")
+        for status in SIREN_STATUSES:
+            self.siren_status_box.addItem(labels.siren_state(status), status)
+        self.siren_status_box.currentIndexChanged.connect(self._update_siren_controls)
+        row.addWidget(self.siren_status_box, 1)
+        self.siren_status_button = QPushButton(self.tr("Set siren status"))
+        self.siren_status_button.setObjectName("set_siren_status")
+        self.siren_status_button.clicked.connect(self.set_selected_status)
+        row.addWidget(self.siren_status_button)
+        v.addLayout(row)
+        self.siren_hint = QLabel()
+        self.siren_hint.setObjectName("panel_hint")
+        self.siren_hint.setWordWrap(True)
+        v.addWidget(self.siren_hint)
+        layout.addWidget(sirens, 1)
 
         box = QGroupBox(self.tr("Suggest new sirens"))
         v = QVBoxLayout(box)
@@ -194,6 +255,121 @@ class SirensPanel(QWidget):
                 for d in r.districts
             ],
         )
+
+        self._draw_sirens(view)
+
+    # --- the sirens and their status ------------------------------------------------------------------
+
+    def _draw_sirens(self, view: CoverageView) -> None:
+        s = view.sirens
+        selected = self.selected_siren()
+        statuses = [SIREN_STATUSES[i] for i in s.status_idx]
+        self._sirens = {
+            str(sid): (district, status)
+            for sid, district, status in zip(s.ids, s.districts, statuses, strict=True)
+        }
+        self.siren_model.set_rows(
+            [
+                (str(sid), name, district, labels.siren_state(status), f"{radius:,.0f}")
+                for sid, name, district, status, radius in zip(
+                    s.ids, s.names, s.districts, statuses, s.radius_m, strict=True
+                )
+            ],
+            [str(sid) for sid in s.ids],
+            ["" if status == SirenStatus.IN_SERVICE.value else "warn" for status in statuses],
+        )
+        if selected is not None:
+            self.select_siren(selected)
+        self._update_siren_controls()
+
+    def selected_siren(self) -> str | None:
+        rows = self.siren_view.selectionModel().selectedRows()
+        return str(self.siren_model.key(rows[0].row())) if rows else None
+
+    def select_siren(self, siren_id: str) -> bool:
+        r = self.siren_model.row_of(siren_id)
+        if r < 0:
+            return False
+        self.siren_view.selectRow(r)
+        return True
+
+    def choose_status(self, status: str) -> None:
+        """Pick a status in the list, as the officer would."""
+        self.siren_status_box.setCurrentIndex(self.siren_status_box.findData(status))
+
+    def siren_refusal(self) -> str:
+        """Why the siren control is disabled ("" when it is not)."""
+        if not self.services.is_civil_defence:
+            return self.tr(
+                "Only the civil-defence officer may mark a siren faulty or back in service; you are logged in "
+                "as {role}."
+            ).format(role=texts.role_label(self.services.login.role))
+        siren = self.selected_siren()
+        if siren is None:
+            return self.tr("Select a siren in the list.")
+        district, status = self._sirens.get(siren, ("", ""))
+        if not self.services.acts_for(district):
+            return self.tr("Siren {id} is in district {district}; you act for district {own}.").format(
+                id=siren, district=district, own=self.services.login.district_code
+            )
+        if self.saving:
+            return self.tr("Saving the siren's status…")
+        if self.siren_status_box.currentData() == status:
+            return self.tr("Siren {id} is already {status}: choose another status.").format(
+                id=siren, status=labels.siren_state(status)
+            )
+        return ""
+
+    def _update_siren_controls(self, *_args) -> None:
+        reason = self.siren_refusal()
+        self.siren_status_button.setEnabled(not reason)
+        self.siren_status_button.setToolTip(reason)
+        self.siren_status_box.setEnabled(self.services.is_civil_defence)
+        siren = self.selected_siren()
+        district = self._sirens.get(siren, ("", ""))[0] if siren is not None else None
+        if not self.services.is_civil_defence or (siren is not None and not self.services.acts_for(district)):
+            self.siren_hint.setText(reason)  # not this login's to change: said where the control is
+
+    def set_selected_status(self) -> bool:
+        """Send the chosen status of the selected siren in a worker; False when refused here."""
+        siren, status = self.selected_siren(), self.siren_status_box.currentData()
+        reason = self.siren_refusal()
+        if siren is None or reason:
+            self._siren_failed(reason)
+            return False
+        self.saving = True
+        self._update_siren_controls()
+        self.workers.submit(
+            lambda: self.services.set_siren_status(siren, status),
+            self._on_siren_changed,
+            self._on_siren_failed,
+        )
+        return True
+
+    def _on_siren_changed(self, result: SirenStatusChanged) -> None:
+        self.saving = False
+        district, _ = self._sirens.get(result.siren_id, ("", ""))
+        self._sirens[result.siren_id] = (district, result.status)
+        if result.changes.journal_seq:
+            self.own_seqs.add(result.changes.journal_seq)
+        self.siren_hint.setText(
+            self.tr("Siren {id}: {before} → {after}. The coverage is being recomputed.").format(
+                id=result.siren_id,
+                before=labels.siren_state(result.previous),
+                after=labels.siren_state(result.status),
+            )
+        )
+        self._update_siren_controls()
+        self.siren_status_changed.emit(result)
+
+    def _on_siren_failed(self, exc: BaseException) -> None:
+        self.saving = False
+        self._update_siren_controls()
+        self._siren_failed(self.tr("The siren's status was not changed: {reason}").format(reason=str(exc)))
+
+    def _siren_failed(self, message: str) -> None:
+        self.siren_hint.setText(message)
+        self.siren_failed.emit(message)
 
     def set_suggestions(self, picks: list[SirenSuggestion]) -> None:
         self.suggestion_model.set_rows(

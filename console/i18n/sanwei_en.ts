@@ -32,6 +32,10 @@
             <translation>Mute</translation>
         </message>
         <message>
+            <source>Acknowledge for the district</source>
+            <translation>Acknowledge for the district</translation>
+        </message>
+        <message>
             <source>Annual public test</source>
             <translation>Annual public test</translation>
         </message>
@@ -136,12 +140,87 @@
             <translation>{phase} {phase_left} s · burst {burst} of {bursts} · cycle ends in {m}:{s:02d}</translation>
         </message>
         <message>
+            <source>No alarm to acknowledge.</source>
+            <translation>No alarm to acknowledge.</translation>
+        </message>
+        <message>
+            <source>Select a district's row on the board.</source>
+            <translation>Select a district's row on the board.</translation>
+        </message>
+        <message>
+            <source>You act for district {own}; district {district} acknowledges its own delivery.</source>
+            <translation>You act for district {own}; district {district} acknowledges its own delivery.</translation>
+        </message>
+        <message>
+            <source>District {district} acknowledged at {time} ({by}).</source>
+            <translation>District {district} acknowledged at {time} ({by}).</translation>
+        </message>
+        <message>
+            <source>Recording the acknowledgement…</source>
+            <translation>Recording the acknowledgement…</translation>
+        </message>
+        <message>
+            <source>Acknowledge for district {district}</source>
+            <translation>Acknowledge for district {district}</translation>
+        </message>
+        <message>
+            <source>District {district} acknowledged at {time}, {seconds:.1f} s after sending.</source>
+            <translation>District {district} acknowledged at {time}, {seconds:.1f} s after sending.</translation>
+        </message>
+        <message>
+            <source>The acknowledgement was not recorded: {reason}</source>
+            <translation>The acknowledgement was not recorded: {reason}</translation>
+        </message>
+        <message>
             <source>Unmute</source>
             <translation>Unmute</translation>
         </message>
         <message>
             <source>The test was not planned: {reason}</source>
             <translation>The test was not planned: {reason}</translation>
+        </message>
+    </context>
+    <context>
+        <name>AssetStatusPanel</name>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Set status</source>
+            <translation>Set status</translation>
+        </message>
+        <message>
+            <source>Note (optional, recorded in the journal)</source>
+            <translation>Note (optional, recorded in the journal)</translation>
+        </message>
+        <message>
+            <source>Status: {status}</source>
+            <translation>Status: {status}</translation>
+        </message>
+        <message>
+            <source>Your login may not change this status: {reason}</source>
+            <translation>Your login may not change this status: {reason}</translation>
+        </message>
+        <message>
+            <source>Saving the status…</source>
+            <translation>Saving the status…</translation>
+        </message>
+        <message>
+            <source>Choose a status other than the current one.</source>
+            <translation>Choose a status other than the current one.</translation>
+        </message>
+        <message>
+            <source>{id}: {before} → {after}, journal event {seq}.</source>
+            <translation>{id}: {before} → {after}, journal event {seq}.</translation>
+        </message>
+        <message>
+            <source>{id} was already {status}.</source>
+            <translation>{id} was already {status}.</translation>
+        </message>
+        <message>
+            <source>The status was not changed: {reason}</source>
+            <translation>The status was not changed: {reason}</translation>
         </message>
     </context>
     <context>
@@ -3381,6 +3460,26 @@
             <translation>Sirens out</translation>
         </message>
         <message>
+            <source>Sirens</source>
+            <translation>Sirens</translation>
+        </message>
+        <message>
+            <source>Siren</source>
+            <translation>Siren</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Audible radius (m)</source>
+            <translation>Audible radius (m)</translation>
+        </message>
+        <message>
+            <source>Set siren status</source>
+            <translation>Set siren status</translation>
+        </message>
+        <message>
             <source>Suggest new sirens</source>
             <translation>Suggest new sirens</translation>
         </message>
@@ -3407,6 +3506,34 @@
         <message>
             <source>{covered} of {population} people ({share:.1f}%) hear a siren; {sirens} of {total} sirens in service; {cells} populated cells not fully covered.</source>
             <translation>{covered} of {population} people ({share:.1f}%) hear a siren; {sirens} of {total} sirens in service; {cells} populated cells not fully covered.</translation>
+        </message>
+        <message>
+            <source>Only the civil-defence officer may mark a siren faulty or back in service; you are logged in as {role}.</source>
+            <translation>Only the civil-defence officer may mark a siren faulty or back in service; you are logged in as {role}.</translation>
+        </message>
+        <message>
+            <source>Select a siren in the list.</source>
+            <translation>Select a siren in the list.</translation>
+        </message>
+        <message>
+            <source>Siren {id} is in district {district}; you act for district {own}.</source>
+            <translation>Siren {id} is in district {district}; you act for district {own}.</translation>
+        </message>
+        <message>
+            <source>Saving the siren's status…</source>
+            <translation>Saving the siren's status…</translation>
+        </message>
+        <message>
+            <source>Siren {id} is already {status}: choose another status.</source>
+            <translation>Siren {id} is already {status}: choose another status.</translation>
+        </message>
+        <message>
+            <source>Siren {id}: {before} → {after}. The coverage is being recomputed.</source>
+            <translation>Siren {id}: {before} → {after}. The coverage is being recomputed.</translation>
+        </message>
+        <message>
+            <source>The siren's status was not changed: {reason}</source>
+            <translation>The siren's status was not changed: {reason}</translation>
         </message>
         <message>
             <source>{n} new sirens would cover {gain} more people (shown as stars on the map).</source>

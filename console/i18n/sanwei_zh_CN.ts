@@ -32,6 +32,10 @@
             <translation>静音</translation>
         </message>
         <message>
+            <source>Acknowledge for the district</source>
+            <translation>代区确认</translation>
+        </message>
+        <message>
             <source>Annual public test</source>
             <translation>年度防空警报试鸣</translation>
         </message>
@@ -136,12 +140,87 @@
             <translation>{phase} {phase_left} 秒 · 第 {burst}/{bursts} 响 · 周期剩余 {m}:{s:02d}</translation>
         </message>
         <message>
+            <source>No alarm to acknowledge.</source>
+            <translation>没有需要确认的警报。</translation>
+        </message>
+        <message>
+            <source>Select a district's row on the board.</source>
+            <translation>请在确认表中选择一个区。</translation>
+        </message>
+        <message>
+            <source>You act for district {own}; district {district} acknowledges its own delivery.</source>
+            <translation>您代表 {own} 区；{district} 区的警报由该区自行确认。</translation>
+        </message>
+        <message>
+            <source>District {district} acknowledged at {time} ({by}).</source>
+            <translation>{district} 区已于 {time} 确认（{by}）。</translation>
+        </message>
+        <message>
+            <source>Recording the acknowledgement…</source>
+            <translation>正在记录确认…</translation>
+        </message>
+        <message>
+            <source>Acknowledge for district {district}</source>
+            <translation>确认 {district} 区收到警报</translation>
+        </message>
+        <message>
+            <source>District {district} acknowledged at {time}, {seconds:.1f} s after sending.</source>
+            <translation>{district} 区已于 {time} 确认，距发出 {seconds:.1f} 秒。</translation>
+        </message>
+        <message>
+            <source>The acknowledgement was not recorded: {reason}</source>
+            <translation>确认未能记录：{reason}</translation>
+        </message>
+        <message>
             <source>Unmute</source>
             <translation>取消静音</translation>
         </message>
         <message>
             <source>The test was not planned: {reason}</source>
             <translation>试鸣未能安排：{reason}</translation>
+        </message>
+    </context>
+    <context>
+        <name>AssetStatusPanel</name>
+        <message>
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Set status</source>
+            <translation>设置状态</translation>
+        </message>
+        <message>
+            <source>Note (optional, recorded in the journal)</source>
+            <translation>备注（可选，记入日志）</translation>
+        </message>
+        <message>
+            <source>Status: {status}</source>
+            <translation>状态：{status}</translation>
+        </message>
+        <message>
+            <source>Your login may not change this status: {reason}</source>
+            <translation>您的账号不能更改此状态：{reason}</translation>
+        </message>
+        <message>
+            <source>Saving the status…</source>
+            <translation>正在保存状态…</translation>
+        </message>
+        <message>
+            <source>Choose a status other than the current one.</source>
+            <translation>请选择与当前不同的状态。</translation>
+        </message>
+        <message>
+            <source>{id}: {before} → {after}, journal event {seq}.</source>
+            <translation>{id}：{before} → {after}，日志事件 {seq}。</translation>
+        </message>
+        <message>
+            <source>{id} was already {status}.</source>
+            <translation>{id} 已是“{status}”。</translation>
+        </message>
+        <message>
+            <source>The status was not changed: {reason}</source>
+            <translation>状态未能更改：{reason}</translation>
         </message>
     </context>
     <context>
@@ -3381,6 +3460,26 @@
             <translation>停用警报器</translation>
         </message>
         <message>
+            <source>Sirens</source>
+            <translation>警报器</translation>
+        </message>
+        <message>
+            <source>Siren</source>
+            <translation>警报器</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Audible radius (m)</source>
+            <translation>可闻半径（米）</translation>
+        </message>
+        <message>
+            <source>Set siren status</source>
+            <translation>设置警报器状态</translation>
+        </message>
+        <message>
             <source>Suggest new sirens</source>
             <translation>建议新增警报器</translation>
         </message>
@@ -3407,6 +3506,34 @@
         <message>
             <source>{covered} of {population} people ({share:.1f}%) hear a siren; {sirens} of {total} sirens in service; {cells} populated cells not fully covered.</source>
             <translation>{population} 人中有 {covered} 人（{share:.1f}%）能听到警报；{total} 台警报器中 {sirens} 台在用；{cells} 个有人口的网格未完全覆盖。</translation>
+        </message>
+        <message>
+            <source>Only the civil-defence officer may mark a siren faulty or back in service; you are logged in as {role}.</source>
+            <translation>只有人防干部可以将警报器标为故障或恢复使用；您当前的登录角色是{role}。</translation>
+        </message>
+        <message>
+            <source>Select a siren in the list.</source>
+            <translation>请在列表中选择一个警报器。</translation>
+        </message>
+        <message>
+            <source>Siren {id} is in district {district}; you act for district {own}.</source>
+            <translation>警报器 {id} 位于 {district} 区；您代表 {own} 区。</translation>
+        </message>
+        <message>
+            <source>Saving the siren's status…</source>
+            <translation>正在保存警报器状态…</translation>
+        </message>
+        <message>
+            <source>Siren {id} is already {status}: choose another status.</source>
+            <translation>警报器 {id} 已是“{status}”：请选择其他状态。</translation>
+        </message>
+        <message>
+            <source>Siren {id}: {before} → {after}. The coverage is being recomputed.</source>
+            <translation>警报器 {id}：{before} → {after}。正在重新计算覆盖。</translation>
+        </message>
+        <message>
+            <source>The siren's status was not changed: {reason}</source>
+            <translation>警报器状态未能更改：{reason}</translation>
         </message>
         <message>
             <source>{n} new sirens would cover {gain} more people (shown as stars on the map).</source>

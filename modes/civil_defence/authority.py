@@ -55,3 +55,10 @@ def require_civil_defence(role: str | Role | None, action: str) -> Role:
             f"(role civil_defence, --as civil-defence) may"
         )
     return parsed
+
+
+def require_own_district(name: str, own: str | None, district: str | None, what: str) -> None:
+    """A district's officer acts in their own district only; a city officer (``own`` None) anywhere.
+    ``CivilDefenceRefused`` names both districts."""
+    if own is not None and district != own:
+        raise CivilDefenceRefused(f"{what} is in district {district or '?'}; {name} acts for district {own}")

@@ -40,7 +40,7 @@ from modes.civil_defence.alarms import (
     signal_schedule,
     sound_alarm,
 )
-from modes.civil_defence.authority import require_civil_defence
+from modes.civil_defence.authority import require_civil_defence, require_own_district
 from modes.civil_defence.coverage import CoverageModel, set_siren_status
 from modes.civil_defence.evacuation import report_occupancy, set_shelter_status
 from modes.common import orders
@@ -311,6 +311,10 @@ def _siren_status(ctx: CallContext, args: dict[str, Any]) -> dict:
     row = ctx.session.get(Siren, siren)
     if row is not None:
         ctx.confine(row.district_code, f"siren {siren}")
+        # A district's officer keeps the sirens of their district, as they sound its alarms.
+        require_own_district(
+            person.login or person.name, person.district, row.district_code, f"siren {siren}"
+        )
     population = args.get("population")
     model = CoverageModel.load(ctx.session, population=str(population)) if population else None
     return set_siren_status(

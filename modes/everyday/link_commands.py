@@ -23,7 +23,7 @@ from data import journal
 from data.city import city_crs, get_meta
 from data.errors import InputError, NotFound
 from data.geometry import WGS84, transformer
-from data.models import Camera, CameraStatus, Case, Component, ComponentState
+from data.models import Camera, CameraStatus, Case, Component, ComponentState, Role
 from modes.common.clock import FixedClock
 from modes.common.command_bus import CallContext, CommandBus
 from modes.common.layer_import import require_local
@@ -210,8 +210,37 @@ _ASSETS = {
 }
 
 
+def asset_district(kind: str, row: Component | Camera) -> str | None:
+    """The district an asset lies in: a component's id starts with it, a camera's cell code does."""
+    return row.id[:6] if kind == "component" else (row.cell_code or "")[:6] or None
+
+
+def check_asset_scope(actor: Actor, kind: str, row: Component | Camera) -> None:
+    """A district's staff change the assets of their own district, a department's staff the components
+    their department owns, holds or maintains (cameras are the centre's), as with cases
+    (``CaseDesk._check_scope``); ``CommandRefused`` says why. The console asks this to enable its
+    control, so the control and the command cannot disagree."""
+    district = asset_district(kind, row)
+    if actor.district and district != actor.district:
+        raise CommandRefused(
+            f"{kind} {row.id} is in district {district or '?'}; {actor.name} acts for district {actor.district}"
+        )
+    if actor.role == Role.DEPARTMENT and actor.department:
+        keepers = (
+            sorted({row.owner_code, row.property_code, row.maintenance_code} - {None})
+            if isinstance(row, Component)
+            else []
+        )
+        if actor.department not in keepers:
+            kept_by = f"kept by {', '.join(keepers)}" if keepers else "kept by the municipal centre"
+            raise CommandRefused(
+                f"{kind} {row.id} is {kept_by}, not {actor.department}: {actor.name} may not change its status"
+            )
+
+
 def set_asset_status(ctx: CallContext, kind: str, ident: str, status: str, actor: Actor, note: str) -> dict:
-    """Change a component's state (intact, damaged, lost...) or a camera's status, journalled."""
+    """Change a component's state (intact, damaged, lost...) or a camera's status, journalled, within
+    the actor's scope (``check_asset_scope``)."""
     if kind not in _ASSETS:
         raise InputError(f"unknown asset kind {kind!r} (component or camera)")
     model, states, column = _ASSETS[kind]
@@ -224,8 +253,9 @@ def set_asset_status(ctx: CallContext, kind: str, ident: str, status: str, actor
     row = ctx.session.get(model, ident)
     if row is None:
         raise NotFound(f"unknown {kind} {ident!r}")
-    district = row.id[:6] if kind == "component" else (row.cell_code or "")[:6] or None
+    district = asset_district(kind, row)
     ctx.confine(district, f"{kind} {ident}")
+    check_asset_scope(actor, kind, row)
     old = getattr(row, column)
     now = ctx.clock.now()
     seq = None

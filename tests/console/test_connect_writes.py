@@ -230,6 +230,50 @@ def _occupancy(window, world):
     return select(Shelter.occupancy).where(Shelter.id == shelter)
 
 
+def _siren_out(window, world):
+    from data.civil_defence_models import Siren
+
+    siren = replica_value(
+        window, select(Siren.id).where(Siren.status == "in_service").order_by(Siren.id).limit(1)
+    )
+    assert _civil_defence(window).set_siren_status(siren, "out_of_service").status == "out_of_service"
+    window.undo = lambda: _civil_defence(window).set_siren_status(siren, "in_service")
+    return select(Siren.status).where(Siren.id == siren)
+
+
+def _alarm_ack(window, world):
+    from sqlalchemy import text
+
+    from modes.common.replication import pack
+
+    services = _civil_defence(window)
+    board = services.issue_alarm("pre", [DISTRICT], exercise=True)
+    done = services.acknowledge_alarm(board.alarm_id, DISTRICT)
+    assert done.acknowledged_by == window.services.login.actor
+    # The alarm's key for the district comes back acknowledged by this person (the pair as it sits in
+    # the key's msgpack body; before the acknowledgement it is nil).
+    pair = pack({"acknowledged_by": done.acknowledged_by})[1:]
+    return text("SELECT instr(body, :pair) > 0 FROM link_replica_entry WHERE key = :key").bindparams(
+        pair=pair, key=f"/alarm/{board.alarm_id}/{DISTRICT}"
+    )
+
+
+def _asset(window, world):
+    from console.everyday.asset_services import AssetServices
+    from data.models import Component
+
+    component = replica_value(
+        window,
+        select(Component.id)
+        .where(Component.id.like(f"{DISTRICT}%"), Component.state == "intact")
+        .order_by(Component.id)
+        .limit(1),
+    )
+    done = AssetServices.of(window.services).set_status("component", component, "damaged", "connected")
+    assert (done.previous, done.status, done.changed) == ("intact", "damaged", True)
+    return select(Component.state).where(Component.id == component)
+
+
 def _emergency(window):
     from console.emergency.services import EmergencyServices
 
@@ -353,6 +397,9 @@ WRITES = {
     "incident.role": Write("commander", "incident.role", _role, "connected safety officer"),
     "incident.log": Write("commander", "incident.log", _log, "connected log line"),
     "task.status": Write("commander", "incident.task", _task_status, "done"),
+    "asset.status": Write("operator", "asset.status", _asset, "damaged"),
+    "siren.status": Write("civil_defence", "siren.status_changed", _siren_out, "out_of_service"),
+    "alarm.ack": Write("civil_defence", "alarm.acknowledged", _alarm_ack, 1),
 }
 
 
