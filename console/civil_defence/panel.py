@@ -72,6 +72,7 @@ class CivilDefenceTools(QObject):
                 (_scrolling(self.evacuation), self.tr("Evacuation")),
             ],
         )
+        self.alarms.order_pending.connect(window.open_order_dialog)
         self.sirens.suggest_requested.connect(self.suggest_sirens)
         self.evacuation.plan_changed.connect(self._on_plan)
         self.evacuation.shelters_changed.connect(lambda _rows: self._draw_shelters())
