@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
@@ -52,7 +53,12 @@ class NodeNotAnswering(Exception):
 class WriteGateway(Protocol):
     remote: bool
 
-    def write(self, command: str, args: dict[str, Any], *, decode: Callable[[Any], T]) -> T: ...
+    def write(
+        self, command: str, args: dict[str, Any], *, decode: Callable[[Any], T], secret: bool = False
+    ) -> T:
+        """``secret``: the arguments hold a password (a second person's, deciding an order): never
+        written to disk on the way."""
+        ...
 
 
 def person_of(login: Login) -> Actor:
@@ -75,7 +81,10 @@ class LocalGateway:
         self.session_factory, self.clock, self.login = session_factory, clock, login
         self._door: LocalDoor | None = None
 
-    def write(self, command: str, args: dict[str, Any], *, decode: Callable[[Any], T]) -> T:
+    def write(
+        self, command: str, args: dict[str, Any], *, decode: Callable[[Any], T], secret: bool = False
+    ) -> T:
+        # ``secret`` changes nothing here: the command goes from memory to the bus in this process.
         if self._door is None:
             if self.login is None or not self.login.role:
                 raise InputError(f"{command}: nobody is logged in at this console")
@@ -93,10 +102,13 @@ class RemoteGateway:
         self.login = login
         self.timeout = timeout
 
-    def write(self, command: str, args: dict[str, Any], *, decode: Callable[[Any], T]) -> T:
+    def write(
+        self, command: str, args: dict[str, Any], *, decode: Callable[[Any], T], secret: bool = False
+    ) -> T:
         try:
-            # The link carries the session the person signed in with: the node knows who this is.
-            result = self.link.call(command, args, timeout=self.timeout)
+            # The link carries the session the person signed in with: the node knows who this is. A
+            # command holding a password stays out of the console's outbox file.
+            result = self.link.call(command, args, timeout=self.timeout, persist=not secret)
         except LinkRefused as exc:
             raise NodeRefused(exc.reason) from None
         except LinkError as exc:
@@ -154,4 +166,37 @@ def order_from_doc(doc: dict[str, Any]) -> OrderView:
         doc.get("decided_by"),
         when(doc.get("decided_at")),
         doc.get("result_seq"),
+    )
+
+
+@dataclass(frozen=True)
+class OrderDecision:
+    """The node's answer to a person confirming or refusing an order with their own password: ``ok``, or
+    why not (``reason``: ``unknown``, ``no_password``, ``wrong_password``, ``locked``, ``same_person``,
+    ``not_authorised``, ``decided``, ``expired``) with the node's own ``message``. ``login`` is the
+    person the node authenticated, ``order`` the order as it stands after the answer."""
+
+    ok: bool
+    reason: str | None
+    message: str
+    login: str
+    order: OrderView | None
+    failures: int = 0
+    locked_until: dt.datetime | None = None
+    journal_seq: int | None = None
+
+
+def order_decision_from_result(result: Any) -> OrderDecision:
+    """The reply of ``order.confirm`` / ``order.refuse`` (docs/protocol.md section 7.5)."""
+    doc, _ = provisional_result(result)
+    until = doc.get("locked_until")
+    return OrderDecision(
+        ok=bool(doc.get("ok")),
+        reason=None if doc.get("ok") else str(doc.get("reason") or "refused"),
+        message=str(doc.get("message") or ""),
+        login=str(doc.get("login") or ""),
+        order=order_from_doc(doc["order"]) if doc.get("order") else None,
+        failures=int(doc.get("failures") or 0),
+        locked_until=dt.datetime.fromisoformat(until) if until else None,
+        journal_seq=doc.get("journal_seq"),
     )

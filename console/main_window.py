@@ -41,6 +41,7 @@ from console.everyday.asset_tools import AssetTools
 from console.everyday.case_layer_tools import CaseLayerTools
 from console.everyday.case_tools import CaseTools
 from console.everyday.intake_tools import IntakeTools
+from console.gateway import OrderDecision
 from console.layers_panel import LayersPanel
 from console.live import JournalWatcher
 from console.map.layers import rasterize_cells, rings_path
@@ -49,10 +50,16 @@ from console.measures import MEASURE_BY_KEY
 from console.mode_pages import CivilDefencePage, EmergencyPage, EverydayPage
 from console.services import ConsoleServices
 from console.theme import MODE_STYLES, banner_style, frame_style, mode_button_style
+from console.two_person import ConfirmOrderDialog, PendingOrdersView, act_text
 from console.workers import WorkerPool
+from data.models import OrderState
 from modes.common.mode_switch import EVENT_KIND, NEEDS_CONFIRMATION, Mode, ModeSwitch, ModeSwitchRefused
+from modes.common.orders import OrderView
 
 MODE_KEYS = {Mode.EVERYDAY: "F1", Mode.CIVIL_DEFENCE: "F2", Mode.EMERGENCY: "F3"}
+# How often a console attached to a node asks it for the orders waiting for a second person: they stay at
+# the node (not in the replica), so another console's order shows within this time.
+ORDERS_POLL_MS = 5000
 
 
 # The shared layers each mode remembers for itself, and where a mode starts differently from "all on".
@@ -114,6 +121,8 @@ class MainWindow(QMainWindow):
     mode_changed = Signal(str)
     mode_switch_failed = Signal(str)
     details_shown = Signal(str, str)  # kind, key
+    orders_refreshed = Signal(object)  # tuple[OrderView, ...]: the orders waiting for a second person
+    order_decided = Signal(object)  # OrderDecision: a second person confirmed or refused an order here
 
     def __init__(self, services: ConsoleServices, parent: QWidget | None = None):
         super().__init__(parent)
@@ -130,6 +139,11 @@ class MainWindow(QMainWindow):
         self.switching = False
         self._switch_target = Mode.EVERYDAY
         self.previewing: Mode | None = None  # a mode's page shown without switching the city
+        self.pending_orders: tuple[OrderView, ...] = ()
+        self.order_dialog: ConfirmOrderDialog | None = None
+        self.orders_view: PendingOrdersView | None = None
+        self._reading_orders = False
+        self._orders_stale = False
 
         self.setObjectName("main_window")
         self.setWindowTitle(self.tr("Sanwei · City Command"))
@@ -155,6 +169,9 @@ class MainWindow(QMainWindow):
         self._raster_timer = QTimer(self)
         self._raster_timer.setSingleShot(True)
         self._raster_timer.timeout.connect(self._start_raster)
+        self.orders_timer = QTimer(self)
+        self.orders_timer.setInterval(ORDERS_POLL_MS)
+        self.orders_timer.timeout.connect(self.refresh_orders)
         self._update_clock()
 
         entry = self.services.last_mode_event()
@@ -295,7 +312,14 @@ class MainWindow(QMainWindow):
         self.journal_label = QLabel()
         self.journal_label.setObjectName("journal_label")
         self.audit_label = AuditLabel(self.services.audit)  # first check once the city has loaded
+        self.orders_button = QToolButton()
+        self.orders_button.setObjectName("orders_button")
+        self.orders_button.setAutoRaise(True)
+        self.orders_button.setToolTip(self.tr("Orders waiting for a second person (two-person rule)"))
+        self.orders_button.clicked.connect(self.show_pending_orders)
+        self._update_orders_button()
         status.addWidget(self.hover_label, 1)
+        status.addPermanentWidget(self.orders_button)
         status.addPermanentWidget(self.coords_label)
         status.addPermanentWidget(self.journal_label)
         status.addPermanentWidget(self.audit_label)
@@ -315,6 +339,9 @@ class MainWindow(QMainWindow):
         self.watcher.start()
         self.clock_timer.start()
         self._update_journal_label()
+        self.refresh_orders()
+        if self.services.gateway.remote:
+            self.orders_timer.start()
 
     def _on_snapshot_loaded(self, snapshot: CitySnapshot) -> None:
         self.snapshot = snapshot
@@ -424,11 +451,12 @@ class MainWindow(QMainWindow):
         elif result.pending and result.order is not None:
             self.notify(
                 self.tr(
-                    "Order {id} waits for a second person until {time}: python main.py order confirm {id} "
-                    "--as LOGIN"
+                    "Order {id} waits for a second person until {time}: they confirm it with their own "
+                    "password in the order's dialog."
                 ).format(id=result.order.id, time=result.order.expires_at.strftime("%H:%M:%S")),
                 60_000,
             )
+            self.open_order_dialog(result.order)
         self._update_journal_label()
 
     def _on_switch_failed(self, exc: BaseException) -> None:
@@ -602,6 +630,8 @@ class MainWindow(QMainWindow):
         for e in events:
             if e.kind == EVENT_KIND:
                 self._on_mode_event(e)
+        if any(e.kind.startswith("order.") for e in others):
+            self.refresh_orders()  # perhaps another console's order, or its confirmation
         if others and self.snapshot is not None:
             if MEASURE_BY_KEY[self.layers_panel.measure_key()].uses_cases:
                 self._refresh_choropleth()
@@ -619,6 +649,85 @@ class MainWindow(QMainWindow):
                 )
             )
 
+    # --- orders waiting for a second person (the two-person rule) -------------------------------------
+
+    def refresh_orders(self) -> None:
+        """Read the orders waiting for a second person again (in a worker: at a node, a round trip)."""
+        if self._reading_orders:
+            self._orders_stale = True  # read again when this read is back: it may predate the change
+            return
+        self._reading_orders, self._orders_stale = True, False
+        self.workers.submit(self.services.pending_orders, self._on_orders, self._on_orders_failed)
+
+    def _on_orders(self, orders: tuple[OrderView, ...]) -> None:
+        self._reading_orders = False
+        if self._orders_stale:
+            self.refresh_orders()
+        self.pending_orders = tuple(orders)
+        self._update_orders_button()
+        if self.orders_view is not None:
+            self.orders_view.set_orders(self.pending_orders)
+        self.orders_refreshed.emit(self.pending_orders)
+
+    def _on_orders_failed(self, exc: BaseException) -> None:
+        self._reading_orders = False
+        if self._orders_stale:
+            self.refresh_orders()
+        self.orders_button.setToolTip(
+            self.tr("The waiting orders could not be read: {error}").format(error=exc)
+        )
+
+    def _update_orders_button(self) -> None:
+        now = self.services.clock.now()
+        waiting = sum(1 for o in self.pending_orders if o.expires_at > now)
+        if waiting:
+            self.orders_button.setText(self.tr("Orders waiting: {n}").format(n=waiting))
+            self.orders_button.setStyleSheet("color: #ffb300; font-weight: 700;")
+        else:
+            self.orders_button.setText(self.tr("No orders waiting"))
+            self.orders_button.setStyleSheet("")
+
+    def show_pending_orders(self) -> PendingOrdersView:
+        """The view of the waiting orders (from the status bar), read afresh."""
+        if self.orders_view is None:
+            self.orders_view = PendingOrdersView(self.services.clock, self)
+            self.orders_view.order_chosen.connect(self.open_order_dialog)
+            self.orders_view.refresh_requested.connect(self.refresh_orders)
+        self.orders_view.set_orders(self.pending_orders)
+        self.orders_view.show()
+        self.orders_view.activateWindow()
+        self.refresh_orders()
+        return self.orders_view
+
+    def open_order_dialog(self, order: OrderView) -> ConfirmOrderDialog:
+        """The dialog in which a second person confirms or refuses ``order`` with their own password."""
+        dialog = self.order_dialog
+        if dialog is not None and dialog.isVisible() and dialog.order.id == order.id:
+            dialog.activateWindow()
+            return dialog
+        if dialog is not None and not dialog.busy:
+            # One order's dialog at a time; one still waiting for the node's answer is left to finish.
+            dialog.reject()
+            dialog.deleteLater()
+        dialog = ConfirmOrderDialog(self.services, self.workers, order, self)
+        dialog.decided.connect(self._on_order_decided)
+        self.order_dialog = dialog
+        dialog.open()
+        self.refresh_orders()
+        return dialog
+
+    def _on_order_decided(self, decision: OrderDecision) -> None:
+        order = decision.order
+        if order is not None and order.state is OrderState.CONFIRMED:
+            text = self.tr("Order {id} confirmed by {login}: {what}.")
+        else:
+            text = self.tr("Order {id} refused by {login}: {what}.")
+        if order is not None:
+            self.notify(text.format(id=order.id, login=decision.login, what=act_text(order)), 30_000)
+        self.watcher.poll()  # the act's journal events (a mode switch, an alarm) show at once
+        self.refresh_orders()
+        self.order_decided.emit(decision)
+
     def _on_watcher_failed(self, message: str) -> None:
         self.journal_label.setText(self.tr("Journal unreachable: {error}").format(error=message))
 
@@ -627,6 +736,8 @@ class MainWindow(QMainWindow):
 
     def _update_clock(self) -> None:
         self.clock_label.setText(self.services.clock.now().strftime("%Y-%m-%d %H:%M:%S"))
+        if self.pending_orders:
+            self._update_orders_button()  # an order's time runs out
 
     # --- misc ----------------------------------------------------------------------------------------
 
@@ -641,6 +752,7 @@ class MainWindow(QMainWindow):
         self.case_layer.stop()
         self.audit_label.stop()
         self.clock_timer.stop()
+        self.orders_timer.stop()
         self._raster_timer.stop()
         self.workers.shutdown(10_000)
         super().closeEvent(event)

@@ -17,11 +17,13 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from console.dto import JournalEntry, Login
-from console.gateway import RemoteGateway
+from console.gateway import NodeNotAnswering, RemoteGateway, order_from_doc
 from console.services import ConsoleServices
 from modes.common.clock import Clock
 from modes.common.console_link import ConsoleLink, LinkView, describe_key
 from modes.common.mode_switch import EVENT_KIND
+from modes.common.nodes import LinkError
+from modes.common.orders import OrderView
 
 # A change that is not one row: the reader should reload what it shows (a re-snapshot after the node
 # restarted, or a reader that fell too far behind).
@@ -39,6 +41,15 @@ class RemoteConsoleServices(ConsoleServices):
     def last_seq(self) -> int:
         # The replica's version, held in memory and pushed on every commit: nothing polls the node.
         return self.link.version
+
+    def pending_orders(self) -> tuple[OrderView, ...]:
+        """The node's orders waiting for a second person: they stay at the node (not in the replica), so
+        this asks it (``query.orders``); ``NodeNotAnswering`` when it does not answer."""
+        try:
+            doc = self.link.call("query.orders", {}, timeout=10.0)
+        except LinkError as exc:
+            raise NodeNotAnswering(f"{self.link.endpoint} has not answered query.orders: {exc}") from None
+        return tuple(order_from_doc(o) for o in doc.get("orders", ()))
 
     def audit(self, cancelled=None) -> None:
         # A replica holds the node's rows but not the journal events behind them: the centre audits.

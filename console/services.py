@@ -30,7 +30,14 @@ from console.dto import (
     StaffEntry,
     SupervisorDetails,
 )
-from console.gateway import LocalGateway, WriteGateway, mode_switch_from_result, person_of
+from console.gateway import (
+    LocalGateway,
+    OrderDecision,
+    WriteGateway,
+    mode_switch_from_result,
+    order_decision_from_result,
+    person_of,
+)
 from console.measures import MEASURE_BY_KEY
 from data import journal
 from data.models import JournalEvent
@@ -45,6 +52,7 @@ from modes.common.mode_switch import (
     may_switch,
     parse_mode,
 )
+from modes.common.orders import OrderView, open_orders
 from modes.everyday.case_audit import CaseChecker
 
 SessionFactory = Callable[[], Session]
@@ -190,6 +198,33 @@ class ConsoleServices:
             "mode.switch",
             {"mode": parse_mode(target).value, "reason": reason},
             decode=lambda result: mode_switch_from_result(result, self.login),
+        )
+
+    # --- orders waiting for a second person (the two-person rule) -------------------------------------
+
+    def pending_orders(self) -> tuple[OrderView, ...]:
+        """The orders still waiting for a second person, oldest first (a read)."""
+        with self.session_factory() as s:
+            return tuple(open_orders(s, self.clock.now()))
+
+    def confirm_order(self, order_id: int, login: str, password: str) -> OrderDecision:
+        """Runs in a worker: the second person confirms with their own login and password, which the
+        command bus checks (a wrong password counts towards the lock); the node says who confirmed."""
+        return self.gateway.write(
+            "order.confirm",
+            {"id": int(order_id), "login": login.strip(), "password": password},
+            decode=order_decision_from_result,
+            secret=True,
+        )
+
+    def refuse_order(self, order_id: int, login: str, password: str, note: str = "") -> OrderDecision:
+        """Runs in a worker: a second person refuses the order (or the one who asked withdraws it), proved
+        by their own password as for ``confirm_order``."""
+        return self.gateway.write(
+            "order.refuse",
+            {"id": int(order_id), "login": login.strip(), "password": password, "note": note.strip()},
+            decode=order_decision_from_result,
+            secret=True,
         )
 
     # --- the journal ---------------------------------------------------------------------------------

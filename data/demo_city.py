@@ -91,6 +91,7 @@ STAGES = (
 # Every demo login's password (README, "Logging in"; printed by ``seed``). Hashed once per seeding and
 # that one hash stored for every demo login: thousands of Argon2id hashes would take minutes.
 DEMO_PASSWORD = "sanwei-demo"
+DEPUTY_CIVIL_DEFENCE = "city_civil_defence_deputy"  # the second officer the two-person rule's alarms need
 ORIGIN_LONLAT = (126.65, 45.72)  # Harbin's built-up core
 GRID_M = 0.001  # every vertex on a 1 mm grid, so neighbouring cells share their edges exactly
 ROW_BAND_M = 150.0  # cells are numbered in rows of this height, north to south, then west to east
@@ -1257,6 +1258,17 @@ def _staff(plan: Scale, rng: np.random.Generator) -> list[dict]:
             )
     for row, name in zip(rows, names, strict=True):
         row["name"] = name
+    # A second civil-defence officer at the centre: under the two-person rule a city-wide air-raid alarm
+    # needs one to confirm it. Named last, so every other person keeps the name the seed gave them.
+    rows.append(
+        {
+            "login": DEPUTY_CIVIL_DEFENCE,
+            "role": Role.CIVIL_DEFENCE.value,
+            "district_code": None,
+            "department_code": None,
+            "name": _person_names(rng, 1)[0],
+        }
+    )
     return rows
 
 

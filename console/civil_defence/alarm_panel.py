@@ -91,6 +91,7 @@ class AlarmPanel(QWidget):
     alarm_issued = Signal(object)  # AlarmBoard
     alarm_failed = Signal(str)
     alarm_acknowledged = Signal(object)  # DeliveryStatus
+    order_pending = Signal(object)  # OrderView: the two-person rule holds the alarm for a second officer
     board_refreshed = Signal(object)  # AlarmBoard
     test_planned = Signal(object)  # TestPlan
 
@@ -337,10 +338,11 @@ class AlarmPanel(QWidget):
         if isinstance(exc, AlarmPending):
             self._fail(
                 self.tr(
-                    "Alarm order {id} waits for a second civil-defence officer until {time}: "
-                    "python main.py order confirm {id} --as LOGIN"
+                    "Alarm order {id} waits for a second civil-defence officer until {time}: they confirm it "
+                    "with their own password in the order's dialog (or from the orders in the status bar)."
                 ).format(id=exc.order_id, time=exc.expires_at.strftime("%H:%M:%S"))
             )
+            self.order_pending.emit(exc.order)
             return
         self._fail(self.tr("The alarm was not issued: {reason}").format(reason=str(exc)))
 

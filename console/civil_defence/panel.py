@@ -72,6 +72,7 @@ class CivilDefenceTools(QObject):
                 (_scrolling(self.evacuation), self.tr("Evacuation")),
             ],
         )
+        self.alarms.order_pending.connect(window.open_order_dialog)
         self.sirens.suggest_requested.connect(self.suggest_sirens)
         # A siren this console marked: the coverage follows at once (another's comes with the journal).
         self.sirens.siren_status_changed.connect(lambda _result: self.refresh_coverage())

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.dto import CodeName, Login
-from console.gateway import LocalGateway, WriteGateway, provisional_result
+from console.gateway import LocalGateway, WriteGateway, order_from_doc, provisional_result
 from data.civil_defence_models import PERSONNEL_CLASSES, AlarmKind, Shelter, Siren, SirenStatus
 from data.errors import InputError
 from data.models import District, Role
@@ -31,6 +31,7 @@ from modes.civil_defence.alarms import AlarmBoard, DeliveryStatus, TestPlan, par
 from modes.civil_defence.authority import require_civil_defence
 from modes.common.changes import Changes
 from modes.common.clock import Clock
+from modes.common.orders import OrderView
 
 SessionFactory = Callable[[], Session]
 
@@ -302,10 +303,11 @@ def delivery_from_result(result) -> DeliveryStatus:
 class AlarmPending(Exception):
     """Under the two-person rule the alarm is an order that waits for a second officer's confirmation."""
 
-    def __init__(self, order: dict) -> None:
-        super().__init__(f"alarm order {order['id']} waits for a second officer until {order['expires_at']}")
-        self.order_id = int(order["id"])
-        self.expires_at = dt.datetime.fromisoformat(order["expires_at"])
+    def __init__(self, order: OrderView) -> None:
+        super().__init__(f"alarm order {order.id} waits for a second officer until {order.expires_at}")
+        self.order = order
+        self.order_id = order.id
+        self.expires_at = order.expires_at
 
 
 def board_from_result(result) -> AlarmBoard:
@@ -313,7 +315,7 @@ def board_from_result(result) -> AlarmBoard:
     ``AlarmPending`` when the two-person rule holds it for a second officer."""
     doc, _queued = provisional_result(result)
     if isinstance(doc, dict) and doc.get("pending"):
-        raise AlarmPending(doc["order"])
+        raise AlarmPending(order_from_doc(doc["order"]))
     if not isinstance(doc, dict) or "alarm_id" not in doc:
         raise InputError(f"the node answered alarm.issue without a delivery board: {doc!r}")
     deliveries = tuple(delivery_from_result(d) for d in doc.get("deliveries", ()))

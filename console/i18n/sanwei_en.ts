@@ -96,8 +96,8 @@
             <translation>Only the civil-defence officer may sound alarms or plan the annual test; you are logged in as {role}.</translation>
         </message>
         <message>
-            <source>Alarm order {id} waits for a second civil-defence officer until {time}: python main.py order confirm {id} --as LOGIN</source>
-            <translation>Alarm order {id} waits for a second civil-defence officer until {time}: python main.py order confirm {id} --as LOGIN</translation>
+            <source>Alarm order {id} waits for a second civil-defence officer until {time}: they confirm it with their own password in the order's dialog (or from the orders in the status bar).</source>
+            <translation>Alarm order {id} waits for a second civil-defence officer until {time}: they confirm it with their own password in the order's dialog (or from the orders in the status bar).</translation>
         </message>
         <message>
             <source>The alarm was not issued: {reason}</source>
@@ -1430,6 +1430,75 @@
         <message>
             <source>Reason (required, recorded in the journal)</source>
             <translation>Reason (required, recorded in the journal)</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConfirmOrderDialog</name>
+        <message>
+            <source>Order {id} waits for a second person</source>
+            <translation>Order {id} waits for a second person</translation>
+        </message>
+        <message>
+            <source>Order {id}, given by {who} ({role}) at {time}. Reason: {reason}
+The two-person rule is on: it takes effect only when a second authorised person confirms it with their own login and password. The journal records both persons.</source>
+            <translation>Order {id}, given by {who} ({role}) at {time}. Reason: {reason}
+The two-person rule is on: it takes effect only when a second authorised person confirms it with their own login and password. The journal records both persons.</translation>
+        </message>
+        <message>
+            <source>Confirm order</source>
+            <translation>Confirm order</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>Close</translation>
+        </message>
+        <message>
+            <source>Refuse order</source>
+            <translation>Refuse order</translation>
+        </message>
+        <message>
+            <source>the second person's login</source>
+            <translation>the second person's login</translation>
+        </message>
+        <message>
+            <source>why (when refusing; recorded in the journal)</source>
+            <translation>why (when refusing; recorded in the journal)</translation>
+        </message>
+        <message>
+            <source>Second person's login</source>
+            <translation>Second person's login</translation>
+        </message>
+        <message>
+            <source>Password</source>
+            <translation>Password</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>Note</translation>
+        </message>
+        <message>
+            <source>{s} s left to confirm</source>
+            <translation>{s} s left to confirm</translation>
+        </message>
+        <message>
+            <source>Time is up: the order expired at {time}</source>
+            <translation>Time is up: the order expired at {time}</translation>
+        </message>
+        <message>
+            <source>Enter the second person's login.</source>
+            <translation>Enter the second person's login.</translation>
+        </message>
+        <message>
+            <source>Enter {login}'s password.</source>
+            <translation>Enter {login}'s password.</translation>
+        </message>
+        <message>
+            <source>Checking {login}'s password…</source>
+            <translation>Checking {login}'s password…</translation>
+        </message>
+        <message>
+            <source>The decision did not go through: {reason}</source>
+            <translation>The decision did not go through: {reason}</translation>
         </message>
     </context>
     <context>
@@ -2962,6 +3031,10 @@
             <translation>Loading the city…</translation>
         </message>
         <message>
+            <source>Orders waiting for a second person (two-person rule)</source>
+            <translation>Orders waiting for a second person (two-person rule)</translation>
+        </message>
+        <message>
             <source>The city could not be loaded: {error}</source>
             <translation>The city could not be loaded: {error}</translation>
         </message>
@@ -2986,8 +3059,8 @@
             <translation>Switched to {mode}; recorded as journal event {seq}.</translation>
         </message>
         <message>
-            <source>Order {id} waits for a second person until {time}: python main.py order confirm {id} --as LOGIN</source>
-            <translation>Order {id} waits for a second person until {time}: python main.py order confirm {id} --as LOGIN</translation>
+            <source>Order {id} waits for a second person until {time}: they confirm it with their own password in the order's dialog.</source>
+            <translation>Order {id} waits for a second person until {time}: they confirm it with their own password in the order's dialog.</translation>
         </message>
         <message>
             <source>The switch failed: {reason}</source>
@@ -3016,6 +3089,26 @@
         <message>
             <source>{actor} switched the city to {mode}.</source>
             <translation>{actor} switched the city to {mode}.</translation>
+        </message>
+        <message>
+            <source>The waiting orders could not be read: {error}</source>
+            <translation>The waiting orders could not be read: {error}</translation>
+        </message>
+        <message>
+            <source>Orders waiting: {n}</source>
+            <translation>Orders waiting: {n}</translation>
+        </message>
+        <message>
+            <source>No orders waiting</source>
+            <translation>No orders waiting</translation>
+        </message>
+        <message>
+            <source>Order {id} confirmed by {login}: {what}.</source>
+            <translation>Order {id} confirmed by {login}: {what}.</translation>
+        </message>
+        <message>
+            <source>Order {id} refused by {login}: {what}.</source>
+            <translation>Order {id} refused by {login}: {what}.</translation>
         </message>
         <message>
             <source>Journal unreachable: {error}</source>
@@ -3236,6 +3329,116 @@
         <message>
             <source>Enter the number of the case to escalate.</source>
             <translation>Enter the number of the case to escalate.</translation>
+        </message>
+    </context>
+    <context>
+        <name>OrderTexts</name>
+        <message>
+            <source>Switch the city to {mode} mode</source>
+            <translation>Switch the city to {mode} mode</translation>
+        </message>
+        <message>
+            <source>all districts</source>
+            <translation>all districts</translation>
+        </message>
+        <message>
+            <source>Sound the {signal} signal in {where}</source>
+            <translation>Sound the {signal} signal in {where}</translation>
+        </message>
+        <message>
+            <source>this login</source>
+            <translation>this login</translation>
+        </message>
+        <message>
+            <source>Unknown login {login}.</source>
+            <translation>Unknown login {login}.</translation>
+        </message>
+        <message>
+            <source>{login} has no password yet: ask the administrator to set one.</source>
+            <translation>{login} has no password yet: ask the administrator to set one.</translation>
+        </message>
+        <message>
+            <source>Wrong password for {login}: {n} failed tries in a row; after {max} the login is locked for {s} s.</source>
+            <translation>Wrong password for {login}: {n} failed tries in a row; after {max} the login is locked for {s} s.</translation>
+        </message>
+        <message>
+            <source>{login} is locked after {max} failed tries, until {time}.</source>
+            <translation>{login} is locked after {max} failed tries, until {time}.</translation>
+        </message>
+        <message>
+            <source>{login} gave this order: a second person must confirm it, not the one who asked.</source>
+            <translation>{login} gave this order: a second person must confirm it, not the one who asked.</translation>
+        </message>
+        <message>
+            <source>{login} is not authorised to decide on this order: {detail}</source>
+            <translation>{login} is not authorised to decide on this order: {detail}</translation>
+        </message>
+        <message>
+            <source>Order {id} expired at {time} before anyone confirmed it: nothing was done. Ask again.</source>
+            <translation>Order {id} expired at {time} before anyone confirmed it: nothing was done. Ask again.</translation>
+        </message>
+        <message>
+            <source>Order {id} was already decided: {detail}</source>
+            <translation>Order {id} was already decided: {detail}</translation>
+        </message>
+        <message>
+            <source>Refused: {detail}</source>
+            <translation>Refused: {detail}</translation>
+        </message>
+        <message>
+            <source>{s} s</source>
+            <translation>{s} s</translation>
+        </message>
+        <message>
+            <source>expired</source>
+            <translation>expired</translation>
+        </message>
+    </context>
+    <context>
+        <name>PendingOrdersView</name>
+        <message>
+            <source>Orders waiting for a second person</source>
+            <translation>Orders waiting for a second person</translation>
+        </message>
+        <message>
+            <source>Under the two-person rule a wartime switch or an air-raid alarm takes effect only when a second authorised person confirms it with their own password within 60 s.</source>
+            <translation>Under the two-person rule a wartime switch or an air-raid alarm takes effect only when a second authorised person confirms it with their own password within 60 s.</translation>
+        </message>
+        <message>
+            <source>No.</source>
+            <translation>No.</translation>
+        </message>
+        <message>
+            <source>Order</source>
+            <translation>Order</translation>
+        </message>
+        <message>
+            <source>Given by</source>
+            <translation>Given by</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>Reason</translation>
+        </message>
+        <message>
+            <source>Time left</source>
+            <translation>Time left</translation>
+        </message>
+        <message>
+            <source>No order is waiting for a second person.</source>
+            <translation>No order is waiting for a second person.</translation>
+        </message>
+        <message>
+            <source>Confirm or refuse…</source>
+            <translation>Confirm or refuse…</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>Refresh</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>Close</translation>
         </message>
     </context>
     <context>

@@ -96,8 +96,8 @@
             <translation>只有人防干部可以发放警报或安排年度试鸣；您当前的登录角色是{role}。</translation>
         </message>
         <message>
-            <source>Alarm order {id} waits for a second civil-defence officer until {time}: python main.py order confirm {id} --as LOGIN</source>
-            <translation>警报指令 {id} 等待第二名人防干部在 {time} 前确认：python main.py order confirm {id} --as 登录名</translation>
+            <source>Alarm order {id} waits for a second civil-defence officer until {time}: they confirm it with their own password in the order's dialog (or from the orders in the status bar).</source>
+            <translation>警报指令 {id} 等待第二名人防干部在 {time} 前确认：由其在指令对话框中（或从状态栏的待确认指令中）以本人密码确认。</translation>
         </message>
         <message>
             <source>The alarm was not issued: {reason}</source>
@@ -1430,6 +1430,75 @@
         <message>
             <source>Reason (required, recorded in the journal)</source>
             <translation>原因（必填，记入日志）</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConfirmOrderDialog</name>
+        <message>
+            <source>Order {id} waits for a second person</source>
+            <translation>指令 {id} 等待第二人确认</translation>
+        </message>
+        <message>
+            <source>Order {id}, given by {who} ({role}) at {time}. Reason: {reason}
+The two-person rule is on: it takes effect only when a second authorised person confirms it with their own login and password. The journal records both persons.</source>
+            <translation>指令 {id}，由 {who}（{role}）于 {time} 下达。原因：{reason}
+双人规则已开启：须由第二名有权人员以本人登录名和密码确认后方可生效。日志记录两人。</translation>
+        </message>
+        <message>
+            <source>Confirm order</source>
+            <translation>确认指令</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
+        <message>
+            <source>Refuse order</source>
+            <translation>拒绝指令</translation>
+        </message>
+        <message>
+            <source>the second person's login</source>
+            <translation>第二人的登录名</translation>
+        </message>
+        <message>
+            <source>why (when refusing; recorded in the journal)</source>
+            <translation>原因（拒绝时填写，记入日志）</translation>
+        </message>
+        <message>
+            <source>Second person's login</source>
+            <translation>第二人登录名</translation>
+        </message>
+        <message>
+            <source>Password</source>
+            <translation>密码</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>备注</translation>
+        </message>
+        <message>
+            <source>{s} s left to confirm</source>
+            <translation>剩余 {s} 秒可确认</translation>
+        </message>
+        <message>
+            <source>Time is up: the order expired at {time}</source>
+            <translation>时间已到：指令已于 {time} 过期</translation>
+        </message>
+        <message>
+            <source>Enter the second person's login.</source>
+            <translation>请输入第二人的登录名。</translation>
+        </message>
+        <message>
+            <source>Enter {login}'s password.</source>
+            <translation>请输入 {login} 的密码。</translation>
+        </message>
+        <message>
+            <source>Checking {login}'s password…</source>
+            <translation>正在核验 {login} 的密码…</translation>
+        </message>
+        <message>
+            <source>The decision did not go through: {reason}</source>
+            <translation>决定未能送达：{reason}</translation>
         </message>
     </context>
     <context>
@@ -2962,6 +3031,10 @@
             <translation>正在加载城市数据…</translation>
         </message>
         <message>
+            <source>Orders waiting for a second person (two-person rule)</source>
+            <translation>等待第二人确认的指令（双人规则）</translation>
+        </message>
+        <message>
             <source>The city could not be loaded: {error}</source>
             <translation>城市数据加载失败：{error}</translation>
         </message>
@@ -2986,8 +3059,8 @@
             <translation>已切换到{mode}，记入日志第 {seq} 号事件。</translation>
         </message>
         <message>
-            <source>Order {id} waits for a second person until {time}: python main.py order confirm {id} --as LOGIN</source>
-            <translation>指令 {id} 等待第二人确认，截止 {time}：python main.py order confirm {id} --as 登录名</translation>
+            <source>Order {id} waits for a second person until {time}: they confirm it with their own password in the order's dialog.</source>
+            <translation>指令 {id} 等待第二人确认，截止 {time}：第二人在指令对话框中以本人密码确认。</translation>
         </message>
         <message>
             <source>The switch failed: {reason}</source>
@@ -3016,6 +3089,26 @@
         <message>
             <source>{actor} switched the city to {mode}.</source>
             <translation>{actor} 已将城市切换到{mode}。</translation>
+        </message>
+        <message>
+            <source>The waiting orders could not be read: {error}</source>
+            <translation>无法读取待确认指令：{error}</translation>
+        </message>
+        <message>
+            <source>Orders waiting: {n}</source>
+            <translation>待确认指令：{n}</translation>
+        </message>
+        <message>
+            <source>No orders waiting</source>
+            <translation>无待确认指令</translation>
+        </message>
+        <message>
+            <source>Order {id} confirmed by {login}: {what}.</source>
+            <translation>指令 {id} 已由 {login} 确认：{what}。</translation>
+        </message>
+        <message>
+            <source>Order {id} refused by {login}: {what}.</source>
+            <translation>指令 {id} 已被 {login} 拒绝：{what}。</translation>
         </message>
         <message>
             <source>Journal unreachable: {error}</source>
@@ -3236,6 +3329,116 @@
         <message>
             <source>Enter the number of the case to escalate.</source>
             <translation>请输入要升级的案件编号。</translation>
+        </message>
+    </context>
+    <context>
+        <name>OrderTexts</name>
+        <message>
+            <source>Switch the city to {mode} mode</source>
+            <translation>将城市切换到{mode}模式</translation>
+        </message>
+        <message>
+            <source>all districts</source>
+            <translation>全部城区</translation>
+        </message>
+        <message>
+            <source>Sound the {signal} signal in {where}</source>
+            <translation>在{where}鸣放{signal}信号</translation>
+        </message>
+        <message>
+            <source>this login</source>
+            <translation>该登录名</translation>
+        </message>
+        <message>
+            <source>Unknown login {login}.</source>
+            <translation>未知登录名 {login}。</translation>
+        </message>
+        <message>
+            <source>{login} has no password yet: ask the administrator to set one.</source>
+            <translation>{login} 尚未设置密码：请联系管理员设置。</translation>
+        </message>
+        <message>
+            <source>Wrong password for {login}: {n} failed tries in a row; after {max} the login is locked for {s} s.</source>
+            <translation>{login} 密码错误：已连续失败 {n} 次；满 {max} 次将锁定该登录名 {s} 秒。</translation>
+        </message>
+        <message>
+            <source>{login} is locked after {max} failed tries, until {time}.</source>
+            <translation>{login} 因连续失败 {max} 次已被锁定，至 {time}。</translation>
+        </message>
+        <message>
+            <source>{login} gave this order: a second person must confirm it, not the one who asked.</source>
+            <translation>{login} 是下达该指令的人：须由第二人确认，下令者本人不能确认。</translation>
+        </message>
+        <message>
+            <source>{login} is not authorised to decide on this order: {detail}</source>
+            <translation>{login} 无权决定该指令：{detail}</translation>
+        </message>
+        <message>
+            <source>Order {id} expired at {time} before anyone confirmed it: nothing was done. Ask again.</source>
+            <translation>指令 {id} 已于 {time} 过期，期间无人确认：未执行任何操作。请重新下达。</translation>
+        </message>
+        <message>
+            <source>Order {id} was already decided: {detail}</source>
+            <translation>指令 {id} 已有决定：{detail}</translation>
+        </message>
+        <message>
+            <source>Refused: {detail}</source>
+            <translation>被拒绝：{detail}</translation>
+        </message>
+        <message>
+            <source>{s} s</source>
+            <translation>{s} 秒</translation>
+        </message>
+        <message>
+            <source>expired</source>
+            <translation>已过期</translation>
+        </message>
+    </context>
+    <context>
+        <name>PendingOrdersView</name>
+        <message>
+            <source>Orders waiting for a second person</source>
+            <translation>等待第二人确认的指令</translation>
+        </message>
+        <message>
+            <source>Under the two-person rule a wartime switch or an air-raid alarm takes effect only when a second authorised person confirms it with their own password within 60 s.</source>
+            <translation>双人规则下，战时切换或防空警报须由第二名有权人员在 60 秒内以本人密码确认后方可生效。</translation>
+        </message>
+        <message>
+            <source>No.</source>
+            <translation>编号</translation>
+        </message>
+        <message>
+            <source>Order</source>
+            <translation>指令</translation>
+        </message>
+        <message>
+            <source>Given by</source>
+            <translation>下令人</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>原因</translation>
+        </message>
+        <message>
+            <source>Time left</source>
+            <translation>剩余时间</translation>
+        </message>
+        <message>
+            <source>No order is waiting for a second person.</source>
+            <translation>没有等待第二人确认的指令。</translation>
+        </message>
+        <message>
+            <source>Confirm or refuse…</source>
+            <translation>确认或拒绝…</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>刷新</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>关闭</translation>
         </message>
     </context>
     <context>

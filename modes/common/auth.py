@@ -489,9 +489,7 @@ def credentials_for_district(session: Session, district: str) -> list[dict[str, 
         )
         .order_by(Staff.login)
     )
-    return [
-        {"login": login, "hash": h, "set_at": _time(at) if at else None} for login, h, at in rows
-    ]
+    return [{"login": login, "hash": h, "set_at": _time(at) if at else None} for login, h, at in rows]
 
 
 def store_credentials(session: Session, credentials: list[dict[str, Any]]) -> int:
@@ -511,7 +509,9 @@ def store_credentials(session: Session, credentials: list[dict[str, Any]]) -> in
             cred.password_set_at = dt.datetime.fromisoformat(doc["set_at"]) if doc.get("set_at") else None
     for login, doc in sent.items():
         at = dt.datetime.fromisoformat(doc["set_at"]) if doc.get("set_at") else None
-        session.add(StaffCredential(login=login, password_hash=doc["hash"], password_set_at=at, failed_count=0))
+        session.add(
+            StaffCredential(login=login, password_hash=doc["hash"], password_set_at=at, failed_count=0)
+        )
         changed += 1
     session.flush()
     return changed
@@ -527,6 +527,15 @@ def _credentials(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
 OPEN_COMMANDS = frozenset(
     {"auth.sign_in", "auth.session_start", "auth.session_end", "staff.add", "staff.passwd", "order.confirm"}
 )
+# Commands a person may give either as the sender or, carrying a ``password``, as the ``login`` they name
+# (the second person at a console refusing an order with their own password).
+PASSWORD_DECISIONS = frozenset({"order.refuse"})
+
+
+def proves_itself(name: str, args: dict[str, Any]) -> bool:
+    """Whether the command's ``login`` is an argument its handler checks (with the password it carries),
+    not a person the sender must have proved."""
+    return name in OPEN_COMMANDS or (name in PASSWORD_DECISIONS and "password" in args)
 
 
 def register(bus: CommandBus) -> None:

@@ -463,8 +463,8 @@ def sender(ctx: CallContext, name: str, args: dict[str, Any], session: dict[str,
       refused, not believed.
 
     None for the sign-in commands themselves, queries, and a vouching peer acting for itself."""
-    if name in auth.OPEN_COMMANDS:
-        return None  # their 'login' is an argument: the person signing in, or a confirmer with a password
+    if auth.proves_itself(name, args):
+        return None  # their 'login' is an argument: the person signing in, or a decider with a password
     kind = ctx.peer.role_kind
     login = args.pop("login", None)
     try:

@@ -265,13 +265,15 @@ class ConsoleLink:
             raise LinkError("the console is not attached to a node")
         return self.link.sign_in(login, password, timeout=timeout)
 
-    def call(self, name: str, args: dict[str, Any], *, timeout: float = 30.0) -> Any:
+    def call(self, name: str, args: dict[str, Any], *, timeout: float = 30.0, persist: bool = True) -> Any:
         """A command on the node, resent until answered: the result, or ``LinkRefused`` (the node's rules
         said no, with the reason), or ``LinkError`` when no answer came within ``timeout`` (the command
-        stays queued in this console and is still resent while the console runs)."""
+        stays queued in this console and is still resent while the console runs). ``persist`` False: a
+        command holding a password waits in memory only, never in the outbox file (lost if the console
+        closes before the node answers)."""
         if self.link is None:
             raise LinkError("the console is not attached to a node")
-        return self.link.call(name, args, timeout=timeout)
+        return self.link.call(name, args, timeout=timeout, persist=persist)
 
     # --- what changed --------------------------------------------------------------------------------------
     @property

@@ -49,6 +49,16 @@ class AuthorityRefused(InputError):
     """The person may not do (or confirm) this grave act, or the order is not theirs to decide."""
 
 
+class OrderRefused(AuthorityRefused):
+    """A second person's decision on an order refused, with a ``reason`` a console can say in its own
+    words: ``same_person`` (the one who asked cannot confirm), ``not_authorised`` (their role or district
+    may not do the act), ``decided`` (already confirmed, refused or expired)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class Done:
     """What an act did: its own result for the caller, and the journal event that records it."""
@@ -270,7 +280,7 @@ def _pending(session: Session, order_id: int) -> PendingOrder:
 def _still_open(row: PendingOrder) -> None:
     if row.state != OrderState.PENDING.value:
         by = f" by {row.decided_by}" if row.decided_by else ""
-        raise AuthorityRefused(f"order {row.id} is already {row.state}{by}: nothing left to decide")
+        raise OrderRefused(f"order {row.id} is already {row.state}{by}: nothing left to decide", "decided")
 
 
 def confirm(session: Session, clock: Clock, order_id: int, confirmer: Actor) -> OrderOutcome:
@@ -284,14 +294,17 @@ def confirm(session: Session, clock: Clock, order_id: int, confirmer: Actor) -> 
         _expire_overdue(session, clock, confirmer)
         return OrderOutcome(None, view(row, now))
     if confirmer.name == row.requested_by:
-        raise AuthorityRefused(
-            f"{confirmer.name} gave order {row.id}: a second person must confirm it, not the one who asked"
+        raise OrderRefused(
+            f"{confirmer.name} gave order {row.id}: a second person must confirm it, not the one who asked",
+            "same_person",
         )
     act = grave_act(row.act)
     try:
         act.check(session, confirmer, row.args or {})
     except AuthorityRefused as exc:
-        raise AuthorityRefused(f"{confirmer.name} cannot confirm order {row.id}: {exc}") from None
+        raise OrderRefused(
+            f"{confirmer.name} cannot confirm order {row.id}: {exc}", "not_authorised"
+        ) from None
     asker = Actor.of(row.requested_role, row.requested_by)
     _event(
         session,
@@ -330,7 +343,9 @@ def refuse(session: Session, clock: Clock, order_id: int, actor: Actor, note: st
         try:
             grave_act(row.act).check(session, actor, row.args or {})
         except AuthorityRefused as exc:
-            raise AuthorityRefused(f"{actor.name} cannot refuse order {row.id}: {exc}") from None
+            raise OrderRefused(
+                f"{actor.name} cannot refuse order {row.id}: {exc}", "not_authorised"
+            ) from None
     row.state = OrderState.REFUSED.value
     row.decided_by = actor.name
     row.decided_at = now
@@ -381,32 +396,68 @@ def _refusal(message: str, **extra: Any) -> dict[str, Any]:
     return {"ok": False, "message": message, **extra}
 
 
-def _order_confirm(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
-    """The second person confirms with their own password, checked here whatever the channel proved:
-    a console's operator may hand the keyboard to the second person. A wrong password, like an order
-    found expired, is a reply (``ok`` false), not an exception, so its count and the expiry commit."""
+def _with_password(ctx: CallContext, args: dict[str, Any]) -> Actor:
+    """The person deciding an order who proves it here with their own login and password (a console's
+    operator may hand the keyboard to the second person, whatever its channel proved). ``AuthRefused``
+    when the password is wrong (counted), the login unknown or locked."""
     login = str(args.get("login") or "").strip()
-    try:
-        confirmer = auth.authenticate(ctx.session, login, str(args.get("password") or ""), ctx.clock)
-    except auth.AuthRefused as exc:
-        return _refusal(str(exc), reason=exc.reason)
+    return auth.authenticate(ctx.session, login, str(args.get("password") or ""), ctx.clock)
+
+
+def _expired(order: OrderView) -> dict[str, Any]:
+    return _refusal(
+        f"order {order.id} expired at {order.expires_at:%H:%M:%S} before anyone confirmed it: "
+        "nothing was done; ask again",
+        reason="expired",
+        order=order.as_dict(),
+    )
+
+
+def _order_confirm(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    """The second person confirms with their own password, checked here whatever the channel proved.
+    Every refusal is a reply (``ok`` false, with ``reason`` and ``message``), not an exception, so a wrong
+    password's count and an expiry commit: the sign-in reasons (``unknown``, ``no_password``,
+    ``wrong_password``, ``locked``) and the order's (``same_person``, ``not_authorised``, ``decided``,
+    ``expired``)."""
     order_id = _order_id(args)
-    outcome = confirm(ctx.session, ctx.clock, order_id, confirmer)
+    try:
+        confirmer = _with_password(ctx, args)
+    except auth.AuthRefused as exc:
+        return exc.as_dict()
+    try:
+        outcome = confirm(ctx.session, ctx.clock, order_id, confirmer)
+    except OrderRefused as exc:
+        return _refusal(str(exc), reason=exc.reason, login=confirmer.login)
     assert outcome.order is not None
     if outcome.done is None:
-        return _refusal(
-            f"order {order_id} expired at {outcome.order.expires_at:%H:%M:%S} before anyone confirmed it: "
-            "nothing was done; ask again",
-            reason="expired",
-            order=outcome.order.as_dict(),
-        )
-    return {"ok": True, "order": outcome.order.as_dict(), "journal_seq": outcome.done.journal_seq}
+        return _expired(outcome.order)
+    return {
+        "ok": True,
+        "login": confirmer.login,
+        "order": outcome.order.as_dict(),
+        "journal_seq": outcome.done.journal_seq,
+    }
 
 
 def _order_refuse(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
-    actor = acting_person(ctx, args)
-    order = refuse(ctx.session, ctx.clock, _order_id(args), actor, str(args.get("note") or ""))
-    return {"ok": order.state is OrderState.REFUSED, "order": order.as_dict()}
+    """A second person refuses, or the one who asked withdraws: the sender's person, or, when the command
+    carries a ``password``, the ``login`` it names once the password is checked here (as for
+    ``order.confirm``). Refusals are replies, as there."""
+    order_id = _order_id(args)
+    if "password" in args:
+        try:
+            actor = _with_password(ctx, args)
+        except auth.AuthRefused as exc:
+            return exc.as_dict()
+    else:
+        actor = acting_person(ctx, args)
+    try:
+        order = refuse(ctx.session, ctx.clock, order_id, actor, str(args.get("note") or ""))
+    except OrderRefused as exc:
+        return _refusal(str(exc), reason=exc.reason, login=actor.login)
+    if order.state is not OrderState.REFUSED:
+        return _expired(order)
+    return {"ok": True, "login": actor.login, "order": order.as_dict()}
 
 
 def _order_id(args: dict[str, Any]) -> int:

@@ -415,9 +415,10 @@ def test_the_layers_draw_in_civil_defence_mode_only(open_window, qtbot, make_ses
     assert not any(item.isVisible() for item in layers.items)
 
 
-def test_under_the_two_person_rule_the_panel_says_the_alarm_waits_for_a_second_officer(
+def test_under_the_two_person_rule_the_alarm_sounds_when_a_second_officer_confirms_it(
     open_window, qtbot, make_session
 ):
+    from data.demo_city import DEMO_PASSWORD, DEPUTY_CIVIL_DEFENCE
     from modes.bus import city_bus
     from modes.common.actor import Actor
     from modes.common.command_bus import call_local
@@ -435,12 +436,36 @@ def test_under_the_two_person_rule_the_panel_says_the_alarm_waits_for_a_second_o
     try:
         answer_alarm_confirmation(qtbot, True, [])
         with qtbot.waitSignal(panel.alarm_failed, timeout=10_000) as failed:
-            qtbot.mouseClick(panel.kind_buttons["pre"], Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(panel.kind_buttons["raid"], Qt.MouseButton.LeftButton)
         assert "waits for a second civil-defence officer" in failed.args[0]
-        assert "python main.py order confirm" in failed.args[0]
         assert alarm_count(make_session) == before  # nothing sounds until the second officer confirms
         with make_session() as s:
-            kinds = [e.kind for e in journal.events_after(s, 0, 100_000)]
-        assert kinds[-1] == "order.requested"
+            mark = journal.last_seq(s)
+            assert journal.events_after(s, mark - 1)[0].kind == "order.requested"
+        # The order's dialog is open at this console: the deputy officer beside them confirms it.
+        qtbot.waitUntil(
+            lambda: window.order_dialog is not None and window.order_dialog.isVisible(), timeout=10_000
+        )
+        dialog = window.order_dialog
+        assert dialog.order.act == "alarm.issue" and dialog.order.requested_by == window.services.login.actor
+        qtbot.keyClicks(dialog.login_edit, DEPUTY_CIVIL_DEFENCE)
+        qtbot.keyClicks(dialog.password_edit, DEMO_PASSWORD)
+        with make_session() as s:
+            last_alarm = s.scalar(select(func.max(Alarm.id))) or 0
+        with qtbot.waitSignal(
+            panel.board_refreshed, timeout=10_000, check_params_cb=lambda b: b.alarm_id > last_alarm
+        ) as shown:
+            qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+        board = shown.args[0]
+        assert board.kind.value == "raid" and board.issued_by == window.services.login.actor
+        assert alarm_count(make_session) == before + 1
+        with make_session() as s:
+            events = journal.events_after(s, mark)
+        confirmed = [e for e in events if e.kind == "order.confirmed"]
+        issued = [e for e in events if e.kind == "alarm.issued"]
+        assert [e.actor for e in confirmed] == [DEPUTY_CIVIL_DEFENCE]
+        assert [(e.actor, e.payload["confirmed_by"]) for e in issued] == [
+            (window.services.login.actor, DEPUTY_CIVIL_DEFENCE)
+        ]
     finally:
         two_person(False)

@@ -252,6 +252,73 @@ def test_a_district_console_may_not_switch_the_citys_mode(world, connect, qtbot)
     assert len(centre_journal(world, "mode.switched")) == before
 
 
+def test_a_second_person_confirms_at_a_connected_console_and_the_centre_records_them(world, connect, qtbot):
+    """The two-person rule at a console attached to the centre: the commander's wartime switch comes back
+    as an order, the civil-defence officer beside them confirms it in the order's dialog with their own
+    password, which the centre checks; the centre records the officer as the one who confirmed. Leaving
+    wartime is an order too, which the officer refuses."""
+    from PySide6.QtCore import Qt
+
+    officer = "city_civil_defence"
+    window = connect()  # the commander, signed in at the centre
+    commander = window.services.login.actor
+
+    def decide(dialog, login: str, button, signal):
+        dialog.login_edit.clear()
+        qtbot.keyClicks(dialog.login_edit, login)
+        qtbot.keyClicks(dialog.password_edit, "sanwei-demo")
+        with qtbot.waitSignal(signal, timeout=30_000) as answered:
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        return answered.args[0]
+
+    def next_dialog(previous):
+        qtbot.waitUntil(
+            lambda: window.order_dialog not in (None, previous) and window.order_dialog.isVisible(),
+            timeout=30_000,
+        )
+        return window.order_dialog
+
+    with LinkClient(world.endpoint, Security.from_dir(world.keys, "centre"), heartbeat=HB) as chief:
+        assert chief.sign_in("city_commander", "sanwei-demo")["ok"]
+        assert chief.call("settings.two_person", {"on": True}, timeout=20)["two_person_rule"] is True
+        try:
+            window.switch_now(Mode.CIVIL_DEFENCE, "air raid expected")
+            dialog = next_dialog(None)
+            order = dialog.order
+            assert order.requested_by == commander and centre_call(world, "query.mode")["mode"] == "everyday"
+            # The console's own person cannot be the second one: the centre says so.
+            refused = decide(dialog, commander, dialog.confirm_button, dialog.refused)
+            assert f"{commander} gave this order: a second person must confirm it" in refused
+
+            decision = decide(dialog, officer, dialog.confirm_button, window.order_decided)
+            assert decision.ok and decision.login == officer
+            qtbot.waitUntil(lambda: window.mode == Mode.CIVIL_DEFENCE, timeout=30_000)
+            (doc,) = centre_call(world, "query.orders", {"id": order.id})["orders"]
+            assert (doc["state"], doc["decided_by"]) == ("confirmed", officer)
+            confirmed = [
+                actor for actor, p in centre_journal(world, "order.confirmed") if p["order_id"] == order.id
+            ]
+            assert confirmed == [officer]
+            actor, switched = centre_journal(world, "mode.switched")[-1]
+            assert (actor, switched["to"], switched["confirmed_by"]) == (commander, "civil-defence", officer)
+
+            window.switch_now(Mode.EVERYDAY, "all clear")
+            dialog = next_dialog(dialog)
+            back = dialog.order
+            decision = decide(dialog, officer, dialog.refuse_button, window.order_decided)
+            assert decision.ok and decision.order.state.value == "refused"
+            refusals = [
+                actor for actor, p in centre_journal(world, "order.refused") if p["order_id"] == back.id
+            ]
+            assert refusals == [officer]
+            assert centre_call(world, "query.mode")["mode"] == "civil-defence"
+        finally:
+            chief.call("settings.two_person", {"on": False}, timeout=20)
+            if centre_call(world, "query.mode")["mode"] != "everyday":
+                chief.call("mode.switch", {"mode": "everyday", "reason": "test over"}, timeout=20)
+    qtbot.waitUntil(lambda: window.mode == Mode.EVERYDAY, timeout=30_000)
+
+
 def test_a_case_reported_at_the_centre_appears_in_the_console(world, connect, qtbot):
     window = connect()
     stats = centre_call(world, "query.stats")

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from data import journal
-from data.models import OrderState, PendingOrder
+from data.models import JournalEvent, OrderState, PendingOrder
 from modes.civil_defence import alarms
 from modes.civil_defence.authority import CivilDefenceRefused
 from modes.common import orders
@@ -183,3 +183,85 @@ def test_sounding_and_clearing_stay_with_the_civil_defence_office(tiny_city, clo
             alarms.sound_alarm(tiny_city, clock, who, kind)
     assert journal.last_seq(tiny_city) == before
     assert alarms.sound_alarm(tiny_city, clock, OFFICER, kind).done is not None
+
+
+# --- the commands: a second person with their own password --------------------------------------------------
+
+
+PASSWORD = "second person 2"
+
+
+@pytest.fixture
+def staffed(tmp_path, clock):
+    """A session factory on a migrated SQLite file of its own (these commands commit), with the city's
+    officers and their passwords, and the rule on."""
+    from data.db import open_database, session_factory
+    from modes.common import auth
+
+    engine = open_database("sqlite:///" + str(tmp_path / "orders.db"))
+    make = session_factory(engine)
+    with make() as s, s.begin():
+        for who in (COMMANDER, OFFICER, DEPUTY, OPERATOR):
+            auth.add_staff(s, clock, who.login, who.role.value)
+            auth.set_password(s, clock, who.login, PASSWORD)
+        orders.set_two_person_rule(s, clock, COMMANDER, True)
+    yield make
+    engine.dispose()
+
+
+def test_the_commands_answer_every_refusal_with_its_reason_and_record_the_password_holder(staffed, clock):
+    """``order.confirm`` and ``order.refuse`` carrying a login and password: the person is the one whose
+    password the bus checked, whoever sends the command; each refusal is a reply with a reason, and a
+    wrong password's count commits."""
+    from data.models import StaffCredential
+    from modes.bus import city_bus
+    from modes.common.command_bus import call_local
+
+    bus, make = city_bus(), staffed
+
+    def run(name: str, args: dict, person: Actor | None = COMMANDER) -> dict:
+        return call_local(bus, make, clock, name, args, person=person)
+
+    asked = run("mode.switch", {"mode": "civil-defence", "reason": "air raid expected"})
+    order_id = asked["order"]["id"]
+
+    def confirm(login: str, password: str = PASSWORD) -> dict:
+        # Sent by the commander's console: the deciding person is the password's, not the sender.
+        return run("order.confirm", {"id": order_id, "login": login, "password": password})
+
+    same = confirm(COMMANDER.login)
+    assert (same["ok"], same["reason"], same["login"]) == (False, "same_person", COMMANDER.login)
+    assert "a second person must confirm it" in same["message"]
+    assert confirm(OPERATOR.login)["reason"] == "not_authorised"
+    assert confirm("nobody")["reason"] == "unknown"
+    wrong = confirm(OFFICER.login, "not the password")
+    assert (wrong["ok"], wrong["reason"], wrong["failures"]) == (False, "wrong_password", 1)
+    with make() as s:
+        assert s.get(StaffCredential, OFFICER.login).failed_count == 1  # committed with the reply
+        assert current_mode(s) == Mode.EVERYDAY
+
+    done = confirm(OFFICER.login)
+    assert done["ok"] and done["login"] == OFFICER.login and done["order"]["decided_by"] == OFFICER.login
+    with make() as s:
+        assert current_mode(s) == Mode.CIVIL_DEFENCE
+        (event,) = s.scalars(select(JournalEvent).where(JournalEvent.seq == done["journal_seq"])).all()
+        assert (event.kind, event.actor, event.payload["confirmed_by"]) == (
+            "mode.switched",
+            COMMANDER.login,
+            OFFICER.login,
+        )
+    assert confirm(DEPUTY.login)["reason"] == "decided"
+
+    # Leaving wartime waits too: refused by the deputy with their own password, sent from the officer's
+    # console; without a password, by the sender (the one who asked may withdraw).
+    back = run("mode.switch", {"mode": "everyday", "reason": "all clear"}, OFFICER)["order"]["id"]
+    refuse = {"id": back, "login": DEPUTY.login, "password": "wrong again", "note": "not yet"}
+    assert run("order.refuse", refuse, OFFICER)["reason"] == "wrong_password"
+    refused = run("order.refuse", {**refuse, "password": PASSWORD}, OFFICER)
+    assert refused["ok"] and refused["order"]["decided_by"] == DEPUTY.login
+    later = run("mode.switch", {"mode": "everyday", "reason": "all clear now"}, OFFICER)["order"]["id"]
+    clock.advance(seconds=61)
+    expired = run("order.refuse", {"id": later}, OFFICER)
+    assert (expired["ok"], expired["reason"], expired["order"]["state"]) == (False, "expired", "expired")
+    with make() as s:
+        assert current_mode(s) == Mode.CIVIL_DEFENCE
