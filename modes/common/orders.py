@@ -413,12 +413,19 @@ def _expired(order: OrderView) -> dict[str, Any]:
     )
 
 
+def _at_the_centre(ctx: CallContext, done: str) -> None:
+    # Orders wait in the centre's database; a district's replica holds none to decide.
+    if ctx.node == "district":
+        raise AuthorityRefused(f"orders wait at the municipal centre and are {done} there, not at a district")
+
+
 def _order_confirm(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """The second person confirms with their own password, checked here whatever the channel proved.
     Every refusal is a reply (``ok`` false, with ``reason`` and ``message``), not an exception, so a wrong
     password's count and an expiry commit: the sign-in reasons (``unknown``, ``no_password``,
     ``wrong_password``, ``locked``) and the order's (``same_person``, ``not_authorised``, ``decided``,
     ``expired``)."""
+    _at_the_centre(ctx, "confirmed")
     order_id = _order_id(args)
     try:
         confirmer = _with_password(ctx, args)
@@ -443,6 +450,7 @@ def _order_refuse(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """A second person refuses, or the one who asked withdraws: the sender's person, or, when the command
     carries a ``password``, the ``login`` it names once the password is checked here (as for
     ``order.confirm``). Refusals are replies, as there."""
+    _at_the_centre(ctx, "refused")
     order_id = _order_id(args)
     if "password" in args:
         try:

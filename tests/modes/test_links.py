@@ -528,3 +528,26 @@ def test_cli_report_through_a_district_reaches_the_centre(pair):
     assert status["node"] == "centre" and any(p["name"] == f"district-{D1}" for p in status["peers"])
     pair.district.terminate()
     pair.centre.terminate()
+
+
+def test_grave_acts_and_their_orders_are_decided_at_the_centre_never_at_a_district(pair):
+    # A district's replica holds no orders and does not own the city's mode: a console attached to a
+    # district node is told where these are decided, and nothing changes there or at the centre.
+    pair.start_centre()
+    pair.start_district()
+    with pair.link("district", login="city_commander") as local:
+        wait_until(lambda: local.call("query.stats")["cells"] > 0, what="the district's replica")
+        with pytest.raises(LinkRefused, match="municipal centre"):
+            local.call("mode.switch", {"mode": "civil-defence", "reason": "drill"})
+        with pytest.raises(LinkRefused, match="orders wait at the municipal centre"):
+            local.call("order.confirm", {"id": 1, "login": "city_civil_defence", "password": "sanwei-demo"})
+        with pytest.raises(LinkRefused, match="orders wait at the municipal centre"):
+            local.call("order.refuse", {"id": 1, "note": "no"})
+        with pytest.raises(LinkRefused, match="municipal centre"):
+            local.call("settings.two_person", {"on": True})
+    for db in (pair.centre_db, pair.district_db):
+        with sqlite3.connect(db) as conn:
+            kinds = {k for (k,) in conn.execute("SELECT kind FROM journal")}
+        assert not kinds & {"mode.switched", "order.confirmed", "order.refused", "settings.changed"}
+    assert pair.district.terminate() == 0
+    assert pair.centre.terminate() == 0
