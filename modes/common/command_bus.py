@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ QUERY_PREFIXES = ("query.", "state.", "link.")
 # A queued command carries the time it was taken at the district; the centre accepts it within this
 # window (an offline district's clock may be off, and an old time must not reopen closed deadlines).
 MAX_BACKDATE = dt.timedelta(hours=24)
+# Replies of writes not recorded on disk (a sign-in: its token), kept in memory for resends of their id.
+IN_MEMORY_REPLIES = 4096
 
 APPLIED = sa.table(
     "link_applied_command",
@@ -308,6 +311,10 @@ class BusTransaction:
 
     def save_reply(self, peer: str, command_id: str, status: str, body: bytes) -> None:
         if not self.record:
+            if self.writes:
+                # Not kept on disk (a session's token), yet a resend of the same id must not act twice
+                # (a wrong password counted twice): kept in memory, once the transaction committed.
+                self.after_commit.append(lambda: self.store.remember(peer, command_id, status, body))
             return
         self.session.connection().execute(
             _SAVE_REPLY,
@@ -329,10 +336,20 @@ class DbDedupStore:
         self.session_factory = session_factory
         self.on_commit = on_commit
         self._lookup: sa.Connection | None = None
+        self._in_memory: OrderedDict[tuple[str, str], tuple[str, bytes]] = OrderedDict()
+
+    def remember(self, peer: str, command_id: str, status: str, body: bytes) -> None:
+        """Keep the reply of an unrecorded write in memory for resends of its id (bounded, oldest out)."""
+        self._in_memory[(peer, command_id)] = (status, body)
+        while len(self._in_memory) > IN_MEMORY_REPLIES:
+            self._in_memory.popitem(last=False)
 
     def lookup(self, peer: str, command_id: str) -> tuple[str, bytes] | None:
         """The stored reply of a command, on a connection kept for the command server's thread (a
         session per lookup cost a millisecond a command)."""
+        kept = self._in_memory.get((peer, command_id))
+        if kept is not None:
+            return kept
         if self._lookup is None:
             self._lookup = self.session_factory.kw["bind"].connect()
         conn = self._lookup

@@ -660,6 +660,26 @@ def test_a_wrong_password_over_the_link_is_refused_and_counted(world):
     assert b"guessing" not in world.db.read_bytes()
 
 
+def test_a_resent_sign_in_is_answered_alike_and_counts_once(world):
+    # A slow answer makes the link resend a command under its id; a sign-in's reply is not kept on disk
+    # (it holds the session's token), yet the resend must not count a wrong password twice.
+    person = a_login(world, "operator", DISTRICT)
+    failures = len(centre_journal(world, "staff.login_failed"))
+    args = {"login": person, "password": "guessing twice"}
+    with console_link(world) as link:
+        first = link.call("auth.session_start", args, timeout=20, persist=False, command_id="signin-0001")
+        again = link.call("auth.session_start", args, timeout=20, persist=False, command_id="signin-0001")
+        assert first == again and not first["ok"] and "1 of 5" in first["message"]
+        assert link.sign_in(person, "sanwei-demo")["ok"]  # a success resets the count
+    assert len(centre_journal(world, "staff.login_failed")) == failures + 1
+    ok = {"login": person, "password": "sanwei-demo"}
+    with console_link(world) as link:
+        opened = link.call("auth.session_start", ok, timeout=20, persist=False, command_id="signin-0002")
+        assert link.call("auth.session_start", ok, timeout=20, persist=False, command_id="signin-0002") == opened
+    assert b"guessing twice" not in world.db.read_bytes()
+    assert opened["token"].encode() not in world.db.read_bytes()
+
+
 def test_a_signed_in_console_acts_as_its_person_and_may_not_claim_another(world):
     person = a_login(world, "operator", DISTRICT)
     x, y = a_point(world, DISTRICT)
