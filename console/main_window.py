@@ -490,6 +490,10 @@ class MainWindow(QMainWindow):
         self._update_mode_permissions()
         self.mode_changed.emit(mode.value)
 
+    def shows(self, mode: Mode) -> bool:
+        """Whether ``mode``'s page is the one on screen: the city's mode, or the mode being previewed."""
+        return Mode(mode) in (self.mode, self.previewing)
+
     def preview_mode(self, mode: Mode) -> None:
         """Show ``mode``'s page and layers without switching the city (``console --mode``, screenshots):
         the banner keeps the city's real mode and says that this is a preview. Writes nothing."""

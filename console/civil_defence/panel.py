@@ -88,9 +88,11 @@ class CivilDefenceTools(QObject):
         self._maybe_start()
 
     def _maybe_start(self) -> None:
-        """Load the page's data the first time the city is in civil-defence mode with the map loaded."""
-        if self.started or self.window.mode.value != MODE or not self.window.is_loaded:
+        """Load the page's data the first time the page is shown (the city in civil-defence mode, or the
+        page previewed) with the map loaded."""
+        if self.started or not self.window.shows(Mode.CIVIL_DEFENCE) or not self.window.is_loaded:
             return
+        self.layers.set_active(True)
         self.started = True
         # The page has much to show: give it most of the right-hand column (the user may drag back).
         right = self.window.findChild(QSplitter, "right_splitter")

@@ -1289,7 +1289,7 @@ def install_emergency(window) -> EmergencyConsole:
 
     window.mode_changed.connect(on_mode)
     window.loaded.connect(console.redraw_map)
-    window.loaded.connect(lambda: console.set_mode_active(window.mode == Mode.EMERGENCY))
+    window.loaded.connect(lambda: console.set_mode_active(window.shows(Mode.EMERGENCY)))
 
     def on_journal(_old: int, _new: int) -> None:
         if console.active:
