@@ -12,7 +12,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, Self
 
 import zmq
 
@@ -49,6 +49,9 @@ class AgentThread:
         self._thread: threading.Thread | None = None
 
     def start(self, timeout: float = 10.0) -> None:
+        if self._thread is not None:
+            # A second bind of the pipe would fail obscurely and leak a socket: say what happened.
+            raise CommsError(f"{self.name} was started already: a node starts once (make a new one)")
         front = self.context.socket(zmq.PAIR)
         front.linger = 0
         # The application may publish in bursts; the pipe should queue rather than block it.
@@ -128,3 +131,35 @@ class AgentThread:
             self._front = None
         if self._own_context:
             self.context.term()
+
+
+class AgentFront:
+    """The lifecycle every front shares, around the ``AgentThread`` that runs its core.
+
+    ``start`` returns the front, so ``Front(...).start()`` reads as one step; it raises ``CommsError``
+    when the core cannot start (a port in use, a bad key: the agent thread's exception named) or when the
+    front was started before. ``stop`` stops the agent thread and joins it; it may be called any number
+    of times, before ``start`` too. ``with front:`` starts and stops it.
+    """
+
+    def __init__(
+        self, name: str, context: zmq.Context | None, make_core: Callable[[zmq.Context], AgentCore]
+    ) -> None:
+        self._agent = AgentThread(name, context, make_core)
+
+    def start(self) -> Self:
+        self._agent.start()
+        return self
+
+    def stop(self) -> None:
+        self._agent.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._agent.running
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -28,7 +28,7 @@ from typing import Protocol
 import msgpack
 import zmq
 
-from comms.agent import TERM, AgentThread
+from comms.agent import TERM, AgentFront
 from comms.keys import Peer, PeerPolicy, Security, allow_all, peer_of, scoped_write_policy
 from comms.stats import MONITOR_MASK, NodeStats
 from comms.wire import (
@@ -519,7 +519,7 @@ class _CloneServerCore:
         self._streams_ready = ready
 
 
-class CloneServer:
+class CloneServer(AgentFront):
     """The centre's side of the state channel. Start it, publish into it, stop it.
 
     ``publish`` may be called from any thread; the update is numbered and sent by the agent thread.
@@ -560,26 +560,13 @@ class CloneServer:
             initial_seq=initial_seq,
             epoch=epoch or uuid_mod.uuid4().hex,
         )
-        self._agent = AgentThread(
+        super().__init__(
             f"clone-server-{port}", context, lambda ctx: _CloneServerCore(ctx, self.config, self.stats)
         )
 
     @property
     def epoch(self) -> str:
         return self.config.epoch
-
-    def start(self) -> CloneServer:
-        self._agent.start()
-        return self
-
-    def stop(self) -> None:
-        self._agent.stop()
-
-    def __enter__(self) -> CloneServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def publish(
         self,
@@ -1241,7 +1228,7 @@ class _CloneClientCore:
                 log.exception("on_link callback failed")
 
 
-class CloneClient:
+class CloneClient(AgentFront):
     """A district's (or console's) copy of one subtree of the centre's map.
 
     Callbacks run in the agent thread and must return quickly: ``on_update(entry)`` for each change of
@@ -1278,24 +1265,11 @@ class CloneClient:
         )  # fmt: skip
         self._synced = threading.Event()
         self._link = CloneLinkState(False, time.time(), False, 0, "", None)
-        self._agent = AgentThread(
+        super().__init__(
             f"clone-client-{port}",
             context,
             lambda ctx: _CloneClientCore(ctx, self.config, self.replica, self),
         )
-
-    def start(self) -> CloneClient:
-        self._agent.start()
-        return self
-
-    def stop(self) -> None:
-        self._agent.stop()
-
-    def __enter__(self) -> CloneClient:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def link(self) -> CloneLinkState:

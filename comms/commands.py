@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 import zmq
 
-from comms.agent import TERM, AgentThread
+from comms.agent import TERM, AgentFront
 from comms.keys import Peer, Security, peer_of
 from comms.stats import MONITOR_MASK, NodeStats
 from comms.wire import (
@@ -349,7 +349,7 @@ class _CommandServerCore:
         return STATUS_REFUSED, reason
 
 
-class CommandServer:
+class CommandServer(AgentFront):
     """The centre's end of the command channel.
 
     ``apply(command, tx) -> reply bytes`` runs in the server's agent thread inside
@@ -372,7 +372,7 @@ class CommandServer:
         self.config = CommandServerConfig(host, port, security, apply, store or MemoryDedupStore(), max_body)
         self._peers_lock = threading.Lock()
         self._last_seen: dict[str, float] = {}
-        self._agent = AgentThread(
+        super().__init__(
             f"command-server-{port}", context, lambda ctx: _CommandServerCore(ctx, self.config, self)
         )
 
@@ -384,19 +384,6 @@ class CommandServer:
         """Wall-clock time each peer was last heard from."""
         with self._peers_lock:
             return dict(self._last_seen)
-
-    def start(self) -> CommandServer:
-        self._agent.start()
-        return self
-
-    def stop(self) -> None:
-        self._agent.stop()
-
-    def __enter__(self) -> CommandServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 # ==================================================================================================
@@ -712,7 +699,7 @@ class _CommandClientCore:
                 log.exception("on_link callback failed")
 
 
-class CommandClient:
+class CommandClient(AgentFront):
     """A district's (or console's) end of the command channel.
 
     ``submit(body)`` returns once the command is persisted in the outbox; ``on_reply(reply)`` is
@@ -742,24 +729,11 @@ class CommandClient:
             host, port, security, server, heartbeat, max_body, resend_first, on_reply, on_link
         )
         self._link = LinkState(False, time.time(), 0, None, 0, None)
-        self._agent = AgentThread(
+        super().__init__(
             f"command-client-{port}",
             context,
             lambda ctx: _CommandClientCore(ctx, self.config, self.outbox, self),
         )
-
-    def start(self) -> CommandClient:
-        self._agent.start()
-        return self
-
-    def stop(self) -> None:
-        self._agent.stop()
-
-    def __enter__(self) -> CommandClient:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def link(self) -> LinkState:

@@ -34,7 +34,6 @@ import numpy as np
 import shapely
 from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon, shape
 
-from data import journal
 from data.city import city_crs, has_city
 from data.civil_defence_models import (
     AREA_PER_PERSON_M2,
@@ -48,32 +47,20 @@ from data.civil_defence_models import (
     capacity_for,
 )
 from data.errors import InputError, NoCity
-from data.geometry import transformer
+from data.geometry import all_finite, repair_polygonal, reproject, transformer
 from data.gis_io import (
-    ID_FIELDS,
+    OUT_OF_LONLAT,
     WKT_COLUMNS,
+    FeatureRejected,
     ImportReport,
     Problem,
-    _date,
-    _duplicate_check,
-    _existing,
-    _identifier,
-    _locate,
-    _number,
-    _points_in_city,
-    _problem,
-    _prop,
-    _raise_if,
-    _read,
-    _Record,
-    _Reject,
-    _repair,
-    _reproject,
-    _Source,
-    _text,
-    _upsert,
+    Record,
+    Source,
+    identify,
+    points_in_city,
+    read_features,
+    write_points,
 )
-from data.spatial import GridIndex
 
 KINDS = ("sirens", "shelters")
 MAX_ENTRANCE_M = 500.0
@@ -140,44 +127,23 @@ _SHELTER_CLASSES = {c.value: c for c in ShelterClass} | {zh: c for c, zh in SHEL
 _SHELTER_CLASSES |= {"一等人员掩蔽": ShelterClass.PERSONNEL_1, "二等人员掩蔽": ShelterClass.PERSONNEL_2}
 
 
-def _choice(rec: _Record, names: tuple[str, ...], table: dict[str, Any]) -> Any:
-    value = _prop(rec, *names)
+def _choice(rec: Record, names: tuple[str, ...], table: dict[str, Any]) -> Any:
+    value = rec.prop(*names)
     if value is None:
         return None
     text = str(value).strip()
     found = table.get(text) or table.get(text.lower().replace("-", "_").replace(" ", "_"))
     if found is None:
-        raise _Reject(
+        raise FeatureRejected(
             f"{names[0]} {text!r} is not one of {', '.join(dict.fromkeys(str(v) for v in table.values()))}"
         )
     return found
 
 
-def _identify(source: _Source, code_field: str | None, indices, problems: list[Problem]) -> dict[int, str]:
-    ids: dict[int, str] = {}
-    for rec in source.records:
-        if rec.index not in indices:
-            continue
-        ident = None
-        try:
-            ident = _identifier(rec, code_field, ID_FIELDS)
-            if len(ident) > 32:
-                raise _Reject(f"id {ident!r} is longer than 32 characters")
-            ids[rec.index] = ident
-        except _Reject as exc:
-            problems.append(_problem(rec, ident, exc.reason))
-    for index, earlier in _duplicate_check(ids).items():
-        problems.append(
-            Problem(index, source.records[index].line, ids[index], f"same id as feature {earlier}")
-        )
-        del ids[index]
-    return ids
-
-
 # --- sirens ----------------------------------------------------------------------------------------
 
 
-def _siren_row(rec: _Record, ident: str, xy: tuple[float, float], cell: str | None, old: dict | None) -> dict:
+def _siren_row(rec: Record, ident: str, xy: tuple[float, float], cell: str | None, old: dict | None) -> dict:
     row: dict[str, Any] = {
         "id": ident,
         "x": xy[0],
@@ -185,26 +151,26 @@ def _siren_row(rec: _Record, ident: str, xy: tuple[float, float], cell: str | No
         "cell_code": cell,
         "district_code": cell[:6] if cell else None,
     }
-    name = _text(rec, ("name", "Name"), 100)
+    name = rec.text(("name", "Name"), 100)
     if name is not None:
         row["name"] = name
     kind = _choice(rec, ("kind", "type", "siren_type"), _SIREN_KINDS)
     if kind is not None:
         row["kind"] = kind.value
-    power = _number(rec, ("power_w", "power"), low=0.0)
+    power = rec.number(("power_w", "power"), low=0.0)
     if power is None:
-        kw = _number(rec, ("power_kw",), low=0.0)
+        kw = rec.number(("power_kw",), low=0.0)
         power = None if kw is None else kw * 1000.0
     if power is not None:
         if power <= 0:
-            raise _Reject("power_w must be above 0")
+            raise FeatureRejected("power_w must be above 0")
         row["power_w"] = power
     elif old is None:
-        raise _Reject("no power_w: a new siren needs its power in watts")
-    radius = _number(rec, ("audible_radius_m", "radius_m", "radius"), low=0.0)
+        raise FeatureRejected("no power_w: a new siren needs its power in watts")
+    radius = rec.number(("audible_radius_m", "radius_m", "radius"), low=0.0)
     if radius is not None:
         if radius <= 0:
-            raise _Reject("audible_radius_m must be above 0")
+            raise FeatureRejected("audible_radius_m must be above 0")
         row["audible_radius_m"] = radius
     mount = _choice(rec, ("mount",), {m: m for m in _MOUNTS})
     if mount is not None:
@@ -212,38 +178,30 @@ def _siren_row(rec: _Record, ident: str, xy: tuple[float, float], cell: str | No
     status = _choice(rec, ("status",), {s.value: s for s in SirenStatus})
     if status is not None:
         row["status"] = status.value
-    last = _date(rec, "last_test")
+    last = rec.date("last_test")
     if last is not None:
         row["last_test"] = last
     return row
 
 
-def _import_sirens(session, source: _Source, code_field: str | None, report: ImportReport) -> None:
+def _import_sirens(session, source: Source, code_field: str | None, report: ImportReport) -> None:
     target = city_crs(session)
     report.crs_to = target
     problems: list[Problem] = []
-    points = _points_in_city(source, target, code_field, problems)
-    ids = _identify(source, code_field, points, problems)
-    existing = _existing(session, Siren, list(ids.values()), _SIREN_COLUMNS)
-    cell_of = _locate(GridIndex.load(session), points, ids, existing)
-    rows = []
-    for index, ident in ids.items():
-        rec = source.records[index]
-        try:
-            rows.append(_siren_row(rec, ident, points[index], cell_of[index], existing.get(ident)))
-        except _Reject as exc:
-            problems.append(_problem(rec, ident, exc.reason))
-    _raise_if(problems, source.label)
-    report.outside = [r["id"] for r in rows if r["cell_code"] is None]
-    _upsert(session, Siren, rows, existing, _SIREN_COLUMNS, _SIREN_DEFAULTS, report)
+    points = points_in_city(source, target, code_field, problems)
+    ids = identify(source, code_field, points, problems)
+    write_points(
+        session, source, points, ids, problems, report,
+        model=Siren, columns=_SIREN_COLUMNS, defaults=_SIREN_DEFAULTS, make_row=_siren_row,
+    )  # fmt: skip
 
 
 # --- shelters --------------------------------------------------------------------------------------
 
 
-def _entrance_points(rec: _Record) -> np.ndarray | None:
+def _entrance_points(rec: Record) -> np.ndarray | None:
     """Entrance coordinates in the file's CRS, or None when the feature gives none."""
-    value = _prop(rec, "entrances", "entrance")
+    value = rec.prop("entrances", "entrance")
     if value is None:
         return None
     try:
@@ -260,57 +218,57 @@ def _entrance_points(rec: _Record) -> np.ndarray | None:
             else:
                 geom = shapely.from_wkt(text)
     except Exception as exc:  # WKT, JSON and shapely raise several types for malformed input
-        raise _Reject(f"entrances: cannot read points ({exc})") from None
+        raise FeatureRejected(f"entrances: cannot read points ({exc})") from None
     if geom.geom_type not in ("Point", "MultiPoint") or geom.is_empty:
-        raise _Reject(f"entrances must be points, not {geom.geom_type}")
+        raise FeatureRejected(f"entrances must be points, not {geom.geom_type}")
     coords = shapely.get_coordinates(geom)
     if not np.isfinite(coords).all():
-        raise _Reject("entrances: coordinates are not finite numbers")
+        raise FeatureRejected("entrances: coordinates are not finite numbers")
     return coords
 
 
-def _shelter_geometry(rec: _Record) -> tuple[Any, tuple[float, float] | None]:
+def _shelter_geometry(rec: Record) -> tuple[Any, tuple[float, float] | None]:
     """(footprint or None, point or None) in the file's CRS."""
     geom = rec.geometry
     if rec.error:
-        raise _Reject(rec.error)
+        raise FeatureRejected(rec.error)
     if isinstance(geom, tuple):
         return None, geom
     if geom is None or geom.is_empty:
-        raise _Reject("no geometry: a shelter needs a footprint polygon or a point")
+        raise FeatureRejected("no geometry: a shelter needs a footprint polygon or a point")
     if isinstance(geom, Point):
         return None, (geom.x, geom.y)
     if isinstance(geom, MultiPoint) and len(geom.geoms) == 1:
         return None, (geom.geoms[0].x, geom.geoms[0].y)
     if isinstance(geom, Polygon | MultiPolygon):
-        fixed, reason = _repair(geom)
+        fixed, reason = repair_polygonal(geom)
         if fixed is None:
-            raise _Reject(f"invalid footprint that cannot be repaired ({reason})")
+            raise FeatureRejected(f"invalid footprint that cannot be repaired ({reason})")
         return fixed, None
-    raise _Reject(f"{geom.geom_type} is neither a footprint polygon nor a point")
+    raise FeatureRejected(f"{geom.geom_type} is neither a footprint polygon nor a point")
 
 
-def _shelter_fields(rec: _Record, old: dict | None, area_per_person: float | None) -> dict:
+def _shelter_fields(rec: Record, old: dict | None, area_per_person: float | None) -> dict:
     row: dict[str, Any] = {}
-    name = _text(rec, ("name", "Name"), 100)
+    name = rec.text(("name", "Name"), 100)
     if name is not None:
         row["name"] = name
     cls = _choice(rec, ("class", "shelter_class", "category"), _SHELTER_CLASSES)
     if cls is not None:
         row["shelter_class"] = cls.value
     elif old is None:
-        raise _Reject(f"no class: one of {', '.join(c.value for c in ShelterClass)}")
-    area = _number(rec, ("usable_area_m2", "area_m2", "usable_area"), low=0.0)
+        raise FeatureRejected(f"no class: one of {', '.join(c.value for c in ShelterClass)}")
+    area = rec.number(("usable_area_m2", "area_m2", "usable_area"), low=0.0)
     if area is not None:
         if area <= 0:
-            raise _Reject("usable_area_m2 must be above 0")
+            raise FeatureRejected("usable_area_m2 must be above 0")
         row["usable_area_m2"] = area
     elif old is None:
-        raise _Reject("no usable_area_m2: a new shelter needs its usable area")
-    capacity = _number(rec, ("capacity", "persons"), low=0.0)
+        raise FeatureRejected("no usable_area_m2: a new shelter needs its usable area")
+    capacity = rec.number(("capacity", "persons"), low=0.0)
     if capacity is not None:
         if capacity != int(capacity):
-            raise _Reject(f"capacity {capacity} is not a whole number of persons")
+            raise FeatureRejected(f"capacity {capacity} is not a whole number of persons")
         row["capacity"] = int(capacity)
     elif area is not None or cls is not None:
         # The class norm sets the places when the file does not: 1 m2 a person in personnel works.
@@ -320,17 +278,17 @@ def _shelter_fields(rec: _Record, old: dict | None, area_per_person: float | Non
     status = _choice(rec, ("status",), {s.value: s for s in ShelterStatus})
     if status is not None:
         row["status"] = status.value
-    occupancy = _number(rec, ("occupancy",), low=0.0)
+    occupancy = rec.number(("occupancy",), low=0.0)
     if occupancy is not None:
         row["occupancy"] = int(occupancy)
-    note = _text(rec, ("note",), 10_000)
+    note = rec.text(("note",), 10_000)
     if note is not None:
         row["note"] = note
     return row
 
 
 def _import_shelters(
-    session, source: _Source, code_field: str | None, report: ImportReport, area_per_person: float | None
+    session, source: Source, code_field: str | None, report: ImportReport, area_per_person: float | None
 ) -> None:
     target = city_crs(session)
     report.crs_to = target
@@ -342,8 +300,8 @@ def _import_shelters(
         try:
             footprint, point = _shelter_geometry(rec)
             doors = _entrance_points(rec)
-        except _Reject as exc:
-            problems.append(_problem(rec, _soft_id(rec, code_field), exc.reason))
+        except FeatureRejected as exc:
+            problems.append(rec.problem(rec.id_or_none(code_field), exc.reason))
             continue
         if footprint is not None:
             footprints[rec.index] = footprint
@@ -352,11 +310,10 @@ def _import_shelters(
         if doors is not None:
             entrances[rec.index] = doors
     tr = transformer(source.crs_text, target)
-    geographic = source.crs.is_geographic
     city_geom: dict[int, tuple[Any, tuple[float, float]]] = {}
     if footprints:
         keys = sorted(footprints)
-        projected = _reproject(
+        projected = reproject(
             np.asarray([footprints[k] for k in keys], dtype=object), source.crs_text, target
         )
         for k, geom in zip(keys, projected, strict=True):
@@ -371,21 +328,19 @@ def _import_shelters(
         try:
             raw = footprints.get(k)
             raw_xy = shapely.get_coordinates(raw) if raw is not None else np.array([points[k]])
-            if geographic and not ((np.abs(raw_xy[:, 0]) <= 180) & (np.abs(raw_xy[:, 1]) <= 90)).all():
-                raise _Reject(
-                    "coordinates out of longitude/latitude range: is the file projected? give its CRS"
-                )
+            if not source.lonlat_ok(raw_xy[:, 0], raw_xy[:, 1]).all():
+                raise FeatureRejected(OUT_OF_LONLAT)
             if footprint is not None:
-                if not np.isfinite(shapely.get_coordinates(footprint)).all():
-                    raise _Reject(f"coordinates cannot be transformed from {source.crs_text} to {target}")
+                if not all_finite(footprint):
+                    raise FeatureRejected(source.untransformable(target))
                 if not footprint.is_valid:
-                    footprint, _ = _repair(footprint)
+                    footprint, _ = repair_polygonal(footprint)
                     if footprint is None:
-                        raise _Reject("footprint invalid after reprojection")
+                        raise FeatureRejected("footprint invalid after reprojection")
                 p = footprint.representative_point()
                 point = (p.x, p.y)
             if not (np.isfinite(point[0]) and np.isfinite(point[1])):
-                raise _Reject(f"coordinates cannot be transformed from {source.crs_text} to {target}")
+                raise FeatureRejected(source.untransformable(target))
             doors = None
             if k in entrances:
                 ex, ey = tr.transform(entrances[k][:, 0], entrances[k][:, 1])
@@ -397,43 +352,31 @@ def _import_shelters(
                     if d > MAX_ENTRANCE_M
                 ]
                 if far:
-                    raise _Reject(f"entrance {far[0]} is more than {MAX_ENTRANCE_M:.0f} m from the shelter")
+                    raise FeatureRejected(
+                        f"entrance {far[0]} is more than {MAX_ENTRANCE_M:.0f} m from the shelter"
+                    )
             placed[k] = point
             shapes[k] = (footprint, doors)
-        except _Reject as exc:
-            problems.append(_problem(rec, _soft_id(rec, code_field), exc.reason))
-    ids = _identify(source, code_field, placed, problems)
-    existing = _existing(session, Shelter, list(ids.values()), _SHELTER_COLUMNS)
-    cell_of = _locate(GridIndex.load(session), placed, ids, existing)
-    rows = []
-    for index, ident in ids.items():
-        rec = source.records[index]
-        try:
-            row = _shelter_fields(rec, existing.get(ident), area_per_person)
-        except _Reject as exc:
-            problems.append(_problem(rec, ident, exc.reason))
-            continue
-        x, y = placed[index]
-        cell = cell_of[index]
-        footprint, doors = shapes[index]
-        row.update(
-            {"id": ident, "x": x, "y": y, "cell_code": cell, "district_code": cell[:6] if cell else None}
-        )
+        except FeatureRejected as exc:
+            problems.append(rec.problem(rec.id_or_none(code_field), exc.reason))
+
+    def shelter_row(
+        rec: Record, ident: str, xy: tuple[float, float], cell: str | None, old: dict | None
+    ) -> dict:
+        row = _shelter_fields(rec, old, area_per_person)
+        row.update(id=ident, x=xy[0], y=xy[1], cell_code=cell, district_code=cell[:6] if cell else None)
+        footprint, doors = shapes[rec.index]
         if footprint is not None:
             row["footprint"] = footprint
         if doors is not None:
             row["entrances"] = doors
-        rows.append(row)
-    _raise_if(problems, source.label)
-    report.outside = [r["id"] for r in rows if r["cell_code"] is None]
-    _upsert(session, Shelter, rows, existing, _SHELTER_COLUMNS, _SHELTER_DEFAULTS, report)
+        return row
 
-
-def _soft_id(rec: _Record, code_field: str | None) -> str | None:
-    try:
-        return _identifier(rec, code_field, ID_FIELDS)
-    except _Reject:
-        return None
+    ids = identify(source, code_field, placed, problems)
+    write_points(
+        session, source, placed, ids, problems, report,
+        model=Shelter, columns=_SHELTER_COLUMNS, defaults=_SHELTER_DEFAULTS, make_row=shelter_row,
+    )  # fmt: skip
 
 
 def _csv_has_wkt(path: Path) -> bool:
@@ -476,23 +419,14 @@ def import_civil_defence(
             "the database holds no city yet: run `python main.py seed` or `import cells FILE --new-city` first"
         )
     at = at or dt.datetime.now()  # the CLI's edge; services pass their injected clock's time
-    label = str(path)
-    path = Path(path)
     # A shelter CSV with a WKT column carries footprints: read it the way cell files are read.
-    reader_kind = "cells" if kind == "shelters" and _csv_has_wkt(path) else kind
-    source = _read(session, reader_kind, path, label, crs)
-    report = ImportReport(kind=kind, path=label, read=len(source.records), crs_from=source.crs_text)
+    source = read_features(session, path, crs=crs, wkt=kind == "shelters" and _csv_has_wkt(Path(path)))
+    report = ImportReport(kind=kind, path=source.label, read=len(source.records), crs_from=source.crs_text)
     if kind == "sirens":
         _import_sirens(session, source, code_field, report)
     else:
         _import_shelters(session, source, code_field, report, area_per_person_m2)
-    payload = report.as_dict()
-    payload["repaired"] = len(report.repaired)
-    payload["outside"] = len(report.outside)
-    del payload["journal_seq"]
-    report.journal_seq = journal.append(
-        session, journal.NewEvent(f"import.{kind}", actor, at, subject=path.name[:80], payload=payload)
-    )
+    report.append_event(session, actor, at)
     return report
 
 

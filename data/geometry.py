@@ -8,11 +8,13 @@ of the many small things (components, cameras) are plain ``x``/``y`` columns in 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
+from shapely.geometry import MultiPolygon, Polygon
 from sqlalchemy import LargeBinary
 from sqlalchemy.types import TypeDecorator
 
@@ -73,6 +75,50 @@ def utm_crs_for(lon: float, lat: float) -> str:
     """The UTM zone CRS for a place: the default metric CRS of a city built from imported data."""
     zone = int((lon + 180) // 6) + 1
     return f"EPSG:{32600 + zone if lat >= 0 else 32700 + zone}"
+
+
+def reproject(geoms: np.ndarray, source: str, target: str) -> np.ndarray:
+    """An array of shapely geometries with their coordinates transformed from CRS ``source`` to
+    ``target``; coordinates that cannot be transformed come out inf (see ``all_finite``)."""
+    tr = transformer(source, target)
+
+    def apply(coords: np.ndarray) -> np.ndarray:
+        x, y = tr.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geoms, apply)
+
+
+def all_finite(geom) -> bool:
+    return bool(np.isfinite(shapely.get_coordinates(geom)).all())
+
+
+def polygonal(geom) -> Any:
+    """Only the polygonal parts of ``geom`` (make_valid may add lines and points), or None."""
+    if geom is None or geom.is_empty:
+        return None
+    if isinstance(geom, Polygon | MultiPolygon):
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if isinstance(p, Polygon | MultiPolygon) and not p.is_empty]
+    if not parts:
+        return None
+    # Parts of a collection may share edges, which a MultiPolygon forbids: union them.
+    return parts[0] if len(parts) == 1 else shapely.union_all(parts)
+
+
+def repair_polygonal(geom) -> tuple[Any, str | None]:
+    """(valid polygonal geometry or None, the invalidity reason when it had to be repaired).
+
+    ``shapely.make_valid`` repairs; only its polygonal parts are kept, and a repair that leaves no area
+    is no repair (None).
+    """
+    if geom.is_valid:
+        return geom, None
+    reason = shapely.is_valid_reason(geom)
+    fixed = polygonal(shapely.make_valid(geom))
+    if fixed is None or not fixed.is_valid or fixed.area <= 0:
+        return None, reason
+    return fixed, reason
 
 
 def wedge_rings(x, y, heading_deg, fov_deg, range_m, steps: int = 8) -> tuple[np.ndarray, np.ndarray]:

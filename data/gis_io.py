@@ -19,6 +19,14 @@ and the original codes are kept in ``city_meta["cell_source_codes"]`` (JSON, cel
 
 Re-importing updates the rows a file names (cells by code, components and cameras by id), leaves rows
 it does not name alone, and inserts the rest. Each import appends one ``import.<kind>`` journal event.
+
+An importer of another layer (``data.civil_defence_io``) builds on the same public pieces:
+``read_features`` reads a file into ``Record``s; a record's getters (``prop``, ``number``, ``text``,
+``date``, ``identifier``) and the importer's own checks raise ``FeatureRejected``, which the importer
+keeps as a ``Problem`` (``Record.problem``); ``points_in_city`` and ``identify`` take point features
+into the city and ``write_points`` refuses or writes them (``locate_points``, ``raise_problems``,
+``stored_rows`` and ``upsert_rows`` are its steps); ``ImportReport.append_event`` journals the import.
+Geometry repair and reprojection are in ``data.geometry``.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ import csv
 import datetime as dt
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -51,7 +59,17 @@ from data.codes import (
     resolve_component_type,
 )
 from data.errors import CityExists, InputError, NoCity, NotFound
-from data.geometry import WGS84, CrsError, parse_crs, transformer, utm_crs_for
+from data.geometry import (
+    WGS84,
+    CrsError,
+    all_finite,
+    parse_crs,
+    polygonal,
+    repair_polygonal,
+    reproject,
+    transformer,
+    utm_crs_for,
+)
 from data.models import (
     Camera,
     CameraStatus,
@@ -96,6 +114,9 @@ CSV_FIELD_LIMIT = 64 * 1024 * 1024
 # Differences below these are reprojection noise (e.g. a city -> WGS84 -> city round trip), not edits.
 COORD_TOLERANCE_M = 1e-3
 FLOAT_REL_TOLERANCE = 1e-9
+# Longer ids do not fit the id columns of components, cameras, sirens and shelters.
+MAX_ID_LENGTH = 32
+OUT_OF_LONLAT = "coordinates out of longitude/latitude range: is the file projected? give its CRS"
 
 
 # --- errors and the report -------------------------------------------------------------------------
@@ -174,8 +195,24 @@ class ImportReport:
             "journal_seq": self.journal_seq,
         }
 
+    def append_event(self, session: Session, actor: str, at: dt.datetime) -> None:
+        """Append the import's ``import.<kind>`` journal event and keep its number in ``journal_seq``.
 
-class _Reject(Exception):
+        The event counts the repaired and outside features rather than listing them.
+        """
+        payload = self.as_dict()
+        payload["repaired"] = len(self.repaired)
+        payload["outside"] = len(self.outside)
+        del payload["journal_seq"]
+        self.journal_seq = journal.append(
+            session,
+            journal.NewEvent(
+                f"import.{self.kind}", actor, at, subject=Path(self.path).name[:80], payload=payload
+            ),
+        )
+
+
+class FeatureRejected(Exception):
     """One feature's problem, raised inside per-feature checks and collected into a ``Problem``."""
 
     def __init__(self, reason: str, *, missing: bool = False):
@@ -188,9 +225,16 @@ class _Reject(Exception):
 
 
 @dataclass(slots=True)
-class _Record:
-    index: int
-    line: int | None
+class Record:
+    """One feature of a file read by ``read_features``: its properties and its geometry as read.
+
+    The getters look a property up under several names, exact spellings first, then in any letter
+    case; a blank value counts as absent. An unusable value raises ``FeatureRejected`` naming the first
+    of the names.
+    """
+
+    index: int  # 0-based, among the GeoJSON features or the CSV data rows
+    line: int | None  # the CSV line (the header is line 1); None in GeoJSON
     props: dict[str, Any]
     keys: _Keys  # the property names of the whole file
 
@@ -199,13 +243,114 @@ class _Record:
     fid: Any = None  # the GeoJSON Feature's own "id" member
     error: str | None = None  # why the geometry could not be read
 
+    def prop(self, *names: str) -> Any:
+        """The first non-blank property among ``names``, or None."""
+        props = self.props
+        for key in self.keys.resolve(names):
+            value = props.get(key)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            return value
+        return None
+
+    def identifier(self, code_field: str | None, defaults: Sequence[str] = ID_FIELDS) -> str:
+        """The feature's id (or code) as text: the property ``code_field`` when it is named, else the
+        first of ``defaults`` that is set, else the GeoJSON Feature's own ``id``."""
+        if code_field is not None:
+            value = self.prop(code_field)
+            if value is None:
+                raise FeatureRejected(f"no value in property {code_field!r}")
+            return _code_text(value)
+        value = self.prop(*defaults)
+        if value is None and not _blank(self.fid):
+            value = self.fid
+        if value is None:
+            raise FeatureRejected(
+                f"no id: none of the properties {', '.join(defaults)} is set (name one with code_field)"
+            )
+        return _code_text(value)
+
+    def id_or_none(self, code_field: str | None) -> str | None:
+        """The feature's id for an error message, if it has one."""
+        try:
+            return self.identifier(code_field)
+        except FeatureRejected:
+            return None
+
+    def number(
+        self, names: Sequence[str], *, low: float | None = None, high: float | None = None
+    ) -> float | None:
+        """A finite number within [``low``, ``high``], or None when the property is absent."""
+        value = self.prop(*names)
+        if value is None:
+            return None
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise FeatureRejected(f"{names[0]} {value!r} is not a number") from None
+        if (
+            not math.isfinite(number)
+            or (low is not None and number < low)
+            or (high is not None and number > high)
+        ):
+            raise FeatureRejected(f"{names[0]} {value!r} is out of range")
+        return number
+
+    def count(self, *names: str) -> int | None:
+        """A count (a number of at least 0, rounded to a whole one), or None when absent."""
+        number = self.number(names, low=0)
+        return None if number is None else int(round(number))
+
+    def text(self, names: Sequence[str], limit: int) -> str | None:
+        """Stripped text of at most ``limit`` characters, or None when absent."""
+        value = self.prop(*names)
+        if value is None:
+            return None
+        text = str(value).strip()
+        if len(text) > limit:
+            raise FeatureRejected(f"{names[0]} is {len(text)} characters long, at most {limit} fit")
+        return text
+
+    def date(self, *names: str) -> dt.date | None:
+        """An ISO 8601 date (a date-time gives its date), or None when absent."""
+        value = self.prop(*names)
+        if value is None:
+            return None
+        text = str(value).strip()
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+        try:
+            return dt.datetime.fromisoformat(text).date()
+        except ValueError:
+            raise FeatureRejected(f"{names[0]} {text!r} is not an ISO date (YYYY-MM-DD)") from None
+
+    def problem(self, code: str | None, reason: str, missing: bool = False) -> Problem:
+        """A ``Problem`` at this feature."""
+        return Problem(self.index, self.line, code, reason, missing)
+
 
 @dataclass
-class _Source:
+class Source:
+    """A file read by ``read_features``: its label for messages, its CRS and its features in order."""
+
     label: str
     crs_text: str
     crs: CRS
-    records: list[_Record]
+    records: list[Record]
+
+    def lonlat_ok(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Where coordinates fit the file's CRS: everywhere in a projected CRS, within 180/90 degrees in
+        a geographic one (beyond, the file is projected and was read without its CRS: ``OUT_OF_LONLAT``).
+        """
+        if not self.crs.is_geographic:
+            return np.ones(np.shape(x), dtype=bool)
+        return (np.abs(x) <= 180) & (np.abs(y) <= 90)
+
+    def untransformable(self, target: str) -> str:
+        """The reason given for coordinates that reprojection into ``target`` turned into inf/NaN."""
+        return f"coordinates cannot be transformed from {self.crs_text} to {target}"
 
 
 def _parse_crs(label: str, text: str) -> CRS:
@@ -226,18 +371,30 @@ def _file_format(path: Path) -> str:
     return "geojson" if head.startswith("{") else "csv"
 
 
-def _read(session: Session, kind: str, path: Path, label: str, crs: str | None) -> _Source:
+def read_features(session: Session, path: str | Path, *, crs: str | None = None, wkt: bool = False) -> Source:
+    """Every feature of a GeoJSON or CSV file with its properties and its geometry as read, in order.
+
+    The format follows the suffix (.geojson or .json, .csv or .txt), else the first bytes. The CRS is
+    ``crs`` when given; else a GeoJSON file's ``crs`` member, or WGS84; a CSV's lon/lat columns are
+    WGS84 and its x/y columns in the city CRS. A CSV row's geometry is its WKT column (one of
+    ``WKT_COLUMNS``) with ``wkt``, else a bare (x, y) from its coordinate columns. A feature whose
+    geometry cannot be read keeps the reason in ``Record.error``; a file that cannot be read at all
+    raises ``ImportRejected`` (``InputError`` when there is no such file, ``ImportCrsError`` for an
+    unknown CRS). Messages name the file as ``str(path)``.
+    """
+    label = str(path)
+    path = Path(path)
     if not path.is_file():
         raise InputError(f"{label}: no such file")
     try:
         if _file_format(path) == "geojson":
             return _read_geojson(path, label, crs)
-        return _read_csv(session, kind, path, label, crs)
+        return _read_csv(session, wkt, path, label, crs)
     except UnicodeDecodeError as exc:
         raise ImportRejected(label, [Problem(-1, None, None, f"not UTF-8 text: {exc.reason}")]) from None
 
 
-def _read_geojson(path: Path, label: str, crs: str | None) -> _Source:
+def _read_geojson(path: Path, label: str, crs: str | None) -> Source:
     def refuse(reason: str, line: int | None = None) -> ImportRejected:
         return ImportRejected(label, [Problem(-1, line, None, reason)])
 
@@ -262,7 +419,7 @@ def _read_geojson(path: Path, label: str, crs: str | None) -> _Source:
         }
     )
     for i, feature in enumerate(features):
-        rec = _Record(i, None, {}, keys)
+        rec = Record(i, None, {}, keys)
         records.append(rec)
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             rec.error = "not a GeoJSON Feature"
@@ -278,7 +435,7 @@ def _read_geojson(path: Path, label: str, crs: str | None) -> _Source:
             rec.geometry = shape(geometry)
         except Exception as exc:  # shapely raises several types for malformed coordinates
             rec.error = f"malformed geometry: {exc}"
-    return _Source(label, crs_text, _parse_crs(label, crs_text), records)
+    return Source(label, crs_text, _parse_crs(label, crs_text), records)
 
 
 def _geojson_crs_member(doc: dict, refuse: Callable[..., ImportRejected]) -> str | None:
@@ -300,12 +457,12 @@ def _pick_pair(header: dict[str, str], pairs: Iterable[tuple[str, str]]) -> tupl
     return next(((header[a], header[b]) for a, b in pairs if a in header and b in header), None)
 
 
-def _read_csv(session: Session, kind: str, path: Path, label: str, crs: str | None) -> _Source:
+def _read_csv(session: Session, wkt: bool, path: Path, label: str, crs: str | None) -> Source:
     # The limit is process-wide; raising it never breaks another reader.
     csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
     with open(path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
-        records: list[_Record] = []
+        records: list[Record] = []
         names: list[str] = []
         while True:
             try:
@@ -324,9 +481,9 @@ def _read_csv(session: Session, kind: str, path: Path, label: str, crs: str | No
                 names = [n.strip() for n in row]
                 keys = _Keys(names)
                 header = {n.lower(): n for n in names}
-                read_geometry, crs_text = _csv_geometry_reader(session, kind, header, label, crs)
+                read_geometry, crs_text = _csv_geometry_reader(session, wkt, header, label, crs)
                 continue
-            rec = _Record(
+            rec = Record(
                 len(records), reader.line_num, dict(zip(names, row, strict=False)), keys
             )  # short rows keep what they have
             records.append(rec)
@@ -335,22 +492,22 @@ def _read_csv(session: Session, kind: str, path: Path, label: str, crs: str | No
                 continue
             try:
                 rec.geometry = read_geometry(rec.props)
-            except _Reject as exc:
+            except FeatureRejected as exc:
                 rec.error = exc.reason
     if not names:
         raise ImportRejected(label, [Problem(-1, 1, None, "empty CSV file: no header row")])
-    return _Source(label, crs_text, _parse_crs(label, crs_text), records)
+    return Source(label, crs_text, _parse_crs(label, crs_text), records)
 
 
 def _csv_geometry_reader(
-    session: Session, kind: str, header: dict[str, str], label: str, crs: str | None
+    session: Session, wkt: bool, header: dict[str, str], label: str, crs: str | None
 ) -> tuple[Callable[[dict], Any], str]:
     """How to get a geometry out of a row, and the CRS it is in."""
 
     def refuse(reason: str) -> ImportRejected:
         return ImportRejected(label, [Problem(-1, 1, None, reason)])
 
-    if kind == "cells":
+    if wkt:
         column = _pick_column(header, WKT_COLUMNS)
         if column is None:
             raise refuse(f"a cell CSV needs a WKT geometry column (one of {', '.join(WKT_COLUMNS)})")
@@ -361,7 +518,7 @@ def _csv_geometry_reader(
             try:
                 return shapely.from_wkt(row[column])
             except shapely.errors.GEOSException as exc:
-                raise _Reject(f"malformed WKT in column {column!r}: {exc}") from None
+                raise FeatureRejected(f"malformed WKT in column {column!r}: {exc}") from None
 
         return read_wkt, crs or city_crs(session)
 
@@ -386,7 +543,7 @@ def _csv_geometry_reader(
         try:
             return float(row[xcol]), float(row[ycol])
         except ValueError:
-            raise _Reject(f"coordinates {row[xcol]!r}, {row[ycol]!r} are not numbers") from None
+            raise FeatureRejected(f"coordinates {row[xcol]!r}, {row[ycol]!r} are not numbers") from None
 
     return read_point, crs
 
@@ -420,85 +577,11 @@ class _Keys:
         return found
 
 
-def _prop(rec: _Record, *names: str) -> Any:
-    """The first non-blank property among ``names`` (exact spellings first, then any letter case)."""
-    props = rec.props
-    for key in rec.keys.resolve(names):
-        value = props.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        return value
-    return None
-
-
 def _code_text(value: Any) -> str:
     # JSON numbers lose nothing for codes (districts never start with 0), but 2.3e14 must not print so.
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
-
-
-def _identifier(rec: _Record, code_field: str | None, defaults: Sequence[str]) -> str:
-    if code_field is not None:
-        value = _prop(rec, code_field)
-        if value is None:
-            raise _Reject(f"no value in property {code_field!r}")
-        return _code_text(value)
-    value = _prop(rec, *defaults)
-    if value is None and not _blank(rec.fid):
-        value = rec.fid
-    if value is None:
-        raise _Reject(
-            f"no id: none of the properties {', '.join(defaults)} is set (name one with code_field)"
-        )
-    return _code_text(value)
-
-
-def _number(rec: _Record, names: Sequence[str], *, low: float | None = None, high: float | None = None):
-    value = _prop(rec, *names)
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise _Reject(f"{names[0]} {value!r} is not a number") from None
-    if (
-        not math.isfinite(number)
-        or (low is not None and number < low)
-        or (high is not None and number > high)
-    ):
-        raise _Reject(f"{names[0]} {value!r} is out of range")
-    return number
-
-
-def _count(rec: _Record, *names: str) -> int | None:
-    number = _number(rec, names, low=0)
-    return None if number is None else int(round(number))
-
-
-def _text(rec: _Record, names: Sequence[str], limit: int) -> str | None:
-    value = _prop(rec, *names)
-    if value is None:
-        return None
-    text = str(value).strip()
-    if len(text) > limit:
-        raise _Reject(f"{names[0]} is {len(text)} characters long, at most {limit} fit")
-    return text
-
-
-def _date(rec: _Record, *names: str) -> dt.date | None:
-    value = _prop(rec, *names)
-    if value is None:
-        return None
-    text = str(value).strip()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        return dt.datetime.fromisoformat(text).date()
-    except ValueError:
-        raise _Reject(f"{names[0]} {text!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
 def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
@@ -507,48 +590,6 @@ def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
 
 
 # --- geometry helpers ------------------------------------------------------------------------------
-
-
-def _reproject(geoms: np.ndarray, source: str, target: str) -> np.ndarray:
-    tr = transformer(source, target)
-
-    def apply(coords: np.ndarray) -> np.ndarray:
-        x, y = tr.transform(coords[:, 0], coords[:, 1])
-        return np.column_stack([x, y])
-
-    return shapely.transform(geoms, apply)
-
-
-def _polygonal(geom) -> Any:
-    """Only the polygonal parts of ``geom`` (make_valid may add lines and points), or None."""
-    if geom is None or geom.is_empty:
-        return None
-    if isinstance(geom, Polygon | MultiPolygon):
-        return geom
-    parts = [p for p in shapely.get_parts(geom) if isinstance(p, Polygon | MultiPolygon) and not p.is_empty]
-    if not parts:
-        return None
-    # Parts of a collection may share edges, which a MultiPolygon forbids: union them.
-    return parts[0] if len(parts) == 1 else shapely.union_all(parts)
-
-
-def _repair(geom) -> tuple[Any, str | None]:
-    """(valid polygonal geometry or None, the invalidity reason when it had to be repaired)."""
-    if geom.is_valid:
-        return geom, None
-    reason = shapely.is_valid_reason(geom)
-    fixed = _polygonal(shapely.make_valid(geom))
-    if fixed is None or not fixed.is_valid or fixed.area <= 0:
-        return None, reason
-    return fixed, reason
-
-
-def _all_finite(geom) -> bool:
-    return bool(np.isfinite(shapely.get_coordinates(geom)).all())
-
-
-def _lonlat_ok(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return (np.abs(x) <= 180) & (np.abs(y) <= 90)
 
 
 def _crs_label(crs: CRS, given: str) -> str:
@@ -560,7 +601,7 @@ def _is_metric(crs: CRS) -> bool:
     return crs.is_projected and all(a.unit_name in ("metre", "meter") for a in crs.axis_info[:2])
 
 
-def _choose_city_crs(source: _Source, geoms: Sequence) -> str:
+def _choose_city_crs(source: Source, geoms: Sequence) -> str:
     """The metric CRS for a new city: the file's own when it is metric, else the data's UTM zone."""
     if _is_metric(source.crs):
         return _crs_label(source.crs, source.crs_text)
@@ -591,7 +632,9 @@ def _same(old: Any, new: Any) -> bool:
     return old == new
 
 
-def _existing(session: Session, model, keys: Sequence[str], columns: Sequence[str]) -> dict[str, dict]:
+def stored_rows(session: Session, model, keys: Sequence[str], columns: Sequence[str]) -> dict[str, dict]:
+    """The stored rows of ``model`` (one primary key column) whose keys are among ``keys``: key -> a
+    dict of ``columns``, which must include the key. What ``upsert_rows`` compares against."""
     key = model.__mapper__.primary_key[0].key
     attrs = [getattr(model, c) for c in columns]
     found: dict[str, dict] = {}
@@ -606,7 +649,7 @@ def _existing(session: Session, model, keys: Sequence[str], columns: Sequence[st
     return found
 
 
-def _upsert(
+def upsert_rows(
     session: Session,
     model,
     rows: list[dict],
@@ -639,17 +682,15 @@ def _upsert(
     report.updated += len(updates)
 
 
-def _raise_if(problems: list[Problem], label: str) -> None:
+def raise_problems(problems: list[Problem], label: str) -> None:
+    """Refuse the file ``label`` for ``problems``, if there are any: ``ImportNotFound`` when each names
+    something missing from the database, else ``ImportRejected``; the problems sorted by feature."""
     if not problems:
         return
     problems.sort(key=lambda p: p.index)
     if all(p.missing for p in problems):
         raise ImportNotFound(label, problems)
     raise ImportRejected(label, problems)
-
-
-def _problem(rec: _Record, code: str | None, reason: str, missing: bool = False) -> Problem:
-    return Problem(rec.index, rec.line, code, reason, missing)
 
 
 # --- the public entry points -----------------------------------------------------------------------
@@ -678,23 +719,15 @@ def import_layer(
     if new_city is not None:
         _check_new_city(session, kind, new_city)
     at = at or dt.datetime.now()  # the CLI's edge; services pass their injected clock's time
-    label = str(path)
-    source = _read(session, kind, Path(path), label, crs)
-    report = ImportReport(kind=kind, path=label, read=len(source.records), crs_from=source.crs_text)
+    source = read_features(session, path, crs=crs, wkt=kind == "cells")
+    report = ImportReport(kind=kind, path=source.label, read=len(source.records), crs_from=source.crs_text)
     if kind == "cells":
         _import_cells(session, source, code_field, report)
     elif kind == "components":
         _import_components(session, source, code_field, report, at)
     else:
         _import_cameras(session, source, code_field, report)
-    payload = report.as_dict()
-    payload["repaired"] = len(report.repaired)
-    payload["outside"] = len(report.outside)
-    del payload["journal_seq"]
-    report.journal_seq = journal.append(
-        session,
-        journal.NewEvent(f"import.{kind}", actor, at, subject=Path(path).name[:80], payload=payload),
-    )
+    report.append_event(session, actor, at)
     return report
 
 
@@ -716,7 +749,7 @@ def _check_new_city(session: Session, kind: str, new_city: bool) -> None:
 
 @dataclass(slots=True)
 class _CellIn:
-    rec: _Record
+    rec: Record
     source_code: str
     geometry: Any  # valid, in the city CRS
     code: str = ""  # the 15-digit code
@@ -724,73 +757,71 @@ class _CellIn:
     synthetic: bool = False  # code allocated here, the source code kept in city_meta
 
 
-def _import_cells(session: Session, source: _Source, code_field: str | None, report: ImportReport) -> None:
+def _import_cells(session: Session, source: Source, code_field: str | None, report: ImportReport) -> None:
     problems: list[Problem] = []
-    accepted: list[tuple[_Record, str, Any]] = []  # (record, source code, geometry in the source CRS)
+    accepted: list[tuple[Record, str, Any]] = []  # (record, source code, geometry in the source CRS)
     first_of: dict[str, int] = {}
     for rec in source.records:
         code = None
         try:
-            code = _identifier(rec, code_field, CELL_CODE_FIELDS)
+            code = rec.identifier(code_field, CELL_CODE_FIELDS)
             if first_of.setdefault(code, rec.index) != rec.index:
-                raise _Reject(f"same code as feature {first_of[code]}")
+                raise FeatureRejected(f"same code as feature {first_of[code]}")
             geom = _check_cell_geometry(rec)
-            if source.crs.is_geographic and not _lonlat_ok(*shapely.get_coordinates(geom).T).all():
-                raise _Reject(
-                    "coordinates out of longitude/latitude range: is the file projected? give its CRS"
-                )
-            fixed, reason = _repair(geom)
+            if not source.lonlat_ok(*shapely.get_coordinates(geom).T).all():
+                raise FeatureRejected(OUT_OF_LONLAT)
+            fixed, reason = repair_polygonal(geom)
             if fixed is None:
-                raise _Reject(f"invalid geometry that cannot be repaired ({reason})")
+                raise FeatureRejected(f"invalid geometry that cannot be repaired ({reason})")
             if reason is not None:
                 report.repaired.append((rec.index, code, reason))
             accepted.append((rec, code, fixed))
-        except _Reject as exc:
-            problems.append(_problem(rec, code, exc.reason))
+        except FeatureRejected as exc:
+            problems.append(rec.problem(code, exc.reason))
 
     creating = not has_city(session)
     if creating and not accepted:
-        _raise_if(problems or [Problem(-1, None, None, "no cells in the file")], source.label)
+        raise_problems(problems or [Problem(-1, None, None, "no cells in the file")], source.label)
     target = _choose_city_crs(source, [g for _, _, g in accepted]) if creating else city_crs(session)
     report.crs_to, report.city_created = target, creating
 
-    projected = _reproject(np.asarray([g for _, _, g in accepted], dtype=object), source.crs_text, target)
+    projected = reproject(np.asarray([g for _, _, g in accepted], dtype=object), source.crs_text, target)
     cells: list[_CellIn] = []
     for (rec, code, _), geom in zip(accepted, projected, strict=True):
         try:
-            if not _all_finite(geom):
-                raise _Reject(f"coordinates cannot be transformed from {source.crs_text} to {target}")
+            if not all_finite(geom):
+                raise FeatureRejected(source.untransformable(target))
             if not geom.is_valid:
-                geom, reason = _repair(geom)
+                geom, reason = repair_polygonal(geom)
                 if geom is None:
-                    raise _Reject(f"invalid after reprojection and cannot be repaired ({reason})")
+                    raise FeatureRejected(f"invalid after reprojection and cannot be repaired ({reason})")
                 report.repaired.append((rec.index, code, f"after reprojection: {reason}"))
             cells.append(_CellIn(rec, code, geom))
-        except _Reject as exc:
-            problems.append(_problem(rec, code, exc.reason))
+        except FeatureRejected as exc:
+            problems.append(rec.problem(code, exc.reason))
 
     mixed = _assign_cell_codes(session, cells)
     if mixed:  # no codes were assigned: nothing more to check
-        _raise_if(problems + mixed, source.label)
+        raise_problems(problems + mixed, source.label)
     rows = []
     seen: dict[str, _CellIn] = {}
     for cell in cells:
         try:
             if cell.code in seen:
-                raise _Reject(f"same cell code as feature {seen[cell.code].rec.index}")
+                raise FeatureRejected(f"same cell code as feature {seen[cell.code].rec.index}")
             seen[cell.code] = cell
             rows.append(_cell_row(cell))
-        except _Reject as exc:
-            problems.append(_problem(cell.rec, cell.source_code, exc.reason))
+        except FeatureRejected as exc:
+            problems.append(cell.rec.problem(cell.source_code, exc.reason))
     report.repaired.sort()
-    _raise_if(problems, source.label)
+    raise_problems(problems, source.label)
 
     # Everything is checked: from here on only writes.
     if creating:
         set_city_crs(session, target)
     _ensure_organisation(session, sorted({c.code[:12] for c in cells}))
-    existing = _existing(session, GridCell, [r["code"] for r in rows], _CELL_COLUMNS)
-    _upsert(session, GridCell, rows, existing, _CELL_COLUMNS, _CELL_DEFAULTS, report)
+    existing = stored_rows(session, GridCell, [r["code"] for r in rows], _CELL_COLUMNS)
+    upsert_rows(session, GridCell, rows, existing, _CELL_COLUMNS, _CELL_DEFAULTS, report)
     _refresh_unions(session, sorted({c.code[:12] for c in cells}))
     _record_source_codes(session, cells)
 
@@ -808,16 +839,16 @@ _CELL_COLUMNS = (
 _CELL_DEFAULTS = {"pop_day": 0, "pop_night": 0, "land_use": ""}
 
 
-def _check_cell_geometry(rec: _Record):
+def _check_cell_geometry(rec: Record):
     if rec.error:
-        raise _Reject(rec.error)
+        raise FeatureRejected(rec.error)
     geom = rec.geometry
     if geom is None:
-        raise _Reject("the feature has no geometry")
+        raise FeatureRejected("the feature has no geometry")
     if not isinstance(geom, Polygon | MultiPolygon):
-        raise _Reject(f"{geom.geom_type} is not a polygon: a cell needs a Polygon or MultiPolygon")
+        raise FeatureRejected(f"{geom.geom_type} is not a polygon: a cell needs a Polygon or MultiPolygon")
     if geom.is_empty:
-        raise _Reject("empty geometry")
+        raise FeatureRejected("empty geometry")
     return shapely.force_2d(geom)
 
 
@@ -831,13 +862,13 @@ def _cell_row(cell: _CellIn) -> dict:
         "area_m2": float(cell.geometry.area),
     }
     # A single population figure is the resident (night) count; day defaults to it unless given.
-    pop = _count(rec, "pop", "population")
-    pop_day, pop_night = _count(rec, "pop_day"), _count(rec, "pop_night")
+    pop = rec.count("pop", "population")
+    pop_day, pop_night = rec.count("pop_day"), rec.count("pop_night")
     if pop_day is not None or pop is not None:
         row["pop_day"] = pop_day if pop_day is not None else pop
     if pop_night is not None or pop is not None:
         row["pop_night"] = pop_night if pop_night is not None else pop
-    land_use = _text(rec, ("land_use",), 32)
+    land_use = rec.text(("land_use",), 32)
     if land_use is not None:
         row["land_use"] = land_use
     return row
@@ -861,8 +892,8 @@ def _assign_cell_codes(session: Session, cells: list[_CellIn]) -> list[Problem]:
     if any(standard):
         n = sum(standard)
         return [
-            _problem(
-                c.rec, c.source_code, f"not a 15-digit grid code, unlike the {n} standard codes in this file"
+            c.rec.problem(
+                c.source_code, f"not a 15-digit grid code, unlike the {n} standard codes in this file"
             )
             for c, ok in zip(cells, standard, strict=True)
             if not ok
@@ -902,7 +933,7 @@ def _record_source_codes(session: Session, cells: list[_CellIn]) -> None:
     mapping = _load_source_codes(session)
     before = dict(mapping)
     for cell in cells:
-        original = cell.source_code if cell.synthetic else _prop(cell.rec, "source_code")
+        original = cell.source_code if cell.synthetic else cell.rec.prop("source_code")
         if original is not None:
             mapping[cell.code] = _code_text(original)
     if mapping != before:
@@ -917,7 +948,7 @@ def _ensure_organisation(session: Session, communities: Sequence[str]) -> None:
         (Community, 12, "street_code"),
     ):
         wanted = sorted({c[:width] for c in communities})
-        have = set(_existing(session, model, wanted, ["code"]))
+        have = set(stored_rows(session, model, wanted, ["code"]))
         rows = []
         for code in wanted:
             if code not in have:
@@ -937,7 +968,7 @@ def _union_into(session: Session, model, parent_attr, child_model, codes: Sequen
         for parent, geom in session.execute(stmt):
             if geom is not None:
                 parts[parent].append(geom)
-    rows = [{"code": c, "geometry": _polygonal(shapely.union_all(g))} for c, g in parts.items() if g]
+    rows = [{"code": c, "geometry": polygonal(shapely.union_all(g))} for c, g in parts.items() if g]
     for chunk in _chunks(rows):
         session.execute(update(model), list(chunk))
 
@@ -952,23 +983,15 @@ def _refresh_unions(session: Session, communities: Sequence[str]) -> None:
 # --- points: components and cameras ----------------------------------------------------------------
 
 
-def _soft_id(rec: _Record, code_field: str | None) -> str | None:
-    """The record's id for an error message, if it has one."""
-    try:
-        return _identifier(rec, code_field, ID_FIELDS)
-    except _Reject:
-        return None
-
-
-def _points_in_city(
-    source: _Source, target: str, code_field: str | None, problems: list[Problem]
+def points_in_city(
+    source: Source, target: str, code_field: str | None, problems: list[Problem]
 ) -> dict[int, tuple[float, float]]:
     """City-CRS (x, y) of each record with a usable point, keyed by record index; others to problems."""
 
-    def refuse(rec: _Record, reason: str) -> None:
-        problems.append(_problem(rec, _soft_id(rec, code_field), reason))
+    def refuse(rec: Record, reason: str) -> None:
+        problems.append(rec.problem(rec.id_or_none(code_field), reason))
 
-    good: list[_Record] = []
+    good: list[Record] = []
     xs, ys = [], []
     for rec in source.records:
         geom = rec.geometry
@@ -993,19 +1016,19 @@ def _points_in_city(
     sx, sy = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
     tx, ty = transformer(source.crs_text, target).transform(sx, sy)
     tx, ty = np.atleast_1d(tx), np.atleast_1d(ty)
-    in_range = _lonlat_ok(sx, sy) if source.crs.is_geographic else np.ones(len(sx), dtype=bool)
+    in_range = source.lonlat_ok(sx, sy)
     out: dict[int, tuple[float, float]] = {}
     for rec, x, y, ok in zip(good, tx, ty, in_range, strict=True):
         if not ok:
-            refuse(rec, "coordinates out of longitude/latitude range: is the file projected? give its CRS")
+            refuse(rec, OUT_OF_LONLAT)
         elif not (math.isfinite(x) and math.isfinite(y)):
-            refuse(rec, f"coordinates cannot be transformed from {source.crs_text} to {target}")
+            refuse(rec, source.untransformable(target))
         else:
             out[rec.index] = (float(x), float(y))
     return out
 
 
-def _locate(
+def locate_points(
     index: GridIndex, points: dict[int, tuple[float, float]], ids: dict[int, str], existing: dict[str, dict]
 ) -> dict[int, str | None]:
     """The cell of each identified point, keyed by record index.
@@ -1022,7 +1045,73 @@ def _locate(
     return dict(zip(order, cells, strict=True))
 
 
-def _duplicate_check(ids: dict[int, str]) -> dict[int, int]:
+def write_points(
+    session: Session,
+    source: Source,
+    points: dict[int, tuple[float, float]],
+    ids: dict[int, str],
+    problems: list[Problem],
+    report: ImportReport,
+    *,
+    model,
+    columns: Sequence[str],
+    defaults: dict[str, Any],
+    make_row: Callable[[Record, str, tuple[float, float], str | None, dict | None], dict],
+) -> None:
+    """The last steps of importing a layer of points kept by ``id`` (cameras, sirens, shelters).
+
+    Each identified record gets its stored row (``stored_rows``) and its cell (``locate_points``, None
+    outside the grid), then its row from ``make_row(record, id, (x, y), cell, stored row or None)``,
+    which raises ``FeatureRejected`` for a bad value. Then the file is refused for all ``problems``, or
+    written (``upsert_rows``) with the ids placed in no cell listed in ``report.outside``.
+    """
+    existing = stored_rows(session, model, list(ids.values()), columns)
+    cell_of = locate_points(GridIndex.load(session), points, ids, existing)
+    rows = []
+    for index, ident in ids.items():
+        rec = source.records[index]
+        try:
+            rows.append(make_row(rec, ident, points[index], cell_of[index], existing.get(ident)))
+        except FeatureRejected as exc:
+            problems.append(rec.problem(ident, exc.reason))
+    raise_problems(problems, source.label)
+    report.outside = [r["id"] for r in rows if r["cell_code"] is None]
+    upsert_rows(session, model, rows, existing, columns, defaults, report)
+
+
+def identify(
+    source: Source,
+    code_field: str | None,
+    indices: Container[int],
+    problems: list[Problem],
+    *,
+    noun: str = "id",
+    keep_repeats: bool = False,
+) -> dict[int, str]:
+    """The id of each record whose index is in ``indices``: record index -> id (see
+    ``Record.identifier``), at most ``MAX_ID_LENGTH`` characters. A record without a usable id goes to
+    ``problems``; so does one that repeats an earlier record's id, and it is left out of the result
+    unless ``keep_repeats``. ``noun`` names the id in the message about its length."""
+    ids: dict[int, str] = {}
+    for rec in source.records:
+        if rec.index not in indices:
+            continue
+        ident = None
+        try:
+            ident = rec.identifier(code_field)
+            if len(ident) > MAX_ID_LENGTH:
+                raise FeatureRejected(f"{noun} {ident!r} is longer than {MAX_ID_LENGTH} characters")
+            ids[rec.index] = ident
+        except FeatureRejected as exc:
+            problems.append(rec.problem(ident, exc.reason))
+    for index, earlier in repeated_ids(ids).items():
+        problems.append(source.records[index].problem(ids[index], f"same id as feature {earlier}"))
+        if not keep_repeats:
+            del ids[index]
+    return ids
+
+
+def repeated_ids(ids: dict[int, str]) -> dict[int, int]:
     """Record index -> index of the earlier record with the same id."""
     first: dict[str, int] = {}
     dupes: dict[int, int] = {}
@@ -1071,7 +1160,9 @@ def _component_id(
     elif LEGACY_COMPONENT_ID.match(raw):
         type_code, seq = raw[6:10], raw[10:]
     else:
-        raise _Reject(f"id {raw!r} is neither a 17-digit GB/T 47678.5 nor a 16-digit CJ/T 214 component id")
+        raise FeatureRejected(
+            f"id {raw!r} is neither a 17-digit GB/T 47678.5 nor a 16-digit CJ/T 214 component id"
+        )
     if type_code not in types:
         try:
             found = resolve_component_type(session, type_code)
@@ -1084,19 +1175,19 @@ def _component_id(
             )
     ctype = types[type_code]
     if ctype is None:
-        raise _Reject(f"unknown component type code {type_code!r} in id {raw}", missing=True)
+        raise FeatureRejected(f"unknown component type code {type_code!r} in id {raw}", missing=True)
     primary, legacy = component_ids(raw[:6], ctype, int(seq))
     return primary, legacy, ctype
 
 
 def _import_components(
-    session: Session, source: _Source, code_field: str | None, report: ImportReport, at: dt.datetime
+    session: Session, source: Source, code_field: str | None, report: ImportReport, at: dt.datetime
 ) -> None:
     target = city_crs(session)
     report.crs_to = target
     index = GridIndex.load(session)
     problems: list[Problem] = []
-    points = _points_in_city(source, target, code_field, problems)
+    points = points_in_city(source, target, code_field, problems)
     departments = set(session.scalars(select(Department.code)))
     types: dict[str, _TypeInfo | None] = {}
 
@@ -1106,13 +1197,13 @@ def _import_components(
             continue
         raw = None
         try:
-            raw = _identifier(rec, code_field, ID_FIELDS)
+            raw = rec.identifier(code_field)
             parsed[rec.index] = _component_id(session, raw, types)
-        except _Reject as exc:
-            problems.append(_problem(rec, raw, exc.reason, exc.missing))
-    dupes = _duplicate_check({i: p[0] for i, p in parsed.items()})
-    existing = _existing(session, Component, [p[0] for p in parsed.values()], _COMPONENT_COLUMNS)
-    cell_of = _locate(index, points, {i: p[0] for i, p in parsed.items()}, existing)
+        except FeatureRejected as exc:
+            problems.append(rec.problem(raw, exc.reason, exc.missing))
+    dupes = repeated_ids({i: p[0] for i, p in parsed.items()})
+    existing = stored_rows(session, Component, [p[0] for p in parsed.values()], _COMPONENT_COLUMNS)
+    cell_of = locate_points(index, points, {i: p[0] for i, p in parsed.items()}, existing)
 
     rows = []
     for rec in source.records:
@@ -1121,29 +1212,29 @@ def _import_components(
         ident, legacy, ctype = parsed[rec.index]
         try:
             if rec.index in dupes:
-                raise _Reject(f"same id as feature {dupes[rec.index]}")
+                raise FeatureRejected(f"same id as feature {dupes[rec.index]}")
             x, y = points[rec.index]
             if cell_of[rec.index] is None:
-                raise _Reject(f"outside the city at ({x:.1f}, {y:.1f}) in {target}")
+                raise FeatureRejected(f"outside the city at ({x:.1f}, {y:.1f}) in {target}")
             rows.append(
                 _component_row(
                     rec, ident, legacy, ctype, (x, y), cell_of[rec.index], existing.get(ident), departments
                 )
             )
-        except _Reject as exc:
-            problems.append(_problem(rec, ident, exc.reason, exc.missing))
-    _raise_if(problems, source.label)
+        except FeatureRejected as exc:
+            problems.append(rec.problem(ident, exc.reason, exc.missing))
+    raise_problems(problems, source.label)
     defaults = {
         "state": ComponentState.INTACT.value,
         "init_date": at.date(),
         "data_source": "实测",
         "note": "",
     }
-    _upsert(session, Component, rows, existing, _COMPONENT_COLUMNS, defaults, report)
+    upsert_rows(session, Component, rows, existing, _COMPONENT_COLUMNS, defaults, report)
 
 
 def _component_row(
-    rec: _Record,
+    rec: Record,
     ident: str,
     legacy: str | None,
     ctype: _TypeInfo,
@@ -1152,13 +1243,15 @@ def _component_row(
     old: dict | None,
     departments: set[str],
 ) -> dict:
-    given_type = _prop(rec, "type_code")
+    given_type = rec.prop("type_code")
     if given_type is not None and _code_text(given_type) not in (
         ctype.code,
         ctype.gb_code,
         ctype.legacy_code,
     ):
-        raise _Reject(f"type_code {_code_text(given_type)!r} disagrees with the type {ctype.code} in the id")
+        raise FeatureRejected(
+            f"type_code {_code_text(given_type)!r} disagrees with the type {ctype.code} in the id"
+        )
     row: dict[str, Any] = {
         "id": ident,
         "legacy_id": legacy,
@@ -1172,35 +1265,37 @@ def _component_row(
         ("property_code", ("property_code", "property")),
         ("maintenance_code", ("maintenance_code", "maintenance")),
     ):
-        value = _prop(rec, *names)
+        value = rec.prop(*names)
         if value is None:
             continue
         code = _code_text(value)
         if code not in departments:
-            raise _Reject(f"unknown department {code!r} in {names[0]}", missing=True)
+            raise FeatureRejected(f"unknown department {code!r} in {names[0]}", missing=True)
         row[column] = code
     if "owner_code" not in row and old is None:
         if ctype.default_owner is None:
-            raise _Reject(f"no owner_code, and type {ctype.code} ({ctype.name}) has no default owner")
+            raise FeatureRejected(f"no owner_code, and type {ctype.code} ({ctype.name}) has no default owner")
         row["owner_code"] = ctype.default_owner
-    name = _text(rec, ("name",), 30)
+    name = rec.text(("name",), 30)
     if name is not None:
         row["name"] = name
     elif old is None:
         row["name"] = ctype.name[:30]
-    state = _prop(rec, "state")
+    state = rec.prop("state")
     if state is not None:
         text = str(state).strip()
         chosen = STATE_NAMES.get(text) or next((s for s in ComponentState if s.value == text.lower()), None)
         if chosen is None:
-            raise _Reject(f"state {text!r} is not one of {', '.join(s.value for s in ComponentState)}")
+            raise FeatureRejected(
+                f"state {text!r} is not one of {', '.join(s.value for s in ComponentState)}"
+            )
         row["state"] = chosen.value
     for column in ("init_date", "change_date"):
-        value = _date(rec, column)
+        value = rec.date(column)
         if value is not None:
             row[column] = value
     for column, limit in (("data_source", 30), ("note", 10_000)):
-        value = _text(rec, (column,), limit)
+        value = rec.text((column,), limit)
         if value is not None:
             row[column] = value
     return row
@@ -1230,72 +1325,52 @@ _CAMERA_DEFAULTS = {
 }
 
 
-def _import_cameras(session: Session, source: _Source, code_field: str | None, report: ImportReport) -> None:
+def _import_cameras(session: Session, source: Source, code_field: str | None, report: ImportReport) -> None:
     target = city_crs(session)
     report.crs_to = target
     problems: list[Problem] = []
-    points = _points_in_city(source, target, code_field, problems)
-    ids: dict[int, str] = {}
-    for rec in source.records:
-        if rec.index not in points:
-            continue
-        ident = None
-        try:
-            ident = _identifier(rec, code_field, ID_FIELDS)
-            if len(ident) > 32:
-                raise _Reject(f"camera id {ident!r} is longer than 32 characters")
-            ids[rec.index] = ident
-        except _Reject as exc:
-            problems.append(_problem(rec, ident, exc.reason))
-    for index, earlier in _duplicate_check(ids).items():
-        problems.append(
-            Problem(index, source.records[index].line, ids[index], f"same id as feature {earlier}")
-        )
-    existing = _existing(session, Camera, list(ids.values()), _CAMERA_COLUMNS)
+    points = points_in_city(source, target, code_field, problems)
+    # A camera with a repeated id is checked for its other problems too (the others' ids are not).
+    ids = identify(source, code_field, points, problems, noun="camera id", keep_repeats=True)
     # Cameras may stand outside every cell (a city's cameras need not follow its grid): cell NULL then.
-    cell_of = _locate(GridIndex.load(session), points, ids, existing)
-    rows = []
-    for index, ident in ids.items():
-        rec = source.records[index]
-        try:
-            rows.append(_camera_row(rec, ident, points[index], cell_of[index]))
-        except _Reject as exc:
-            problems.append(_problem(rec, ident, exc.reason))
-    _raise_if(problems, source.label)
-    report.outside = [r["id"] for r in rows if r["cell_code"] is None]
-    _upsert(session, Camera, rows, existing, _CAMERA_COLUMNS, _CAMERA_DEFAULTS, report)
+    write_points(
+        session, source, points, ids, problems, report,
+        model=Camera, columns=_CAMERA_COLUMNS, defaults=_CAMERA_DEFAULTS, make_row=_camera_row,
+    )  # fmt: skip
 
 
-def _camera_row(rec: _Record, ident: str, xy: tuple[float, float], cell: str | None) -> dict:
+def _camera_row(rec: Record, ident: str, xy: tuple[float, float], cell: str | None, old: dict | None) -> dict:
     row: dict[str, Any] = {"id": ident, "x": xy[0], "y": xy[1], "cell_code": cell}
-    name = _text(rec, ("name", "Name"), 100)
+    name = rec.text(("name", "Name"), 100)
     if name is not None:
         row["name"] = name
-    heading = _number(rec, ("heading_deg", "heading"))
+    heading = rec.number(("heading_deg", "heading"))
     if heading is not None:
         row["heading_deg"] = heading % 360.0
-    fov = _number(rec, ("fov_deg", "fov"), low=0.0, high=360.0)
+    fov = rec.number(("fov_deg", "fov"), low=0.0, high=360.0)
     if fov is not None:
         if fov == 0:
-            raise _Reject("fov_deg must be above 0")
+            raise FeatureRejected("fov_deg must be above 0")
         row["fov_deg"] = fov
-    reach = _number(rec, ("range_m", "range"), low=0.0)
+    reach = rec.number(("range_m", "range"), low=0.0)
     if reach is not None:
         row["range_m"] = reach
-    status = _prop(rec, "status")
+    status = rec.prop("status")
     if status is not None:
         text = str(status).strip().lower()
         if text not in {s.value for s in CameraStatus}:
-            raise _Reject(f"status {status!r} is not one of {', '.join(s.value for s in CameraStatus)}")
+            raise FeatureRejected(
+                f"status {status!r} is not one of {', '.join(s.value for s in CameraStatus)}"
+            )
         row["status"] = text
-    url = _text(rec, ("stream_url", "url"), 255)
+    url = rec.text(("stream_url", "url"), 255)
     if url is not None:
         row["stream_url"] = url
-    place = _prop(rec, "place")
+    place = rec.prop("place")
     if place is not None:
         text = str(place).strip().lower()
         if text not in CAMERA_PLACES:
-            raise _Reject(f"place {place!r} is not one of {', '.join(CAMERA_PLACES)}")
+            raise FeatureRejected(f"place {place!r} is not one of {', '.join(CAMERA_PLACES)}")
         row["place"] = text
     return row
 
@@ -1374,7 +1449,7 @@ def _cell_batches(session: Session, crs: str, geojson: bool) -> Iterator[_Batch]
         ]
         geoms = np.asarray([r[6] for r in part], dtype=object)
         if geojson:
-            yield list(zip(values, shapely.to_geojson(_reproject(geoms, crs, WGS84)), strict=True))
+            yield list(zip(values, shapely.to_geojson(reproject(geoms, crs, WGS84)), strict=True))
         else:
             # The centroid is taken in the metric CRS, where it means something, then given in WGS84.
             cx, cy = shapely.get_coordinates(shapely.centroid(geoms)).T

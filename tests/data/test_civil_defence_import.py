@@ -150,6 +150,46 @@ def test_a_polygon_is_not_a_siren(city, tmp_path):
         import_civil_defence(city, "sirens", _geojson(tmp_path / "p.geojson", [feature]), at=AT)
 
 
+def test_repeated_and_long_ids_and_metres_read_as_degrees_are_named(city, tmp_path):
+    long_id = "J" * 33
+    features = [
+        _point(X0 + 100, Y0 + 100, id="J1", power_w=600),
+        _point(X0 + 200, Y0 + 100, id="J1"),  # a repeat, named for that alone (its power is missing too)
+        _point(X0 + 300, Y0 + 100, id=long_id, power_w=600),
+        {"type": "Feature", "properties": {"id": "J4", "power_w": 600},
+         "geometry": {"type": "Point", "coordinates": [X0 + 400, Y0 + 100]}},  # city metres, no crs member
+    ]  # fmt: skip
+    with pytest.raises(ImportRejected) as err:
+        import_civil_defence(city, "sirens", _geojson(tmp_path / "ids.geojson", features), at=AT)
+    assert [(p.index, p.code, p.reason) for p in err.value.problems] == [
+        (1, "J1", "same id as feature 0"),
+        (2, long_id, f"id {long_id!r} is longer than 32 characters"),
+        (3, "J4", "coordinates out of longitude/latitude range: is the file projected? give its CRS"),
+    ]
+    assert _count(city, Siren) == 0
+
+
+def test_the_import_event_counts_what_the_report_lists(city, tmp_path):
+    features = [
+        _point(X0 + 100, Y0 + 100, id="J1", power_w=600),
+        _point(X0 + 2600, Y0 + 100, id="J2", power_w=600),  # beyond the grid
+    ]
+    path = _geojson(tmp_path / "two.geojson", features)
+    report = import_civil_defence(city, "sirens", path, actor="tester", at=AT)
+    event = city.get(JournalEvent, report.journal_seq)
+    assert (event.kind, event.actor, event.subject) == ("import.sirens", "tester", "two.geojson")
+    assert event.at == AT
+    assert report.outside == ["J2"]
+    assert {k: event.payload[k] for k in ("path", "read", "inserted", "outside", "repaired")} == {
+        "path": str(path),
+        "read": 2,
+        "inserted": 2,
+        "outside": 1,
+        "repaired": 0,
+    }
+    assert "journal_seq" not in event.payload
+
+
 # --- shelters --------------------------------------------------------------------------------------
 
 

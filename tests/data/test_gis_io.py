@@ -412,6 +412,25 @@ def test_malformed_csv_row_names_its_line_and_writes_nothing(session, toronto_gr
     assert _count(session, Camera) == 0 and _count(session, JournalEvent) == events
 
 
+def test_a_camera_repeating_an_id_is_named_for_its_other_problems_too(session, toronto_grid, tmp_path):
+    gis_io.import_layer(session, "cells", toronto_grid, at=AT)
+    long_id = "B" * 33
+    rows = [
+        ["id", "lon", "lat", "fov_deg"],
+        ["A1", "-79.37965121", "43.66883844", "60"],
+        ["A1", "-79.38106772", "43.64903511", "400"],  # line 3: a repeat, and its field of view is wrong
+        [long_id, "-79.41598523", "43.67667478", "60"],
+    ]
+    with pytest.raises(gis_io.ImportRejected) as caught:
+        gis_io.import_layer(session, "cameras", _write_csv(tmp_path / "cams.csv", rows), at=AT)
+    assert [(p.line, p.code, p.reason) for p in caught.value.problems] == [
+        (3, "A1", "same id as feature 0"),
+        (3, "A1", "fov_deg '400' is out of range"),
+        (4, long_id, f"camera id {long_id!r} is longer than 32 characters"),
+    ]
+    assert _count(session, Camera) == 0
+
+
 def test_points_need_a_city(session, tmp_path):
     path = _write_csv(tmp_path / "c.csv", [["id", "lon", "lat"], ["A1", "126.6", "45.7"]])
     with pytest.raises(NoCity):
