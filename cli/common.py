@@ -194,7 +194,7 @@ def execute(Session, clock, person, command: str, payload: dict):
     """Apply the bus command as ``person`` through the local door, in one transaction with its journal
     events (person None: the database administrator's own act, as for ``staff add``). A refusal is bad
     input, exit 2, and nothing is written."""
-    from comms.commands import CommandRefused
+    from comms.records import CommandRefused
     from data.errors import InputError
     from modes.bus import city_bus
     from modes.common.command_bus import call_local

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select, text
 
-from comms.commands import CommandRefused
+from comms.records import CommandRefused
 from comms.wire import Entry
 from data.civil_defence_models import Alarm, AlarmDelivery, AlarmKind, Shelter, Siren
 from data.errors import InputError

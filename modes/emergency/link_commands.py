@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import or_, select, text
 
-from comms.commands import CommandRefused
+from comms.records import CommandRefused
 from comms.wire import Entry
 from data.city import city_crs
 from data.emergency_models import DispatchTask, Incident, RescueUnit
