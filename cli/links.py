@@ -17,7 +17,9 @@ from cli.common import (
 
 
 def cmd_center(args: argparse.Namespace) -> int:
-    from modes.common.nodes import CentreNode, serve, setup_json_logging
+    from nodes.centre import CentreNode
+    from nodes.logs import setup_json_logging
+    from nodes.serve import serve
 
     log = setup_json_logging(args.identity)
     node = CentreNode(
@@ -36,7 +38,9 @@ def cmd_center(args: argparse.Namespace) -> int:
 
 
 def cmd_district(args: argparse.Namespace) -> int:
-    from modes.common.nodes import DistrictNode, serve, setup_json_logging
+    from nodes.district import DistrictNode
+    from nodes.logs import setup_json_logging
+    from nodes.serve import serve
 
     identity = args.identity or f"district-{args.code}"
     log = setup_json_logging(identity)

@@ -26,7 +26,7 @@ from PySide6.QtGui import QImage
 from comms.keys import Security, generate_keys
 from data.db import DatabaseError
 from modes.common.mode_switch import Mode
-from modes.common.nodes import LinkClient, LinkRefused
+from nodes.client import LinkClient, LinkRefused
 from tests.conftest import HOST, NodeProcess, free_base, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
@@ -380,7 +380,7 @@ def test_a_console_closed_with_unanswered_commands_sends_them_when_it_next_attac
     """The console's outbox is a file: a report made while its centre is down survives closing the
     console, reaches the centre when the console attaches again, and is applied exactly once."""
     from console.connect import open_remote
-    from modes.common.nodes import LinkError
+    from nodes.client import LinkError
 
     db = tmp_path / "own.db"
     copy_city(world, db)
