@@ -67,7 +67,11 @@ class CentreNode:
         heartbeat: float = 1.0,
         poll_interval: float = 0.05,
         case_window_days: float = CASE_WINDOW_DAYS,
+        context: zmq.Context | None = None,
     ) -> None:
+        """``context``: the ZeroMQ context every socket of the node lives in, made and terminated by
+        whoever composes the node (``python main.py center|district``); without one the node makes its
+        own at start and terminates it at stop."""
         self.db_url = db_url
         self.bind = bind
         self.host, self.port = parse_endpoint(bind)
@@ -79,7 +83,8 @@ class CentreNode:
         self.poll_interval = poll_interval
         self.case_window_days = case_window_days
         self.roster: dict[str, str] = {}
-        self.context: zmq.Context | None = None
+        self.context = context
+        self._own_context = context is None
         self.server: CloneServer | None = None
         self.commands: CommandServer | None = None
         self.follower: JournalFollower | None = None
@@ -104,7 +109,8 @@ class CentreNode:
                 {} if item.ttl is None else {"ttl": f"{item.ttl:.3f}", "expires_at": f"{wall + item.ttl:.3f}"}
             )
             entries.append(Entry.make(key, seq, b"", props, item.body))
-        self.context = zmq.Context()
+        if self._own_context:
+            self.context = zmq.Context()
         self.server = CloneServer(
             self.host,
             self.port,
@@ -163,7 +169,7 @@ class CentreNode:
                     part.stop()
                 except Exception:
                     log.exception("stopping %s failed", type(part).__name__)
-        if self.context is not None:
+        if self._own_context and self.context is not None:
             self.context.term()
             self.context = None
         if getattr(self, "store", None) is not None:

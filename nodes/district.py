@@ -138,7 +138,11 @@ class DistrictNode:
         status_interval: float = 5.0,
         bulk: bool = True,
         on_applied: Callable[[list[Entry]], None] | None = None,
+        context: zmq.Context | None = None,
     ) -> None:
+        """``context``: the ZeroMQ context every socket of the node lives in, made and terminated by
+        whoever composes the node (``python main.py center|district``); without one the node makes its
+        own at start and terminates it at stop."""
         self.district = district
         self.db_url = db_url
         self.centre = centre
@@ -153,7 +157,8 @@ class DistrictNode:
         self.bulk = bulk
         self.on_applied = on_applied
         self.generation = 0
-        self.context: zmq.Context | None = None
+        self.context = context
+        self._own_context = context is None
         self.server: CloneServer | None = None
         self.clone: CloneClient | None = None
         self.upstream: CommandClient | None = None
@@ -179,7 +184,8 @@ class DistrictNode:
         self.path = sqlite_path(resolve_url(self.db_url))
         self.engine = open_database(self.db_url)
         self.session_factory = session_factory(self.engine)
-        self.context = zmq.Context()
+        if self._own_context:
+            self.context = zmq.Context()
         chost, cport = parse_endpoint(self.centre)
         bhost, bport = parse_endpoint(self.bind)
         self.replica = DomainReplica(self.path, on_commit=self._on_replica_commit)
@@ -290,7 +296,7 @@ class DistrictNode:
                     log.exception("stopping %s failed", type(part).__name__)
         if self.query_link is not None:
             self.query_link.close()
-        if self.context is not None:
+        if self._own_context and self.context is not None:
             self.context.term()
             self.context = None
         if getattr(self, "store", None) is not None:
