@@ -76,8 +76,8 @@ def city(folder: str) -> None:
 
 def run_nodes(args: argparse.Namespace, folder: str) -> tuple[list[float], int]:
     from comms.keys import Security, generate_keys
-    from modes.common.nodes import LinkClient
-    from modes.common.replication import unpack
+    from modes.common.picture import unpack
+    from nodes.client import LinkClient
 
     city(folder)
     keys = None

@@ -39,7 +39,9 @@ def _district(
     from comms.keys import Security
     from modes.common.clock import SystemClock
     from modes.common.command_bus import CommandBus, register_common
-    from modes.common.nodes import DistrictNode, NodeLog, settle_garbage_collector
+    from nodes.district import DistrictNode
+    from nodes.logs import NodeLog
+    from nodes.serve import settle_garbage_collector
 
     code = DISTRICTS[index]
     applied: list[tuple[int, float]] = []
@@ -91,7 +93,9 @@ def run_nodes(args: argparse.Namespace, folder: str) -> tuple[list[float], int, 
     from data.models import Component
     from modes.common.clock import SystemClock
     from modes.common.command_bus import CommandBus, register_common
-    from modes.common.nodes import CentreNode, NodeLog, settle_garbage_collector
+    from nodes.centre import CentreNode
+    from nodes.logs import NodeLog
+    from nodes.serve import settle_garbage_collector
 
     url = f"sqlite:///{folder}/centre.db"
     engine = open_database(url)

@@ -77,7 +77,8 @@ class Node:
 
 def sqlite_floor(folder: Path, entries) -> float:
     """The same kv rows and component rows inserted into empty tables with executemany."""
-    from modes.common.replication import SPEC_BY_NAME, prepare_entries
+    from modes.common.picture import SPEC_BY_NAME
+    from nodes.replica_writer import prepare_entries
 
     path = folder / "floor.db"
     from data.db import open_database
@@ -157,7 +158,8 @@ def main() -> None:
                 stats_ok.append((cells, comps))
             # The same entries for the baselines, fetched as a district would.
             from comms.keys import Security
-            from modes.common.nodes import LinkClient, fetch_bulk
+            from nodes.client import LinkClient
+            from nodes.state_commands import fetch_bulk
 
             security = Security.from_dir(folder / "keys", "console") if keys else None
             with LinkClient(f"tcp://{HOST}:{port}", security) as link:

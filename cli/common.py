@@ -194,7 +194,7 @@ def execute(Session, clock, person, command: str, payload: dict):
     """Apply the bus command as ``person`` through the local door, in one transaction with its journal
     events (person None: the database administrator's own act, as for ``staff add``). A refusal is bad
     input, exit 2, and nothing is written."""
-    from comms.commands import CommandRefused
+    from comms.records import CommandRefused
     from data.errors import InputError
     from modes.bus import city_bus
     from modes.common.command_bus import call_local
@@ -267,7 +267,7 @@ def remote(args: argparse.Namespace, command: str, payload: dict, *, wait: bool 
     """Run a command on the node at ``--connect``; a refusal is bad input (exit 2), no answer exit 3."""
     from data.db import DatabaseError
     from data.errors import InputError
-    from modes.common.nodes import LinkClient, LinkError, LinkRefused
+    from nodes.client import LinkClient, LinkError, LinkRefused
 
     security = link_security(args.keys, args.identity)
     try:
@@ -290,7 +290,7 @@ def link_session(args: argparse.Namespace):
     """One link to the node at ``--connect`` for several calls; errors as ``remote`` reports them."""
     from data.db import DatabaseError
     from data.errors import InputError
-    from modes.common.nodes import LinkClient, LinkError, LinkRefused
+    from nodes.client import LinkClient, LinkError, LinkRefused
 
     security = link_security(args.keys, args.identity)
     try:
@@ -308,7 +308,7 @@ def link_session(args: argparse.Namespace):
 def follow(link, query: str, args: dict, wait: float, done: str) -> dict:
     """Ask ``query`` until its answer's ``done`` field is set or ``wait`` seconds passed. A district
     node answers from its replica, which may not hold the order yet: it is asked again meanwhile."""
-    from modes.common.nodes import LinkRefused
+    from nodes.client import LinkRefused
 
     deadline = time.monotonic() + max(0.0, wait)
     while True:

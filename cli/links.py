@@ -4,6 +4,9 @@ CURVE keys, look at a running node's links."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from cli.common import (
     command_bus,
@@ -15,28 +18,37 @@ from cli.common import (
     remote,
 )
 
+if TYPE_CHECKING:
+    import zmq
+
 
 def cmd_center(args: argparse.Namespace) -> int:
-    from modes.common.nodes import CentreNode, serve, setup_json_logging
+    from nodes.centre import CentreNode
+    from nodes.logs import setup_json_logging
+    from nodes.serve import serve
 
     log = setup_json_logging(args.identity)
-    node = CentreNode(
-        args.db,
-        args.bind,
-        bus=command_bus(),
-        clock=make_clock(),
-        security=link_security(args.keys, args.identity),
-        log=log,
-        heartbeat=args.heartbeat,
-        case_window_days=args.case_window_days,
-    )
-    if args.keys is None:
-        log.event("no_curve", "warning", message="running without CURVE: tests and lab only")
-    return serve(node, log)
+    with node_context() as context:
+        node = CentreNode(
+            args.db,
+            args.bind,
+            bus=command_bus(),
+            clock=make_clock(),
+            security=link_security(args.keys, args.identity),
+            log=log,
+            heartbeat=args.heartbeat,
+            case_window_days=args.case_window_days,
+            context=context,
+        )
+        if args.keys is None:
+            log.event("no_curve", "warning", message="running without CURVE: tests and lab only")
+        return serve(node, log)
 
 
 def cmd_district(args: argparse.Namespace) -> int:
-    from modes.common.nodes import DistrictNode, serve, setup_json_logging
+    from nodes.district import DistrictNode
+    from nodes.logs import setup_json_logging
+    from nodes.serve import serve
 
     identity = args.identity or f"district-{args.code}"
     log = setup_json_logging(identity)
@@ -45,27 +57,42 @@ def cmd_district(args: argparse.Namespace) -> int:
         import platformdirs
 
         db = f"sqlite:///{platformdirs.user_data_dir('sanwei')}/district-{args.code}.db"
-    node = DistrictNode(
-        args.code,
-        db,
-        args.center,
-        args.bind,
-        bus=command_bus(),
-        clock=make_clock(),
-        security=link_security(args.keys, identity),
-        centre_key=args.center_key,
-        log=log,
-        heartbeat=args.heartbeat,
-    )
-    from modes.civil_defence import link_commands as civil_defence_links
-    from modes.emergency import link_commands as emergency_links
+    with node_context() as context:
+        node = DistrictNode(
+            args.code,
+            db,
+            args.center,
+            args.bind,
+            bus=command_bus(),
+            clock=make_clock(),
+            security=link_security(args.keys, identity),
+            centre_key=args.center_key,
+            log=log,
+            heartbeat=args.heartbeat,
+            context=context,
+        )
+        from modes.civil_defence import link_commands as civil_defence_links
+        from modes.emergency import link_commands as emergency_links
 
-    # Alarms and dispatch orders the centre sends down are acknowledged by the node itself.
-    civil_defence_links.watch(node)
-    emergency_links.watch(node)
-    if args.keys is None:
-        log.event("no_curve", "warning", message="running without CURVE: tests and lab only")
-    return serve(node, log)
+        # Alarms and dispatch orders the centre sends down are acknowledged by the node itself.
+        civil_defence_links.watch(node)
+        emergency_links.watch(node)
+        if args.keys is None:
+            log.event("no_curve", "warning", message="running without CURVE: tests and lab only")
+        return serve(node, log)
+
+
+@contextlib.contextmanager
+def node_context() -> Iterator[zmq.Context]:
+    """The one ZeroMQ context of a node's process: every socket of the node lives in it, and it is
+    terminated once ``serve`` has stopped the node (its sockets closed)."""
+    import zmq
+
+    context = zmq.Context()
+    try:
+        yield context
+    finally:
+        context.term()
 
 
 def cmd_keys(args: argparse.Namespace) -> int:

@@ -30,6 +30,7 @@ import zmq
 
 from comms.agent import TERM, AgentFront
 from comms.keys import Peer, PeerPolicy, Security, allow_all, peer_of, scoped_write_policy
+from comms.sockets import has_message, recv_bounded, recv_frames, send_frames
 from comms.stats import MONITOR_MASK, NodeStats
 from comms.wire import (
     CATCHUP,
@@ -50,12 +51,8 @@ from comms.wire import (
     decode_properties,
     decode_subtree,
     encode_properties,
-    has_message,
     maxmsgsize,
     pack_seq,
-    recv_bounded,
-    recv_frames,
-    send_frames,
     unpack_seq,
 )
 

@@ -24,7 +24,9 @@ from typing import Any, Protocol
 import zmq
 
 from comms.agent import TERM, AgentFront
-from comms.keys import Peer, Security, peer_of
+from comms.keys import Security, peer_of
+from comms.records import Command, CommandRefused, Peer
+from comms.sockets import has_message, recv_bounded, recv_frames, send_frames
 from comms.stats import MONITOR_MASK, NodeStats
 from comms.wire import (
     ALL_STATUSES,
@@ -44,11 +46,7 @@ from comms.wire import (
     WireError,
     check_body,
     check_command_id,
-    has_message,
     maxmsgsize,
-    recv_bounded,
-    recv_frames,
-    send_frames,
 )
 
 _NOBLOCK = int(zmq.NOBLOCK)
@@ -67,22 +65,6 @@ def new_command_id() -> str:
 # ==================================================================================================
 # Server side: dedup store and apply
 # ==================================================================================================
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    """A command as the application's ``apply`` sees it."""
-
-    id: str
-    peer: Peer
-    body: bytes
-
-
-class CommandRefused(Exception):
-    """Raised by ``apply`` to refuse a command for good (e.g. a district acting outside its district).
-
-    The transaction is rolled back, the refusal is recorded like a reply and sent as ``REFUSED``.
-    """
 
 
 class DedupTransaction(Protocol):

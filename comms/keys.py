@@ -25,7 +25,8 @@ from pathlib import Path
 import zmq
 from zmq.utils import z85
 
-from comms.wire import frame_property
+from comms.records import Peer
+from comms.sockets import frame_property
 
 log = logging.getLogger("comms.keys")
 
@@ -37,25 +38,6 @@ _NAME = re.compile(r"[A-Za-z0-9_.\-]+")
 
 class KeyFileError(ValueError):
     """A key file that is missing, unreadable or inconsistent."""
-
-
-@dataclass(frozen=True, slots=True)
-class Peer:
-    """Who sent a message, as the ZAP handler authenticated it (``anonymous`` without CURVE)."""
-
-    name: str
-    role: str
-
-    @property
-    def role_kind(self) -> str:
-        """``district`` for ``district:230102``."""
-        return self.role.partition(":")[0]
-
-    @property
-    def role_scope(self) -> str | None:
-        """``230102`` for ``district:230102``; None for an unscoped role such as ``centre``."""
-        kind, sep, scope = self.role.partition(":")
-        return scope if sep else None
 
 
 ANONYMOUS = Peer("anonymous", "")

@@ -16,8 +16,8 @@ from data.db import DatabaseError
 from data.errors import InputError
 from modes.civil_defence import replicated as civil_defence_tables
 from modes.common.clock import SystemClock
-from modes.common.console_link import ConnectError, ConsoleLink, default_replica_path
 from modes.emergency import replicated as emergency_tables
+from nodes.console_link import ConnectError, ConsoleLink, default_replica_path
 
 
 def open_remote(args: argparse.Namespace) -> ConsoleLink:

@@ -32,11 +32,11 @@ from modes.bus import city_bus
 from modes.common.actor import Actor
 from modes.common.changes import Changes
 from modes.common.clock import Clock
-from modes.common.console_link import ConsoleLink
 from modes.common.door import LocalDoor
 from modes.common.mode_switch import Mode, ModeSwitch
-from modes.common.nodes import LinkError, LinkRefused
 from modes.common.orders import OrderView
+from nodes.client import LinkError, LinkRefused
+from nodes.console_link import ConsoleLink
 
 T = TypeVar("T")
 

@@ -58,7 +58,7 @@ def local_authenticator(make_session, clock, staff: tuple[StaffEntry, ...]) -> A
 def remote_authenticator(link, staff: tuple[StaffEntry, ...]) -> Authenticator:
     """A console attached to a node (``--connect``): the node checks the password (the replica holds no
     hashes) and opens a session that every later command of this console carries."""
-    from modes.common.nodes import LinkError
+    from nodes.client import LinkError
 
     def authenticate(login: str, password: str) -> Login:
         try:

@@ -1,7 +1,7 @@
 """The console attached to a running node: ``python main.py console --connect tcp://HOST:PORT``.
 
 The window is the same one the local console opens; only its services differ. ``RemoteConsoleServices``
-reads the node's replica (``modes.common.console_link.ConsoleLink``) through the ordinary read methods,
+reads the node's replica (``nodes.console_link.ConsoleLink``) through the ordinary read methods,
 writes through the node's command channel (``console.gateway.RemoteGateway``), and replaces the
 journal-polling notion of "what changed" with the replica's own advance: ``last_seq`` is the replica's
 version and ``events_after`` lists the replicated keys that changed, pushed to the window by
@@ -20,10 +20,10 @@ from console.dto import JournalEntry, Login
 from console.gateway import NodeNotAnswering, RemoteGateway, order_from_doc
 from console.services import ConsoleServices
 from modes.common.clock import Clock
-from modes.common.console_link import ConsoleLink, LinkView, describe_key
 from modes.common.mode_switch import EVENT_KIND
-from modes.common.nodes import LinkError
 from modes.common.orders import OrderView
+from nodes.client import LinkError
+from nodes.console_link import ConsoleLink, LinkView, describe_key
 
 # A change that is not one row: the reader should reload what it shows (a re-snapshot after the node
 # restarted, or a reader that fell too far behind).

@@ -24,8 +24,8 @@ CORE_MODULES = [
 def test_core_loads_no_qt():
     probe = (
         "import importlib, pkgutil, sys\n"
-        "import data, modes, comms\n"
-        "for pkg in (data, modes, comms):\n"
+        "import data, modes, comms, nodes\n"
+        "for pkg in (data, modes, comms, nodes):\n"
         "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
         "        if '.migrations' not in m.name:\n"
         "            importlib.import_module(m.name)\n"

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select, text
 
-from comms.commands import CommandRefused
+from comms.records import CommandRefused
 from comms.wire import Entry
 from data.civil_defence_models import Alarm, AlarmDelivery, AlarmKind, Shelter, Siren
 from data.errors import InputError
@@ -45,15 +45,8 @@ from modes.civil_defence.coverage import CoverageModel, set_siren_status
 from modes.civil_defence.evacuation import report_occupancy, set_shelter_status
 from modes.common import orders
 from modes.common.command_bus import CallContext, CommandBus
-from modes.common.link_keys import acknowledge_order, register_order_keys
-from modes.common.nodes import DistrictNode
-from modes.common.replication import (
-    KeySource,
-    StateItem,
-    Touched,
-    pack,
-    unpack,
-)
+from modes.common.link_keys import OrderReceiver, acknowledge_order, register_order_keys
+from modes.common.picture import KeySource, StateItem, Touched, pack, unpack
 
 PREFIX = "/alarm/"
 # The shared picture holds the alarms of the last day, and those still unacknowledged somewhere for a
@@ -377,7 +370,7 @@ def board_from_keys(session, alarm_id: int, now: dt.datetime) -> dict:
 # --- district: the watcher -----------------------------------------------------------------------------
 
 
-def on_alarm_entries(node: DistrictNode, entries: list[Entry]) -> None:
+def on_alarm_entries(node: OrderReceiver, entries: list[Entry]) -> None:
     """Acknowledge, once, every alarm of this node's district that the centre has not seen acknowledged."""
     for entry in entries:
         parts = entry.key.split("/")  # "", "alarm", id, district
@@ -405,7 +398,7 @@ def on_alarm_entries(node: DistrictNode, entries: list[Entry]) -> None:
         )
 
 
-def watch(node: DistrictNode) -> None:
+def watch(node: OrderReceiver) -> None:
     node.watch(PREFIX, on_alarm_entries)
 
 

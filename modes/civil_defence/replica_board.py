@@ -14,7 +14,7 @@ from data.civil_defence_models import AlarmKind
 from data.errors import NotFound
 from modes.civil_defence.alarms import ACK_LIMIT_S, AlarmBoard, DeliveryStatus
 from modes.civil_defence.link_commands import PREFIX
-from modes.common.replication import unpack
+from modes.common.picture import unpack
 
 _KEYS = text("SELECT key, body FROM link_replica_entry WHERE key LIKE :k ORDER BY key")
 

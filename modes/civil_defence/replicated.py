@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from data.civil_defence_models import ProfessionalTeam, ReceivingArea, Shelter, Siren
 from modes.common.mode_tables import register_tables, rescan_rule, subject_rule
-from modes.common.replication import TableSpec
+from modes.common.picture import TableSpec
 
 # Shelters before teams: a team may be stationed at a shelter.
 SPECS: tuple[TableSpec, ...] = (

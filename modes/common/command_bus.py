@@ -29,8 +29,7 @@ import msgpack
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from comms.commands import Command, CommandRefused
-from comms.keys import Peer
+from comms.records import Command, CommandRefused, Peer
 from data.city import stats
 from data.errors import InputError
 from modes.common import auth, orders

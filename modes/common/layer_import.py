@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from comms.commands import CommandRefused
+from comms.records import CommandRefused
 from data.errors import InputError
 from modes.common import auth
 from modes.common.command_bus import CallContext, CommandBus

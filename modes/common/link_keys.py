@@ -6,13 +6,36 @@ and payloads."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
 from comms.wire import Entry
 from data import journal
-from modes.common.nodes import DistrictNode
-from modes.common.replication import EventRule, KeySource, register_event_rule, register_key_source
+from modes.common.clock import Clock
+from modes.common.picture import EventRule, KeySource, register_event_rule, register_key_source
+
+
+class OrderReceiver(Protocol):
+    """A district node as the modes' order watchers see it (``nodes.district.DistrictNode``): the rules
+    name what they need of the running node, and never import it."""
+
+    district: str
+    clock: Clock
+
+    def watch(self, prefix: str, handler: Callable[[Any, list[Entry]], None]) -> None:
+        """Call ``handler(node, entries)`` with the replicated entries under ``prefix``."""
+        ...
+
+    def queue_own(
+        self,
+        command: str,
+        args: dict[str, Any],
+        *,
+        subject: str,
+        also: Callable[[Any], None] | None = None,
+    ) -> str | None:
+        """Queue a command of the node's own for the centre, once per (command, subject)."""
+        ...
 
 
 def register_order_keys(source: KeySource, event_kinds: Iterable[str], rule: EventRule) -> None:
@@ -24,7 +47,7 @@ def register_order_keys(source: KeySource, event_kinds: Iterable[str], rule: Eve
 
 
 def acknowledge_order(
-    node: DistrictNode,
+    node: OrderReceiver,
     entry: Entry,
     now: dt.datetime,
     *,

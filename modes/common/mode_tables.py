@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from data.models import JournalEvent
-from modes.common.replication import EventRule, TableSpec, Touched, register_event_rule, register_table
+from modes.common.picture import EventRule, TableSpec, Touched, register_event_rule, register_table
 
 
 def subject_rule(

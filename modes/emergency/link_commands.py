@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import or_, select, text
 
-from comms.commands import CommandRefused
+from comms.records import CommandRefused
 from comms.wire import Entry
 from data.city import city_crs
 from data.emergency_models import DispatchTask, Incident, RescueUnit
@@ -27,15 +27,8 @@ from data.errors import InputError, NotFound
 from data.geometry import WGS84, transformer
 from data.models import JournalEvent, Role
 from modes.common.command_bus import CallContext, CommandBus
-from modes.common.link_keys import acknowledge_order, register_order_keys
-from modes.common.nodes import DistrictNode
-from modes.common.replication import (
-    KeySource,
-    StateItem,
-    Touched,
-    pack,
-    unpack,
-)
+from modes.common.link_keys import OrderReceiver, acknowledge_order, register_order_keys
+from modes.common.picture import KeySource, StateItem, Touched, pack, unpack
 from modes.emergency import replicated
 from modes.emergency.desk import IncidentDesk
 from modes.emergency.dispatch import (
@@ -354,7 +347,7 @@ def _show(ctx: CallContext, args: dict[str, Any]) -> dict:
 # --- district: the watcher -----------------------------------------------------------------------------
 
 
-def on_task_entries(node: DistrictNode, entries: list[Entry]) -> None:
+def on_task_entries(node: OrderReceiver, entries: list[Entry]) -> None:
     """Acknowledge, once, every order addressed to this district that the centre has not seen acknowledged."""
     for entry in entries:
         if not entry.body:
@@ -385,7 +378,7 @@ def on_task_entries(node: DistrictNode, entries: list[Entry]) -> None:
         )
 
 
-def watch(node: DistrictNode) -> None:
+def watch(node: OrderReceiver) -> None:
     node.watch(PREFIX, on_task_entries)
 
 

@@ -20,7 +20,7 @@ from data.emergency_models import (
     RescueUnit,
 )
 from modes.common.mode_tables import register_tables, rescan_rule, subject_rule
-from modes.common.replication import TableSpec
+from modes.common.picture import TableSpec
 
 # Parents before the rows that refer to them: a log line names its task, a task its incident and unit.
 SPECS: tuple[TableSpec, ...] = (

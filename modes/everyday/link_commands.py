@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import event, func, select
 
-from comms.commands import CommandRefused
+from comms.records import CommandRefused
 from data import journal
 from data.city import city_crs, get_meta
 from data.errors import InputError, NotFound

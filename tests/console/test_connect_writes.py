@@ -244,7 +244,7 @@ def _siren_out(window, world):
 def _alarm_ack(window, world):
     from sqlalchemy import text
 
-    from modes.common.replication import pack
+    from modes.common.picture import pack
 
     services = _civil_defence(window)
     board = services.issue_alarm("pre", [DISTRICT], exercise=True)

@@ -1,4 +1,4 @@
-"""A district node serves its own consoles what its replica committed (modes/common/nodes.py
+"""A district node serves its own consoles what its replica committed (nodes/district.py
 ``DistrictNode._republish``): a centre and a district node in this process, real sockets on loopback,
 CURVE off, a small seeded city."""
 
@@ -15,9 +15,12 @@ from data.db import open_database, session_factory
 from data.demo_city import seed_city
 from modes.common.clock import SystemClock
 from modes.common.command_bus import CommandBus, register_common
-from modes.common.nodes import CentreNode, DistrictNode, LinkClient, NodeLog
-from modes.common.replication import unpack
+from modes.common.picture import unpack
 from modes.everyday import link_commands
+from nodes.centre import CentreNode
+from nodes.client import LinkClient
+from nodes.district import DistrictNode
+from nodes.logs import NodeLog
 from tests.conftest import HOST, free_base, wait_until
 
 HB = 0.25

@@ -11,7 +11,7 @@ from comms.keys import Peer
 from data.errors import InputError
 from modes.common.clock import FixedClock
 from modes.common.command_bus import CallContext
-from modes.common.nodes import log_covers
+from nodes.state_commands import log_covers
 from tests.modes.conftest import MONDAY_9
 
 

@@ -24,8 +24,9 @@ from comms.clone import CloneClient
 from comms.commands import CommandClient, CommandReply, MemoryOutbox
 from comms.keys import Security, generate_keys
 from modes.common.command_bus import decode_result, encode_call
-from modes.common.nodes import LinkClient, LinkError, LinkRefused, fetch_bulk
-from modes.common.replication import pack
+from modes.common.picture import pack
+from nodes.client import LinkClient, LinkError, LinkRefused
+from nodes.state_commands import fetch_bulk
 from tests.conftest import HOST, NodeProcess, free_base, wait_until
 from tests.modes.conftest import node_keys, seeded_city_file
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from comms.keys import Security
-from modes.common.nodes import LinkClient, LinkRefused
+from nodes.client import LinkClient, LinkRefused
 from tests.conftest import HOST, free_base, wait_until
 from tests.modes.conftest import node_keys, seeded_city_file
 from tests.modes.test_links import (  # noqa: F401 - fixtures shared with the links tests
@@ -296,7 +296,7 @@ def test_a_district_acknowledges_only_for_itself_and_only_civil_defence_issues(c
 def test_two_modes_rules_for_one_event_kind_both_run_and_a_repeat_registers_once():
     from types import SimpleNamespace
 
-    from modes.common import replication
+    from modes.common import picture as replication
 
     kind = "test.compose"
     seen: list[str] = []

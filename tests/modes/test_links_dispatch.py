@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from modes.common.nodes import LinkRefused
+from nodes.client import LinkRefused
 from tests.conftest import wait_until
 from tests.modes.test_links import inside, nodes  # noqa: F401 - fixtures
 from tests.modes.test_links_alarms import (  # noqa: F401 - fixtures

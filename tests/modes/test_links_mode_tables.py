@@ -248,7 +248,7 @@ def test_a_mode_table_on_a_taken_or_malformed_prefix_is_refused_and_a_repeat_cha
 
     from data.civil_defence_models import Siren
     from modes.civil_defence import replicated as civil_defence_tables
-    from modes.common import replication
+    from modes.common import picture as replication
     from modes.common.command_bus import CommandBus
     from modes.emergency import link_commands as emergency_links
     from modes.emergency import replicated as emergency_tables

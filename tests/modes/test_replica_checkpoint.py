@@ -1,5 +1,5 @@
 """A district replica's commits leave the copying of the WAL into the database file to a background
-checkpointer (modes/common/replication.py ``WalCheckpointer``), on a real SQLite file."""
+checkpointer (nodes/replica.py ``WalCheckpointer``), on a real SQLite file."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from comms.clone import Position
 from comms.wire import Entry
 from data.db import open_database
-from modes.common.replication import WAL_BACKSTOP_PAGES, DomainReplica
+from nodes.replica import WAL_BACKSTOP_PAGES, DomainReplica
 
 BODY = bytes(range(256)) * 8  # 2 KiB: a thousand entries fill more than SQLite's default 1,000 WAL pages
 

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from data.emergency_models import IncidentLogEntry, IncidentRole
 from data.models import JournalEvent, Role
-from modes.common.replication import JournalFollower, Touched, unpack
+from modes.common.picture import Touched, unpack
 from modes.emergency import dispatch as dsp
 from modes.emergency import incidents as inc
 from modes.emergency import replicated
 from modes.emergency.incidents import Actor
 from modes.emergency.link_commands import _task_rule, build_task_keys
+from nodes.follower import JournalFollower
 from tests.modes.test_emergency_city import (  # noqa: F401 - the shared fixtures
     COMMANDER,
     _incident_and_unit,

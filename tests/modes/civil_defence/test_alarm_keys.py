@@ -11,7 +11,7 @@ from data.models import JournalEvent
 from modes.civil_defence import alarms
 from modes.civil_defence.link_commands import EVENT_KINDS, _alarm_rule, build_alarm_keys
 from modes.common.clock import FixedClock
-from modes.common.replication import Touched, unpack
+from modes.common.picture import Touched, unpack
 
 
 def _bodies(session, now, ids=None) -> dict[str, dict]:

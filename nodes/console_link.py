@@ -43,15 +43,10 @@ from data.db import APP_NAME, open_database, session_factory
 from modes.common.clock import Clock
 from modes.common.mode_switch import EVENT_KIND as MODE_EVENT
 from modes.common.mode_switch import Mode, current_mode
-from modes.common.nodes import (
-    LinkClient,
-    LinkError,
-    LinkRefused,
-    load_bulk,
-    log_covers,
-    parse_endpoint,
-)
-from modes.common.replication import MODE_KEY, DomainReplica, classify, unpack
+from modes.common.picture import MODE_KEY, classify, unpack
+from nodes.client import LinkClient, LinkError, LinkRefused, parse_endpoint
+from nodes.replica import DomainReplica
+from nodes.state_commands import load_bulk, log_covers
 
 log = logging.getLogger("sanwei.console_link")
 
