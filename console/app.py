@@ -24,7 +24,6 @@ from pathlib import Path
 
 import platformdirs
 
-from console.city_model import CitySnapshot, load_snapshot
 from data.city import has_city
 from data.db import (
     APP_NAME,
@@ -40,6 +39,8 @@ from data.db import (
     stored_revision,
 )
 from modes.common.auth import AuthRefused
+from modes.common.city_loading import load_snapshot
+from modes.common.city_picture import CitySnapshot
 
 EXIT_INPUT = 2
 PASSWORD_ENV = "SANWEI_PASSWORD"
