@@ -23,9 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
-from sqlalchemy.exc import SQLAlchemyError
 
-from console.city_model import CitySnapshot, load_snapshot
 from data.city import has_city
 from data.db import (
     APP_NAME,
@@ -38,8 +36,11 @@ from data.db import (
     open_database,
     require_database_file,
     session_factory,
+    stored_revision,
 )
 from modes.common.auth import AuthRefused
+from modes.common.city_loading import load_snapshot
+from modes.common.city_picture import CitySnapshot
 
 EXIT_INPUT = 2
 PASSWORD_ENV = "SANWEI_PASSWORD"
@@ -78,11 +79,10 @@ def _open_database_fast(url: str | None, *, create: bool):
     fingerprint = _migrations_fingerprint()
     try:
         cached = json.loads(_schema_cache().read_text(encoding="utf-8"))
-        with engine.connect() as conn:
-            current = {r[0] for r in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
+        current = stored_revision(engine)  # None: unreadable, so the full path
         if cached.get("fingerprint") == fingerprint and current == set(cached.get("heads", ())):
             return engine
-    except (OSError, ValueError, SQLAlchemyError):
+    except (OSError, ValueError):
         pass
     engine.dispose()
     engine = open_database(url, create=create)

@@ -9,7 +9,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from console import texts
-from console.dto import AreaDetails, CameraDetails, CellDetails, CodeName, ComponentDetails, SupervisorDetails
+from modes.common.views import (
+    AreaDetails,
+    CameraDetails,
+    CellDetails,
+    CodeName,
+    ComponentDetails,
+    SupervisorDetails,
+)
 
 Row = tuple[str, str]
 

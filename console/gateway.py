@@ -23,9 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy.orm import Session
-
 from console.dto import Login
+from data.db import SessionFactory
 from data.errors import InputError
 from data.models import OrderState
 from modes.bus import city_bus
@@ -77,7 +76,7 @@ class LocalGateway:
 
     remote = False
 
-    def __init__(self, session_factory: Callable[[], Session], clock: Clock, login: Login | None) -> None:
+    def __init__(self, session_factory: SessionFactory, clock: Clock, login: Login | None) -> None:
         self.session_factory, self.clock, self.login = session_factory, clock, login
         self._door: LocalDoor | None = None
 

@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from console import texts
-from console.city_model import COMPONENT_STATES
 from console.map.case_layer import CASE_CLASSES, case_style, case_styles, class_label
 from console.map.choropleth import Classes
 from console.map.layers import swatch_pixmap, symbol_pixmap
 from console.map.map_panel import component_styles
 from console.measures import MEASURES, Measure
+from modes.common.city_picture import COMPONENT_STATES
 
 LAYER_LABELS = {
     "districts": QT_TRANSLATE_NOOP("LayersPanel", "District boundaries"),

@@ -31,11 +31,9 @@ from PySide6.QtWidgets import (
 
 from console import texts
 from console.audit_status import AuditLabel
-from console.city_model import CitySnapshot
 from console.civil_defence.panel import CivilDefenceTools
 from console.confirm import lay_out_confirmation
 from console.details_panel import DetailsPanel
-from console.dto import JournalEntry, SearchHit
 from console.emergency.panel import install_emergency
 from console.everyday.asset_tools import AssetTools
 from console.everyday.case_layer_tools import CaseLayerTools
@@ -53,8 +51,10 @@ from console.theme import MODE_STYLES, banner_style, frame_style, mode_button_st
 from console.two_person import ConfirmOrderDialog, PendingOrdersView, act_text
 from console.workers import WorkerPool
 from data.models import OrderState
+from modes.common.city_picture import CitySnapshot
 from modes.common.mode_switch import EVENT_KIND, NEEDS_CONFIRMATION, Mode, ModeSwitch, ModeSwitchRefused
 from modes.common.orders import OrderView
+from modes.common.views import JournalEntry, SearchHit
 
 MODE_KEYS = {Mode.EVERYDAY: "F1", Mode.CIVIL_DEFENCE: "F2", Mode.EMERGENCY: "F3"}
 # How often a console attached to a node asks it for the orders waiting for a second person: they stay at

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
-from console.dto import CityOverview
+from modes.common.views import CityOverview
 
 
 class CityOverviewPanel(QWidget):

@@ -1,7 +1,7 @@
 """What the console's widgets may ask of the city.
 
-Every call opens its own short session (the caller owns a session, one per thread), returns DTOs, and
-every write is one named command handed to ``self.gateway`` (console/gateway.py): the command bus on the
+Every call opens its own short session (the caller owns a session, one per thread), hands it to a query
+of ``modes.common`` (``city_loading``, ``city_queries``) and returns its DTOs, and every write is one named command handed to ``self.gateway`` (console/gateway.py): the command bus on the
 console's own database, or the attached node's command channel (``--connect``). Widgets never see a
 session or SQL, and no service here opens a write transaction.
 """
@@ -11,25 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import shapely
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from console import city_model
-from console.dto import (
-    AreaDetails,
-    AuditStatus,
-    CameraDetails,
-    CellDetails,
-    CityOverview,
-    CodeName,
-    ComponentDetails,
-    JournalEntry,
-    Login,
-    SearchHit,
-    StaffEntry,
-    SupervisorDetails,
-)
+from console.dto import AuditStatus, Login
 from console.gateway import (
     LocalGateway,
     OrderDecision,
@@ -40,22 +23,26 @@ from console.gateway import (
 )
 from console.measures import MEASURE_BY_KEY
 from data import journal
-from data.models import JournalEvent
+from data.db import SessionFactory
+from modes.common import city_loading, city_picture, city_queries
 from modes.common.actor import Actor
 from modes.common.audit import run_audit
+from modes.common.city_picture import CitySnapshot, Rings
 from modes.common.clock import Clock
-from modes.common.mode_switch import (
-    EVENT_KIND,
-    Mode,
-    ModeSwitch,
-    current_mode,
-    may_switch,
-    parse_mode,
-)
+from modes.common.mode_switch import Mode, ModeSwitch, current_mode, may_switch, parse_mode
 from modes.common.orders import OrderView, open_orders
+from modes.common.views import (
+    AreaDetails,
+    CameraDetails,
+    CellDetails,
+    CityOverview,
+    ComponentDetails,
+    JournalEntry,
+    SearchHit,
+    StaffEntry,
+    SupervisorDetails,
+)
 from modes.everyday.case_audit import CaseChecker
-
-SessionFactory = Callable[[], Session]
 
 
 class ConsoleServices:
@@ -71,109 +58,60 @@ class ConsoleServices:
 
     # --- the city ------------------------------------------------------------------------------------
 
-    def load_snapshot(self, progress: city_model.Progress | None = None) -> city_model.CitySnapshot:
+    def load_snapshot(self, progress: city_loading.Progress | None = None) -> CitySnapshot:
         with self.session_factory() as s:
-            return city_model.load_snapshot(s, progress)
+            return city_loading.load_snapshot(s, progress)
 
     def overview(self) -> CityOverview:
         with self.session_factory() as s:
-            return city_model.city_overview(s)
+            return city_queries.city_overview(s)
 
-    def measure_values(self, key: str, snapshot: city_model.CitySnapshot) -> np.ndarray:
+    def measure_values(self, key: str, snapshot: CitySnapshot) -> np.ndarray:
         with self.session_factory() as s:
             return MEASURE_BY_KEY[key].compute(s, snapshot, self.clock.now())
 
     def cell_details(self, code: str) -> CellDetails | None:
         with self.session_factory() as s:
-            return city_model.cell_details(s, code)
+            return city_queries.cell_details(s, code)
 
     def component_details(self, component_id: str) -> ComponentDetails | None:
         with self.session_factory() as s:
-            return city_model.component_details(s, component_id)
+            return city_queries.component_details(s, component_id)
 
-    def camera_details(
-        self, snapshot: city_model.CitySnapshot | None, camera_id: str
-    ) -> CameraDetails | None:
+    def camera_details(self, snapshot: CitySnapshot | None, camera_id: str) -> CameraDetails | None:
         with self.session_factory() as s:
-            return city_model.camera_details(s, snapshot, camera_id)
+            return city_queries.camera_details(s, snapshot, camera_id)
 
     def supervisor_details(
-        self, snapshot: city_model.CitySnapshot | None, supervisor_id: int
+        self, snapshot: CitySnapshot | None, supervisor_id: int
     ) -> SupervisorDetails | None:
         with self.session_factory() as s:
-            return city_model.supervisor_details(s, snapshot, supervisor_id)
+            return city_queries.supervisor_details(s, snapshot, supervisor_id)
 
-    def search(self, snapshot: city_model.CitySnapshot, text: str) -> SearchHit | None:
+    def search(self, snapshot: CitySnapshot, text: str) -> SearchHit | None:
         with self.session_factory() as s:
-            return city_model.search(s, snapshot, text)
+            return city_queries.search(s, snapshot, text)
 
     @staticmethod
-    def area_details(snapshot: city_model.CitySnapshot, level: str, code: str) -> AreaDetails | None:
-        if level not in ("district", "street", "community"):
-            return None
-        layer = snapshot.area_layer(level)
-        j = city_model._sorted_index(layer.codes, code)
-        if j < 0:
-            return None
-        cells = snapshot.cells
-        member = getattr(cells, level + "_idx") == j
-        comp_cells = snapshot.components.cell_idx
-        parent = None
-        if level != "district":
-            up = "district" if level == "street" else "street"
-            parent_layer = snapshot.area_layer(up)
-            k = city_model._sorted_index(parent_layer.codes, code[: 6 if up == "district" else 9])
-            if k >= 0:
-                parent = CodeName(str(parent_layer.codes[k]), parent_layer.names[k])
-        return AreaDetails(
-            level=level,
-            code=code,
-            name=layer.names[j],
-            cells=int(member.sum()),
-            pop_day=int(cells.pop_day[member].sum()),
-            pop_night=int(cells.pop_night[member].sum()),
-            area_m2=float(cells.area_m2[member].sum()),
-            components=int(member[comp_cells[comp_cells >= 0]].sum()),
-            parent=parent,
-        )
+    def area_details(snapshot: CitySnapshot, level: str, code: str) -> AreaDetails | None:
+        return city_picture.area_details(snapshot, level, code)
 
     @staticmethod
-    def area_outline(snapshot: city_model.CitySnapshot, level: str, code: str) -> city_model.Rings | None:
+    def area_outline(snapshot: CitySnapshot, level: str, code: str) -> Rings | None:
         """The outline of an area (union of its cells) for highlighting it on the map."""
-        if level not in ("district", "street", "community"):
-            return None
-        layer = snapshot.area_layer(level)
-        j = city_model._sorted_index(layer.codes, code)
-        if j < 0:
-            return None
-        member = np.flatnonzero(getattr(snapshot.cells, level + "_idx") == j)
-        polys = snapshot.grid.polygons[member]
-        try:
-            union = shapely.coverage_union_all(polys)
-        except Exception:  # noqa: BLE001 - not a clean coverage: a general union is slower but works
-            union = shapely.union_all(polys)
-        return city_model._flatten_rings(np.array([union], dtype=object), snapshot.origin)
+        return city_picture.area_outline(snapshot, level, code)
 
     @staticmethod
     def component_mask(
-        snapshot: city_model.CitySnapshot, majors: set[int], states: set[int], type_code: str | None
+        snapshot: CitySnapshot, majors: set[int], states: set[int], type_code: str | None
     ) -> np.ndarray:
-        comp = snapshot.components
-        major_ok = np.zeros(max(len(comp.majors), 1), dtype=bool)
-        major_ok[[m for m in majors if 0 <= m < len(major_ok)]] = True
-        state_ok = np.zeros(len(city_model.COMPONENT_STATES), dtype=bool)
-        state_ok[[s for s in states if 0 <= s < len(state_ok)]] = True
-        mask = major_ok[comp.major_idx] & state_ok[comp.state_idx]
-        if type_code:
-            t = comp.type_codes.index(type_code) if type_code in comp.type_codes else -1
-            mask &= comp.type_idx == t
-        return mask
+        return city_picture.component_mask(snapshot, majors, states, type_code)
 
     # --- people --------------------------------------------------------------------------------------
 
     def staff(self) -> tuple[StaffEntry, ...]:
         with self.session_factory() as s:
-            return city_model.staff_list(s)
+            return city_queries.staff_list(s)
 
     # --- modes ---------------------------------------------------------------------------------------
 
@@ -235,20 +173,11 @@ class ConsoleServices:
 
     def events_after(self, seq: int, limit: int = 1000) -> list[JournalEntry]:
         with self.session_factory() as s:
-            return [
-                JournalEntry(e.seq, e.at, e.actor, e.kind, e.subject, dict(e.payload or {}))
-                for e in journal.events_after(s, seq, limit)
-            ]
+            return city_queries.journal_entries_after(s, seq, limit)
 
     def last_mode_event(self) -> JournalEntry | None:
         with self.session_factory() as s:
-            e = s.scalar(
-                select(JournalEvent)
-                .where(JournalEvent.kind == EVENT_KIND)
-                .order_by(JournalEvent.seq.desc())
-                .limit(1)
-            )
-            return JournalEntry(e.seq, e.at, e.actor, e.kind, e.subject, dict(e.payload or {})) if e else None
+            return city_queries.last_mode_event(s)
 
     # --- the audit -----------------------------------------------------------------------------------
 

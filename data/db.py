@@ -19,11 +19,12 @@ from pathlib import Path
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 APP_NAME = "sanwei"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+SessionFactory = Callable[[], Session]  # what ``session_factory`` returns: each call, a new session
 
 
 class DatabaseError(Exception):
@@ -173,7 +174,7 @@ def make_engine(url: str | None = None, *, create_folder: bool = True, echo: boo
     return engine
 
 
-def session_factory(engine: Engine) -> Callable[[], Session]:
+def session_factory(engine: Engine) -> SessionFactory:
     """The caller owns each session; ``expire_on_commit`` is off so DTOs can be built after commit."""
     return sessionmaker(bind=engine, expire_on_commit=False)
 
@@ -203,6 +204,16 @@ def schema_revision(engine: Engine) -> frozenset[str]:
 
     with engine.connect() as conn:
         return frozenset(MigrationContext.configure(conn).get_current_heads())
+
+
+def stored_revision(engine: Engine) -> frozenset[str] | None:
+    """The revisions recorded in the database's ``alembic_version`` table, read without importing Alembic
+    (the console's fast start), or None when the table cannot be read (no schema yet, no database)."""
+    try:
+        with engine.connect() as conn:
+            return frozenset(r[0] for r in conn.exec_driver_sql("SELECT version_num FROM alembic_version"))
+    except SQLAlchemyError:
+        return None
 
 
 def head_revision() -> frozenset[str]:

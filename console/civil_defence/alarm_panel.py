@@ -41,7 +41,6 @@ from console.civil_defence.services import AlarmPending, CivilDefenceServices
 from console.civil_defence.sound import AlarmSound, cycle_position
 from console.civil_defence.tables import RowsTableModel
 from console.confirm import lay_out_confirmation
-from console.dto import CodeName
 from console.workers import WorkerPool
 from data.civil_defence_models import AlarmKind
 from modes.civil_defence.alarms import (
@@ -52,6 +51,7 @@ from modes.civil_defence.alarms import (
     TestPlan,
     default_test_date,
 )
+from modes.common.views import CodeName
 
 KINDS = (AlarmKind.PRE.value, AlarmKind.RAID.value, AlarmKind.CLEAR.value)
 KIND_COLOURS = {"pre": "#ffb300", "raid": "#e53935", "clear": "#2bb3a3"}

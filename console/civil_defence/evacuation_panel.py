@@ -30,11 +30,12 @@ from PySide6.QtWidgets import (
 
 from console import texts
 from console.civil_defence import labels
-from console.civil_defence.services import CivilDefenceServices, ShelterRow
+from console.civil_defence.services import CivilDefenceServices
 from console.civil_defence.tables import RowsTableModel
 from console.workers import WorkerPool
 from data.civil_defence_models import ShelterStatus
 from modes.civil_defence.evacuation import EvacuationPlan, OccupancyReport, Replan
+from modes.civil_defence.queries import ShelterRow
 
 
 def _table(model: RowsTableModel, name: str) -> QTableView:

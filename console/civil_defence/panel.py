@@ -17,11 +17,12 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QWidget
 
 from console.civil_defence.alarm_panel import AlarmPanel
 from console.civil_defence.evacuation_panel import EvacuationPanel
-from console.civil_defence.services import CivilDefenceServices, CoverageView
+from console.civil_defence.services import CivilDefenceServices
 from console.civil_defence.sound import AlarmSound
 from console.civil_defence.summary import SirensPanel, SummaryStrip
 from modes.civil_defence.coverage import SirenSuggestion
 from modes.civil_defence.evacuation import EvacuationPlan
+from modes.civil_defence.queries import CoverageView
 from modes.common.mode_switch import Mode
 
 MODE = Mode.CIVIL_DEFENCE.value

@@ -12,85 +12,23 @@ head count (``shelter.status``, ``shelter.occupancy``) and the annual test (``al
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
-import shapely
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from console.dto import CodeName, Login
+from console.dto import Login
 from console.gateway import LocalGateway, WriteGateway, order_from_doc, provisional_result
-from data.civil_defence_models import PERSONNEL_CLASSES, AlarmKind, Shelter, Siren, SirenStatus
+from data.civil_defence_models import AlarmKind
+from data.db import SessionFactory
 from data.errors import InputError
-from data.models import District, Role
-from modes.civil_defence import alarms, coverage, evacuation, replica_board
+from data.models import Role
+from modes.civil_defence import alarms, coverage, evacuation, queries, replica_board
 from modes.civil_defence.alarms import AlarmBoard, DeliveryStatus, TestPlan, parse_kind
 from modes.civil_defence.authority import require_civil_defence
+from modes.civil_defence.queries import CoverageView, ShelterRow, SirenSet, Summary
 from modes.common.changes import Changes
 from modes.common.clock import Clock
 from modes.common.orders import OrderView
-
-SessionFactory = Callable[[], Session]
-
-SIREN_STATUSES = tuple(s.value for s in SirenStatus)
-PLAN_SHELTER_CLASSES = tuple(c.value for c in PERSONNEL_CLASSES)
-
-
-@dataclass(frozen=True)
-class SirenSet:
-    """Every siren as arrays (city CRS): the map draws them, the strip counts them."""
-
-    ids: np.ndarray
-    names: tuple[str, ...]
-    districts: tuple[str, ...]
-    x: np.ndarray
-    y: np.ndarray
-    radius_m: np.ndarray
-    status_idx: np.ndarray  # index into SIREN_STATUSES
-
-    @property
-    def out_of_service(self) -> int:
-        return int((self.status_idx != SIREN_STATUSES.index(SirenStatus.IN_SERVICE.value)).sum())
-
-
-@dataclass(frozen=True)
-class CoverageView:
-    report: coverage.CoverageReport
-    covered_area: object  # shapely geometry: the union of the in-service audible disks (city CRS)
-    uncovered_codes: np.ndarray  # cells with people nobody's siren reaches (at least partly)
-    sirens: SirenSet
-
-
-@dataclass(frozen=True)
-class ShelterRow:
-    id: str
-    name: str
-    shelter_class: str
-    district: str | None
-    status: str
-    capacity: int
-    occupancy: int
-    x: float
-    y: float
-
-
-@dataclass(frozen=True)
-class Summary:
-    """The strip at the top of the page."""
-
-    population: float
-    covered: float
-    sheltered_capacity: int  # places in the open personnel shelters the plan may use
-    unplaced: int
-    sirens_out: int
-    sirens_total: int
-
-    @property
-    def covered_share(self) -> float:
-        return self.covered / self.population if self.population else 0.0
+from modes.common.views import CodeName
 
 
 class CivilDefenceServices:
@@ -117,8 +55,7 @@ class CivilDefenceServices:
 
     def districts(self) -> tuple[CodeName, ...]:
         with self.session_factory() as s:
-            rows = s.execute(select(District.code, District.name).order_by(District.code)).all()
-            return tuple(CodeName(c, n or "") for c, n in rows)
+            return queries.districts(s)
 
     def board(self, alarm_id: int) -> AlarmBoard:
         with self.session_factory() as s:
@@ -139,17 +76,13 @@ class CivilDefenceServices:
 
     def sirens(self) -> SirenSet:
         with self.session_factory() as s:
-            return _siren_set(s.scalars(select(Siren).order_by(Siren.id)).all())
+            return queries.sirens(s)
 
     def coverage(self, population: str = "night") -> CoverageView:
         with self.session_factory() as s:
             model = coverage.CoverageModel.load(s, population=population)
-            sirens = _siren_set(s.scalars(select(Siren).order_by(Siren.id)).all())
-        report = model.report()
-        live = model.disks[model.in_service]
-        union = shapely.union_all(live) if len(live) else shapely.Polygon()
-        codes = np.array([c.cell for c in report.uncovered_cells], dtype=object)
-        return CoverageView(report, union, codes, sirens)
+            sirens = queries.sirens(s)
+        return queries.coverage_view(model, sirens)
 
     def suggest_sirens(self, n: int, population: str = "night") -> list[coverage.SirenSuggestion]:
         with self.session_factory() as s:
@@ -158,23 +91,7 @@ class CivilDefenceServices:
     def shelters(self) -> tuple[ShelterRow, ...]:
         """The personnel shelters (the ones the evacuation plan fills), open or not."""
         with self.session_factory() as s:
-            rows = s.scalars(
-                select(Shelter).where(Shelter.shelter_class.in_(PLAN_SHELTER_CLASSES)).order_by(Shelter.id)
-            )
-            return tuple(
-                ShelterRow(
-                    r.id,
-                    r.name or "",
-                    r.shelter_class,
-                    r.district_code,
-                    r.status,
-                    int(r.capacity),
-                    int(r.occupancy or 0),
-                    float(r.x),
-                    float(r.y),
-                )  # fmt: skip
-                for r in rows
-            )
+            return queries.personnel_shelters(s)
 
     def plan(self, max_walk_min: float = 30.0) -> evacuation.EvacuationPlan:
         config = evacuation.EvacuationConfig(max_walk_min=max_walk_min)
@@ -183,15 +100,7 @@ class CivilDefenceServices:
         return evacuation.optimal_plan(problem)
 
     def summary(self, view: CoverageView, plan: evacuation.EvacuationPlan) -> Summary:
-        r = view.report
-        return Summary(
-            r.population,
-            r.covered,
-            int(plan.problem.capacity.sum()),
-            plan.unplaced,
-            view.sirens.out_of_service,
-            len(view.sirens.ids),
-        )
+        return queries.summary(view, plan)
 
     @staticmethod
     def export_plan(plan: evacuation.EvacuationPlan, path: str | Path, fmt: str) -> Path:
@@ -327,25 +236,4 @@ def board_from_result(result) -> AlarmBoard:
         bool(doc.get("exercise")),
         _time(doc.get("as_of")) or _time(doc["issued_at"]),
         deliveries,
-    )
-
-
-def _siren_set(rows) -> SirenSet:
-    radii = []
-    for r in rows:
-        try:
-            radii.append(coverage.siren_radius(r))
-        except InputError:
-            radii.append(0.0)  # a siren without a usable power covers nothing; it still shows
-    return SirenSet(
-        np.array([r.id for r in rows], dtype=object),
-        tuple(r.name or "" for r in rows),
-        tuple(r.district_code or "" for r in rows),
-        np.array([r.x for r in rows], dtype=float),
-        np.array([r.y for r in rows], dtype=float),
-        np.array(radii, dtype=float),
-        np.array(
-            [SIREN_STATUSES.index(r.status) if r.status in SIREN_STATUSES else 1 for r in rows],
-            dtype=np.int16,
-        ),
     )

@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
 
 from console import texts
 from console.civil_defence import labels
-from console.civil_defence.services import SIREN_STATUSES, CivilDefenceServices, CoverageView, Summary
+from console.civil_defence.services import CivilDefenceServices
 from console.civil_defence.tables import RowsTableModel
 from console.workers import WorkerPool
 from data.civil_defence_models import SirenStatus
 from modes.civil_defence.coverage import SirenStatusChanged, SirenSuggestion
+from modes.civil_defence.queries import SIREN_STATUSES, CoverageView, Summary
 
 
 class SummaryStrip(QFrame):

@@ -42,7 +42,6 @@ from console.emergency.services import (
     COMMAND_ROLES,
     DISPATCH_ROLES,
     EmergencyServices,
-    IncidentBoard,
     drawn_polygon,
     refusal_text,
     site_of,
@@ -65,6 +64,7 @@ from data.geometry import GeometryError
 from modes.common.mode_switch import Mode
 from modes.emergency.dispatch import TASK_STEPS
 from modes.emergency.incidents import OPEN_ROLES, STATUS_STEPS
+from modes.emergency.queries import IncidentBoard
 from modes.emergency.types import INCIDENT_TYPES, incident_type
 
 STATUS_ACTIONS = (  # (target status, button object name)

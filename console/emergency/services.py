@@ -9,93 +9,32 @@ afresh for each suggestion, because their statuses change from elsewhere.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 import shapely
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from console.brief_export import briefing_pdf
 from console.dto import Login
 from console.gateway import LocalGateway, WriteGateway, provisional_result
-from data.emergency_models import DispatchTask, Incident, IncidentStatus, RescueUnit
+from data.db import SessionFactory
 from data.errors import InputError
 from data.geometry import GeometryError
 from data.models import Role
 from modes.common.clock import Clock
-from modes.emergency import dispatch as dispatching
-from modes.emergency import incidents
+from modes.emergency import incidents, queries
 from modes.emergency.brief import Briefing, build_briefing, render_html
-from modes.emergency.desk import PER_NEED
 from modes.emergency.dispatch import DispatchOrder
-from modes.emergency.impact import Impact, ImpactIndex, incident_cordons, incident_impact
-from modes.emergency.incidents import (
-    OPEN_ROLES,
-    Actor,
-    IncidentRefused,
-    IncidentView,
-    LogLine,
-    RoleHolder,
-    TimelineEvent,
-)
-from modes.emergency.resources import Suggestion, UnitIndex, parse_capability
-from modes.emergency.types import incident_type
+from modes.emergency.impact import ImpactIndex
+from modes.emergency.incidents import OPEN_ROLES, Actor, IncidentRefused, IncidentView, LogLine, RoleHolder
+from modes.emergency.queries import IncidentBoard
+from modes.emergency.resources import Suggestion
 
-SessionFactory = Callable[[], Session]
 Ring = Sequence[tuple[float, float]]  # corners of a drawn polygon, city CRS
 DISPATCH_ROLES = frozenset({Role.COMMANDER})  # modes.emergency.dispatch.dispatch: only the commander
 COMMAND_ROLES = frozenset({Role.COMMANDER})  # level changes and ICS positions (modes.emergency.incidents)
 AREA_ROLES = frozenset({Role.COMMANDER, Role.DISPATCHER})  # modes.emergency.incidents.change_area
-
-
-@dataclass(frozen=True)
-class IncidentShape:
-    """One incident as the map draws it: the site, the cordons (shapely, city CRS) and the level colour."""
-
-    id: int
-    level: str
-    colour: str
-    status: str
-    x: float
-    y: float
-    site: object
-    inner: object
-    outer: object
-
-
-@dataclass(frozen=True)
-class UnitMark:
-    """A unit out on a task, for the map: where it is and which incident it serves."""
-
-    unit_id: str
-    name: str
-    task_id: int
-    incident_id: int
-    status: str
-    x: float
-    y: float
-    incident_x: float
-    incident_y: float
-
-
-@dataclass(frozen=True)
-class IncidentBoard:
-    """Everything the panel shows at once, read in one session so the parts agree with each other."""
-
-    incidents: tuple[IncidentView, ...]
-    selected: IncidentView | None
-    impact: Impact | None
-    tasks: tuple[DispatchOrder, ...]
-    log: tuple[LogLine, ...]
-    organisation: tuple[RoleHolder, ...]
-    timeline: tuple[TimelineEvent, ...]
-    shapes: tuple[IncidentShape, ...]  # every incident not closed
-    units: tuple[UnitMark, ...]  # units on unfinished tasks
-    now: dt.datetime
 
 
 class EmergencyServices:
@@ -145,7 +84,7 @@ class EmergencyServices:
 
     # --- indexes -------------------------------------------------------------------------------------
 
-    def _impact_index(self, s: Session) -> ImpactIndex:
+    def _impact_index(self, s) -> ImpactIndex:
         with self._lock:
             if self._index is None:
                 self._index = ImpactIndex.load(s)
@@ -163,72 +102,12 @@ class EmergencyServices:
         organisation and timeline, and what the map draws."""
         with self.session_factory() as s:
             now = self.clock.now()
-            listed = tuple(incidents.list_incidents(s, status=status or None))
-            index = self._impact_index(s)
-            selected = impact = None
-            tasks: tuple[DispatchOrder, ...] = ()
-            log: tuple[LogLine, ...] = ()
-            org: tuple[RoleHolder, ...] = ()
-            timeline: tuple[TimelineEvent, ...] = ()
-            if incident_id is not None:
-                row = s.get(Incident, int(incident_id))
-                if row is not None:
-                    selected = incidents.view(row)
-                    impact = incident_impact(s, index, row, at=now)
-                    tasks = tuple(dispatching.list_tasks(s, now, incident_id=row.id))
-                    log = incidents.read_log(s, row.id)
-                    org = incidents.organisation(s, row.id)
-                    timeline = tuple(incidents.timeline(s, row.id))
-            shapes = self._shapes(s)
-            units = self._unit_marks(s)
-            return IncidentBoard(listed, selected, impact, tasks, log, org, timeline, shapes, units, now)
-
-    @staticmethod
-    def _shapes(s: Session) -> tuple[IncidentShape, ...]:
-        rows = s.scalars(
-            select(Incident).where(Incident.status != IncidentStatus.CLOSED.value).order_by(Incident.id)
-        ).all()
-        out = []
-        for r in rows:
-            site, inner, outer = incident_cordons(r)
-            out.append(IncidentShape(r.id, r.level, r.colour, r.status, r.x, r.y, site, inner, outer))
-        return tuple(out)
-
-    @staticmethod
-    def _unit_marks(s: Session) -> tuple[UnitMark, ...]:
-        """Units on unfinished tasks, with their incident's site: one query."""
-        rows = s.execute(
-            select(
-                DispatchTask.unit_id,
-                RescueUnit.name,
-                DispatchTask.id,
-                DispatchTask.incident_id,
-                DispatchTask.status,
-                RescueUnit.x,
-                RescueUnit.y,
-                Incident.x,
-                Incident.y,
-            )  # fmt: skip
-            .join(RescueUnit, RescueUnit.id == DispatchTask.unit_id)
-            .join(Incident, Incident.id == DispatchTask.incident_id)
-            .where(DispatchTask.status.not_in([t.value for t in dispatching.FINISHED_TASKS]))
-            .order_by(DispatchTask.id)
-        ).all()
-        return tuple(UnitMark(*row) for row in rows)
+            return queries.incident_board(s, self._impact_index(s), incident_id, status, now)
 
     def suggest(self, incident_id: int, need: str | None = None, limit: int = 10) -> tuple[Suggestion, ...]:
         """The nearest available units of a capability (None: of the capabilities the type needs)."""
-
         with self.session_factory() as s:
-            # Unit statuses change from other consoles and over the links: read them afresh each time
-            # (a thousand rows and their KD-tree take a few milliseconds).
-            units = UnitIndex.load(s)
-            incident = incidents.get_incident(s, incident_id)
-            if need:
-                cap = parse_capability(need)
-                return tuple(units.nearest(incident.x, incident.y, limit, cap.value if cap else None))
-            needs = [c.value for c in incident_type(incident.type_code).needs]
-            return tuple(u for c in needs for u in units.nearest(incident.x, incident.y, PER_NEED, c))
+            return queries.suggest_units(s, incident_id, need, limit)
 
     def briefing(self, incident_id: int) -> Briefing:
         with self.session_factory() as s:

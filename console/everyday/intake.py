@@ -31,8 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console import city_model, texts
-from console.dto import CodeName
+from console import texts
 from console.everyday.case_texts import channel_label, state_label
 from console.everyday.intake_services import (
     ComponentOption,
@@ -44,6 +43,8 @@ from console.everyday.intake_services import (
 )
 from console.workers import WorkerPool
 from data.errors import InputError
+from modes.common.city_picture import CitySnapshot, PointIndex
+from modes.common.views import CodeName
 from modes.everyday.cases import Channel
 
 # The hotline first: this form is where its calls are taken.
@@ -89,8 +90,8 @@ class IntakePanel(QWidget):
         self.services = services
         self.workers = workers
         self.context: IntakeContext | None = None
-        self.snapshot: city_model.CitySnapshot | None = None
-        self._components_index: city_model.PointIndex | None = None
+        self.snapshot: CitySnapshot | None = None
+        self._components_index: PointIndex | None = None
         self.point: tuple[float, float] | None = None
         self.preview: RoutingPreview | None = None
         self.component: ComponentOption | None = None
@@ -285,10 +286,10 @@ class IntakePanel(QWidget):
             self._update_preview()
         self.context_ready.emit()
 
-    def set_snapshot(self, snapshot: city_model.CitySnapshot) -> None:
+    def set_snapshot(self, snapshot: CitySnapshot) -> None:
         self.snapshot = snapshot
         comp = snapshot.components
-        self._components_index = city_model.PointIndex(comp.x, comp.y)
+        self._components_index = PointIndex(comp.x, comp.y)
 
     # --- the point ---------------------------------------------------------------------------------
 

@@ -18,8 +18,8 @@ import pyqtgraph as pg
 import shapely
 from PySide6.QtGui import QBrush, QColor, QPainterPath
 
-from console.city_model import CitySnapshot, _flatten_rings
 from console.map.layers import PathLayer, PointLayer, PointStyle, StyledPath, cosmetic_pen, rings_path
+from modes.common.city_picture import CitySnapshot, flatten_rings
 
 CIVIL_DEFENCE_LAYER_KEYS = ("cd_sirens", "cd_coverage", "cd_shelters", "cd_flows")
 
@@ -158,7 +158,7 @@ class CivilDefenceLayers:
         """``covered_area`` a shapely (multi)polygon in the city CRS; ``uncovered_codes`` cell codes."""
         items = []
         if covered_area is not None and not shapely.is_empty(covered_area):
-            rings = _flatten_rings(np.array([covered_area], dtype=object), self._origin)
+            rings = flatten_rings(np.array([covered_area], dtype=object), self._origin)
             items.append(StyledPath(rings_path(rings), None, QBrush(QColor(255, 193, 7, 46))))
         self._counts["covered_parts"] = len(rings.start) if items else 0
         self.coverage.set_paths(items)

@@ -31,7 +31,7 @@ from PySide6.QtGui import (
     QTransform,
 )
 
-from console.city_model import Rings
+from modes.common.city_picture import Rings
 
 
 def rings_path(rings: Rings) -> QPainterPath:

@@ -18,7 +18,6 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, Q
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from console import texts
-from console.city_model import CAMERA_STATUSES, COMPONENT_STATES, CitySnapshot, fov_wedges
 from console.map.case_layer import CASE_LAYER_KEYS, CaseLayer, OpenCaseColumns
 from console.map.choropleth import Classes
 from console.map.civil_defence_layers import CIVIL_DEFENCE_LAYER_KEYS, CivilDefenceLayers
@@ -37,6 +36,7 @@ from console.map.layers import (
     rings_path,
 )
 from console.theme import MAP_BACKGROUND
+from modes.common.city_picture import CAMERA_STATUSES, COMPONENT_STATES, CitySnapshot, fov_wedges
 
 MAJOR_SYMBOLS = ("o", "s", "t", "d", "h", "p", "star", "x")
 MAJOR_COLOURS = ("#4da3ff", "#ffc13b", "#c77dff", "#4cd07d", "#ff7a59", "#a6b0bb", "#5ee0e6", "#e0e060")

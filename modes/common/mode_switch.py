@@ -130,7 +130,8 @@ def check_switch(actor: Actor, previous: Mode, target: Mode) -> None:
         )
 
 
-def _last_switch(session: Session) -> JournalEvent | None:
+def last_switch(session: Session) -> JournalEvent | None:
+    """The latest ``mode.switched`` event, or None when the city never switched."""
     return session.scalars(
         select(JournalEvent).where(JournalEvent.kind == EVENT_KIND).order_by(JournalEvent.seq.desc()).limit(1)
     ).first()
@@ -138,7 +139,7 @@ def _last_switch(session: Session) -> JournalEvent | None:
 
 def mode_status(session: Session) -> ModeStatus:
     """The city's mode, since when and who switched it (None, None: it never switched)."""
-    e = _last_switch(session)
+    e = last_switch(session)
     if e is None:
         return ModeStatus(Mode.EVERYDAY, None, None)
     try:

@@ -95,7 +95,7 @@ def make_session(city_engine):
 
 @pytest.fixture(scope="module")
 def snapshot(make_session):
-    from console.city_model import load_snapshot
+    from modes.common.city_loading import load_snapshot
 
     with make_session() as s:
         return load_snapshot(s)

@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from comms.commands import CommandRefused
-from console.city_model import COMPONENT_STATES
 from console.everyday.asset_services import AssetServices
 from console.map.map_panel import STATE_CLASS
 from data import journal
@@ -20,6 +19,7 @@ from data.errors import InputError, NotFound
 from data.models import Camera, Component
 from modes.bus import city_bus
 from modes.common.actor import Actor
+from modes.common.city_picture import COMPONENT_STATES
 from modes.common.clock import FixedClock
 from modes.common.command_bus import call_local
 

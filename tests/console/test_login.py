@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from console.dto import StaffEntry
 from console.login import LoginDialog, local_authenticator
+from modes.common.views import StaffEntry
 
 PASSWORD = "lantern-Pine-62"
 STAFF = (

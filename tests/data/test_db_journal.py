@@ -19,6 +19,7 @@ from data.db import (
     open_database,
     schema_revision,
     sqlite_file,
+    stored_revision,
 )
 from data.models import ComponentType, EventType, JournalEvent
 
@@ -38,6 +39,13 @@ def _ev(i: int) -> journal.NewEvent:
 
 def test_schema_is_at_head(engine):
     assert schema_revision(engine) == head_revision()
+    assert stored_revision(engine) == head_revision()  # the same, read without Alembic
+
+
+def test_a_database_without_a_schema_has_no_stored_revision(tmp_path):
+    eng = make_engine("sqlite:///" + str(tmp_path / "empty.db"))
+    assert stored_revision(eng) is None
+    eng.dispose()
 
 
 def test_journal_numbers_and_chains_events(session):

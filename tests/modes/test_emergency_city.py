@@ -29,8 +29,9 @@ from modes.common.clock import FixedClock
 from modes.common.state_table import article
 from modes.emergency import dispatch as dsp
 from modes.emergency import incidents as inc
+from modes.emergency import queries
 from modes.emergency.brief import build_briefing, render_html
-from modes.emergency.desk import IncidentDesk
+from modes.emergency.desk import PER_NEED, IncidentDesk
 from modes.emergency.impact import ImpactIndex, cordons, incident_impact
 from modes.emergency.incidents import Actor, IncidentRefused
 from modes.emergency.resources import UnitIndex
@@ -483,3 +484,50 @@ def test_the_briefing_has_the_ics_201_blocks_and_escapes_text(em_city, es, clock
     assert briefing.impact.summary()["cells"] == doc["impact"]["cells"]
     with_img = render_html(briefing, map_src="map.png")
     assert '<img src="map.png"' in with_img and "<svg" not in with_img
+
+
+# --- what the console reads (modes.emergency.queries) ---------------------------------------------------------
+
+
+def test_the_board_shows_the_selected_incident_its_shapes_and_the_units_out(em_city, es, clock):
+    view, unit = _incident_and_unit(em_city, es, clock)
+    order, _ = dsp.dispatch(es, clock, COMMANDER, view.id, unit.unit_id)
+    inc.add_log(es, clock, COMMANDER, view.id, "现场已封锁")
+    board = queries.incident_board(es, em_city.index, view.id, None, NOW)
+    assert view.id in {v.id for v in board.incidents} and board.now == NOW
+    assert board.selected.id == view.id and board.impact.summary()["cells"] >= 1
+    assert [t.task_id for t in board.tasks] == [order.task_id]
+    assert [line.text for line in board.log][-1] == "现场已封锁"
+    assert [e.kind for e in board.timeline][:2] == ["incident.opened", "incident.dispatched"]
+    shape = next(sh for sh in board.shapes if sh.id == view.id)
+    assert (shape.level, shape.colour, shape.x, shape.y) == (view.level, view.colour, view.x, view.y)
+    assert shape.outer.contains(shape.inner) and shape.inner.contains(shapely.Point(view.x, view.y))
+    mark = next(m for m in board.units if m.task_id == order.task_id)
+    unit_row = es.get(RescueUnit, unit.unit_id)
+    assert (mark.unit_id, mark.name, mark.incident_id, mark.status) == (
+        unit.unit_id, unit_row.name, view.id, order.status,
+    )  # fmt: skip
+    assert (mark.x, mark.y, mark.incident_x, mark.incident_y) == (unit_row.x, unit_row.y, view.x, view.y)
+
+    # Nothing selected: the list and the map only. A finished task's unit and a closed incident leave the map.
+    dsp.set_task_status(es, clock, COMMANDER, order.task_id, "cancelled")
+    inc.set_status(es, clock, COMMANDER, view.id, "closed", note="false alarm")
+    board = queries.incident_board(es, em_city.index, None, "closed", NOW)
+    assert board.selected is None and board.impact is None and board.tasks == () and board.log == ()
+    assert view.id in {v.id for v in board.incidents} and {v.status for v in board.incidents} == {"closed"}
+    assert view.id not in {sh.id for sh in board.shapes}
+    assert order.task_id not in {m.task_id for m in board.units}
+    assert queries.incident_board(es, em_city.index, 10**9, None, NOW).selected is None
+
+
+def test_suggested_units_are_the_nearest_of_the_need_or_of_the_types_needs(em_city, es, clock):
+    x, y = _sites(em_city, 2)[1]
+    view, _ = inc.open_incident(es, clock, COMMANDER, em_city.index, type_code="0403", x=x, y=y, level="II")
+    units = UnitIndex.load(es)
+    asked = queries.suggest_units(es, view.id, "fire", limit=3)
+    assert [u.unit_id for u in asked] == [u.unit_id for u in units.nearest(x, y, 3, "fire")]
+    by_type = queries.suggest_units(es, view.id)
+    want = [u.unit_id for c in ("gas_repair", "fire", "police") for u in units.nearest(x, y, PER_NEED, c)]
+    assert [u.unit_id for u in by_type] == want
+    with pytest.raises(InputError, match="unknown capability 'magic'"):
+        queries.suggest_units(es, view.id, "magic")

@@ -1,15 +1,15 @@
-"""The console's read model (Qt-free): arrays agree with the database, lookups, search, classes."""
+"""The city's picture (Qt-free): arrays agree with the database, lookups, areas, component filters."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import shapely
 from sqlalchemy import func, select
 
-from console import city_model
-from console.map.choropleth import categorical_classes, quantile_classes
-from console.services import ConsoleServices
 from data.models import Camera, Component, GridCell, Supervisor
+from modes.common import city_picture
+from modes.common.city_loading import load_snapshot
 
 
 def test_snapshot_matches_the_database(make_session, snapshot):
@@ -30,7 +30,7 @@ def test_snapshot_matches_the_database(make_session, snapshot):
         lx, ly = snapshot.to_local(x, y)
         assert snapshot.components.x[i] == pytest.approx(lx)
         assert snapshot.components.y[i] == pytest.approx(ly)
-        assert city_model.COMPONENT_STATES[snapshot.components.state_idx[i]] == state
+        assert city_picture.COMPONENT_STATES[snapshot.components.state_idx[i]] == state
     # Each cell's ring points belong to it: a cell's centroid lies in that cell.
     for i in range(0, len(snapshot.cells.codes), 17):
         assert snapshot.cell_at(snapshot.cells.centroid_x[i], snapshot.cells.centroid_y[i]) == i
@@ -65,7 +65,7 @@ def test_rings_select_returns_exactly_the_chosen_polygons(snapshot):
 def test_point_index_agrees_with_brute_force():
     rng = np.random.default_rng(3)
     x, y = rng.uniform(0, 5000, 20000), rng.uniform(0, 3000, 20000)
-    index = city_model.PointIndex(x, y, bucket_m=100)
+    index = city_picture.PointIndex(x, y, bucket_m=100)
     mask = rng.random(len(x)) > 0.3
     for qx, qy, r in rng.uniform([0, 0, 5], [5000, 3000, 250], size=(200, 3)):
         d = np.hypot(x - qx, y - qy)
@@ -75,70 +75,59 @@ def test_point_index_agrees_with_brute_force():
             assert index.nearest(qx, qy, r, m) == want
 
 
-def test_quantile_classes_cover_the_values():
-    values = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, np.nan, 0])
-    classes = quantile_classes(values, ("a", "b", "c", "d", "e"), zero_is_empty=True)
-    assert classes.of_cell[0] == -1 and classes.of_cell[10] == -1
-    assert set(classes.of_cell[1:10]) == set(range(classes.count))
-    assert classes.lower[0] == 1 and classes.upper[-1] == 9
-    # Ties collapse classes instead of producing empty ones.
-    same = quantile_classes(np.full(10, 4.0), ("a", "b", "c"))
-    assert same.count == 1 and set(same.of_cell) == {0}
-    assert set(categorical_classes(np.array([-1, 0, 9]), ("x", "y")).of_cell) == {-1, 0, 1}
-
-
-def test_search_finds_each_kind(make_session, snapshot):
-    with make_session() as s:
-        cell, legacy = s.execute(
-            select(GridCell.code, GridCell.legacy_code).where(GridCell.legacy_code.is_not(None))
-        ).first()
-        comp_id, comp_legacy = s.execute(
-            select(Component.id, Component.legacy_id).where(Component.legacy_id.is_not(None))
-        ).first()
-        cam = s.scalar(select(Camera.id))
-        sup = s.execute(select(Supervisor.id, Supervisor.code)).first()
-        assert city_model.search(s, snapshot, cell).key == cell
-        assert city_model.search(s, snapshot, legacy).key == cell
-        hit = city_model.search(s, snapshot, comp_id)
-        assert (hit.kind, hit.key) == ("component", comp_id)
-        assert city_model.search(s, snapshot, comp_legacy).key == comp_id
-        assert city_model.search(s, snapshot, f"  {cam.lower()} ").key == cam
-        assert city_model.search(s, snapshot, sup.code).key == str(sup.id)
-        district = str(snapshot.districts.codes[0])
-        hit = city_model.search(s, snapshot, district)
-        assert hit.kind == "district" and hit.bounds[0] < hit.x < hit.bounds[2]
-        assert city_model.search(s, snapshot, snapshot.streets.names[0]).kind == "street"
-        assert city_model.search(s, snapshot, "no such thing") is None
-        assert city_model.search(s, snapshot, "999999999999999") is None
-
-
 def test_component_mask_filters_by_major_state_and_type(snapshot):
     comp = snapshot.components
-    everything = ConsoleServices.component_mask(snapshot, set(range(len(comp.majors))), set(range(5)), None)
+    mask = city_picture.component_mask
+    everything = mask(snapshot, set(range(len(comp.majors))), set(range(5)), None)
     assert everything.all()
-    only_first_major = ConsoleServices.component_mask(snapshot, {0}, set(range(5)), None)
+    only_first_major = mask(snapshot, {0}, set(range(5)), None)
     assert np.array_equal(only_first_major, comp.major_idx == 0)
     t = comp.type_codes[int(comp.type_idx[0])]
-    by_type = ConsoleServices.component_mask(snapshot, set(range(len(comp.majors))), set(range(5)), t)
+    by_type = mask(snapshot, set(range(len(comp.majors))), set(range(5)), t)
     assert by_type.sum() == (comp.type_idx == comp.type_idx[0]).sum()
-    assert not ConsoleServices.component_mask(snapshot, set(range(len(comp.majors))), set(), None).any()
+    assert not mask(snapshot, set(range(len(comp.majors))), set(), None).any()
 
 
-def test_details_dtos(make_session, snapshot):
+def test_area_details_sum_the_member_cells(make_session, snapshot):
+    cells = snapshot.cells
+    street = str(snapshot.streets.codes[0])
+    member = np.array([str(c).startswith(street) for c in cells.codes])
     with make_session() as s:
-        code = str(snapshot.cells.codes[5])
-        d = city_model.cell_details(s, code)
-        n = s.scalar(select(func.count()).select_from(Component).where(Component.cell_code == code))
-        assert d.code == code and d.district.code == code[:6] and d.community.code == code[:12]
-        assert d.components_total == n
-        comp = s.scalar(select(Component).limit(1))
-        cd = city_model.component_details(s, comp.id)
-        assert cd.owner.code == comp.owner_code and cd.owner.name
-        cam = s.scalar(select(Camera).limit(1))
-        camd = city_model.camera_details(s, snapshot, cam.id)
-        assert camd.stream_url == cam.stream_url and camd.status == cam.status
-        assert camd.cells_seen >= 1
-        assert city_model.cell_details(s, "000000000000000") is None
+        n_comp = s.scalar(
+            select(func.count()).select_from(Component).where(Component.cell_code.startswith(street))
+        )
+    d = city_picture.area_details(snapshot, "street", street)
+    assert (d.level, d.code, d.name) == ("street", street, snapshot.streets.names[0])
+    assert d.cells == member.sum() and d.components == n_comp
+    assert d.pop_day == cells.pop_day[member].sum() and d.pop_night == cells.pop_night[member].sum()
+    assert d.area_m2 == pytest.approx(cells.area_m2[member].sum())
+    district = city_picture.area_details(snapshot, "district", street[:6])
+    assert d.parent.code == street[:6] and d.parent.name == district.name and district.parent is None
+    assert city_picture.area_details(snapshot, "street", "000000000") is None
+    assert city_picture.area_details(snapshot, "cell", str(cells.codes[0])) is None
+
+
+def test_an_area_outline_runs_along_the_edge_of_its_cells(snapshot):
+    member = np.flatnonzero(snapshot.cells.district_idx == 0)
+    outline = city_picture.area_outline(snapshot, "district", str(snapshot.districts.codes[0]))
+    b = snapshot.cells.bounds[member]
+    assert (outline.x.min(), outline.y.min()) == pytest.approx((b[:, 0].min(), b[:, 1].min()))
+    assert (outline.x.max(), outline.y.max()) == pytest.approx((b[:, 2].max(), b[:, 3].max()))
+    # Every point of the outline lies on the district's edge: none inside it, none elsewhere.
+    district = shapely.union_all(snapshot.grid.polygons[member])
+    x, y = snapshot.to_city(outline.x, outline.y)
+    assert shapely.distance(shapely.points(x, y), district.boundary).max() < 0.01
+    assert city_picture.area_outline(snapshot, "district", "000000") is None
+
+
+def test_components_per_cell_and_per_thousand_people(snapshot):
+    counts = city_picture.components_per_cell(snapshot)
+    assert counts.sum() == (snapshot.components.cell_idx >= 0).sum()
+    i = int(np.argmax(counts))
+    assert counts[i] == (snapshot.components.cell_idx == i).sum()
+    rates = city_picture.per_thousand_people(counts, snapshot)
+    people = max(snapshot.cells.pop_night[i], snapshot.cells.pop_day[i])
+    assert rates[i] == pytest.approx(counts[i] * 1000 / people)
 
 
 @pytest.mark.pg
@@ -163,7 +152,7 @@ def test_postgresql_load_matches_sqlite(snapshot):
         with session_factory(engine)() as s, s.begin():
             seed_city(s, scale="small", seed=1)
         with session_factory(engine)() as s:
-            pg = city_model.load_snapshot(s)
+            pg = load_snapshot(s)
         engine.dispose()
     finally:
         with admin.begin() as conn:
