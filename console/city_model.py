@@ -8,7 +8,6 @@ paths and pixel maths never lose precision on 7-digit northings.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -695,19 +694,6 @@ def _load_supervisors(session: Session, cells: CellLayer, origin: tuple[float, f
 
 
 # --- per-cell measures for the choropleth ---------------------------------------------------------
-
-
-def open_cases_per_cell(session: Session, snapshot: CitySnapshot, *, overdue_at: dt.datetime | None = None):
-    """Open cases per cell (or only the overdue ones, given the time to compare deadlines with)."""
-    q = select(Case.cell_code, func.count()).where(Case.state.not_in(FINISHED_CASE_STATES))
-    if overdue_at is not None:
-        q = q.where(Case.deadline.is_not(None), Case.deadline < overdue_at)
-    values = np.zeros(len(snapshot.cells.codes), dtype=float)
-    for code, n in session.execute(q.group_by(Case.cell_code)).all():
-        i = snapshot.cell_index(code)
-        if i >= 0:
-            values[i] = n
-    return values
 
 
 def components_per_cell(snapshot: CitySnapshot) -> np.ndarray:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 APP_NAME = "sanwei"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+SessionFactory = Callable[[], Session]  # what ``session_factory`` returns: each call, a new session
 
 
 class DatabaseError(Exception):
@@ -173,7 +174,7 @@ def make_engine(url: str | None = None, *, create_folder: bool = True, echo: boo
     return engine
 
 
-def session_factory(engine: Engine) -> Callable[[], Session]:
+def session_factory(engine: Engine) -> SessionFactory:
     """The caller owns each session; ``expire_on_commit`` is off so DTOs can be built after commit."""
     return sessionmaker(bind=engine, expire_on_commit=False)
 
