@@ -42,12 +42,14 @@ from sqlalchemy import func, select, text  # noqa: E402
 
 from console.dto import Login  # noqa: E402
 from console.everyday.queue import MAX_PAGES, PAGE_SIZE, CaseQueuePanel  # noqa: E402
-from console.everyday.services import CaseServices, stage_due_expr  # noqa: E402
+from console.everyday.services import CaseServices  # noqa: E402
 from console.workers import WorkerPool  # noqa: E402
 from data.db import make_engine, session_factory, upgrade_schema  # noqa: E402
 from data.demo_city import seed_city  # noqa: E402
 from data.models import Case  # noqa: E402
 from modes.common.clock import FixedClock  # noqa: E402
+from modes.everyday.overdue import overdue_condition  # noqa: E402
+from modes.everyday.queue import stage_due_expr  # noqa: E402
 from tests.console.case_rows import fill_cases  # noqa: E402
 
 NOW = dt.datetime(2026, 1, 1, 9, 0)
@@ -179,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             select(
                 Case.id, Case.reported_at, Case.channel, Case.kind, Case.type_code, Case.district_code,
                 Case.street_code, Case.department_code, Case.state, stage_due_expr(), Case.reporter,
-                Case.urgent, Case.deadline,
+                Case.urgent, overdue_condition(NOW),
             ).order_by(Case.id.desc())
         ).all()  # fmt: skip
         tuples = [tuple(r) for r in rows]

@@ -67,8 +67,8 @@ def with_synthetic_cases(stored, snap, n: int):
     """``stored`` (the database's open cases) topped up to ``n`` with synthetic open cases."""
     import numpy as np
 
-    from console.everyday.case_layer_services import OpenCases
     from console.map.case_layer import CASE_CLASSES
+    from modes.everyday.case_map import OpenCases
 
     extra = max(n - len(stored), 0)
     rng = np.random.default_rng(7)

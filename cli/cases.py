@@ -39,7 +39,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_case(args: argparse.Namespace) -> int:
     if getattr(args, "connect", None):
         return cmd_via_link(args)
-    from modes.everyday.cases import CaseDesk, list_cases
+    from modes.everyday.cases import CaseDesk
+    from modes.everyday.queue import list_cases
     from modes.everyday.workflow import IllegalTransition
 
     engine, Session = open_city(args)

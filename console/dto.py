@@ -1,18 +1,12 @@
 """What only the console holds: who is signed in at it, and the audit as its status bar shows it.
 
-The DTOs the queries return live in ``modes.common.views``. The four imported below are re-exported for
-the modules that still import them from here (the everyday services, the login, the remote link); new
-code imports them from ``modes.common.views``.
+The DTOs the queries return live in ``modes.common.views``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-from modes.common.views import CodeName, JournalEntry, SearchHit, StaffEntry
-
-__all__ = ["AuditStatus", "CodeName", "JournalEntry", "Login", "SearchHit", "StaffEntry"]
 
 
 @dataclass(frozen=True)

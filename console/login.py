@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.dto import Login, StaffEntry
+from console.dto import Login
 from modes.common.auth import AuthRefused
+from modes.common.views import StaffEntry
 
 Authenticator = Callable[[str, str], Login]
 

@@ -1,8 +1,8 @@
 """What the choropleth can show: one per-cell value array per measure.
 
-Population is there from the start; the case measures read the case table, which the everyday case
-loop fills. A new measure is an entry here (a label, a palette and a function of session, snapshot
-and time).
+Population is there from the start; the case measures count the case table per cell
+(``modes.everyday.case_map.open_cases_per_cell``), which the everyday case loop fills. A new measure is
+an entry here (a label, a palette and a function of a session, the snapshot and the time).
 """
 
 from __future__ import annotations
@@ -10,12 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
-from sqlalchemy.orm import Session
 
-from console.city_model import CitySnapshot, components_per_cell, open_cases_per_cell, per_thousand_people
 from console.map.choropleth import (
     CATEGORICAL,
     SEQUENTIAL_COOL,
@@ -24,8 +23,11 @@ from console.map.choropleth import (
     categorical_classes,
     quantile_classes,
 )
+from modes.common.city_picture import CitySnapshot, components_per_cell, per_thousand_people
+from modes.everyday.case_map import open_cases_per_cell
 
-Compute = Callable[[Session, CitySnapshot, dt.datetime], np.ndarray]
+# (a database session, the city snapshot, now) -> one value per cell
+Compute = Callable[[Any, CitySnapshot, dt.datetime], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -69,15 +71,15 @@ def _components(session, snap, now):
 
 
 def _open_cases(session, snap, now):
-    return open_cases_per_cell(session, snap)
+    return open_cases_per_cell(session, snap.cells.codes)
 
 
 def _overdue(session, snap, now):
-    return open_cases_per_cell(session, snap, overdue_at=now)
+    return open_cases_per_cell(session, snap.cells.codes, overdue_at=now)
 
 
 def _per_thousand(session, snap, now):
-    return per_thousand_people(open_cases_per_cell(session, snap), snap)
+    return per_thousand_people(open_cases_per_cell(session, snap.cells.codes), snap)
 
 
 def _supervisor_patches(session, snap, now):

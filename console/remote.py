@@ -16,12 +16,13 @@ import time
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from console.dto import JournalEntry, Login
+from console.dto import Login
 from console.gateway import NodeNotAnswering, RemoteGateway, order_from_doc
 from console.services import ConsoleServices
 from modes.common.clock import Clock
 from modes.common.mode_switch import EVENT_KIND
 from modes.common.orders import OrderView
+from modes.common.views import JournalEntry
 from nodes.client import LinkError
 from nodes.console_link import ConsoleLink, LinkView, describe_key
 

@@ -18,19 +18,6 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 CONSOLE = sorted((REPO / "console").rglob("*.py"))
 
-# The everyday queries still in the console, until their move to modes/everyday lands (with the one
-# overdue rule and the one case-filter builder). This list must shrink to empty; a file that no longer
-# needs its place here fails ``test_the_allowlist_names_only_files_that_still_run_sql``.
-NOT_YET_MOVED = {
-    "console/everyday/services.py",
-    "console/everyday/intake_services.py",
-    "console/everyday/case_layer_services.py",
-    "console/everyday/dashboard_services.py",
-    "console/everyday/asset_services.py",
-    "console/measures.py",
-    "console/city_model.py",  # only ``open_cases_per_cell`` is left there, a case query of that move
-}
-
 SESSION_NAMES = {"s", "session", "sess", "db", "conn", "connection"}
 STATEMENT_CALLS = {
     "execute", "exec_driver_sql", "scalar", "scalars", "get", "query",
@@ -69,22 +56,12 @@ def _name(path: Path) -> str:
     return path.relative_to(REPO).as_posix()
 
 
-@pytest.mark.parametrize("path", [p for p in CONSOLE if _name(p) not in NOT_YET_MOVED], ids=_name)
+@pytest.mark.parametrize("path", CONSOLE, ids=_name)
 def test_no_console_module_runs_or_builds_sql(path):
     found = _sql(ast.parse(path.read_text(encoding="utf-8")))
     assert not found, f"{_name(path)} runs or builds SQL itself at " + ", ".join(
         f"line {line}: {what}" for line, what in found
     )
-
-
-def test_the_allowlist_names_only_files_that_still_run_sql():
-    # Once a listed file is clean (or gone), it leaves the list: the list only ever shrinks.
-    stale = sorted(
-        name
-        for name in NOT_YET_MOVED
-        if not (REPO / name).exists() or not _sql(ast.parse((REPO / name).read_text(encoding="utf-8")))
-    )
-    assert not stale, f"no SQL left in {stale}: take them off NOT_YET_MOVED in {Path(__file__).name}"
 
 
 def test_the_guard_sees_each_kind_of_sql():

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from console import texts
-from console.everyday.asset_services import ASSET_STATUSES, AssetServices, AssetState, AssetStatusResult
+from console.everyday.asset_services import AssetServices, AssetStatusResult
 from console.workers import WorkerPool
+from modes.everyday.assets import ASSET_STATUSES, AssetState
 
 
 def status_label(kind: str, status: str) -> str:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject
 
-from console.dto import JournalEntry
 from console.everyday.asset_panel import AssetStatusPanel
 from console.everyday.asset_services import AssetServices, AssetStatusResult
 from modes.common.city_picture import COMPONENT_STATES
+from modes.common.views import JournalEntry
 
 ASSET_KINDS = ("component", "camera")
 _COMPONENT_EVENTS = ("asset.status", "component.replicated")

@@ -14,9 +14,10 @@ import traceback
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from console.dto import JournalEntry
-from console.everyday.case_layer_services import CaseLayerServices, OpenCases
+from console.everyday.case_layer_services import CaseLayerServices
 from modes.common.mode_switch import Mode
+from modes.common.views import JournalEntry
+from modes.everyday.case_map import OpenCases
 
 MIN_INTERVAL_S = 1.0  # at most one read per second
 CLOCK_REFRESH_MS = 60_000  # overdue flags follow the clock

@@ -34,15 +34,9 @@ from PySide6.QtWidgets import (
 
 from console import texts
 from console.everyday import case_texts
-from console.everyday.services import (
-    ActionNeeds,
-    ActionResult,
-    CaseDetail,
-    CaseServices,
-    StageClock,
-    action_needs,
-)
+from console.everyday.services import ActionNeeds, ActionResult, CaseServices, action_needs
 from console.workers import WorkerPool
+from modes.everyday.case_detail import CaseDetail, StageClock
 from modes.everyday.cases import SATISFACTION
 
 BUTTONS_PER_ROW = 3

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from console.dto import JournalEntry
 from console.everyday.case_panel import CasePanel
 from console.everyday.queue import CaseQueuePanel
-from console.everyday.services import CaseDetail, CaseServices
+from console.everyday.services import CaseServices
+from modes.common.views import JournalEntry
+from modes.everyday.case_detail import CaseDetail
 
 CASE_VIEW_M = 250.0  # how much of the city around a case the map shows
 

@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from console.everyday.case_texts import channel_label
-from console.everyday.dashboard_services import DashboardFigures, DashboardServices, RateRow
+from console.everyday.dashboard_services import DashboardServices
 from console.theme import BORDER, PANEL, TEXT, TEXT_DIM
 from console.workers import WorkerPool
+from modes.everyday.dashboard import DashboardFigures, RateRow
 
 MIN_REFRESH_S = 5.0
 # The grade bands' standard colours (A green, B blue, C yellow, D red, E black), as drawn on screen.

@@ -1,74 +1,37 @@
 """What the intake form (hotline and other channels) asks of the city.
 
 The routing preview runs in memory: ``load_context`` reads the grid index, the district assignment
-table, the event types and the names once (in a worker), and the form then locates and routes every
-point and type change without touching the database. Duplicate candidates need the open cases, so they
-are one short read per (debounced) change; the write is one method, ``report``, taking plain values so a
-console connected over the links can later send the same arguments as a ``case.report`` command.
+table, the event types and the names once (``modes.everyday.intake.references``, in a worker), and the
+form then locates and routes every point and type change without touching the database. Duplicate
+candidates need the open cases, so they are one short read per (debounced) change; the write is one
+method, ``report``, taking plain values so a console connected over the links can later send the same
+arguments as a ``case.report`` command.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from console import city_model
-from console.dto import CodeName, Login, SearchHit
+from console.dto import Login
 from console.gateway import LocalGateway, WriteGateway, provisional_result
-from data.city import city_crs
+from data.db import SessionFactory
 from data.errors import InputError
 from data.geometry import WGS84, transformer
-from data.models import (
-    Community,
-    Component,
-    ComponentType,
-    Department,
-    District,
-    EventType,
-    Role,
-    Street,
-)
+from data.models import Role
 from data.spatial import Location
 from modes.common.clock import Clock
-from modes.everyday import workflow
+from modes.common.views import CodeName, SearchHit
+from modes.everyday import intake, workflow
 from modes.everyday.cases import Actor, CaseDesk
 from modes.everyday.config import EverydayConfig
+from modes.everyday.intake import ComponentOption, DuplicateCandidate, EventTypeOption
 from modes.everyday.routing import Router
 from modes.everyday.workflow import State
-
-SessionFactory = Callable[[], Session]
 
 # Who takes reports at a seat: the public's calls go to operators, supervisors report what they find,
 # leaders and the commander may take one; departments and the civil-defence office do not file cases.
 INTAKE_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.SHIFT_LEADER, Role.DISPATCHER, Role.COMMANDER})
-
-
-@dataclass(frozen=True)
-class EventTypeOption:
-    code: str
-    gb_code: str | None
-    legacy_code: str | None
-    name: str
-    major: str
-    urgent: bool
-
-    def label(self) -> str:
-        return f"{self.code} {self.name} · {self.major}"
-
-
-@dataclass(frozen=True)
-class ComponentOption:
-    id: str
-    type_code: str
-    type_name: str
-    owner: CodeName
-    x: float
-    y: float
-    distance_m: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -85,17 +48,6 @@ class RoutingPreview:
     department: CodeName | None  # None: the district itself (属地管理), or no type chosen yet
     decided: bool  # a type or component was given, so ``department`` is the routing's answer
     by_component: bool
-
-
-@dataclass(frozen=True)
-class DuplicateCandidate:
-    id: int
-    state: str
-    distance_m: float
-    reported_at: dt.datetime
-    channel: str
-    cell: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -154,7 +106,7 @@ class IntakeContext:
         department: str | None = None
         decided = False
         if component is not None:
-            department, decided = component.owner.code, True
+            department, decided = component.owner_code, True
         elif (etype := self.event_type(type_code)) is not None:
             department, decided = self.router.department_for_event(loc.district, etype.code), True
         return RoutingPreview(
@@ -208,33 +160,14 @@ class IntakeServices:
     def load_context(self) -> IntakeContext:
         """Runs in a worker: everything the form needs to route without the database."""
         with self.session_factory() as s:
-            router = Router.load(s)
-            config = EverydayConfig.load(s)
-            types = tuple(
-                EventTypeOption(r.code, r.gb_code, r.legacy_code, r.name, r.major_name, bool(r.urgent))
-                for r in s.scalars(select(EventType).order_by(EventType.code))
-            )
-            names: dict[str, str] = {}
-            for model in (District, Street, Community, Department):
-                names.update((code, name) for code, name in s.execute(select(model.code, model.name)))
-            context = IntakeContext(router, config, types, names, city_crs(s))
+            ref = intake.references(s)
+        context = IntakeContext(ref.router, ref.config, ref.event_types, ref.names, ref.crs)
         self.context = context
         return context
 
     def component(self, component_id: str, distance_m: float = 0.0) -> ComponentOption | None:
         with self.session_factory() as s:
-            row = s.execute(
-                select(Component, ComponentType.name, Department.name)
-                .join(ComponentType, Component.type_code == ComponentType.code)
-                .join(Department, Component.owner_code == Department.code)
-                .where((Component.id == component_id) | (Component.legacy_id == component_id))
-            ).first()
-            if row is None:
-                return None
-            c, type_name, owner_name = row
-            return ComponentOption(
-                c.id, c.type_code, type_name, CodeName(c.owner_code, owner_name), c.x, c.y, distance_m
-            )
+            return intake.component_option(s, component_id, distance_m)
 
     def find_place(self, snapshot: city_model.CitySnapshot, text: str) -> SearchHit | None:
         """A typed place (cell code, component id, camera, area name) as the map's search finds it."""
@@ -244,15 +177,9 @@ class IntakeServices:
     def duplicates(self, type_code: str, x: float, y: float, cell: str) -> tuple[DuplicateCandidate, ...]:
         """The open cases a report of this type here would be linked to, nearest first."""
         with self.session_factory() as s:
-            desk = self._desk(s)
-            return tuple(
-                DuplicateCandidate(
-                    c.id, c.state, round(d, 1), c.reported_at, c.channel, c.cell_code, c.description or ""
-                )
-                for d, c in desk.duplicate_candidates(type_code, x, y, cell)
-            )
+            return intake.duplicate_candidates(self._desk(s), type_code, x, y, cell)
 
-    def _desk(self, s: Session) -> CaseDesk:
+    def _desk(self, s) -> CaseDesk:
         ctx = self.context
         return CaseDesk(s, self.clock, router=ctx.router if ctx else None, config=ctx.config if ctx else None)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QPointF
 
-from console.dto import JournalEntry
 from console.everyday.dashboard import DashboardPanel
 from console.everyday.dashboard_services import DashboardServices
 from console.everyday.intake import IntakePanel
 from console.everyday.intake_services import IntakeResult, IntakeServices, RoutingPreview
+from modes.common.views import JournalEntry
 
 TYPED_VIEW_M = 300.0  # how much of the city around a typed place the map shows
 

@@ -35,16 +35,11 @@ from PySide6.QtWidgets import (
 )
 
 from console.everyday import case_texts
-from console.everyday.services import (
-    QUEUE_COLUMNS,
-    CaseServices,
-    QueueFilter,
-    QueueLookups,
-    QueueOrder,
-    QueuePage,
-)
+from console.everyday.services import CaseServices
 from console.workers import WorkerPool
+from modes.everyday.case_filter import CaseFilter
 from modes.everyday.cases import Channel
+from modes.everyday.queue import QUEUE_COLUMNS, QueueLookups, QueueOrder, QueuePage
 from modes.everyday.workflow import State
 
 PAGE_SIZE = 200
@@ -93,7 +88,7 @@ class CaseQueueModel(QAbstractTableModel):
         self.pending = False  # a new filter or order is being read
         self._generation = 0
         self.lookups: QueueLookups = services.lookups()
-        self.filter = QueueFilter()
+        self.filter = CaseFilter()
         self.order = QueueOrder()
         self._wanted = (self.filter, self.order)  # what was asked for last (maybe still being read)
         self._pages: OrderedDict[int, QueuePage] = OrderedDict()
@@ -208,11 +203,11 @@ class CaseQueueModel(QAbstractTableModel):
 
     # --- our interface -------------------------------------------------------------------------------
 
-    def set_filter(self, f: QueueFilter) -> None:
+    def set_filter(self, f: CaseFilter) -> None:
         if f != self._wanted[0]:
             self._requery(f, self._wanted[1])
 
-    def _requery(self, f: QueueFilter, order: QueueOrder) -> None:
+    def _requery(self, f: CaseFilter, order: QueueOrder) -> None:
         """A new filter or order: count and read the first page, in a worker when the model has one.
 
         Most orderings and filters answer at once, but some must sort the whole table (the stage due
@@ -231,12 +226,12 @@ class CaseQueueModel(QAbstractTableModel):
             lambda exc: self._on_requery_failed(generation, exc),
         )
 
-    def _count_and_first_page(self, f: QueueFilter, order: QueueOrder) -> tuple[int, QueuePage]:
+    def _count_and_first_page(self, f: CaseFilter, order: QueueOrder) -> tuple[int, QueuePage]:
         # Runs in a worker: services only, no Qt.
         count = self.services.count(f)
         return count, self.services.page(f, order, 0, self.page_size, count)
 
-    def _on_requeried(self, generation: int, f: QueueFilter, order: QueueOrder, result) -> None:
+    def _on_requeried(self, generation: int, f: CaseFilter, order: QueueOrder, result) -> None:
         if generation != self._generation:
             return  # a later request is on its way
         self.pending = False
@@ -249,7 +244,7 @@ class CaseQueueModel(QAbstractTableModel):
         self._wanted = (self.filter, self.order)
         self.failed.emit(str(exc) or type(exc).__name__)
 
-    def _apply(self, f: QueueFilter, order: QueueOrder, count: int, first: QueuePage) -> None:
+    def _apply(self, f: CaseFilter, order: QueueOrder, count: int, first: QueuePage) -> None:
         self.beginResetModel()
         self.filter, self.order, self._count = f, order, count
         self._drop_pages()
@@ -465,8 +460,8 @@ class CaseQueuePanel(QWidget):
 
     # --- filters -------------------------------------------------------------------------------------
 
-    def current_filter(self) -> QueueFilter:
-        return QueueFilter(
+    def current_filter(self) -> CaseFilter:
+        return CaseFilter(
             state=self.state_box.currentData(),
             channel=self.channel_box.currentData(),
             type_key=self.type_box.currentData(),

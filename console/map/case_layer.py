@@ -68,7 +68,7 @@ def class_label(k: int) -> str:
 
 
 class OpenCaseColumns(Protocol):
-    """What the layer draws (``console.everyday.case_layer_services.OpenCases``)."""
+    """What the layer draws (``modes.everyday.case_map.OpenCases``)."""
 
     ids: np.ndarray
     x: np.ndarray

@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from data import journal
@@ -27,6 +27,7 @@ from modes.common.clock import Clock
 from modes.everyday import workflow
 from modes.everyday.calendar import Limit
 from modes.everyday.config import EverydayConfig
+from modes.everyday.overdue import is_overdue
 from modes.everyday.routing import Router
 from modes.everyday.workflow import FINISHED, IllegalTransition, State, Transition
 
@@ -459,12 +460,7 @@ class CaseDesk:
             "reporter": case.reporter,
             "reported_at": _iso(case.reported_at),
             "deadline": _iso(case.deadline),
-            "overdue": bool(
-                case.deadline
-                and case.state not in FINISHED
-                and case.state != State.SUSPENDED
-                and now > case.deadline
-            ),
+            "overdue": is_overdue(case.state, case.deadline, now),
             "closed_at": _iso(case.closed_at),
             "closure_kind": case.closure_kind,
             "duplicate_of": case.duplicate_of,
@@ -501,90 +497,6 @@ class CaseDesk:
 
     def show(self, case_id: int) -> dict:
         return self.view(self.get(case_id), full=True)
-
-
-def list_cases(
-    session: Session,
-    now: dt.datetime,
-    *,
-    state: str | None = None,
-    department: str | None = None,
-    district: str | None = None,
-    channel: str | None = None,
-    type_code: str | None = None,
-    overdue: bool = False,
-    limit: int = 50,
-    offset: int = 0,
-) -> dict:
-    """One page of cases (newest first) and the total that match, filtered and counted in SQL."""
-    conds = []
-    if state:
-        try:
-            conds.append(Case.state == State(state).value)
-        except ValueError:
-            raise InputError(
-                f"unknown state {state!r} (one of {', '.join(s.value for s in State)})"
-            ) from None
-    if department:
-        conds.append(Case.department_code == department)
-    if district:
-        conds.append(Case.district_code == district)
-    if channel:
-        conds.append(Case.channel == Channel(channel).value)
-    if type_code:
-        conds.append(Case.type_code == type_code)
-    if overdue:
-        conds += [
-            Case.state.not_in([s.value for s in FINISHED] + [State.SUSPENDED.value]),
-            Case.deadline < now,
-        ]
-    if limit < 0 or offset < 0:
-        raise InputError("limit and offset must not be negative")
-    total = session.scalar(select(func.count()).select_from(Case).where(*conds))
-    rows = session.execute(
-        select(
-            Case.id,
-            Case.state,
-            Case.kind,
-            Case.type_code,
-            Case.channel,
-            Case.urgent,
-            Case.cell_code,
-            Case.district_code,
-            Case.department_code,
-            Case.reported_at,
-            Case.deadline,
-            Case.closed_at,
-        )
-        .where(*conds)
-        .order_by(Case.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    finished = {s.value for s in FINISHED} | {State.SUSPENDED.value}
-    return {
-        "total": total,
-        "limit": limit,
-        "offset": offset,
-        "cases": [
-            {
-                "id": r.id,
-                "state": r.state,
-                "kind": r.kind,
-                "type": r.type_code,
-                "channel": r.channel,
-                "urgent": r.urgent,
-                "cell": r.cell_code,
-                "district": r.district_code,
-                "department": r.department_code,
-                "reported_at": _iso(r.reported_at),
-                "deadline": _iso(r.deadline),
-                "closed_at": _iso(r.closed_at),
-                "overdue": bool(r.deadline and r.state not in finished and now > r.deadline),
-            }
-            for r in rows
-        ],
-    }
 
 
 def _iso(t: dt.datetime | None) -> str | None:

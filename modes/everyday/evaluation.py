@@ -31,7 +31,8 @@ Counts (case-based)
     closed          ``closed_at`` set (结案, any closure kind); ``closed_on_time`` closure kind normal;
                     ``closed_overdue`` closure kind overdue
     in_handling     dispatched, and neither closed nor voided
-    overdue_open    in handling, not suspended (挂账 stops the clock) and past its deadline at ``now``
+    overdue_open    in handling and overdue at ``now`` (``modes.everyday.overdue``: not suspended, as
+                    挂账 stops the clock, and past its deadline)
     due_to_close    closed + overdue_open (应结案数 = 处置数 + 超时未处置数)
     public_filed    filed cases reported by the public (hotline, internet, media): problems the
                     supervisors missed (监督举报 / 漏报)
@@ -70,6 +71,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from data.errors import InputError
 from data.models import Case, CaseHistory, Department, District, GridCell, JournalEvent, Staff, Supervisor
 from modes.everyday.config import EverydayConfig
+from modes.everyday.overdue import is_overdue, overdue_condition
 
 BY = ("department", "district", "supervisor", "role")
 SEAT_ROLES = ("supervisor", "operator", "shift_leader", "dispatcher")
@@ -250,7 +252,7 @@ def _case_conditions(
         "closed_on_time": c.closure_kind == "normal",
         "closed_overdue": c.closure_kind == "overdue",
         "in_handling": in_handling,
-        "overdue_open": and_(in_handling, c.state != "suspended", c.deadline < now),
+        "overdue_open": and_(in_handling, overdue_condition(now)),
         "public_filed": and_(c.filed_at.is_not(None), c.channel.in_(PUBLIC_CHANNELS)),
         "evaluated": c.satisfaction.is_not(None),
         "satisfied": c.satisfaction.in_(("satisfied", "basic")),
@@ -730,6 +732,10 @@ def cases_from_journal(session: Session) -> dict[int, _Replayed]:
     return cases
 
 
+def _in_handling(c: _Replayed) -> bool:
+    return c.dispatched_at is not None and c.closed_at is None and c.voided_at is None
+
+
 _PY_COUNTS: dict[str, Callable[[_Replayed, dt.datetime], bool]] = {
     "reported": lambda c, now: True,
     "merged": lambda c, now: c.state == "merged",
@@ -744,15 +750,8 @@ _PY_COUNTS: dict[str, Callable[[_Replayed, dt.datetime], bool]] = {
     "closed": lambda c, now: c.closed_at is not None,
     "closed_on_time": lambda c, now: c.closure_kind == "normal",
     "closed_overdue": lambda c, now: c.closure_kind == "overdue",
-    "in_handling": lambda c, now: c.dispatched_at is not None and c.closed_at is None and c.voided_at is None,
-    "overdue_open": lambda c, now: (
-        c.dispatched_at is not None
-        and c.closed_at is None
-        and c.voided_at is None
-        and c.state != "suspended"
-        and c.deadline is not None
-        and c.deadline < now
-    ),
+    "in_handling": lambda c, now: _in_handling(c),
+    "overdue_open": lambda c, now: _in_handling(c) and is_overdue(c.state, c.deadline, now),
     "public_filed": lambda c, now: c.filed_at is not None and c.channel in PUBLIC_CHANNELS,
     "evaluated": lambda c, now: c.satisfaction is not None,
     "satisfied": lambda c, now: c.satisfaction in ("satisfied", "basic"),

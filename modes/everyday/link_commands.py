@@ -27,8 +27,9 @@ from data.models import Camera, CameraStatus, Case, Component, ComponentState, R
 from modes.common.clock import FixedClock
 from modes.common.command_bus import CallContext, CommandBus
 from modes.common.layer_import import require_local
-from modes.everyday.cases import Actor, CaseDesk, list_cases
+from modes.everyday.cases import Actor, CaseDesk
 from modes.everyday.config import EverydayConfig
+from modes.everyday.queue import list_cases
 from modes.everyday.routing import Router
 from modes.everyday.workflow import IllegalTransition
 

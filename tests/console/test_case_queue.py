@@ -11,10 +11,12 @@ from PySide6.QtCore import QPoint, Qt
 from sqlalchemy import func, select
 
 from console.everyday.queue import MAX_PAGES, PAGE_SIZE, CaseQueueModel, CaseQueuePanel
-from console.everyday.services import QUEUE_COLUMNS, CaseServices, QueueFilter
+from console.everyday.services import CaseServices
 from data.models import Case, EventType, GridCell
 from modes.common.clock import FixedClock
+from modes.everyday.case_filter import CaseFilter
 from modes.everyday.cases import Actor, CaseDesk
+from modes.everyday.queue import QUEUE_COLUMNS
 from tests.console.case_rows import fill_cases
 
 NOW = dt.datetime(2009, 9, 18, 10, 0)
@@ -74,18 +76,18 @@ def test_filters_give_the_rows_sql_gives(services, make_session):
         type_code = s.scalar(select(Case.type_code).where(Case.kind == "event").limit(1))
     overdue = (Case.state.not_in(NOT_RUNNING), Case.deadline < NOW)
     cases = [
-        (QueueFilter(state="handling"), (Case.state == "handling",)),
-        (QueueFilter(channel="hotline"), (Case.channel == "hotline",)),
-        (QueueFilter(type_key=f"event:{type_code}"), (Case.kind == "event", Case.type_code == type_code)),
-        (QueueFilter(department=dept), (Case.department_code == dept,)),
-        (QueueFilter(district=district), (Case.district_code == district,)),
-        (QueueFilter(overdue=True), overdue),
+        (CaseFilter(state="handling"), (Case.state == "handling",)),
+        (CaseFilter(channel="hotline"), (Case.channel == "hotline",)),
+        (CaseFilter(type_key=f"event:{type_code}"), (Case.kind == "event", Case.type_code == type_code)),
+        (CaseFilter(department=dept), (Case.department_code == dept,)),
+        (CaseFilter(district=district), (Case.district_code == district,)),
+        (CaseFilter(overdue=True), overdue),
         (
-            QueueFilter(channel="supervisor", district=district, overdue=True),
+            CaseFilter(channel="supervisor", district=district, overdue=True),
             (Case.channel == "supervisor", Case.district_code == district, *overdue),
         ),
-        (QueueFilter(search="#1234"), (Case.id == 1234,)),
-        (QueueFilter(search="synthetic case 4999"), (Case.description.like("%synthetic case 4999%"),)),
+        (CaseFilter(search="#1234"), (Case.id == 1234,)),
+        (CaseFilter(search="synthetic case 4999"), (Case.description.like("%synthetic case 4999%"),)),
     ]
     for f, conditions in cases:
         model.set_filter(f)
@@ -97,7 +99,7 @@ def test_filters_give_the_rows_sql_gives(services, make_session):
         with make_session() as s:
             oldest = s.scalar(select(func.min(Case.id)).where(*conditions))
         assert model.case_id_at(last) == oldest, f
-    model.set_filter(QueueFilter(state="handling", channel="media", search="no such text anywhere"))
+    model.set_filter(CaseFilter(state="handling", channel="media", search="no such text anywhere"))
     assert model.rowCount() == 0
 
 

@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 
 from console.everyday.intake import IntakePanel, parse_coordinates
 from console.everyday.intake_services import IntakeServices
-from console.everyday.services import QUEUE_COLUMNS
 from console.workers import WorkerPool
 from data import journal
 from data.city import city_crs
 from data.errors import InputError
 from data.geometry import WGS84, transformer
 from data.models import Case, Component, Department
+from modes.everyday.queue import QUEUE_COLUMNS
 from modes.everyday.routing import Router
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from data import journal
 from data.errors import InputError, NotFound, OutsideCity
 from data.models import Case, CaseHistory, JournalEvent
-from modes.everyday.cases import Actor, CaseDesk, list_cases
+from modes.everyday.cases import Actor, CaseDesk
+from modes.everyday.queue import list_cases
 from modes.everyday.workflow import IllegalTransition
 from tests.modes.conftest import X0, Y0
 
