@@ -28,6 +28,7 @@ from nodes.follower import JournalFollower
 from nodes.logs import NodeLog, seconds_since, wall_time
 from nodes.replica import WAL_BACKSTOP_PAGES, WalCheckpointer
 from nodes.state_commands import BulkSnapshots, install, position_command
+from nodes.teardown import Teardown
 
 log = logging.getLogger("sanwei.node")
 
@@ -90,12 +91,16 @@ class CentreNode:
         self.follower: JournalFollower | None = None
         self.engine = None
         self.checkpointer: WalCheckpointer | None = None
+        self.teardown = Teardown()
 
     def start(self) -> CentreNode:
         started = time.monotonic()
         # The centre serves a city that exists: a mistyped path must not become an empty city.
         self.engine = open_database(self.db_url, create=False)
+        self.teardown.push("the database engine", self.engine.dispose)
         self.checkpointer = _background_checkpoints(self.engine)
+        if self.checkpointer is not None:
+            self.teardown.push("the checkpointer", self.checkpointer.stop)
         self.session_factory = session_factory(self.engine)
         with self.session_factory() as s, s.begin():
             after = journal.last_seq(s)
@@ -111,6 +116,7 @@ class CentreNode:
             entries.append(Entry.make(key, seq, b"", props, item.body))
         if self._own_context:
             self.context = zmq.Context()
+            self.teardown.push("the ZeroMQ context", self.context.term)
         self.server = CloneServer(
             self.host,
             self.port,
@@ -123,6 +129,7 @@ class CentreNode:
             initial=entries,
             initial_seq=len(entries),
         ).start()
+        self.teardown.push("the clone server", self.server.stop)
         self.follower = JournalFollower(
             self.session_factory,
             lambda key, body, ttl: self.server.publish(key, body, ttl=ttl),
@@ -134,12 +141,15 @@ class CentreNode:
             on_batch=self._on_batch,
             publish_many=lambda items: self.server.publish_many((k, b, None, t) for k, b, t in items),
         ).start()
+        self.teardown.push("the journal follower", self.follower.stop)
         self.bulk = BulkSnapshots(self.server, initial=entries)
         install(self.bus, "state.bulk", self.bulk.handle)
         install(self.bus, "state.position", position_command(self.server))
         install(self.bus, "link.status", lambda ctx, args: self.status())
         services = {"generation": lambda: self.follower.generation}
         self.store = DbDedupStore(self.session_factory, on_commit=self._after_command)
+        # Its connection was opened by the command server's thread, stopped by then: a failure is expected.
+        self.teardown.push("the applied-command store", self.store.close, quiet=True)
         self.commands = CommandServer(
             self.host,
             self.port + 3,
@@ -148,6 +158,7 @@ class CentreNode:
             security=self.security,
             context=self.context,
         ).start()
+        self.teardown.push("the command server", self.commands.stop)
         self.log.event(
             "ready",
             bind=self.bind,
@@ -163,24 +174,8 @@ class CentreNode:
         return self
 
     def stop(self) -> None:
-        for part in (self.commands, self.follower, self.server):
-            if part is not None:
-                try:
-                    part.stop()
-                except Exception:
-                    log.exception("stopping %s failed", type(part).__name__)
-        if self._own_context and self.context is not None:
-            self.context.term()
-            self.context = None
-        if getattr(self, "store", None) is not None:
-            try:
-                self.store.close()
-            except Exception:  # opened by the stopped command server's thread; the process ends anyway
-                pass
-        if self.checkpointer is not None:
-            self.checkpointer.stop()
-        if self.engine is not None:
-            self.engine.dispose()
+        """Stop what ``start`` started, in the reverse order (also after a start that failed halfway)."""
+        self.teardown.close()
 
     def _after_command(self) -> None:
         assert self.follower is not None

@@ -43,6 +43,7 @@ from nodes.client import LinkClient, LinkError, LinkRefused, parse_endpoint
 from nodes.logs import NodeLog, seconds_since, wall_time
 from nodes.replica import DomainReplica, connect_replica_db, revert_rows, sqlite_path
 from nodes.state_commands import BulkSnapshots, install, load_bulk, log_covers, position_command
+from nodes.teardown import Teardown
 
 log = logging.getLogger("sanwei.node")
 
@@ -159,6 +160,7 @@ class DistrictNode:
         self.generation = 0
         self.context = context
         self._own_context = context is None
+        self.teardown = Teardown()
         self.server: CloneServer | None = None
         self.clone: CloneClient | None = None
         self.upstream: CommandClient | None = None
@@ -183,15 +185,18 @@ class DistrictNode:
             )
         self.path = sqlite_path(resolve_url(self.db_url))
         self.engine = open_database(self.db_url)
+        self.teardown.push("the database engine", self.engine.dispose)
         self.session_factory = session_factory(self.engine)
         if self._own_context:
             self.context = zmq.Context()
+            self.teardown.push("the ZeroMQ context", self.context.term)
         chost, cport = parse_endpoint(self.centre)
         bhost, bport = parse_endpoint(self.bind)
         self.replica = DomainReplica(self.path, on_commit=self._on_replica_commit)
         self.query_link = LinkClient(
             self.centre, self.security, server=self.centre_key, heartbeat=self.heartbeat, context=self.context
         ).start()
+        self.teardown.push("the query link", self.query_link.close)
         if self.bulk:
             self._initial_sync()
         self._journal_mode()
@@ -209,6 +214,7 @@ class DistrictNode:
             initial=items,
             initial_seq=max((e.seq for e in items), default=0),
         ).start()
+        self.teardown.push("the clone server", self.server.stop)
         with self.session_factory() as s:
             for row in s.execute(sa.select(FORWARD).where(FORWARD.c.state == "queued")).mappings():
                 self._publish_forward(dict(row))
@@ -223,6 +229,7 @@ class DistrictNode:
             on_synced=self._on_synced,
             on_link=self._on_state_link,
         )
+        self.teardown.push("the clone client", self.clone.stop)
         self.outbox = DbOutbox(self.path)
         self.upstream = CommandClient(
             chost,
@@ -235,11 +242,14 @@ class DistrictNode:
             on_reply=self._on_upstream_reply,
             on_link=self._on_command_link,
         )
+        self.teardown.push("the upstream command client", self.upstream.stop)
         install(self.bus, "state.bulk", BulkSnapshots(self.server, initial=items).handle)
         install(self.bus, "state.position", position_command(self.server))
         install(self.bus, "link.status", lambda ctx, args: self.status())
         install(self.bus, "query.result", self._result)
         self.store = DbDedupStore(self.session_factory)
+        # Its connection was opened by the command server's thread, stopped by then: a failure is expected.
+        self.teardown.push("the applied-command store", self.store.close, quiet=True)
         services = {
             "generation": lambda: self.generation,
             "pending_subjects": self._pending_subjects,
@@ -253,6 +263,7 @@ class DistrictNode:
             security=self.security,
             context=self.context,
         )
+        self.teardown.push("the command server", self.commands.stop)
         self.clone.start()
         self.upstream.start()
         self.commands.start()
@@ -288,24 +299,7 @@ class DistrictNode:
                 time.sleep(0.05)
         if self._status_thread is not None:
             self._status_thread.join(5)
-        for part in (self.commands, self.clone, self.upstream, self.server):
-            if part is not None:
-                try:
-                    part.stop()
-                except Exception:
-                    log.exception("stopping %s failed", type(part).__name__)
-        if self.query_link is not None:
-            self.query_link.close()
-        if self._own_context and self.context is not None:
-            self.context.term()
-            self.context = None
-        if getattr(self, "store", None) is not None:
-            try:
-                self.store.close()
-            except Exception:  # opened by the stopped command server's thread; the process ends anyway
-                pass
-        if self.engine is not None:
-            self.engine.dispose()
+        self.teardown.close()
 
     # --- the first synchronisation: bulk when the log cannot replay what is missing ---------------------
     def _initial_sync(self) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from console import city_model
 from console.dto import Login
 from console.gateway import LocalGateway, WriteGateway, provisional_result
 from data.db import SessionFactory
@@ -20,6 +19,8 @@ from data.errors import InputError
 from data.geometry import WGS84, transformer
 from data.models import Role
 from data.spatial import Location
+from modes.common import city_queries
+from modes.common.city_picture import CitySnapshot
 from modes.common.clock import Clock
 from modes.common.views import CodeName, SearchHit
 from modes.everyday import intake, workflow
@@ -169,10 +170,10 @@ class IntakeServices:
         with self.session_factory() as s:
             return intake.component_option(s, component_id, distance_m)
 
-    def find_place(self, snapshot: city_model.CitySnapshot, text: str) -> SearchHit | None:
+    def find_place(self, snapshot: CitySnapshot, text: str) -> SearchHit | None:
         """A typed place (cell code, component id, camera, area name) as the map's search finds it."""
         with self.session_factory() as s:
-            return city_model.search(s, snapshot, text)
+            return city_queries.search(s, snapshot, text)
 
     def duplicates(self, type_code: str, x: float, y: float, cell: str) -> tuple[DuplicateCandidate, ...]:
         """The open cases a report of this type here would be linked to, nearest first."""
