@@ -34,7 +34,7 @@ import math
 import operator
 import random
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -237,7 +237,8 @@ class SimulatedCase:
         self.closure_kind = self.satisfaction = self.pending = None
         self.suspended_minutes = 0.0
         self.rework_count = self.return_count = self.extension_count = self.suspension_count = 0
-        self.steps: list[tuple] = []
+        # (action, role, state before, state after, the Step given to the rules) per step, report first
+        self.steps: list[tuple[str, str, str | None, str, Step]] = []
 
     @property
     def last(self) -> int:
@@ -247,7 +248,7 @@ class SimulatedCase:
     def report(self, actor: str, role: str, s: int, duplicate_of: int | None) -> None:
         self.reported_at = self.updated_at = s
         open_case(self.sim.rules, self, s, duplicate_of)
-        self.steps.append(("report", role, actor, s, None, self.state, ""))
+        self.steps.append(("report", role, None, self.state, Step(s, actor)))
 
     def do(
         self,
@@ -271,8 +272,9 @@ class SimulatedCase:
         before = self.state
         tr = workflow.check(before, action, role)  # a refusal here is a bug of the generator
         check_step(self, tr, action, note)
-        apply_step(sim.rules, self, tr, Step(s, actor, note, department, extension, satisfaction))
-        self.steps.append((action, role, actor, s, before, self.state, note))
+        step = Step(s, actor, note, department, extension, satisfaction)
+        apply_step(sim.rules, self, tr, step)
+        self.steps.append((action, role, before, self.state, step))
 
     @property
     def finished_at(self) -> float:
@@ -289,23 +291,19 @@ class SimulatedCase:
 class _Seats:
     """Who sits at each desk: the municipal centre's seats and each district's command seats."""
 
-    operators: list[str]
-    shift_leaders: list[str]
+    # district code -> the seats that may act on its cases: the centre's and the district's own (the
+    # case desk refuses a district's staff a case of another district); None: the centre's alone.
+    operators: dict[str | None, list[str]]
+    shift_leaders: dict[str | None, list[str]]
     dispatchers: dict[str | None, str]  # district code -> its dispatcher (None: the city's)
     departments: dict[str, str]  # department code -> its login
     district_units: dict[str, str]  # district code -> its own "department" login (属地)
 
 
 class _Generator(Simulation):
-    def __init__(
-        self,
-        seed: int,
-        config: EverydayConfig,
-        clock: WorkingClock,
-        days: int,
-        time_text: Callable[[int], str],
-    ):
-        super().__init__(config, clock, time_text, now_s=days * 86400, step_apart=1)
+    def __init__(self, seed: int, config: EverydayConfig, clock: WorkingClock, days: int):
+        self.texts = TimeTexts(clock)
+        super().__init__(config, clock, self.texts.iso, now_s=days * 86400, step_apart=1)
         self.rng = np.random.default_rng(seed)
         self.rand = random.Random(seed)
         # The stage limits as plain seconds of clock time, only to draw realistic delays around them.
@@ -347,32 +345,16 @@ def generate_history(
     ``defer_indexes`` (default: when more than ``DEFER_INDEXES_ABOVE`` cases are expected) rebuilds the
     SQLite indexes of the tables written once at the end instead of updating them row by row.
     """
-    if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
-        raise InputError(f"days must be a positive whole number, not {days!r}")
-    if not per_day > 0:
-        raise InputError(f"per_day must be positive, not {per_day!r}")
     report = progress or (lambda stage, fraction: None)
-    last_day = _as_date(end)
-    first_day = last_day - dt.timedelta(days=days - 1)
-    config = EverydayConfig.load(session)
-    base = dt.datetime.combine(first_day, dt.time())
-    # Deadlines run past "now" (15 working days, extensions, suspensions): a long table beyond it.
-    clock = WorkingClock(config.calendar, base, days + 400)
-
-    report("history: loading the city", 0.0)
-    city = _CityData.load(session)
-    writer = BulkWriter(session, clock)
-    gen = _Generator(seed, config, clock, days, writer.iso_time)
+    gen, city, first_day, last_day = _prepare(session, days, seed, end, per_day, report)
+    writer = BulkWriter(session, gen.clock, gen.texts)
     if defer_indexes if defer_indexes is not None else days * per_day >= DEFER_INDEXES_ABOVE:
         writer.defer_indexes()
     first_id = next_id = writer.first_free_id()
     counts = _Counts()
-    recent: deque = deque()  # recent reports that a duplicate may point to: (reported s, id, facts)
     out = BulkRows()
-    for d in range(days):
-        batch = city.sample_day(gen, first_day + dt.timedelta(days=d), d, per_day)
-        for i in range(batch.n):
-            sim, facts = _simulate_case(gen, city, batch, i, next_id, recent)
+    for d, cases in _simulate_days(gen, city, first_day, days, per_day, first_id):
+        for sim, facts in cases:
             cell = facts["cell"]
             out.add(writer, sim, facts, next_id, city.codes[cell], city.supervisor_id[cell], counts)
             next_id += 1
@@ -382,6 +364,56 @@ def generate_history(
         report("history: cases", (d + 1) / days)
     writer.finish()
     return counts.summary(first_day, last_day, first_id, next_id - 1)
+
+
+def simulate_history(
+    session: Session,
+    *,
+    days: int,
+    seed: int,
+    end: dt.date | str | None = None,
+    per_day: float = PER_DAY,
+    first_id: int = 1,
+) -> Iterator[tuple[SimulatedCase, dict]]:
+    """The cases ``generate_history`` would write with the same arguments, numbered from ``first_id``,
+    without writing them: each case's row with its steps (each with the ``cases.Step`` it was given, so
+    the same steps can be put to the case desk) and the facts of its report. Lazy: a day at a time."""
+    gen, city, first_day, _last = _prepare(session, days, seed, end, per_day, lambda stage, fraction: None)
+    for _d, cases in _simulate_days(gen, city, first_day, days, per_day, first_id):
+        yield from cases
+
+
+def _prepare(
+    session: Session, days: int, seed: int, end: dt.date | str | None, per_day: float, report: Progress
+) -> tuple[_Generator, _CityData, dt.date, dt.date]:
+    if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
+        raise InputError(f"days must be a positive whole number, not {days!r}")
+    if not per_day > 0:
+        raise InputError(f"per_day must be positive, not {per_day!r}")
+    last_day = _as_date(end)
+    first_day = last_day - dt.timedelta(days=days - 1)
+    config = EverydayConfig.load(session)
+    base = dt.datetime.combine(first_day, dt.time())
+    # Deadlines run past "now" (15 working days, extensions, suspensions): a long table beyond it.
+    clock = WorkingClock(config.calendar, base, days + 400)
+    report("history: loading the city", 0.0)
+    city = _CityData.load(session)
+    return _Generator(seed, config, clock, days), city, first_day, last_day
+
+
+def _simulate_days(
+    gen: _Generator, city: _CityData, first_day: dt.date, days: int, per_day: float, first_id: int
+) -> Iterator[tuple[int, list[tuple[SimulatedCase, dict]]]]:
+    """Day by day, the cases reported that day (numbered on from ``first_id``), each walked to "now"."""
+    next_id = first_id
+    recent: deque = deque()  # recent reports that a duplicate may point to: (reported s, id, facts)
+    for d in range(days):
+        batch = city.sample_day(gen, first_day + dt.timedelta(days=d), d, per_day)
+        cases = []
+        for i in range(batch.n):
+            cases.append(_simulate_case(gen, city, batch, i, next_id, recent))
+            next_id += 1
+        yield d, cases
 
 
 # --- the city as arrays ---------------------------------------------------------------------------------
@@ -554,8 +586,16 @@ def _time_of_day(rng: np.random.Generator, channel_idx: np.ndarray) -> np.ndarra
 
 def _load_seats(session: Session) -> _Seats:
     rows = session.execute(select(Staff.login, Staff.role, Staff.district_code, Staff.department_code)).all()
-    operators = sorted(r[0] for r in rows if r[1] == Role.OPERATOR.value) or ["operator"]
-    leaders = sorted(r[0] for r in rows if r[1] == Role.SHIFT_LEADER.value) or ["shift_leader"]
+
+    def by_district(role: Role) -> dict[str | None, list[str]]:
+        centre = [login for login, r, district, _ in rows if r == role.value and district is None]
+        seats: dict[str | None, list[str]] = {None: sorted(centre) or [role.value]}
+        for login, r, district, _ in rows:
+            if r == role.value and district is not None:
+                seats.setdefault(district, list(centre)).append(login)
+        return {district: sorted(logins) for district, logins in seats.items()}
+
+    operators, leaders = by_district(Role.OPERATOR), by_district(Role.SHIFT_LEADER)
     dispatchers: dict[str | None, str] = {}
     departments: dict[str, str] = {}
     units: dict[str, str] = {}
@@ -622,10 +662,12 @@ def _simulate_case(gen: _Generator, city: _CityData, b: _Batch, i: int, case_id:
     district = city.codes[cell][:6]
     department = facts["department"]
     unit = seats.departments.get(department) if department else seats.district_units.get(district)
+    operators = seats.operators.get(district) or seats.operators[None]
+    leaders = seats.shift_leaders.get(district) or seats.shift_leaders[None]
     crew = _Crew(
         supervisor=city.supervisor_code[cell] or "supervisor",
-        operator=seats.operators[int(rand.random() * len(seats.operators))],
-        leader=seats.shift_leaders[int(rand.random() * len(seats.shift_leaders))],
+        operator=operators[int(rand.random() * len(operators))],
+        leader=leaders[int(rand.random() * len(leaders))],
         dispatcher=seats.dispatchers.get(district) or seats.dispatchers[None],
         unit=unit or department or f"district {district}",
     )
@@ -937,8 +979,9 @@ class BulkRows:
         )
         compact = []
         iso = w.iso_time
-        for action, role, actor, s, before, after, note in sim.steps:
-            self.history.append((case_id, fmt(s), actor, role, action, before, after, note))
+        for action, role, before, after, step in sim.steps:
+            s, actor = step.now, step.actor
+            self.history.append((case_id, fmt(s), actor, role, action, before, after, step.note))
             compact.append([action, role, actor, iso(s)])
             if action in _SPECIAL:
                 counts.special[_SPECIAL[action]] += 1
@@ -980,18 +1023,52 @@ class BulkRows:
             counts.closure[sim.closure_kind] += 1
 
 
+class TimeTexts:
+    """Seconds on a ``WorkingClock`` as text: what SQLAlchemy stores on SQLite (``db``) and the
+    journal's ISO form to the second (``iso``).
+
+    A time is a day's text plus a second-of-day's text, both made once here: two list reads and a
+    concatenation per time, for the ~25 times a case writes (a year: 18 million)."""
+
+    def __init__(self, clock: WorkingClock):
+        self.clock = clock
+        self._days = clock.horizon // 86400 + 1
+        base = clock.base.date()
+        days = [(base + dt.timedelta(days=d)).isoformat() for d in range(self._days)]
+        sod = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
+        self._day_db = [d + " " for d in days]
+        self._sod_db = [t + ".000000" for t in sod]
+        self._day_iso = [d + "T" for d in days]
+        self._sod_iso = sod
+
+    def db(self, s: int) -> str:
+        day = s // 86400
+        if 0 <= day < self._days:
+            return self._day_db[day] + self._sod_db[s - day * 86400]
+        return self.clock.to_dt(s).isoformat(sep=" ", timespec="microseconds")
+
+    def iso(self, s: int) -> str:
+        day = s // 86400
+        if 0 <= day < self._days:
+            return self._day_iso[day] + self._sod_iso[s - day * 86400]
+        return self.clock.to_dt(s).isoformat(timespec="seconds")
+
+
 class BulkWriter:
     """Rows straight to the driver: SQLite ``executemany``, PostgreSQL ``COPY``.
 
     SQLAlchemy's per-row parameter processing cost more than everything else together at a year's
-    volume, so times are formatted here once, as the text SQLAlchemy itself stores on SQLite
+    volume, so times are formatted once (``TimeTexts``), as the text SQLAlchemy itself stores on SQLite
     (``YYYY-MM-DD HH:MM:SS.ffffff``, which keeps SQL comparisons between columns right) and which
     PostgreSQL's COPY parses. The journal still goes through ``journal.append_many`` (one hash chain).
     """
 
-    def __init__(self, session: Session, clock: WorkingClock):
+    def __init__(self, session: Session, clock: WorkingClock, texts: TimeTexts | None = None):
         self.session = session
         self.clock = clock
+        self.texts = texts if texts is not None else TimeTexts(clock)
+        self.db_time = self.texts.db
+        self.iso_time = self.texts.iso
         self.dialect = session.get_bind().dialect.name
         if self.dialect not in ("sqlite", "postgresql"):
             raise InputError(f"history generation supports SQLite and PostgreSQL, not {self.dialect}")
@@ -1003,28 +1080,6 @@ class BulkWriter:
             conn = session.connection()
             self._cache_size = conn.exec_driver_sql("PRAGMA cache_size").scalar()
             conn.exec_driver_sql("PRAGMA cache_size = -262144")
-        # A time is a day's text plus a second-of-day's text, both made once here: two list reads and
-        # a concatenation per time, for the ~25 times a case writes (a year: 18 million).
-        self._days = clock.horizon // 86400 + 1
-        base = clock.base.date()
-        days = [(base + dt.timedelta(days=d)).isoformat() for d in range(self._days)]
-        sod = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
-        self._day_db = [d + " " for d in days]
-        self._sod_db = [t + ".000000" for t in sod]
-        self._day_iso = [d + "T" for d in days]
-        self._sod_iso = sod
-
-    def db_time(self, s: int) -> str:
-        day = s // 86400
-        if 0 <= day < self._days:
-            return self._day_db[day] + self._sod_db[s - day * 86400]
-        return self.clock.to_dt(s).isoformat(sep=" ", timespec="microseconds")
-
-    def iso_time(self, s: int) -> str:
-        day = s // 86400
-        if 0 <= day < self._days:
-            return self._day_iso[day] + self._sod_iso[s - day * 86400]
-        return self.clock.to_dt(s).isoformat(timespec="seconds")
 
     def defer_indexes(self) -> None:
         """SQLite: drop the secondary indexes of the tables written here, to rebuild them in ``finish``.
