@@ -197,14 +197,21 @@ class Limit:
 
     amount: float
     unit: str  # minutes | hours | days | working_hours | working_days
+    # Worked out once (``due`` runs millions of times in bulk): whether ordinary cases count it in
+    # working time, and its length in clock minutes (urgent cases: 1 working day = 24 hours).
+    working: bool = field(init=False, repr=False, compare=False)
+    _clock_minutes: float = field(init=False, repr=False, compare=False)
 
     UNITS = ("minutes", "hours", "days", "working_hours", "working_days")
+    _MINUTES = {"minutes": 1, "hours": 60, "days": 24 * 60, "working_hours": 60, "working_days": 24 * 60}
 
     def __post_init__(self):
         if self.unit not in self.UNITS:
             raise ValueError(f"unknown time-limit unit {self.unit!r} (one of {', '.join(self.UNITS)})")
         if self.amount <= 0:
             raise ValueError(f"time limit must be positive, got {self.amount}")
+        object.__setattr__(self, "working", self.unit.startswith("working_"))
+        object.__setattr__(self, "_clock_minutes", self.amount * self._MINUTES[self.unit])
 
     @classmethod
     def parse(cls, value) -> Limit:
@@ -215,24 +222,16 @@ class Limit:
             amount, unit = value
         return cls(float(amount), unit)
 
-    @property
-    def working(self) -> bool:
-        return self.unit.startswith("working_")
-
     def due(self, start: T, calendar: TimeLine[T], *, continuous: bool = False) -> T:
         """When this limit runs out if started at ``start``, on either time line.
 
         ``continuous`` (urgent cases) counts working units as clock time: 1 working day = 24 hours.
         """
-        if self.unit == "working_hours":
-            minutes = self.amount * 60
-        elif self.unit == "working_days":
-            minutes = self.amount * (24 * 60 if continuous else calendar.minutes_per_day)
-        else:
-            minutes = self.amount * {"minutes": 1, "hours": 60, "days": 24 * 60}[self.unit]
         if self.working and not continuous:
-            return calendar.add_working(start, minutes)
-        return calendar.add_minutes(start, minutes)
+            if self.unit == "working_hours":
+                return calendar.add_working(start, self._clock_minutes)
+            return calendar.add_working(start, self.amount * calendar.minutes_per_day)
+        return calendar.add_minutes(start, self._clock_minutes)
 
     def __str__(self) -> str:
         amount = int(self.amount) if self.amount == int(self.amount) else self.amount

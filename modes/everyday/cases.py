@@ -611,7 +611,8 @@ class LoopRules(Generic[T]):
         return limit
 
     def stage_due(self, stage: str, start: T, urgent: bool) -> T:
-        return self.stage_limit(stage).due(start, self.calendar, continuous=urgent)
+        limit = self._stages.get(stage) or self.stage_limit(stage)
+        return limit.due(start, self.calendar, continuous=urgent)
 
     def handling_limit(self, kind: str, type_code: str, urgent: bool) -> Limit:
         key = (kind, type_code, urgent)

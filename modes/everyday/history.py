@@ -30,6 +30,7 @@ transition, to keep the journal's volume sane; live actions write one event per 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import operator
 import random
@@ -144,6 +145,7 @@ class _Stop(Exception):
 
 
 _FINISHED = frozenset(s.value for s in workflow.FINISHED)
+_TABLE = workflow.TABLE  # workflow.check, without a call in between (millions of steps)
 _TIME_COLUMNS = (
     "accept_due",
     "accepted_at",
@@ -237,8 +239,11 @@ class SimulatedCase:
         self.closure_kind = self.satisfaction = self.pending = None
         self.suspended_minutes = 0.0
         self.rework_count = self.return_count = self.extension_count = self.suspension_count = 0
-        # (action, role, state before, state after, the Step given to the rules) per step, report first
-        self.steps: list[tuple[str, str, str | None, str, Step]] = []
+        # Per step, report first: (action, role, state before, state after, then what the rules were
+        # given: second, actor, note, department, extension as text, satisfaction). Plain tuples of
+        # strings and numbers, which the garbage collector stops tracking: a year's steps as objects
+        # made it scan millions of them again and again.
+        self.steps: list[tuple] = []
 
     @property
     def last(self) -> int:
@@ -248,7 +253,7 @@ class SimulatedCase:
     def report(self, actor: str, role: str, s: int, duplicate_of: int | None) -> None:
         self.reported_at = self.updated_at = s
         open_case(self.sim.rules, self, s, duplicate_of)
-        self.steps.append(("report", role, None, self.state, Step(s, actor)))
+        self.steps.append(("report", role, None, self.state, s, actor, "", None, None, None))
 
     def do(
         self,
@@ -270,11 +275,12 @@ class SimulatedCase:
         if s > sim.now_s:
             raise _Stop
         before = self.state
-        tr = workflow.check(before, action, role)  # a refusal here is a bug of the generator
-        check_step(self, tr, action, note)
-        step = Step(s, actor, note, department, extension, satisfaction)
-        apply_step(sim.rules, self, tr, step)
-        self.steps.append((action, role, before, self.state, step))
+        tr = _TABLE.step_by_action(before, action, role)  # a refusal here is a bug of the generator
+        if tr.needs_note or tr.guard:
+            check_step(self, tr, action, note)
+        apply_step(sim.rules, self, tr, Step(s, actor, note, department, extension, satisfaction))
+        asked = None if extension is None else str(extension)
+        self.steps.append((action, role, before, self.state, s, actor, note, department, asked, satisfaction))
 
     @property
     def finished_at(self) -> float:
@@ -376,8 +382,9 @@ def simulate_history(
     first_id: int = 1,
 ) -> Iterator[tuple[SimulatedCase, dict]]:
     """The cases ``generate_history`` would write with the same arguments, numbered from ``first_id``,
-    without writing them: each case's row with its steps (each with the ``cases.Step`` it was given, so
-    the same steps can be put to the case desk) and the facts of its report. Lazy: a day at a time."""
+    without writing them: each case's row with its steps (``SimulatedCase.steps``: who took each step,
+    when and with what inputs, so the same steps can be put to the case desk) and the facts of its
+    report. Lazy: a day at a time."""
     gen, city, first_day, _last = _prepare(session, days, seed, end, per_day, lambda stage, fraction: None)
     for _d, cases in _simulate_days(gen, city, first_day, days, per_day, first_id):
         yield from cases
@@ -403,17 +410,18 @@ def _prepare(
 
 def _simulate_days(
     gen: _Generator, city: _CityData, first_day: dt.date, days: int, per_day: float, first_id: int
-) -> Iterator[tuple[int, list[tuple[SimulatedCase, dict]]]]:
-    """Day by day, the cases reported that day (numbered on from ``first_id``), each walked to "now"."""
-    next_id = first_id
+) -> Iterator[tuple[int, Iterator[tuple[SimulatedCase, dict]]]]:
+    """Day by day, the cases reported that day (numbered on from ``first_id``), each walked to "now"
+    when it is asked for: take them in order, a day's before the next day's."""
+    ids = itertools.count(first_id)
     recent: deque = deque()  # recent reports that a duplicate may point to: (reported s, id, facts)
-    for d in range(days):
-        batch = city.sample_day(gen, first_day + dt.timedelta(days=d), d, per_day)
-        cases = []
+
+    def day_cases(batch: _Batch) -> Iterator[tuple[SimulatedCase, dict]]:
         for i in range(batch.n):
-            cases.append(_simulate_case(gen, city, batch, i, next_id, recent))
-            next_id += 1
-        yield d, cases
+            yield _simulate_case(gen, city, batch, i, next(ids), recent)
+
+    for d in range(days):
+        yield d, day_cases(city.sample_day(gen, first_day + dt.timedelta(days=d), d, per_day))
 
 
 # --- the city as arrays ---------------------------------------------------------------------------------
@@ -979,9 +987,8 @@ class BulkRows:
         )
         compact = []
         iso = w.iso_time
-        for action, role, before, after, step in sim.steps:
-            s, actor = step.now, step.actor
-            self.history.append((case_id, fmt(s), actor, role, action, before, after, step.note))
+        for action, role, before, after, s, actor, note, _department, _extension, _satisfaction in sim.steps:
+            self.history.append((case_id, fmt(s), actor, role, action, before, after, note))
             compact.append([action, role, actor, iso(s)])
             if action in _SPECIAL:
                 counts.special[_SPECIAL[action]] += 1

@@ -312,19 +312,19 @@ def test_the_case_desk_taking_the_same_steps_writes_the_same_rows(hs, history_ci
     desk = CaseDesk(hs, clock)
     for sim, facts in sample:
         with hs.begin_nested() as sp:
-            _report, role, _before, _after, step = sim.steps[0]
-            clock.set(base + dt.timedelta(seconds=step.now))
+            _report, role, _before, _after, at, name, *_inputs = sim.steps[0]
+            clock.set(base + dt.timedelta(seconds=at))
             doc, _ = desk.report(
-                actor(step.actor, role), x=facts["x"], y=facts["y"], channel=facts["channel"],
+                actor(name, role), x=facts["x"], y=facts["y"], channel=facts["channel"],
                 type_code=facts["type"] if facts["kind"] == "event" else None,
                 component_id=facts["component"], urgent=facts["urgent"],
             )  # fmt: skip
-            for action, role, _before, _after, step in sim.steps[1:]:
-                clock.set(base + dt.timedelta(seconds=step.now))
-                extension = None if step.extension is None else str(step.extension)
+            for step in sim.steps[1:]:
+                action, role, _before, _after, at, name, note, department, extension, satisfaction = step
+                clock.set(base + dt.timedelta(seconds=at))
                 desk.act(
-                    doc["id"], action, actor(step.actor, role), step.note, department=step.department,
-                    extension=extension, satisfaction=step.satisfaction,
+                    doc["id"], action, actor(name, role), note, department=department, extension=extension,
+                    satisfaction=satisfaction,
                 )  # fmt: skip
             hs.flush()
             row = tuple(hs.execute(select(*columns).where(Case.id == doc["id"])).one())
