@@ -10,9 +10,10 @@ satisfaction callbacks.
 
 This module decides only *which* steps a case takes, *who* takes them and *when*. What a step does is
 the case desk's: each case is a plain row (``SimulatedCase``) that its report opens with
-``cases.open_case`` and every step changes through ``workflow.check`` and ``cases.check_step`` (state,
-role, note, guard) and ``cases.apply_step`` (the row's named effect: times, due times, deadline,
-counters, pending request, closure kind), under the city's ``EverydayConfig`` (``cases.LoopRules``).
+``cases.open_case``; every step is found and checked in ``workflow.TABLE`` (state, role) and by
+``cases.check_step`` (note, guard), and changes the row through ``cases.apply_step`` (the row's named
+effect: times, due times, deadline, counters, pending request, closure kind), under the city's
+``EverydayConfig`` (``cases.LoopRules``).
 The only difference from the desk is the time line: integer seconds on ``calendar.WorkingClock`` (the
 working calendar as a per-minute table) rather than datetimes on ``WorkingCalendar``, because a year
 asks it tens of millions of times. Where the generator itself needs working time (a department works in
