@@ -74,6 +74,11 @@ class StateTable(Generic[StepT]):
 
     def step_by_action(self, state: Enum | str, action: str, role: Role | str) -> StepT:
         """The step ``action`` from ``state`` for ``role``, or the refusal saying why."""
+        # A legal step is one dict lookup (string-valued enums hash and compare as their values, so plain
+        # strings find it too): bulk writers take millions of steps. Anything else goes the long way.
+        step = self._by_action.get((state, action))
+        if step is not None and role in step.roles:
+            return step
         state = self.states(state)
         if action not in self.actions:
             raise self.refused(f"unknown action {action!r} (known: {', '.join(self.actions)})")

@@ -3,6 +3,11 @@
 Every call takes the caller's session (the caller owns the transaction), validates, writes the case,
 its history row and its journal event together, and returns what changed. Rules come from
 ``modes.everyday.workflow``; time limits and the calendar from ``modes.everyday.config``.
+
+What a step does to a case (its guard, its effect on the row, what its event records) is defined once,
+at the end of this module, on any case row and either time line (``LoopRules``, ``apply_step``): the
+desk applies it to its ORM row on datetimes, the bulk writers (generated history, imported cases) to
+plain rows on seconds.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Generic
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -20,12 +26,21 @@ from sqlalchemy.orm import Session
 from data import journal
 from data.codes import resolve_event_type
 from data.errors import InputError, NotFound
-from data.models import Case, CaseHistory, Component, ComponentType, EventType, Role, Supervisor
+from data.models import (
+    Case,
+    CaseHistory,
+    Component,
+    ComponentType,
+    Department,
+    EventType,
+    Role,
+    Supervisor,
+)
 from modes.common.actor import Actor
 from modes.common.changes import Changes
 from modes.common.clock import Clock
 from modes.everyday import workflow
-from modes.everyday.calendar import Limit
+from modes.everyday.calendar import Limit, T, TimeLine
 from modes.everyday.config import EverydayConfig
 from modes.everyday.overdue import is_overdue
 from modes.everyday.routing import Router
@@ -58,18 +73,6 @@ class _TypeFacts:
     urgent: bool
 
 
-@dataclass
-class _Step:
-    """What an effect needs: the moment, who, why, and the extra inputs of some actions."""
-
-    now: dt.datetime
-    actor: Actor
-    note: str
-    department: str | None
-    extension: Limit | None
-    satisfaction: str | None
-
-
 class CaseDesk:
     def __init__(
         self,
@@ -82,6 +85,7 @@ class CaseDesk:
         self.clock = clock
         self.router = router or Router.load(session)
         self.config = config or EverydayConfig.load(session)
+        self.rules: LoopRules[dt.datetime] = LoopRules(self.config)
         # Reference rows a desk reads on every call and nobody changes while it lives (a desk serves one
         # transaction or one seat): remembered as plain values, so a report, an action and the view they
         # return cost no lookups after the first.
@@ -124,19 +128,6 @@ class CaseDesk:
             row = self.session.get(Supervisor, supervisor_id)
             self._supervisor_codes[supervisor_id] = row.code if row else None
         return self._supervisor_codes[supervisor_id]
-
-    # --- time -----------------------------------------------------------------------------------
-
-    def _due(self, limit: Limit, start: dt.datetime, urgent: bool) -> dt.datetime:
-        return limit.due(start, self.config.calendar, continuous=urgent)
-
-    def _stage_due(self, stage: str, start: dt.datetime, urgent: bool) -> dt.datetime:
-        return self._due(self.config.stage_limit(stage), start, urgent)
-
-    def _handling_due(self, case: Case, start: dt.datetime) -> dt.datetime:
-        return self._due(
-            self.config.handling_limit(case.kind, case.type_code, case.urgent), start, case.urgent
-        )
 
     # --- intake ---------------------------------------------------------------------------------
 
@@ -215,12 +206,7 @@ class CaseDesk:
             if duplicate_of is None
             else self._chosen_duplicate(case, now, duplicate_of)
         )
-        if original is not None:
-            case.state = State.MERGED.value
-            case.duplicate_of = original.id
-        else:
-            case.accept_due = self._stage_due("accept", now, is_urgent)
-            case.deadline = self._handling_due(case, now)  # provisional until dispatch
+        open_case(self.rules, case, now, None if original is None else original.id)
         self.session.add(case)
         self.session.flush()
         payload = {
@@ -315,22 +301,18 @@ class CaseDesk:
         case = self.get(case_id, lock=True)
         tr = workflow.check(case.state, action, actor.role)
         self._check_scope(case, actor, action)
-        if tr.needs_note and not note.strip():
-            raise IllegalTransition(f"{action} needs a note saying why")
-        if tr.guard and not GUARDS[tr.guard](case):
-            raise IllegalTransition(GUARD_REASONS[tr.guard].format(action=action, case=case))
-        step = _Step(self.clock.now(), actor, note.strip(), department, None, satisfaction)
+        check_step(case, tr, action, note.strip())
+        step = Step(self.clock.now(), actor.name, note.strip(), department, None, satisfaction)
         if extension is not None:
             try:
                 step.extension = Limit.parse(extension)
             except (ValueError, TypeError) as exc:
                 raise InputError(f"invalid extension {extension!r}: {exc} (e.g. '2 working_days')") from None
+        if department and tr.effect == "dispatch" and self.session.get(Department, department) is None:
+            raise NotFound(f"unknown department {department!r}")
         before = case.state
-        effect = EFFECTS.get(tr.effect or "")
-        payload = effect(self, case, tr, step) if effect else {}
-        case.state = tr.target.value
-        case.updated_at = step.now
-        seq = self._record(case, actor, step.now, action, before, case.state, step.note, payload or {})
+        payload = apply_step(self.rules, case, tr, step)
+        seq = self._record(case, actor, step.now, action, before, case.state, step.note, payload)
         return self.view(case), Changes(
             cases=frozenset({case.id}), cells=frozenset({case.cell_code}), journal_seq=seq
         )
@@ -503,7 +485,71 @@ def _iso(t: dt.datetime | None) -> str | None:
     return t.isoformat(timespec="seconds") if t else None
 
 
-# --- guards and effects: what each row of the table checks and records ------------------------------
+# --- the rules of a step, on any case row: the desk's and the bulk writers' --------------------------------
+#
+# A case row here is anything with the ``Case`` columns as attributes: the desk's ORM object, or a plain
+# slotted row of a bulk writer (``history.SimulatedCase``). Moments are whatever the rules' time line
+# counts in: datetimes at the desk, whole seconds in bulk. So a step has one definition, whoever takes it.
+
+
+class LoopRules(Generic[T]):
+    """The loop's time rules: stage and handling limits from the configuration, counted on a time line.
+
+    The case desk counts on the city's ``WorkingCalendar`` (datetimes); bulk writers on the same calendar
+    as a ``WorkingClock`` (seconds), with ``time_text`` writing a moment as an event records it."""
+
+    def __init__(
+        self,
+        config: EverydayConfig,
+        calendar: TimeLine[T] | None = None,
+        time_text: Callable[[T], str] | None = None,
+    ):
+        self.config = config
+        self.calendar: TimeLine[T] = calendar if calendar is not None else config.calendar
+        self._text = time_text or _iso
+        self._stages: dict[str, Limit] = {}
+        self._handling: dict[tuple[str, str, bool], Limit] = {}
+
+    def text(self, t: T | None) -> str | None:
+        return None if t is None else self._text(t)
+
+    def due(self, limit: Limit, start: T, urgent: bool) -> T:
+        return limit.due(start, self.calendar, continuous=urgent)
+
+    def stage_limit(self, stage: str) -> Limit:
+        limit = self._stages.get(stage)
+        if limit is None:
+            limit = self._stages[stage] = self.config.stage_limit(stage)
+        return limit
+
+    def stage_due(self, stage: str, start: T, urgent: bool) -> T:
+        limit = self._stages.get(stage) or self.stage_limit(stage)
+        return limit.due(start, self.calendar, continuous=urgent)
+
+    def handling_limit(self, kind: str, type_code: str, urgent: bool) -> Limit:
+        key = (kind, type_code, urgent)
+        limit = self._handling.get(key)
+        if limit is None:
+            limit = self._handling[key] = self.config.handling_limit(kind, type_code, urgent)
+        return limit
+
+    def handling_due(self, c, start: T) -> T:
+        return self.handling_limit(c.kind, c.type_code, c.urgent).due(
+            start, self.calendar, continuous=c.urgent
+        )
+
+
+@dataclass(slots=True)
+class Step:
+    """What an effect needs: the moment, who takes the step, why, and the extra inputs of some actions."""
+
+    now: Any  # a datetime at the desk, seconds in bulk (the rules' time line)
+    actor: str  # the name the journal records
+    note: str = ""
+    department: str | None = None
+    extension: Limit | None = None
+    satisfaction: str | None = None
+
 
 GUARDS: dict[str, Callable[[Case], bool]] = {
     "reported_on_site": lambda c: c.channel == Channel.SUPERVISOR.value,
@@ -514,57 +560,88 @@ GUARD_REASONS = {
 }
 
 
-def _accept(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
-    c.accepted_at = c.accepted_at or s.now
-    c.file_due = desk._stage_due("file", s.now, c.urgent)
+def open_case(rules: LoopRules, c, now, duplicate_of: int | None) -> None:
+    """A report's new case: linked to the open original it repeats, or waiting for the operator with
+    its acceptance due time and a provisional handling deadline (dispatch sets the real one)."""
+    if duplicate_of is not None:
+        c.state = State.MERGED.value
+        c.duplicate_of = duplicate_of
+    else:
+        c.state = State.REPORTED.value
+        c.accept_due = rules.stage_due("accept", now, c.urgent)
+        c.deadline = rules.handling_due(c, now)
+
+
+def check_step(c, tr: Transition, action: str, note: str) -> None:
+    """What a row of the table asks beyond state and role: a note saying why, and its guard."""
+    if tr.needs_note and not note:
+        raise IllegalTransition(f"{action} needs a note saying why")
+    if tr.guard and not GUARDS[tr.guard](c):
+        raise IllegalTransition(GUARD_REASONS[tr.guard].format(action=action, case=c))
+
+
+def apply_step(rules: LoopRules, c, tr: Transition, step: Step) -> dict:
+    """One row of the table on a case row: its named effect, its target state, the time of the change.
+    Returns what the step's journal event records beside its states and note."""
+    effect = EFFECTS.get(tr.effect) if tr.effect else None
+    payload = effect(rules, c, tr, step) if effect is not None else {}
+    c.state = tr.target.value
+    c.updated_at = step.now
+    return payload
+
+
+# --- the effects: what each named effect of the table sets on the row, and what its event records ---------
+
+
+def _accept(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
+    if c.accepted_at is None:
+        c.accepted_at = s.now
+    c.file_due = rules.stage_due("file", s.now, c.urgent)
     return {}
 
 
-def _send_verify(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
-    c.accepted_at = c.accepted_at or s.now
+def _send_verify(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
+    if c.accepted_at is None:
+        c.accepted_at = s.now
     c.verified_at = None
-    c.verify_due = desk._stage_due("verify", s.now, c.urgent)
-    return {"verify_due": _iso(c.verify_due)}
+    c.verify_due = rules.stage_due("verify", s.now, c.urgent)
+    return {"verify_due": rules.text(c.verify_due)}
 
 
-def _verify(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+def _verify(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
     c.verified_at = s.now
     if tr.target == State.ACCEPTED:
-        c.file_due = desk._stage_due("file", s.now, c.urgent)
+        c.file_due = rules.stage_due("file", s.now, c.urgent)
     return {}
 
 
-def _self_fix(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+def _self_fix(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
     c.accepted_at = s.now
     return {"self_fixed": True}
 
 
-def _file(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+def _file(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
     c.filed_at = s.now
-    c.dispatch_due = desk._stage_due("dispatch", s.now, c.urgent)
+    c.dispatch_due = rules.stage_due("dispatch", s.now, c.urgent)
     return {}
 
 
-def _dispatch(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
-    if s.department:
-        from data.models import Department
-
-        if desk.session.get(Department, s.department) is None:
-            raise NotFound(f"unknown department {s.department!r}")
+def _dispatch(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
+    if s.department:  # the desk checked that it exists
         c.department_code = s.department
     c.dispatched_at = s.now
     c.started_at = None
-    c.deadline = desk._handling_due(c, s.now)
-    return {"department": c.department_code, "deadline": _iso(c.deadline)}
+    c.deadline = rules.handling_due(c, s.now)
+    return {"department": c.department_code, "deadline": rules.text(c.deadline)}
 
 
-def _start(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+def _start(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
     c.started_at = s.now
     return {}
 
 
-def _request(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
-    req = {"action": tr.action, "by": s.actor.name, "at": _iso(s.now), "note": s.note}
+def _request(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
+    req = {"action": tr.action, "by": s.actor, "at": rules.text(s.now), "note": s.note}
     if tr.action == "request_extension":
         if s.extension is None:
             raise InputError(
@@ -575,50 +652,51 @@ def _request(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
     return {"request": req}
 
 
-def _extend(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+def _extend(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
     req = json.loads(c.pending or "{}")
     limit = s.extension or Limit.parse(req.get("extension", "1 working_days"))
     old = c.deadline
-    c.deadline = desk._due(limit, c.deadline or s.now, c.urgent)
+    c.deadline = rules.due(limit, old if old is not None else s.now, c.urgent)
     c.extension_count += 1
     c.pending = None
     return {
         "extension": str(limit),
-        "old_deadline": _iso(old),
-        "deadline": _iso(c.deadline),
-        "approver": s.actor.name,
+        "old_deadline": rules.text(old),
+        "deadline": rules.text(c.deadline),
+        "approver": s.actor,
     }
 
 
-def _clear_request(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+def _clear_request(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
     c.pending = None
     return {}
 
 
-def _return_to_centre(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+def _return_to_centre(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
     c.return_count += 1
     c.pending = None
-    c.dispatch_due = desk._stage_due("dispatch", s.now, c.urgent)
-    return {"returned_by": c.department_code, "approver": s.actor.name}
+    c.dispatch_due = rules.stage_due("dispatch", s.now, c.urgent)
+    return {"returned_by": c.department_code, "approver": s.actor}
 
 
-def _suspend(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+def _suspend(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
     c.suspended_at = s.now
     c.suspension_count += 1
     c.pending = None
-    return {"approver": s.actor.name}
+    return {"approver": s.actor}
 
 
-def _stop_suspension(desk: CaseDesk, c: Case, now: dt.datetime) -> float:
+def _stop_suspension(rules: LoopRules, c: Case, now) -> float:
     """End the suspension: the deadline moves by the time the clock was stopped."""
-    cal, start = desk.config.calendar, c.suspended_at or now
+    cal = rules.calendar
+    start = c.suspended_at if c.suspended_at is not None else now
     if c.urgent:
-        stopped = (now - start).total_seconds() / 60
-        if c.deadline:
+        stopped = cal.minutes_between(start, now)
+        if c.deadline is not None:
             c.deadline += now - start
     else:
         stopped = cal.working_minutes(start, now)
-        if c.deadline:
+        if c.deadline is not None:
             remaining = cal.working_minutes(start, c.deadline)
             c.deadline = cal.add_working(now, remaining) if remaining > 0 else c.deadline + (now - start)
     c.suspended_minutes += stopped
@@ -626,56 +704,61 @@ def _stop_suspension(desk: CaseDesk, c: Case, now: dt.datetime) -> float:
     return stopped
 
 
-def _resume(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
-    stopped = _stop_suspension(desk, c, s.now)
-    return {"stopped_minutes": round(stopped, 1), "deadline": _iso(c.deadline)}
+def _resume(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
+    stopped = _stop_suspension(rules, c, s.now)
+    return {"stopped_minutes": round(stopped, 1), "deadline": rules.text(c.deadline)}
+
+
+def _close_as(rules: LoopRules, c: Case, s: Step, kind: str | None) -> dict:
+    if c.suspended_at is not None:
+        _stop_suspension(rules, c, s.now)
+    c.closed_at = s.now
+    if kind is None:  # an ordinary close: on time if the department fed back by the deadline
+        done = c.feedback_at if c.feedback_at is not None else s.now
+        c.closure_kind = "normal" if c.deadline is None or done <= c.deadline else "overdue"
+    else:
+        c.closure_kind = kind
+    return {"closure_kind": c.closure_kind}
 
 
 def _close_with(kind: str | None):
-    def effect(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
-        if c.suspended_at is not None:
-            _stop_suspension(desk, c, s.now)
-        c.closed_at = s.now
-        if kind is None:  # an ordinary close: on time if the department fed back by the deadline
-            done = c.feedback_at or s.now
-            c.closure_kind = "normal" if c.deadline is None or done <= c.deadline else "overdue"
-        else:
-            c.closure_kind = kind
-        return {"closure_kind": c.closure_kind}
+    def effect(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
+        return _close_as(rules, c, s, kind)
 
     return effect
 
 
-def _close_self_fixed(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
-    c.filed_at = c.filed_at or s.now
-    return _close_with("normal")(desk, c, tr, s) | {"self_fixed": True}
+def _close_self_fixed(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
+    if c.filed_at is None:
+        c.filed_at = s.now
+    return _close_as(rules, c, s, "normal") | {"self_fixed": True}
 
 
-def _feedback(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+def _feedback(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
     c.feedback_at = s.now
     return {"on_time": c.deadline is None or s.now <= c.deadline}
 
 
-def _send_check(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
-    c.check_due = desk._stage_due("check", s.now, c.urgent)
+def _send_check(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
+    c.check_due = rules.stage_due("check", s.now, c.urgent)
     c.checked_at = None
-    return {"check_due": _iso(c.check_due)}
+    return {"check_due": rules.text(c.check_due)}
 
 
-def _check(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+def _check(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
     c.checked_at = s.now
     return {"passed": tr.target == State.CHECKED}
 
 
-def _rework(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+def _rework(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
     c.rework_count += 1
     c.dispatched_at = s.now
     c.started_at = c.feedback_at = c.check_due = c.checked_at = None
-    c.deadline = desk._handling_due(c, s.now)
-    return {"deadline": _iso(c.deadline), "rework": c.rework_count}
+    c.deadline = rules.handling_due(c, s.now)
+    return {"deadline": rules.text(c.deadline), "rework": c.rework_count}
 
 
-def _evaluate(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+def _evaluate(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
     if s.satisfaction not in SATISFACTION:
         raise InputError(f"evaluate needs --satisfaction, one of {', '.join(SATISFACTION)}")
     c.evaluated_at = s.now
@@ -683,20 +766,20 @@ def _evaluate(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
     return {"satisfaction": s.satisfaction}
 
 
-def _void(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+def _void(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
     c.voided_at = s.now
     return {"was_filed": c.filed_at is not None}
 
 
-def _unlink(desk: CaseDesk, c: Case, tr: Transition, s: _Step) -> dict:
+def _unlink(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
     was = c.duplicate_of
     c.duplicate_of = None
-    c.accept_due = desk._stage_due("accept", s.now, c.urgent)
-    c.deadline = desk._handling_due(c, s.now)
+    c.accept_due = rules.stage_due("accept", s.now, c.urgent)
+    c.deadline = rules.handling_due(c, s.now)
     return {"was_duplicate_of": was}
 
 
-EFFECTS: dict[str, Callable[[CaseDesk, Case, Transition, _Step], dict]] = {
+EFFECTS: dict[str, Callable[[LoopRules, Case, Transition, Step], dict]] = {
     "accept": _accept,
     "send_verify": _send_verify,
     "verify": _verify,

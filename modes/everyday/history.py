@@ -4,19 +4,23 @@
 yesterday, or on ``end``: the six channels in realistic shares, a type mix dominated by exposed
 rubbish, small ads and street order with a few urgent sudden events, points inside cells weighted by
 population, routed with the ``Router`` (batch point location plus the district assignment table).
-Each case walks ``workflow.TRANSITIONS`` from its report: every step is looked up in the table, its
-role checked, and the step's named effect applied with the same rules as ``cases.EFFECTS``, so the
-rows look exactly as if the case desk had written them. Special paths occur at plausible rates:
-verification, self-fix, voiding before and after filing, return, extension, suspension, rework,
-closing in error, duplicates linked to an open original, satisfaction callbacks.
+Special paths occur at plausible rates: verification, self-fix, voiding before and after filing,
+return, extension, suspension, rework, closing in error, duplicates linked to an open original,
+satisfaction callbacks.
+
+This module decides only *which* steps a case takes, *who* takes them and *when*. What a step does is
+the case desk's: each case is a plain row (``SimulatedCase``) that its report opens with
+``cases.open_case``; every step is found and checked in ``workflow.TABLE`` (state, role) and by
+``cases.check_step`` (note, guard), and changes the row through ``cases.apply_step`` (the row's named
+effect: times, due times, deadline, counters, pending request, closure kind), under the city's
+``EverydayConfig`` (``cases.LoopRules``).
+The only difference from the desk is the time line: integer seconds on ``calendar.WorkingClock`` (the
+working calendar as a per-minute table) rather than datetimes on ``WorkingCalendar``, because a year
+asks it tens of millions of times. Where the generator itself needs working time (a department works in
+office hours; the work is done within its deadline, mostly) it asks the same clock.
 
 Time is simulated up to "now" (midnight after the last day): steps that would happen later are not
 written, so recent cases are still open and some of them overdue, as in a live centre.
-
-Deadlines use the city's ``EverydayConfig``: stage and handling limits, working calendar, continuous
-clock for urgent cases. Working-time arithmetic is done on integer seconds against a per-minute table
-of cumulative working time (a bisect per call instead of a walk over days); it gives exactly what
-``Limit.due`` and ``WorkingCalendar`` give (tests compare them).
 
 Rows go to the driver in chunks (SQLite ``executemany``, PostgreSQL ``COPY``: see ``BulkWriter`` for
 why not ``session.execute(insert(...))``); the journal gets one ``case.history`` event per case (its
@@ -26,15 +30,13 @@ transition, to keep the journal's volume sane; live actions write one event per 
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
-import json
+import itertools
 import math
 import operator
 import random
-from array import array
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,10 +59,10 @@ from data.models import (
 )
 from modes.common.clock import SystemClock
 from modes.everyday import workflow
-from modes.everyday.calendar import Limit, WorkingCalendar
+from modes.everyday.calendar import Limit, WorkingClock
+from modes.everyday.cases import LoopRules, Step, apply_step, check_step, open_case
 from modes.everyday.config import EverydayConfig
 from modes.everyday.routing import Router
-from modes.everyday.workflow import State
 
 Progress = Callable[[str, float], None]
 
@@ -136,80 +138,6 @@ NOTES = {
 }
 
 
-# --- working time on integer seconds --------------------------------------------------------------
-
-
-class WorkingClock:
-    """Working-time arithmetic on whole seconds after ``base`` (a midnight), from a per-minute table.
-
-    ``cum[i]`` holds the working seconds between ``base`` and minute ``i``; a minute is either wholly
-    working or not, so the calendar's periods must start and end on whole minutes. Past the table's
-    horizon the calendar itself is asked (slow but exact).
-    """
-
-    def __init__(self, calendar: WorkingCalendar, base: dt.datetime, days: int):
-        self.calendar = calendar
-        self.base = base
-        for a, b in calendar.periods:
-            if a.second or a.microsecond or b.second or b.microsecond:
-                raise InputError(f"working periods must start and end on whole minutes, not {a}-{b}")
-        mask = np.zeros(days * 1440, dtype=np.int64)
-        for d in range(days):
-            day = base.date() + dt.timedelta(days=d)
-            if calendar.is_working_day(day):
-                for a, b in calendar.periods:
-                    mask[d * 1440 + a.hour * 60 + a.minute : d * 1440 + b.hour * 60 + b.minute] = 1
-        cum = np.zeros(len(mask) + 1, dtype=np.int64)
-        np.cumsum(mask * 60, out=cum[1:])
-        # array('q') rather than lists: a year and more of minutes as Python ints would take ~80 MB.
-        self.working = array("q", mask.tobytes())
-        self.cum = array("q", cum.tobytes())
-        self.horizon = len(mask) * 60
-        self.minutes_per_day = calendar.minutes_per_day  # a property that sums the periods each call
-
-    def to_dt(self, s: int) -> dt.datetime:
-        return self.base + dt.timedelta(seconds=s)
-
-    def to_s(self, t: dt.datetime) -> int:
-        return int((t - self.base).total_seconds())
-
-    def worked(self, s: int) -> int:
-        i, r = divmod(s, 60)
-        return self.cum[i] + self.working[i] * r
-
-    def add_working(self, s: int, minutes: float) -> int:
-        if minutes <= 0:
-            return s
-        if not 0 <= s < self.horizon:
-            return self.to_s(self.calendar.add_working(self.to_dt(s), minutes))
-        target = self.worked(s) + round(minutes * 60)
-        i = bisect.bisect_left(self.cum, target)
-        if i >= len(self.cum):
-            return self.to_s(self.calendar.add_working(self.to_dt(s), minutes))
-        if self.cum[i] == target:
-            return i * 60
-        return (i - 1) * 60 + (target - self.cum[i - 1])
-
-    def working_minutes(self, a: int, b: int) -> float:
-        if b < a:
-            return -self.working_minutes(b, a)
-        if a < 0 or b >= self.horizon:
-            return self.calendar.working_minutes(self.to_dt(a), self.to_dt(b))
-        return (self.worked(b) - self.worked(a)) / 60
-
-    def due(self, limit: Limit, s: int, continuous: bool) -> int:
-        """``limit.due`` on seconds: the same unit rules (see ``Limit.due``)."""
-        if limit.unit == "working_hours":
-            minutes = limit.amount * 60
-        elif limit.unit == "working_days":
-            minutes = limit.amount * (24 * 60 if continuous else self.minutes_per_day)
-        else:
-            minutes = limit.amount * {"minutes": 1, "hours": 60, "days": 24 * 60}[limit.unit]
-        if limit.working and not continuous:
-            return self.add_working(s, minutes)
-        return s + round(minutes * 60)
-
-
 # --- one case walking the transition table -----------------------------------------------------------
 
 
@@ -217,13 +145,8 @@ class _Stop(Exception):
     """The next step would happen after "now": the case stays where it is."""
 
 
-# The table keyed by plain strings: a simulated case keeps its state as text (enum lookups cost more
-# than the step itself at a year's volume). Each value: the row, its target, the roles allowed.
-_TABLE = {
-    (tr.source.value, tr.action): (tr, tr.target.value, frozenset(r.value for r in tr.roles))
-    for tr in workflow.TRANSITIONS
-}
 _FINISHED = frozenset(s.value for s in workflow.FINISHED)
+_TABLE = workflow.TABLE  # workflow.check, without a call in between (millions of steps)
 _TIME_COLUMNS = (
     "accept_due",
     "accepted_at",
@@ -245,17 +168,45 @@ _TIME_COLUMNS = (
 )
 
 
+class Simulation:
+    """A timeline of simulated cases: the case desk's rules (``cases.LoopRules``) on the working clock,
+    and when steps may happen.
+
+    ``now_s`` is the moment nothing may happen after (the generator's "now"; an import has none).
+    ``step_apart``: seconds between consecutive steps of a case at least; the generator keeps history
+    order equal to time order, an import takes a source's times as they are (several steps in one
+    second). ``time_text`` writes a moment as the journal does.
+    """
+
+    def __init__(
+        self,
+        config: EverydayConfig,
+        clock: WorkingClock,
+        time_text: Callable[[int], str],
+        now_s: float = math.inf,
+        step_apart: int = 0,
+    ):
+        self.clock = clock
+        self.rules: LoopRules[int] = LoopRules(config, clock, time_text)
+        self.now_s = now_s
+        self.step_apart = step_apart
+
+
 class SimulatedCase:
-    """The columns of one case as integer seconds, changed step by step like ``cases.EFFECTS``."""
+    """One case as a plain row: the ``Case`` columns the loop sets, times as seconds on the simulation's
+    clock, and the steps taken. Each step is looked up in the transition table, checked (role, note,
+    guard) and applied by the case desk's own ``cases.check_step`` and ``cases.apply_step``."""
 
     __slots__ = (
-        "g",
-        "urgent",
+        "sim",
+        "id",
         "kind",
         "type_code",
+        "urgent",
+        "channel",
         "state",
-        "steps",
-        "department",
+        "department_code",
+        "duplicate_of",
         "closure_kind",
         "satisfaction",
         "pending",
@@ -264,186 +215,79 @@ class SimulatedCase:
         "return_count",
         "extension_count",
         "suspension_count",
-        "last",
+        "reported_at",
+        "updated_at",
+        "steps",
         *_TIME_COLUMNS,
     )
 
-    def __init__(self, g: LoopRules, kind: str, type_code: str, urgent: bool, department: str | None):
-        self.g = g
-        self.kind, self.type_code, self.urgent, self.department = kind, type_code, urgent, department
+    def __init__(
+        self,
+        sim: Simulation,
+        case_id: int,
+        kind: str,
+        type_code: str,
+        urgent: bool,
+        channel: str,
+        department: str | None,
+    ):
+        self.sim = sim
+        self.id, self.kind, self.type_code, self.urgent = case_id, kind, type_code, urgent
+        self.channel, self.department_code = channel, department
         for c in _TIME_COLUMNS:
             setattr(self, c, None)
-        self.state = State.REPORTED.value
-        self.steps: list[tuple] = []
+        self.state = self.duplicate_of = self.reported_at = self.updated_at = None
         self.closure_kind = self.satisfaction = self.pending = None
         self.suspended_minutes = 0.0
         self.rework_count = self.return_count = self.extension_count = self.suspension_count = 0
-        self.last = 0
+        # Per step, report first: (action, role, state before, state after, then what the rules were
+        # given: second, actor, note, department, extension as text, satisfaction). Plain tuples of
+        # strings and numbers, which the garbage collector stops tracking: a year's steps as objects
+        # made it scan millions of them again and again.
+        self.steps: list[tuple] = []
 
-    # time rules, as in CaseDesk
-    def stage_due(self, stage: str, s: int) -> int:
-        return self.g.clock.due(self.g.stage_limits[stage], s, self.urgent)
+    @property
+    def last(self) -> int:
+        """When the case last changed (its last step)."""
+        return self.updated_at
 
-    def handling_due(self, s: int) -> int:
-        return self.g.clock.due(self.g.handling_limit(self.kind, self.type_code, self.urgent), s, self.urgent)
+    def report(self, actor: str, role: str, s: int, duplicate_of: int | None) -> None:
+        self.reported_at = self.updated_at = s
+        open_case(self.sim.rules, self, s, duplicate_of)
+        self.steps.append(("report", role, None, self.state, s, actor, "", None, None, None))
 
-    def report(self, actor: str, role: str, s: int, merged: bool) -> None:
-        self.last = s
-        if merged:
-            self.state = State.MERGED.value
-        else:
-            self.accept_due = self.stage_due("accept", s)
-            self.deadline = self.handling_due(s)
-        self.steps.append(("report", role, actor, s, None, self.state, ""))
-
-    def do(self, action: str, role: str, actor: str, s: int, note: str = "", **extra) -> None:
-        if s > self.g.now_s:
+    def do(
+        self,
+        action: str,
+        role: str,
+        actor: str,
+        s: int,
+        note: str = "",
+        *,
+        department: str | None = None,
+        extension: Limit | None = None,
+        satisfaction: str | None = None,
+    ) -> None:
+        """Take ``action`` at second ``s`` (or just after the last step), unless that is after "now"."""
+        sim = self.sim
+        if s > sim.now_s:
             raise _Stop
-        s = max(s, self.last + self.g.step_apart)
-        if s > self.g.now_s:
+        s = max(s, self.updated_at + sim.step_apart)
+        if s > sim.now_s:
             raise _Stop
-        tr, target, roles = _TABLE[(self.state, action)]
-        if role not in roles:
-            raise AssertionError(f"history generator: {role} may not {action} a {self.state} case")
-        if tr.needs_note and not note:
-            raise AssertionError(f"history generator: {action} needs a note")
         before = self.state
-        if tr.effect:
-            getattr(self, "_" + tr.effect)(s, tr, note=note, actor=actor, **extra)
-        self.state = target
-        self.last = s
-        self.steps.append((action, role, actor, s, before, target, note))
-
-    # effects (cases.EFFECTS, on seconds)
-    def _accept(self, s, tr, **kw):
-        self.accepted_at = self.accepted_at if self.accepted_at is not None else s
-        self.file_due = self.stage_due("file", s)
-
-    def _send_verify(self, s, tr, **kw):
-        self.accepted_at = self.accepted_at if self.accepted_at is not None else s
-        self.verified_at = None
-        self.verify_due = self.stage_due("verify", s)
-
-    def _verify(self, s, tr, **kw):
-        self.verified_at = s
-        if tr.target == State.ACCEPTED:
-            self.file_due = self.stage_due("file", s)
-
-    def _self_fix(self, s, tr, **kw):
-        self.accepted_at = s
-
-    def _file(self, s, tr, **kw):
-        self.filed_at = s
-        self.dispatch_due = self.stage_due("dispatch", s)
-
-    def _dispatch(self, s, tr, department: str | None = None, **kw):
-        if department:
-            self.department = department
-        self.dispatched_at = s
-        self.started_at = None
-        self.deadline = self.handling_due(s)
-
-    def _start(self, s, tr, **kw):
-        self.started_at = s
-
-    def _request(self, s, tr, note: str = "", actor: str = "", extension: Limit | None = None, **kw):
-        req = {"action": tr.action, "by": actor, "at": _iso(self.g.clock.to_dt(s)), "note": note}
-        if extension is not None:
-            req["extension"] = str(extension)
-        self.pending = json.dumps(req, ensure_ascii=False)
-
-    def _extend(self, s, tr, extension: Limit, **kw):
-        base = self.deadline if self.deadline is not None else s
-        self.deadline = self.g.clock.due(extension, base, self.urgent)
-        self.extension_count += 1
-        self.pending = None
-
-    def _clear_request(self, s, tr, **kw):
-        self.pending = None
-
-    def _return_to_centre(self, s, tr, **kw):
-        self.return_count += 1
-        self.pending = None
-        self.dispatch_due = self.stage_due("dispatch", s)
-
-    def _suspend(self, s, tr, **kw):
-        self.suspended_at = s
-        self.suspension_count += 1
-        self.pending = None
-
-    def _stop_suspension(self, s):
-        clock, start = self.g.clock, self.suspended_at if self.suspended_at is not None else s
-        if self.urgent:
-            stopped = (s - start) / 60
-            if self.deadline is not None:
-                self.deadline += s - start
-        else:
-            stopped = clock.working_minutes(start, s)
-            if self.deadline is not None:
-                remaining = clock.working_minutes(start, self.deadline)
-                self.deadline = (
-                    clock.add_working(s, remaining) if remaining > 0 else self.deadline + (s - start)
-                )
-        self.suspended_minutes += stopped
-        self.suspended_at = None
-
-    def _resume(self, s, tr, **kw):
-        self._stop_suspension(s)
-
-    def _close_as(self, s, kind: str | None):
-        if self.suspended_at is not None:
-            self._stop_suspension(s)
-        self.closed_at = s
-        if kind is None:
-            done = self.feedback_at if self.feedback_at is not None else s
-            self.closure_kind = "normal" if self.deadline is None or done <= self.deadline else "overdue"
-        else:
-            self.closure_kind = kind
-
-    def _close(self, s, tr, **kw):
-        self._close_as(s, None)
-
-    def _close_special(self, s, tr, **kw):
-        self._close_as(s, "special")
-
-    def _close_error(self, s, tr, **kw):
-        self._close_as(s, "error")
-
-    def _close_self_fixed(self, s, tr, **kw):
-        self.filed_at = self.filed_at if self.filed_at is not None else s
-        self._close_as(s, "normal")
-
-    def _feedback(self, s, tr, **kw):
-        self.feedback_at = s
-
-    def _send_check(self, s, tr, **kw):
-        self.check_due = self.stage_due("check", s)
-        self.checked_at = None
-
-    def _check(self, s, tr, **kw):
-        self.checked_at = s
-
-    def _rework(self, s, tr, **kw):
-        self.rework_count += 1
-        self.dispatched_at = s
-        self.started_at = self.feedback_at = self.check_due = self.checked_at = None
-        self.deadline = self.handling_due(s)
-
-    def _evaluate(self, s, tr, satisfaction: str, **kw):
-        self.evaluated_at = s
-        self.satisfaction = satisfaction
-
-    def _void(self, s, tr, **kw):
-        self.voided_at = s
-
-    def _unlink(self, s, tr, **kw):  # pragma: no cover - the generator never unlinks
-        raise AssertionError("history generator does not unlink duplicates")
+        tr = _TABLE.step_by_action(before, action, role)  # a refusal here is a bug of the generator
+        if tr.needs_note or tr.guard:
+            check_step(self, tr, action, note)
+        apply_step(sim.rules, self, tr, Step(s, actor, note, department, extension, satisfaction))
+        asked = None if extension is None else str(extension)
+        self.steps.append((action, role, before, self.state, s, actor, note, department, asked, satisfaction))
 
     @property
     def finished_at(self) -> float:
         """When the case stopped being open (for duplicate linking): closed, voided, or never."""
         if self.state in _FINISHED:
-            return self.last
+            return self.updated_at
         return math.inf
 
 
@@ -454,63 +298,28 @@ class SimulatedCase:
 class _Seats:
     """Who sits at each desk: the municipal centre's seats and each district's command seats."""
 
-    operators: list[str]
-    shift_leaders: list[str]
+    # district code -> the seats that may act on its cases: the centre's and the district's own (the
+    # case desk refuses a district's staff a case of another district); None: the centre's alone.
+    operators: dict[str | None, list[str]]
+    shift_leaders: dict[str | None, list[str]]
     dispatchers: dict[str | None, str]  # district code -> its dispatcher (None: the city's)
     departments: dict[str, str]  # department code -> its login
     district_units: dict[str, str]  # district code -> its own "department" login (属地)
 
 
-class LoopRules:
-    """The case desk's time rules on integer seconds: stage and handling limits on the working clock.
-
-    ``now_s`` is the moment nothing may happen after (the generator's "now"; a replay has none).
-    """
-
-    def __init__(
-        self,
-        config: EverydayConfig,
-        base: dt.datetime,
-        days: int,
-        now_s: float = math.inf,
-        step_apart: int = 0,
-    ):
-        self.config = config
-        self.clock = WorkingClock(config.calendar, base, days)
-        self.now_s = now_s
-        # Seconds between consecutive steps of a case at least: the generator keeps history order equal
-        # to time order; a replay takes a source's times as they are (several steps in one second).
-        self.step_apart = step_apart
-        stages = ("accept", "verify", "file", "dispatch", "check")
-        self.stage_limits = {s: config.stage_limit(s) for s in stages}
-        self._handling: dict[tuple[str, str, bool], Limit] = {}
-
-    def handling_limit(self, kind: str, type_code: str, urgent: bool) -> Limit:
-        key = (kind, type_code, urgent)
-        limit = self._handling.get(key)
-        if limit is None:
-            limit = self._handling[key] = self.config.handling_limit(kind, type_code, urgent)
-        return limit
-
-
-class _Generator(LoopRules):
-    def __init__(self, seed: int, first_day: dt.date, days: int, config: EverydayConfig):
-        base = dt.datetime.combine(first_day, dt.time())
-        # Deadlines run past "now" (15 working days, extensions, suspensions): a long table beyond it.
-        super().__init__(config, base, days + 400, now_s=days * 86400, step_apart=1)
+class _Generator(Simulation):
+    def __init__(self, seed: int, config: EverydayConfig, clock: WorkingClock, days: int):
+        self.texts = TimeTexts(clock)
+        super().__init__(config, clock, self.texts.iso, now_s=days * 86400, step_apart=1)
         self.rng = np.random.default_rng(seed)
         self.rand = random.Random(seed)
-        # The stage limits as plain seconds, only to draw realistic delays around them.
+        # The stage limits as plain seconds of clock time, only to draw realistic delays around them.
         self.stage_seconds = {
-            k: (v.due(base, config.calendar, continuous=True) - base).total_seconds()
-            for k, v in self.stage_limits.items()
+            k: float(self.rules.stage_limit(k).due(0, clock, continuous=True))
+            for k in ("accept", "verify", "file", "dispatch", "check")
         }
         self.extensions = [Limit(n, "working_days") for n in (1, 2, 3)]
         self.dup_window_s = config.duplicate_window_hours * 3600
-
-
-def _iso(t: dt.datetime | None) -> str | None:
-    return t.isoformat(timespec="seconds") if t else None
 
 
 def _as_date(value: dt.date | str | None) -> dt.date:
@@ -543,29 +352,16 @@ def generate_history(
     ``defer_indexes`` (default: when more than ``DEFER_INDEXES_ABOVE`` cases are expected) rebuilds the
     SQLite indexes of the tables written once at the end instead of updating them row by row.
     """
-    if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
-        raise InputError(f"days must be a positive whole number, not {days!r}")
-    if not per_day > 0:
-        raise InputError(f"per_day must be positive, not {per_day!r}")
     report = progress or (lambda stage, fraction: None)
-    last_day = _as_date(end)
-    first_day = last_day - dt.timedelta(days=days - 1)
-    config = EverydayConfig.load(session)
-    gen = _Generator(seed, first_day, days, config)
-
-    report("history: loading the city", 0.0)
-    city = _CityData.load(session)
-    writer = BulkWriter(session, gen.clock)
+    gen, city, first_day, last_day = _prepare(session, days, seed, end, per_day, report)
+    writer = BulkWriter(session, gen.clock, gen.texts)
     if defer_indexes if defer_indexes is not None else days * per_day >= DEFER_INDEXES_ABOVE:
         writer.defer_indexes()
     first_id = next_id = writer.first_free_id()
     counts = _Counts()
-    recent: deque = deque()  # recent reports that a duplicate may point to: (reported s, id, facts)
     out = BulkRows()
-    for d in range(days):
-        batch = city.sample_day(gen, first_day + dt.timedelta(days=d), d, per_day)
-        for i in range(batch.n):
-            sim, facts = _simulate_case(gen, city, batch, i, next_id, recent)
+    for d, cases in _simulate_days(gen, city, first_day, days, per_day, first_id):
+        for sim, facts in cases:
             cell = facts["cell"]
             out.add(writer, sim, facts, next_id, city.codes[cell], city.supervisor_id[cell], counts)
             next_id += 1
@@ -575,6 +371,58 @@ def generate_history(
         report("history: cases", (d + 1) / days)
     writer.finish()
     return counts.summary(first_day, last_day, first_id, next_id - 1)
+
+
+def simulate_history(
+    session: Session,
+    *,
+    days: int,
+    seed: int,
+    end: dt.date | str | None = None,
+    per_day: float = PER_DAY,
+    first_id: int = 1,
+) -> Iterator[tuple[SimulatedCase, dict]]:
+    """The cases ``generate_history`` would write with the same arguments, numbered from ``first_id``,
+    without writing them: each case's row with its steps (``SimulatedCase.steps``: who took each step,
+    when and with what inputs, so the same steps can be put to the case desk) and the facts of its
+    report. Lazy: a day at a time."""
+    gen, city, first_day, _last = _prepare(session, days, seed, end, per_day, lambda stage, fraction: None)
+    for _d, cases in _simulate_days(gen, city, first_day, days, per_day, first_id):
+        yield from cases
+
+
+def _prepare(
+    session: Session, days: int, seed: int, end: dt.date | str | None, per_day: float, report: Progress
+) -> tuple[_Generator, _CityData, dt.date, dt.date]:
+    if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
+        raise InputError(f"days must be a positive whole number, not {days!r}")
+    if not per_day > 0:
+        raise InputError(f"per_day must be positive, not {per_day!r}")
+    last_day = _as_date(end)
+    first_day = last_day - dt.timedelta(days=days - 1)
+    config = EverydayConfig.load(session)
+    base = dt.datetime.combine(first_day, dt.time())
+    # Deadlines run past "now" (15 working days, extensions, suspensions): a long table beyond it.
+    clock = WorkingClock(config.calendar, base, days + 400)
+    report("history: loading the city", 0.0)
+    city = _CityData.load(session)
+    return _Generator(seed, config, clock, days), city, first_day, last_day
+
+
+def _simulate_days(
+    gen: _Generator, city: _CityData, first_day: dt.date, days: int, per_day: float, first_id: int
+) -> Iterator[tuple[int, Iterator[tuple[SimulatedCase, dict]]]]:
+    """Day by day, the cases reported that day (numbered on from ``first_id``), each walked to "now"
+    when it is asked for: take them in order, a day's before the next day's."""
+    ids = itertools.count(first_id)
+    recent: deque = deque()  # recent reports that a duplicate may point to: (reported s, id, facts)
+
+    def day_cases(batch: _Batch) -> Iterator[tuple[SimulatedCase, dict]]:
+        for i in range(batch.n):
+            yield _simulate_case(gen, city, batch, i, next(ids), recent)
+
+    for d in range(days):
+        yield d, day_cases(city.sample_day(gen, first_day + dt.timedelta(days=d), d, per_day))
 
 
 # --- the city as arrays ---------------------------------------------------------------------------------
@@ -747,8 +595,16 @@ def _time_of_day(rng: np.random.Generator, channel_idx: np.ndarray) -> np.ndarra
 
 def _load_seats(session: Session) -> _Seats:
     rows = session.execute(select(Staff.login, Staff.role, Staff.district_code, Staff.department_code)).all()
-    operators = sorted(r[0] for r in rows if r[1] == Role.OPERATOR.value) or ["operator"]
-    leaders = sorted(r[0] for r in rows if r[1] == Role.SHIFT_LEADER.value) or ["shift_leader"]
+
+    def by_district(role: Role) -> dict[str | None, list[str]]:
+        centre = [login for login, r, district, _ in rows if r == role.value and district is None]
+        seats: dict[str | None, list[str]] = {None: sorted(centre) or [role.value]}
+        for login, r, district, _ in rows:
+            if r == role.value and district is not None:
+                seats.setdefault(district, list(centre)).append(login)
+        return {district: sorted(logins) for district, logins in seats.items()}
+
+    operators, leaders = by_district(Role.OPERATOR), by_district(Role.SHIFT_LEADER)
     dispatchers: dict[str | None, str] = {}
     departments: dict[str, str] = {}
     units: dict[str, str] = {}
@@ -815,19 +671,19 @@ def _simulate_case(gen: _Generator, city: _CityData, b: _Batch, i: int, case_id:
     district = city.codes[cell][:6]
     department = facts["department"]
     unit = seats.departments.get(department) if department else seats.district_units.get(district)
+    operators = seats.operators.get(district) or seats.operators[None]
+    leaders = seats.shift_leaders.get(district) or seats.shift_leaders[None]
     crew = _Crew(
         supervisor=city.supervisor_code[cell] or "supervisor",
-        operator=seats.operators[int(rand.random() * len(seats.operators))],
-        leader=seats.shift_leaders[int(rand.random() * len(seats.shift_leaders))],
+        operator=operators[int(rand.random() * len(operators))],
+        leader=leaders[int(rand.random() * len(leaders))],
         dispatcher=seats.dispatchers.get(district) or seats.dispatchers[None],
         unit=unit or department or f"district {district}",
     )
-    sim = SimulatedCase(gen, facts["kind"], facts["type"], facts["urgent"], department)
+    sim = SimulatedCase(gen, case_id, facts["kind"], facts["type"], facts["urgent"], channel, department)
     on_site = channel == "supervisor"
     facts["reporter"] = crew.supervisor if on_site else crew.operator
-    sim.report(
-        facts["reporter"], "supervisor" if on_site else "operator", t0, facts["duplicate_of"] is not None
-    )
+    sim.report(facts["reporter"], "supervisor" if on_site else "operator", t0, facts["duplicate_of"])
     if facts["duplicate_of"] is None:
         try:
             _walk(gen, sim, channel, crew, seats)
@@ -897,7 +753,7 @@ def _walk(gen: _Generator, sim: SimulatedCase, channel: str, crew: _Crew, seats:
         return
 
     s += _within(rand, lim["dispatch"], 0.96)
-    department = sim.department
+    department = sim.department_code
     if department and rand.random() < 0.03:  # sent to the wrong unit first, which returns it (回退)
         wrong = [d for d in seats.departments if d != department]
         if wrong:
@@ -910,7 +766,11 @@ def _walk(gen: _Generator, sim: SimulatedCase, channel: str, crew: _Crew, seats:
             )
             s += int(rand.uniform(20, 240) * _MIN)
             sim.do(
-                "request_return", "department", seats.departments[sim.department], s, NOTES["request_return"]
+                "request_return",
+                "department",
+                seats.departments[sim.department_code],
+                s,
+                NOTES["request_return"],
             )
             s += int(rand.uniform(5, 60) * _MIN)
             sim.do("approve_return", "dispatcher", crew.dispatcher, s)
@@ -981,7 +841,7 @@ def _work_done(gen: _Generator, sim: SimulatedCase, s: int) -> int:
         frac = 0.08 + 0.85 * rand.betavariate(2.0, 2.6)
     else:
         frac = 1.02 + rand.expovariate(1.8)
-    limit = gen.handling_limit(sim.kind, sim.type_code, sim.urgent)
+    limit = gen.rules.handling_limit(sim.kind, sim.type_code, sim.urgent)
     if sim.urgent or not limit.working:
         span = max(due - s, 600) if due is not None else 4 * _HOUR
         return s + 60 + int(span * frac)
@@ -1106,29 +966,29 @@ class BulkRows:
                 code[:12],
                 code[:9],
                 code[:6],
-                sim.department,
+                sim.department_code,
                 supervisor_id,
                 facts["component"],
                 facts.get("text", ""),
                 facts["reporter"],
-                fmt(sim.steps[0][3]),
+                fmt(sim.reported_at),
                 *[None if t is None else fmt(t) for t in times],
                 sim.closure_kind,
                 sim.satisfaction,
-                round(sim.suspended_minutes, 3),
+                sim.suspended_minutes,
                 sim.rework_count,
                 sim.return_count,
                 sim.extension_count,
                 sim.suspension_count,
                 sim.pending,
-                facts["duplicate_of"],
+                sim.duplicate_of,
                 facts.get("external_ref"),
-                fmt(sim.last),
+                fmt(sim.updated_at),
             )
         )
         compact = []
         iso = w.iso_time
-        for action, role, actor, s, before, after, note in sim.steps:
+        for action, role, before, after, s, actor, note, _department, _extension, _satisfaction in sim.steps:
             self.history.append((case_id, fmt(s), actor, role, action, before, after, note))
             compact.append([action, role, actor, iso(s)])
             if action in _SPECIAL:
@@ -1152,7 +1012,7 @@ class BulkRows:
                         "x": round(facts["x"], 2),
                         "y": round(facts["y"], 2),
                         "cell": code,
-                        "department": sim.department,
+                        "department": sim.department_code,
                         "component": facts["component"],
                         "duplicate_of": facts["duplicate_of"],
                         "state": sim.state,
@@ -1171,18 +1031,52 @@ class BulkRows:
             counts.closure[sim.closure_kind] += 1
 
 
+class TimeTexts:
+    """Seconds on a ``WorkingClock`` as text: what SQLAlchemy stores on SQLite (``db``) and the
+    journal's ISO form to the second (``iso``).
+
+    A time is a day's text plus a second-of-day's text, both made once here: two list reads and a
+    concatenation per time, for the ~25 times a case writes (a year: 18 million)."""
+
+    def __init__(self, clock: WorkingClock):
+        self.clock = clock
+        self._days = clock.horizon // 86400 + 1
+        base = clock.base.date()
+        days = [(base + dt.timedelta(days=d)).isoformat() for d in range(self._days)]
+        sod = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
+        self._day_db = [d + " " for d in days]
+        self._sod_db = [t + ".000000" for t in sod]
+        self._day_iso = [d + "T" for d in days]
+        self._sod_iso = sod
+
+    def db(self, s: int) -> str:
+        day = s // 86400
+        if 0 <= day < self._days:
+            return self._day_db[day] + self._sod_db[s - day * 86400]
+        return self.clock.to_dt(s).isoformat(sep=" ", timespec="microseconds")
+
+    def iso(self, s: int) -> str:
+        day = s // 86400
+        if 0 <= day < self._days:
+            return self._day_iso[day] + self._sod_iso[s - day * 86400]
+        return self.clock.to_dt(s).isoformat(timespec="seconds")
+
+
 class BulkWriter:
     """Rows straight to the driver: SQLite ``executemany``, PostgreSQL ``COPY``.
 
     SQLAlchemy's per-row parameter processing cost more than everything else together at a year's
-    volume, so times are formatted here once, as the text SQLAlchemy itself stores on SQLite
+    volume, so times are formatted once (``TimeTexts``), as the text SQLAlchemy itself stores on SQLite
     (``YYYY-MM-DD HH:MM:SS.ffffff``, which keeps SQL comparisons between columns right) and which
     PostgreSQL's COPY parses. The journal still goes through ``journal.append_many`` (one hash chain).
     """
 
-    def __init__(self, session: Session, clock: WorkingClock):
+    def __init__(self, session: Session, clock: WorkingClock, texts: TimeTexts | None = None):
         self.session = session
         self.clock = clock
+        self.texts = texts if texts is not None else TimeTexts(clock)
+        self.db_time = self.texts.db
+        self.iso_time = self.texts.iso
         self.dialect = session.get_bind().dialect.name
         if self.dialect not in ("sqlite", "postgresql"):
             raise InputError(f"history generation supports SQLite and PostgreSQL, not {self.dialect}")
@@ -1194,28 +1088,6 @@ class BulkWriter:
             conn = session.connection()
             self._cache_size = conn.exec_driver_sql("PRAGMA cache_size").scalar()
             conn.exec_driver_sql("PRAGMA cache_size = -262144")
-        # A time is a day's text plus a second-of-day's text, both made once here: two list reads and
-        # a concatenation per time, for the ~25 times a case writes (a year: 18 million).
-        self._days = clock.horizon // 86400 + 1
-        base = clock.base.date()
-        days = [(base + dt.timedelta(days=d)).isoformat() for d in range(self._days)]
-        sod = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
-        self._day_db = [d + " " for d in days]
-        self._sod_db = [t + ".000000" for t in sod]
-        self._day_iso = [d + "T" for d in days]
-        self._sod_iso = sod
-
-    def db_time(self, s: int) -> str:
-        day = s // 86400
-        if 0 <= day < self._days:
-            return self._day_db[day] + self._sod_db[s - day * 86400]
-        return self.clock.to_dt(s).isoformat(sep=" ", timespec="microseconds")
-
-    def iso_time(self, s: int) -> str:
-        day = s // 86400
-        if 0 <= day < self._days:
-            return self._day_iso[day] + self._sod_iso[s - day * 86400]
-        return self.clock.to_dt(s).isoformat(timespec="seconds")
 
     def defer_indexes(self) -> None:
         """SQLite: drop the secondary indexes of the tables written here, to rebuild them in ``finish``.

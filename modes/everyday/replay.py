@@ -8,8 +8,8 @@ come from the city's configuration; the mapping may carry a configuration that m
 rules (its calendar and per-type limits), which is stored in the city first.
 
 Two ways, one result: by default the rows are written in bulk through ``history.SimulatedCase`` (the
-transition table with the case desk's effects on the working clock, one ``case.history`` journal event
-per case); ``through_desk=True`` calls ``CaseDesk`` for every step with a ``FixedClock`` set to the row's
+transition table and the case desk's own effects, on the working clock; one ``case.history`` journal
+event per case); ``through_desk=True`` calls ``CaseDesk`` for every step with a ``FixedClock`` set to the row's
 times, all rows' steps merged into one timeline in time order (so duplicates are looked for among the
 cases open at that moment, and linked ones are unlinked again: the source kept each row as a case).
 A test replays the same 300 Boston rows both ways and finds the same cases and histories; the bulk way
@@ -56,9 +56,10 @@ from data.errors import InputError, NotFound
 from data.geometry import CrsError, transformer
 from data.models import Case, Department, EventType, Role, Supervisor
 from modes.common.clock import FixedClock
+from modes.everyday.calendar import WorkingClock
 from modes.everyday.cases import Actor, CaseDesk, Channel
 from modes.everyday.config import EverydayConfig
-from modes.everyday.history import BulkRows, BulkWriter, LoopRules, SimulatedCase
+from modes.everyday.history import BulkRows, BulkWriter, SimulatedCase, Simulation
 from modes.everyday.routing import Router
 
 Progress = Callable[[str, float], None]
@@ -399,7 +400,7 @@ def replay_file(
     """Replay a CSV of cases into the loop in the caller's transaction; returns what was done.
 
     By default the cases are written in bulk, equivalently to the case desk: each row's steps go through
-    ``history.SimulatedCase`` (the transition table and the desk's effects on the working clock) and
+    ``history.SimulatedCase`` (the transition table and the desk's own effects, on the working clock) and
     land as rows and one ``case.history`` journal event per case. ``through_desk=True`` drives every
     step through ``CaseDesk`` itself (one journal event per step; about a hundred times slower), which is
     also what a mapping with ``"keep_source_cases": false`` needs: linking duplicates is the desk's job.
@@ -461,9 +462,9 @@ def _in_bulk(session, rows, router, config, report, progress) -> None:
     last = max(r.closed or r.opened for r in rows)
     base = dt.datetime.combine(first.date(), dt.time())
     # The working-time table reaches past the last event by the longest plausible working-day limit.
-    rules = LoopRules(config, base, (last.date() - first.date()).days + 400)
-    clock = rules.clock
+    clock = WorkingClock(config.calendar, base, (last.date() - first.date()).days + 400)
     writer = BulkWriter(session, clock)
+    timeline = Simulation(config, clock, writer.iso_time)
     urgent_types = dict(session.execute(select(EventType.code, EventType.urgent)).all())
     supervisor_ids = dict(session.execute(select(Supervisor.code, Supervisor.id)).all())
     cells = router.grid.locate_indices([r.x for r in rows], [r.y for r in rows])
@@ -473,10 +474,11 @@ def _in_bulk(session, rows, router, config, report, progress) -> None:
         code = router.grid.codes[cell]
         supervisor = router.grid.supervisors[cell]
         routed = router.department_for_event(code[:6], r.type_code)
-        sim = SimulatedCase(rules, "event", r.type_code, bool(urgent_types.get(r.type_code)), routed)
+        urgent = bool(urgent_types.get(r.type_code))
+        sim = SimulatedCase(timeline, next_id, "event", r.type_code, urgent, r.channel, routed)
         on_site = r.channel == "supervisor"
         opened = clock.to_s(r.opened)
-        sim.report(REPLAY_ACTOR, "supervisor" if on_site else "operator", opened, merged=False)
+        sim.report(REPLAY_ACTOR, "supervisor" if on_site else "operator", opened, None)
         if on_site:
             sim.do("accept", "operator", REPLAY_ACTOR, opened)
         else:
@@ -484,7 +486,7 @@ def _in_bulk(session, rows, router, config, report, progress) -> None:
             sim.do("verify", "supervisor", REPLAY_ACTOR, opened)
         sim.do("file", "shift_leader", REPLAY_ACTOR, opened)
         sim.do("dispatch", "dispatcher", REPLAY_ACTOR, opened, department=r.department)
-        unit = sim.department or REPLAY_ACTOR
+        unit = sim.department_code or REPLAY_ACTOR
         sim.do("start", "department", unit, opened)
         if r.closed is not None:
             closed = clock.to_s(r.closed)

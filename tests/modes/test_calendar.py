@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 
-from modes.everyday.calendar import Limit, WorkingCalendar
+from data.errors import InputError
+from modes.everyday.calendar import Limit, WorkingCalendar, WorkingClock
 
 CAL = WorkingCalendar.from_config({"holidays": ["2026-04-06"], "workdays": ["2026-04-12"]})
 D = dt.datetime
@@ -50,3 +52,51 @@ def test_bad_limits_and_calendars_are_refused():
         WorkingCalendar.from_config({"periods": [["12:00", "08:00"]]})
     with pytest.raises(ValueError, match="no working time"):
         WorkingCalendar(weekend=frozenset(range(7))).add_working(D(2026, 3, 2), 10)
+
+
+# --- the same calendar on seconds (bulk work) gives the same answers ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "calendar",
+    [
+        {},
+        {"holidays": ["2026-04-06", "2026-05-01"], "workdays": ["2026-04-12"]},
+        {"periods": [["08:30", "17:00"]], "weekend": [5, 6]},
+        {"periods": [["00:00", "23:59"]], "weekend": []},
+    ],
+    ids=["default", "holidays", "boston", "always"],
+)
+def test_working_clock_gives_what_limit_due_and_the_calendar_give(calendar):
+    cal = WorkingCalendar.from_config(calendar)
+    base = dt.datetime(2026, 3, 1)
+    clock = WorkingClock(cal, base, 200)
+    rnd = random.Random(5)
+    limits = [
+        Limit.parse(v)
+        for v in ("4 working_hours", "2 working_days", "15 working_days", "30 minutes", "4 hours")
+    ]
+    for _ in range(3000):
+        s = rnd.randrange(0, 100 * 86400)
+        if rnd.random() < 0.4:
+            s -= s % 1800  # on period boundaries, where off-by-one errors live
+        start = base + dt.timedelta(seconds=s)
+        limit, continuous = rnd.choice(limits), rnd.random() < 0.2
+        assert clock.to_dt(limit.due(s, clock, continuous=continuous)) == limit.due(
+            start, cal, continuous=continuous
+        )
+        minutes = rnd.choice((1 / 60, 10, 95.5, 480, 2000))
+        assert clock.to_dt(clock.add_working(s, minutes)) == cal.add_working(start, minutes)
+        s2 = rnd.randrange(0, 120 * 86400)
+        end = base + dt.timedelta(seconds=s2)
+        assert clock.working_minutes(s, s2) == pytest.approx(cal.working_minutes(start, end))
+        assert clock.minutes_between(s, s2) == cal.minutes_between(start, end)
+    # Past the table the calendar itself answers.
+    far = 300 * 86400
+    assert clock.to_dt(clock.add_working(far, 90)) == cal.add_working(clock.to_dt(far), 90)
+
+
+def test_working_clock_refuses_periods_off_whole_minutes():
+    cal = WorkingCalendar.from_config({"periods": [["08:00:30", "12:00"]]})
+    with pytest.raises(InputError, match="whole minutes"):
+        WorkingClock(cal, dt.datetime(2026, 3, 1), 10)

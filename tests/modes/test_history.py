@@ -10,20 +10,19 @@ from collections import Counter, defaultdict
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from data import journal
 from data.db import make_engine, session_factory, upgrade_schema
 from data.errors import InputError, NoCity
-from data.models import Case, CaseHistory, Component, JournalEvent
+from data.models import Case, CaseHistory, Component, JournalEvent, Role, Staff
 from data.spatial import GridIndex
 from modes.common.clock import FixedClock
 from modes.everyday import workflow
-from modes.everyday.calendar import Limit, WorkingCalendar
 from modes.everyday.cases import Actor, CaseDesk
 from modes.everyday.config import EverydayConfig
-from modes.everyday.history import WorkingClock, generate_history
+from modes.everyday.history import generate_history, simulate_history
 from modes.everyday.routing import Router
 
 END = dt.date(2026, 3, 1)  # a Sunday
@@ -90,49 +89,6 @@ def hs(history_city):
         s.close()
         outer.rollback()
         conn.close()
-
-
-# --- working time on seconds equals the calendar's ---------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "calendar",
-    [
-        {},
-        {"holidays": ["2026-04-06", "2026-05-01"], "workdays": ["2026-04-12"]},
-        {"periods": [["08:30", "17:00"]], "weekend": [5, 6]},
-        {"periods": [["00:00", "23:59"]], "weekend": []},
-    ],
-    ids=["default", "holidays", "boston", "always"],
-)
-def test_working_clock_gives_what_limit_due_and_the_calendar_give(calendar):
-    cal = WorkingCalendar.from_config(calendar)
-    base = dt.datetime(2026, 3, 1)
-    clock = WorkingClock(cal, base, 200)
-    rnd = random.Random(5)
-    limits = [
-        Limit.parse(v)
-        for v in ("4 working_hours", "2 working_days", "15 working_days", "30 minutes", "4 hours")
-    ]
-    for _ in range(3000):
-        s = rnd.randrange(0, 100 * 86400)
-        if rnd.random() < 0.4:
-            s -= s % 1800  # on period boundaries, where off-by-one errors live
-        start = base + dt.timedelta(seconds=s)
-        limit, continuous = rnd.choice(limits), rnd.random() < 0.2
-        assert clock.to_dt(clock.due(limit, s, continuous)) == limit.due(start, cal, continuous=continuous)
-        s2 = rnd.randrange(0, 120 * 86400)
-        end = base + dt.timedelta(seconds=s2)
-        assert clock.working_minutes(s, s2) == pytest.approx(cal.working_minutes(start, end))
-    # Past the table the calendar itself answers.
-    far = 300 * 86400
-    assert clock.to_dt(clock.add_working(far, 90)) == cal.add_working(clock.to_dt(far), 90)
-
-
-def test_working_clock_refuses_periods_off_whole_minutes():
-    cal = WorkingCalendar.from_config({"periods": [["08:00:30", "12:00"]]})
-    with pytest.raises(InputError, match="whole minutes"):
-        WorkingClock(cal, dt.datetime(2026, 3, 1), 10)
 
 
 # --- the generated history --------------------------------------------------------------------------------
@@ -301,6 +257,84 @@ def test_the_journal_holds_one_verified_event_per_case_matching_its_history(hist
             case = s.get(Case, case_id)
             assert payload["case"]["state"] == case.state
             assert payload["case"]["department"] == case.department_code
+
+
+# --- the generator and the live loop agree --------------------------------------------------------------------
+
+# Every step of the loop but the automatic duplicate link (the desk's own search, covered above).
+LOOP_ACTIONS = {
+    "accept", "send_verify", "verify", "not_found", "self_fix", "approve_self_fix", "file", "void", "dispatch",
+    "start", "request_return", "approve_return", "request_extension", "approve_extension", "reject_extension",
+    "request_suspension", "approve_suspension", "resume", "feedback", "send_check", "check_pass", "check_fail",
+    "rework", "close", "evaluate",
+}  # fmt: skip
+
+
+def test_the_case_desk_taking_the_same_steps_writes_the_same_rows(hs, history_city):
+    """Every distinct path the generator took (and a random sample besides), put to the live case desk
+    step by step, at the same moments, by the same people (their staff logins, so the desk's scope rules
+    apply), with the same inputs: the desk's case row and history rows equal the generated ones, column
+    by column. An effect, a due time or a calendar rule on which the history and the desk disagreed
+    would show here."""
+    summary = history_city.summary
+    first_id = summary["first_case_id"]
+    simulated = list(simulate_history(hs, days=DAYS, seed=7, end=END, per_day=PER_DAY, first_id=first_id))
+    assert [sim.id for sim, _ in simulated] == list(range(first_id, summary["last_case_id"] + 1))
+    columns = [c for c in Case.__table__.columns if c.key != "id"]
+    written = {r[0]: tuple(r[1:]) for r in hs.execute(select(Case.id, *columns))}
+    history_columns = (CaseHistory.at, CaseHistory.actor, CaseHistory.role, CaseHistory.action,
+                       CaseHistory.from_state, CaseHistory.to_state, CaseHistory.note)  # fmt: skip
+    written_history = defaultdict(list)
+    for r in hs.execute(select(CaseHistory.case_id, *history_columns).order_by(CaseHistory.id)):
+        written_history[r[0]].append(tuple(r[1:]))
+
+    paths: dict[tuple, tuple] = {}
+    for sim, facts in simulated:
+        if sim.duplicate_of is None:
+            paths.setdefault((tuple(step[0] for step in sim.steps), sim.urgent, sim.kind), (sim, facts))
+    sample = list(paths.values())
+    sample += random.Random(3).sample([c for c in simulated if c[0].duplicate_of is None], 40)
+    taken = {step[0] for sim, _ in sample for step in sim.steps}
+    assert taken >= LOOP_ACTIONS, LOOP_ACTIONS - taken
+    assert any(sim.urgent for sim, _ in sample) and any(sim.kind == "component" for sim, _ in sample)
+
+    # The desk links a report to an open case of its type nearby: let it see only the case it is given.
+    hs.execute(delete(CaseHistory))
+    hs.execute(delete(Case))
+    staff = {row.login: Actor.of_staff(row) for row in hs.scalars(select(Staff))}
+
+    def actor(name: str, role: str) -> Actor:
+        known = staff.get(name)
+        return known if known is not None and known.role == role else Actor(name, Role(role))
+
+    base = dt.datetime.combine(END - dt.timedelta(days=DAYS - 1), dt.time())
+    clock = FixedClock(base)
+    desk = CaseDesk(hs, clock)
+    for sim, facts in sample:
+        with hs.begin_nested() as sp:
+            _report, role, _before, _after, at, name, *_inputs = sim.steps[0]
+            clock.set(base + dt.timedelta(seconds=at))
+            doc, _ = desk.report(
+                actor(name, role), x=facts["x"], y=facts["y"], channel=facts["channel"],
+                type_code=facts["type"] if facts["kind"] == "event" else None,
+                component_id=facts["component"], urgent=facts["urgent"],
+            )  # fmt: skip
+            for step in sim.steps[1:]:
+                action, role, _before, _after, at, name, note, department, extension, satisfaction = step
+                clock.set(base + dt.timedelta(seconds=at))
+                desk.act(
+                    doc["id"], action, actor(name, role), note, department=department, extension=extension,
+                    satisfaction=satisfaction,
+                )  # fmt: skip
+            hs.flush()
+            row = tuple(hs.execute(select(*columns).where(Case.id == doc["id"])).one())
+            differ = {c.key: (w, r) for c, w, r in zip(columns, written[sim.id], row, strict=True) if w != r}
+            assert not differ, (sim.id, [step[0] for step in sim.steps], differ)
+            steps = hs.execute(
+                select(*history_columns).where(CaseHistory.case_id == doc["id"]).order_by(CaseHistory.id)
+            ).all()
+            assert [tuple(s) for s in steps] == written_history[sim.id], sim.id
+            sp.rollback()
 
 
 def test_the_case_desk_carries_on_from_the_history(hs, history_city):

@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 
+from modes.everyday.calendar import WorkingClock
 from modes.everyday.config import EverydayConfig
-from modes.everyday.history import BulkWriter, WorkingClock
+from modes.everyday.history import BulkWriter
 
 BASE = dt.datetime(2026, 2, 27)
 DAYS = 3

@@ -47,6 +47,7 @@ def test_every_step_of_the_three_machines_is_found_by_action_and_by_target(table
     for step in table.steps:
         role = sorted(step.roles)[0]
         assert table.step_by_action(step.source, step.action, role) is step
+        assert table.step_by_action(step.source.value, step.action, role.value) is step  # as plain text
         assert table.find(step.source, step.action) is step
         assert step in table.leaving(step.source)
     for step in (s for s in table.steps if [x.target for x in table.leaving(s.source)].count(s.target) == 1):
