@@ -22,7 +22,6 @@ from data.civil_defence_models import Alarm, Shelter, Siren, SirenStatus
 from data.db import make_engine, session_factory, upgrade_schema
 from modes.civil_defence import alarms, coverage, evacuation
 from modes.civil_defence.alarms import CYCLE_S, signal_schedule
-from modes.common import mode_switch
 from modes.common.clock import FixedClock
 from modes.common.mode_switch import Mode
 
@@ -307,33 +306,6 @@ def test_occupancy_entry_updates_the_table(open_window, qtbot, make_session):
 
 
 # --- summary strip and map -------------------------------------------------------------------------
-
-
-def test_a_previewed_page_loads_its_figures_and_the_city_stays_in_its_mode(
-    qtbot, services_for, translations, make_session
-):
-    # ``console --mode civil-defence`` (a screenshot, a look before switching): the page is previewed
-    # before the window loads; its figures must fill in all the same, and nothing is switched.
-    from console.main_window import MainWindow
-
-    translations("en")
-    window = MainWindow(services_for("commander"))
-    qtbot.addWidget(window)
-    window.resize(1600, 1000)
-    window.show()
-    assert window.mode == Mode.EVERYDAY
-    window.preview_mode(Mode.CIVIL_DEFENCE)
-    with qtbot.waitSignal(window.loaded, timeout=30_000):
-        window.start()
-    window.watcher.stop()
-    tools = window.civil_defence
-    qtbot.waitUntil(lambda: tools.summary.summary is not None, timeout=30_000)
-    with make_session() as s:
-        report = coverage.coverage_report(s)
-    assert tools.summary.value("covered").startswith(f"{report.covered:,.0f} (")
-    assert window.mode == Mode.EVERYDAY and window.previewing == Mode.CIVIL_DEFENCE
-    with make_session() as s:
-        assert mode_switch.current_mode(s) == Mode.EVERYDAY
 
 
 def test_summary_strip_equals_the_modes_functions(open_window, qtbot, make_session):

@@ -422,23 +422,3 @@ def test_an_incident_opened_elsewhere_appears_when_the_journal_advances(
     window.watcher.poll()
     qtbot.waitUntil(lambda: opened in console.panels[0].model.row_ids(), timeout=20_000)
     qtbot.waitUntil(lambda: opened in window.map.emergency.incident_ids, timeout=20_000)
-
-
-def test_a_previewed_emergency_page_reads_its_board_without_switching(qtbot, services_for, translations):
-    from console.main_window import MainWindow
-
-    translations("en")
-    window = MainWindow(services_for("commander"))
-    qtbot.addWidget(window)
-    window.resize(1600, 1000)
-    window.show()
-    city_mode = window.mode
-    assert city_mode != Mode.EMERGENCY
-    window.preview_mode(Mode.EMERGENCY)
-    with qtbot.waitSignal(window.loaded, timeout=30_000):
-        window.start()
-    window.watcher.stop()
-    console = window.emergency
-    assert console.active  # the page on screen reads and draws its incidents
-    qtbot.waitUntil(lambda: console.board is not None and not console._loading, timeout=30_000)
-    assert window.mode == city_mode and window.previewing == Mode.EMERGENCY
