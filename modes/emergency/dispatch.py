@@ -68,11 +68,6 @@ TASK_TABLE = StateTable(
 )
 
 
-def task_step(current: TaskStatus | str, target: TaskStatus | str, role: Role | str) -> TaskStep:
-    """The step from ``current`` to ``target`` for ``role``, or ``IncidentRefused`` saying why."""
-    return TASK_TABLE.step_to(current, target, role)
-
-
 @dataclass(frozen=True)
 class DispatchOrder:
     """A dispatch order and its task, as it travels and as the console shows it."""
@@ -387,7 +382,7 @@ def set_task_status(
     task = get_task(session, task_ref, for_update=True)
     if incident_id is not None and task.incident_id != int(incident_id):
         raise IncidentRefused(f"task {task.id} belongs to incident {task.incident_id}, not {incident_id}")
-    step = task_step(task.status, status, actor.role)
+    step = TASK_TABLE.step_to(task.status, status, actor.role)
     _check_owner(actor, task)
     now = clock.now()
     before = task.status

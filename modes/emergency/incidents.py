@@ -89,11 +89,6 @@ STATUS_TABLE = StateTable(
 )
 
 
-def status_step(current: IncidentStatus | str, target: IncidentStatus | str, role: Role | str) -> StatusStep:
-    """The step from ``current`` to ``target`` for ``role``, or ``IncidentRefused`` saying why."""
-    return STATUS_TABLE.step_to(current, target, role)
-
-
 # --- the view -----------------------------------------------------------------------------------------
 
 
@@ -558,7 +553,7 @@ def set_status(
     session: Session, clock: Clock, actor: Actor, incident_id: int, status: str, note: str = ""
 ) -> tuple[IncidentView, Changes]:
     incident = get_incident(session, incident_id, for_update=True)
-    step = status_step(incident.status, status, actor.role)
+    step = STATUS_TABLE.step_to(incident.status, status, actor.role)
     if step.needs_note and not note.strip():
         raise IncidentRefused(f"to {step.action} a {incident.status} incident, say why (a note)")
     if step.target == IncidentStatus.CLOSED:

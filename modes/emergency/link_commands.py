@@ -33,12 +33,12 @@ from modes.emergency import replicated
 from modes.emergency.desk import IncidentDesk
 from modes.emergency.dispatch import (
     FINISHED_TASKS,
+    TASK_TABLE,
     acknowledge,
     dispatch,
     get_task,
     order_view,
     set_task_status,
-    task_step,
 )
 from modes.emergency.impact import ImpactIndex
 from modes.emergency.incidents import Actor, get_incident, require_role
@@ -199,7 +199,7 @@ def _status(ctx: CallContext, args: dict[str, Any]) -> dict:
                 f"dispatch order {ref} is assigned in district {doc.get('assignee_district')}, "
                 f"not {ctx.node_district}"
             )
-        step = task_step(doc["status"], status, actor.role)
+        step = TASK_TABLE.step_to(doc["status"], status, actor.role)
         ctx.forward_subject = task_key(ref)
         return {"order_id": ref, "from": doc["status"], "to": step.target.value}
     if ctx.scope is not None:
