@@ -44,6 +44,7 @@ from modes.civil_defence.authority import require_civil_defence, require_own_dis
 from modes.civil_defence.coverage import CoverageModel, set_siren_status
 from modes.civil_defence.evacuation import report_occupancy, set_shelter_status
 from modes.common import orders
+from modes.common.actor import Actor
 from modes.common.command_bus import CallContext, CommandBus
 from modes.common.link_keys import OrderReceiver, acknowledge_order, register_order_keys
 from modes.common.picture import KeySource, StateItem, Touched, pack, unpack
@@ -248,22 +249,25 @@ def _plan_test(ctx: CallContext, args: dict[str, Any]) -> dict:
     return plan_annual_test(ctx.session, date, clock=ctx.clock, actor=person.name).as_dict()
 
 
-def _shelter_in_scope(ctx: CallContext, args: dict[str, Any]) -> tuple[str, Shelter | None]:
+def _shelter_in_scope(ctx: CallContext, args: dict[str, Any], person: Actor) -> tuple[str, Shelter | None]:
     """The shelter a command names (its row, None when there is none: the rules say so), refused when
-    it lies outside a confined caller's district."""
+    it lies outside a confined caller's district or outside the district of a district's person."""
     shelter = str(args.get("shelter") or "").strip()
     if not shelter:
         raise InputError("this command needs the 'shelter' id")
     row = ctx.session.get(Shelter, shelter)
     if row is not None:
         ctx.confine(row.district_code, f"shelter {shelter}")
+        require_own_district(
+            person.login or person.name, person.district, row.district_code, f"shelter {shelter}"
+        )
     return shelter, row
 
 
 def _shelter_status(ctx: CallContext, args: dict[str, Any]) -> dict:
     _centre_only(ctx, "opening or closing a shelter")
     person = ctx.actor(args)
-    shelter, row = _shelter_in_scope(ctx, args)
+    shelter, row = _shelter_in_scope(ctx, args, person)
     if row is not None:
         expected = args.get("from")
         if expected and row.status != expected:
@@ -282,7 +286,7 @@ def _shelter_status(ctx: CallContext, args: dict[str, Any]) -> dict:
 def _shelter_occupancy(ctx: CallContext, args: dict[str, Any]) -> dict:
     _centre_only(ctx, "a shelter's head count")
     person = ctx.actor(args)
-    shelter, _ = _shelter_in_scope(ctx, args)
+    shelter, _ = _shelter_in_scope(ctx, args, person)
     persons = args.get("persons")
     if isinstance(persons, bool) or not isinstance(persons, int):
         raise InputError(f"occupancy must be a whole number of persons, at least 0, not {persons!r}")

@@ -291,3 +291,30 @@ def test_acknowledging_an_alarm_that_does_not_exist_is_refused_by_name(services_
     with pytest.raises(InputError, match="needs the number 'alarm_id'"):
         services.gateway.write("alarm.ack", {"district": DAOLI}, decode=lambda r: r)
     assert last_seq(make_session) == head
+
+
+def test_a_district_officer_opens_closes_and_counts_only_their_own_districts_shelters(make_session):
+    from data.civil_defence_models import Shelter
+
+    with make_session() as s:
+        mine = s.scalar(select(Shelter.id).where(Shelter.district_code == DAOLI, Shelter.status == "open"))
+        other = s.scalar(select(Shelter.id).where(Shelter.district_code == NANGANG, Shelter.status == "open"))
+    daoli = as_person("daoli_civil_defence", "civil_defence", DAOLI)
+    head = last_seq(make_session)
+    for name, args in (
+        ("shelter.status", {"shelter": other, "status": "closed"}),
+        ("shelter.occupancy", {"shelter": other, "persons": 40}),
+    ):
+        with pytest.raises(CivilDefenceRefused, match=f"shelter {other} is in district {NANGANG}; daoli_civil"):
+            command(make_session, name, args, person=daoli)
+    assert last_seq(make_session) == head
+    with make_session() as s:
+        assert (s.get(Shelter, other).status, s.get(Shelter, other).occupancy) == ("open", 0)
+    command(make_session, "shelter.occupancy", {"shelter": mine, "persons": 40}, person=daoli)
+    command(make_session, "shelter.status", {"shelter": mine, "status": "closed"}, person=daoli)
+    command(make_session, "shelter.status", {"shelter": other, "status": "closed"}, person=officer())
+    with make_session() as s:
+        assert (s.get(Shelter, mine).status, s.get(Shelter, mine).occupancy) == ("closed", 40)
+        assert s.get(Shelter, other).status == "closed"  # a city officer acts anywhere
+    for shelter in (mine, other):
+        command(make_session, "shelter.status", {"shelter": shelter, "status": "open"}, person=officer())
