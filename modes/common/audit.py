@@ -25,17 +25,18 @@ from data.models import JournalEvent
 
 
 class RowChecker(Protocol):
-    """Checks one table's rows against the journal events whose kind starts with ``kinds``."""
+    """Checks one table's rows against the journal events that vouch for them."""
 
     name: str  # what a row is ("case"): the report lists ``<name>_mismatches``
-    kinds: str
     unchecked: tuple[str, ...]  # columns the events do not record, so the journal cannot vouch for them
     checked: int  # rows compared so far
     skipped: str  # why no row is checked at all (a replica's rows are its centre's), or ""
 
     def begin(self, session: Session) -> None: ...
 
-    def visit(self, event: journal.ScannedEvent) -> None: ...
+    def visit(self, events: list[journal.ScannedEvent]) -> None:
+        """The next batch of journal events, in order and of every kind: pick out yours."""
+        ...
 
     def finish(self, session: Session) -> dict[int, tuple[str, ...]]:
         """Rows that differ from their replay: id -> what differs (column names, or why)."""
@@ -95,10 +96,10 @@ def run_audit(
     for checker in checkers:
         checker.begin(session)
     if len(checkers) == 1:
-        visit, kinds = checkers[0].visit, checkers[0].kinds
+        visit = checkers[0].visit
     else:
-        visit, kinds = (_dispatch(checkers) if checkers else None), ""
-    chain = journal.scan(session, visit, kinds=kinds, cancelled=cancelled)
+        visit = _dispatch(checkers) if checkers else None
+    chain = journal.scan(session, visit, cancelled=cancelled)
     mismatches = {c.name: c.finish(session) for c in checkers}
     return AuditReport(
         events=chain.events,
@@ -113,10 +114,8 @@ def run_audit(
 
 
 def _dispatch(checkers: Sequence[RowChecker]) -> journal.EventVisitor:
-    def visit(event: journal.ScannedEvent) -> None:
-        kind = event[3]
+    def visit(events: list[journal.ScannedEvent]) -> None:
         for c in checkers:
-            if kind.startswith(c.kinds):
-                c.visit(event)
+            c.visit(events)
 
     return visit
