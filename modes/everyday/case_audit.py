@@ -42,7 +42,7 @@ import datetime as dt
 import json
 from array import array
 from collections.abc import Callable, Iterator
-from operator import call, itemgetter, sub
+from operator import attrgetter, call, itemgetter, sub
 
 import numpy as np
 import orjson
@@ -478,8 +478,9 @@ class _Plan:
     A year of history has a million cases but a few hundred distinct paths, so a case costs a lookup
     and a tuple built in C instead of a replay step by step."""
 
-    def __init__(self, number: int, actions: tuple[str, ...], merged: bool):
-        self.number = number  # in ``_PLAN_LIST``
+    number: int  # in ``_PLAN_LIST``
+
+    def __init__(self, actions: tuple[str, ...], merged: bool):
         c = _Replay()
         state = "merged" if merged else "reported"
         c.reported_at = 1  # step numbers stand for the times (1-based: never false)
@@ -527,9 +528,8 @@ class _Plan:
 
 
 _PLANS: dict[tuple[tuple[str, ...], bool], _Plan] = {}
-_PLAN_LIST: list[_Plan] = []
-_PLAN_PARTIAL: list[itemgetter] = []  # each plan's ``partial`` and ``plain``, by its number
-_PLAN_PLAIN: list[tuple] = []
+_PLAN_LIST: list[_Plan] = []  # by number: what a generated case keeps instead of its plan
+_PARTIAL, _PLAIN = attrgetter("partial"), attrgetter("plain")
 
 # A generated case as the audit keeps it until its row is read: (id, the JSON its row's ``ROW_JSON``
 # columns must read as, those values, x, y, its plan's number). Plain values, no objects: the garbage
@@ -541,18 +541,27 @@ _UNREPLAYABLE_ERRORS = (KeyError, ValueError, TypeError, IndexError, AttributeEr
 _ORJSON_REFUSES = (orjson.JSONDecodeError, KeyError, TypeError)
 
 
-def _path(case_id: int, at: str, district: str | None, p: dict) -> tuple[tuple, _Plan]:
-    """``ROW_JSON``'s values that a generated path's event vouches for (``at`` as ``_at`` gives it), and
-    the path's plan."""
+def _new_plan(key: tuple[tuple[str, ...], bool]) -> _Plan:
+    """A plan numbered by its place in ``_PLAN_LIST``: appending and then finding itself keeps the
+    number right when two audits (two threads) meet a new path at once."""
+    plan = _Plan(*key)
+    _PLAN_LIST.append(plan)
+    plan.number = _PLAN_LIST.index(plan)
+    _PLANS[key] = plan
+    return plan
+
+
+def _generated(
+    case_id: int, at: str, district: str | None, p: dict, dumps: Callable[[tuple], bytes | str]
+) -> _GeneratedCase:
+    """What a generated path's event says its case's row holds (``at`` as ``_at`` gives it), with
+    ``ROW_JSON``'s values written by ``dumps``."""
     final = p["case"]
     actions, _roles, actors, when = zip(*p["steps"], strict=True)
     key = (actions, final["duplicate_of"] is not None)
     plan = _PLANS.get(key)
     if plan is None:
-        plan = _PLANS[key] = _Plan(len(_PLAN_LIST), *key)
-        _PLAN_LIST.append(plan)
-        _PLAN_PARTIAL.append(plan.partial)
-        _PLAN_PLAIN.append(plan.plain)
+        plan = _new_plan(key)
     # Every step's "YYYY-MM-DDTHH:MM:SS" as "YYYY-MM-DD HH:MM:SS.000000", in three passes of C.
     times = (".000000|".join(when) + ".000000|").replace("T", " ").split("|")
     times[-1] = None
@@ -563,13 +572,13 @@ def _path(case_id: int, at: str, district: str | None, p: dict) -> tuple[tuple, 
         final["closure_kind"], final["satisfaction"], *plan.counts, at, *plan.times(times),
         None if deadline is None else f"{deadline[:10]} {deadline[11:19]}.000000",
     )  # fmt: skip
-    return values, plan
+    return case_id, dumps(values), values, final["x"], final["y"], plan.number
 
 
 def _history_expected(case_id: int, at: str, district: str | None, p: dict) -> tuple:
     """The row a generated path's event vouches for, as a replay gives it: id, then ``COMPARED``."""
-    values, plan = _path(case_id, at, district, p)
-    return plan.expected((case_id, b"", values, p["case"]["x"], p["case"]["y"], plan.number))
+    case = _generated(case_id, at, district, p, lambda values: b"")
+    return _PLAN_LIST[case[5]].expected(case)
 
 
 def _expected(case_id: int, c: _Replay) -> tuple:
@@ -694,8 +703,8 @@ def _generated_agree(cases: list[_GeneratedCase], rows: list[tuple]) -> bool:
     try:
         if tuple(map(_GEN_ID, rows)) != ids or tuple(map(_GEN_JSON, rows)) != jsons:
             return False
-        partial = tuple(map(call, map(_PLAN_PARTIAL.__getitem__, plans), rows))
-        if partial != tuple(map(_PLAN_PLAIN.__getitem__, plans)):
+        plans = tuple(map(_PLAN_LIST.__getitem__, plans))
+        if tuple(map(call, map(_PARTIAL, plans), rows)) != tuple(map(_PLAIN, plans)):
             return False
         # x and y within the centimetre: numbers only (no text or blob that would read as one), and
         # float arithmetic as ``_Near`` does it.
@@ -790,9 +799,7 @@ class CaseChecker:
                 self._replay(seq, at, actor, kind, subject, district, payload)
                 continue
             try:
-                values, plan = _path(case_id, at if at[10:11] == " " else _at(at), district, p)
-                final = p["case"]
-                generated.append((case_id, dumps(values), values, final["x"], final["y"], plan.number))
+                generated.append(_generated(case_id, at if at[10:11] == " " else _at(at), district, p, dumps))
             except _UNREPLAYABLE_ERRORS:
                 self._unreplayable(case_id)
                 continue
