@@ -228,6 +228,9 @@ class ChainReport:
     events: int
     first_bad: int | None = None
     reason: str = ""
+    # Events that hash right only once their time and payload are re-serialised the canonical way:
+    # stored in another textual form than they were hashed in (written through the ORM, say).
+    reserialised: int = 0
 
     @property
     def ok(self) -> bool:
@@ -272,31 +275,48 @@ def _rehashes(prev: str, stored: str, seq: int, at, actor, kind, subject, distri
     return hashlib.sha256((prev + body).encode()).hexdigest() == stored
 
 
-def _follow_chain(rows: list[ScannedEvent], prev: str, expected: int) -> tuple[str, int, int | None, str]:
-    """The chain through one batch, from the hash ``prev`` and the number ``expected``: the last hash
-    and the next number, or where and why it breaks."""
-    sha256, enc = hashlib.sha256, encode_basestring
-    for seq, at, actor, kind, subject, district, payload, prev_hash, stored in rows:
-        if seq != expected:
-            where = expected if seq > expected else seq
-            return prev, expected, where, f"journal gap: expected event {expected}, found {seq}"
-        if prev_hash != prev:
-            return prev, expected, seq, f"journal event {seq}: previous hash does not match event {seq - 1}"
-        # The hashed form (``_text``) written out inline, after the previous hash: this runs a million
-        # times in an audit. The time's "T" goes where SQLite's storage form has a space.
-        try:
-            body = (
-                f'{prev}{{"actor":{enc(actor)},"at":"{at[:10]}T{at[11:]}",'
-                f'"district":{"null" if district is None else enc(district)},"kind":{enc(kind)},'
-                f'"payload":{payload},"seq":{seq},"subject":{enc(subject or "")}}}'
-            )
-            hashes = sha256(body.encode()).hexdigest() == stored
-        except TypeError:  # a value of another type (SQLite keeps what it is given): the slow path
-            hashes = False
-        if not hashes and not _rehashes(prev, stored, seq, at, actor, kind, subject, district, payload):
-            return prev, expected, seq, f"journal event {seq}: content does not match its hash"
-        prev, expected = stored, seq + 1
-    return prev, expected, None, ""
+class _Chain:
+    """Where ``scan`` is in the chain: the last hash and the next number, how many events hashed right
+    only re-serialised, and where and why the chain breaks once it does."""
+
+    def __init__(self) -> None:
+        self.prev, self.expected, self.reserialised = GENESIS_HASH, 1, 0
+        self.first_bad: int | None = None
+        self.reason = ""
+
+    def follow(self, rows: list[ScannedEvent]) -> None:
+        """The chain through the next batch of events (until it breaks: then the rest is not asked)."""
+        if self.first_bad is not None:
+            return
+        sha256, enc = hashlib.sha256, encode_basestring
+        prev, expected = self.prev, self.expected
+        for seq, at, actor, kind, subject, district, payload, prev_hash, stored in rows:
+            if seq != expected:
+                where = expected if seq > expected else seq
+                self.first_bad, self.reason = where, f"journal gap: expected event {expected}, found {seq}"
+                return
+            if prev_hash != prev:
+                self.first_bad = seq
+                self.reason = f"journal event {seq}: previous hash does not match event {seq - 1}"
+                return
+            # The hashed form (``_text``) written out inline, after the previous hash: this runs a million
+            # times in an audit. The time's "T" goes where SQLite's storage form has a space.
+            try:
+                body = (
+                    f'{prev}{{"actor":{enc(actor)},"at":"{at[:10]}T{at[11:]}",'
+                    f'"district":{"null" if district is None else enc(district)},"kind":{enc(kind)},'
+                    f'"payload":{payload},"seq":{seq},"subject":{enc(subject or "")}}}'
+                )
+                hashes = sha256(body.encode()).hexdigest() == stored
+            except TypeError:  # a value of another type (SQLite keeps what it is given): the slow path
+                hashes = False
+            if not hashes:
+                if not _rehashes(prev, stored, seq, at, actor, kind, subject, district, payload):
+                    self.first_bad, self.reason = seq, f"journal event {seq}: content does not match its hash"
+                    return
+                self.reserialised += 1
+            prev, expected = stored, seq + 1
+        self.prev, self.expected = prev, expected
 
 
 def scan(
@@ -320,20 +340,18 @@ def scan(
     """
     conn = session.connection(bind_arguments=_BIND)
     batches = DriverQuery(conn, _scan_statement(conn.dialect.name)).batches(batch)
-    prev, expected, count = GENESIS_HASH, 1, 0
-    first_bad: int | None = None
-    reason = ""
+    chain, count = _Chain(), 0
     try:
         for rows in batches:
             if cancelled is not None and cancelled():
                 raise ScanCancelled(f"stopped after {count} events")
             count += len(rows)
-            if first_bad is None:
-                prev, expected, first_bad, reason = _follow_chain(rows, prev, expected)
+            chain.follow(rows)
             if visit is not None:
                 visit(rows)
     finally:
         batches.close()
+    first_bad, reason, expected = chain.first_bad, chain.reason, chain.expected
     if first_bad is None:
         head = conn.execute(select(_HEAD.c.seq).where(_HEAD.c.id == 1)).scalar()
         if head is None and count:
@@ -342,7 +360,7 @@ def scan(
             # Events past the head were added behind its back; a head past the events lost its last ones.
             first_bad = min(head, expected - 1) + 1
             reason = f"journal head says {head} events, found {expected - 1}"
-    return ChainReport(count, first_bad, reason)
+    return ChainReport(count, first_bad, reason, chain.reserialised)
 
 
 def verify(session: Session) -> int:

@@ -84,12 +84,17 @@ def _read_only_snapshot(session: Session) -> None:
 
 
 def run_audit(
-    session: Session, checkers: Sequence[RowChecker] = (), *, cancelled: Callable[[], bool] | None = None
+    session: Session,
+    checkers: Sequence[RowChecker] = (),
+    *,
+    cancelled: Callable[[], bool] | None = None,
+    batch: int = journal.SCAN_BATCH,
 ) -> AuditReport:
     """Verify the journal and every checker's rows in one pass over the journal; never writes.
 
     Give it a session of its own (the caller closes it, which ends the read transaction).
-    ``cancelled`` is asked as the journal is read; when it answers True, ``journal.ScanCancelled``.
+    ``cancelled`` is asked between batches of ``batch`` events; when it answers True,
+    ``journal.ScanCancelled``.
     """
     started = time.perf_counter()
     _read_only_snapshot(session)
@@ -99,7 +104,7 @@ def run_audit(
         visit = checkers[0].visit
     else:
         visit = _dispatch(checkers) if checkers else None
-    chain = journal.scan(session, visit, cancelled=cancelled)
+    chain = journal.scan(session, visit, batch=batch, cancelled=cancelled)
     mismatches = {c.name: c.finish(session) for c in checkers}
     return AuditReport(
         events=chain.events,

@@ -726,6 +726,7 @@ class CaseChecker:
     def __init__(self, batch: int = _BATCH) -> None:
         self.batch = batch
         self.checked = 0
+        self.recompared = 0  # cases the comparison of a whole batch left to be compared column by column
         self._last: dict[int, int] = {}  # case id -> seq of its last event, for cases with several events
         self._open: dict[int, _Replay] = {}  # replays waiting for their case's last event
         self._generated: list[_GeneratedCase] = []  # generated cases waiting for their rows
@@ -856,6 +857,7 @@ class CaseChecker:
             if not _generated_agree(cases, self._generated_rows.all(lo=lo, hi=hi)):
                 expected = [_PLAN_LIST[case[5]].expected(case) for case in cases]
                 self._compare_each(expected, self._rows.all(lo=lo, hi=hi))
+                self.recompared += len(cases)
         replayed.sort(key=itemgetter(0))
         for start, end in _runs([expected[0] for expected in replayed]):
             expected = replayed[start:end]
@@ -863,6 +865,7 @@ class CaseChecker:
             self.checked += len(expected)
             if len(rows) != len(expected) or rows != expected:
                 self._compare_each(expected, rows)
+                self.recompared += len(expected)
 
     def _compare_each(self, expected: list[tuple], rows: list[tuple]) -> None:
         by_id = {row[0]: row for row in rows}
