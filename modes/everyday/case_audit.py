@@ -41,13 +41,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from operator import attrgetter, call, itemgetter, sub
 
 import numpy as np
 import orjson
 from sqlalchemy import (
-    LargeBinary,
     String,
     Text,
     and_,
@@ -518,9 +517,10 @@ class _Plan:
         )
         self.plain = tuple(value for _, value in plain)
 
-    def expected(self, case: _GeneratedCase) -> tuple:
-        """The case's expected row in full, as a replay gives it: id, then ``COMPARED``."""
-        values, x, y = case[2], case[3], case[4]
+    def expected(self, case: _GeneratedCase, values: Sequence) -> tuple:
+        """The case's expected row in full, as a replay gives it: id, then ``COMPARED`` (``values`` are
+        ``ROW_JSON``'s, read back from the case's JSON)."""
+        x, y = case[2], case[3]
         return (
             case[0], *values[:-1], _Near(x, CENTIMETRE), _Near(y, CENTIMETRE), UNKNOWN, values[-1],
             self.verify_due, self.check_due, self.pending, self.suspended_minutes,
@@ -532,10 +532,10 @@ _PLAN_LIST: list[_Plan] = []  # by number: what a generated case keeps instead o
 _PARTIAL, _PLAIN = attrgetter("partial"), attrgetter("plain")
 
 # A generated case as the audit keeps it until its row is read: (id, the JSON its row's ``ROW_JSON``
-# columns must read as, those values, x, y, its plan's number). Plain values, no objects: the garbage
-# collector stops looking at such a tuple, where a million tuples holding objects passed through the
-# older generations and made it walk every live object again and again.
-_GeneratedCase = tuple[int, bytes | str, tuple, float, float, int]
+# columns must read as, x, y, its plan's number). A few plain values: the garbage collector soon stops
+# looking at such a tuple, where a million tuples holding objects (or 31 values each) passed through
+# its generations and made it walk them again and again.
+_GeneratedCase = tuple[int, str, float, float, int]
 
 _UNREPLAYABLE_ERRORS = (KeyError, ValueError, TypeError, IndexError, AttributeError)
 _ORJSON_REFUSES = (orjson.JSONDecodeError, KeyError, TypeError)
@@ -552,7 +552,7 @@ def _new_plan(key: tuple[tuple[str, ...], bool]) -> _Plan:
 
 
 def _generated(
-    case_id: int, at: str, district: str | None, p: dict, dumps: Callable[[tuple], bytes | str]
+    case_id: int, at: str, district: str | None, p: dict, dumps: Callable[[tuple], str]
 ) -> _GeneratedCase:
     """What a generated path's event says its case's row holds (``at`` as ``_at`` gives it), with
     ``ROW_JSON``'s values written by ``dumps``."""
@@ -572,13 +572,13 @@ def _generated(
         final["closure_kind"], final["satisfaction"], *plan.counts, at, *plan.times(times),
         None if deadline is None else f"{deadline[:10]} {deadline[11:19]}.000000",
     )  # fmt: skip
-    return case_id, dumps(values), values, final["x"], final["y"], plan.number
+    return case_id, dumps(values), final["x"], final["y"], plan.number
 
 
 def _history_expected(case_id: int, at: str, district: str | None, p: dict) -> tuple:
     """The row a generated path's event vouches for, as a replay gives it: id, then ``COMPARED``."""
-    case = _generated(case_id, at, district, p, lambda values: b"")
-    return _PLAN_LIST[case[5]].expected(case)
+    case = _generated(case_id, at, district, p, _JsonRows("sqlite").dumps)
+    return _PLAN_LIST[case[4]].expected(case, orjson.loads(case[1]))
 
 
 def _expected(case_id: int, c: _Replay) -> tuple:
@@ -617,7 +617,7 @@ def _row_statement(dialect: str, names: tuple[str, ...] = ("id", *COMPARED)):
 
 def _row_json(dialect: str):
     """A row's ``ROW_JSON`` columns as one JSON text, as ``_JsonRows.dumps`` writes the expected values:
-    a JSON array on SQLite (as bytes), a record's JSON (keys f1, f2...) as text on PostgreSQL."""
+    a JSON array on SQLite, a record's JSON (keys f1, f2...) on PostgreSQL."""
     c = Case.__table__.c
     if dialect == "postgresql":
         return cast(
@@ -630,7 +630,7 @@ def _row_json(dialect: str):
         (c.urgent.is_(0), literal_column("json('false')")),
         else_=c.urgent,
     )
-    return cast(func.json_array(*[urgent if n == "urgent" else c[n] for n in ROW_JSON]), LargeBinary)
+    return func.json_array(*[urgent if n == "urgent" else c[n] for n in ROW_JSON])
 
 
 class _JsonRows:
@@ -642,11 +642,15 @@ class _JsonRows:
     text columns cannot hold one."""
 
     def __init__(self, dialect: str):
+        # As text, not orjson's bytes: keeping a million of those made the kernel hand out fresh pages
+        # for every one (twice as long as the rest of a case's work); a str is a copy of the right size.
         if dialect == "postgresql":
             keys = [f"f{i}" for i in range(1, len(ROW_JSON) + 1)]
             self.dumps = lambda values: orjson.dumps(dict(zip(keys, values, strict=True))).decode()
+            self.loads = lambda text: list(orjson.loads(text).values())
         else:
-            self.dumps = orjson.dumps
+            self.dumps = lambda values: orjson.dumps(values).decode()
+            self.loads = orjson.loads
 
 
 def _same_time(expected: str | None, actual: object) -> bool:
@@ -699,7 +703,7 @@ def _generated_agree(cases: list[_GeneratedCase], rows: list[tuple]) -> bool:
     if len(rows) != len(cases):  # a replayed case among them, or a row missing
         by_id = {row[0]: row for row in rows}
         rows = [by_id.get(case[0]) for case in cases]
-    ids, jsons, _values, xs, ys, plans = zip(*cases, strict=True)
+    ids, jsons, xs, ys, plans = zip(*cases, strict=True)
     try:
         if tuple(map(_GEN_ID, rows)) != ids or tuple(map(_GEN_JSON, rows)) != jsons:
             return False
@@ -735,7 +739,7 @@ class CaseChecker:
         self._bad: dict[int, tuple[str, ...]] = {}
         self._rows: DriverQuery | None = None
         self._generated_rows: DriverQuery | None = None
-        self._dumps: Callable[[tuple], bytes | str] = orjson.dumps
+        self._json = _JsonRows("sqlite")
         self.skipped = ""  # why the rows were not checked at all, if they were not
 
     def begin(self, session: Session) -> None:
@@ -747,7 +751,7 @@ class CaseChecker:
         # Rows come back from the driver as plain tuples, compared with the expected ones in C.
         self._rows = DriverQuery(conn, _row_statement(conn.dialect.name))
         self._generated_rows = DriverQuery(conn, _row_statement(conn.dialect.name, GENERATED_ROW))
-        self._dumps = _JsonRows(conn.dialect.name).dumps
+        self._json = _JsonRows(conn.dialect.name)
         # Which events are each case's last: only cases with more than one event need remembering (a
         # generated path is one event, compared as soon as it is read). Two ranges of the kind index
         # rather than LIKE, which SQLite cannot take to an index.
@@ -770,7 +774,13 @@ class CaseChecker:
     def visit(self, events: list[ScannedEvent]) -> None:
         if self.skipped:
             return
-        last, bad, generated, seen, dumps = self._last, self._bad, self._generated, self._seen, self._dumps
+        last, bad, generated, seen, dumps = (
+            self._last,
+            self._bad,
+            self._generated,
+            self._seen,
+            self._json.dumps,
+        )
         for seq, at, actor, kind, subject, district, payload, _prev, _hash in events:
             if kind != "case.history":
                 if kind[:5] == "case." and subject[:5] == "case/":
@@ -855,7 +865,8 @@ class CaseChecker:
             lo, hi = cases[0][0], cases[-1][0]
             self.checked += len(cases)
             if not _generated_agree(cases, self._generated_rows.all(lo=lo, hi=hi)):
-                expected = [_PLAN_LIST[case[5]].expected(case) for case in cases]
+                loads = self._json.loads
+                expected = [_PLAN_LIST[case[4]].expected(case, loads(case[1])) for case in cases]
                 self._compare_each(expected, self._rows.all(lo=lo, hi=hi))
                 self.recompared += len(cases)
         replayed.sort(key=itemgetter(0))
