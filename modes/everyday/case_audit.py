@@ -774,13 +774,8 @@ class CaseChecker:
     def visit(self, events: list[ScannedEvent]) -> None:
         if self.skipped:
             return
-        last, bad, generated, seen, dumps = (
-            self._last,
-            self._bad,
-            self._generated,
-            self._seen,
-            self._json.dumps,
-        )
+        last, bad, seen = self._last, self._bad, self._seen
+        generated, dumps = self._generated, self._json.dumps
         for seq, at, actor, kind, subject, district, payload, _prev, _hash in events:
             if kind != "case.history":
                 if kind[:5] == "case." and subject[:5] == "case/":
