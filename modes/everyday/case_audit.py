@@ -686,6 +686,9 @@ def _runs(ids: list[int]) -> Iterator[tuple[int, int]]:
     """Sorted ids cut into runs ``[start, end)`` read as one id range each: generated cases are
     consecutive ids (one range whose rows line up with them); scattered ids (live cases) go in pieces,
     so a range never reads many rows it does not need."""
+    if ids and ids[-1] - ids[0] < 2 * len(ids) + 64:  # generated history: one range, found at once
+        yield 0, len(ids)
+        return
     start = 0
     while start < len(ids):
         end = start + 1
@@ -774,7 +777,7 @@ class CaseChecker:
     def visit(self, events: list[ScannedEvent]) -> None:
         if self.skipped:
             return
-        last, bad, seen = self._last, self._bad, self._seen
+        last, bad = self._last, self._bad
         generated, dumps = self._generated, self._json.dumps
         for seq, at, actor, kind, subject, district, payload, _prev, _hash in events:
             if kind != "case.history":
@@ -789,27 +792,28 @@ class CaseChecker:
                 continue
             if case_id in bad:
                 continue
+            if case_id in last:  # live steps follow the path: replayed step by step
+                self._replay(seq, at, actor, kind, subject, district, payload)
+                continue
             # A whole path in one event (a million of them in a year's history): no replay object, and
-            # the payload read by orjson (twice as fast as json). Replayed instead: a path with live
-            # steps after it; a payload orjson refuses (NaN, lone surrogates, numbers past a double,
-            # which json takes); and a duplicate link that reads as a fraction (orjson reads an integer
-            # past 64 bits as one, and ``_JsonRows`` takes none). Every other value is one json would
-            # read alike, or is compared alike: text, the urgent flag (as a truth value), x and y
-            # (within a tolerance, by float arithmetic, which turns json's integer into the same float).
+            # the payload read by orjson (twice as fast as json). Replayed instead: a payload orjson
+            # refuses (NaN, lone surrogates, numbers past a double, all of which json takes), and one
+            # whose duplicate link orjson reads as a float (an integer past 64 bits, where json keeps
+            # the integer; ``_JsonRows`` takes no float). Every other value orjson reads as json does,
+            # or one compared alike: text, the urgent flag (as a truth value), x and y (within a
+            # tolerance, by float arithmetic, which turns json's integer into the same float).
             try:
                 p = orjson.loads(payload)
-                fraction = p["case"]["duplicate_of"].__class__ is float
+                refused = p["case"]["duplicate_of"].__class__ is float
             except _ORJSON_REFUSES:
-                fraction = True
-            if fraction or case_id in last:
+                refused = True
+            if refused:
                 self._replay(seq, at, actor, kind, subject, district, payload)
                 continue
             try:
                 generated.append(_generated(case_id, at if at[10:11] == " " else _at(at), district, p, dumps))
             except _UNREPLAYABLE_ERRORS:
                 self._unreplayable(case_id)
-                continue
-            seen.append(case_id)
         if len(generated) + len(self._replayed) >= self.batch:
             self._compare()
 
@@ -855,7 +859,9 @@ class CaseChecker:
         generated, self._generated = self._generated, []
         replayed, self._replayed = self._replayed, []
         generated.sort(key=itemgetter(0))
-        for start, end in _runs([case[0] for case in generated]):
+        ids = [case[0] for case in generated]
+        self._seen.extend(ids)
+        for start, end in _runs(ids):
             cases = generated[start:end]
             lo, hi = cases[0][0], cases[-1][0]
             self.checked += len(cases)
