@@ -42,11 +42,12 @@ import datetime as dt
 import json
 from array import array
 from collections.abc import Callable, Iterator, Sequence
-from operator import attrgetter, call, itemgetter, sub
+from operator import itemgetter, sub
 
 import numpy as np
 import orjson
 from sqlalchemy import (
+    Integer,
     String,
     Text,
     and_,
@@ -452,21 +453,18 @@ def _step(c: _Replay, action: str, at: str, p: dict) -> None:
 # (``_JsonRows``) as one string: reading 31 columns one by one and comparing them as tuples took twice as
 # long, for a million cases.
 ROW_JSON = (*EXACT, "deadline")
-# A generated case's row as read for that comparison: the id, ``ROW_JSON`` as JSON, x and y, the partial
-# columns a generated path may know, and whether a request is pending.
-GENERATED_ROW = (
-    "id",
-    "json",
-    "x",
-    "y",
-    "verify_due",
-    "check_due",
-    "pending",
-    "suspended_minutes",
-    "pending_set",
-)
-_GEN = {name: i for i, name in enumerate(GENERATED_ROW)}
-_GEN_ID, _GEN_JSON, _GEN_X, _GEN_Y = (itemgetter(_GEN[n]) for n in ("id", "json", "x", "y"))
+# A generated case's row as read for that comparison: the id, ``ROW_JSON`` as JSON, x and y, and the
+# partial columns a generated path may know as bits of one number (``_row_partials``).
+GENERATED_ROW = ("id", "json", "x", "y", "partials")
+_GEN_ID, _GEN_JSON, _GEN_X, _GEN_Y, _GEN_PARTIALS = (itemgetter(i) for i in range(len(GENERATED_ROW)))
+# What a generated path can leave known of the partial columns: a bit of ``partials`` each, set when
+# the row holds that (a path knows no other value of them: its steps record none).
+PARTIAL_BITS = {
+    ("verify_due", None): 1,  # is null
+    ("check_due", None): 2,  # is null
+    ("pending", None): 4,  # is null (a request pending: 4 not set)
+    ("suspended_minutes", 0.0): 8,  # is 0
+}
 
 
 class _Plan:
@@ -497,25 +495,16 @@ class _Plan:
         self.verify_due = known.get("verify_due", UNKNOWN)
         self.check_due = known.get("check_due", UNKNOWN)
         self.suspended_minutes = known.get("suspended_minutes", UNKNOWN)
-        # The partial columns the path leaves known to a plain value, and for a request pending only
-        # that there is one: ``partial`` takes them from a ``GENERATED_ROW`` row, to equal ``plain``.
-        plain = [
-            (name, value)
-            for name, value in (
-                ("verify_due", self.verify_due),
-                ("check_due", self.check_due),
-                ("pending", self.pending),
-                ("suspended_minutes", self.suspended_minutes),
-            )  # fmt: skip
-            if value is not UNKNOWN and value is not SET
-        ]
-        if self.pending is SET:
-            plain.append(("pending_set", True))
-        at = [_GEN[name] for name, _ in plain]
-        self.partial = (
-            itemgetter(*at) if len(at) > 1 else itemgetter(slice(at[0], at[0] + 1) if at else slice(0))
-        )
-        self.plain = tuple(value for _, value in plain)
+        # The partial columns the path leaves known, as bits of a row's ``partials``: ``care`` are the
+        # bits it knows, ``want`` their values (a request pending: the "pending is null" bit clear).
+        self.care = self.want = 0
+        for name in ("verify_due", "check_due", "pending", "suspended_minutes"):
+            value = getattr(self, name)
+            if value is UNKNOWN:
+                continue
+            bit = PARTIAL_BITS[name, None] if value is SET else PARTIAL_BITS[name, value]
+            self.care |= bit
+            self.want |= 0 if value is SET else bit
 
     def expected(self, case: _GeneratedCase, values: Sequence) -> tuple:
         """The case's expected row in full, as a replay gives it: id, then ``COMPARED`` (``values`` are
@@ -529,7 +518,6 @@ class _Plan:
 
 _PLANS: dict[tuple[tuple[str, ...], bool], _Plan] = {}
 _PLAN_LIST: list[_Plan] = []  # by number: what a generated case keeps instead of its plan
-_PARTIAL, _PLAIN = attrgetter("partial"), attrgetter("plain")
 
 # A generated case as the audit keeps it until its row is read: (id, the JSON its row's ``ROW_JSON``
 # columns must read as, x, y, its plan's number). A few plain values: the garbage collector soon stops
@@ -608,7 +596,7 @@ def _time_text(col, dialect: str):
 def _row_statement(dialect: str, names: tuple[str, ...] = ("id", *COMPARED)):
     """The cases with ids from ``lo`` to ``hi``, in order: ``names``, times as text."""
     c = Case.__table__.c
-    special = {"json": _row_json(dialect), "pending_set": c.pending.is_not(None)}
+    special = {"json": _row_json(dialect), "partials": _row_partials()}
     cols = [
         special.get(n) if n in special else _time_text(c[n], dialect) if n in TIMES else c[n] for n in names
     ]
@@ -631,6 +619,18 @@ def _row_json(dialect: str):
         else_=c.urgent,
     )
     return func.json_array(*[urgent if n == "urgent" else c[n] for n in ROW_JSON])
+
+
+def _row_partials():
+    """A row's partial columns as ``PARTIAL_BITS``: one small number instead of four values to read."""
+    c = Case.__table__.c
+    holds = {
+        "verify_due": c.verify_due.is_(None),
+        "check_due": c.check_due.is_(None),
+        "pending": c.pending.is_(None),
+        "suspended_minutes": c.suspended_minutes.is_not_distinct_from(0),
+    }
+    return sum(cast(holds[name], Integer) * bit for (name, _), bit in PARTIAL_BITS.items())
 
 
 class _JsonRows:
@@ -710,8 +710,11 @@ def _generated_agree(cases: list[_GeneratedCase], rows: list[tuple]) -> bool:
     try:
         if tuple(map(_GEN_ID, rows)) != ids or tuple(map(_GEN_JSON, rows)) != jsons:
             return False
-        plans = tuple(map(_PLAN_LIST.__getitem__, plans))
-        if tuple(map(call, map(_PARTIAL, plans), rows)) != tuple(map(_PLAIN, plans)):
+        # The partial columns each path knows, all cases at once.
+        plans = np.fromiter(plans, np.intp, len(plans))
+        care = np.array([plan.care for plan in _PLAN_LIST])[plans]
+        held = np.fromiter(map(_GEN_PARTIALS, rows), np.int64, len(rows)) & care
+        if (held != np.array([plan.want for plan in _PLAN_LIST])[plans]).any():
             return False
         # x and y within the centimetre: numbers only (no text or blob that would read as one), and
         # float arithmetic as ``_Near`` does it.
