@@ -243,6 +243,8 @@ class ChainReport:
 ScannedEvent = tuple[int, str, str, str, str, str | None, str, str, str]
 # Called with each batch of events read, in journal order, whatever their kind, broken or not.
 EventVisitor = Callable[[list[ScannedEvent]], None]
+# A batch small enough to be still in the processor's cache when the visitors read what the chain
+# check has just read (a tenth faster than 20,000 for the audit).
 SCAN_BATCH = 2000
 
 
