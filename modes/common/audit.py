@@ -1,8 +1,8 @@
 """The audit: is the journal intact, and do the rows it vouches for still say what it says?
 
 ``run_audit`` reads the whole journal once (``data.journal.scan``: the hash chain, numbered without
-gaps) and hands each event to the row checkers on the way (``modes.everyday.case_audit`` for cases),
-which then compare the rows of their table with the replay of those events. It never writes: on
+gaps) and hands each batch of events to the row checkers on the way (``modes.everyday.case_audit`` for
+cases), which then compare the rows of their table with the replay of those events. It never writes: on
 PostgreSQL the session's transaction is made ``REPEATABLE READ READ ONLY``, so the journal and the
 tables are read as one snapshot while the city carries on; SQLite's read transaction is a snapshot
 already.
