@@ -1,8 +1,8 @@
 """The audit: is the journal intact, and do the rows it vouches for still say what it says?
 
 ``run_audit`` reads the whole journal once (``data.journal.scan``: the hash chain, numbered without
-gaps) and hands each event to the row checkers on the way (``modes.everyday.case_audit`` for cases),
-which then compare the rows of their table with the replay of those events. It never writes: on
+gaps) and hands each batch of events to the row checkers on the way (``modes.everyday.case_audit`` for
+cases), which then compare the rows of their table with the replay of those events. It never writes: on
 PostgreSQL the session's transaction is made ``REPEATABLE READ READ ONLY``, so the journal and the
 tables are read as one snapshot while the city carries on; SQLite's read transaction is a snapshot
 already.
@@ -25,17 +25,18 @@ from data.models import JournalEvent
 
 
 class RowChecker(Protocol):
-    """Checks one table's rows against the journal events whose kind starts with ``kinds``."""
+    """Checks one table's rows against the journal events that vouch for them."""
 
     name: str  # what a row is ("case"): the report lists ``<name>_mismatches``
-    kinds: str
     unchecked: tuple[str, ...]  # columns the events do not record, so the journal cannot vouch for them
     checked: int  # rows compared so far
     skipped: str  # why no row is checked at all (a replica's rows are its centre's), or ""
 
     def begin(self, session: Session) -> None: ...
 
-    def visit(self, event: journal.ScannedEvent) -> None: ...
+    def visit(self, events: list[journal.ScannedEvent]) -> None:
+        """The next batch of journal events, in order and of every kind: pick out yours."""
+        ...
 
     def finish(self, session: Session) -> dict[int, tuple[str, ...]]:
         """Rows that differ from their replay: id -> what differs (column names, or why)."""
@@ -83,22 +84,27 @@ def _read_only_snapshot(session: Session) -> None:
 
 
 def run_audit(
-    session: Session, checkers: Sequence[RowChecker] = (), *, cancelled: Callable[[], bool] | None = None
+    session: Session,
+    checkers: Sequence[RowChecker] = (),
+    *,
+    cancelled: Callable[[], bool] | None = None,
+    batch: int = journal.SCAN_BATCH,
 ) -> AuditReport:
     """Verify the journal and every checker's rows in one pass over the journal; never writes.
 
     Give it a session of its own (the caller closes it, which ends the read transaction).
-    ``cancelled`` is asked as the journal is read; when it answers True, ``journal.ScanCancelled``.
+    ``cancelled`` is asked between batches of ``batch`` events; when it answers True,
+    ``journal.ScanCancelled``.
     """
     started = time.perf_counter()
     _read_only_snapshot(session)
     for checker in checkers:
         checker.begin(session)
     if len(checkers) == 1:
-        visit, kinds = checkers[0].visit, checkers[0].kinds
+        visit = checkers[0].visit
     else:
-        visit, kinds = (_dispatch(checkers) if checkers else None), ""
-    chain = journal.scan(session, visit, kinds=kinds, cancelled=cancelled)
+        visit = _dispatch(checkers) if checkers else None
+    chain = journal.scan(session, visit, batch=batch, cancelled=cancelled)
     mismatches = {c.name: c.finish(session) for c in checkers}
     return AuditReport(
         events=chain.events,
@@ -113,10 +119,8 @@ def run_audit(
 
 
 def _dispatch(checkers: Sequence[RowChecker]) -> journal.EventVisitor:
-    def visit(event: journal.ScannedEvent) -> None:
-        kind = event[3]
+    def visit(events: list[journal.ScannedEvent]) -> None:
         for c in checkers:
-            if kind.startswith(c.kinds):
-                c.visit(event)
+            c.visit(events)
 
     return visit

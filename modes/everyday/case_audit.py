@@ -21,14 +21,16 @@ What the events let us check, and how:
 - not at all (``UNCHECKED``): no event records the accept, file and dispatch due times, the supervisor,
   the community and street codes or the external reference.
 
-Speed: the journal is read once by the chain check and handed here event by event; a case is compared
-as soon as its last event is seen (which events are last comes from one indexed query first), so a
-million generated cases need neither a million objects in memory nor a query each. A generated path's
-effects are worked out once per sequence of actions (a year holds a few hundred) and applied to each
-case's step times as a tuple; rows are read from the driver in id ranges as plain tuples, times as
-SQLite stores them (PostgreSQL is asked for the same text), and a batch is compared with one list
-comparison. Only a row that differs is looked at column by column, where equal values written
-differently (a time without its microseconds) are not a difference.
+Speed: the journal is read once by the chain check and handed here a batch at a time; a case is
+compared as soon as its last event is seen (which events are last comes from one indexed query first),
+so a million generated cases need neither a million objects in memory nor a query each. A generated
+path's payload is read with orjson and its effects are worked out once per sequence of actions (a year
+holds a few hundred); the values its event vouches for exactly are written as one JSON text, which the
+database writes from the row too, so a case costs one string comparison (``_JsonRows``), and x, y and
+the few partial columns are compared beside it a batch at a time. Replayed cases' rows are read as plain
+tuples, times as SQLite stores them (PostgreSQL is asked for the same text), and a batch is compared
+with one list comparison. Only a row that differs is looked at column by column, where equal values
+written differently (a time without its microseconds) are not a difference.
 
 A replica (a district node's database) holds the centre's case rows but not the centre's events: its
 cases are not checked (its own journal still is).
@@ -39,13 +41,31 @@ from __future__ import annotations
 import datetime as dt
 import json
 from array import array
-from collections.abc import Callable
-from operator import itemgetter
+from collections.abc import Callable, Iterator, Sequence
+from operator import itemgetter, sub
 
 import numpy as np
-from sqlalchemy import String, and_, bindparam, func, inspect, or_, select, text, type_coerce
+import orjson
+from sqlalchemy import (
+    Integer,
+    String,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    inspect,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+    type_coerce,
+)
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
+from data.db import DriverQuery
 from data.journal import ScannedEvent
 from data.models import Case, JournalEvent
 from modes.everyday import workflow
@@ -116,7 +136,10 @@ class _Near:
         self.value, self.tolerance = value, tolerance
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, int | float) and abs(other - self.value) <= self.tolerance
+        try:
+            return isinstance(other, int | float) and abs(other - self.value) <= self.tolerance
+        except (TypeError, OverflowError):  # the event recorded no number, or one past a double
+            return False
 
     def __repr__(self) -> str:
         return f"{self.value}±{self.tolerance}"
@@ -165,8 +188,9 @@ for _name in EXACT:
 
 
 def _at(iso: str) -> str:
-    """A journal time (canonical ISO, microseconds always) as case times are compared: as SQLite
-    stores them ("YYYY-MM-DD HH:MM:SS.ffffff"; PostgreSQL is asked for the same text)."""
+    """A journal time as ``scan`` reads it (SQLite's storage form, or the canonical ISO form with its
+    "T") as case times are compared: as SQLite stores them ("YYYY-MM-DD HH:MM:SS.ffffff"; PostgreSQL is
+    asked for the same text)."""
     return f"{iso[:10]} {iso[11:]}"
 
 
@@ -424,13 +448,34 @@ def _step(c: _Replay, action: str, at: str, p: dict) -> None:
 
 # --- generated paths without a replay object: a plan per sequence of actions -------------------------------
 
+# What a generated path's event says exactly of its case's row: ``EXACT`` and the deadline. The database
+# hands these back as one JSON text a row (``_row_json``), compared with the JSON of the expected values
+# (``_JsonRows``) as one string: reading 31 columns one by one and comparing them as tuples took twice as
+# long, for a million cases.
+ROW_JSON = (*EXACT, "deadline")
+# A generated case's row as read for that comparison: the id, ``ROW_JSON`` as JSON, x and y, and the
+# partial columns a generated path may know as bits of one number (``_row_partials``).
+GENERATED_ROW = ("id", "json", "x", "y", "partials")
+_GEN_ID, _GEN_JSON, _GEN_X, _GEN_Y, _GEN_PARTIALS = (itemgetter(i) for i in range(len(GENERATED_ROW)))
+# What a generated path can leave known of the partial columns: a bit of ``partials`` each, set when
+# the row holds that (a path knows no other value of them: its steps record none).
+PARTIAL_BITS = {
+    ("verify_due", None): 1,  # is null
+    ("check_due", None): 2,  # is null
+    ("pending", None): 4,  # is null (a request pending: 4 not set)
+    ("suspended_minutes", 0.0): 8,  # is 0
+}
+
 
 class _Plan:
     """What a generated path's steps set, worked out once per sequence of actions: which step's time
-    each step time column takes, the counters, and which partial columns end known (and how).
+    each step time column takes, the counters, which partial columns end known (and how), and so how
+    its cases' rows are compared.
 
     A year of history has a million cases but a few hundred distinct paths, so a case costs a lookup
     and a tuple built in C instead of a replay step by step."""
+
+    number: int  # in ``_PLAN_LIST``
 
     def __init__(self, actions: tuple[str, ...], merged: bool):
         c = _Replay()
@@ -450,32 +495,78 @@ class _Plan:
         self.verify_due = known.get("verify_due", UNKNOWN)
         self.check_due = known.get("check_due", UNKNOWN)
         self.suspended_minutes = known.get("suspended_minutes", UNKNOWN)
+        # The partial columns the path leaves known, as bits of a row's ``partials``: ``care`` are the
+        # bits it knows, ``want`` their values (a request pending: the "pending is null" bit clear).
+        self.care = self.want = 0
+        for name in ("verify_due", "check_due", "pending", "suspended_minutes"):
+            value = getattr(self, name)
+            if value is UNKNOWN:
+                continue
+            bit = PARTIAL_BITS[name, None] if value is SET else PARTIAL_BITS[name, value]
+            self.care |= bit
+            self.want |= 0 if value is SET else bit
+
+    def expected(self, case: _GeneratedCase, values: Sequence) -> tuple:
+        """The case's expected row in full, as a replay gives it: id, then ``COMPARED`` (``values`` are
+        ``ROW_JSON``'s, read back from the case's JSON)."""
+        x, y = case[2], case[3]
+        return (
+            case[0], *values[:-1], _Near(x, CENTIMETRE), _Near(y, CENTIMETRE), UNKNOWN, values[-1],
+            self.verify_due, self.check_due, self.pending, self.suspended_minutes,
+        )  # fmt: skip
 
 
 _PLANS: dict[tuple[tuple[str, ...], bool], _Plan] = {}
+_PLAN_LIST: list[_Plan] = []  # by number: what a generated case keeps instead of its plan
+
+# A generated case as the audit keeps it until its row is read: (id, the JSON its row's ``ROW_JSON``
+# columns must read as, x, y, its plan's number). A few plain values: the garbage collector soon stops
+# looking at such a tuple, where a million tuples holding objects (or 31 values each) passed through
+# its generations and made it walk them again and again.
+_GeneratedCase = tuple[int, str, float, float, int]
+
+_UNREPLAYABLE_ERRORS = (KeyError, ValueError, TypeError, IndexError, AttributeError)
+_ORJSON_REFUSES = (orjson.JSONDecodeError, KeyError, TypeError)
 
 
-def _history_expected(case_id: int, at: str, district: str | None, p: dict) -> tuple:
-    """The row a generated path's event vouches for, as compared: id, then ``COMPARED``."""
-    final, steps = p["case"], p["steps"]
-    actions, _roles, actors, when = zip(*steps, strict=True)
+def _new_plan(key: tuple[tuple[str, ...], bool]) -> _Plan:
+    """A plan numbered by its place in ``_PLAN_LIST``: appending and then finding itself keeps the
+    number right when two audits (two threads) meet a new path at once."""
+    plan = _Plan(*key)
+    _PLAN_LIST.append(plan)
+    plan.number = _PLAN_LIST.index(plan)
+    _PLANS[key] = plan
+    return plan
+
+
+def _generated(
+    case_id: int, at: str, district: str | None, p: dict, dumps: Callable[[tuple], str]
+) -> _GeneratedCase:
+    """What a generated path's event says its case's row holds (``at`` as ``_at`` gives it), with
+    ``ROW_JSON``'s values written by ``dumps``."""
+    final = p["case"]
+    actions, _roles, actors, when = zip(*p["steps"], strict=True)
     key = (actions, final["duplicate_of"] is not None)
     plan = _PLANS.get(key)
     if plan is None:
-        plan = _PLANS[key] = _Plan(*key)
+        plan = _new_plan(key)
     # Every step's "YYYY-MM-DDTHH:MM:SS" as "YYYY-MM-DD HH:MM:SS.000000", in three passes of C.
     times = (".000000|".join(when) + ".000000|").replace("T", " ").split("|")
     times[-1] = None
-    times = plan.times(times)
     deadline = final["deadline"]
-    return (
-        case_id, final["kind"], final["type"], final["channel"], final["urgent"], final["cell"], district,
+    values = (
+        final["kind"], final["type"], final["channel"], final["urgent"], final["cell"], district,
         final["department"], final["component"], actors[0], final["duplicate_of"], final["state"],
-        final["closure_kind"], final["satisfaction"], *plan.counts, at, *times,
-        _Near(final["x"], CENTIMETRE), _Near(final["y"], CENTIMETRE), UNKNOWN,
-        None if deadline is None else _step_time(deadline), plan.verify_due, plan.check_due, plan.pending,
-        plan.suspended_minutes,
+        final["closure_kind"], final["satisfaction"], *plan.counts, at, *plan.times(times),
+        None if deadline is None else f"{deadline[:10]} {deadline[11:19]}.000000",
     )  # fmt: skip
+    return case_id, dumps(values), final["x"], final["y"], plan.number
+
+
+def _history_expected(case_id: int, at: str, district: str | None, p: dict) -> tuple:
+    """The row a generated path's event vouches for, as a replay gives it: id, then ``COMPARED``."""
+    case = _generated(case_id, at, district, p, _JsonRows("sqlite").dumps)
+    return _PLAN_LIST[case[4]].expected(case, orjson.loads(case[1]))
 
 
 def _expected(case_id: int, c: _Replay) -> tuple:
@@ -502,10 +593,64 @@ def _time_text(col, dialect: str):
     return type_coerce(col, String)
 
 
-def _row_statement(dialect: str):
+def _row_statement(dialect: str, names: tuple[str, ...] = ("id", *COMPARED)):
+    """The cases with ids from ``lo`` to ``hi``, in order: ``names``, times as text."""
     c = Case.__table__.c
-    cols = [c.id, *[(_time_text(c[n], dialect) if n in TIMES else c[n]).label(n) for n in COMPARED]]
+    special = {"json": _row_json(dialect), "partials": _row_partials()}
+    cols = [
+        special.get(n) if n in special else _time_text(c[n], dialect) if n in TIMES else c[n] for n in names
+    ]
     return select(*cols).where(c.id.between(bindparam("lo", 0), bindparam("hi", 0))).order_by(c.id)
+
+
+def _row_json(dialect: str):
+    """A row's ``ROW_JSON`` columns as one JSON text, as ``_JsonRows.dumps`` writes the expected values:
+    a JSON array on SQLite, a record's JSON (keys f1, f2...) on PostgreSQL."""
+    c = Case.__table__.c
+    if dialect == "postgresql":
+        return cast(
+            func.row_to_json(tuple_(*[_time_text(c[n], dialect) if n in TIMES else c[n] for n in ROW_JSON])),
+            Text,
+        )
+    # SQLite keeps the urgent flag as 0 or 1: JSON's false and true, as the event records it.
+    urgent = sql_case(
+        (c.urgent.is_(1), literal_column("json('true')")),
+        (c.urgent.is_(0), literal_column("json('false')")),
+        else_=c.urgent,
+    )
+    return func.json_array(*[urgent if n == "urgent" else c[n] for n in ROW_JSON])
+
+
+def _row_partials():
+    """A row's partial columns as ``PARTIAL_BITS``: one small number instead of four values to read."""
+    c = Case.__table__.c
+    holds = {
+        "verify_due": c.verify_due.is_(None),
+        "check_due": c.check_due.is_(None),
+        "pending": c.pending.is_(None),
+        "suspended_minutes": c.suspended_minutes.is_not_distinct_from(0),
+    }
+    return sum(cast(holds[name], Integer) * bit for (name, _), bit in PARTIAL_BITS.items())
+
+
+class _JsonRows:
+    """The expected ``ROW_JSON`` values as the database writes a row's (``_row_json``), so that equal
+    texts mean equal values. JSON texts are equal only for equal sequences of JSON values: text, whole
+    numbers, null, true and false read alike in Python (the flag is compared as a truth value anyway).
+    Fractions could differ yet read alike (SQLite writes 15 digits): the values hold none (a generated
+    path's duplicate link that is a fraction is replayed instead, see ``CaseChecker.visit``), and the
+    text columns cannot hold one."""
+
+    def __init__(self, dialect: str):
+        # As text, not orjson's bytes: keeping a million of those made the kernel hand out fresh pages
+        # for every one (twice as long as the rest of a case's work); a str is a copy of the right size.
+        if dialect == "postgresql":
+            keys = [f"f{i}" for i in range(1, len(ROW_JSON) + 1)]
+            self.dumps = lambda values: orjson.dumps(dict(zip(keys, values, strict=True))).decode()
+            self.loads = lambda text: list(orjson.loads(text).values())
+        else:
+            self.dumps = lambda values: orjson.dumps(values).decode()
+            self.loads = orjson.loads
 
 
 def _same_time(expected: str | None, actual: object) -> bool:
@@ -537,38 +682,82 @@ def _differences(expected: tuple, row: tuple) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _runs(ids: list[int]) -> Iterator[tuple[int, int]]:
+    """Sorted ids cut into runs ``[start, end)`` read as one id range each: generated cases are
+    consecutive ids (one range whose rows line up with them); scattered ids (live cases) go in pieces,
+    so a range never reads many rows it does not need."""
+    if ids and ids[-1] - ids[0] < 2 * len(ids) + 64:  # generated history: one range, found at once
+        yield 0, len(ids)
+        return
+    start = 0
+    while start < len(ids):
+        end = start + 1
+        first = ids[start]
+        while end < len(ids) and ids[end] - first < 2 * (end - start + 1) + 64:
+            end += 1
+        yield start, end
+        start = end
+
+
+def _generated_agree(cases: list[_GeneratedCase], rows: list[tuple]) -> bool:
+    """Whether the rows (``GENERATED_ROW``, ids from the first case's to the last's) agree with the
+    generated cases, all of them, compared a whole run at a time in C; when they do not, the caller
+    finds which do not and why, column by column."""
+    if len(rows) != len(cases):  # a replayed case among them, or a row missing
+        by_id = {row[0]: row for row in rows}
+        rows = [by_id.get(case[0]) for case in cases]
+    ids, jsons, xs, ys, plans = zip(*cases, strict=True)
+    try:
+        if tuple(map(_GEN_ID, rows)) != ids or tuple(map(_GEN_JSON, rows)) != jsons:
+            return False
+        # The partial columns each path knows, all cases at once.
+        plans = np.fromiter(plans, np.intp, len(plans))
+        care = np.array([plan.care for plan in _PLAN_LIST])[plans]
+        held = np.fromiter(map(_GEN_PARTIALS, rows), np.int64, len(rows)) & care
+        if (held != np.array([plan.want for plan in _PLAN_LIST])[plans]).any():
+            return False
+        # x and y within the centimetre: numbers only (no text or blob that would read as one), and
+        # float arithmetic as ``_Near`` does it.
+        for get, want in ((_GEN_X, xs), (_GEN_Y, ys)):
+            apart = np.abs(np.array(list(map(sub, map(get, rows), want)), dtype=np.float64))
+            if not (apart <= CENTIMETRE).all():
+                return False
+    except (TypeError, OverflowError, ValueError):  # a row missing, or a value that is no number
+        return False
+    return True
+
+
 class CaseChecker:
     """The audit's check of the ``cases`` table (a ``modes.common.audit.RowChecker``)."""
 
     name = "case"
-    kinds = "case."
     unchecked = UNCHECKED
 
     def __init__(self, batch: int = _BATCH) -> None:
         self.batch = batch
         self.checked = 0
+        self.recompared = 0  # cases the comparison of a whole batch left to be compared column by column
         self._last: dict[int, int] = {}  # case id -> seq of its last event, for cases with several events
         self._open: dict[int, _Replay] = {}  # replays waiting for their case's last event
-        self._ready: list[tuple] = []  # expected rows (id first) waiting for the rows
-        self._seen = array("q")
+        self._generated: list[_GeneratedCase] = []  # generated cases waiting for their rows
+        self._replayed: list[tuple] = []  # expected rows of replayed cases (id first) waiting for theirs
+        self._seen = array("q")  # every case id an event accounts for
         self._bad: dict[int, tuple[str, ...]] = {}
-        self._session: Session | None = None
-        self._rows_sql = ""
-        self._compiled = None
+        self._rows: DriverQuery | None = None
+        self._generated_rows: DriverQuery | None = None
+        self._json = _JsonRows("sqlite")
         self.skipped = ""  # why the rows were not checked at all, if they were not
 
     def begin(self, session: Session) -> None:
-        self._session = session
         conn = session.connection(bind_arguments={"mapper": Case})
         if inspect(conn).has_table("link_replica_meta") and conn.execute(_REPLICA_POSITION).first():
             # A district's (or console's) replica: its case rows come from the centre's journal.
             self.skipped = "this database is a replica of a centre's city: audit the centre's cases there"
             return
-        # The row query goes to the driver as compiled once: rows come back as plain tuples, compared
-        # with the expected ones in C.
-        compiled = _row_statement(conn.dialect.name).compile(dialect=conn.dialect)
-        self._rows_sql = str(compiled)
-        self._compiled = compiled
+        # Rows come back from the driver as plain tuples, compared with the expected ones in C.
+        self._rows = DriverQuery(conn, _row_statement(conn.dialect.name))
+        self._generated_rows = DriverQuery(conn, _row_statement(conn.dialect.name, GENERATED_ROW))
+        self._json = _JsonRows(conn.dialect.name)
         # Which events are each case's last: only cases with more than one event need remembering (a
         # generated path is one event, compared as soon as it is read). Two ranges of the kind index
         # rather than LIKE, which SQLite cannot take to an index.
@@ -588,82 +777,110 @@ class CaseChecker:
             except ValueError:
                 continue
 
-    def visit(self, event: ScannedEvent) -> None:
-        seq, iso, actor, kind, subject, district, payload = event
-        if subject[:5] != "case/" or self.skipped:
+    def visit(self, events: list[ScannedEvent]) -> None:
+        if self.skipped:
             return
+        last, bad = self._last, self._bad
+        generated, dumps = self._generated, self._json.dumps
+        for seq, at, actor, kind, subject, district, payload, _prev, _hash in events:
+            if kind != "case.history":
+                if kind[:5] == "case." and subject[:5] == "case/":
+                    self._replay(seq, at, actor, kind, subject, district, payload)
+                continue
+            if subject[:5] != "case/":
+                continue
+            try:
+                case_id = int(subject[5:])
+            except ValueError:
+                continue
+            if case_id in bad:
+                continue
+            if case_id in last:  # live steps follow the path: replayed step by step
+                self._replay(seq, at, actor, kind, subject, district, payload)
+                continue
+            # A whole path in one event (a million of them in a year's history): no replay object, and
+            # the payload read by orjson (twice as fast as json). Replayed instead: a payload orjson
+            # refuses (NaN, lone surrogates, numbers past a double, all of which json takes), and one
+            # whose duplicate link orjson reads as a float (an integer past 64 bits, where json keeps
+            # the integer; ``_JsonRows`` takes no float). Every other value orjson reads as json does,
+            # or one compared alike: text, the urgent flag (as a truth value), x and y (within a
+            # tolerance, by float arithmetic, which turns json's integer into the same float).
+            try:
+                p = orjson.loads(payload)
+                refused = p["case"]["duplicate_of"].__class__ is float
+            except _ORJSON_REFUSES:
+                refused = True
+            if refused:
+                self._replay(seq, at, actor, kind, subject, district, payload)
+                continue
+            try:
+                generated.append(_generated(case_id, at if at[10:11] == " " else _at(at), district, p, dumps))
+            except _UNREPLAYABLE_ERRORS:
+                self._unreplayable(case_id)
+        if len(generated) + len(self._replayed) >= self.batch:
+            self._compare()
+
+    def _replay(
+        self, seq: int, at: str, actor: str, kind: str, subject: str, district: str | None, payload: str
+    ) -> None:
+        """One event of a case replayed step by step; the case is compared after its last one."""
         try:
             case_id = int(subject[5:])
         except ValueError:
             return
         if case_id in self._bad:
             return
-        last = self._last.get(case_id, seq)
         try:
-            if kind == "case.history" and last == seq:  # a whole path in one event: no replay object
-                self._seen.append(case_id)
-                self._ready.append(_history_expected(case_id, _at(iso), district, json.loads(payload)))
-                if len(self._ready) >= self.batch:
-                    self._compare()
-                return
             action = kind[5:]
             if action == "history":
-                replay = _from_history(_at(iso), district, json.loads(payload))
+                replay = _from_history(_at(at), district, json.loads(payload))
             elif action == "report":
-                replay = _from_report(_at(iso), actor, district, json.loads(payload))
+                replay = _from_report(_at(at), actor, district, json.loads(payload))
             elif action == "escalated":  # the incident's link: the case row is left as it is
                 replay = self._open[case_id]
             else:
                 replay = self._open[case_id]
-                _step(replay, action, _at(iso), json.loads(payload))
-            expected = _expected(case_id, replay) if last == seq else None
-        except (KeyError, ValueError, TypeError, IndexError, AttributeError):
+                _step(replay, action, _at(at), json.loads(payload))
+            expected = _expected(case_id, replay) if self._last.get(case_id, seq) == seq else None
+        except _UNREPLAYABLE_ERRORS:
             # Not a path through the table, or a step of a case whose report the journal lacks.
-            self._open.pop(case_id, None)
-            self._seen.append(case_id)
-            self._bad[case_id] = UNREPLAYABLE
+            self._unreplayable(case_id)
             return
         if expected is None:
             self._open[case_id] = replay
             return
         self._open.pop(case_id, None)
         self._seen.append(case_id)
-        self._ready.append(expected)
-        if len(self._ready) >= self.batch:
-            self._compare()
+        self._replayed.append(expected)
 
-    def _fetch(self, lo: int, hi: int) -> list[tuple]:
-        cursor = self._session.connection(
-            bind_arguments={"mapper": Case}
-        ).connection.driver_connection.cursor()
-        try:
-            params = self._compiled.construct_params({"lo": lo, "hi": hi})
-            if self._compiled.positional:
-                params = tuple(params[name] for name in self._compiled.positiontup)
-            cursor.execute(self._rows_sql, params)
-            return cursor.fetchall()
-        finally:
-            cursor.close()
+    def _unreplayable(self, case_id: int) -> None:
+        self._open.pop(case_id, None)
+        self._seen.append(case_id)
+        self._bad[case_id] = UNREPLAYABLE
 
     def _compare(self) -> None:
-        ready, self._ready = self._ready, []
-        if not ready:
-            return
-        ready.sort(key=itemgetter(0))
-        # Generated runs are consecutive ids: one range, whose rows line up with the expected ones.
-        # Scattered ids (live cases) go in pieces, so a range never reads many rows it does not need.
-        start = 0
-        while start < len(ready):
-            end = start + 1
-            first = ready[start][0]
-            while end < len(ready) and ready[end][0] - first < 2 * (end - start + 1) + 64:
-                end += 1
-            expected = ready[start:end]
-            rows = self._fetch(first, expected[-1][0])
+        generated, self._generated = self._generated, []
+        replayed, self._replayed = self._replayed, []
+        generated.sort(key=itemgetter(0))
+        ids = [case[0] for case in generated]
+        self._seen.extend(ids)
+        for start, end in _runs(ids):
+            cases = generated[start:end]
+            lo, hi = cases[0][0], cases[-1][0]
+            self.checked += len(cases)
+            if not _generated_agree(cases, self._generated_rows.all(lo=lo, hi=hi)):
+                loads = self._json.loads
+                expected = [_PLAN_LIST[case[4]].expected(case, loads(case[1])) for case in cases]
+                self._compare_each(expected, self._rows.all(lo=lo, hi=hi))
+                self.recompared += len(cases)
+        replayed.sort(key=itemgetter(0))
+        for start, end in _runs([expected[0] for expected in replayed]):
+            expected = replayed[start:end]
+            rows = self._rows.all(lo=expected[0][0], hi=expected[-1][0])
             self.checked += len(expected)
             if len(rows) != len(expected) or rows != expected:
                 self._compare_each(expected, rows)
-            start = end
+                self.recompared += len(expected)
 
     def _compare_each(self, expected: list[tuple], rows: list[tuple]) -> None:
         by_id = {row[0]: row for row in rows}
@@ -687,10 +904,10 @@ class CaseChecker:
         self._open.clear()
         self._compare()
         # Rows no event accounts for.
-        seen = (
-            np.unique(np.frombuffer(self._seen, dtype=np.int64)) if len(self._seen) else np.empty(0, np.int64)
-        )
-        ids = np.fromiter(session.execute(select(Case.id)).scalars(), dtype=np.int64)
-        for case_id in np.setdiff1d(ids, seen).tolist():
+        conn = session.connection(bind_arguments={"mapper": Case})
+        ids = DriverQuery(conn, select(Case.id)).all()
+        ids = np.fromiter(map(itemgetter(0), ids), dtype=np.int64, count=len(ids))
+        seen = np.frombuffer(self._seen, dtype=np.int64)
+        for case_id in ids[~np.isin(ids, seen)].tolist():
             self._bad[case_id] = NO_EVENTS
         return dict(sorted(self._bad.items()))
