@@ -120,6 +120,10 @@ def types_in_use(session: Session) -> tuple[str, ...]:
 # --- ordering -----------------------------------------------------------------------------------------
 
 
+# Orderings by a computed key (no index serves them): their pages sort the ids first.
+SORTED_IN_FULL = frozenset({"due", "department"})
+
+
 def sort_key(column: str) -> ColumnElement:
     """The ordering key of a column; NULLs folded so both backends order alike and rank works."""
     keys: dict[str, ColumnElement] = {
@@ -172,27 +176,30 @@ def page(
         skip = max(total - offset - limit, 0)
     else:
         skip = offset
-    stmt = (
-        select(
-            Case.id,
-            Case.reported_at,
-            Case.channel,
-            Case.kind,
-            Case.type_code,
-            Case.district_code,
-            Case.street_code,
-            Case.department_code,
-            Case.state,
-            stage_due_expr().label("stage_due"),
-            Case.reporter,
-            Case.urgent,
-            overdue_condition(now).label("overdue"),
-        )
-        .where(*case_conditions(f, now))
-        .order_by(*_ordering(QueueOrder(order.column, not order.descending) if from_end else order))
-        .limit(limit)
-        .offset(skip)
+    ordering = _ordering(QueueOrder(order.column, not order.descending) if from_end else order)
+    conditions = case_conditions(f, now)
+    shown = select(
+        Case.id,
+        Case.reported_at,
+        Case.channel,
+        Case.kind,
+        Case.type_code,
+        Case.district_code,
+        Case.street_code,
+        Case.department_code,
+        Case.state,
+        stage_due_expr().label("stage_due"),
+        Case.reporter,
+        Case.urgent,
+        overdue_condition(now).label("overdue"),
     )
+    if order.column in SORTED_IN_FULL:
+        # A computed key has no index: every matching row is sorted. Sort the ids alone, then read the
+        # shown columns of the page's rows (SQLite's sorter would carry every shown column of every row).
+        ids = select(Case.id).where(*conditions).order_by(*ordering).limit(limit).offset(skip).subquery()
+        stmt = shown.join(ids, ids.c.id == Case.id).order_by(*ordering)
+    else:
+        stmt = shown.where(*conditions).order_by(*ordering).limit(limit).offset(skip)
     rows = session.execute(stmt).all() if limit else []
     return _page_of(offset, rows[::-1] if from_end else rows, now)
 
