@@ -11,7 +11,7 @@ import traceback
 from concurrent.futures import Future
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -747,9 +747,6 @@ class MainWindow(QMainWindow):
 
     def notify(self, message: str, timeout_ms: int = 10_000) -> None:
         self.statusBar().showMessage(message, timeout_ms)
-
-    def map_view(self) -> QRectF:
-        return self.map.view_rect()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.watcher.stop()

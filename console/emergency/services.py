@@ -90,11 +90,6 @@ class EmergencyServices:
                 self._index = ImpactIndex.load(s)
             return self._index
 
-    def reload_indexes(self) -> None:
-        """Drop the impact index (the city's cells, components or cameras changed); the next call loads it."""
-        with self._lock:
-            self._index = None
-
     # --- reads ---------------------------------------------------------------------------------------
 
     def board(self, incident_id: int | None, status: str | None = None) -> IncidentBoard:
@@ -308,14 +303,3 @@ def site_of(area: shapely.Polygon) -> tuple[float, float]:
     if not area.contains(c):
         c = area.representative_point()
     return c.x, c.y
-
-
-def rings_of(geometry) -> list:
-    """Exterior and interior rings of a polygon or multipolygon as coordinate arrays."""
-    out = []
-    for part in shapely.get_parts(geometry):
-        if part.geom_type != "Polygon":
-            continue
-        out.append(shapely.get_coordinates(part.exterior))
-        out += [shapely.get_coordinates(r) for r in part.interiors]
-    return out

@@ -629,8 +629,5 @@ class MapPanel(QWidget):
         if had:
             self.selection_changed.emit(None)
 
-    def local_to_scene(self, x: float, y: float) -> QPointF:
-        return self.viewbox.mapViewToScene(QPointF(x, y))
-
     def highlight_path(self, path: QPainterPath) -> None:
         self.selection_layer.set_path(path)
