@@ -126,8 +126,8 @@ def _open(url: str | None, pool: ThreadPoolExecutor) -> _Opened:
 
 
 def _load_snapshot(make_session) -> CitySnapshot:
-    with make_session() as s:
-        return load_snapshot(s)
+    with make_session() as s, ThreadPoolExecutor(1, thread_name_prefix="sanwei-columns") as pool:
+        return load_snapshot(s, executor=pool)
 
 
 def _requested_mode(args: argparse.Namespace) -> str | None:

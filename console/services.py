@@ -9,6 +9,7 @@ session or SQL, and no service here opens a write transaction.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -59,8 +60,9 @@ class ConsoleServices:
     # --- the city ------------------------------------------------------------------------------------
 
     def load_snapshot(self, progress: city_loading.Progress | None = None) -> CitySnapshot:
-        with self.session_factory() as s:
-            return city_loading.load_snapshot(s, progress)
+        # The loader reads the component columns on a second thread meanwhile: the console's to start.
+        with self.session_factory() as s, ThreadPoolExecutor(1, thread_name_prefix="sanwei-columns") as pool:
+            return city_loading.load_snapshot(s, progress, executor=pool)
 
     def overview(self) -> CityOverview:
         with self.session_factory() as s:

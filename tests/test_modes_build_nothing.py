@@ -19,7 +19,8 @@ RULES = sorted((REPO / "modes").rglob("*.py"))
 
 # The last part of the called name: ``create_engine(...)``, ``sa.create_engine(...)``, ``zmq.Context()``,
 # ``zmq.Context.instance()``, ``threading.Thread(...)``, ``Thread(...)``.
-BUILDERS = {"create_engine", "make_engine", "open_database", "Context", "Thread"}
+BUILDERS = {"create_engine", "make_engine", "open_database", "Context", "Thread", "ThreadPoolExecutor",
+            "ProcessPoolExecutor"}  # fmt: skip
 
 
 def _dotted(node: ast.AST) -> str:
@@ -66,6 +67,8 @@ ctx = zmq.Context()
 ctx = zmq.Context.instance()
 threading.Thread(target=run).start()
 Thread(target=run)
+pool = ThreadPoolExecutor(max_workers=1)
+pool = futures.ProcessPoolExecutor()
 session_factory(engine)
 s.execute(select(Case))
 """
@@ -78,4 +81,6 @@ s.execute(select(Case))
         "zmq.Context.instance()",
         "threading.Thread()",
         "Thread()",
+        "ThreadPoolExecutor()",
+        "futures.ProcessPoolExecutor()",
     ]

@@ -1,13 +1,14 @@
 """Reading the city's picture (``modes.common.city_picture.CitySnapshot``) from the database.
 
 A handful of column queries, no ORM objects for the big tables; it runs in a worker thread and takes
-its own session. The components' columns come from a helper thread on its own connection meanwhile.
+its own session. Given an executor by its caller (the console hands it one), the components' columns
+come from that executor's thread on their own connection meanwhile; without one, one after the other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -171,18 +172,31 @@ def _group_reduce(ufunc, group, values, n, fill):
     return out
 
 
-def load_snapshot(session: Session, progress: Progress | None = None) -> CitySnapshot:
-    """Read the whole map in a handful of column queries (no ORM objects for the big tables)."""
+class _Now:
+    """A ``Future``'s ``result()`` of a call made at once: the loader without an executor."""
+
+    def __init__(self, fn: Callable, *args) -> None:
+        self._value = fn(*args)
+
+    def result(self):
+        return self._value
+
+
+def load_snapshot(
+    session: Session, progress: Progress | None = None, *, executor: Executor | None = None
+) -> CitySnapshot:
+    """Read the whole map in a handful of column queries (no ORM objects for the big tables).
+
+    ``executor``: where the component columns (one SQLite step, without the GIL) and the lon/lat
+    transformer (PROJ) are read, on their own connection, while this thread builds cells and boundaries.
+    The caller owns it (the rules start no threads); without one they are read here first."""
     report = progress or (lambda stage, fraction: None)
     crs = city_crs(session)
     name = get_meta(session, "city_name", "") or get_meta(session, "name", "") or ""
-    # The component columns (one SQLite step, without the GIL) and the lon/lat transformer (PROJ)
-    # come from a helper thread on its own connection while this one builds cells and boundaries.
-    helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sanwei-columns")
     engine = session.get_bind()
-    component_columns = helper.submit(_component_columns_on, engine)
-    to_lonlat = helper.submit(transformer, crs, WGS84)
-    helper.shutdown(wait=False)
+    submit: Callable[..., Future | _Now] = executor.submit if executor is not None else _Now
+    component_columns = submit(_component_columns_on, engine)
+    to_lonlat = submit(transformer, crs, WGS84)
 
     report("cells", 0.0)
     rows = session.execute(
