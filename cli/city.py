@@ -91,18 +91,13 @@ def _counts_line(summary: dict) -> str:
 def cmd_stats(args: argparse.Namespace) -> int:
     if getattr(args, "connect", None):
         counts = remote(args, "query.stats", {})
-        if args.json:
-            emit_json(counts)
-        else:
-            for k, v in counts.items():
-                print(f"{k:>12}  {v}")
-        return 0
-    from data.city import stats
+    else:
+        from data.city import stats
 
-    engine, Session = open_city(args)
-    with Session() as s:
-        counts = stats(s)
-    engine.dispose()
+        engine, Session = open_city(args)
+        with Session() as s:
+            counts = stats(s)
+        engine.dispose()
     if args.json:
         emit_json(counts)
     else:
