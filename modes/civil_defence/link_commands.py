@@ -234,8 +234,7 @@ def _ack(ctx: CallContext, args: dict[str, Any]) -> dict:
 
 
 def _centre_only(ctx: CallContext, what: str) -> None:
-    if not ctx.at_centre:
-        raise CommandRefused(f"{what} is done at the municipal centre, not at a district node")
+    ctx.decided_at_centre(f"{what} is done at the municipal centre, not at a district node")
 
 
 def _plan_test(ctx: CallContext, args: dict[str, Any]) -> dict:

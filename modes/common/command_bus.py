@@ -176,6 +176,12 @@ class CallContext:
     def after_commit(self, fn: Callable[[], None]) -> None:
         self.tx.after_commit.append(fn)
 
+    def decided_at_centre(self, refusal: str) -> None:
+        """Refuse at a district node what only the municipal centre decides (the city's mode, orders,
+        the annual alarm test...): a district's replica is not where it lives."""
+        if self.node == "district":
+            raise CommandRefused(refusal)
+
     def confine(self, district: str | None, what: str) -> None:
         """Refuse when a confined caller reaches outside its district."""
         if self.scope is not None and district != self.scope:
@@ -547,8 +553,7 @@ def _switch_mode(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     if ctx.scope is not None and ctx.at_centre:
         # One-level supervision: the city's mode is the municipal centre's decision.
         raise CommandRefused(f"{ctx.peer.name} may not switch the city's mode: the municipal centre does")
-    if ctx.node == "district":
-        raise CommandRefused("the city's mode is switched at the municipal centre, not at a district")
+    ctx.decided_at_centre("the city's mode is switched at the municipal centre, not at a district")
     actor = orders.acting_person(ctx, args)
     return mode_switch_doc(
         switch_mode(ctx.session, ctx.clock, actor, args.get("mode", ""), args.get("reason") or "")

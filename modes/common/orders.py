@@ -413,19 +413,13 @@ def _expired(order: OrderView) -> dict[str, Any]:
     )
 
 
-def _at_the_centre(ctx: CallContext, done: str) -> None:
-    # Orders wait in the centre's database; a district's replica holds none to decide.
-    if ctx.node == "district":
-        raise AuthorityRefused(f"orders wait at the municipal centre and are {done} there, not at a district")
-
-
 def _order_confirm(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """The second person confirms with their own password, checked here whatever the channel proved.
     Every refusal is a reply (``ok`` false, with ``reason`` and ``message``), not an exception, so a wrong
     password's count and an expiry commit: the sign-in reasons (``unknown``, ``no_password``,
     ``wrong_password``, ``locked``) and the order's (``same_person``, ``not_authorised``, ``decided``,
     ``expired``)."""
-    _at_the_centre(ctx, "confirmed")
+    ctx.decided_at_centre("orders wait at the municipal centre and are confirmed there, not at a district")
     order_id = _order_id(args)
     try:
         confirmer = _with_password(ctx, args)
@@ -450,7 +444,7 @@ def _order_refuse(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """A second person refuses, or the one who asked withdraws: the sender's person, or, when the command
     carries a ``password``, the ``login`` it names once the password is checked here (as for
     ``order.confirm``). Refusals are replies, as there."""
-    _at_the_centre(ctx, "refused")
+    ctx.decided_at_centre("orders wait at the municipal centre and are refused there, not at a district")
     order_id = _order_id(args)
     if "password" in args:
         try:
@@ -483,7 +477,8 @@ def _orders(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _two_person(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
-    if ctx.scope is not None or ctx.node == "district":
+    ctx.decided_at_centre("the two-person rule is set at the municipal centre")
+    if ctx.scope is not None:
         raise AuthorityRefused("the two-person rule is set at the municipal centre")
     if not isinstance(args.get("on"), bool):
         raise InputError("settings.two_person needs 'on': true or false")
