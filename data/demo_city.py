@@ -92,6 +92,9 @@ STAGES = (
 # that one hash stored for every demo login: thousands of Argon2id hashes would take minutes.
 DEMO_PASSWORD = "sanwei-demo"
 DEPUTY_CIVIL_DEFENCE = "city_civil_defence_deputy"  # the second officer the two-person rule's alarms need
+DRILL_COORDINATOR = "city_drill"  # runs the exercises (演练导调), at the municipal centre only
+# The roles every centre and district has a login for; the drill coordinator is added once, last.
+_SEAT_ROLES = tuple(r for r in Role if r != Role.DRILL)
 ORIGIN_LONLAT = (126.65, 45.72)  # Harbin's built-up core
 GRID_M = 0.001  # every vertex on a 1 mm grid, so neighbouring cells share their edges exactly
 ROW_BAND_M = 150.0  # cells are numbered in rows of this height, north to south, then west to east
@@ -1225,8 +1228,8 @@ def _components(plan, grid, polys, xy, codes, land_use, density, roads, types, r
 def _staff(plan: Scale, rng: np.random.Generator) -> list[dict]:
     """Logins for every role at the municipal centre, each district centre and each department."""
     rows: list[dict] = []
-    centre_roles = [r for r in Role if r != Role.DEPARTMENT]
-    names = _person_names(rng, len(centre_roles) + len(DEPARTMENTS) + len(plan.districts) * len(Role))
+    centre_roles = [r for r in _SEAT_ROLES if r != Role.DEPARTMENT]
+    names = _person_names(rng, len(centre_roles) + len(DEPARTMENTS) + len(plan.districts) * len(_SEAT_ROLES))
     for role in centre_roles:
         rows.append(
             {
@@ -1246,7 +1249,7 @@ def _staff(plan: Scale, rng: np.random.Generator) -> list[dict]:
             }
         )
     for d in plan.districts:
-        for role in Role:
+        for role in _SEAT_ROLES:
             # A district's "department" login is the district itself as the unit of last resort (属地).
             rows.append(
                 {
@@ -1264,6 +1267,15 @@ def _staff(plan: Scale, rng: np.random.Generator) -> list[dict]:
         {
             "login": DEPUTY_CIVIL_DEFENCE,
             "role": Role.CIVIL_DEFENCE.value,
+            "district_code": None,
+            "department_code": None,
+            "name": _person_names(rng, 1)[0],
+        }
+    )
+    rows.append(
+        {
+            "login": DRILL_COORDINATOR,
+            "role": Role.DRILL.value,
             "district_code": None,
             "department_code": None,
             "name": _person_names(rng, 1)[0],

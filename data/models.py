@@ -64,6 +64,8 @@ class Role(enum.StrEnum):
     DEPARTMENT = "department"
     COMMANDER = "commander"
     CIVIL_DEFENCE = "civil_defence"
+    # The drill coordinator (演练导调): runs exercises, delivers injects, keeps the evaluators' notes.
+    DRILL = "drill"
 
 
 class CameraStatus(enum.StrEnum):
@@ -344,6 +346,9 @@ class Case(Base):
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
     external_ref: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # The exercise whose inject reported it (data.exercise_models): real figures, lists and exports leave
+    # such cases out unless asked (modes.everyday.case_filter). Migration ex_0001.
+    exercise_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
     __table_args__ = (
         Index("ix_cases_dup_lookup", "type_code", "state", "reported_at"),

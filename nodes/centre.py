@@ -21,9 +21,11 @@ from comms.wire import Entry
 from data import journal
 from data.db import open_database, resolve_url, session_factory
 from modes.common.clock import Clock
-from modes.common.command_bus import CommandBus, DbDedupStore, NodeRole, make_apply
+from modes.common.command_bus import CommandBus, DbDedupStore, NodeRole, call_local, make_apply
 from modes.common.picture import CASE_WINDOW_DAYS, Touched, build_state, classify, unpack
+from modes.exercises.exercises import running_exercise_ids
 from nodes.client import parse_endpoint
+from nodes.exercise_driver import ExerciseDriver
 from nodes.follower import JournalFollower
 from nodes.logs import NodeLog, seconds_since, wall_time
 from nodes.replica import WAL_BACKSTOP_PAGES, WalCheckpointer
@@ -159,6 +161,11 @@ class CentreNode:
             context=self.context,
         ).start()
         self.teardown.push("the command server", self.commands.stop)
+        # The city's exercises run here: their injects go out on the exercise clock through this bus.
+        self.exercises: ExerciseDriver | None = None
+        if self.bus.spec("exercise.tick") is not None:  # a bus without the exercise commands runs none
+            self.exercises = ExerciseDriver(self._exercise_tick).start()
+            self.teardown.push("the exercise driver", self.exercises.stop)
         self.log.event(
             "ready",
             bind=self.bind,
@@ -176,6 +183,16 @@ class CentreNode:
     def stop(self) -> None:
         """Stop what ``start`` started, in the reverse order (also after a start that failed halfway)."""
         self.teardown.close()
+
+    def _exercise_tick(self) -> dict[str, Any]:
+        # A read first: with no exercise running, no write transaction (SQLite's lock) every half second.
+        with self.session_factory() as s:
+            if not running_exercise_ids(s):
+                return {"exercises": []}
+        result = call_local(self.bus, self.session_factory, self.clock, "exercise.tick", {})
+        if any(ex.get("delivered") or ex.get("refused") for ex in result.get("exercises", ())):
+            self._after_command()
+        return result
 
     def _after_command(self) -> None:
         assert self.follower is not None

@@ -255,6 +255,7 @@ def issue_alarm(
     note: str = "",
     test_signal_id: int | None = None,
     order: dict | None = None,
+    exercise_id: int | None = None,
 ) -> AlarmIssued:
     """Order ``kind`` sounded in ``districts`` (default all). Only the civil-defence role may.
 
@@ -274,7 +275,8 @@ def issue_alarm(
         issued_by=who.name,
         role=role.value,
         districts=codes,
-        exercise=exercise,
+        exercise=exercise or exercise_id is not None,
+        exercise_id=exercise_id,
         test_signal_id=test_signal_id,
         note=note,
     )
@@ -286,8 +288,10 @@ def issue_alarm(
         "alarm_id": alarm.id,
         "kind": signal.kind.value,
         "name_zh": signal.name_zh,
-        "exercise": exercise,
+        "exercise": alarm.exercise,
     }
+    if exercise_id is not None:
+        payload["exercise_id"] = exercise_id
     issued = {**payload, "districts": codes, "role": role.value, **(order or {})}
     events = [journal.NewEvent("alarm.issued", who.name, now, subject, issued)]
     events += [
@@ -313,6 +317,7 @@ def sound_alarm(
     *,
     exercise: bool = False,
     note: str = "",
+    exercise_id: int | None = None,
 ) -> orders.OrderOutcome:
     """Sound (or clear) an alarm as ``actor``: at once, or, under the two-person rule, as an order a
     second civil-defence officer confirms (``orders.confirm``). The outcome's ``done.result`` is the
@@ -320,9 +325,11 @@ def sound_alarm(
     args = {
         "kind": parse_kind(kind).value,
         "districts": resolve_districts(session, districts),
-        "exercise": bool(exercise),
+        "exercise": bool(exercise) or exercise_id is not None,
         "note": note or "",
     }
+    if exercise_id is not None:
+        args["exercise_id"] = exercise_id  # set by an exercise's inject (CallContext), never by a caller
     return orders.give(session, clock, actor, ISSUE_ACT, args, note or "")
 
 
@@ -353,6 +360,7 @@ def _apply_alarm(
         exercise=bool(args.get("exercise")),
         note=str(args.get("note") or ""),
         order=extra,
+        exercise_id=args.get("exercise_id"),
     )
     return orders.Done(issued, issued.changes.journal_seq, issued.changes)
 

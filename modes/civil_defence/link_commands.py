@@ -159,6 +159,7 @@ def _issue(ctx: CallContext, args: dict[str, Any]) -> dict:
         districts,
         exercise=bool(args.get("exercise")),
         note=str(args.get("note") or ""),
+        exercise_id=ctx.exercise_id,
     )
     if outcome.done is None:
         assert outcome.order is not None

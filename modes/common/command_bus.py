@@ -164,6 +164,9 @@ class CallContext:
     # The person the door authenticated (password checked locally, or by the node): the actor of every
     # write. None only for a peer that speaks for itself (a district node's own acknowledgements).
     person: Actor | None = None
+    # Set only by an exercise delivering an inject (modes.exercises): the records the command makes carry
+    # this exercise id. Never taken from a command's arguments, so no caller can hide a real record.
+    exercise_id: int | None = None
 
     @property
     def session(self) -> Session:

@@ -380,8 +380,11 @@ def open_incident(
     objectives: Iterable[str] | None = None,
     exercise: bool = False,
     case_id: int | None = None,
+    exercise_id: int | None = None,
 ) -> tuple[IncidentView, Changes]:
-    """Open an incident at a point or over a drawn area (WKT or shapely), with default cordons from its type."""
+    """Open an incident at a point or over a drawn area (WKT or shapely), with default cordons from its
+    type. ``exercise_id``: an exercise's inject opened it (it is then an exercise incident)."""
+    exercise = exercise or exercise_id is not None
     require_role(actor, OPEN_ROLES, "open an incident")
     kind = incident_type(type_code)
     lvl = parse_level(level)
@@ -417,6 +420,7 @@ def open_incident(
         opened_at=now,
         case_id=case_id,
         exercise=exercise,
+        exercise_id=exercise_id,
         updated_at=now,
     )
     session.add(incident)
@@ -461,6 +465,7 @@ def open_incident(
             "title": incident.title,
             "case_id": case_id,
             "exercise": exercise,
+            **({"exercise_id": exercise_id} if exercise_id is not None else {}),
         },
     )
     session.flush()

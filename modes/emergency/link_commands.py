@@ -277,6 +277,7 @@ def _incident_open(ctx: CallContext, args: dict[str, Any]) -> dict:
         title=str(args.get("title") or ""),
         description=str(args.get("text") or ""),
         exercise=bool(args.get("exercise")),
+        exercise_id=ctx.exercise_id,
         **_geometry_args(ctx, args),
     )
     commander = str(args.get("commander") or "").strip()

@@ -144,8 +144,12 @@ class CaseDesk:
         urgent: bool | None = None,
         external_ref: str | None = None,
         duplicate_of: int | None = None,
+        exercise_id: int | None = None,
     ) -> tuple[dict, Changes]:
         """Take a report: locate, route, link to an open duplicate or open a new case.
+
+        ``exercise_id`` marks the case as an exercise's (an inject's report): it links only to cases of
+        the same exercise, and a real report never links to an exercise's case.
 
         ``duplicate_of`` links the report to that case, which must be one of the duplicates the rule
         finds (``duplicate_candidates``), when an operator picked it rather than the nearest one."""
@@ -200,6 +204,7 @@ class CaseDesk:
             return_count=0,
             extension_count=0,
             suspension_count=0,
+            exercise_id=exercise_id,
         )
         original = (
             self._find_duplicate(case, now)
@@ -224,6 +229,8 @@ class CaseDesk:
             "component": component_id,
             "routing": routing.reason,
         }
+        if exercise_id is not None:
+            payload["exercise"] = exercise_id
         seq = self._record(case, actor, now, "report", None, case.state, text, payload)
         changed = {case.id} | ({original.id} if original is not None else set())
         return self.view(case), Changes(
@@ -239,10 +246,17 @@ class CaseDesk:
         return comp
 
     def duplicate_candidates(
-        self, type_code: str, x: float, y: float, cell_code: str, now: dt.datetime | None = None
+        self,
+        type_code: str,
+        x: float,
+        y: float,
+        cell_code: str,
+        now: dt.datetime | None = None,
+        exercise_id: int | None = None,
     ) -> list[tuple[float, Case]]:
         """Open cases of the same type reported recently in the same cell or within the radius, as
-        (distance in metres, case), nearest first: what a new report there would be linked to."""
+        (distance in metres, case), nearest first: what a new report there would be linked to. Real
+        reports and an exercise's never link to each other (``exercise_id``)."""
         now = now or self.clock.now()
         r = self.config.duplicate_radius_m
         since = now - dt.timedelta(hours=self.config.duplicate_window_hours)
@@ -253,6 +267,7 @@ class CaseDesk:
                 Case.state.in_(OPEN_STATES),
                 Case.reported_at >= since,
                 or_(Case.cell_code == cell_code, near),
+                Case.exercise_id.is_(None) if exercise_id is None else Case.exercise_id == exercise_id,
             )
         ).all()
         scored = [
@@ -263,11 +278,13 @@ class CaseDesk:
         return [(d, c) for d, _, c in sorted(scored, key=lambda t: t[:2])]
 
     def _find_duplicate(self, case: Case, now: dt.datetime) -> Case | None:
-        found = self.duplicate_candidates(case.type_code, case.x, case.y, case.cell_code, now)
+        found = self.duplicate_candidates(case.type_code, case.x, case.y, case.cell_code, now, case.exercise_id)
         return found[0][1] if found else None
 
     def _chosen_duplicate(self, case: Case, now: dt.datetime, case_id: int) -> Case:
-        for _, c in self.duplicate_candidates(case.type_code, case.x, case.y, case.cell_code, now):
+        for _, c in self.duplicate_candidates(
+            case.type_code, case.x, case.y, case.cell_code, now, case.exercise_id
+        ):
             if c.id == case_id:
                 return c
         raise InputError(

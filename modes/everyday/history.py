@@ -524,7 +524,7 @@ class _CityData:
         n = int(rng.poisson(mean))
         channel_idx = rng.choice(len(CHANNELS), size=n, p=CHANNEL_P)
         channels = [CHANNELS[k] for k in channel_idx]
-        tod = _time_of_day(rng, channel_idx)
+        tod = time_of_day(rng, channel_idx)
         order = np.argsort(tod, kind="stable")
         tod = tod[order]
         channels = [channels[k] for k in order]
@@ -579,7 +579,7 @@ class _CityData:
         return xs, ys
 
 
-def _time_of_day(rng: np.random.Generator, channel_idx: np.ndarray) -> np.ndarray:
+def time_of_day(rng: np.random.Generator, channel_idx: np.ndarray) -> np.ndarray:
     """Seconds after midnight: supervisors and patrol cars in the daytime, the public around the clock."""
     n = len(channel_idx)
     field = (channel_idx == 0) | (channel_idx == 4)

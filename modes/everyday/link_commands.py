@@ -125,6 +125,7 @@ def _report(ctx: CallContext, args: dict[str, Any]) -> dict:
         urgent=args.get("urgent"),
         external_ref=external_ref,
         duplicate_of=_duplicate_of(args),
+        exercise_id=ctx.exercise_id,
     )
     if args.get("file_separately") and doc["duplicate_of"] is not None:
         # Filed as a case of its own although the rule linked it: the unlink step, in the same act.

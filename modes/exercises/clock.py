@@ -1,0 +1,68 @@
+"""The exercise clock: scenario time that runs from a chosen start, at a chosen speed, and stops while the
+exercise is paused.
+
+Stored as an anchor (scenario seconds ``anchor_s`` at wall time ``wall_anchor``) and a speed, so any
+process (the console, a node, ``exercise run``) reads the same clock from the row without talking to
+the others. Every running stretch is also kept (``segments``), which turns a journal time back into
+exercise time for the after-action report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from data.exercise_models import Exercise, ExerciseState
+from modes.common.clock import Clock
+
+
+def wall_now(clock: Clock) -> dt.datetime:
+    """The clock's time with microseconds where it has them (the system clock drops them in ``now``)."""
+    precise = getattr(clock, "precise_now", None)
+    return precise() if precise is not None else clock.now()
+
+
+def scenario_seconds(ex: Exercise, wall: dt.datetime) -> float:
+    """Scenario time (seconds from the scenario's 00:00) at wall time ``wall``."""
+    if ex.state != ExerciseState.RUNNING.value:
+        return ex.anchor_s
+    return ex.anchor_s + max(0.0, (wall - ex.wall_anchor).total_seconds()) * ex.speed
+
+
+def clock_time(ex: Exercise, seconds: float) -> dt.datetime:
+    """The exercise clock's date and time at scenario second ``seconds``."""
+    return ex.clock_origin + dt.timedelta(seconds=seconds)
+
+
+def wall_due(ex: Exercise, seconds: float) -> dt.datetime | None:
+    """When, on the wall clock, the scenario reaches ``seconds`` (None while paused or ended)."""
+    if ex.state != ExerciseState.RUNNING.value:
+        return None
+    return ex.wall_anchor + dt.timedelta(seconds=max(0.0, seconds - ex.anchor_s) / ex.speed)
+
+
+def open_segment(wall: dt.datetime, seconds: float, speed: float) -> list[Any]:
+    return [wall.isoformat(), None, seconds, speed]
+
+
+def close_segment(segments: Sequence[list[Any]], wall: dt.datetime) -> list[list[Any]]:
+    out = [list(s) for s in segments]
+    if out and out[-1][1] is None:
+        out[-1][1] = wall.isoformat()
+    return out
+
+
+def scenario_at(segments: Sequence[Sequence[Any]], wall: dt.datetime) -> float | None:
+    """Scenario seconds at wall time ``wall`` from the exercise's running stretches: inside a stretch,
+    its time; between stretches (paused), where the clock stood; before the first, None."""
+    last: float | None = None
+    for start_iso, end_iso, seconds, speed in segments:
+        start = dt.datetime.fromisoformat(start_iso)
+        if wall < start:
+            return last
+        end = dt.datetime.fromisoformat(end_iso) if end_iso else None
+        if end is None or wall <= end:
+            return seconds + (wall - start).total_seconds() * speed
+        last = seconds + (end - start).total_seconds() * speed
+    return last

@@ -1,0 +1,194 @@
+"""The exercise commands on the command bus (docs/protocol.md section 7.5). Exercises live at the
+municipal centre: a district node refuses every ``exercise.*`` write and sees exercises through
+replication (``replicated``).
+
+``exercise.tick`` is what drives an exercise: any process may send it (a console, the centre's own
+driver, ``exercise run``); it delivers the injects whose exercise-clock time has come, each as the bus
+command its kind makes, run by this same bus inside the tick's transaction (in a savepoint, so a refused
+inject leaves nothing behind and the exercise goes on).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from data.errors import InputError
+from modes.common.command_bus import CallContext, CommandBus
+from modes.exercises import exercises as ex_rules
+from modes.exercises import replicated
+from modes.exercises.clock import wall_now
+from modes.exercises.exercises import ExerciseRefused
+from modes.exercises.msel import parse_scenario_time
+from modes.exercises.progress import status_document
+
+CENTRE_ONLY = "exercises are run by the municipal centre: send this to the centre, not to a district node"
+
+
+def _id(args: dict[str, Any]) -> Any:
+    if args.get("id") in (None, ""):
+        raise InputError("this command needs the exercise 'id'")
+    return args["id"]
+
+
+def _deliverer(bus: CommandBus, ctx: CallContext):
+    def deliver(ex, inj) -> tuple[str | None, str | None]:
+        try:
+            made = ex_rules.inject_command(ctx.session, ex, inj)
+        except bus.refusals as exc:
+            return None, str(exc)
+        if made is None:
+            return None, None  # a message or a condition: nothing real changes
+        name, args = made
+        spec = bus.spec(name)
+        if spec is None:
+            return None, f"this node has no command {name!r}"
+        sub = dataclasses.replace(
+            ctx,
+            person=ex_rules.simulation_actor(ex, inj.kind, args.get("channel")),
+            exercise_id=ex.id,
+            forward_args=None,
+            forward_subject="",
+        )
+        savepoint = ctx.session.begin_nested()
+        try:
+            result = spec.handler(sub, dict(args))
+        except bus.refusals as exc:
+            savepoint.rollback()
+            return None, f"{name} refused: {exc}"
+        savepoint.commit()
+        return ex_rules.record_of(name, result), None
+
+    return deliver
+
+
+def _start(ctx: CallContext, args: dict[str, Any]) -> dict:
+    ctx.decided_at_centre(CENTRE_ONLY)
+    actor = ctx.actor(args)
+    if args.get("builtin"):
+        name = str(args["builtin"])
+        if name not in ex_rules.builtin_names():
+            raise InputError(
+                f"unknown built-in scenario {name!r} (one of {', '.join(ex_rules.builtin_names())})"
+            )
+        scenario = ex_rules.load_scenario(name)
+    else:
+        scenario = ex_rules.scenario_from_args(args.get("scenario"))
+    start = args.get("from")
+    from_s = 0.0 if start in (None, "") else parse_scenario_time(start, column="from")
+    ex, changes = ex_rules.start(
+        ctx.session,
+        ctx.clock,
+        actor,
+        scenario,
+        speed=args.get("speed") or 1.0,
+        from_s=from_s,
+        demo=bool(args.get("demo")),
+    )
+    return {
+        "id": ex.id,
+        "injects": len(scenario.injects),
+        "scenario": ex.scenario,
+        "speed": ex.speed,
+        "state": ex.state,
+        "demo": ex.demo,
+        "journal_seq": changes.journal_seq,
+    }
+
+
+def _tick(bus: CommandBus):
+    def handler(ctx: CallContext, args: dict[str, Any]) -> dict:
+        """Deliver what is due: of one exercise (``id``), or of every running one."""
+        ctx.decided_at_centre(CENTRE_ONLY)
+        deliver = _deliverer(bus, ctx)
+        if args.get("id") not in (None, ""):
+            ids = [args["id"]]
+        else:
+            ids = ex_rules.exercise_ids(ctx.session, [ex_rules.ExerciseState.RUNNING.value])
+        results = [ex_rules.tick(ctx.session, ctx.clock, i, deliver).as_dict() for i in ids]
+        return {"exercises": results}
+
+    return handler
+
+
+def _state(fn):
+    def handler(ctx: CallContext, args: dict[str, Any]) -> dict:
+        ctx.decided_at_centre(CENTRE_ONLY)
+        ex, changes = fn(ctx.session, ctx.clock, ctx.actor(args), _id(args))
+        return {"id": ex.id, "state": ex.state, "journal_seq": changes.journal_seq}
+
+    return handler
+
+
+def _inject(ctx: CallContext, args: dict[str, Any]) -> dict:
+    ctx.decided_at_centre(CENTRE_ONLY)
+    row = args.get("inject")
+    if not isinstance(row, dict):
+        raise InputError("exercise.inject needs 'inject': a map of MSEL columns (kind, message, ...)")
+    item, changes = ex_rules.add_inject(ctx.session, ctx.clock, ctx.actor(args), _id(args), row)
+    return {"id": item.exercise_id, "no": item.no, "time_s": item.time_s, "journal_seq": changes.journal_seq}
+
+
+def _ack(ctx: CallContext, args: dict[str, Any]) -> dict:
+    ctx.decided_at_centre(CENTRE_ONLY)
+    inj, changes = ex_rules.acknowledge(
+        ctx.session, ctx.clock, ctx.actor(args), _id(args), str(args.get("no") or "")
+    )
+    return {"id": inj.exercise_id, "no": inj.no, "state": inj.state, "journal_seq": changes.journal_seq}
+
+
+def _note(ctx: CallContext, args: dict[str, Any]) -> dict:
+    ctx.decided_at_centre(CENTRE_ONLY)
+    note, changes = ex_rules.add_note(
+        ctx.session,
+        ctx.clock,
+        ctx.actor(args),
+        _id(args),
+        str(args.get("text") or ""),
+        str(args.get("kind") or "observation"),
+        str(args["no"]) if args.get("no") else None,
+    )
+    return {"id": note.exercise_id, "note": note.id, "journal_seq": changes.journal_seq}
+
+
+def _improvement(ctx: CallContext, args: dict[str, Any]) -> dict:
+    ctx.decided_at_centre(CENTRE_ONLY)
+    item, changes = ex_rules.add_improvement(
+        ctx.session,
+        ctx.clock,
+        ctx.actor(args),
+        _id(args),
+        issue=str(args.get("issue") or ""),
+        action=str(args.get("action") or ""),
+        owner=str(args.get("owner") or ""),
+        due=args.get("due") or None,
+        objective=str(args.get("objective") or ""),
+    )
+    return {"id": item.exercise_id, "item": item.id, "journal_seq": changes.journal_seq}
+
+
+def _status(ctx: CallContext, args: dict[str, Any]) -> dict:
+    ex = ex_rules.get_exercise(ctx.session, _id(args))
+    return status_document(ctx.session, ex, wall_now(ctx.clock))
+
+
+def _list(ctx: CallContext, args: dict[str, Any]) -> dict:
+    from modes.exercises.listing import exercise_list
+
+    return exercise_list(ctx.session, wall_now(ctx.clock))
+
+
+def register(bus: CommandBus) -> None:
+    replicated.register()
+    bus.refuse_on(ExerciseRefused)
+    bus.register("exercise.start", _start)
+    bus.register("exercise.tick", _tick(bus))
+    bus.register("exercise.pause", _state(ex_rules.pause))
+    bus.register("exercise.resume", _state(ex_rules.resume))
+    bus.register("exercise.stop", _state(ex_rules.stop))
+    bus.register("exercise.inject", _inject)
+    bus.register("exercise.ack", _ack)
+    bus.register("exercise.note", _note)
+    bus.register("exercise.improvement", _improvement)
+    bus.register("query.exercise", _status)
+    bus.register("query.exercises", _list)
