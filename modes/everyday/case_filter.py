@@ -19,6 +19,8 @@ from modes.everyday.overdue import overdue_condition
 from modes.everyday.workflow import State
 
 CASE_KINDS = ("event", "component")
+# Exercise records (``Case.exercise_id``): left out of real lists and figures unless asked for.
+EXERCISE_CHOICES = ("leave", "include", "only")
 # A search for one case by its number: "1234", "#1234", "案1234", "case 1234".
 _CASE_ID = re.compile(r"^\s*(?:#|案|case\s*)?\s*(\d{1,18})\s*$", re.IGNORECASE)
 
@@ -38,11 +40,30 @@ class CaseFilter:
     district: str | None = None
     overdue: bool = False
     search: str = ""
+    exercises: str = "leave"  # leave | include | only (EXERCISE_CHOICES)
+
+
+def exercise_condition(choice: str | None, column=None) -> ColumnElement[bool] | None:
+    """Which cases by their exercise: ``leave`` (the default) only real ones, ``only`` only an exercise's,
+    ``include`` both (no condition). ``column`` is ``Case.exercise_id`` unless another table's is given
+    (incidents, alarms)."""
+    column = Case.exercise_id if column is None else column
+    choice = choice or "leave"
+    if choice == "leave":
+        return column.is_(None)
+    if choice == "only":
+        return column.is_not(None)
+    if choice == "include":
+        return None
+    raise InputError(f"--exercises is one of {', '.join(EXERCISE_CHOICES)}, not {choice!r}")
 
 
 def case_conditions(f: CaseFilter, now: dt.datetime) -> list[ColumnElement[bool]]:
     """The filter as conditions on ``Case`` (overdue at ``now``); ``InputError`` names a bad value."""
     conds: list[ColumnElement[bool]] = []
+    cond = exercise_condition(f.exercises)
+    if cond is not None:
+        conds.append(cond)
     if f.state:
         try:
             conds.append(Case.state == State(f.state).value)
