@@ -23,7 +23,10 @@ from data.models import EventType, GridCell
 from modes.everyday.history import CHANNEL_P, CHANNELS, EVENT_MIX, time_of_day
 from modes.exercises.msel import format_scenario_time
 
-OBJECTIVE_INTAKE = "Intake: every report accepted within 10 minutes (受理)"
+OBJECTIVE_INTAKE = "Intake: every report taken up within 10 minutes (受理)"
+# The operator's first step: a supervisor's own on-site report is accepted at once, everyone else's is
+# sent to a supervisor to verify (modes.everyday.workflow).
+FIRST_STEP = {"supervisor": "case.accept"}
 OBJECTIVE_FILE = "Filing: urgent reports filed within 30 minutes (立案)"
 OBJECTIVE_RESPONSE = "Response: units dispatched to each sudden event within 15 minutes"
 # The sudden events of the day: (scenario time, incident type, level, radius m, text).
@@ -89,7 +92,7 @@ def generate(
                          "internet": "Internet", "patrol": "Patrol vehicle", "media": "Media"}[channel],
                 "To": "city_operator",
                 "Message": f"{names[codes[int(types[k])]]} ({CHANNEL_ZH[channel]})",
-                "Expected Action": "case.accept",
+                "Expected Action": FIRST_STEP.get(channel, "case.send_verify"),
                 "Expected Within": 10,
                 "Objective": OBJECTIVE_INTAKE,
                 "Type": codes[int(types[k])],

@@ -63,7 +63,7 @@ SCENARIO_DIR = Path(__file__).parent / "scenarios"
 AT_ONCE_KEY = "exercises_at_once"  # city_meta: how many exercises may run (or be paused) at once
 STARTERS = frozenset({Role.DRILL, Role.COMMANDER})
 ACTIVE = (ExerciseState.RUNNING.value, ExerciseState.PAUSED.value)
-MAX_SPEED = 3600.0
+MAX_SPEED = 14400.0  # a 24-hour scenario headless in six minutes
 NOTE_KINDS = (
     "observation",
     "strength",
@@ -108,7 +108,7 @@ def scenario_args(scenario: Scenario) -> dict[str, Any]:
         "title": scenario.title,
         "title_zh": scenario.title_zh,
         "objectives": list(scenario.objectives),
-        "injects": [_row_of(i.as_dict()) for i in scenario.injects],
+        "injects": [{**_row_of(i.as_dict()), "row": i.row} for i in scenario.injects],
     }
 
 
@@ -140,7 +140,11 @@ def scenario_from_args(doc: Any) -> Scenario:
     for i, row in enumerate(doc["injects"], start=1):
         if not isinstance(row, dict):
             raise MselError("an inject is a map of columns", i)
-        injects.append(read_row(row, i))
+        # The file's own row number when the caller read one (messages name the spreadsheet's row).
+        where = (
+            row.get("row") if isinstance(row.get("row"), int) and not isinstance(row.get("row"), bool) else i
+        )
+        injects.append(read_row({k: v for k, v in row.items() if k != "row"}, where))
     check_order(injects)
     return Scenario(
         name=str(doc.get("name") or "scenario")[:80],

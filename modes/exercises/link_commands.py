@@ -11,6 +11,7 @@ inject leaves nothing behind and the exercise goes on).
 from __future__ import annotations
 
 import dataclasses
+import logging
 from typing import Any
 
 from data.errors import InputError
@@ -22,6 +23,7 @@ from modes.exercises.exercises import ExerciseRefused
 from modes.exercises.msel import parse_scenario_time
 from modes.exercises.progress import status_document
 
+log = logging.getLogger("sanwei.exercise")
 CENTRE_ONLY = "exercises are run by the municipal centre: send this to the centre, not to a district node"
 
 
@@ -56,6 +58,12 @@ def _deliverer(bus: CommandBus, ctx: CallContext):
         except bus.refusals as exc:
             savepoint.rollback()
             return None, f"{name} refused: {exc}"
+        except Exception as exc:  # noqa: BLE001 - one broken inject must not stop the exercise
+            # Anything else (a geometry the rules reject, a bug) is kept on the inject with its type, in
+            # the log with its trace, and the exercise goes on with the next one.
+            savepoint.rollback()
+            log.exception("inject %s of exercise %s failed", inj.no, ex.id)
+            return None, f"{name} failed: {type(exc).__name__}: {exc}"
         savepoint.commit()
         return ex_rules.record_of(name, result), None
 

@@ -1,0 +1,501 @@
+"""Exercises on a seeded city, on SQLite and PostgreSQL: a MSEL read and checked, the exercise clock,
+injects delivered once through the command bus with the exercise id on what they make, a refused inject
+that does not stop the exercise, and what the journal says the players did (acknowledged, actioned, met).
+
+Time is a ``FixedClock`` moved by the test: no test waits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import uuid
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select, text
+
+from data.civil_defence_models import Alarm
+from data.db import make_engine, open_database, session_factory
+from data.demo import seed_demo
+from data.emergency_models import Incident
+from data.errors import InputError
+from data.exercise_models import Exercise, ExerciseInject
+from data.models import Case, JournalEvent, Staff
+from modes.bus import city_bus
+from modes.common.actor import Actor
+from modes.common.clock import FixedClock
+from modes.common.door import LocalDoor
+from modes.exercises import clock as xclock
+from modes.exercises.msel import MselError, read_scenario
+from tests.conftest import PG_URL, pg_admin_engine
+
+T0 = dt.datetime(2026, 3, 2, 9, 0, 0)
+CELL = "230102001001001"  # in the small demo city (seed 3)
+
+MSEL_CSV = """MSEL #,Time,Kind,From,To,Message,Expected Action,Expected Within,Objective,Cell,Type,Channel,Level,Radius,Alarm,Districts,Asset,Unit,Status
+1,+00:00,message,Province,city_commander,Stand by,exercise.ack,5,Command,,,,,,,,,,
+2,+00:02,report,Caller,city_operator,Water on the road,case.send_verify,10,Intake,{cell},0406,hotline,,,,,,,
+3,+00:03,incident,HQ,city_commander,Road collapse,incident.dispatched,15,Response,{cell},0401,,IV,40,,,,,
+4,+00:04,alarm,CD office,districts,Pre alarm test,alarm.acknowledged,3,Warning,,,,,,pre,230102,,,
+5,+00:05,asset,Video,city_operator,Camera down,exercise.ack,5,Command,,,,,,,,230102-C0001,,offline
+6,+00:06,unit,Fire,city_commander,Engine down,,,Response,,,,,,,,,230102-HVY001,out_of_service
+7,+00:07,incident,HQ,city_commander,Too big to cordon,incident.dispatched,15,Response,{cell},0401,,IV,20000,,,,,
+8,+00:08,message,HQ,city_commander,After the refusal,,,Command,,,,,,,,,,
+""".format(cell=CELL)
+
+
+# --- the city: a seeded small demo on each backend ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeded_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("exercises") / "city.db"
+    engine = open_database(f"sqlite:///{path}")
+    with session_factory(engine)() as s, s.begin():
+        seed_demo(s, scale="small", seed=3, at=T0 - dt.timedelta(days=1))
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="module")
+def pg_city():
+    admin = pg_admin_engine()
+    schema = f"ex_{uuid.uuid4().hex[:10]}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    engine = open_database(url)
+    with session_factory(engine)() as s, s.begin():
+        seed_demo(s, scale="small", seed=3, at=T0 - dt.timedelta(days=1))
+    yield engine
+    engine.dispose()
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def Session(request, seeded_file, tmp_path):
+    if request.param == "sqlite":
+        path = tmp_path / "city.db"
+        shutil.copyfile(seeded_file, path)
+        engine = make_engine(f"sqlite:///{path}")
+        yield session_factory(engine)
+        engine.dispose()
+        return
+    engine = request.getfixturevalue("pg_city")
+    factory = session_factory(engine)
+    yield factory
+    # The schema is shared by this module's tests: end whatever a test left running.
+    with factory() as s, s.begin():
+        s.execute(text("UPDATE exercises SET state = 'stopped' WHERE state IN ('running', 'paused')"))
+
+
+def person(Session, login: str) -> Actor:
+    with Session() as s:
+        return Actor.of_staff(s.scalar(select(Staff).where(Staff.login == login)))
+
+
+def door(Session, clock, login: str) -> LocalDoor:
+    return LocalDoor(city_bus(), Session, clock, person(Session, login))
+
+
+def scenario_file(tmp_path, body: str = MSEL_CSV, name: str = "drill.csv"):
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def start(Session, clock, tmp_path, *, speed: float = 60.0, body: str = MSEL_CSV, **extra) -> int:
+    from modes.exercises.exercises import scenario_args
+
+    scenario = read_scenario(scenario_file(tmp_path, body))
+    doc = door(Session, clock, "city_drill").execute(
+        "exercise.start", {"scenario": scenario_args(scenario), "speed": speed, **extra}
+    )
+    return doc["id"]
+
+
+def tick(Session, clock, ex_id: int) -> dict:
+    (result,) = door(Session, clock, "city_drill").execute("exercise.tick", {"id": ex_id})["exercises"]
+    return result
+
+
+def status(Session, clock, ex_id: int) -> dict:
+    return door(Session, clock, "city_drill").execute("query.exercise", {"id": ex_id})
+
+
+def journal_head(Session) -> int:
+    with Session() as s:
+        return s.scalar(select(func.max(JournalEvent.seq))) or 0
+
+
+# --- reading a MSEL ----------------------------------------------------------------------------------------
+
+
+def test_a_csv_msel_is_read_with_the_usual_column_names(tmp_path):
+    s = read_scenario(scenario_file(tmp_path))
+    assert [i.no for i in s.injects] == [str(n) for n in range(1, 9)]
+    report = s.injects[1]
+    assert (report.kind, report.time_s, report.params) == (
+        "report",
+        120.0,
+        {"cell": CELL, "type": "0406", "channel": "hotline"},
+    )
+    assert (report.expected_action, report.expected_within_min, report.objective) == (
+        "case.send_verify",
+        10.0,
+        "Intake",
+    )
+    assert s.injects[3].params == {"alarm": "pre", "districts": ["230102"]}
+    assert s.injects[2].params["radius"] == 40.0 and s.injects[2].params["level"] == "IV"
+    assert s.objectives == ("Command", "Intake", "Response", "Warning")
+
+
+def test_a_spreadsheet_written_by_hand_is_read(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "MSEL"
+    sheet.append(
+        [
+            "Inject #",
+            "TIME",
+            "kind",
+            "to",
+            "Message",
+            "expected action",
+            "Expected Within",
+            "Lon",
+            "Lat",
+            "Type",
+        ]
+    )
+    sheet.append(
+        [
+            1,
+            dt.time(0, 0),
+            "message",
+            "city_commander",
+            "Start of exercise",
+            "exercise.ack",
+            5,
+            None,
+            None,
+            None,
+        ]
+    )
+    sheet.append(
+        [2, dt.time(0, 15), "Report", "city_operator", "Rubbish", "case.accept", 10, 126.6, 45.7, "06010"]
+    )
+    sheet.append([])  # blank line between blocks
+    sheet.append(["3", "+01:30", "message", "all", "End", None, None, None, None, None])
+    path = tmp_path / "hand.xlsx"
+    book.save(path)
+    s = read_scenario(path)
+    assert [(i.no, i.time_s, i.kind) for i in s.injects] == [
+        ("1", 0.0, "message"),
+        ("2", 900.0, "report"),
+        ("3", 5400.0, "message"),
+    ]
+    assert s.injects[1].params == {"lon": 126.6, "lat": 45.7, "type": "06010", "channel": "hotline"}
+
+
+def test_the_yaml_form_reads_a_bare_no_key(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: s\ntitle: T\ntitle_zh: 演练\ninjects:\n"
+        "  - {No: 1, Time: '+00:00', Kind: message, Message: hi}\n"
+        "  - {No: 2, Time: '00:10', Kind: alarm, Alarm: raid}\n",
+        encoding="utf-8",
+    )
+    s = read_scenario(path)
+    assert (s.name, s.title_zh, [i.no for i in s.injects]) == ("s", "演练", ["1", "2"])
+
+
+@pytest.mark.parametrize(
+    ("row", "match"),
+    [
+        ("2,+00:02,explosion,,,x", "row 3, column 'Kind': unknown kind 'explosion'"),
+        ("2,soon,message,,,x", "row 3, column 'Time': time 'soon' is not +HH:MM"),
+        ("2,+00:61,message,,,x", "row 3, column 'Time': time '+00:61' has minutes or seconds over 59"),
+        (
+            "2,+00:00,message,,,x",
+            "row 3, column 'Time': time +00:00 is before the previous inject's (+00:05, row 2)",
+        ),
+        ("1,+00:06,message,,,x", "row 3, column 'No': inject number '1' is also on row 2"),
+        ("2,+00:06,report,,,x", "row 3, column 'Type': a report inject needs 'Type'"),
+        ("2,+00:06,alarm,,,x", "row 3, column 'Alarm': a alarm inject needs 'Alarm'"),
+        ("2,+00:06,message,,,", "row 3, column 'Message': a message inject needs its text"),
+    ],
+)
+def test_a_bad_row_is_refused_naming_its_row_and_column(tmp_path, row, match):
+    body = f"No,Time,Kind,From,To,Message,Type\n1,+00:05,message,,,first\n{row}\n"
+    with pytest.raises(MselError) as err:
+        read_scenario(scenario_file(tmp_path, body))
+    assert match in str(err.value)
+
+
+def test_files_that_are_no_msel_are_refused(tmp_path):
+    with pytest.raises(MselError, match="header row has no 'Kind' column"):
+        read_scenario(scenario_file(tmp_path, "No,Time,What\n1,+00:00,x\n"))
+    bad = tmp_path / "latin.csv"
+    bad.write_bytes("No,Time,Kind,Message\n1,+00:00,message,caf\xe9\n".encode("latin-1"))
+    with pytest.raises(MselError, match="not UTF-8"):
+        read_scenario(bad)
+    fake = tmp_path / "fake.xlsx"
+    fake.write_bytes(b"PK\x03\x04 not a workbook")
+    with pytest.raises(MselError, match="not a readable XLSX workbook"):
+        read_scenario(fake)
+    with pytest.raises(MselError, match=r"a MSEL is a \.csv, \.xlsx or \.yaml file"):
+        read_scenario(scenario_file(tmp_path, "x", name="s.txt"))
+
+
+def test_the_built_in_scenarios_read_and_fit_the_harbin_demo_city():
+    from modes.exercises.exercises import builtin_names, load_scenario
+
+    assert builtin_names() == ["air_defence_alarm_test", "busy_day", "songhua_flood"]
+    busy = load_scenario("busy_day")
+    assert 1900 <= len(busy.injects) <= 2100
+    assert busy.injects[-1].time_s <= 24 * 3600
+    kinds = {i.kind for i in busy.injects}
+    assert kinds == {"report", "incident"}
+    channels = {i.params.get("channel") for i in busy.injects if i.kind == "report"}
+    assert channels == {"supervisor", "camera", "hotline", "internet", "patrol", "media"}
+    flood = load_scenario("songhua_flood")
+    assert {i.kind for i in flood.injects} == {"message", "report", "incident", "unit", "asset"}
+    alarm = load_scenario("air_defence_alarm_test")
+    assert [i.params["alarm"] for i in alarm.injects if i.kind == "alarm"] == ["pre", "raid", "clear"]
+
+
+# --- starting: checked against the city first -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ((f"{CELL},0406", "230199999999999,0406"), "column 'Cell': inject 2: unknown cell '230199999999999'"),
+        ((f"{CELL},0406", f"{CELL},9999"), "column 'Type': inject 2: unknown event type '9999'"),
+        (
+            (f"{CELL},0401,,IV,40", f"{CELL},volcano,,IV,40"),
+            "column 'Type': inject 3: unknown incident type 'volcano'",
+        ),
+        (("pre,230102", "pre,230199"), "column 'Districts': inject 4: unknown district 230199"),
+        (("230102-C0001", "230102-C9999"), "column 'Asset': inject 5: unknown asset '230102-C9999'"),
+        (
+            ("230102-C0001,,offline", "230102-C0001,,melted"),
+            "column 'Status': inject 5: unknown status 'melted'",
+        ),
+        (("230102-HVY001", "230102-FIR999"), "column 'Unit': inject 6: unknown rescue unit '230102-FIR999'"),
+    ],
+)
+def test_a_scenario_naming_what_the_city_lacks_is_refused_before_anything_starts(
+    Session, tmp_path, change, match
+):
+    clock = FixedClock(T0)
+    body = MSEL_CSV.replace(*change)
+    assert body != MSEL_CSV
+    head = journal_head(Session)
+    with Session() as s:
+        before = s.scalar(select(func.count()).select_from(Exercise))
+    with pytest.raises(MselError) as err:
+        start(Session, clock, tmp_path, body=body)
+    assert match in str(err.value)
+    with Session() as s:
+        assert s.scalar(select(func.count()).select_from(Exercise)) == before
+    assert journal_head(Session) == head
+
+
+def test_who_may_start_and_one_exercise_at_a_time(Session, tmp_path):
+    clock = FixedClock(T0)
+    from modes.exercises.exercises import scenario_args
+
+    args = {"scenario": scenario_args(read_scenario(scenario_file(tmp_path)))}
+    with pytest.raises(InputError, match=r"city_operator \(operator\) may not start an exercise"):
+        door(Session, clock, "city_operator").execute("exercise.start", args)
+    first = door(Session, clock, "city_drill").execute("exercise.start", args)["id"]
+    with pytest.raises(
+        InputError, match=rf"exercise {first} \(drill, running\) is still on; this city runs 1 at a time"
+    ):
+        door(Session, clock, "city_commander").execute("exercise.start", args)
+    door(Session, clock, "city_commander").execute("exercise.stop", {"id": first})
+    second = door(Session, clock, "city_commander").execute("exercise.start", args)["id"]
+    assert second > first
+
+
+# --- the clock and the deliveries ---------------------------------------------------------------------------
+
+
+def test_injects_go_out_once_on_the_exercise_clock_and_carry_the_exercise_id(Session, tmp_path):
+    clock = FixedClock(T0)
+    ex_id = start(Session, clock, tmp_path, speed=60.0)
+    assert tick(Session, clock, ex_id)["delivered"] == ["1"]
+    assert tick(Session, clock, ex_id)["delivered"] == []  # a second driver finds nothing more
+    clock.advance(seconds=2)  # two scenario minutes at 60x
+    assert tick(Session, clock, ex_id)["delivered"] == ["2"]
+    clock.advance(seconds=2.5)
+    result = tick(Session, clock, ex_id)
+    assert result["delivered"] == ["3", "4"]
+    assert result["clock"] == "+00:04:30"
+    assert result["next_due_s"] == 300.0
+    with Session() as s:
+        injects = {
+            i.no: i for i in s.scalars(select(ExerciseInject).where(ExerciseInject.exercise_id == ex_id))
+        }
+        case = s.get(Case, int(injects["2"].record.split("/")[1]))
+        incident = s.get(Incident, int(injects["3"].record.split("/")[1]))
+        alarm = s.get(Alarm, int(injects["4"].record.split("/")[1]))
+        assert (case.exercise_id, case.channel, case.type_code) == (ex_id, "hotline", "0406")
+        assert (incident.exercise_id, incident.exercise) == (ex_id, True)
+        assert (alarm.exercise_id, alarm.exercise, alarm.districts) == (ex_id, True, ["230102"])
+        reported = s.scalar(select(JournalEvent).where(JournalEvent.subject == f"case/{case.id}"))
+        assert reported.payload["exercise"] == ex_id
+        assert reported.actor == f"exercise-{ex_id}:city_drill"
+        delivered = s.scalar(select(JournalEvent).where(JournalEvent.seq == injects["2"].delivered_seq))
+        assert (delivered.kind, delivered.payload["no"], delivered.payload["record"]) == (
+            "exercise.inject",
+            "2",
+            f"case/{case.id}",
+        )
+        # Delivered on its time: the clock stood at +00:02:00 when inject 2 went out.
+        assert injects["2"].delivered_s == 120.0
+
+
+def test_a_paused_exercise_delivers_nothing_and_resumes_where_it_stood(Session, tmp_path):
+    clock = FixedClock(T0)
+    ex_id = start(Session, clock, tmp_path, speed=60.0)
+    tick(Session, clock, ex_id)
+    clock.advance(seconds=1)  # +00:01
+    drill = door(Session, clock, "city_drill")
+    assert drill.execute("exercise.pause", {"id": ex_id})["state"] == "paused"
+    clock.advance(minutes=30)
+    assert tick(Session, clock, ex_id)["delivered"] == []
+    assert status(Session, clock, ex_id)["clock"] == "+00:01"
+    with pytest.raises(InputError, match=f"exercise {ex_id} is paused; it cannot be paused"):
+        drill.execute("exercise.pause", {"id": ex_id})
+    drill.execute("exercise.resume", {"id": ex_id})
+    clock.advance(seconds=1)  # +00:02
+    assert tick(Session, clock, ex_id)["delivered"] == ["2"]
+    with Session() as s:
+        ex = s.get(Exercise, ex_id)
+        # A journal time inside the pause reads as the time the clock stood at.
+        assert xclock.scenario_at(ex.segments, T0 + dt.timedelta(minutes=10)) == pytest.approx(60.0)
+        assert xclock.scenario_at(ex.segments, T0 - dt.timedelta(seconds=1)) is None
+
+
+def test_starting_later_in_the_scenario_skips_what_came_before(Session, tmp_path):
+    clock = FixedClock(T0)
+    ex_id = start(Session, clock, tmp_path, speed=60.0, **{"from": "+00:04"})
+    assert tick(Session, clock, ex_id)["delivered"] == ["4"]
+    states = {i["no"]: i["state"] for i in status(Session, clock, ex_id)["injects"]}
+    assert [states[n] for n in "1234"] == ["skipped", "skipped", "skipped", "delivered"]
+
+
+def test_a_refused_inject_is_kept_with_its_reason_and_the_exercise_goes_on(Session, tmp_path):
+    clock = FixedClock(T0)
+    ex_id = start(Session, clock, tmp_path, speed=600.0)
+    clock.advance(seconds=60)  # +10:00, everything is due
+    result = tick(Session, clock, ex_id)
+    assert result["refused"] == ["7"]
+    assert result["delivered"] == ["1", "2", "3", "4", "5", "6", "8"]
+    doc = {i["no"]: i for i in status(Session, clock, ex_id)["injects"]}
+    assert doc["7"]["state"] == "refused"
+    assert "incident.open refused" in doc["7"]["refusal"] and "50,000 m" in doc["7"]["refusal"]
+    with Session() as s:
+        # Nothing of the refused inject stayed: one exercise incident (inject 3), not two.
+        assert s.scalar(select(func.count()).select_from(Incident).where(Incident.exercise_id == ex_id)) == 1
+
+
+def test_stopping_skips_what_is_pending_and_removes_nothing(Session, tmp_path):
+    clock = FixedClock(T0)
+    ex_id = start(Session, clock, tmp_path, speed=60.0)
+    clock.advance(seconds=2)
+    tick(Session, clock, ex_id)
+    with Session() as s:
+        cases = s.scalar(select(func.count()).select_from(Case))
+    done = door(Session, clock, "city_commander").execute("exercise.stop", {"id": ex_id})
+    assert done["state"] == "stopped"
+    doc = status(Session, clock, ex_id)
+    assert doc["counts"] == {"delivered": 2, "skipped": 6}
+    with Session() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == cases
+    with pytest.raises(InputError, match=f"exercise {ex_id} is stopped"):
+        door(Session, clock, "city_drill").execute("exercise.resume", {"id": ex_id})
+
+
+# --- what the players did --------------------------------------------------------------------------------------
+
+
+def test_acknowledged_actioned_and_met_come_from_the_journal_in_exercise_time(Session, tmp_path):
+    clock = FixedClock(T0)
+    ex_id = start(Session, clock, tmp_path, speed=60.0)
+    tick(Session, clock, ex_id)  # inject 1, a message
+    clock.advance(seconds=2)
+    tick(Session, clock, ex_id)  # inject 2, a report at +00:02
+    doc = {i["no"]: i for i in status(Session, clock, ex_id)["injects"]}
+    case_id = int(doc["2"]["record"].split("/")[1])
+    assert (doc["1"]["state"], doc["1"]["met"]) == ("delivered", None)
+
+    clock.advance(seconds=3)  # +00:05: the commander acknowledges the message, 5 exercise minutes on
+    door(Session, clock, "city_commander").execute("exercise.ack", {"id": ex_id, "no": "1"})
+    clock.advance(
+        seconds=3
+    )  # +00:08: the operator sends the case for verification, 6 exercise minutes after it came
+    door(Session, clock, "city_operator").execute("case.act", {"id": case_id, "action": "send_verify"})
+    doc = {i["no"]: i for i in status(Session, clock, ex_id)["injects"]}
+    assert doc["1"]["state"] == "actioned" and doc["1"]["met"] is True
+    assert doc["1"]["acknowledged_by"] == "city_commander"
+    assert doc["2"]["state"] == "actioned"
+    assert (doc["2"]["actioned_by"], doc["2"]["actioned_kind"]) == ("city_operator", "case.send_verify")
+    assert doc["2"]["response_min"] == pytest.approx(6.0, abs=0.1)
+    assert doc["2"]["met"] is True
+    # Inject 3, the incident at +00:03: nobody dispatched within its 15 exercise minutes.
+    tick(Session, clock, ex_id)
+    clock.advance(seconds=16)
+    tick(Session, clock, ex_id)
+    doc = {i["no"]: i for i in status(Session, clock, ex_id)["injects"]}
+    assert (doc["3"]["state"], doc["3"]["met"]) == ("delivered", False)
+    # An evaluator's judgement decides a free-text expectation, and may overrule.
+    door(Session, clock, "city_drill").execute(
+        "exercise.note", {"id": ex_id, "no": "3", "kind": "met", "text": "dispatched by radio, not logged"}
+    )
+    doc = {i["no"]: i for i in status(Session, clock, ex_id)["injects"]}
+    assert doc["3"]["met"] is True
+
+
+def test_a_message_is_acknowledged_once_and_only_after_delivery(Session, tmp_path):
+    clock = FixedClock(T0)
+    ex_id = start(Session, clock, tmp_path, speed=60.0)
+    commander = door(Session, clock, "city_commander")
+    with pytest.raises(InputError, match=f"inject 2 of exercise {ex_id} is pending"):
+        commander.execute("exercise.ack", {"id": ex_id, "no": "2"})
+    with pytest.raises(InputError, match=f"exercise {ex_id} has no inject '99'"):
+        commander.execute("exercise.ack", {"id": ex_id, "no": "99"})
+    tick(Session, clock, ex_id)
+    commander.execute("exercise.ack", {"id": ex_id, "no": "1"})
+    clock.advance(seconds=30)
+    door(Session, clock, "city_operator").execute("exercise.ack", {"id": ex_id, "no": "1"})
+    doc = {i["no"]: i for i in status(Session, clock, ex_id)["injects"]}
+    assert doc["1"]["acknowledged_by"] == "city_commander"  # the first acknowledgement stands
+
+
+def test_an_ad_hoc_inject_goes_out_at_the_next_tick(Session, tmp_path):
+    clock = FixedClock(T0)
+    ex_id = start(Session, clock, tmp_path, speed=60.0)
+    drill = door(Session, clock, "city_drill")
+    added = drill.execute(
+        "exercise.inject",
+        {
+            "id": ex_id,
+            "inject": {"kind": "report", "cell": CELL, "type": "06010", "message": "Ad hoc rubbish"},
+        },
+    )
+    assert added["no"] == "A1"
+    result = tick(Session, clock, ex_id)
+    assert result["delivered"] == ["1", "A1"]
+    with pytest.raises(MselError, match="unknown kind 'rumour'"):
+        drill.execute("exercise.inject", {"id": ex_id, "inject": {"kind": "rumour", "message": "x"}})
+    with pytest.raises(InputError, match="may not add an inject"):
+        door(Session, clock, "city_operator").execute(
+            "exercise.inject", {"id": ex_id, "inject": {"kind": "message", "message": "x"}}
+        )
