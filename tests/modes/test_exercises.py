@@ -7,7 +7,6 @@ Time is a ``FixedClock`` moved by the test: no test waits."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import shutil
 import uuid
 
@@ -33,16 +32,16 @@ from tests.conftest import PG_URL, pg_admin_engine
 T0 = dt.datetime(2026, 3, 2, 9, 0, 0)
 CELL = "230102001001001"  # in the small demo city (seed 3)
 
-MSEL_CSV = """MSEL #,Time,Kind,From,To,Message,Expected Action,Expected Within,Objective,Cell,Type,Channel,Level,Radius,Alarm,Districts,Asset,Unit,Status
+MSEL_CSV = f"""MSEL #,Time,Kind,From,To,Message,Expected Action,Expected Within,Objective,Cell,Type,Channel,Level,Radius,Alarm,Districts,Asset,Unit,Status
 1,+00:00,message,Province,city_commander,Stand by,exercise.ack,5,Command,,,,,,,,,,
-2,+00:02,report,Caller,city_operator,Water on the road,case.send_verify,10,Intake,{cell},0406,hotline,,,,,,,
-3,+00:03,incident,HQ,city_commander,Road collapse,incident.dispatched,15,Response,{cell},0401,,IV,40,,,,,
+2,+00:02,report,Caller,city_operator,Water on the road,case.send_verify,10,Intake,{CELL},0406,hotline,,,,,,,
+3,+00:03,incident,HQ,city_commander,Road collapse,incident.dispatched,15,Response,{CELL},0401,,IV,40,,,,,
 4,+00:04,alarm,CD office,districts,Pre alarm test,alarm.acknowledged,3,Warning,,,,,,pre,230102,,,
 5,+00:05,asset,Video,city_operator,Camera down,exercise.ack,5,Command,,,,,,,,230102-C0001,,offline
 6,+00:06,unit,Fire,city_commander,Engine down,,,Response,,,,,,,,,230102-HVY001,out_of_service
-7,+00:07,incident,HQ,city_commander,Too big to cordon,incident.dispatched,15,Response,{cell},0401,,IV,20000,,,,,
+7,+00:07,incident,HQ,city_commander,Too big to cordon,incident.dispatched,15,Response,{CELL},0401,,IV,20000,,,,,
 8,+00:08,message,HQ,city_commander,After the refusal,,,Command,,,,,,,,,,
-""".format(cell=CELL)
+"""
 
 
 # --- the city: a seeded small demo on each backend ---------------------------------------------------------
