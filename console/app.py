@@ -185,6 +185,7 @@ def run_console(args: argparse.Namespace) -> int:
 
 
 def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, interval: float) -> int:
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QDialog
 
     from console.dto import Login
@@ -211,7 +212,8 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
     apply_theme(app)
     screenshot = getattr(args, "screenshot", None)
 
-    if not opened.seeded:
+    first_run = not opened.seeded
+    if first_run:
         from console.seeding import seed_with_progress
 
         error = seed_with_progress(opened.make_session, scale="harbin", show_dialog=not screenshot)
@@ -265,12 +267,26 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
             window.loaded.connect(lambda: _report_ready(app, window, started))
         window.show()
         window.start(opened.snapshot)
+        if first_run and opened.link is None:
+            # The demo city was just made: offer the demo exercise once it is on screen.
+            window.loaded.connect(
+                lambda: _offer_demo(window, authenticate, opened.make_session, clock),
+                Qt.ConnectionType.SingleShotConnection,
+            )
         code = app.exec()
     collector.stop()
     if bridge is not None:
         bridge.detach()
     opened.engine.dispose()
     return code
+
+
+def _offer_demo(window, authenticate, make_session, clock) -> None:
+    from console.demo_offer import DemoOfferDialog
+
+    dialog = DemoOfferDialog(authenticate, make_session, clock, window.workers, window)
+    dialog.open()
+    window._demo_offer = dialog  # kept alive while it is open
 
 
 def _report_ready(app, window, started: float) -> None:

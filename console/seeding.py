@@ -1,4 +1,5 @@
-"""First run: generate the demo city in a thread while a progress dialog shows how far it got."""
+"""First run: generate the demo city, with a month of case history so the queue, the map and the
+dashboard have something to show, in a thread while a progress dialog shows how far it got."""
 
 from __future__ import annotations
 
@@ -9,23 +10,38 @@ from PySide6.QtWidgets import QApplication, QProgressDialog
 
 from console import texts
 from data.demo import seed_new_city  # imported here, on the GUI thread: never import on two threads
+from modes.everyday.history import add_history
+
+HISTORY_DAYS = 30  # the first run's month of past cases (about 60,000 at Harbin scale)
+CITY_SHARE = 0.4  # of the progress bar: the city, then its history
 
 
 class _SeedThread(QThread):
     progressed = Signal(str, float)
     failed = Signal(str)
 
-    def __init__(self, make_session, scale: str):
+    def __init__(self, make_session, scale: str, history_days: int):
         super().__init__()
         self._make_session = make_session
         self._scale = scale
+        self._history_days = history_days
         self.summary: dict | None = None
 
     def run(self) -> None:
+        share = CITY_SHARE if self._history_days else 1.0
         try:
             self.summary = seed_new_city(
-                self._make_session, scale=self._scale, progress=lambda st, f: self.progressed.emit(st, f)
+                self._make_session,
+                scale=self._scale,
+                progress=lambda st, f: self.progressed.emit(st, f * share),
             )
+            if self._history_days:
+                self.summary["history"] = add_history(
+                    self._make_session,
+                    days=self._history_days,
+                    seed=1,  # the demo city's own seed: the same month on every machine
+                    progress=lambda st, f: self.progressed.emit(st, share + f * (1 - share)),
+                )
         except Exception as exc:  # noqa: BLE001 - reported to the user, who then sees an empty console
             self.failed.emit(str(exc))
 
@@ -50,8 +66,11 @@ class _SeedProgress(QObject):
             sys.stderr.flush()
 
 
-def seed_with_progress(make_session, *, scale: str = "harbin", show_dialog: bool = True) -> str | None:
-    """Seed the demo city in a thread while a progress dialog shows; returns an error message or None."""
+def seed_with_progress(
+    make_session, *, scale: str = "harbin", show_dialog: bool = True, history_days: int = HISTORY_DAYS
+) -> str | None:
+    """Seed the demo city and ``history_days`` of its past in a thread while a progress dialog shows;
+    returns an error message or None."""
     dialog = None
     if show_dialog:
         dialog = QProgressDialog(
@@ -67,7 +86,7 @@ def seed_with_progress(make_session, *, scale: str = "harbin", show_dialog: bool
         dialog.setMinimumWidth(460)
         dialog.show()
     feed = _SeedProgress(dialog)
-    thread = _SeedThread(make_session, scale)
+    thread = _SeedThread(make_session, scale, history_days)
     thread.progressed.connect(feed.on_progress)
     errors: list[str] = []
     thread.failed.connect(errors.append)

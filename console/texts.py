@@ -100,6 +100,8 @@ SEED_STAGES: dict[str, str] = {
     "departments and types": QT_TRANSLATE_NOOP("SeedStages", "departments and types"),
     "supervisors and cells": QT_TRANSLATE_NOOP("SeedStages", "supervisors and cells"),
     "journal": QT_TRANSLATE_NOOP("SeedStages", "journal"),
+    "history: loading the city": QT_TRANSLATE_NOOP("SeedStages", "a month of cases: loading the city"),
+    "history: cases": QT_TRANSLATE_NOOP("SeedStages", "a month of cases"),
     "done": QT_TRANSLATE_NOOP("SeedStages", "done"),
 }
 

@@ -1557,6 +1557,45 @@ The two-person rule is on: it takes effect only when a second authorised person 
         </message>
     </context>
     <context>
+        <name>DemoOfferDialog</name>
+        <message>
+            <source>Sanwei · a demo that moves</source>
+            <translation>Sanwei · a demo that moves</translation>
+        </message>
+        <message>
+            <source>This is the demo city of Harbin with a month of case history.
+
+Start “a busy day” as a DEMO exercise? About 2,000 reports and three sudden events arrive over 24 scenario hours, played 60 times faster from 08:00: the queue, the map, the dashboard and the emergency page move within a minute.
+
+It is marked EXERCISE / 演练 on every screen and none of it counts in the real figures. The drill coordinator starts it (the demo password is sanwei-demo).</source>
+            <translation>This is the demo city of Harbin with a month of case history.
+
+Start “a busy day” as a DEMO exercise? About 2,000 reports and three sudden events arrive over 24 scenario hours, played 60 times faster from 08:00: the queue, the map, the dashboard and the emergency page move within a minute.
+
+It is marked EXERCISE / 演练 on every screen and none of it counts in the real figures. The drill coordinator starts it (the demo password is sanwei-demo).</translation>
+        </message>
+        <message>
+            <source>Drill coordinator</source>
+            <translation>Drill coordinator</translation>
+        </message>
+        <message>
+            <source>Password</source>
+            <translation>Password</translation>
+        </message>
+        <message>
+            <source>Start the demo</source>
+            <translation>Start the demo</translation>
+        </message>
+        <message>
+            <source>Not now</source>
+            <translation>Not now</translation>
+        </message>
+        <message>
+            <source>Checking the scenario against the city and starting it…</source>
+            <translation>Checking the scenario against the city and starting it…</translation>
+        </message>
+    </context>
+    <context>
         <name>DetailsPanel</name>
         <message>
             <source>Selection</source>
@@ -3607,6 +3646,14 @@ The two-person rule is on: it takes effect only when a second authorised person 
         <message>
             <source>journal</source>
             <translation>journal</translation>
+        </message>
+        <message>
+            <source>a month of cases: loading the city</source>
+            <translation>a month of cases: loading the city</translation>
+        </message>
+        <message>
+            <source>a month of cases</source>
+            <translation>a month of cases</translation>
         </message>
         <message>
             <source>done</source>

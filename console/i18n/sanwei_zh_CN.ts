@@ -1557,6 +1557,45 @@ The two-person rule is on: it takes effect only when a second authorised person 
         </message>
     </context>
     <context>
+        <name>DemoOfferDialog</name>
+        <message>
+            <source>Sanwei · a demo that moves</source>
+            <translation>三位一体 · 动态演示</translation>
+        </message>
+        <message>
+            <source>This is the demo city of Harbin with a month of case history.
+
+Start “a busy day” as a DEMO exercise? About 2,000 reports and three sudden events arrive over 24 scenario hours, played 60 times faster from 08:00: the queue, the map, the dashboard and the emergency page move within a minute.
+
+It is marked EXERCISE / 演练 on every screen and none of it counts in the real figures. The drill coordinator starts it (the demo password is sanwei-demo).</source>
+            <translation>这是哈尔滨演示城市，带有一个月的案件历史。
+
+是否以“演示”演练方式开始“繁忙的一天”？约 2,000 条上报和三起突发事件分布在 24 个情景小时内，从 08:00 起以 60 倍速播放：一分钟内案件队列、地图、统计看板和应急页面都会动起来。
+
+每个界面都标有“演练 EXERCISE”，其数据一概不计入真实指标。由演练导调人员启动（演示密码为 sanwei-demo）。</translation>
+        </message>
+        <message>
+            <source>Drill coordinator</source>
+            <translation>演练导调</translation>
+        </message>
+        <message>
+            <source>Password</source>
+            <translation>密码</translation>
+        </message>
+        <message>
+            <source>Start the demo</source>
+            <translation>开始演示</translation>
+        </message>
+        <message>
+            <source>Not now</source>
+            <translation>暂不</translation>
+        </message>
+        <message>
+            <source>Checking the scenario against the city and starting it…</source>
+            <translation>正在核对情景与城市数据并启动…</translation>
+        </message>
+    </context>
+    <context>
         <name>DetailsPanel</name>
         <message>
             <source>Selection</source>
@@ -3607,6 +3646,14 @@ The two-person rule is on: it takes effect only when a second authorised person 
         <message>
             <source>journal</source>
             <translation>日志</translation>
+        </message>
+        <message>
+            <source>a month of cases: loading the city</source>
+            <translation>一个月的案件：读取城市</translation>
+        </message>
+        <message>
+            <source>a month of cases</source>
+            <translation>一个月的案件</translation>
         </message>
         <message>
             <source>done</source>
