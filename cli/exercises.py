@@ -200,8 +200,10 @@ def _drive(Session, clock, ex_id: int, *, all_out: bool) -> int:
     from modes.common.command_bus import call_local
     from nodes.exercise_driver import ExerciseDriver
 
+    services: dict = {}  # the handlers' caches (the router, the impact index), kept across ticks
+
     def tick() -> dict:
-        return call_local(city_bus(), Session, clock, "exercise.tick", {"id": ex_id})
+        return call_local(city_bus(), Session, clock, "exercise.tick", {"id": ex_id}, services=services)
 
     ExerciseDriver(tick).run_until(_done(int(ex_id), all_out=all_out))
     return 0

@@ -163,6 +163,7 @@ class CentreNode:
         self.teardown.push("the command server", self.commands.stop)
         # The city's exercises run here: their injects go out on the exercise clock through this bus.
         self.exercises: ExerciseDriver | None = None
+        self._exercise_services: dict[str, Any] = {}  # the handlers' caches, kept across ticks
         if self.bus.spec("exercise.tick") is not None:  # a bus without the exercise commands runs none
             self.exercises = ExerciseDriver(self._exercise_tick).start()
             self.teardown.push("the exercise driver", self.exercises.stop)
@@ -189,7 +190,9 @@ class CentreNode:
         with self.session_factory() as s:
             if not running_exercise_ids(s):
                 return {"exercises": []}
-        result = call_local(self.bus, self.session_factory, self.clock, "exercise.tick", {})
+        result = call_local(
+            self.bus, self.session_factory, self.clock, "exercise.tick", {}, services=self._exercise_services
+        )
         if any(ex.get("delivered") or ex.get("refused") for ex in result.get("exercises", ())):
             self._after_command()
         return result
