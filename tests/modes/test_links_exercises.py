@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from tests.conftest import wait_until
+from tests.modes.test_links import nodes  # noqa: F401
 from tests.modes.test_links_alarms import (  # noqa: F401 - fixtures shared with the alarm tests
     D1,
     D2,
@@ -17,7 +18,6 @@ from tests.modes.test_links_alarms import (  # noqa: F401 - fixtures shared with
     demo_template,
     keys3,
 )
-from tests.modes.test_links import nodes  # noqa: F401
 
 CELL = f"{D1}001001001"
 MSEL = f"""No,Time,Kind,To,Message,Expected Action,Expected Within,Cell,Type,Channel,Alarm,Districts
