@@ -27,7 +27,7 @@ MSEL = f"""No,Time,Kind,To,Message,Expected Action,Expected Within,Cell,Type,Cha
 """
 
 
-def test_the_centre_delivers_an_exercise_and_districts_see_it_as_one(cluster: Cluster, tmp_path):
+def test_the_centre_delivers_an_exercise_and_districts_see_it_as_one(cluster: Cluster, tmp_path):  # noqa: F811
     cluster.start_centre()
     cluster.start_district(D1)
     cluster.start_district(D2)
