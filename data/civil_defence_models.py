@@ -225,7 +225,7 @@ class Alarm(Base):
     role: Mapped[str] = mapped_column(String(16))
     districts: Mapped[list] = mapped_column(JSON, default=list)
     exercise: Mapped[bool] = mapped_column(Boolean, default=False)  # drills and annual tests
-    # The exercise whose inject sounded it (data.exercise_models); migration ex_0001.
+    # The exercise whose inject sounded it (data.exercise_models); migration cd_0002.
     exercise_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     test_signal_id: Mapped[int | None] = mapped_column(ForeignKey("cd_test_signals.id"), nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")

@@ -167,7 +167,7 @@ class Incident(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
     exercise: Mapped[bool] = mapped_column(Boolean, default=False)  # drills: kept apart from real operations
     # The exercise whose inject opened it (data.exercise_models); None for a real incident or one marked
-    # exercise by hand. Migration ex_0001.
+    # exercise by hand. Migration em_0002.
     exercise_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 

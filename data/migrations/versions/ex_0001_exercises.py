@@ -1,12 +1,13 @@
 """exercises: scenarios run on their own clock, their injects, notes and improvement plan; the
-exercise id on cases, incidents and alarms
+exercise id on cases
 
 Revision ID: ex_0001
-Revises: 0004 (and needs em_0001, cd_0001)
+Revises: 0004
 Branch: exercises (applied beside the other branches by ``upgrade heads``)
 
-New tables, and a nullable ``exercise_id`` column (with its index) on ``cases``, ``incidents`` and
-``cd_alarms``: existing rows read NULL, a real record, so the upgrade runs on a live database.
+New tables, and a nullable ``exercise_id`` column (with its index) on ``cases``: existing rows read
+NULL, a real case, so the upgrade runs on a live database. Incidents and alarms get theirs on their own
+branches (em_0002, cd_0002), which created those tables.
 """
 
 from collections.abc import Sequence
@@ -17,9 +18,9 @@ from alembic import op
 revision: str = "ex_0001"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = ("exercises",)
-depends_on: str | Sequence[str] | None = ("em_0001", "cd_0001")
+depends_on: str | Sequence[str] | None = None
 
-_TAGGED = ("cases", "incidents", "cd_alarms")
+_TAGGED = ("cases",)
 
 
 def upgrade() -> None:
