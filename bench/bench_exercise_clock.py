@@ -34,7 +34,7 @@ from _links import percentiles  # noqa: E402
 
 def run_exercise(
     url: str, speed: float, start: str, minutes: float, *, fixed_interval: float | None
-) -> list[float]:
+) -> list[tuple[float, str]]:
     from sqlalchemy import select
 
     from data.db import make_engine, session_factory
@@ -82,19 +82,22 @@ def run_exercise(
             due_wall = dt.datetime.fromisoformat(due[0]) + dt.timedelta(
                 seconds=(inj.time_s - due[2]) / due[3]
             )
-            late.append((inj.delivered_at - due_wall).total_seconds())
+            late.append(((inj.delivered_at - due_wall).total_seconds(), f"{inj.no} {inj.kind}"))
         assert xclock.scenario_at(ex.segments, ex.wall_anchor) is not None
     engine.dispose()
     return late
 
 
-def report(name: str, late: list[float]) -> float:
+def report(name: str, found: list[tuple[float, str]]) -> float:
+    late = [x for x, _ in found]
     p50, p99, worst = percentiles(late)
     within = sum(1 for x in late if x <= 1.0) / len(late)
     print(
         f"{name:<34} {len(late):>5} injects   lateness p50 {p50 * 1000:7.1f} ms   p99 {p99 * 1000:7.1f} ms   "
         f"max {worst * 1000:7.1f} ms   within 1 s {within:6.1%}"
     )
+    slowest = sorted(found, reverse=True)[:3]
+    print(" " * 36 + "latest: " + ", ".join(f"inject {what} {x * 1000:.0f} ms" for x, what in slowest))
     return p99
 
 
