@@ -580,8 +580,32 @@ def _tick_step_s(span_s: float) -> float:
     return 1440 * 60.0
 
 
+_BUSY_LANE = 40  # more injects than this in a lane: small marks over several rows, no numbers
+_ROW_H = 6.0
+
+
+def _lane_rows(injects: int) -> int:
+    """Rows of marks in a lane: one, numbered, for a few injects; for a busy lane enough that a day's
+    reports spread out (about 150 a row, 5 to 12 rows)."""
+    return 1 if injects <= _BUSY_LANE else min(12, max(5, math.ceil(injects / 150)))
+
+
+def _lanes(report: AfterActionReport) -> list[tuple[float, int, float]]:
+    """Each objective's lane: its top, its rows of marks and the height of its band of marks."""
+    per_lane = Counter(i.objective for i in report.injects)
+    out, top = [], 0.0
+    for f in report.objectives:
+        rows = _lane_rows(per_lane[f.objective])
+        band = _BAND_H if rows == 1 else 10 + rows * _ROW_H
+        out.append((top, rows, band))
+        top += _LABEL_H + band
+    return out
+
+
 def chart_height(report: AfterActionReport) -> int:
-    return len(report.objectives) * (_LABEL_H + _BAND_H) + _AXIS_H + _LEGEND_H + 8
+    lanes = _lanes(report)
+    bottom = lanes[-1][0] + _LABEL_H + lanes[-1][2] if lanes else 0.0
+    return math.ceil(bottom + _AXIS_H + _LEGEND_H + 8)
 
 
 def timeline_svg(report: AfterActionReport, width: int = CHART_WIDTH) -> str:
@@ -611,7 +635,8 @@ def timeline_svg(report: AfterActionReport, width: int = CHART_WIDTH) -> str:
         f'aria-label="{_e("时间线 Timeline")}">',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
     ]
-    lanes_bottom = len(report.objectives) * (_LABEL_H + _BAND_H)
+    lanes = _lanes(report)
+    lanes_bottom = lanes[-1][0] + _LABEL_H + lanes[-1][2] if lanes else 0.0
     step = _tick_step_s(t1 - t0)
     tick = math.ceil(t0 / step) * step
     while tick <= t1:
@@ -623,27 +648,24 @@ def timeline_svg(report: AfterActionReport, width: int = CHART_WIDTH) -> str:
         )
         tick += step
     lane_of = {f.objective: k for k, f in enumerate(report.objectives)}
-    per_lane = Counter(i.objective for i in report.injects)
     seen_in_lane: Counter[str] = Counter()
     for k, f in enumerate(report.objectives):
-        top = k * (_LABEL_H + _BAND_H)
+        top, _, band = lanes[k]
         fill = "#f6f7f9" if k % 2 == 0 else "#ffffff"
         out.append(
-            f'<rect x="0" y="{top}" width="{width}" height="{_LABEL_H + _BAND_H}" fill="{fill}"/>'
+            f'<rect x="0" y="{top}" width="{width}" height="{_LABEL_H + band}" fill="{fill}"/>'
             f'<text x="{_LEFT}" y="{top + 13}" font-weight="bold" fill="#222">'
             f"{_e(_clip(objective_label(f.objective), 120))}</text>"
         )
     marks, lines = [], []
     for i in report.injects:
-        k = lane_of[i.objective]
-        n = per_lane[i.objective]
-        # A busy lane spreads its marks over up to five rows, so a day's reports do not hide each other.
-        rows = 1 if n <= 40 else 5
+        top, rows, band = lanes[lane_of[i.objective]]
+        # In a busy lane injects close in time go to different rows, so they do not hide each other.
         row = seen_in_lane[i.objective] % rows
         seen_in_lane[i.objective] += 1
-        band_top = k * (_LABEL_H + _BAND_H) + _LABEL_H
-        y = band_top + _BAND_H / 2 if rows == 1 else band_top + 5 + row * (_BAND_H - 10) / (rows - 1)
-        r = 5.0 if rows == 1 else 2.6
+        band_top = top + _LABEL_H
+        y = band_top + band / 2 if rows == 1 else band_top + 5 + (row + 0.5) * _ROW_H
+        r = 5.0 if rows == 1 else 2.4
         start = i.delivered_s if i.delivered_s is not None else i.time_s
         x = x_of(start)
         colour = OUTCOME_COLOURS[i.outcome]
@@ -981,8 +1003,8 @@ def render_html(
     inject_head = "".join(
         f'<th width="{w}%" bgcolor="#eceff1">{_e(x)}</th>'
         for x, w in (
-            ("编号 No / 时间 Time", 7),
-            ("注入 Inject", 22),
+            ("编号 No / 时间 Time", 8),
+            ("注入 Inject", 21),
             ("预期行动 Expected", 12),
             ("送达 Delivered", 8),
             ("确认 Acknowledged", 13),
