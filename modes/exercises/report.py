@@ -40,7 +40,7 @@ from modes.common.clock import Clock
 from modes.exercises import clock as xclock
 from modes.exercises.exercises import get_exercise, injects_of
 from modes.exercises.msel import format_scenario_time
-from modes.exercises.progress import SIMULATION_PREFIX, InjectProgress, inject_progress
+from modes.exercises.progress import SIMULATION_PREFIX, InjectProgress, ended, inject_progress
 
 OBJECTIVE_MET_SHARE = 0.8  # HSEEP practice: below this an objective is an area for improvement
 LATE_DELIVERY_S = 300.0  # an inject out more than 5 exercise minutes after its time is worth a remark
@@ -451,7 +451,7 @@ def build_report(session: Session, exercise_id: int, clock: Clock) -> AfterActio
     )
     names = _Names(session)
     progress = inject_progress(session, ex, rows, wall, notes=notes)
-    is_over = ex.state in ("stopped", "completed")
+    is_over = ended(ex)
 
     def at_s(when: dt.datetime | None) -> float | None:
         return None if when is None else xclock.scenario_at(ex.segments, when)

@@ -11,6 +11,7 @@ formed, its SVG timeline valid XML, every text escaped. On SQLite and on Postgre
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import subprocess
@@ -232,6 +233,9 @@ def test_the_html_is_well_formed_and_escaped(played):
     assert "<script>" not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert HOSTILE in "".join(parser.texts)  # read back as the text it was
     assert page.count("演练 EXERCISE") == 2  # above and below
+    assert "演示 DEMO" not in page
+    demo = dataclasses.replace(report, header=dataclasses.replace(report.header, demo=True))
+    assert render_html(demo).count("演示 DEMO · 演练 EXERCISE") == 2
     assert "http://" not in page.replace("http://www.w3.org/2000/svg", "") and "src=" not in page
     svg = page[page.index("<svg") : page.index("</svg>") + len("</svg>")]
     root = ET.fromstring(svg)  # the inline chart is XML too
