@@ -394,6 +394,15 @@ def _yaml_meta(data: bytes) -> dict[str, Any]:
     return doc if isinstance(doc, dict) else {}
 
 
+def objective_text(value: Any) -> str:
+    """An objective as its text. Unquoted in YAML, ``- Intake: reports accepted in 10 minutes`` reads as a
+    one-entry map; it is meant as the line it looks like."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((name, text),) = value.items()
+        return f"{name}: {text}"
+    return str(value)
+
+
 def read_scenario(path: str | Path, data: bytes | None = None) -> Scenario:
     """A scenario from a file (CSV, XLSX or YAML by its extension)."""
     path = Path(path)
@@ -429,6 +438,6 @@ def read_scenario(path: str | Path, data: bytes | None = None) -> Scenario:
         title=str(meta.get("title") or path.stem),
         title_zh=str(meta.get("title_zh") or meta.get("title") or path.stem),
         injects=tuple(injects),
-        objectives=tuple(str(o) for o in objectives),
+        objectives=tuple(objective_text(o) for o in objectives),
         source=path.name,
     )

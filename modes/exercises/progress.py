@@ -5,21 +5,29 @@ expected action came within its time (met or missed).
 ``case.dispatch``, ``incident.dispatched``, ``alarm.acknowledged`` or ``shelter.opened`` (the event kinds
 of ``docs/protocol.md``), optionally followed by words for the reader: ``case.dispatch: send the water
 company``. A bare first word is taken as an act on the inject's own record (``dispatch`` after a report
-means ``case.dispatch``). An expectation with no event name (free text only) is judged by the
-evaluators: a note of kind ``met`` or ``missed`` on the inject decides it.
+means ``case.dispatch``). Where the case rules reach a stage by several acts, any of them meets it
+(``SAME_STAGE``: a camera's report is accepted by sending it for verification). An expectation with no
+event name (free text only) is judged by the evaluators: a note of kind ``met`` or ``missed`` on the
+inject decides it, and until one does it is neither met nor missed.
 
 - **Acknowledged**: the first event on the inject's record by a player (anyone but the exercise's
   simulation cell), or the player's ``exercise.ack``.
 - **Actioned**: the first event of the expected kind after delivery, by a player: on the inject's own
-  record when it made one (``case/12``, ``incident/3``, ``alarm/7``), anywhere otherwise.
+  record when it made one (``case/12``, ``incident/3``, ``alarm/7``), otherwise on any record of this
+  exercise or on what has no exercise of its own (a shelter, a siren) — never on a real case, incident
+  or alarm, which may be worked on beside the exercise.
+- Only what players did **before the exercise ended** counts: the journal is read from the exercise's
+  start to its ``exercise.stopped`` event (records stay open after ENDEX and may still be worked on).
 - **Response time** is exercise time (the exercise clock), from delivery to the action, so 2 minutes at
   60x counts as 2 hours, as the scenario meant.
 - **Met** when actioned within ``Expected Within`` minutes of exercise time (or at all, with no limit);
-  **missed** when not actioned in time; undecided while the time has not run out.
+  **missed** when not actioned in time; undecided while the time has not run out. A **refused** inject
+  (its command did not run) never reached the players: it is not judged unless an evaluator judges it.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections import defaultdict
@@ -27,15 +35,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from data.civil_defence_models import Alarm
+from data.emergency_models import Incident
 from data.exercise_models import Exercise, ExerciseInject, ExerciseNote, ExerciseState, InjectState
-from data.models import JournalEvent
+from data.models import Case, JournalEvent
 from modes.exercises import clock as xclock
 from modes.exercises.msel import format_scenario_time
 
-_EVENT_KIND = re.compile(r"\b([a-z_]+\.[a-z_.]+)\b")
+# The families of journal event kinds an expectation may name; "e.g." or "i.e." in free text is no event.
+EVENT_FAMILIES = (
+    "alarm", "asset", "auth", "case", "exercise", "incident", "layer", "mode", "order", "settings",
+    "shelter", "siren", "staff", "task",
+)  # fmt: skip
+_EVENT_KIND = re.compile(r"\b((?:" + "|".join(EVENT_FAMILIES) + r")\.[a-z_]+(?:\.[a-z_]+)*)\b")
+# The records an exercise's inject or a player can make: a real one is never a player's response.
+RECORD_FAMILIES = ("case", "incident", "alarm")
+# Where the case rules reach one stage by several acts, any of them meets an expectation naming the
+# stage's usual act: a report is accepted (受理: ``accepted_at`` set, modes/everyday/cases.py ``_accept``,
+# ``_send_verify``, ``_self_fix``) by ``accept`` when a supervisor reported it on site, by ``send_verify``
+# when a camera, a caller or the internet reported it and a supervisor must see it first, or by
+# ``self_fix`` when the supervisor fixed it there and then.
+SAME_STAGE = {"case.accept": ("case.accept", "case.send_verify", "case.self_fix")}
 _FIRST_WORD = re.compile(r"^\s*([a-z_]+)\b")
 SIMULATION_PREFIX = "exercise-"
 
@@ -113,17 +136,83 @@ def expected_kind(inj: ExerciseInject) -> str | None:
     return None
 
 
-def _events(session: Session, ex: Exercise) -> list[Seen]:
-    rows = session.execute(
-        select(JournalEvent.seq, JournalEvent.at, JournalEvent.actor, JournalEvent.kind, JournalEvent.subject)
-        .where(JournalEvent.seq > ex.start_seq)
-        .order_by(JournalEvent.seq)
+def ended(ex: Exercise) -> bool:
+    return ex.state in (ExerciseState.STOPPED.value, ExerciseState.COMPLETED.value)
+
+
+def end_seq(session: Session, ex: Exercise) -> int | None:
+    """The journal number of the event that ended the exercise (None while it is on)."""
+    if not ended(ex):
+        return None
+    return session.scalar(
+        select(func.min(JournalEvent.seq)).where(
+            JournalEvent.subject == f"exercise/{ex.id}",
+            JournalEvent.kind == "exercise.stopped",
+            JournalEvent.seq > ex.start_seq,
+        )
     )
-    return [Seen(*r) for r in rows]
+
+
+def _events(session: Session, ex: Exercise) -> list[Seen]:
+    """The journal from the exercise's start to its end (to now while it is on), in one read."""
+    stmt = select(
+        JournalEvent.seq, JournalEvent.at, JournalEvent.actor, JournalEvent.kind, JournalEvent.subject
+    ).where(JournalEvent.seq > ex.start_seq)
+    last = end_seq(session, ex)
+    if last is not None:
+        stmt = stmt.where(JournalEvent.seq < last)
+    return [Seen(*r) for r in session.execute(stmt.order_by(JournalEvent.seq))]
+
+
+def exercise_records(session: Session, ex: Exercise) -> frozenset[str]:
+    """The cases, incidents and alarms that carry this exercise's id, as journal subjects."""
+    out: set[str] = set()
+    for family, model in (("case", Case), ("incident", Incident), ("alarm", Alarm)):
+        out.update(
+            f"{family}/{i}" for i in session.scalars(select(model.id).where(model.exercise_id == ex.id))
+        )
+    return frozenset(out)
 
 
 def _player(e: Seen) -> bool:
     return not e.actor.startswith(SIMULATION_PREFIX)
+
+
+class PlayerEvents:
+    """The players' events of one exercise, read once, by record and by kind."""
+
+    def __init__(self, events: Iterable[Seen], own_records: frozenset[str]) -> None:
+        self.by_subject: dict[str, list[Seen]] = defaultdict(list)
+        self.by_kind: dict[str, list[Seen]] = defaultdict(list)
+        for e in events:
+            if not _player(e):
+                continue
+            self.by_subject[e.subject].append(e)
+            family = e.subject.split("/", 1)[0]
+            if family in RECORD_FAMILIES and e.subject not in own_records:
+                continue  # a real case, incident or alarm: worked on beside the exercise, not in it
+            self.by_kind[e.kind].append(e)
+        self._pools: dict[str, tuple[list[int], list[Seen]]] = {}
+
+    def on_record(self, record: str | None) -> list[Seen]:
+        return self.by_subject.get(record, []) if record else []
+
+    def first_of_kind(self, kind: str, after_seq: int) -> Seen | None:
+        """The first event that meets ``kind`` after ``after_seq``, on this exercise's records or on no
+        record of the three families."""
+        pool = self._pools.get(kind)
+        if pool is None:
+            events = sorted(
+                (e for k, es in self.by_kind.items() if meets(k, kind) for e in es), key=lambda e: e.seq
+            )
+            pool = self._pools[kind] = ([e.seq for e in events], events)
+        seqs, events = pool
+        i = bisect.bisect_right(seqs, after_seq)
+        return events[i] if i < len(events) else None
+
+
+def read_players(session: Session, ex: Exercise) -> PlayerEvents:
+    return PlayerEvents(_events(session, ex), exercise_records(session, ex))
 
 
 def inject_progress(
@@ -133,16 +222,9 @@ def inject_progress(
     wall: dt.datetime,
     notes: Iterable[ExerciseNote] | None = None,
 ) -> list[InjectProgress]:
-    """Each inject's progress at wall time ``wall``."""
+    """Each inject's progress at wall time ``wall``, from one read of the journal."""
     injects = list(injects)
-    events = _events(session, ex)
-    by_subject: dict[str, list[Seen]] = defaultdict(list)
-    by_kind: dict[str, list[Seen]] = defaultdict(list)
-    for e in events:
-        if not _player(e):
-            continue
-        by_subject[e.subject].append(e)
-        by_kind[e.kind].append(e)
+    players = read_players(session, ex)
     if notes is None:
         notes = session.scalars(
             select(ExerciseNote).where(ExerciseNote.exercise_id == ex.id).order_by(ExerciseNote.id)
@@ -152,21 +234,34 @@ def inject_progress(
         if n.inject_no and n.kind in ("met", "missed"):
             judged[n.inject_no] = (n.kind == "met", n.author)
     now_s = xclock.scenario_seconds(ex, wall)
-    ended = ex.state in (ExerciseState.STOPPED.value, ExerciseState.COMPLETED.value)
-    return [_one(ex, inj, by_subject, by_kind, judged, now_s, ended) for inj in injects]
+    return [_one(ex, inj, players, judged, now_s, ended(ex)) for inj in injects]
+
+
+def meets(event_kind: str, kind: str) -> bool:
+    """Whether a journal event of ``event_kind`` is the act an expectation of ``kind`` asks for."""
+    return event_kind.startswith(SAME_STAGE.get(kind, (kind,)))
 
 
 def _first_after(items: list[Seen], seq: int, kind: str | None = None) -> Seen | None:
     for e in items:
-        if e.seq > seq and (kind is None or e.kind == kind or e.kind.startswith(kind)):
+        if e.seq > seq and (kind is None or meets(e.kind, kind)):
             return e
     return None
 
 
-def _one(ex, inj, by_subject, by_kind, judged, now_s: float, ended: bool) -> InjectProgress:
+def _one(
+    ex: Exercise,
+    inj: ExerciseInject,
+    players: PlayerEvents,
+    judged: dict[str, tuple[bool, str]],
+    now_s: float,
+    is_over: bool,
+) -> InjectProgress:
     state = inj.state
     kind = expected_kind(inj)
     ack_at, ack_by = inj.acknowledged_at, inj.acknowledged_by
+    if ack_at is not None and ex.ended_at is not None and ack_at > ex.ended_at:
+        ack_at, ack_by = None, None  # acknowledged after ENDEX: too late to count
     act: Seen | None = None
     response_s = None
     met: bool | None = None
@@ -176,24 +271,17 @@ def _one(ex, inj, by_subject, by_kind, judged, now_s: float, ended: bool) -> Inj
         late_s = max(0.0, inj.delivered_s - inj.time_s) / ex.speed
     if delivered:
         seq = inj.delivered_seq
-        on_record = by_subject.get(inj.record or "", []) if inj.record else []
+        on_record = players.on_record(inj.record)
         if ack_at is None and on_record:
             first = _first_after(on_record, seq)
             if first is not None:
                 ack_at, ack_by = first.at, first.actor
         if kind and "exercise.acknowledged".startswith(kind):
             # Acknowledging is the expected act: this inject's own acknowledgement, not another's.
-            if inj.acknowledged_at is not None:
-                act = Seen(0, inj.acknowledged_at, inj.acknowledged_by or "", "exercise.acknowledged", "")
+            if ack_at is not None and ack_at == inj.acknowledged_at:
+                act = Seen(0, ack_at, ack_by or "", "exercise.acknowledged", "")
         elif kind:
-            pool = (
-                on_record
-                if inj.record
-                else [e for k, es in by_kind.items() if k.startswith(kind) for e in es]
-            )
-            if not inj.record:
-                pool.sort(key=lambda e: e.seq)
-            act = _first_after(pool, seq, kind)
+            act = _first_after(on_record, seq, kind) if inj.record else players.first_of_kind(kind, seq)
         if act is not None:
             at_s = xclock.scenario_at(ex.segments, act.at)
             response_s = max(0.0, (at_s if at_s is not None else inj.delivered_s) - inj.delivered_s)
@@ -205,16 +293,12 @@ def _one(ex, inj, by_subject, by_kind, judged, now_s: float, ended: bool) -> Inj
             state = InjectState.ACKNOWLEDGED.value
         else:
             state = InjectState.DELIVERED.value
-        if kind or inj.expected_action:
+        if kind:  # free text waits for an evaluator's note, however long it has been
             limit = None if inj.expected_within_min is None else inj.expected_within_min * 60.0
             if act is not None:
                 met = limit is None or response_s <= limit
-            elif limit is not None and now_s - inj.delivered_s > limit:
+            elif (limit is not None and now_s - inj.delivered_s > limit) or is_over:
                 met = False
-            elif ended and kind:
-                met = False
-    elif state == InjectState.REFUSED.value and inj.expected_action:
-        met = False
     judged_by = None
     if inj.no in judged:
         met, judged_by = judged[inj.no]
