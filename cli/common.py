@@ -94,6 +94,24 @@ def command_bus():
     return build_bus()
 
 
+# --- exercise records (modes/common/exercise_filter.py) ---------------------------------------------
+
+
+def exercises_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--exercises",
+        choices=["leave", "include", "only"],
+        default="leave",
+        help="the cases an exercise's injects reported: left out (leave, the default), counted with the "
+        "real ones (include), or alone (only); listed exercise cases are marked EXERCISE",
+    )
+
+
+def exercise_mark(exercise_id: int | None) -> str:
+    """How human output marks a record an exercise made: `` [EXERCISE 3]``; nothing for a real one."""
+    return "" if exercise_id is None else f" [EXERCISE {exercise_id}]"
+
+
 # --- who is acting (modes/common/auth.py) ---------------------------------------------------------
 
 
