@@ -107,9 +107,12 @@ def exercises_option(p: argparse.ArgumentParser) -> None:
     )
 
 
-def exercise_mark(exercise_id: int | None) -> str:
-    """How human output marks a record an exercise made: `` [EXERCISE 3]``; nothing for a real one."""
-    return "" if exercise_id is None else f" [EXERCISE {exercise_id}]"
+def exercise_mark(exercise_id: int | None, exercise: bool = False) -> str:
+    """How human output marks a record an exercise made: `` [EXERCISE 3]`` (`` [EXERCISE]`` for one a
+    person marked as a drill); nothing for a real one."""
+    if exercise_id is not None:
+        return f" [EXERCISE {exercise_id}]"
+    return " [EXERCISE]" if exercise else ""
 
 
 # --- who is acting (modes/common/auth.py) ---------------------------------------------------------

@@ -186,9 +186,10 @@ class AlarmBoard:
     kind: AlarmKind
     issued_at: dt.datetime
     issued_by: str
-    exercise: bool
+    exercise: bool  # a drill or a test: every board says EXERCISE
     now: dt.datetime
     deliveries: tuple[DeliveryStatus, ...]
+    exercise_id: int | None = None  # the exercise whose inject sounded it
 
     @property
     def late(self) -> tuple[str, ...]:
@@ -208,6 +209,7 @@ class AlarmBoard:
             "issued_at": self.issued_at.isoformat(),
             "issued_by": self.issued_by,
             "exercise": self.exercise,
+            "exercise_id": self.exercise_id,
             "as_of": self.now.isoformat(),
             "ack_limit_s": ACK_LIMIT_S,
             "deliveries": [d.as_dict() for d in self.deliveries],
@@ -470,7 +472,14 @@ def delivery_board(session: Session, alarm_id: int, now: dt.datetime) -> AlarmBo
             )
         )
     return AlarmBoard(
-        alarm.id, AlarmKind(alarm.kind), alarm.issued_at, alarm.issued_by, alarm.exercise, now, tuple(out)
+        alarm.id,
+        AlarmKind(alarm.kind),
+        alarm.issued_at,
+        alarm.issued_by,
+        alarm.exercise,
+        now,
+        tuple(out),
+        alarm.exercise_id,
     )
 
 
