@@ -9,9 +9,10 @@ named effect sets what ``cases.EFFECTS`` sets, from the step's time and what its
 What the events let us check, and how:
 
 - exactly, for every case: kind, type, channel, urgent, cell, district, department, component,
-  reporter, duplicate link, state, the time of every step (reported, accepted, verified, filed,
-  dispatched, started, fed back, checked, closed, voided, evaluated, suspended, last updated), closure
-  kind, satisfaction and the four loop counters;
+  reporter, duplicate link, the exercise an inject reported it for (none for generated history), state,
+  the time of every step (reported, accepted, verified, filed, dispatched, started, fed back, checked,
+  closed, voided, evaluated, suspended, last updated), closure kind, satisfaction and the four loop
+  counters;
 - when the events recorded them: x and y (live reports exactly; generated history to the centimetre it
   kept), the description (live reports), the handling deadline (set by dispatch, extension, resumption
   and rework, and the final one of a generated path; not after a report, an unlink or a close out of
@@ -73,7 +74,7 @@ from modes.everyday import workflow
 # Compared for every case; times last (a generated path's come from its steps, in this order).
 EXACT = (
     "kind", "type_code", "channel", "urgent", "cell_code", "district_code", "department_code",
-    "component_id", "reporter", "duplicate_of", "state", "closure_kind", "satisfaction",
+    "component_id", "reporter", "duplicate_of", "state", "closure_kind", "satisfaction", "exercise_id",
     "rework_count", "return_count", "extension_count", "suspension_count", "updated_at",
     "reported_at", "accepted_at", "verified_at", "filed_at", "dispatched_at", "started_at",
     "feedback_at", "checked_at", "closed_at", "voided_at", "evaluated_at", "suspended_at",
@@ -408,6 +409,7 @@ def _from_report(at: str, actor: str, district: str | None, p: dict) -> _Replay:
     c = _Replay()
     _reported(c, p, district)
     c.reporter, c.state = actor, p["state"]
+    c.exercise_id = p.get("exercise")  # an exercise's inject reported it: its report says which
     c.reported_at = c.updated_at = at
     c.known.update(x=p["x"], y=p["y"], description=p["text"])
     return c
@@ -557,7 +559,7 @@ def _generated(
     values = (
         final["kind"], final["type"], final["channel"], final["urgent"], final["cell"], district,
         final["department"], final["component"], actors[0], final["duplicate_of"], final["state"],
-        final["closure_kind"], final["satisfaction"], *plan.counts, at, *plan.times(times),
+        final["closure_kind"], final["satisfaction"], None, *plan.counts, at, *plan.times(times),
         None if deadline is None else f"{deadline[:10]} {deadline[11:19]}.000000",
     )  # fmt: skip
     return case_id, dumps(values), final["x"], final["y"], plan.number
