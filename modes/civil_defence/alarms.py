@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from data import journal
 from data.civil_defence_models import Alarm, AlarmDelivery, AlarmKind, TestSignal
 from data.errors import InputError, NotFound
+from data.id_floor import free_id
 from data.models import District, Role
 from modes.civil_defence.authority import CivilDefenceRefused, Officer, require_civil_defence
 from modes.common import orders
@@ -272,6 +273,7 @@ def issue_alarm(
     codes = resolve_districts(session, districts)
     now = clock.now()
     alarm = Alarm(
+        id=free_id(session, Alarm.__table__),  # never a purged exercise alarm's id: a district keys on it
         kind=signal.kind.value,
         issued_at=now,
         issued_by=who.name,

@@ -36,6 +36,7 @@ from data.emergency_models import (
 )
 from data.errors import InputError, NotFound, OutsideCity
 from data.geometry import GeometryError
+from data.id_floor import free_id
 from data.models import Case, JournalEvent, Role
 from modes.common.actor import Actor
 from modes.common.changes import Changes
@@ -415,6 +416,7 @@ def open_incident(
     x, y, cell = _place(index, x, y, area)
     now = clock.now()
     incident = Incident(
+        id=free_id(session, Incident.__table__),  # never a purged exercise incident's id
         type_code=kind.code,
         type_name=kind.name,
         category=kind.category.value,

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from data import journal
 from data.codes import resolve_event_type
 from data.errors import InputError, NotFound
+from data.id_floor import free_id
 from data.models import (
     Case,
     CaseHistory,
@@ -180,6 +181,7 @@ class CaseDesk:
         loc = routing.location
         supervisor_id = self._supervisor_id(loc.supervisor)
         case = Case(
+            id=free_id(self.session, Case.__table__),  # never a purged exercise case's id
             kind=kind,
             type_code=code,
             channel=channel,
