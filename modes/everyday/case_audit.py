@@ -35,6 +35,9 @@ written differently (a time without its microseconds) are not a difference.
 
 A replica (a district node's database) holds the centre's case rows but not the centre's events: its
 cases are not checked (its own journal still is).
+
+An exercise's cases removed by its purge (one ``exercise.purged`` event lists them) keep their events
+and have no row: they are not replayed, and a row found under one of their ids is a difference.
 """
 
 from __future__ import annotations
@@ -69,6 +72,7 @@ from sqlalchemy.orm import Session
 from data.db import DriverQuery
 from data.journal import ScannedEvent
 from data.models import Case, JournalEvent
+from modes.common.exercise_filter import PURGED_EVENT
 from modes.everyday import workflow
 
 # Compared for every case; times last (a generated path's come from its steps, in this order).
@@ -748,6 +752,7 @@ class CaseChecker:
         self._rows: DriverQuery | None = None
         self._generated_rows: DriverQuery | None = None
         self._json = _JsonRows("sqlite")
+        self._purged: dict[int, object] = {}  # case id -> the exercise whose journaled purge removed it
         self.skipped = ""  # why the rows were not checked at all, if they were not
 
     def begin(self, session: Session) -> None:
@@ -778,6 +783,11 @@ class CaseChecker:
                 self._last[int(subject[5:])] = seq
             except ValueError:
                 continue
+        # Cases an exercise's purge removed (the chain check vouches for these events as for any).
+        for payload in session.scalars(select(JournalEvent.payload).where(JournalEvent.kind == PURGED_EVENT)):
+            payload = payload if isinstance(payload, dict) else {}
+            for case_id in (payload.get("removed") or {}).get("cases") or ():
+                self._purged[int(case_id)] = payload.get("exercise")
 
     def visit(self, events: list[ScannedEvent]) -> None:
         if self.skipped:
@@ -830,7 +840,7 @@ class CaseChecker:
             case_id = int(subject[5:])
         except ValueError:
             return
-        if case_id in self._bad:
+        if case_id in self._bad or case_id in self._purged:  # a purged case has no row to compare
             return
         try:
             action = kind[5:]
@@ -912,4 +922,9 @@ class CaseChecker:
         seen = np.frombuffer(self._seen, dtype=np.int64)
         for case_id in ids[~np.isin(ids, seen)].tolist():
             self._bad[case_id] = NO_EVENTS
+        if self._purged:
+            for case_id in ids[np.isin(ids, np.fromiter(self._purged, dtype=np.int64))].tolist():
+                self._bad[case_id] = (
+                    f"removed by the purge of exercise {self._purged[case_id]}, yet its row is here",
+                )
         return dict(sorted(self._bad.items()))
