@@ -25,7 +25,7 @@ from data.demo import seed_demo
 from data.demo_city import DEMO_PASSWORD
 from data.emergency_models import DispatchTask, Incident, IncidentLogEntry, RescueUnit
 from data.errors import InputError
-from data.exercise_models import Exercise
+from data.exercise_models import Exercise, ExerciseInject
 from data.models import Case, CaseHistory, GridCell, JournalEvent
 from modes.bus import city_bus
 from modes.common import auth
@@ -396,3 +396,39 @@ def _snapshot(make, case_id: int, incident_id: int, alarm_id: int) -> tuple:
             rows(Alarm, Alarm.id == alarm_id),
             rows(AlarmDelivery, AlarmDelivery.alarm_id == alarm_id),
         )
+
+
+def test_purge_waits_for_an_alarm_order_of_the_exercise_and_refuses_a_record_that_refers_to_it(city):
+    # Under the two-person rule the exercise's alarm inject is an order waiting for a second officer.
+    city.run("city_commander", "settings.two_person", {"on": True})
+    ex_id = _run_exercise(city)
+    city.run("city_drill", "exercise.stop", {"id": ex_id})
+    with city.make() as s:
+        (record,) = s.scalars(
+            select(ExerciseInject.record).where(
+                ExerciseInject.exercise_id == ex_id, ExerciseInject.kind == "alarm"
+            )
+        ).all()
+    assert record.startswith("order/")
+    with pytest.raises(
+        ExerciseRefused, match=f"its alarm order {record[6:]} still waits for a second officer"
+    ):
+        city.run("city_drill", "exercise.purge", {"id": ex_id, "reason": "drill over"})
+    city.clock.advance(minutes=2)  # nobody confirmed it in time: it can no longer sound
+    # A real incident that refers to one of the exercise's cases (the rules never make one): removing the
+    # case would change it, so the purge is refused, naming it.
+    real = city.run("city_commander", "incident.open", {"type": "fire", "level": "IV", "x": 126.65, "y": 45.72,
+                                                        "lonlat": True})  # fmt: skip
+    with city.make() as s, s.begin():
+        case_id = s.scalar(select(Case.id).where(Case.exercise_id == ex_id).order_by(Case.id).limit(1))
+        s.execute(update(Incident).where(Incident.id == real["id"]).values(case_id=case_id))
+    with pytest.raises(
+        ExerciseRefused, match=f"incident {real['id']}, not the exercise's, was escalated from"
+    ):
+        city.run("city_drill", "exercise.purge", {"id": ex_id, "reason": "drill over"})
+    with city.make() as s, s.begin():
+        s.execute(update(Incident).where(Incident.id == real["id"]).values(case_id=None))
+    done = city.run("city_drill", "exercise.purge", {"id": ex_id, "reason": "drill over"})
+    assert (
+        done["removed"]["cases"] == REPORTS and done["removed"]["cd_alarms"] == 0
+    )  # the alarm never sounded
