@@ -15,6 +15,7 @@ import pytest
 from data.city import stats
 from data.errors import InputError
 from modes.everyday import queue
+from modes.everyday.case_detail import case_detail
 from modes.everyday.case_export import export_cases
 from modes.everyday.case_filter import CaseFilter
 from modes.everyday.case_map import open_cases, open_cases_per_cell
@@ -87,6 +88,8 @@ def test_a_case_shows_its_exercise(city):
     desk, ids = city
     assert desk.show(ids["ex_daoli"])["exercise"] == EXERCISE
     assert desk.show(ids["real_daoli"])["exercise"] is None
+    assert case_detail(desk, ids["ex_daoli"], OP).exercise_id == EXERCISE
+    assert case_detail(desk, ids["real_daoli"], OP).exercise_id is None
 
 
 @pytest.mark.parametrize("exercises", list(CHOSEN))
