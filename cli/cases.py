@@ -10,6 +10,8 @@ from cli.common import (
     actor_payload,
     emit_json,
     execute,
+    exercise_mark,
+    exercises_option,
     fail,
     link_options,
     make_clock,
@@ -62,6 +64,7 @@ def cmd_case(args: argparse.Namespace) -> int:
                         overdue=args.overdue,
                         limit=args.limit,
                         offset=args.offset,
+                        exercises=args.exercises,
                     )
                 else:
                     doc = CaseDesk(s, clock).show(args.id)
@@ -70,15 +73,32 @@ def cmd_case(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     if args.case_command == "list" and not args.json:
-        print(f"{doc['total']} cases match; showing {len(doc['cases'])} from {doc['offset']}")
-        for c in doc["cases"]:
-            flag = " OVERDUE" if c["overdue"] else ""
-            print(
-                f"{c['id']:>8}  {c['state']:<20} {c['type']:<6} {c['district']} {c['department'] or '-':<16}{flag}"
-            )
+        _print_case_list(doc)
         return 0
     print_doc(args, doc)
     return 0
+
+
+def _print_case_list(doc: dict) -> None:
+    shown = {"leave": "", "include": " (exercise cases included)", "only": " (exercise cases only)"}
+    print(
+        f"{doc['total']} cases match{shown[doc.get('exercises', 'leave')]}; "
+        f"showing {len(doc['cases'])} from {doc['offset']}"
+    )
+    for c in doc["cases"]:
+        flag = " OVERDUE" if c["overdue"] else ""
+        queued = " QUEUED" if c.get("queued") else ""
+        print(
+            f"{c['id']:>8}  {c['state']:<20} {c['type']:<6} {c['district']} {c['department'] or '-':<16}"
+            f"{flag}{queued}{exercise_mark(c.get('exercise'))}"
+        )
+
+
+def _print_kpis(doc: dict) -> None:
+    if doc.get("exercises", "leave") != "leave":
+        print(f"EXERCISE: these figures count exercise cases ({doc['exercises']})")
+    for row in doc["rows"]:
+        print(f"{row['key']:<18} {row.get('name', ''):<20} score {row['score']:6.1f}  {row['grade']}")
 
 
 def cmd_kpi(args: argparse.Namespace) -> int:
@@ -88,13 +108,14 @@ def cmd_kpi(args: argparse.Namespace) -> int:
 
     engine, Session = open_city(args)
     with Session() as s:
-        doc = evaluate(s, by=args.by, start=args.start, end=args.end, now=make_clock().now())
+        doc = evaluate(
+            s, by=args.by, start=args.start, end=args.end, now=make_clock().now(), exercises=args.exercises
+        )
     engine.dispose()
     if args.json:
         emit_json(doc)
     else:
-        for row in doc["rows"]:
-            print(f"{row['key']:<18} {row.get('name', ''):<20} score {row['score']:6.1f}  {row['grade']}")
+        _print_kpis(doc)
     return 0
 
 
@@ -134,22 +155,17 @@ def cmd_via_link(args: argparse.Namespace) -> int:
             "overdue": args.overdue,
             "limit": args.limit,
             "offset": args.offset,
+            "exercises": args.exercises,
         }
         doc = remote(args, "query.cases", payload)
         if not args.json:
-            print(f"{doc['total']} cases match; showing {len(doc['cases'])} from {doc['offset']}")
-            for c in doc["cases"]:
-                flag = " OVERDUE" if c["overdue"] else ""
-                queued = " QUEUED" if c.get("queued") else ""
-                print(
-                    f"{c['id']:>8}  {c['state']:<20} {c['type']:<6} {c['district']} {c['department'] or '-':<16}{flag}{queued}"
-                )
+            _print_case_list(doc)
             return 0
     elif args.command == "kpi":
-        doc = remote(args, "query.kpi", {"by": args.by, "start": args.start, "end": args.end})
+        payload = {"by": args.by, "start": args.start, "end": args.end, "exercises": args.exercises}
+        doc = remote(args, "query.kpi", payload)
         if not args.json:
-            for row in doc["rows"]:
-                print(f"{row['key']:<18} {row.get('name', ''):<20} score {row['score']:6.1f}  {row['grade']}")
+            _print_kpis(doc)
             return 0
     else:
         return fail(f"{args.command} cannot run through --connect")
@@ -197,9 +213,11 @@ def add_parsers(add, common: argparse.ArgumentParser) -> None:
     q.add_argument("--overdue", action="store_true")
     q.add_argument("--limit", type=int, default=50)
     q.add_argument("--offset", type=int, default=0)
+    exercises_option(q)
 
     p = add("kpi", cmd_kpi, "evaluation: rates, composite scores and grades")
     link_options(p)
     p.add_argument("--from", dest="start", help="first day (YYYY-MM-DD), inclusive")
     p.add_argument("--to", dest="end", help="last day (YYYY-MM-DD), inclusive")
     p.add_argument("--by", choices=["department", "district", "supervisor", "role"], default="department")
+    exercises_option(p)

@@ -17,6 +17,7 @@ from cli.common import (
     PASSWORD_ENV,
     emit_json,
     execute,
+    exercises_option,
     fail,
     link_options,
     link_security,
@@ -265,9 +266,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         engine, Session = open_city(args)
         with Session() as s:
-            export_cases(s, args.format, sys.stdout)
+            export_cases(s, args.format, sys.stdout, exercises=args.exercises)
         engine.dispose()
+        if args.exercises != "leave":
+            # Said where a person reads it, beside the file's own ``exercise`` column.
+            taken = "with the real ones" if args.exercises == "include" else "alone"
+            sys.stderr.write(
+                f"EXERCISE: exercise cases exported {taken}; their 'exercise' column names the exercise\n"
+            )
         return 0
+    if args.exercises != "leave":
+        return fail(f"--exercises applies to export cases, not to export {args.layer}")
     from data.gis_io import export_layer
 
     engine, Session = open_city(args)
@@ -398,6 +407,7 @@ def add_file_parsers(add, common: argparse.ArgumentParser) -> None:
     p = add("export", cmd_export, "export a layer to stdout")
     p.add_argument("layer", choices=["cells", "components", "cameras", "cases"])
     p.add_argument("--format", choices=["geojson", "csv"], default="geojson")
+    exercises_option(p)
 
 
 def add_audit_parsers(add) -> None:

@@ -11,6 +11,7 @@ from cli.common import (
     actor_options,
     emit_json,
     execute,
+    exercise_mark,
     follow,
     link_options,
     link_session,
@@ -102,7 +103,13 @@ def cmd_alarm(args: argparse.Namespace) -> int:
 def _alarm_lines(doc: dict) -> list[str]:
     if doc.get("queued"):  # through a district whose centre did not answer within --wait
         return [f"queued for the centre as {doc['forward_id']}: the alarm is not issued yet"]
-    return [f"alarm {doc['alarm_id']} {doc['name_zh']} issued {doc['issued_at']} by {doc['issued_by']}"] + [
+    if doc.get("pending"):  # under the two-person rule: an order waiting for a second officer
+        return [f"alarm order {doc['order']['id']} waits for a second officer's confirmation"]
+    drill = exercise_mark(doc.get("exercise_id"), bool(doc.get("exercise")))
+    return [
+        f"alarm {doc['alarm_id']} {doc['name_zh']} issued {doc['issued_at']} by {doc['issued_by']}{drill}"
+        + ("  演练 EXERCISE: not a real alarm" if drill else "")
+    ] + [
         f"  {d['district']} {d['name']}: sent {d['sent_at']}, received {d['received_at'] or '-'}, "
         f"acknowledged {d['acknowledged_at'] or '-'}{'  LATE' if d['late'] else ''}"
         for d in doc["deliveries"]

@@ -94,6 +94,27 @@ def command_bus():
     return build_bus()
 
 
+# --- exercise records (modes/common/exercise_filter.py) ---------------------------------------------
+
+
+def exercises_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--exercises",
+        choices=["leave", "include", "only"],
+        default="leave",
+        help="the cases an exercise's injects reported: left out (leave, the default), counted with the "
+        "real ones (include), or alone (only); listed exercise cases are marked EXERCISE",
+    )
+
+
+def exercise_mark(exercise_id: int | None, exercise: bool = False) -> str:
+    """How human output marks a record an exercise made: `` [EXERCISE 3]`` (`` [EXERCISE]`` for one a
+    person marked as a drill); nothing for a real one."""
+    if exercise_id is not None:
+        return f" [EXERCISE {exercise_id}]"
+    return " [EXERCISE]" if exercise else ""
+
+
 # --- who is acting (modes/common/auth.py) ---------------------------------------------------------
 
 

@@ -10,7 +10,9 @@ from cli.common import (
     acting_person,
     actor_options,
     actor_payload,
+    emit_json,
     execute,
+    exercise_mark,
     follow,
     link_options,
     link_session,
@@ -102,7 +104,7 @@ def cmd_incident(args: argparse.Namespace) -> int:
                 run = {
                     "impact": lambda: desk.impact(args.id),
                     "show": lambda: desk.show(args.id),
-                    "list": lambda: desk.list(args.status),
+                    "list": lambda: desk.list(args.status, args.exercises),
                     "timeline": lambda: desk.timeline(args.id),
                     "suggest": lambda: desk.suggest(args.id, args.need, args.limit),
                     "tasks": lambda: desk.tasks(args.incident, True if args.overdue else None),
@@ -111,8 +113,37 @@ def cmd_incident(args: argparse.Namespace) -> int:
                 doc = run[c]()
     finally:
         engine.dispose()
-    print_doc(args, doc)
+    _print_incident_doc(args, c, doc)
     return 0
+
+
+def _incident_lines(v: dict) -> list[str]:
+    """An incident as a person reads it first: what, where it stands, EXERCISE when it is one, and its
+    reporting deadline (an exercise's said to be one)."""
+    lines = [
+        f"incident {v['id']}  {v['type']} {v['type_name']}  level {v['level']} {v['colour']}  {v['status']}"
+        f"{exercise_mark(v.get('exercise_id'), v['exercise'])}  {v['title']}"
+    ]
+    if v.get("report_deadline"):
+        lines.append(f"  {v['report_deadline']}")
+    return lines
+
+
+def _print_incident_doc(args: argparse.Namespace, command: str, doc: dict) -> None:
+    if args.json:
+        emit_json(doc)
+        return
+    if command == "list":
+        for v in doc["incidents"]:
+            print("\n".join(_incident_lines(v)))
+        print(f"{doc['total']} incident{'' if doc['total'] == 1 else 's'}")
+        return
+    view = doc.get("incident") if isinstance(doc.get("incident"), dict) else None
+    if view is None and "report_due_at" in doc:  # status and level answer with the incident itself
+        view = doc
+    if view is not None:
+        print("\n".join(_incident_lines(view)))
+    print_doc(args, doc)
 
 
 def _incident_via_link(args: argparse.Namespace) -> int:
@@ -178,6 +209,13 @@ def add_parsers(add, common: argparse.ArgumentParser) -> None:
         incident_sub(name, help_text).add_argument("id", type=int)
     q = incident_sub("list", "incidents, newest first")
     q.add_argument("--status", choices=["reported", "responding", "contained", "closed"])
+    q.add_argument(
+        "--exercises",
+        choices=["leave", "include", "only"],
+        default="include",
+        help="exercise incidents: listed with the real ones and marked EXERCISE (include, the default), "
+        "left out (leave), or alone (only)",
+    )
     q = incident_sub("status", "move an incident to another status", actor=True)
     q.add_argument("id", type=int)
     q.add_argument("status", choices=["reported", "responding", "contained", "closed"])

@@ -6,6 +6,7 @@ the after-action report.
     python main.py exercise run SCENARIO [--speed N] [--json]          # headless: returns when all is out
     python main.py exercise status ID [--json]
     python main.py exercise pause|resume|stop ID --as LOGIN
+    python main.py exercise purge ID --reason TEXT --as LOGIN      # remove its records, journaled
     python main.py exercise report ID --format html|pdf > aar.html
 
 ``start`` on a database leaves a driver running in the background (``exercise drive ID``) that delivers
@@ -131,6 +132,7 @@ def cmd_exercise(args: argparse.Namespace) -> int:
         ]:
             print(
                 f"  {e['id']:>4} {e['scenario']:<24} {e['state']:<10} {e['clock']:>9} {e['delivered']}/{e['injects']}"
+                + ("  PURGED" if e.get("purged") else "")
             )
         return 0
     if c == "status":
@@ -162,6 +164,11 @@ def cmd_exercise(args: argparse.Namespace) -> int:
         doc = execute(Session, clock, person, f"exercise.{c}", {"id": args.id})
         print_doc(args, doc)
         return 0
+    if c == "purge":
+        _print_purged(
+            args, execute(Session, clock, person, "exercise.purge", {"id": args.id, "reason": args.reason})
+        )
+        return 0
     if c == "inject":
         row = {"kind": args.kind, "message": args.message or "", "to": args.to or "", "no": args.no or ""}
         for item in args.field or ():
@@ -192,6 +199,16 @@ def cmd_exercise(args: argparse.Namespace) -> int:
         print_doc(args, execute(Session, clock, person, "exercise.improvement", payload))
         return 0
     raise AssertionError(c)
+
+
+def _print_purged(args: argparse.Namespace, doc: dict) -> None:
+    if args.json:
+        emit_json(doc)
+        return
+    removed = ", ".join(f"{n} {table}" for table, n in doc["removed"].items() if n) or "nothing"
+    print(
+        f"exercise {doc['id']} purged at {doc['purged_at']}: removed {removed} (journal event {doc['journal_seq']})"
+    )
 
 
 def _drive(Session, clock, ex_id: int, *, all_out: bool) -> int:
@@ -264,6 +281,9 @@ def _via_link(args: argparse.Namespace) -> int:
             return 0
         elif c in ("pause", "resume", "stop"):
             doc = link.call(f"exercise.{c}", {"id": args.id})
+        elif c == "purge":
+            _print_purged(args, link.call("exercise.purge", {"id": args.id, "reason": args.reason}))
+            return 0
         else:
             from data.errors import InputError
 
@@ -312,6 +332,15 @@ def add_parsers(add, common: argparse.ArgumentParser) -> None:
     for name in ("pause", "resume", "stop"):
         q = sub(name, f"{name} an exercise (drill coordinator or city commander)", actor=True, link=True)
         q.add_argument("id", type=int)
+    q = sub(
+        "purge",
+        "remove a stopped or completed exercise's cases, incidents and alarms (drill coordinator or city "
+        "commander); one journal event lists what went",
+        actor=True,
+        link=True,
+    )
+    q.add_argument("id", type=int)
+    q.add_argument("--reason", required=True, help="why the records go (kept in the journal)")
     q = sub("drive", "deliver an exercise's injects on its clock until it ends (what `start` leaves running)")
     q.add_argument("id", type=int)
     q = sub("inject", "an ad-hoc inject from the controller, delivered at once", actor=True)

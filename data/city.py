@@ -56,6 +56,10 @@ def has_city(session: Session) -> bool:
 
 
 def stats(session: Session) -> dict[str, int]:
+    """What the database holds. ``cases`` and ``open_cases`` count every case row, an exercise's too;
+    ``exercise_cases`` says how many of them an exercise's inject reported (kept apart from real figures
+    elsewhere, removed by purging the exercise)."""
+
     def count(model) -> int:
         return session.scalar(select(func.count()).select_from(model)) or 0
 
@@ -71,6 +75,10 @@ def stats(session: Session) -> dict[str, int]:
         "cases": count(Case),
         "open_cases": session.scalar(
             select(func.count()).select_from(Case).where(Case.state.not_in(FINISHED_CASE_STATES))
+        )
+        or 0,
+        "exercise_cases": session.scalar(
+            select(func.count()).select_from(Case).where(Case.exercise_id.is_not(None))
         )
         or 0,
     }

@@ -61,6 +61,7 @@ def test_stats_has_the_contract_keys(city):
         "components",
         "cases",
         "open_cases",
+        "exercise_cases",
     ]
     assert doc["departments"] == 23 and doc["cells"] > 50 and doc["components"] > 1000
 

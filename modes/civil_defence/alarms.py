@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from data import journal
 from data.civil_defence_models import Alarm, AlarmDelivery, AlarmKind, TestSignal
 from data.errors import InputError, NotFound
+from data.id_floor import free_id
 from data.models import District, Role
 from modes.civil_defence.authority import CivilDefenceRefused, Officer, require_civil_defence
 from modes.common import orders
@@ -186,9 +187,10 @@ class AlarmBoard:
     kind: AlarmKind
     issued_at: dt.datetime
     issued_by: str
-    exercise: bool
+    exercise: bool  # a drill or a test: every board says EXERCISE
     now: dt.datetime
     deliveries: tuple[DeliveryStatus, ...]
+    exercise_id: int | None = None  # the exercise whose inject sounded it
 
     @property
     def late(self) -> tuple[str, ...]:
@@ -208,6 +210,7 @@ class AlarmBoard:
             "issued_at": self.issued_at.isoformat(),
             "issued_by": self.issued_by,
             "exercise": self.exercise,
+            "exercise_id": self.exercise_id,
             "as_of": self.now.isoformat(),
             "ack_limit_s": ACK_LIMIT_S,
             "deliveries": [d.as_dict() for d in self.deliveries],
@@ -270,6 +273,7 @@ def issue_alarm(
     codes = resolve_districts(session, districts)
     now = clock.now()
     alarm = Alarm(
+        id=free_id(session, Alarm.__table__),  # never a purged exercise alarm's id: a district keys on it
         kind=signal.kind.value,
         issued_at=now,
         issued_by=who.name,
@@ -470,7 +474,14 @@ def delivery_board(session: Session, alarm_id: int, now: dt.datetime) -> AlarmBo
             )
         )
     return AlarmBoard(
-        alarm.id, AlarmKind(alarm.kind), alarm.issued_at, alarm.issued_by, alarm.exercise, now, tuple(out)
+        alarm.id,
+        AlarmKind(alarm.kind),
+        alarm.issued_at,
+        alarm.issued_by,
+        alarm.exercise,
+        now,
+        tuple(out),
+        alarm.exercise_id,
     )
 
 

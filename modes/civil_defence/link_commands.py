@@ -101,6 +101,7 @@ def build_alarm_keys(session, now: dt.datetime, ids: set[str] | None) -> dict[st
             "issued_at": _wire(alarm.issued_at),
             "issued_by": alarm.issued_by,
             "exercise": bool(alarm.exercise),
+            "exercise_id": alarm.exercise_id,
             "note": alarm.note or "",
             "district": d.district_code,
             "district_name": name,
@@ -391,7 +392,14 @@ def on_alarm_entries(node: OrderReceiver, entries: list[Entry]) -> None:
             now,
             event="alarm.received",
             subject=f"alarm/{alarm_id}",
-            payload={"alarm_id": alarm_id, "kind": doc.get("kind"), "source": "centre"},
+            # The district's own journal says a drill was a drill (演练), as its board does.
+            payload={
+                "alarm_id": alarm_id,
+                "kind": doc.get("kind"),
+                "source": "centre",
+                "exercise": bool(doc.get("exercise")),
+                "exercise_id": doc.get("exercise_id"),
+            },
             command="alarm.ack",
             args={
                 "alarm_id": alarm_id,

@@ -1,6 +1,7 @@
 """The alarm board as a replica shows it: a console attached to a node reads the alarms from the
 ``/alarm/<id>/<district>`` keys of its picture (docs/protocol.md section 7.11), because the alarm and
-delivery rows stay at the centre. Same ``AlarmBoard`` as ``alarms.delivery_board`` gives at the centre.
+delivery rows stay at the centre. Same ``AlarmBoard`` as ``alarms.delivery_board`` gives at the centre,
+EXERCISE included: a drill's keys say ``exercise`` (and the exercise's id when an inject sounded it).
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def _board(docs: list[dict], now: dt.datetime) -> AlarmBoard:
         bool(first.get("exercise")),
         now,
         tuple(out),
+        first.get("exercise_id"),
     )
 
 

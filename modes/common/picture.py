@@ -532,9 +532,9 @@ class KeySource:
     ``build(session, now, ids)`` returns the current keys of the given things, or with ``ids`` None of
     every thing that belongs in the picture now (the centre's start). Each key is ``prefix`` + the
     thing's id [+ ``/`` + more]. The mode's event rules say which things an event touched
-    (``Touched.thing(name, id)``); the follower rebuilds exactly those and publishes what changed. Keys
-    of a source are not deleted by the follower: a thing that leaves the window leaves the picture at
-    the centre's next start.
+    (``Touched.thing(name, id)``); the follower rebuilds exactly those and publishes what changed. A
+    thing that leaves the window leaves the picture at the centre's next start; a touched thing that is
+    gone from the database (an exercise's alarm purged) leaves it at once: its keys are deleted.
     """
 
     name: str
@@ -602,5 +602,27 @@ def rebuild(
     for name, ids in touched.sources.items():
         source = KEY_SOURCES.get(name)
         if source is not None:
-            fresh.update(source.build(session, now, ids))
+            built = source.build(session, now, ids)
+            fresh.update(built)
+            fresh.update(_gone_things(source, ids, built, published))
     return fresh
+
+
+def _gone_things(
+    source: KeySource, ids: set[str], built: Mapping[str, StateItem], published: Mapping[str, bytes]
+) -> dict[str, StateItem]:
+    """Deletions of the published keys of touched things that built no key: the thing is gone. Given its
+    ids a source builds a thing whatever its window, so no key means no row."""
+
+    def of(thing: str, key: str) -> bool:  # a thing's keys: prefix + id [+ "/" + more]
+        own = source.prefix + thing
+        return key == own or key.startswith(own + "/")
+
+    gone = [str(i) for i in ids if not any(of(str(i), key) for key in built)]
+    if not gone:  # the usual case: no scan of the published keys
+        return {}
+    return {
+        key: StateItem(b"")
+        for key in published
+        if key.startswith(source.prefix) and key not in built and any(of(thing, key) for thing in gone)
+    }

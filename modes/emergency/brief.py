@@ -200,9 +200,7 @@ def _situation(
     ]
     if i.report_due_at is not None:
         late = " — OVERDUE" if now > i.report_due_at else ""
-        lines.append(
-            f"Ⅰ/Ⅱ级事件须于 {i.report_due_at:%Y-%m-%d %H:%M} 前报国务院 Report to the State Council by then{late}."
-        )
+        lines.append(f"{i.report_deadline}{late}.")
     if i.case_id is not None:
         lines.append(f"由城管案件 {i.case_id} 升级 Escalated from everyday case {i.case_id}.")
     return tuple(lines)

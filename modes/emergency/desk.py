@@ -99,8 +99,8 @@ class IncidentDesk:
             ],
         }
 
-    def list(self, status: str | None = None) -> dict:
-        rows = incidents.list_incidents(self.session, status=status)
+    def list(self, status: str | None = None, exercises: str = "include") -> dict:
+        rows = incidents.list_incidents(self.session, status=status, exercises=exercises)
         return {"incidents": [v.as_dict() for v in rows], "total": len(rows)}
 
     def impact(self, incident_id: int) -> dict:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import shapely
-from sqlalchemy import LargeBinary, inspect, select, type_coerce
+from sqlalchemy import LargeBinary, inspect, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from data.city import FINISHED_CASE_STATES
@@ -692,8 +692,11 @@ class ImpactIndex:
         return replace(result, elapsed_ms=(time.perf_counter() - started) * 1000.0)
 
 
-def open_cases_inside(session: Session, index: ImpactIndex, inner, outer) -> tuple[CaseInside, ...]:
-    """Open everyday cases whose point is inside the outer cordon.
+def open_cases_inside(
+    session: Session, index: ImpactIndex, inner, outer, exercise_id: int | None = None
+) -> tuple[CaseInside, ...]:
+    """Open everyday cases whose point is inside the outer cordon: real ones, and those of the exercise
+    ``exercise_id`` when it is an exercise's incident (never another exercise's).
 
     Looked up through ``cases.cell_code`` (indexed): a point inside the cordon lies in a cell that
     intersects the cordon, so the cells the STRtree returns hold every candidate.
@@ -702,9 +705,11 @@ def open_cases_inside(session: Session, index: ImpactIndex, inner, outer) -> tup
     if not len(touching):
         return ()
     cells = sorted(str(index.cell_codes[i]) for i in touching)
+    real = Case.exercise_id.is_(None)
+    ours = real if exercise_id is None else or_(real, Case.exercise_id == exercise_id)
     rows = session.execute(
         select(Case.id, Case.type_code, Case.state, Case.urgent, Case.department_code, Case.x, Case.y)
-        .where(Case.cell_code.in_(cells), Case.state.not_in(FINISHED_CASE_STATES))
+        .where(Case.cell_code.in_(cells), Case.state.not_in(FINISHED_CASE_STATES), ours)
         .order_by(Case.id)
     ).all()
     if not rows:
@@ -736,5 +741,5 @@ def incident_impact(
     started = time.perf_counter()
     site, inner, outer = incident_cordons(incident)
     result = index.impact(site, inner, outer, at=at)
-    cases = open_cases_inside(session, index, inner, outer)
+    cases = open_cases_inside(session, index, inner, outer, incident.exercise_id)
     return replace(result, open_cases=cases, elapsed_ms=(time.perf_counter() - started) * 1000.0)

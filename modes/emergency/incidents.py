@@ -36,10 +36,12 @@ from data.emergency_models import (
 )
 from data.errors import InputError, NotFound, OutsideCity
 from data.geometry import GeometryError
+from data.id_floor import free_id
 from data.models import Case, JournalEvent, Role
 from modes.common.actor import Actor
 from modes.common.changes import Changes
 from modes.common.clock import Clock
+from modes.common.exercise_filter import exercise_condition
 from modes.common.state_table import StateTable, article
 from modes.emergency.impact import ImpactIndex
 from modes.emergency.types import IncidentType, for_event_type, incident_type
@@ -119,8 +121,22 @@ class IncidentView:
     closed_at: dt.datetime | None
     case_id: int | None
     exercise: bool
-    report_due_at: dt.datetime | None  # level I/II only
+    report_due_at: dt.datetime | None  # level I/II only; an exercise's deadline for an exercise incident
     next_statuses: tuple[str, ...]
+    exercise_id: int | None = None  # the exercise whose inject opened it (or whose case it escalates)
+
+    @property
+    def report_deadline(self) -> str | None:
+        """The reporting deadline as the CLI and the briefing say it, an exercise's said to be one."""
+        if self.report_due_at is None:
+            return None
+        when = f"{self.report_due_at:%Y-%m-%d %H:%M}"
+        if self.exercise:
+            return (
+                f"演练时限：Ⅰ/Ⅱ级事件须于 {when} 前报国务院（演练，不实际上报） "
+                f"EXERCISE deadline: report to the State Council by {when} (an exercise: no real report)"
+            )
+        return f"Ⅰ/Ⅱ级事件须于 {when} 前报国务院 Report to the State Council by {when}"
 
     def as_dict(self) -> dict:
         return {
@@ -149,7 +165,9 @@ class IncidentView:
             "closed_at": _iso(self.closed_at),
             "case_id": self.case_id,
             "exercise": self.exercise,
+            "exercise_id": self.exercise_id,
             "report_due_at": _iso(self.report_due_at),
+            "report_deadline": self.report_deadline,
             "next_statuses": list(self.next_statuses),
         }
 
@@ -166,7 +184,7 @@ class IncidentView:
             opened_at=_from_iso(d["opened_at"]), responding_at=_from_iso(d["responding_at"]),
             contained_at=_from_iso(d["contained_at"]), closed_at=_from_iso(d["closed_at"]),
             case_id=d["case_id"], exercise=bool(d["exercise"]), report_due_at=_from_iso(d["report_due_at"]),
-            next_statuses=tuple(d["next_statuses"]),
+            next_statuses=tuple(d["next_statuses"]), exercise_id=d.get("exercise_id"),
         )  # fmt: skip
 
 
@@ -211,6 +229,7 @@ def view(incident: Incident) -> IncidentView:
         exercise=incident.exercise,
         report_due_at=report_due,
         next_statuses=tuple(st.target.value for st in STATUS_STEPS if st.source == incident.status),
+        exercise_id=incident.exercise_id,
     )
 
 
@@ -397,6 +416,7 @@ def open_incident(
     x, y, cell = _place(index, x, y, area)
     now = clock.now()
     incident = Incident(
+        id=free_id(session, Incident.__table__),  # never a purged exercise incident's id
         type_code=kind.code,
         type_name=kind.name,
         category=kind.category.value,
@@ -516,6 +536,8 @@ def escalate_case(
         outer_radius_m=outer_radius_m,
         description=text,
         case_id=case.id,
+        # An exercise's case escalated by a player opens an incident of that exercise, kept apart alike.
+        exercise_id=case.exercise_id,
     )
     seq = journal.append(
         session,
@@ -867,9 +889,14 @@ def read_log(session: Session, incident_id: int) -> tuple[LogLine, ...]:
 
 
 def list_incidents(
-    session: Session, *, status: str | None = None, include_closed: bool = True
+    session: Session, *, status: str | None = None, include_closed: bool = True, exercises: str = "include"
 ) -> list[IncidentView]:
+    """Incidents, newest first. Exercise incidents stay on the board with the real ones by default (the
+    players work them; each says ``exercise``); ``exercises`` leave or only takes real or exercise ones."""
     stmt = select(Incident).order_by(Incident.opened_at.desc(), Incident.id.desc())
+    cond = exercise_condition(exercises, Incident.exercise)
+    if cond is not None:
+        stmt = stmt.where(cond)
     if status:
         try:
             stmt = stmt.where(Incident.status == IncidentStatus(status).value)

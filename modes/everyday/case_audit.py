@@ -9,9 +9,10 @@ named effect sets what ``cases.EFFECTS`` sets, from the step's time and what its
 What the events let us check, and how:
 
 - exactly, for every case: kind, type, channel, urgent, cell, district, department, component,
-  reporter, duplicate link, state, the time of every step (reported, accepted, verified, filed,
-  dispatched, started, fed back, checked, closed, voided, evaluated, suspended, last updated), closure
-  kind, satisfaction and the four loop counters;
+  reporter, duplicate link, the exercise an inject reported it for (none for generated history), state,
+  the time of every step (reported, accepted, verified, filed, dispatched, started, fed back, checked,
+  closed, voided, evaluated, suspended, last updated), closure kind, satisfaction and the four loop
+  counters;
 - when the events recorded them: x and y (live reports exactly; generated history to the centimetre it
   kept), the description (live reports), the handling deadline (set by dispatch, extension, resumption
   and rework, and the final one of a generated path; not after a report, an unlink or a close out of
@@ -34,6 +35,9 @@ written differently (a time without its microseconds) are not a difference.
 
 A replica (a district node's database) holds the centre's case rows but not the centre's events: its
 cases are not checked (its own journal still is).
+
+An exercise's cases removed by its purge (one ``exercise.purged`` event lists them) keep their events
+and have no row: they are not replayed, and a row found under one of their ids is a difference.
 """
 
 from __future__ import annotations
@@ -68,12 +72,13 @@ from sqlalchemy.orm import Session
 from data.db import DriverQuery
 from data.journal import ScannedEvent
 from data.models import Case, JournalEvent
+from modes.common.exercise_filter import PURGED_EVENT
 from modes.everyday import workflow
 
 # Compared for every case; times last (a generated path's come from its steps, in this order).
 EXACT = (
     "kind", "type_code", "channel", "urgent", "cell_code", "district_code", "department_code",
-    "component_id", "reporter", "duplicate_of", "state", "closure_kind", "satisfaction",
+    "component_id", "reporter", "duplicate_of", "state", "closure_kind", "satisfaction", "exercise_id",
     "rework_count", "return_count", "extension_count", "suspension_count", "updated_at",
     "reported_at", "accepted_at", "verified_at", "filed_at", "dispatched_at", "started_at",
     "feedback_at", "checked_at", "closed_at", "voided_at", "evaluated_at", "suspended_at",
@@ -408,6 +413,7 @@ def _from_report(at: str, actor: str, district: str | None, p: dict) -> _Replay:
     c = _Replay()
     _reported(c, p, district)
     c.reporter, c.state = actor, p["state"]
+    c.exercise_id = p.get("exercise")  # an exercise's inject reported it: its report says which
     c.reported_at = c.updated_at = at
     c.known.update(x=p["x"], y=p["y"], description=p["text"])
     return c
@@ -557,7 +563,7 @@ def _generated(
     values = (
         final["kind"], final["type"], final["channel"], final["urgent"], final["cell"], district,
         final["department"], final["component"], actors[0], final["duplicate_of"], final["state"],
-        final["closure_kind"], final["satisfaction"], *plan.counts, at, *plan.times(times),
+        final["closure_kind"], final["satisfaction"], None, *plan.counts, at, *plan.times(times),
         None if deadline is None else f"{deadline[:10]} {deadline[11:19]}.000000",
     )  # fmt: skip
     return case_id, dumps(values), final["x"], final["y"], plan.number
@@ -746,6 +752,7 @@ class CaseChecker:
         self._rows: DriverQuery | None = None
         self._generated_rows: DriverQuery | None = None
         self._json = _JsonRows("sqlite")
+        self._purged: dict[int, object] = {}  # case id -> the exercise whose journaled purge removed it
         self.skipped = ""  # why the rows were not checked at all, if they were not
 
     def begin(self, session: Session) -> None:
@@ -776,6 +783,11 @@ class CaseChecker:
                 self._last[int(subject[5:])] = seq
             except ValueError:
                 continue
+        # Cases an exercise's purge removed (the chain check vouches for these events as for any).
+        for payload in session.scalars(select(JournalEvent.payload).where(JournalEvent.kind == PURGED_EVENT)):
+            payload = payload if isinstance(payload, dict) else {}
+            for case_id in (payload.get("removed") or {}).get("cases") or ():
+                self._purged[int(case_id)] = payload.get("exercise")
 
     def visit(self, events: list[ScannedEvent]) -> None:
         if self.skipped:
@@ -828,7 +840,7 @@ class CaseChecker:
             case_id = int(subject[5:])
         except ValueError:
             return
-        if case_id in self._bad:
+        if case_id in self._bad or case_id in self._purged:  # a purged case has no row to compare
             return
         try:
             action = kind[5:]
@@ -910,4 +922,9 @@ class CaseChecker:
         seen = np.frombuffer(self._seen, dtype=np.int64)
         for case_id in ids[~np.isin(ids, seen)].tolist():
             self._bad[case_id] = NO_EVENTS
+        if self._purged:
+            for case_id in ids[np.isin(ids, np.fromiter(self._purged, dtype=np.int64))].tolist():
+                self._bad[case_id] = (
+                    f"removed by the purge of exercise {self._purged[case_id]}, yet its row is here",
+                )
         return dict(sorted(self._bad.items()))

@@ -92,6 +92,7 @@ class CaseDetail:
     next_actions: tuple[ActionOption, ...]  # every step the table allows now, for any role
     my_actions: tuple[str, ...]  # the ones the person may take
     scope_note: str = ""  # why the person may take none of them although their role could
+    exercise_id: int | None = None  # the exercise whose inject reported it: shown EXERCISE, never real
 
 
 def case_detail(desk: CaseDesk, case_id: int, person: Actor) -> CaseDetail | None:
@@ -152,6 +153,7 @@ def case_detail(desk: CaseDesk, case_id: int, person: Actor) -> CaseDetail | Non
         next_actions=options,
         my_actions=mine,
         scope_note=scope_note,
+        exercise_id=doc["exercise"],
     )
 
 

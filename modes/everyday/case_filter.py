@@ -1,7 +1,8 @@
 """The one case filter: which cases a list shows, as SQL conditions.
 
 The console's queue, ``python main.py case list`` and the links' ``query.cases`` filter cases with
-``CaseFilter`` and ``case_conditions``; overdue is ``modes.everyday.overdue``'s rule.
+``CaseFilter`` and ``case_conditions``; overdue is ``modes.everyday.overdue``'s rule, and exercise cases
+are left out unless asked (``exercises``: ``modes.common.exercise_filter``).
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from sqlalchemy import ColumnElement, or_
 
 from data.errors import InputError
 from data.models import Case
+from modes.common import exercise_filter
+from modes.common.exercise_filter import EXERCISE_CHOICES as EXERCISE_CHOICES  # the filter's choices
 from modes.everyday.cases import Channel
 from modes.everyday.overdue import overdue_condition
 from modes.everyday.workflow import State
 
 CASE_KINDS = ("event", "component")
-# Exercise records (``Case.exercise_id``): left out of real lists and figures unless asked for.
-EXERCISE_CHOICES = ("leave", "include", "only")
 # A search for one case by its number: "1234", "#1234", "案1234", "case 1234".
 _CASE_ID = re.compile(r"^\s*(?:#|案|case\s*)?\s*(\d{1,18})\s*$", re.IGNORECASE)
 
@@ -40,22 +41,14 @@ class CaseFilter:
     district: str | None = None
     overdue: bool = False
     search: str = ""
-    exercises: str = "leave"  # leave | include | only (EXERCISE_CHOICES)
+    exercises: str = "leave"  # leave | include | only (EXERCISE_CHOICES): exercise cases kept apart
 
 
 def exercise_condition(choice: str | None, column=None) -> ColumnElement[bool] | None:
     """Which cases by their exercise: ``leave`` (the default) only real ones, ``only`` only an exercise's,
     ``include`` both (no condition). ``column`` is ``Case.exercise_id`` unless another table's is given
-    (incidents, alarms)."""
-    column = Case.exercise_id if column is None else column
-    choice = choice or "leave"
-    if choice == "leave":
-        return column.is_(None)
-    if choice == "only":
-        return column.is_not(None)
-    if choice == "include":
-        return None
-    raise InputError(f"--exercises is one of {', '.join(EXERCISE_CHOICES)}, not {choice!r}")
+    (incidents, alarms); the rule is ``modes.common.exercise_filter``'s."""
+    return exercise_filter.exercise_condition(choice, Case.exercise_id if column is None else column)
 
 
 def case_conditions(f: CaseFilter, now: dt.datetime) -> list[ColumnElement[bool]]:

@@ -2,7 +2,8 @@
 counted per grid cell (the choropleth).
 
 Finished cases (closed, evaluated, voided, merged) are not on the map; overdue is
-``modes.everyday.overdue``'s rule at the caller's ``now``. Columns, not row objects: 20,000 open cases
+``modes.everyday.overdue``'s rule at the caller's ``now``. Exercise cases are left off unless asked
+(``exercises``: leave, include or only, ``modes.common.exercise_filter``). Columns, not row objects: 20,000 open cases
 must cost milliseconds to hand to the map (design section 8).
 """
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from data import journal
 from data.models import Case
+from modes.common.exercise_filter import exercise_condition
 from modes.everyday.overdue import overdue_condition
 from modes.everyday.workflow import FINISHED
 
@@ -40,6 +42,8 @@ class OpenCases:
     type_names: tuple[str, ...]
     at: dt.datetime
     journal_seq: int  # the journal head read in the same session (older reads must not win)
+    # int64, the exercise of each case (0: a real one); None when every case shown is real
+    exercise_id: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -69,11 +73,21 @@ class OpenCases:
         )
 
 
+def _real_or_not(exercises: str | None) -> list:
+    cond = exercise_condition(exercises, Case.exercise_id)
+    return [] if cond is None else [cond]
+
+
 def open_cases(
-    session: Session, now: dt.datetime, names_of: Callable[[set[str]], dict[str, str]]
+    session: Session,
+    now: dt.datetime,
+    names_of: Callable[[set[str]], dict[str, str]],
+    *,
+    exercises: str = "leave",
 ) -> OpenCases:
     """Every open case at ``now``, in one query. ``names_of`` gives the names of the ``kind:code`` type
-    keys present (the caller may keep them: they never change while a console runs)."""
+    keys present (the caller may keep them: they never change while a console runs). ``exercises``:
+    leave (real cases only), include or only."""
     stmt = select(
         Case.id,
         Case.x,
@@ -83,13 +97,14 @@ def open_cases(
         Case.type_code,
         Case.urgent,
         overdue_condition(now).label("overdue"),
-    ).where(Case.state.not_in(_FINISHED))
+        Case.exercise_id,
+    ).where(Case.state.not_in(_FINISHED), *_real_or_not(exercises))
     seq = journal.last_seq(session)
     rows = session.execute(stmt).all()
     names = names_of({f"{r.kind}:{r.type_code}" for r in rows})
     if not rows:
         return OpenCases.empty(now, seq)
-    ids, x, y, state, kind, code, urgent, overdue = zip(*rows, strict=True)
+    ids, x, y, state, kind, code, urgent, overdue, exercise = zip(*rows, strict=True)
     states = tuple(sorted(set(state)))
     state_of = {v: k for k, v in enumerate(states)}
     keys = [f"{k}:{c}" for k, c in zip(kind, code, strict=True)]
@@ -111,15 +126,25 @@ def open_cases(
         type_names=tuple(names.get(k, "") for k in type_keys),
         at=now,
         journal_seq=seq,
+        exercise_id=(
+            None
+            if all(e is None for e in exercise)
+            else np.array([e or 0 for e in exercise], dtype=np.int64)[order]
+        ),
     )
 
 
 def open_cases_per_cell(
-    session: Session, cell_codes: np.ndarray, *, overdue_at: dt.datetime | None = None
+    session: Session,
+    cell_codes: np.ndarray,
+    *,
+    overdue_at: dt.datetime | None = None,
+    exercises: str = "leave",
 ) -> np.ndarray:
     """Open cases per cell of ``cell_codes`` (sorted, as the city snapshot keeps them), or only the ones
-    overdue at ``overdue_at``; cells without any count 0."""
-    q = select(Case.cell_code, func.count()).where(Case.state.not_in(_FINISHED))
+    overdue at ``overdue_at``; cells without any count 0. ``exercises``: leave (real cases only),
+    include or only."""
+    q = select(Case.cell_code, func.count()).where(Case.state.not_in(_FINISHED), *_real_or_not(exercises))
     if overdue_at is not None:
         q = q.where(overdue_condition(overdue_at))
     values = np.zeros(len(cell_codes), dtype=float)

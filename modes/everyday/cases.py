@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from data import journal
 from data.codes import resolve_event_type
 from data.errors import InputError, NotFound
+from data.id_floor import free_id
 from data.models import (
     Case,
     CaseHistory,
@@ -180,6 +181,7 @@ class CaseDesk:
         loc = routing.location
         supervisor_id = self._supervisor_id(loc.supervisor)
         case = Case(
+            id=free_id(self.session, Case.__table__),  # never a purged exercise case's id
             kind=kind,
             type_code=code,
             channel=channel,
@@ -287,6 +289,11 @@ class CaseDesk:
         ):
             if c.id == case_id:
                 return c
+        chosen = self.session.get(Case, case_id)
+        if chosen is not None and chosen.exercise_id != case.exercise_id:
+            theirs = "a real case" if chosen.exercise_id is None else f"exercise {chosen.exercise_id}'s case"
+            ours = "a real report" if case.exercise_id is None else f"exercise {case.exercise_id}'s report"
+            raise InputError(f"case {case_id} is {theirs}: {ours} is never linked to it")
         raise InputError(
             f"case {case_id} is not an open {case.type_code} case reported near this point within "
             f"{self.config.duplicate_window_hours:g} hours: the report cannot be linked to it"
@@ -471,6 +478,7 @@ class CaseDesk:
                 "suspension": case.suspension_count,
             },
             "pending": json.loads(case.pending) if case.pending else None,
+            "exercise": case.exercise_id,  # the exercise whose inject reported it; None for a real case
         }
         if full:
             doc["duplicates"] = list(

@@ -2,7 +2,8 @@
 of every department and district, all counted in SQL (``modes.everyday.trends`` and ``evaluation``).
 
 One call, one session, one frozen DTO. The caller brings the trends (the console keeps the past days'
-figures between refreshes and recounts today alone, ``trends.recount_last_day``).
+figures between refreshes and recounts today alone, ``trends.recount_last_day``); the KPIs count the
+same cases the trends did (``DailyTrends.exercises``: real ones unless asked).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class DashboardFigures:
     departments: tuple[RateRow, ...]  # by score, best first
     districts: tuple[RateRow, ...]
     grades: tuple[tuple[float, str, str], ...]  # (lower bound, grade, colour), best first
+    exercises: str = "leave"  # which cases the figures count: leave (real only), include or only
 
     def ranking(self, kind: str) -> tuple[RateRow, ...]:
         return self.departments if kind == "department" else self.districts
@@ -75,11 +77,13 @@ def rate_rows(doc: dict, kind: str) -> tuple[RateRow, ...]:
 
 
 def dashboard_figures(session: Session, trends: DailyTrends, now: dt.datetime) -> DashboardFigures:
-    """The trends' period with every department's and district's KPIs, as of ``now``."""
+    """The trends' period with every department's and district's KPIs, as of ``now``, counting the cases
+    the trends counted (``trends.exercises``)."""
     config = EverydayConfig.load(session)
     first, last = trends.period.first, trends.period.last
-    by_department = evaluate(session, by="department", start=first, end=last, now=now, config=config)
-    by_district = evaluate(session, by="district", start=first, end=last, now=now, config=config)
+    period = {"start": first, "end": last, "now": now, "config": config, "exercises": trends.exercises}
+    by_department = evaluate(session, by="department", **period)
+    by_district = evaluate(session, by="district", **period)
     return DashboardFigures(
         first=first,
         last=last,
@@ -91,4 +95,5 @@ def dashboard_figures(session: Session, trends: DailyTrends, now: dt.datetime) -
         departments=rate_rows(by_department, "department"),
         districts=rate_rows(by_district, "district"),
         grades=tuple((float(b), g, c) for b, g, c in config.evaluation["grades"]),
+        exercises=trends.exercises,
     )

@@ -55,6 +55,12 @@ Scores
     The composite ``score`` is the weighted mean of the indicators that apply (an indicator whose rate
     has no denominator is left out and the remaining weights are rescaled), rounded to 2 decimals; the
     grade is the first band whose lower bound the score reaches (A >= 90 green ... E black).
+
+Exercise cases
+    Real KPIs leave out the cases an exercise's inject reported, and the seats' actions on them
+    (``exercises``: leave, the default; include; only, ``modes.common.exercise_filter``). From the
+    journal, a case is an exercise's when its ``case.report`` says so (``exercise``), and a purged
+    exercise's cases (``exercise.purged``) are no longer counted at all, as in the table.
 """
 
 from __future__ import annotations
@@ -63,13 +69,14 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, DateTime, and_, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, DateTime, Integer, and_, func, literal_column, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from data.errors import InputError
 from data.models import Case, CaseHistory, Department, District, GridCell, JournalEvent, Staff, Supervisor
+from modes.common.exercise_filter import PURGED_EVENT, exercise_choice, exercise_condition, keeps
 from modes.everyday.config import EverydayConfig
 from modes.everyday.overdue import is_overdue, overdue_condition
 
@@ -275,7 +282,12 @@ class _row_value(FunctionElement):
     column's index; other databases see the plain column."""
 
     inherit_cache = True
-    type = DateTime()  # only ever wraps reported_at: binds compare as datetimes
+    type = DateTime()  # wraps reported_at: binds compare as datetimes
+
+
+class _row_number(_row_value):
+    inherit_cache = True
+    type = Integer()  # wraps exercise_id
 
 
 @compiles(_row_value)
@@ -314,14 +326,28 @@ def _reported_in(session: Session, period: Period) -> list[ColumnElement[bool]]:
     return [scanned >= period.begin, scanned < period.end]
 
 
-def _case_rows(session: Session, by: str, period: Period, now: dt.datetime, names: tuple[str, ...]) -> list:
+def _real_or_not(exercises: str, column: ColumnElement = Case.exercise_id) -> list[ColumnElement[bool]]:
+    cond = exercise_condition(exercises, column)
+    return [] if cond is None else [cond]
+
+
+def _case_rows(
+    session: Session, by: str, period: Period, now: dt.datetime, names: tuple[str, ...], exercises: str
+) -> list:
     key = {
         "department": Case.department_code,
         "district": Case.district_code,
         "supervisor": Case.supervisor_id,
     }[by]
     conds = _case_conditions(now, names, dispatched_only=by == "department")
-    where = [*_reported_in(session, period), key.is_not(None)]
+    # Real cases are nearly all the rows: SQLite must not take "exercise_id IS NULL" to its own index
+    # (a lookup of every row, then a sort), but read it from ix_cases_kpi, whose last column it is, so
+    # the department query still reads that index alone (migration ex_0002).
+    where = [
+        *_reported_in(session, period),
+        key.is_not(None),
+        *_real_or_not(exercises, _row_number(Case.exercise_id)),
+    ]
     if by == "department":
         where.append(Case.dispatched_at.is_not(None))
     stmt = (
@@ -415,13 +441,15 @@ def _cells_per_district(session: Session) -> dict[str, int]:
     return dict(session.execute(select(district, func.count()).group_by(district)).all())
 
 
-def _case_based(session: Session, by: str, period: Period, now: dt.datetime, ev: dict) -> list[dict]:
+def _case_based(
+    session: Session, by: str, period: Period, now: dt.datetime, ev: dict, exercises: str
+) -> list[dict]:
     names = COUNTS_BY[by]
     month = MONTH_DAYS / period.days
     labels = _names(session, by)
     cells = _cells_per_district(session) if by == "district" else {}
     out = []
-    for r in _case_rows(session, by, period, now, names):
+    for r in _case_rows(session, by, period, now, names, exercises):
         counts = {n: int(getattr(r, n)) for n in names}
         rates = _derived(counts)
         if by == "supervisor":
@@ -458,7 +486,7 @@ def _limit_minutes(config: EverydayConfig, stage: str) -> float:
     ).total_seconds() / 60
 
 
-def _seat_rows(session: Session, period: Period, config: EverydayConfig) -> list:
+def _seat_rows(session: Session, period: Period, config: EverydayConfig, exercises: str = "leave") -> list:
     h, c = CaseHistory, Case
     act = h.action
     check_sent_late = _minutes_between(session, h.at, c.feedback_at) > _limit_minutes(config, "accept")
@@ -491,7 +519,7 @@ def _seat_rows(session: Session, period: Period, config: EverydayConfig) -> list
     stmt = (
         select(h.role, h.actor, *(func.count().filter(cond).label(n) for n, cond in aggregates.items()))
         .join(c, c.id == h.case_id)
-        .where(h.at >= period.begin, h.at < period.end, h.role.in_(SEAT_ROLES))
+        .where(h.at >= period.begin, h.at < period.end, h.role.in_(SEAT_ROLES), *_real_or_not(exercises))
         .group_by(h.role, h.actor)
         .order_by(h.role, h.actor)
     )
@@ -561,11 +589,11 @@ def _seat_indicators(role: str, counts: dict, month: float, ev: dict) -> tuple[d
     }
 
 
-def _seats(session: Session, period: Period, config: EverydayConfig) -> list[dict]:
+def _seats(session: Session, period: Period, config: EverydayConfig, exercises: str) -> list[dict]:
     ev = config.evaluation
     month = MONTH_DAYS / period.days
     labels = _names(session, "role")
-    rows, _ = _seat_rows(session, period, config)
+    rows, _ = _seat_rows(session, period, config, exercises)
     out = []
     for r in rows:
         counts = {n: int(getattr(r, n)) for n in _SEAT_COUNTS[r.role]}
@@ -593,24 +621,31 @@ def evaluate(
     end: str | dt.date | None,
     now: dt.datetime,
     config: EverydayConfig | None = None,
+    exercises: str = "leave",
 ) -> dict:
-    """KPIs of every department, district, supervisor or seat with activity in the period."""
+    """KPIs of every department, district, supervisor or seat with activity in the period; ``exercises``:
+    leave (real cases only, the default), include or only."""
     if by not in BY:
         raise InputError(f"unknown --by {by!r}: one of {', '.join(BY)}")
+    exercises = exercise_choice(exercises)
     period = period_of(start, end, now)
     config = config or EverydayConfig.load(session)
     ev = config.evaluation
-    rows = _seats(session, period, config) if by == "role" else _case_based(session, by, period, now, ev)
-    return _document(by, period, now, rows)
+    if by == "role":
+        rows = _seats(session, period, config, exercises)
+    else:
+        rows = _case_based(session, by, period, now, ev, exercises)
+    return _document(by, period, now, rows, exercises)
 
 
-def _document(by: str, period: Period, now: dt.datetime, rows: list[dict]) -> dict:
+def _document(by: str, period: Period, now: dt.datetime, rows: list[dict], exercises: str) -> dict:
     return {
         "by": by,
         "from": period.first.isoformat(),
         "to": period.last.isoformat(),
         "as_of": now.isoformat(timespec="seconds"),
         "counted_by": "case_history.at" if by == "role" else "cases.reported_at",
+        "exercises": exercises,
         "rows": rows,
     }
 
@@ -638,6 +673,7 @@ class _Replayed:
     returns: int = 0
     extensions: int = 0
     suspensions: int = 0
+    exercise_id: int | None = None  # the exercise whose inject reported it (its case.report says)
 
 
 def _parse(t: str | None) -> dt.datetime | None:
@@ -673,7 +709,8 @@ def _apply(case: _Replayed, action: str, at: dt.datetime, payload: dict) -> None
 
 
 def cases_from_journal(session: Session) -> dict[int, _Replayed]:
-    """Every case as the journal tells it: live events one by one, bulk history by its step list."""
+    """Every case as the journal tells it: live events one by one, bulk history by its step list. A case
+    an exercise's purge removed (``exercise.purged``) is gone from the journal's picture too."""
     cases: dict[int, _Replayed] = {}
     stmt = (
         select(
@@ -683,11 +720,15 @@ def cases_from_journal(session: Session) -> dict[int, _Replayed]:
             JournalEvent.district_code,
             JournalEvent.payload,
         )
-        .where(JournalEvent.kind.like("case.%"))
+        .where(or_(JournalEvent.kind.like("case.%"), JournalEvent.kind == PURGED_EVENT))
         .order_by(JournalEvent.seq)
         .execution_options(yield_per=10_000)
     )
     for subject, kind, at, district, payload in session.execute(stmt):
+        if kind == PURGED_EVENT:
+            for case_id in (payload.get("removed") or {}).get("cases", ()):
+                cases.pop(int(case_id), None)
+            continue
         case_id = int(subject.split("/", 1)[1])
         if kind == "case.history":
             final = payload["case"]
@@ -723,6 +764,7 @@ def cases_from_journal(session: Session) -> dict[int, _Replayed]:
                 at, district or payload["cell"][:6], payload["channel"], payload["department"]
             )
             cases[case_id].state = payload["state"]
+            cases[case_id].exercise_id = payload.get("exercise")
             continue
         case = cases.get(case_id)
         if case is None:  # an event of a case whose report is not in this journal: nothing to rebuild
@@ -766,14 +808,17 @@ def evaluate_from_journal(
     end: str | dt.date | None,
     now: dt.datetime,
     config: EverydayConfig | None = None,
+    exercises: str = "leave",
 ) -> dict:
     """Department or district KPIs recomputed from the journal alone (no case table is read).
 
     The same definitions as ``evaluate``; the journal is replayed case by case. Names and the number of
     cells per district (for the filed-per-cell band) come from the city model, not from the cases.
+    ``exercises``: leave (real cases only, the default), include or only, by each case's report.
     """
     if by not in ("department", "district"):
         raise InputError(f"evaluate_from_journal counts by department or district, not {by!r}")
+    exercises = exercise_choice(exercises)
     period = period_of(start, end, now)
     config = config or EverydayConfig.load(session)
     ev = config.evaluation
@@ -781,7 +826,7 @@ def evaluate_from_journal(
     names = COUNTS_BY[by]
     groups: dict[str, dict[str, int]] = {}
     for case in cases_from_journal(session).values():
-        if not (period.begin <= case.reported_at < period.end):
+        if not (period.begin <= case.reported_at < period.end) or not keeps(exercises, case.exercise_id):
             continue
         if by == "department":
             if case.dispatched_at is None or case.department is None:
@@ -804,6 +849,6 @@ def evaluate_from_journal(
             indicators = _score_district(counts, rates, ev, month, cells.get(key, 0))
         row = {"key": key, "name": labels.get(key, ""), **counts, **rates}
         rows.append(_finish(row, indicators, ev[by]["weights"], ev))
-    doc = _document(by, period, now, rows)
+    doc = _document(by, period, now, rows, exercises)
     doc["counted_by"] = "journal"
     return doc

@@ -41,11 +41,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from data import journal
 from data.errors import InputError, NoCity
+from data.id_floor import first_free_id, id_floor
 from data.models import (
     Case,
     CaseHistory,
@@ -1107,8 +1108,9 @@ class BulkWriter:
             conn.exec_driver_sql(f'DROP INDEX "{name}"')
 
     def first_free_id(self) -> int:
-        """Case ids are given here, so history rows can name their case before it is inserted."""
-        return (self.session.scalar(select(func.max(Case.id))) or 0) + 1
+        """Case ids are given here, so history rows can name their case before it is inserted; never an id
+        a purged exercise's case had (``data.id_floor``)."""
+        return first_free_id(self.session, Case.__table__)
 
     def finish(self) -> None:
         if self._deferred:
@@ -1119,9 +1121,14 @@ class BulkWriter:
         if self._cache_size is not None:
             self.session.connection().exec_driver_sql(f"PRAGMA cache_size = {int(self._cache_size)}")
         if self.dialect == "postgresql":
-            # Ids were given explicitly: move the sequence past them so the case desk's inserts continue.
+            # Ids were given explicitly: move the sequence past them so the case desk's inserts continue
+            # (never back below a purged exercise's ids).
             self.session.execute(
-                text("SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT MAX(id) FROM cases))")
+                text(
+                    "SELECT setval(pg_get_serial_sequence('cases', 'id'), "
+                    "GREATEST((SELECT MAX(id) FROM cases), NULLIF(:floor, 0)))"
+                ),
+                {"floor": id_floor(self.session, Case.__tablename__)},
             )
 
     def flush(self, rows: BulkRows) -> None:

@@ -313,6 +313,7 @@ def _list(ctx: CallContext, args: dict[str, Any]) -> dict:
         overdue=bool(args.get("overdue")),
         limit=int(args.get("limit", 50)),
         offset=int(args.get("offset", 0)),
+        exercises=args.get("exercises") or "leave",
     )
     pending = ctx.services.get("pending_subjects")
     if pending is not None:
@@ -341,6 +342,7 @@ def _kpi(ctx: CallContext, args: dict[str, Any]) -> dict:
         start=args.get("start"),
         end=args.get("end"),
         now=ctx.clock.now(),
+        exercises=args.get("exercises") or "leave",
     )
 
 

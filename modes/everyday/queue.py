@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from data.errors import InputError
 from data.models import Case, ComponentType, Department, District, EventType, Street
+from modes.common.exercise_filter import exercise_choice
 from modes.everyday.case_filter import CaseFilter, case_conditions
 from modes.everyday.overdue import FAR_FUTURE, NOT_RUNNING, overdue_condition
 from modes.everyday.workflow import State
@@ -69,6 +70,9 @@ class QueuePage:
     urgent: np.ndarray  # bool
     overdue: np.ndarray  # bool: ``modes.everyday.overdue``
     stage_late: np.ndarray  # bool: the current stage's due time passed
+    # int64: the exercise whose inject reported the case, 0 for a real case (shown only when the filter's
+    # ``exercises`` takes them: ``include`` or ``only``)
+    exercise_id: np.ndarray
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -192,6 +196,7 @@ def page(
         Case.reporter,
         Case.urgent,
         overdue_condition(now).label("overdue"),
+        Case.exercise_id,
     )
     if order.column in SORTED_IN_FULL:
         # A computed key has no index: every matching row is sorted. Sort the ids alone, then read the
@@ -229,7 +234,7 @@ def _page_of(offset: int, rows: list, now: dt.datetime) -> QueuePage:
     if rows:
         cols = list(zip(*rows, strict=True))
     else:
-        cols = [()] * 13
+        cols = [()] * 14
     (
         ids,
         reported,
@@ -244,6 +249,7 @@ def _page_of(offset: int, rows: list, now: dt.datetime) -> QueuePage:
         reporter,
         urgent,
         overdue,
+        exercise,
     ) = cols
     running = np.array([s not in NOT_RUNNING for s in state], dtype=bool)
     late = np.array([d is not None and d < now for d in due], dtype=bool) & running
@@ -269,6 +275,7 @@ def _page_of(offset: int, rows: list, now: dt.datetime) -> QueuePage:
         urgent=np.array(urgent, dtype=bool),
         overdue=np.array([bool(v) for v in overdue], dtype=bool),
         stage_late=late,
+        exercise_id=np.array([e or 0 for e in exercise], dtype=np.int64),
     )
 
 
@@ -287,9 +294,11 @@ def list_cases(
     overdue: bool = False,
     limit: int = 50,
     offset: int = 0,
+    exercises: str = "leave",
 ) -> dict:
     """One page of cases (newest first) and the total that match, filtered and counted in SQL.
-    ``type_code`` is a bare code (either kind) or ``kind:code``."""
+    ``type_code`` is a bare code (either kind) or ``kind:code``; ``exercises``: leave (real cases only),
+    include or only (``CaseFilter.exercises``); a listed exercise case names its exercise (``exercise``)."""
     f = CaseFilter(
         state=state,
         channel=channel,
@@ -297,6 +306,7 @@ def list_cases(
         department=department,
         district=district,
         overdue=overdue,
+        exercises=exercise_choice(exercises),
     )
     conds = case_conditions(f, now)
     if limit < 0 or offset < 0:
@@ -317,6 +327,7 @@ def list_cases(
             Case.deadline,
             Case.closed_at,
             overdue_condition(now).label("overdue"),
+            Case.exercise_id,
         )
         .where(*conds)
         .order_by(Case.id.desc())
@@ -327,6 +338,7 @@ def list_cases(
         "total": total,
         "limit": limit,
         "offset": offset,
+        "exercises": f.exercises,
         "cases": [
             {
                 "id": r.id,
@@ -342,6 +354,7 @@ def list_cases(
                 "deadline": _iso(r.deadline),
                 "closed_at": _iso(r.closed_at),
                 "overdue": bool(r.overdue),
+                "exercise": r.exercise_id,
             }
             for r in rows
         ],

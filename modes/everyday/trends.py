@@ -16,6 +16,10 @@ Open and overdue at the end of each day
     later resumed leaves no trace on the row, so past days are counted as the cases stand now: the last
     point equals what the queue shows of the dispatched cases (its "overdue only" also lists cases still
     waiting at the centre past their provisional deadline), earlier points are a close reconstruction.
+
+Exercise cases
+    left out unless asked (``exercises``: leave, include or only, ``modes.common.exercise_filter``); the
+    trends keep the choice, so that a recount of today (``recount_last_day``) counts the same cases.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from data.errors import InputError
 from data.models import Case
+from modes.common.exercise_filter import exercise_choice, exercise_condition
 from modes.everyday.cases import Channel
 from modes.everyday.evaluation import Period, period_of
 from modes.everyday.overdue import overdue_as_of
@@ -42,6 +47,7 @@ class DailyTrends:
     intake: dict[str, tuple[int, ...]]  # channel -> reports per day, every channel present
     open: tuple[int, ...]  # open cases at the end of each day
     overdue: tuple[int, ...]  # of those, overdue
+    exercises: str = "leave"  # which cases were counted: leave (real only), include or only
 
 
 def _day_of(session: Session, column):
@@ -55,12 +61,17 @@ def _as_date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def daily_intake(session: Session, period: Period) -> dict[str, tuple[int, ...]]:
+def _real_or_not(exercises: str | None) -> list:
+    cond = exercise_condition(exercises, Case.exercise_id)
+    return [] if cond is None else [cond]
+
+
+def daily_intake(session: Session, period: Period, exercises: str = "leave") -> dict[str, tuple[int, ...]]:
     """Reports per channel and day of the period (zero-filled)."""
     day = _day_of(session, Case.reported_at)
     rows = session.execute(
         select(day.label("day"), Case.channel, func.count())
-        .where(Case.reported_at >= period.begin, Case.reported_at < period.end)
+        .where(Case.reported_at >= period.begin, Case.reported_at < period.end, *_real_or_not(exercises))
         .group_by(day, Case.channel)
     ).all()
     out = {c.value: [0] * period.days for c in Channel}
@@ -79,7 +90,9 @@ def day_ends(period: Period, now: dt.datetime) -> list[dt.datetime]:
     ]
 
 
-def open_and_overdue(session: Session, period: Period, now: dt.datetime) -> tuple[tuple[int, ...], ...]:
+def open_and_overdue(
+    session: Session, period: Period, now: dt.datetime, exercises: str = "leave"
+) -> tuple[tuple[int, ...], ...]:
     """Open and overdue cases at the end of each day, in one scan (two aggregates per day)."""
     if period.days > MAX_DAYS:
         raise InputError(f"a trend covers at most {MAX_DAYS} days, not {period.days}")
@@ -107,6 +120,7 @@ def open_and_overdue(session: Session, period: Period, now: dt.datetime) -> tupl
             c.state != "merged",
             or_(c.closed_at.is_(None), c.closed_at > first),
             or_(c.voided_at.is_(None), c.voided_at > first),
+            *_real_or_not(exercises),
         )
     ).one()
     opened = tuple(int(row[2 * i]) for i in range(len(ends)))
@@ -114,19 +128,30 @@ def open_and_overdue(session: Session, period: Period, now: dt.datetime) -> tupl
     return opened, overdue
 
 
-def daily_trends(session: Session, *, now: dt.datetime, start=None, end=None, days: int = 30) -> DailyTrends:
-    """Intake, open and overdue per day: the ``days`` days ending on ``now``'s date, or ``start``..``end``."""
+def daily_trends(
+    session: Session,
+    *,
+    now: dt.datetime,
+    start=None,
+    end=None,
+    days: int = 30,
+    exercises: str = "leave",
+) -> DailyTrends:
+    """Intake, open and overdue per day: the ``days`` days ending on ``now``'s date, or ``start``..``end``;
+    ``exercises``: leave (real cases only), include or only."""
+    exercises = exercise_choice(exercises)
     if start is None and end is None:
         period = period_of(now.date() - dt.timedelta(days=days - 1), now.date(), now)
     else:
         period = period_of(start, end, now)
-    opened, overdue = open_and_overdue(session, period, now)
+    opened, overdue = open_and_overdue(session, period, now, exercises)
     return DailyTrends(
         period=period,
         days=tuple(period.first + dt.timedelta(days=i) for i in range(period.days)),
-        intake=daily_intake(session, period),
+        intake=daily_intake(session, period, exercises),
         open=opened,
         overdue=overdue,
+        exercises=exercises,
     )
 
 
@@ -138,8 +163,8 @@ def recount_last_day(session: Session, kept: DailyTrends, now: dt.datetime) -> D
     against 1.4 s for a Harbin month) and recount the whole period now and then."""
     period = kept.period
     today = Period(period.last, period.last)
-    intake = daily_intake(session, today)
-    (opened,), (overdue,) = open_and_overdue(session, today, now)
+    intake = daily_intake(session, today, kept.exercises)
+    (opened,), (overdue,) = open_and_overdue(session, today, now, kept.exercises)
     zeros = (0,) * period.days
     return DailyTrends(
         period=period,
@@ -150,4 +175,5 @@ def recount_last_day(session: Session, kept: DailyTrends, now: dt.datetime) -> D
         },
         open=(*kept.open[:-1], opened),
         overdue=(*kept.overdue[:-1], overdue),
+        exercises=kept.exercises,
     )

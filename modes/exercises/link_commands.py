@@ -22,6 +22,7 @@ from modes.exercises.clock import wall_now
 from modes.exercises.exercises import ExerciseRefused
 from modes.exercises.msel import parse_scenario_time
 from modes.exercises.progress import status_document
+from modes.exercises.purge import purge
 
 log = logging.getLogger("sanwei.exercise")
 CENTRE_ONLY = "exercises are run by the municipal centre: send this to the centre, not to a district node"
@@ -175,6 +176,15 @@ def _improvement(ctx: CallContext, args: dict[str, Any]) -> dict:
     return {"id": item.exercise_id, "item": item.id, "journal_seq": changes.journal_seq}
 
 
+def _purge(ctx: CallContext, args: dict[str, Any]) -> dict:
+    """Remove a stopped or completed exercise's records (``modes.exercises.purge``), with the reason."""
+    ctx.decided_at_centre(CENTRE_ONLY)
+    reason = args.get("reason")
+    return purge(
+        ctx.session, ctx.clock, ctx.actor(args), _id(args), None if reason is None else str(reason)
+    ).as_dict()
+
+
 def _status(ctx: CallContext, args: dict[str, Any]) -> dict:
     ex = ex_rules.get_exercise(ctx.session, _id(args))
     return status_document(ctx.session, ex, wall_now(ctx.clock))
@@ -198,5 +208,6 @@ def register(bus: CommandBus) -> None:
     bus.register("exercise.ack", _ack)
     bus.register("exercise.note", _note)
     bus.register("exercise.improvement", _improvement)
+    bus.register("exercise.purge", _purge)
     bus.register("query.exercise", _status)
     bus.register("query.exercises", _list)

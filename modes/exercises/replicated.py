@@ -6,8 +6,9 @@ picture."""
 from __future__ import annotations
 
 from data.exercise_models import Exercise, ExerciseInject, ExerciseNote, ImprovementItem
+from data.models import JournalEvent
 from modes.common.mode_tables import register_tables, subject_rule
-from modes.common.picture import TableSpec
+from modes.common.picture import SPEC_BY_NAME, TableSpec, Touched
 
 SPECS: tuple[TableSpec, ...] = (
     TableSpec("exercise", Exercise.__table__, "/exercise/", ("id",)),
@@ -21,6 +22,33 @@ _OWNED = {
     "exercise_note": "exercise_id",
     "exercise_improvement": "exercise_id",
 }
+# A purge's removed rows by table (its payload's ``removed``) -> the picture's table of them; alarms and
+# dispatch orders are keys of their modes' sources (``/alarm/<id>/<district>``, ``/task/<order id>``).
+_PURGED_ROWS = {
+    "cases": "case",
+    "incidents": "incident",
+    "incident_roles": "incident_role",
+    "dispatch_tasks": "dispatch_task",
+    "incident_log": "incident_log",
+}
+_exercise_rows = subject_rule("exercise", "exercise/", owned=_OWNED)
+
+
+def _purged(ev: JournalEvent, t: Touched) -> None:
+    """An exercise purged: every row and key it removed leaves the picture (read again, found gone)."""
+    _exercise_rows(ev, t)
+    payload = ev.payload or {}
+    removed = payload.get("removed") or {}
+    for table, spec in _PURGED_ROWS.items():
+        if spec in SPEC_BY_NAME:  # a process without that mode's tables has none of its rows
+            for ident in removed.get(table) or ():
+                t.row(spec, ident)
+    for ident in removed.get("cd_alarms") or ():
+        t.thing("alarm", ident)
+    for order_id in payload.get("orders") or ():
+        t.thing("task", order_id)
+
+
 # Built once: registering the same rule objects again is a no-op.
 RULES = {
     # Every exercise.* event is on exercise/<id> and names the inject, note or plan item it changed.
@@ -29,10 +57,10 @@ RULES = {
         "exercise/",
         {"inject": "exercise_inject", "note": "exercise_note", "item": "exercise_improvement"},
     ),
-    # Starting writes every inject; stopping skips the pending ones; a purge removes them all.
-    "exercise.started": subject_rule("exercise", "exercise/", owned=_OWNED),
-    "exercise.stopped": subject_rule("exercise", "exercise/", owned=_OWNED),
-    "exercise.purged": subject_rule("exercise", "exercise/", owned=_OWNED),
+    # Starting writes every inject; stopping skips the pending ones; a purge removes the exercise's records.
+    "exercise.started": _exercise_rows,
+    "exercise.stopped": _exercise_rows,
+    "exercise.purged": _purged,
 }
 
 

@@ -121,6 +121,7 @@ TAMPER = {
     "state": lambda c: "handling",
     "closure_kind": lambda c: "error",
     "satisfaction": lambda c: "satisfied",
+    "exercise_id": lambda c: 3,  # a real case passed off as an exercise's
     "rework_count": lambda c: c.rework_count + 1,
     "return_count": lambda c: c.return_count + 1,
     "extension_count": lambda c: c.extension_count + 1,
@@ -360,6 +361,8 @@ def _other_value(s: Session, cid: int, column: str):
         return dt.datetime(2026, 2, 20, 9)
     if column == "duplicate_of":
         return s.scalar(select(Case.id).where(Case.id != cid, Case.id != current).limit(1))
+    if column == "exercise_id":
+        return 3 if current is None else None  # generated history is real: passed off as an exercise's
     others = select(col).where(col.is_not(None)).limit(1)
     found = s.scalar(others.where(col != current) if current is not None else others)
     return found if found is not None else "intruder"

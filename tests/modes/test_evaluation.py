@@ -312,6 +312,31 @@ def test_kpis_are_counted_in_sql_not_in_python(loop):
     assert "GROUP BY" in statements[-1] and "FILTER (WHERE" in statements[-1]
 
 
+# The plan checked is SQLite's; PostgreSQL plans by its statistics, so this one runs on SQLite alone.
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("exercises", ["leave", "include", "only"])
+def test_department_kpis_read_the_covering_index_alone(loop, exercises):
+    s, _ = loop
+    assert s.get_bind().dialect.name == "sqlite"
+    seen = []
+    conn = s.connection()
+
+    @event.listens_for(conn, "before_cursor_execute")
+    def _record(conn_, cursor, statement, params, context, executemany):
+        seen.append((statement, params))
+
+    try:
+        doc = evaluate(s, by="department", now=EVAL_NOW, exercises=exercises, **PERIOD)
+    finally:
+        event.remove(conn, "before_cursor_execute", _record)
+    statement, params = seen[-1]
+    assert ("exercise_id" in statement) is (exercises != "include")
+    plan = [r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)]
+    # The exercise condition is read from the index too (its last column): no table lookup, no sort.
+    assert plan == ["SEARCH cases USING COVERING INDEX ix_cases_kpi (department_code>?)"]
+    assert doc["exercises"] == exercises
+
+
 # --- bands and grades ------------------------------------------------------------------------------------
 
 GRADES = EverydayConfig.from_dict({}).evaluation["grades"]
