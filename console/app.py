@@ -249,7 +249,10 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
 
         window, bridge = remote_window(opened.link, clock, login)
     else:
-        window = MainWindow(ConsoleServices(opened.make_session, clock, login))
+        # A screenshot renders the city as it is: it never delivers an exercise's injects.
+        window = MainWindow(
+            ConsoleServices(opened.make_session, clock, login), drive_exercises=not screenshot
+        )
     window.loaded.connect(lambda: sys.setswitchinterval(interval))
     requested = _requested_mode(args)
     if requested:
