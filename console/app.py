@@ -3,7 +3,7 @@ login, the main window; or, with ``--screenshot``, one rendered PNG and exit.
 
 ``main.py console`` calls ``run_console(args)`` with ``args.db``, ``args.mode`` (everyday,
 civil-defence, emergency or None for the city's current mode), ``args.lang`` (zh_CN, en or None for the
-system's), ``args.screenshot``, ``args.size`` ("1600x1000") and ``args.login`` (a staff login; its password from
+system's), ``args.page`` (queue, controller or None: the page to open on), ``args.screenshot``, ``args.size`` ("1600x1000") and ``args.login`` (a staff login; its password from
 ``SANWEI_PASSWORD``, else the log-in dialog asks for it).
 
 Startup order matters for the 4-second budget: the database opens and the city's arrays start loading
@@ -259,6 +259,9 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
         # A view, never a switch: the city's mode changes only through the mode buttons, with the
         # confirmation and its reason, and a screenshot writes nothing.
         window.preview_mode(Mode(requested))
+    page = getattr(args, "page", None)
+    if page:
+        window.open_page(page)
 
     if screenshot:
         code = _screenshot(app, window, screenshot, size, started, opened.snapshot)

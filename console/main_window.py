@@ -575,6 +575,17 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentWidget(self.page_for[self.previewing or self.mode])
         self.exercises.set_controller_wanted(on)
 
+    def open_page(self, page: str) -> None:
+        """Open on a page (``console --page``): ``queue``, the everyday page's case queue, or
+        ``controller``, the exercise controller page. A view: nothing is written."""
+        if page == "controller":
+            self.show_controller(True)
+        elif page == "queue":
+            self.show_controller(False)
+            self.everyday_page.tabs.setCurrentIndex(self.cases.queue_tab)
+        else:
+            raise ValueError(f"unknown page {page!r} (queue or controller)")
+
     def _apply_layer_preset(self, mode: Mode) -> None:
         """Each mode keeps its own choice of the shared layers: wartime and emergency start without the
         everyday clutter (100,000 components, camera wedges, supervisors) that hides sirens, shelters and

@@ -19,6 +19,7 @@ def install_exercises(window, *, drive: bool = True) -> ExerciseTools:
     window.controller_page = ControllerPage(tools)
     window.pages.addWidget(window.controller_page)
     tools.state_changed.connect(lambda state: window.map.set_exercise_watermark(*watermark_lines(state)))
+    window.pages.currentChanged.connect(lambda _index: tools.refresh())  # a page opens: read afresh
 
     def on_details(kind: str, key: str) -> None:
         if kind == "cell":

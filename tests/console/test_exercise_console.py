@@ -425,3 +425,15 @@ def test_the_alarm_board_marks_an_exercise_alarm(live_window, make_session):
     panel.load_latest()
     assert panel.board is not None and panel.board.exercise
     assert panel.alarm_label.text().startswith(f"{STAMP} · ")
+
+
+def test_the_console_opens_on_the_page_asked_for(live_window):
+    """``console --page``: the case queue, or the controller page (a view, as a screenshot needs)."""
+    window = live_window("commander", drive=False)
+    window.open_page("controller")
+    assert window.controller_shown and window.pages.currentWidget() is window.controller_page
+    window.open_page("queue")
+    assert not window.controller_shown and window.pages.currentWidget() is window.everyday_page
+    assert window.everyday_page.tabs.currentIndex() == window.cases.queue_tab
+    with pytest.raises(ValueError, match="unknown page"):
+        window.open_page("nowhere")
