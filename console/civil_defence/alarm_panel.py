@@ -77,7 +77,7 @@ class ConfirmAlarmDialog(QDialog):
             "sound it and must acknowledge; the journal records the order as given by {actor}."
         ).format(signal=signal, pattern=labels.signal_pattern(kind), where=where, actor=actor)
         if exercise:
-            body = self.tr("EXERCISE — a drill, not a real alarm.") + " " + body
+            body = self.tr("EXERCISE — a drill, not a real alarm.") + "\n\n" + body
         lay_out_confirmation(
             self,
             name="confirm_alarm_dialog",

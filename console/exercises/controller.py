@@ -555,7 +555,9 @@ class ControllerPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(ack)
         layout.addWidget(self.tabs)
-        self.tabs.setMaximumHeight(250)  # the MSEL table keeps the rest
+        self.tabs.setMaximumHeight(270)  # the MSEL table keeps the rest
+        for listing in (self.notes, self.plan_list):
+            listing.setMinimumHeight(36)  # the forms above them keep their height
 
     # --- following the tools ---------------------------------------------------------------------------
 
