@@ -437,3 +437,30 @@ def test_the_console_opens_on_the_page_asked_for(live_window):
     assert window.everyday_page.tabs.currentIndex() == window.cases.queue_tab
     with pytest.raises(ValueError, match="unknown page"):
         window.open_page("nowhere")
+
+
+def test_a_screenshot_during_a_running_exercise_writes_nothing(city_url, make_session, cells, tmp_path):
+    """``console --screenshot`` renders the banner, the watermark and the controller page of a running
+    exercise whose injects are all due, and delivers none of them: the file stays as it was."""
+    import shutil
+
+    from data.db import make_engine, session_factory
+    from tests.console.test_screenshot import city_fingerprint, run_console
+
+    path = tmp_path / "city.db"
+    with make_session() as s:  # a consistent copy of the module's city (its WAL checkpointed first)
+        s.connection().exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copyfile(city_url.removeprefix("sqlite:///"), path)
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    try:
+        start_exercise(session_factory(engine), write_msel(tmp_path / "msel.csv", cells), speed=FAST)
+    finally:
+        engine.dispose()
+    before = city_fingerprint(url)
+    for who, page in (("city_drill", "controller"), ("city_commander", "queue")):
+        out = tmp_path / f"{page}.png"
+        done = run_console(url, "--screenshot", str(out), "--size", "1280x800", "--as", who, "--page", page)
+        assert done.returncode == 0, done.stderr
+        assert out.stat().st_size > 0
+        assert city_fingerprint(url) == before
