@@ -414,8 +414,9 @@ class ControllerPage(QWidget):
         vertical.setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for key, width in (("no", 40), ("time", 56), ("kind", 60), ("to", 100), ("expected", 110),
-                           ("within", 54), ("state", 86), ("met", 64), ("by", 92), ("response", 72)):  # fmt: skip
+        # Times keep their seconds (+00:21:25): a busy day has injects a few seconds apart.
+        for key, width in (("no", 40), ("time", 70), ("kind", 58), ("to", 94), ("expected", 104),
+                           ("within", 54), ("state", 86), ("met", 64), ("by", 86), ("response", 66)):  # fmt: skip
             self.table.setColumnWidth(COLUMN[key], width)
         # The message takes the room the others leave (its whole text is in the tooltip).
         header.setSectionResizeMode(COLUMN["message"], QHeaderView.ResizeMode.Stretch)
