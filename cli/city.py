@@ -356,6 +356,12 @@ def add_parsers(add, common: argparse.ArgumentParser) -> None:
         default=None,
         help="open this mode's page as a preview: the city's mode is not changed (default: the city's current mode)",
     )
+    p.add_argument(
+        "--page",
+        choices=["queue", "controller"],
+        default=None,
+        help="open on this page: the everyday case queue, or the exercise controller page (a view: nothing is written)",
+    )
     p.add_argument("--lang", choices=["zh_CN", "en"], default=None)
     p.add_argument("--screenshot", metavar="FILE.png", help="render the loaded window to a PNG and exit")
     p.add_argument("--size", default="1600x1000", help="window size for --screenshot, WxH")

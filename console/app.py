@@ -3,7 +3,7 @@ login, the main window; or, with ``--screenshot``, one rendered PNG and exit.
 
 ``main.py console`` calls ``run_console(args)`` with ``args.db``, ``args.mode`` (everyday,
 civil-defence, emergency or None for the city's current mode), ``args.lang`` (zh_CN, en or None for the
-system's), ``args.screenshot``, ``args.size`` ("1600x1000") and ``args.login`` (a staff login; its password from
+system's), ``args.page`` (queue, controller or None: the page to open on), ``args.screenshot``, ``args.size`` ("1600x1000") and ``args.login`` (a staff login; its password from
 ``SANWEI_PASSWORD``, else the log-in dialog asks for it).
 
 Startup order matters for the 4-second budget: the database opens and the city's arrays start loading
@@ -251,13 +251,19 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
 
         window, bridge = remote_window(opened.link, clock, login)
     else:
-        window = MainWindow(ConsoleServices(opened.make_session, clock, login))
+        # A screenshot renders the city as it is: it never delivers an exercise's injects.
+        window = MainWindow(
+            ConsoleServices(opened.make_session, clock, login), drive_exercises=not screenshot
+        )
     window.loaded.connect(lambda: sys.setswitchinterval(interval))
     requested = _requested_mode(args)
     if requested:
         # A view, never a switch: the city's mode changes only through the mode buttons, with the
         # confirmation and its reason, and a screenshot writes nothing.
         window.preview_mode(Mode(requested))
+    page = getattr(args, "page", None)
+    if page:
+        window.open_page(page)
 
     if screenshot:
         code = _screenshot(app, window, screenshot, size, started, opened.snapshot)

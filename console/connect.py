@@ -17,6 +17,7 @@ from data.errors import InputError
 from modes.civil_defence import replicated as civil_defence_tables
 from modes.common.clock import SystemClock
 from modes.emergency import replicated as emergency_tables
+from modes.exercises import replicated as exercise_tables
 from nodes.console_link import ConnectError, ConsoleLink, default_replica_path
 
 
@@ -25,9 +26,10 @@ def open_remote(args: argparse.Namespace) -> ConsoleLink:
     as main.py resolves them; ``args.replica`` overrides the replica's file)."""
     identity = getattr(args, "identity", None) or "console"
     path = getattr(args, "replica", None) or default_replica_path(args.connect, identity)
-    # The modes' own tables (sirens, shelters, incidents...) are applied to the replica like the city's.
+    # The modes' own tables (sirens, shelters, incidents, exercises...) are applied to the replica like the city's.
     civil_defence_tables.register()
     emergency_tables.register()
+    exercise_tables.register()  # the EXERCISE banner, the watermark and the controller page read them
     try:
         link = ConsoleLink(
             args.connect,

@@ -39,6 +39,8 @@ from console.everyday.asset_tools import AssetTools
 from console.everyday.case_layer_tools import CaseLayerTools
 from console.everyday.case_tools import CaseTools
 from console.everyday.intake_tools import IntakeTools
+from console.exercises.banner import controller_button_style
+from console.exercises.install import install_exercises
 from console.gateway import OrderDecision
 from console.layers_panel import LayersPanel
 from console.live import JournalWatcher
@@ -50,13 +52,17 @@ from console.services import ConsoleServices
 from console.theme import MODE_STYLES, banner_style, frame_style, mode_button_style
 from console.two_person import ConfirmOrderDialog, PendingOrdersView, act_text
 from console.workers import WorkerPool
-from data.models import OrderState
+from data.models import OrderState, Role
 from modes.common.city_picture import CitySnapshot
 from modes.common.mode_switch import EVENT_KIND, NEEDS_CONFIRMATION, Mode, ModeSwitch, ModeSwitchRefused
 from modes.common.orders import OrderView
 from modes.common.views import JournalEntry, SearchHit
 
 MODE_KEYS = {Mode.EVERYDAY: "F1", Mode.CIVIL_DEFENCE: "F2", Mode.EMERGENCY: "F3"}
+CONTROLLER_KEY = "F4"  # the exercise controller page: a page, not a mode (the city is not switched)
+CONTROLLER_WIDTH = 860  # the right-hand column while the controller page shows its MSEL table
+CONTROLLER_DETAILS_HEIGHT = 120  # the selection's details above it, kept small (a cell chosen for an inject)
+RIGHT_MIN_WIDTH = 420
 # How often a console attached to a node asks it for the orders waiting for a second person: they stay at
 # the node (not in the replica), so another console's order shows within this time.
 ORDERS_POLL_MS = 5000
@@ -124,7 +130,11 @@ class MainWindow(QMainWindow):
     orders_refreshed = Signal(object)  # tuple[OrderView, ...]: the orders waiting for a second person
     order_decided = Signal(object)  # OrderDecision: a second person confirmed or refused an order here
 
-    def __init__(self, services: ConsoleServices, parent: QWidget | None = None):
+    def __init__(
+        self, services: ConsoleServices, parent: QWidget | None = None, *, drive_exercises: bool = True
+    ):
+        """``drive_exercises`` False: never deliver an exercise's injects from here (a screenshot writes
+        nothing); a console attached to a node never does anyway."""
         super().__init__(parent)
         self.services = services
         self.snapshot: CitySnapshot | None = None
@@ -144,6 +154,8 @@ class MainWindow(QMainWindow):
         self.orders_view: PendingOrdersView | None = None
         self._reading_orders = False
         self._orders_stale = False
+        self.controller_shown = False  # the exercise controller page stands in for the mode's page
+        self._right_sizes_before_controller: list[int] | None = None
 
         self.setObjectName("main_window")
         self.setWindowTitle(self.tr("Sanwei · City Command"))
@@ -162,6 +174,8 @@ class MainWindow(QMainWindow):
         self.watcher.journal_advanced.connect(self._on_journal_advanced)
         self.watcher.failed.connect(self._on_watcher_failed)
         self.emergency = install_emergency(self)  # the emergency page's panels and map layers
+        # The EXERCISE banner and watermark, the exercise-records setting and the controller page.
+        self.exercises = install_exercises(self, drive=drive_exercises)
         self.clock_timer = QTimer(self)
         self.clock_timer.setInterval(1000)
         self.clock_timer.timeout.connect(self._update_clock)
@@ -179,6 +193,8 @@ class MainWindow(QMainWindow):
             self._apply_mode(Mode(entry.payload.get("to", "everyday")), entry.actor, entry.at)
         else:
             self._apply_mode(Mode.EVERYDAY, "", None)
+        if services.login is not None and services.login.role == Role.DRILL.value:
+            self.show_controller(True)  # the drill coordinator's own page
 
     # --- construction --------------------------------------------------------------------------------
 
@@ -208,6 +224,22 @@ class MainWindow(QMainWindow):
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(lambda m=mode: self.request_mode(m))
         self._update_mode_permissions()
+        self.controller_button = QToolButton()
+        self.controller_button.setObjectName("exercise_page_button")
+        self.controller_button.setText(self.tr("EXERCISES  {key}").format(key=CONTROLLER_KEY))
+        self.controller_button.setCheckable(True)
+        self.controller_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.controller_button.setToolTip(
+            self.tr(
+                "The exercise controller page: the MSEL, the exercise clock, injects and notes ({key})"
+            ).format(key=CONTROLLER_KEY)
+        )
+        self.controller_button.setStyleSheet(controller_button_style())
+        self.controller_button.clicked.connect(self.show_controller)
+        bar.addWidget(self.controller_button)
+        shortcut = QShortcut(QKeySequence(CONTROLLER_KEY), self)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        shortcut.activated.connect(lambda: self.show_controller(not self.controller_shown))
 
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -282,7 +314,8 @@ class MainWindow(QMainWindow):
         right.addWidget(self.details)
         right.addWidget(self.pages)
         right.setSizes([230, 770])
-        right.setMinimumWidth(420)
+        right.setMinimumWidth(RIGHT_MIN_WIDTH)
+        self.right_splitter = right
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setObjectName("main_splitter")
@@ -298,6 +331,7 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(1, 1)
         split.setStretchFactor(2, 0)
         split.setSizes([270, 860, 470])
+        self.main_splitter = split
         outer.addWidget(split, 1)
         self.setCentralWidget(central)
 
@@ -337,6 +371,7 @@ class MainWindow(QMainWindow):
         else:
             self.workers.submit(self.services.load_snapshot, self._on_snapshot_loaded, self._on_load_failed)
         self.watcher.start()
+        self.exercises.start()
         self.clock_timer.start()
         self._update_journal_label()
         self.refresh_orders()
@@ -484,7 +519,7 @@ class MainWindow(QMainWindow):
             )
         else:
             self.banner_detail.setText(self.tr("normal operations"))
-        self.pages.setCurrentWidget(self.page_for[mode])
+        self._show_mode_page(mode)
         self.setWindowTitle(self.tr("Sanwei · {mode}").format(mode=texts.mode_label(mode.value)))
         self._sync_mode_buttons()
         self._update_mode_permissions()
@@ -501,7 +536,8 @@ class MainWindow(QMainWindow):
         if mode == self.mode:
             return
         self._apply_layer_preset(mode)
-        self.pages.setCurrentWidget(self.page_for[mode])
+        self.previewing = mode
+        self._show_mode_page(mode)
         self.banner_detail.setText(
             self.banner_detail.text()
             + " · "
@@ -509,7 +545,46 @@ class MainWindow(QMainWindow):
                 mode=texts.mode_label(mode.value)
             )
         )
-        self.previewing = mode
+
+    def _show_mode_page(self, mode: Mode) -> None:
+        """The mode's page on the right, unless the controller page stands in for it (the drill goes on
+        whatever mode the city is in)."""
+        if not self.controller_shown:
+            self.pages.setCurrentWidget(self.page_for[mode])
+
+    def show_controller(self, on: bool = True) -> None:
+        """Show the exercise controller page (the right-hand column widens for its MSEL table), or the
+        mode's page again. Writes nothing."""
+        on = bool(on)
+        self.controller_button.setChecked(on)
+        if on == self.controller_shown:
+            return
+        self.controller_shown = on
+        # A minimum width rather than sizes: it holds however the window is resized afterwards.
+        self.right_splitter.setMinimumWidth(CONTROLLER_WIDTH if on else RIGHT_MIN_WIDTH)
+        if on:
+            self._right_sizes_before_controller = self.right_splitter.sizes()
+            total = sum(self._right_sizes_before_controller)
+            self.right_splitter.setSizes(
+                [CONTROLLER_DETAILS_HEIGHT, max(total - CONTROLLER_DETAILS_HEIGHT, 1)]
+            )
+            self.pages.setCurrentWidget(self.controller_page)
+        else:
+            if self._right_sizes_before_controller is not None:
+                self.right_splitter.setSizes(self._right_sizes_before_controller)
+            self.pages.setCurrentWidget(self.page_for[self.previewing or self.mode])
+        self.exercises.set_controller_wanted(on)
+
+    def open_page(self, page: str) -> None:
+        """Open on a page (``console --page``): ``queue``, the everyday page's case queue, or
+        ``controller``, the exercise controller page. A view: nothing is written."""
+        if page == "controller":
+            self.show_controller(True)
+        elif page == "queue":
+            self.show_controller(False)
+            self.everyday_page.tabs.setCurrentIndex(self.cases.queue_tab)
+        else:
+            raise ValueError(f"unknown page {page!r} (queue or controller)")
 
     def _apply_layer_preset(self, mode: Mode) -> None:
         """Each mode keeps its own choice of the shared layers: wartime and emergency start without the
@@ -631,6 +706,7 @@ class MainWindow(QMainWindow):
         self.case_layer.on_journal_events(others)
         self.intake_tools.on_journal_events(others)
         self.assets.on_journal_events(others)
+        self.exercises.on_journal_events(others)
         for e in events:
             if e.kind == EVENT_KIND:
                 self._on_mode_event(e)
@@ -750,6 +826,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.watcher.stop()
+        self.exercises.stop()
         self.case_layer.stop()
         self.audit_label.stop()
         self.clock_timer.stop()

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from PySide6.QtCore import QObject, Signal
 
 from console.dto import AuditStatus, Login
 from console.gateway import (
@@ -44,18 +45,40 @@ from modes.common.views import (
     SupervisorDetails,
 )
 from modes.everyday.case_audit import CaseChecker
+from modes.everyday.case_filter import EXERCISE_CHOICES
 
 
-class ConsoleServices:
+class ConsoleServices(QObject):
+    # The console-wide choice of exercise records (leave | include | only): the queue, the dashboard and
+    # the map follow this one setting.
+    exercise_records_changed = Signal(str)
+
     def __init__(
         self, session_factory: SessionFactory, clock: Clock, login: Login, gateway: WriteGateway | None = None
     ):
+        super().__init__()
         self.session_factory = session_factory
         self.clock = clock
         self.login = login
         # Reads always use session_factory (the city's database, or a node's replica); writes go through
         # the gateway (console/gateway.py): local, or the attached node's command channel.
         self.gateway: WriteGateway = gateway or LocalGateway(session_factory, clock, login)
+        self._exercise_records = "leave"
+
+    # --- exercise records ----------------------------------------------------------------------------
+
+    @property
+    def exercise_records(self) -> str:
+        """Whether lists and figures leave exercise records out (``leave``), take them in (``include``)
+        or show nothing else (``only``)."""
+        return self._exercise_records
+
+    def set_exercise_records(self, choice: str) -> None:
+        if choice not in EXERCISE_CHOICES:
+            raise ValueError(f"exercise records are one of {', '.join(EXERCISE_CHOICES)}, not {choice!r}")
+        if choice != self._exercise_records:
+            self._exercise_records = choice
+            self.exercise_records_changed.emit(choice)
 
     # --- the city ------------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ ROLE_LABELS: dict[str, str] = {
     Role.DEPARTMENT.value: QT_TRANSLATE_NOOP("Roles", "Department"),
     Role.COMMANDER.value: QT_TRANSLATE_NOOP("Roles", "Commander"),
     Role.CIVIL_DEFENCE.value: QT_TRANSLATE_NOOP("Roles", "Civil-defence officer"),
+    Role.DRILL.value: QT_TRANSLATE_NOOP("Roles", "Drill coordinator"),
 }
 
 MODE_LABELS: dict[str, str] = {

@@ -41,6 +41,7 @@ from console.civil_defence.services import AlarmPending, CivilDefenceServices
 from console.civil_defence.sound import AlarmSound, cycle_position
 from console.civil_defence.tables import RowsTableModel
 from console.confirm import lay_out_confirmation
+from console.exercises.texts import BANNER_EDGE, MARK_FG, STAMP, STAMP_BG, STAMP_FG
 from console.workers import WorkerPool
 from data.civil_defence_models import AlarmKind
 from modes.civil_defence.alarms import (
@@ -58,27 +59,36 @@ KIND_COLOURS = {"pre": "#ffb300", "raid": "#e53935", "clear": "#2bb3a3"}
 
 
 class ConfirmAlarmDialog(QDialog):
-    """Asks before a signal is sounded; names the signal, its pattern and where it will sound."""
+    """Asks before a signal is sounded; names the signal, its pattern and where it will sound. An
+    exercise says so first, in the exercise's colours: nobody may confirm a drill believing it real, nor
+    a real alarm believing it a drill."""
 
-    def __init__(self, kind: str, where: str, actor: str, parent: QWidget | None = None):
+    def __init__(
+        self, kind: str, where: str, actor: str, parent: QWidget | None = None, *, exercise: bool = False
+    ):
         super().__init__(parent)
         self.kind = kind
-        self.setWindowTitle(self.tr("Confirm alarm"))
+        self.exercise = exercise
+        self.setWindowTitle(self.tr("Confirm exercise alarm") if exercise else self.tr("Confirm alarm"))
         colour = KIND_COLOURS.get(kind, "#e53935")
+        signal = labels.signal_name(kind)
+        body = self.tr(
+            "Sound the {signal} signal ({pattern}) in {where}? Every district centre is ordered to "
+            "sound it and must acknowledge; the journal records the order as given by {actor}."
+        ).format(signal=signal, pattern=labels.signal_pattern(kind), where=where, actor=actor)
+        if exercise:
+            body = self.tr("EXERCISE — a drill, not a real alarm.") + "\n\n" + body
         lay_out_confirmation(
             self,
             name="confirm_alarm_dialog",
-            border=colour,
-            banner_fg="#0d141c",
-            banner_bg=colour,
-            title=labels.signal_name(kind),
-            body=self.tr(
-                "Sound the {signal} signal ({pattern}) in {where}? Every district centre is ordered to "
-                "sound it and must acknowledge; the journal records the order as given by {actor}."
-            ).format(
-                signal=labels.signal_name(kind), pattern=labels.signal_pattern(kind), where=where, actor=actor
-            ),
-            confirm_text=self.tr("Sound {signal}").format(signal=labels.signal_name(kind)),
+            border=BANNER_EDGE if exercise else colour,
+            banner_fg=STAMP_FG if exercise else "#0d141c",
+            banner_bg=STAMP_BG if exercise else colour,
+            title=f"{STAMP} · {signal}" if exercise else signal,
+            body=body,
+            confirm_text=(
+                self.tr("Sound {signal} (exercise)") if exercise else self.tr("Sound {signal}")
+            ).format(signal=signal),
             cancel_text=self.tr("Cancel"),
         )
 
@@ -325,7 +335,9 @@ class AlarmPanel(QWidget):
         ).format(role=texts.role_label(self.services.login.role))
 
     def confirm_alarm(self, kind: str, where: str) -> bool:
-        dialog = ConfirmAlarmDialog(kind, where, self.services.login.actor, self)
+        dialog = ConfirmAlarmDialog(
+            kind, where, self.services.login.actor, self, exercise=self.exercise_box.isChecked()
+        )
         return dialog.exec() == QDialog.DialogCode.Accepted
 
     def _on_issued(self, board: AlarmBoard) -> None:
@@ -429,18 +441,16 @@ class AlarmPanel(QWidget):
         # The row stays selected across redraws; at first, a district's login finds its own row chosen.
         self.select_district(selected or self.services.login.district_code or "")
         self._update_ack_button()
-        exercise = self.tr(" (exercise)") if b.exercise else ""
-        self.alarm_label.setText(
-            self.tr("{signal}{exercise} · alarm {id} · issued {time} by {actor}").format(
-                signal=labels.signal_name(b.kind.value),
-                exercise=exercise,
-                id=b.alarm_id,
-                time=b.issued_at.strftime("%Y-%m-%d %H:%M:%S"),
-                actor=b.issued_by,
-            )
+        text = self.tr("{signal} · alarm {id} · issued {time} by {actor}").format(
+            signal=labels.signal_name(b.kind.value),
+            id=b.alarm_id,
+            time=b.issued_at.strftime("%Y-%m-%d %H:%M:%S"),
+            actor=b.issued_by,
         )
+        # An exercise alarm carries the mark first, in the exercise's colours, on every console.
+        self.alarm_label.setText(f"{STAMP} · {text}" if b.exercise else text)
         self.alarm_label.setStyleSheet(
-            f"color: {KIND_COLOURS.get(b.kind.value, '#ffffff')}; font-weight: 700;"
+            f"color: {MARK_FG if b.exercise else KIND_COLOURS.get(b.kind.value, '#ffffff')}; font-weight: 700;"
         )
         acked = sum(1 for d in b.deliveries if d.acknowledged_at is not None)
         late = b.late

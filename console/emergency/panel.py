@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -58,6 +59,7 @@ from console.emergency.tables import (
     suggestion_model,
     timeline_model,
 )
+from console.exercises.texts import STAMP
 from console.map.draw_tool import PolygonDrawTool
 from data.emergency_models import IncidentStatus, TaskStatus
 from data.geometry import GeometryError
@@ -648,8 +650,9 @@ class IncidentsPanel(QWidget):
         self.level_button.setEnabled(selected is not None and self.console.services.may_command)
 
     def _describe(self, v) -> str:
+        mark = f"{STAMP} · " if v.exercise else ""  # a drill's incident: never to be taken for a real one
         lines = [
-            f"#{v.id} {v.title} · {texts.type_label(v.type_code)} · {texts.category_label(v.category)}",
+            f"{mark}#{v.id} {v.title} · {texts.type_label(v.type_code)} · {texts.category_label(v.category)}",
             self.tr("{level} · {status} · cordons {inner:g} m / {outer:g} m").format(
                 level=texts.level_label(v.level),
                 status=texts.status_label(v.status),
@@ -659,7 +662,14 @@ class IncidentsPanel(QWidget):
         ]
         if v.case_id is not None:
             lines.append(self.tr("Escalated from case {case}").format(case=v.case_id))
-        if v.report_due_at is not None:
+        if v.report_due_at is not None and v.exercise:
+            lines.append(
+                self.tr(
+                    "Exercise deadline 演练时限 {time}: the drill's report to the State Council (no real "
+                    "report is due)"
+                ).format(time=v.report_due_at.strftime("%H:%M"))
+            )
+        elif v.report_due_at is not None:
             lines.append(
                 self.tr("Report to the State Council by {time}").format(
                     time=v.report_due_at.strftime("%H:%M")
@@ -732,6 +742,8 @@ class OpenIncidentForm(QGroupBox):
         self.commander_edit = QLineEdit()
         self.commander_edit.setObjectName("incident_commander")
         self.commander_edit.setPlaceholderText(self.tr("Commander (default: you)"))
+        self.exercise_box = QCheckBox(self.tr("Exercise (a drill, not a real incident)"))
+        self.exercise_box.setObjectName("incident_exercise")
         self.open_button = QPushButton(self.tr("Open incident"))
         self.open_button.setObjectName("open_incident")
         self.open_button.clicked.connect(self.submit)
@@ -755,6 +767,7 @@ class OpenIncidentForm(QGroupBox):
         form.addRow(self.tr("Cordons inner / outer (m)"), radii)
         form.addRow(self.tr("Title"), self.title_edit)
         form.addRow(self.tr("Commander"), self.commander_edit)
+        form.addRow("", self.exercise_box)
         form.addRow("", self.open_button)
         form.addRow(self.tr("Or escalate"), escalate)
         console.location_picked.connect(self.set_location)
@@ -839,6 +852,7 @@ class OpenIncidentForm(QGroupBox):
             area=self.drawn.get("new_area"),
             inner_cordon=self.drawn.get("new_inner"),
             outer_cordon=self.drawn.get("new_outer"),
+            exercise=self.exercise_box.isChecked(),
         )
 
     def escalate(self) -> None:

@@ -144,15 +144,18 @@ class EmergencyServices:
         area: Ring | None = None,
         inner_cordon: Ring | None = None,
         outer_cordon: Ring | None = None,
+        exercise: bool = False,
     ) -> IncidentView:
         """Open an incident at a point, or over a drawn area with the area's site as its point (cordons
         drawn too, or from the radii around the area); a commander other than the login takes command
-        in the same act."""
+        in the same act. ``exercise``: a drill's incident, marked as such everywhere."""
         args = {
             "type": type_code, "level": level, "x": x, "y": y, "title": title, "commander": commander.strip(),
             **_drawn(area, inner_cordon, outer_cordon),
             **_radii(inner_radius_m, outer_radius_m),
         }  # fmt: skip
+        if exercise:
+            args["exercise"] = True
         return self.gateway.write("incident.open", args, decode=_incident_of)
 
     def escalate_case(

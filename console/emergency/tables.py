@@ -16,6 +16,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplicat
 from PySide6.QtGui import QBrush, QColor
 
 from console.emergency import texts
+from console.exercises.texts import MARK_FG, STAMP
 
 CONTEXT = "EmergencyTables"
 OVERDUE_BG = "#b71c1c"  # a task past its due time and not done
@@ -85,14 +86,18 @@ class RowsTableModel(QAbstractTableModel):
 
 
 INCIDENT_COLUMNS = (
-    Column(QT_TRANSLATE_NOOP("EmergencyTables", "No."), lambda v: f"#{v.id}", right=True),
+    Column(
+        QT_TRANSLATE_NOOP("EmergencyTables", "No."),
+        lambda v: f"{STAMP} #{v.id}" if v.exercise else f"#{v.id}",  # a drill's incident, marked
+        right=True,
+    ),
     Column(QT_TRANSLATE_NOOP("EmergencyTables", "Type"), lambda v: texts.type_label(v.type_code)),
     Column(QT_TRANSLATE_NOOP("EmergencyTables", "Level"), lambda v: texts.level_short(v.level)),
     Column(QT_TRANSLATE_NOOP("EmergencyTables", "Status"), lambda v: texts.status_label(v.status)),
     Column(QT_TRANSLATE_NOOP("EmergencyTables", "Opened"), lambda v: _time(v.opened_at)),
     Column(QT_TRANSLATE_NOOP("EmergencyTables", "Commander"), lambda v: v.commander),
 )
-LEVEL_COLUMN = 2
+NO_COLUMN, LEVEL_COLUMN = 0, 2
 
 
 class IncidentTableModel(RowsTableModel):
@@ -107,6 +112,8 @@ class IncidentTableModel(RowsTableModel):
     def foreground(self, row, column: int) -> str | None:
         if column == LEVEL_COLUMN:
             return "#111111" if row.level in _DARK_TEXT_ON else "#ffffff"
+        if column == NO_COLUMN and row.exercise:
+            return MARK_FG
         return None
 
     def row_ids(self) -> list[int]:

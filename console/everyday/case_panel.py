@@ -9,7 +9,7 @@ satisfaction) ask in a small dialog. Every action runs in the worker pool throug
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from console import texts
 from console.everyday import case_texts
 from console.everyday.services import ActionNeeds, ActionResult, CaseServices, action_needs
+from console.exercises.texts import BANNER_BG, BANNER_EDGE, BANNER_FG, STAMP
 from console.workers import WorkerPool
 from modes.everyday.case_detail import CaseDetail, StageClock
 from modes.everyday.cases import SATISFACTION
@@ -151,6 +152,9 @@ class CasePanel(QFrame):
         self.services = services
         self.workers = workers
         self.detail: CaseDetail | None = None
+        self.exercise_tag = (
+            None  # the exercise that made the case shown (modes.exercises.screens.ExerciseTag)
+        )
         self.case_id: int | None = None
         self.busy = False
         self.dialog: CaseActionDialog | None = None
@@ -162,6 +166,15 @@ class CasePanel(QFrame):
         self.title.setWordWrap(True)
         self.badges = QLabel()
         self.badges.setObjectName("case_badges")
+        self.exercise_mark = QLabel()  # an exercise's case: never to be taken for a real report
+        self.exercise_mark.setObjectName("case_exercise_mark")
+        self.exercise_mark.setProperty("data_text", True)  # the mark and the exercise's own title
+        self.exercise_mark.setWordWrap(True)
+        self.exercise_mark.setStyleSheet(
+            f"background: {BANNER_BG}; color: {BANNER_FG}; font-weight: 700; padding: 3px 8px;"
+            f" border-left: 4px solid {BANNER_EDGE};"
+        )
+        self.exercise_mark.hide()
         self.hint = QLabel(self.tr("Choose a case in the queue or on the map."))
         self.hint.setObjectName("panel_hint")
         self.hint.setWordWrap(True)
@@ -205,6 +218,7 @@ class CasePanel(QFrame):
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addWidget(self.title)
         layout.addWidget(self.badges)
+        layout.addWidget(self.exercise_mark)
         layout.addWidget(self.hint)
         layout.addWidget(self._actions_box)
         layout.addWidget(self.no_actions)
@@ -233,6 +247,7 @@ class CasePanel(QFrame):
         self.case_id = case_id
         detail = self.services.case_detail(case_id)
         self.detail = detail
+        self._show_exercise(case_id if detail is not None else None)
         if detail is None:
             self.title.setText(self.tr("Case {id} does not exist").format(id=case_id))
             self.badges.clear()
@@ -272,6 +287,20 @@ class CasePanel(QFrame):
             self.no_actions.setText(text)
             self.no_actions.show()
         return detail
+
+    def _show_exercise(self, case_id: int | None) -> None:
+        tag = self.services.case_exercise(case_id) if case_id is not None else None
+        self.exercise_tag = tag
+        self.exercise_mark.setVisible(tag is not None)
+        if tag is None:
+            self.exercise_mark.clear()
+            return
+        title = (tag.title_zh if QLocale().language() == QLocale.Language.Chinese else tag.title) or tag.title
+        self.exercise_mark.setText(
+            self.tr("{mark} · made by exercise {id} ({title}): not a real report").format(
+                mark=STAMP, id=tag.id, title=title
+            )
+        )
 
     def refresh(self) -> None:
         """The city changed (maybe this case): show it afresh, keeping the tab the user is on."""

@@ -30,6 +30,9 @@ class CaseTools(QObject):
         self.queue.case_selected.connect(self._on_case_selected)
         self.queue.case_activated.connect(self._on_case_activated)
         self.panel.case_changed.connect(self._on_case_changed)
+        # The console's one exercise-records setting decides whether exercise cases are listed.
+        window.services.exercise_records_changed.connect(self.queue.set_exercise_records)
+        self.queue.set_exercise_records(window.services.exercise_records)
 
     def open_case(self, case_id: int, *, show_panel: bool = True, fly: bool = True) -> CaseDetail | None:
         """Show a case in the case panel (and bring its tab forward), select it in the queue, fly to it."""

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from console.everyday import case_texts
 from console.everyday.services import CaseServices
+from console.exercises.texts import MARK_FG, STAMP
 from console.workers import WorkerPool
 from modes.everyday.case_filter import CaseFilter
 from modes.everyday.cases import Channel
@@ -50,6 +51,7 @@ MAX_PAGES = 8
 OVERDUE_BG = QColor("#7a1c1c")
 OVERDUE_FG = QColor("#ffd6d6")
 LATE_FG = QColor("#ffb347")
+ID_WIDTH, ID_WIDTH_MARKED = 70, 150  # the case column, wider while exercise cases may carry the mark
 
 _ROOT = QModelIndex()
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -93,12 +95,14 @@ class CaseQueueModel(QAbstractTableModel):
         self._wanted = (self.filter, self.order)  # what was asked for last (maybe still being read)
         self._pages: OrderedDict[int, QueuePage] = OrderedDict()
         self._shown: dict[int, list[list[str]]] = {}  # page offset -> its display texts
+        self._marks: dict[int, frozenset[int]] = {}  # page offset -> the exercise cases on it
         self._last: QueuePage | None = None  # the page asked for last (paints ask row after row)
         self._count = services.count(self.filter)
         self.fetches = 0  # pages read from the database (tests and the benchmark look)
         self._brush_overdue_bg = QBrush(OVERDUE_BG)
         self._brush_overdue_fg = QBrush(OVERDUE_FG)
         self._brush_late_fg = QBrush(LATE_FG)
+        self._brush_mark = QBrush(QColor(MARK_FG))
         self._headers = {
             "id": self.tr("Case"),
             "reported_at": self.tr("Reported"),
@@ -139,8 +143,9 @@ class CaseQueueModel(QAbstractTableModel):
         if role == _DISPLAY:
             shown = self._shown.get(page.offset)
             if shown is None:  # the page's texts, formatted once rather than at every paint
+                marks = self._marks_of(page)
                 shown = self._shown[page.offset] = [
-                    [self._display(page, r, c) for c in QUEUE_COLUMNS] for r in range(len(page))
+                    [self._display(page, r, c, marks) for c in QUEUE_COLUMNS] for r in range(len(page))
                 ]
             return shown[i][index.column()]
         column = QUEUE_COLUMNS[index.column()]
@@ -151,8 +156,12 @@ class CaseQueueModel(QAbstractTableModel):
                 return self._brush_overdue_fg
             if column == "due" and page.stage_late[i]:
                 return self._brush_late_fg
+            if column == "id" and int(page.ids[i]) in self._marks_of(page):
+                return self._brush_mark
             return None
         if role == _TOOLTIP:
+            if column == "id" and int(page.ids[i]) in self._marks_of(page):
+                return self.tr("An exercise's case, made by one of its injects: not a real report.")
             if column != "due":
                 return None
             if page.overdue[i]:
@@ -166,9 +175,23 @@ class CaseQueueModel(QAbstractTableModel):
             return bool(page.overdue[i])
         return None
 
-    def _display(self, page: QueuePage, i: int, column: str) -> str:
+    def _marks_of(self, page: QueuePage) -> frozenset[int]:
+        """The exercise cases on a page: none while they are left out, all when only they are shown,
+        else one short read a page (kept with the page)."""
+        choice = self.filter.exercises
+        if choice == "leave":
+            return frozenset()
+        if choice == "only":
+            return frozenset(int(i) for i in page.ids)
+        marks = self._marks.get(page.offset)
+        if marks is None:
+            marks = self._marks[page.offset] = self.services.exercise_case_ids(page.ids.tolist())
+        return marks
+
+    def _display(self, page: QueuePage, i: int, column: str, marks: frozenset[int] = frozenset()) -> str:
         if column == "id":
-            return str(int(page.ids[i]))
+            case_id = int(page.ids[i])
+            return f"{case_id}  {STAMP}" if case_id in marks else str(case_id)
         if column == "reported_at":
             return _fmt_time(page.reported_at[i])
         if column == "channel":
@@ -317,12 +340,14 @@ class CaseQueueModel(QAbstractTableModel):
             while len(self._pages) > MAX_PAGES:
                 dropped, _ = self._pages.popitem(last=False)
                 self._shown.pop(dropped, None)
+                self._marks.pop(dropped, None)
         self._last = page
         return page
 
     def _drop_pages(self) -> None:
         self._pages.clear()
         self._shown.clear()
+        self._marks.clear()
         self._last = None
 
 
@@ -342,6 +367,7 @@ class CaseQueuePanel(QWidget):
         self.model = CaseQueueModel(services, self, workers=workers)
         self._announcing = True
         self._keep: int | None = None  # the case to select again once a new filter is applied
+        self.exercises = "leave"  # the console's exercise-records setting (ConsoleServices), followed here
 
         self.state_box = self._combo("queue_state")
         self.state_box.addItem(self.tr("Any state"), None)
@@ -386,7 +412,7 @@ class CaseQueuePanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         for col, width in zip(
-            range(len(QUEUE_COLUMNS)), (70, 120, 80, 150, 150, 130, 110, 150, 90), strict=True
+            range(len(QUEUE_COLUMNS)), (ID_WIDTH, 120, 80, 150, 150, 130, 110, 150, 90), strict=True
         ):
             self.table.setColumnWidth(col, width)
         header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
@@ -469,7 +495,16 @@ class CaseQueuePanel(QWidget):
             district=self.district_box.currentData(),
             overdue=self.overdue_box.isChecked(),
             search=self.search_box.text().strip(),
+            exercises=self.exercises,
         )
+
+    def set_exercise_records(self, choice: str) -> None:
+        """The console's exercise-records setting changed (leave | include | only): list accordingly."""
+        if choice == self.exercises:
+            return
+        self.exercises = choice
+        self.table.setColumnWidth(0, ID_WIDTH if choice == "leave" else ID_WIDTH_MARKED)
+        self._on_filter_changed()
 
     def set_filter(self, **values) -> None:
         """Choose filters as a user would (tests, and other panels asking for a view of the queue)."""
@@ -526,7 +561,14 @@ class CaseQueuePanel(QWidget):
         self.count_label.setText(self.tr("The queue could not be read: {error}").format(error=reason))
 
     def _update_count(self) -> None:
-        self.count_label.setText(self.tr("{count} cases").format(count=f"{self.model.rowCount():,}"))
+        text = self.tr("{count} cases").format(count=f"{self.model.rowCount():,}")
+        choice = self.model.filter.exercises
+        if choice == "include":
+            text += " · " + self.tr("including exercise records")
+        elif choice == "only":
+            text += " · " + self.tr("exercise records only")
+        self.count_label.setText(text)
+        self.count_label.setStyleSheet(f"color: {MARK_FG};" if choice != "leave" else "")
 
     # --- selection -----------------------------------------------------------------------------------
 

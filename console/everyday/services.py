@@ -23,6 +23,7 @@ from modes.everyday.cases import SATISFACTION, Actor, CaseDesk
 from modes.everyday.config import EverydayConfig
 from modes.everyday.queue import QueueLookups, QueueOrder, QueuePage
 from modes.everyday.routing import Router
+from modes.exercises import screens as exercise_screens
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,9 @@ class CaseServices:
     @classmethod
     def of(cls, services) -> CaseServices:
         """From the console's services (same sessions, clock, login and write gateway)."""
-        return cls(services.session_factory, services.clock, services.login, getattr(services, "gateway", None))
+        return cls(
+            services.session_factory, services.clock, services.login, getattr(services, "gateway", None)
+        )
 
     def actor(self) -> Actor:
         return Actor.of(
@@ -133,11 +136,21 @@ class CaseServices:
         with self.session_factory() as s:
             return queue.row_of(s, f, order, case_id, now)
 
+    def exercise_case_ids(self, case_ids) -> frozenset[int]:
+        """Which of ``case_ids`` (a queue page) an exercise made: the queue marks them."""
+        with self.session_factory() as s:
+            return exercise_screens.exercise_case_ids(s, case_ids)
+
     # --- one case ------------------------------------------------------------------------------------
 
     def case_detail(self, case_id: int) -> CaseDetail | None:
         with self.session_factory() as s:
             return case_detail(self._desk(s), case_id, self.actor())
+
+    def case_exercise(self, case_id: int) -> exercise_screens.ExerciseTag | None:
+        """The exercise whose inject made this case (None for a real one)."""
+        with self.session_factory() as s:
+            return exercise_screens.case_exercise(s, case_id)
 
     def departments(self) -> tuple[tuple[str, str], ...]:
         with self.session_factory() as s:
@@ -163,6 +176,8 @@ class CaseServices:
 
         def decode(result) -> ActionResult:
             doc, queued = provisional_result(result)
-            return ActionResult(case_id, action, doc["state"], 0 if queued else int(doc.get("journal_seq") or 0))
+            return ActionResult(
+                case_id, action, doc["state"], 0 if queued else int(doc.get("journal_seq") or 0)
+            )
 
         return self.gateway.write("case.act", args, decode=decode)

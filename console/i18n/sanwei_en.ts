@@ -108,12 +108,8 @@
             <translation>The board could not be read: {reason}</translation>
         </message>
         <message>
-            <source> (exercise)</source>
-            <translation> (exercise)</translation>
-        </message>
-        <message>
-            <source>{signal}{exercise} · alarm {id} · issued {time} by {actor}</source>
-            <translation>{signal}{exercise} · alarm {id} · issued {time} by {actor}</translation>
+            <source>{signal} · alarm {id} · issued {time} by {actor}</source>
+            <translation>{signal} · alarm {id} · issued {time} by {actor}</translation>
         </message>
         <message>
             <source>{acked} of {total} districts acknowledged.</source>
@@ -723,6 +719,10 @@
             <translation>The case is finished: no further steps.</translation>
         </message>
         <message>
+            <source>{mark} · made by exercise {id} ({title}): not a real report</source>
+            <translation>{mark} · made by exercise {id} ({title}): not a real report</translation>
+        </message>
+        <message>
             <source>Case</source>
             <translation>Case</translation>
         </message>
@@ -934,6 +934,10 @@
             <translation>Reporter</translation>
         </message>
         <message>
+            <source>An exercise's case, made by one of its injects: not a real report.</source>
+            <translation>An exercise's case, made by one of its injects: not a real report.</translation>
+        </message>
+        <message>
             <source>The handling deadline has passed.</source>
             <translation>The handling deadline has passed.</translation>
         </message>
@@ -999,6 +1003,14 @@
         <message>
             <source>{count} cases</source>
             <translation>{count} cases</translation>
+        </message>
+        <message>
+            <source>including exercise records</source>
+            <translation>including exercise records</translation>
+        </message>
+        <message>
+            <source>exercise records only</source>
+            <translation>exercise records only</translation>
         </message>
     </context>
     <context>
@@ -1393,12 +1405,24 @@
             <translation>Confirm alarm</translation>
         </message>
         <message>
+            <source>Confirm exercise alarm</source>
+            <translation>Confirm exercise alarm</translation>
+        </message>
+        <message>
             <source>Sound the {signal} signal ({pattern}) in {where}? Every district centre is ordered to sound it and must acknowledge; the journal records the order as given by {actor}.</source>
             <translation>Sound the {signal} signal ({pattern}) in {where}? Every district centre is ordered to sound it and must acknowledge; the journal records the order as given by {actor}.</translation>
         </message>
         <message>
+            <source>EXERCISE — a drill, not a real alarm.</source>
+            <translation>EXERCISE — a drill, not a real alarm.</translation>
+        </message>
+        <message>
             <source>Sound {signal}</source>
             <translation>Sound {signal}</translation>
+        </message>
+        <message>
+            <source>Sound {signal} (exercise)</source>
+            <translation>Sound {signal} (exercise)</translation>
         </message>
         <message>
             <source>Cancel</source>
@@ -1499,6 +1523,217 @@ The two-person rule is on: it takes effect only when a second authorised person 
         <message>
             <source>The decision did not go through: {reason}</source>
             <translation>The decision did not go through: {reason}</translation>
+        </message>
+    </context>
+    <context>
+        <name>ControllerPage</name>
+        <message>
+            <source>No exercise has been run.</source>
+            <translation>No exercise has been run.</translation>
+        </message>
+        <message>
+            <source>Start…</source>
+            <translation>Start…</translation>
+        </message>
+        <message>
+            <source>Pause</source>
+            <translation>Pause</translation>
+        </message>
+        <message>
+            <source>Resume</source>
+            <translation>Resume</translation>
+        </message>
+        <message>
+            <source>Stop (ENDEX)</source>
+            <translation>Stop (ENDEX)</translation>
+        </message>
+        <message>
+            <source>Acknowledge inject</source>
+            <translation>Acknowledge inject</translation>
+        </message>
+        <message>
+            <source>About the selected inject</source>
+            <translation>About the selected inject</translation>
+        </message>
+        <message>
+            <source>What the evaluator saw</source>
+            <translation>What the evaluator saw</translation>
+        </message>
+        <message>
+            <source>Add note</source>
+            <translation>Add note</translation>
+        </message>
+        <message>
+            <source>What went wrong or was missing</source>
+            <translation>What went wrong or was missing</translation>
+        </message>
+        <message>
+            <source>The corrective action</source>
+            <translation>The corrective action</translation>
+        </message>
+        <message>
+            <source>Who owns it (a person or a department)</source>
+            <translation>Who owns it (a person or a department)</translation>
+        </message>
+        <message>
+            <source>Due</source>
+            <translation>Due</translation>
+        </message>
+        <message>
+            <source>Add to the plan</source>
+            <translation>Add to the plan</translation>
+        </message>
+        <message>
+            <source>Objective</source>
+            <translation>Objective</translation>
+        </message>
+        <message>
+            <source>Issue</source>
+            <translation>Issue</translation>
+        </message>
+        <message>
+            <source>Action</source>
+            <translation>Action</translation>
+        </message>
+        <message>
+            <source>Owner</source>
+            <translation>Owner</translation>
+        </message>
+        <message>
+            <source>Ad-hoc inject</source>
+            <translation>Ad-hoc inject</translation>
+        </message>
+        <message>
+            <source>Evaluator notes</source>
+            <translation>Evaluator notes</translation>
+        </message>
+        <message>
+            <source>Improvement plan</source>
+            <translation>Improvement plan</translation>
+        </message>
+        <message>
+            <source>Exercise {id}: {title} · {state}</source>
+            <translation>Exercise {id}: {title} · {state}</translation>
+        </message>
+        <message>
+            <source>{total} injects · {pending} pending · {out} out · {refused} refused · {met} met · {missed} missed</source>
+            <translation>{total} injects · {pending} pending · {out} out · {refused} refused · {met} met · {missed} missed</translation>
+        </message>
+        <message>
+            <source> · inject {no}</source>
+            <translation> · inject {no}</translation>
+        </message>
+        <message>
+            <source>{issue}{objective} → {action} · {owner} · due {due}</source>
+            <translation>{issue}{objective} → {action} · {owner} · due {due}</translation>
+        </message>
+        <message>
+            <source>exercise clock {time} · ×{speed:g} · {state}</source>
+            <translation>exercise clock {time} · ×{speed:g} · {state}</translation>
+        </message>
+        <message>
+            <source>Exercises are run at the municipal centre; you act for district {district}.</source>
+            <translation>Exercises are run at the municipal centre; you act for district {district}.</translation>
+        </message>
+        <message>
+            <source>Only the drill coordinator or the city commander may run an exercise; you are signed in as {role}.</source>
+            <translation>Only the drill coordinator or the city commander may run an exercise; you are signed in as {role}.</translation>
+        </message>
+        <message>
+            <source>Exercise {id} is on: stop it (ENDEX) before starting another.</source>
+            <translation>Exercise {id} is on: stop it (ENDEX) before starting another.</translation>
+        </message>
+        <message>
+            <source>No exercise is on.</source>
+            <translation>No exercise is on.</translation>
+        </message>
+        <message>
+            <source>The exercise is paused.</source>
+            <translation>The exercise is paused.</translation>
+        </message>
+        <message>
+            <source>The exercise is running.</source>
+            <translation>The exercise is running.</translation>
+        </message>
+        <message>
+            <source>No exercise to write about.</source>
+            <translation>No exercise to write about.</translation>
+        </message>
+        <message>
+            <source>Sign in to take notes.</source>
+            <translation>Sign in to take notes.</translation>
+        </message>
+        <message>
+            <source>Select an inject in the list to acknowledge it or note on it.</source>
+            <translation>Select an inject in the list to acknowledge it or note on it.</translation>
+        </message>
+        <message>
+            <source>refused: {reason}</source>
+            <translation>refused: {reason}</translation>
+        </message>
+        <message>
+            <source>Sign in to acknowledge injects.</source>
+            <translation>Sign in to acknowledge injects.</translation>
+        </message>
+        <message>
+            <source>Select a delivered inject.</source>
+            <translation>Select a delivered inject.</translation>
+        </message>
+        <message>
+            <source>Inject {no} is not waiting for an acknowledgement ({state}).</source>
+            <translation>Inject {no} is not waiting for an acknowledgement ({state}).</translation>
+        </message>
+        <message>
+            <source>Choose a MSEL file.</source>
+            <translation>Choose a MSEL file.</translation>
+        </message>
+        <message>
+            <source>End the exercise</source>
+            <translation>End the exercise</translation>
+        </message>
+        <message>
+            <source>End exercise {id} (ENDEX)? Injects not yet delivered are skipped; what the exercise made stays on record, marked as the exercise's.</source>
+            <translation>End exercise {id} (ENDEX)? Injects not yet delivered are skipped; what the exercise made stays on record, marked as the exercise's.</translation>
+        </message>
+        <message>
+            <source>Write the note first.</source>
+            <translation>Write the note first.</translation>
+        </message>
+        <message>
+            <source>Exercise {id} started: {n} injects at ×{speed:g}.</source>
+            <translation>Exercise {id} started: {n} injects at ×{speed:g}.</translation>
+        </message>
+        <message>
+            <source>Exercise {id} paused.</source>
+            <translation>Exercise {id} paused.</translation>
+        </message>
+        <message>
+            <source>Exercise {id} resumed.</source>
+            <translation>Exercise {id} resumed.</translation>
+        </message>
+        <message>
+            <source>Exercise {id} ended (ENDEX).</source>
+            <translation>Exercise {id} ended (ENDEX).</translation>
+        </message>
+        <message>
+            <source>Inject {no} added: it goes out at the next tick.</source>
+            <translation>Inject {no} added: it goes out at the next tick.</translation>
+        </message>
+        <message>
+            <source>Inject {no} acknowledged.</source>
+            <translation>Inject {no} acknowledged.</translation>
+        </message>
+        <message>
+            <source>Note recorded.</source>
+            <translation>Note recorded.</translation>
+        </message>
+        <message>
+            <source>Improvement item recorded.</source>
+            <translation>Improvement item recorded.</translation>
+        </message>
+        <message>
+            <source>Refused: {reason}</source>
+            <translation>Refused: {reason}</translation>
         </message>
     </context>
     <context>
@@ -2258,6 +2493,166 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         </message>
     </context>
     <context>
+        <name>ExerciseBanner</name>
+        <message>
+            <source>Acknowledge</source>
+            <translation>Acknowledge</translation>
+        </message>
+        <message>
+            <source>{t_plus} (exercise clock {time})</source>
+            <translation>{t_plus} (exercise clock {time})</translation>
+        </message>
+        <message>
+            <source>Inject {no} to you ({kind}, from {sender}): {what}</source>
+            <translation>Inject {no} to you ({kind}, from {sender}): {what}</translation>
+        </message>
+        <message>
+            <source>(+{n} more)</source>
+            <translation>(+{n} more)</translation>
+        </message>
+        <message>
+            <source>Say that inject {no} reached you (recorded in the exercise's journal).</source>
+            <translation>Say that inject {no} reached you (recorded in the exercise's journal).</translation>
+        </message>
+        <message>
+            <source>Not acknowledged: {reason}</source>
+            <translation>Not acknowledged: {reason}</translation>
+        </message>
+    </context>
+    <context>
+        <name>ExerciseRecordsBox</name>
+        <message>
+            <source>Exercise records:</source>
+            <translation>Exercise records:</translation>
+        </message>
+        <message>
+            <source>Whether lists and figures leave out the records exercises made (cases, incidents, alarms), include them, or show only them. While an exercise is on this is “include”.</source>
+            <translation>Whether lists and figures leave out the records exercises made (cases, incidents, alarms), include them, or show only them. While an exercise is on this is “include”.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ExerciseTools</name>
+        <message>
+            <source>The exercise could not be read: {error}</source>
+            <translation>The exercise could not be read: {error}</translation>
+        </message>
+        <message>
+            <source>The exercise tick failed: {error}</source>
+            <translation>The exercise tick failed: {error}</translation>
+        </message>
+    </context>
+    <context>
+        <name>Exercises</name>
+        <message>
+            <source>Report</source>
+            <translation>Report</translation>
+        </message>
+        <message>
+            <source>Incident</source>
+            <translation>Incident</translation>
+        </message>
+        <message>
+            <source>Alarm</source>
+            <translation>Alarm</translation>
+        </message>
+        <message>
+            <source>Asset</source>
+            <translation>Asset</translation>
+        </message>
+        <message>
+            <source>Unit</source>
+            <translation>Unit</translation>
+        </message>
+        <message>
+            <source>Message</source>
+            <translation>Message</translation>
+        </message>
+        <message>
+            <source>Pending</source>
+            <translation>Pending</translation>
+        </message>
+        <message>
+            <source>Delivered</source>
+            <translation>Delivered</translation>
+        </message>
+        <message>
+            <source>Acknowledged</source>
+            <translation>Acknowledged</translation>
+        </message>
+        <message>
+            <source>Actioned</source>
+            <translation>Actioned</translation>
+        </message>
+        <message>
+            <source>Refused</source>
+            <translation>Refused</translation>
+        </message>
+        <message>
+            <source>Skipped</source>
+            <translation>Skipped</translation>
+        </message>
+        <message>
+            <source>running</source>
+            <translation>running</translation>
+        </message>
+        <message>
+            <source>paused</source>
+            <translation>paused</translation>
+        </message>
+        <message>
+            <source>stopped (ENDEX)</source>
+            <translation>stopped (ENDEX)</translation>
+        </message>
+        <message>
+            <source>completed (ENDEX)</source>
+            <translation>completed (ENDEX)</translation>
+        </message>
+        <message>
+            <source>Observation</source>
+            <translation>Observation</translation>
+        </message>
+        <message>
+            <source>Strength</source>
+            <translation>Strength</translation>
+        </message>
+        <message>
+            <source>Area for improvement</source>
+            <translation>Area for improvement</translation>
+        </message>
+        <message>
+            <source>Expected action met</source>
+            <translation>Expected action met</translation>
+        </message>
+        <message>
+            <source>Expected action missed</source>
+            <translation>Expected action missed</translation>
+        </message>
+        <message>
+            <source>Available</source>
+            <translation>Available</translation>
+        </message>
+        <message>
+            <source>Assigned</source>
+            <translation>Assigned</translation>
+        </message>
+        <message>
+            <source>Out of service</source>
+            <translation>Out of service</translation>
+        </message>
+        <message>
+            <source>leave out</source>
+            <translation>leave out</translation>
+        </message>
+        <message>
+            <source>include</source>
+            <translation>include</translation>
+        </message>
+        <message>
+            <source>only</source>
+            <translation>only</translation>
+        </message>
+    </context>
+    <context>
         <name>GraphicsScene</name>
         <message>
             <source>Export...</source>
@@ -2585,8 +2980,115 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <translation>Escalated from case {case}</translation>
         </message>
         <message>
+            <source>Exercise deadline 演练时限 {time}: the drill's report to the State Council (no real report is due)</source>
+            <translation>Exercise deadline 演练时限 {time}: the drill's report to the State Council (no real report is due)</translation>
+        </message>
+        <message>
             <source>Report to the State Council by {time}</source>
             <translation>Report to the State Council by {time}</translation>
+        </message>
+    </context>
+    <context>
+        <name>InjectForm</name>
+        <message>
+            <source>A login or a role, e.g. city_commander</source>
+            <translation>A login or a role, e.g. city_commander</translation>
+        </message>
+        <message>
+            <source>What the players are told</source>
+            <translation>What the players are told</translation>
+        </message>
+        <message>
+            <source>Expected action, e.g. case.accept (optional)</source>
+            <translation>Expected action, e.g. case.accept (optional)</translation>
+        </message>
+        <message>
+            <source>no limit</source>
+            <translation>no limit</translation>
+        </message>
+        <message>
+            <source> min</source>
+            <translation> min</translation>
+        </message>
+        <message>
+            <source>the type's</source>
+            <translation>the type's</translation>
+        </message>
+        <message>
+            <source>District codes, or empty for the whole city</source>
+            <translation>District codes, or empty for the whole city</translation>
+        </message>
+        <message>
+            <source>Component or camera id</source>
+            <translation>Component or camera id</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>Type</translation>
+        </message>
+        <message>
+            <source>Channel</source>
+            <translation>Channel</translation>
+        </message>
+        <message>
+            <source>Cell</source>
+            <translation>Cell</translation>
+        </message>
+        <message>
+            <source>Level</source>
+            <translation>Level</translation>
+        </message>
+        <message>
+            <source>Radius</source>
+            <translation>Radius</translation>
+        </message>
+        <message>
+            <source>Signal</source>
+            <translation>Signal</translation>
+        </message>
+        <message>
+            <source>Districts</source>
+            <translation>Districts</translation>
+        </message>
+        <message>
+            <source>Asset</source>
+            <translation>Asset</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Unit</source>
+            <translation>Unit</translation>
+        </message>
+        <message>
+            <source>Send inject</source>
+            <translation>Send inject</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>Kind</translation>
+        </message>
+        <message>
+            <source>To</source>
+            <translation>To</translation>
+        </message>
+        <message>
+            <source>Message</source>
+            <translation>Message</translation>
+        </message>
+        <message>
+            <source>Expected</source>
+            <translation>Expected</translation>
+        </message>
+        <message>
+            <source>Within</source>
+            <translation>Within</translation>
+        </message>
+        <message>
+            <source>Cell code (choose a cell on the map)</source>
+            <translation>Cell code (choose a cell on the map)</translation>
         </message>
     </context>
     <context>
@@ -3062,6 +3564,14 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <translation>Sanwei City Command</translation>
         </message>
         <message>
+            <source>EXERCISES  {key}</source>
+            <translation>EXERCISES  {key}</translation>
+        </message>
+        <message>
+            <source>The exercise controller page: the MSEL, the exercise clock, injects and notes ({key})</source>
+            <translation>The exercise controller page: the MSEL, the exercise clock, injects and notes ({key})</translation>
+        </message>
+        <message>
             <source>Case #, cell code, component id, camera, area…</source>
             <translation>Case #, cell code, component id, camera, area…</translation>
         </message>
@@ -3264,6 +3774,69 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         </message>
     </context>
     <context>
+        <name>MselTable</name>
+        <message>
+            <source>No.</source>
+            <translation>No.</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>Time</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>Kind</translation>
+        </message>
+        <message>
+            <source>To</source>
+            <translation>To</translation>
+        </message>
+        <message>
+            <source>Message</source>
+            <translation>Message</translation>
+        </message>
+        <message>
+            <source>Expected action</source>
+            <translation>Expected action</translation>
+        </message>
+        <message>
+            <source>Within</source>
+            <translation>Within</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>State</translation>
+        </message>
+        <message>
+            <source>Met</source>
+            <translation>Met</translation>
+        </message>
+        <message>
+            <source>Who acted</source>
+            <translation>Who acted</translation>
+        </message>
+        <message>
+            <source>Response</source>
+            <translation>Response</translation>
+        </message>
+        <message>
+            <source>Expected within, in minutes of exercise time</source>
+            <translation>Expected within, in minutes of exercise time</translation>
+        </message>
+        <message>
+            <source>Minutes of exercise time from delivery to the action</source>
+            <translation>Minutes of exercise time from delivery to the action</translation>
+        </message>
+        <message>
+            <source>met</source>
+            <translation>met</translation>
+        </message>
+        <message>
+            <source>missed</source>
+            <translation>missed</translation>
+        </message>
+    </context>
+    <context>
         <name>OpenIncidentForm</name>
         <message>
             <source>Open an incident</source>
@@ -3296,6 +3869,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         <message>
             <source>Commander (default: you)</source>
             <translation>Commander (default: you)</translation>
+        </message>
+        <message>
+            <source>Exercise (a drill, not a real incident)</source>
+            <translation>Exercise (a drill, not a real incident)</translation>
         </message>
         <message>
             <source>Open incident</source>
@@ -3592,6 +4169,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <source>Civil-defence officer</source>
             <translation>Civil-defence officer</translation>
         </message>
+        <message>
+            <source>Drill coordinator</source>
+            <translation>Drill coordinator</translation>
+        </message>
     </context>
     <context>
         <name>SeedStages</name>
@@ -3792,6 +4373,61 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         <message>
             <source>No site would cover anyone new.</source>
             <translation>No site would cover anyone new.</translation>
+        </message>
+    </context>
+    <context>
+        <name>StartExerciseDialog</name>
+        <message>
+            <source>Start an exercise</source>
+            <translation>Start an exercise</translation>
+        </message>
+        <message>
+            <source>Built-in scenario</source>
+            <translation>Built-in scenario</translation>
+        </message>
+        <message>
+            <source>MSEL file (.csv, .xlsx, .yaml)</source>
+            <translation>MSEL file (.csv, .xlsx, .yaml)</translation>
+        </message>
+        <message>
+            <source>{title} · {n} injects · {duration}</source>
+            <translation>{title} · {n} injects · {duration}</translation>
+        </message>
+        <message>
+            <source>A .csv, .xlsx or .yaml file</source>
+            <translation>A .csv, .xlsx or .yaml file</translation>
+        </message>
+        <message>
+            <source>Browse…</source>
+            <translation>Browse…</translation>
+        </message>
+        <message>
+            <source> × wall clock</source>
+            <translation> × wall clock</translation>
+        </message>
+        <message>
+            <source>Scenario time to start at; earlier injects are skipped.</source>
+            <translation>Scenario time to start at; earlier injects are skipped.</translation>
+        </message>
+        <message>
+            <source>Start</source>
+            <translation>Start</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>Cancel</translation>
+        </message>
+        <message>
+            <source>Speed</source>
+            <translation>Speed</translation>
+        </message>
+        <message>
+            <source>Start at</source>
+            <translation>Start at</translation>
+        </message>
+        <message>
+            <source>Open a MSEL</source>
+            <translation>Open a MSEL</translation>
         </message>
     </context>
     <context>

@@ -108,12 +108,8 @@
             <translation>无法读取确认情况：{reason}</translation>
         </message>
         <message>
-            <source> (exercise)</source>
-            <translation>（演习）</translation>
-        </message>
-        <message>
-            <source>{signal}{exercise} · alarm {id} · issued {time} by {actor}</source>
-            <translation>{signal}{exercise} · 警报 {id} · {time} 由 {actor} 发放</translation>
+            <source>{signal} · alarm {id} · issued {time} by {actor}</source>
+            <translation>{signal} · 警报 {id} · {time} 由 {actor} 发放</translation>
         </message>
         <message>
             <source>{acked} of {total} districts acknowledged.</source>
@@ -723,6 +719,10 @@
             <translation>案件已办结，无后续操作。</translation>
         </message>
         <message>
+            <source>{mark} · made by exercise {id} ({title}): not a real report</source>
+            <translation>{mark} · 由演练 {id}（{title}）生成：不是真实报告</translation>
+        </message>
+        <message>
             <source>Case</source>
             <translation>案件</translation>
         </message>
@@ -934,6 +934,10 @@
             <translation>上报人</translation>
         </message>
         <message>
+            <source>An exercise's case, made by one of its injects: not a real report.</source>
+            <translation>演练案件，由演练的一条注入生成：不是真实报告。</translation>
+        </message>
+        <message>
             <source>The handling deadline has passed.</source>
             <translation>已超过处置时限。</translation>
         </message>
@@ -999,6 +1003,14 @@
         <message>
             <source>{count} cases</source>
             <translation>{count} 件</translation>
+        </message>
+        <message>
+            <source>including exercise records</source>
+            <translation>含演练记录</translation>
+        </message>
+        <message>
+            <source>exercise records only</source>
+            <translation>仅演练记录</translation>
         </message>
     </context>
     <context>
@@ -1393,12 +1405,24 @@
             <translation>确认发放警报</translation>
         </message>
         <message>
+            <source>Confirm exercise alarm</source>
+            <translation>确认演练警报</translation>
+        </message>
+        <message>
             <source>Sound the {signal} signal ({pattern}) in {where}? Every district centre is ordered to sound it and must acknowledge; the journal records the order as given by {actor}.</source>
             <translation>在{where}鸣放{signal}（{pattern}）？各区指挥中心将收到鸣放命令并须确认；日志将记录该命令由 {actor} 下达。</translation>
         </message>
         <message>
+            <source>EXERCISE — a drill, not a real alarm.</source>
+            <translation>演练——这是演练，不是真实警报。</translation>
+        </message>
+        <message>
             <source>Sound {signal}</source>
             <translation>鸣放{signal}</translation>
+        </message>
+        <message>
+            <source>Sound {signal} (exercise)</source>
+            <translation>发放{signal}（演练）</translation>
         </message>
         <message>
             <source>Cancel</source>
@@ -1499,6 +1523,217 @@ The two-person rule is on: it takes effect only when a second authorised person 
         <message>
             <source>The decision did not go through: {reason}</source>
             <translation>决定未能送达：{reason}</translation>
+        </message>
+    </context>
+    <context>
+        <name>ControllerPage</name>
+        <message>
+            <source>No exercise has been run.</source>
+            <translation>尚未进行过演练。</translation>
+        </message>
+        <message>
+            <source>Start…</source>
+            <translation>开始…</translation>
+        </message>
+        <message>
+            <source>Pause</source>
+            <translation>暂停</translation>
+        </message>
+        <message>
+            <source>Resume</source>
+            <translation>继续</translation>
+        </message>
+        <message>
+            <source>Stop (ENDEX)</source>
+            <translation>结束演练</translation>
+        </message>
+        <message>
+            <source>Acknowledge inject</source>
+            <translation>确认收到注入</translation>
+        </message>
+        <message>
+            <source>About the selected inject</source>
+            <translation>针对所选注入</translation>
+        </message>
+        <message>
+            <source>What the evaluator saw</source>
+            <translation>评估员观察到的情况</translation>
+        </message>
+        <message>
+            <source>Add note</source>
+            <translation>添加记录</translation>
+        </message>
+        <message>
+            <source>What went wrong or was missing</source>
+            <translation>出现的问题或缺失</translation>
+        </message>
+        <message>
+            <source>The corrective action</source>
+            <translation>整改措施</translation>
+        </message>
+        <message>
+            <source>Who owns it (a person or a department)</source>
+            <translation>责任人（个人或部门）</translation>
+        </message>
+        <message>
+            <source>Due</source>
+            <translation>期限</translation>
+        </message>
+        <message>
+            <source>Add to the plan</source>
+            <translation>加入整改计划</translation>
+        </message>
+        <message>
+            <source>Objective</source>
+            <translation>目标</translation>
+        </message>
+        <message>
+            <source>Issue</source>
+            <translation>问题</translation>
+        </message>
+        <message>
+            <source>Action</source>
+            <translation>措施</translation>
+        </message>
+        <message>
+            <source>Owner</source>
+            <translation>责任人</translation>
+        </message>
+        <message>
+            <source>Ad-hoc inject</source>
+            <translation>临时注入</translation>
+        </message>
+        <message>
+            <source>Evaluator notes</source>
+            <translation>评估记录</translation>
+        </message>
+        <message>
+            <source>Improvement plan</source>
+            <translation>整改计划</translation>
+        </message>
+        <message>
+            <source>Exercise {id}: {title} · {state}</source>
+            <translation>演练 {id}：{title} · {state}</translation>
+        </message>
+        <message>
+            <source>{total} injects · {pending} pending · {out} out · {refused} refused · {met} met · {missed} missed</source>
+            <translation>共 {total} 条注入 · 待发 {pending} · 已发 {out} · 被拒 {refused} · 达标 {met} · 未达标 {missed}</translation>
+        </message>
+        <message>
+            <source> · inject {no}</source>
+            <translation> · 注入 {no}</translation>
+        </message>
+        <message>
+            <source>{issue}{objective} → {action} · {owner} · due {due}</source>
+            <translation>{issue}{objective} → {action} · {owner} · 期限 {due}</translation>
+        </message>
+        <message>
+            <source>exercise clock {time} · ×{speed:g} · {state}</source>
+            <translation>演练时钟 {time} · ×{speed:g} · {state}</translation>
+        </message>
+        <message>
+            <source>Exercises are run at the municipal centre; you act for district {district}.</source>
+            <translation>演练由市级中心组织；您代表 {district} 区。</translation>
+        </message>
+        <message>
+            <source>Only the drill coordinator or the city commander may run an exercise; you are signed in as {role}.</source>
+            <translation>只有演练导调员或市指挥长可以组织演练；您当前的登录角色是{role}。</translation>
+        </message>
+        <message>
+            <source>Exercise {id} is on: stop it (ENDEX) before starting another.</source>
+            <translation>演练 {id} 正在进行：请先结束它再开始新的演练。</translation>
+        </message>
+        <message>
+            <source>No exercise is on.</source>
+            <translation>当前没有进行中的演练。</translation>
+        </message>
+        <message>
+            <source>The exercise is paused.</source>
+            <translation>演练已暂停。</translation>
+        </message>
+        <message>
+            <source>The exercise is running.</source>
+            <translation>演练正在进行。</translation>
+        </message>
+        <message>
+            <source>No exercise to write about.</source>
+            <translation>没有可记录的演练。</translation>
+        </message>
+        <message>
+            <source>Sign in to take notes.</source>
+            <translation>请登录后再记录。</translation>
+        </message>
+        <message>
+            <source>Select an inject in the list to acknowledge it or note on it.</source>
+            <translation>在列表中选择一条注入，以确认收到或添加记录。</translation>
+        </message>
+        <message>
+            <source>refused: {reason}</source>
+            <translation>被拒：{reason}</translation>
+        </message>
+        <message>
+            <source>Sign in to acknowledge injects.</source>
+            <translation>请登录后再确认注入。</translation>
+        </message>
+        <message>
+            <source>Select a delivered inject.</source>
+            <translation>请选择一条已发出的注入。</translation>
+        </message>
+        <message>
+            <source>Inject {no} is not waiting for an acknowledgement ({state}).</source>
+            <translation>注入 {no} 无需确认（{state}）。</translation>
+        </message>
+        <message>
+            <source>Choose a MSEL file.</source>
+            <translation>请选择演练脚本文件。</translation>
+        </message>
+        <message>
+            <source>End the exercise</source>
+            <translation>结束演练</translation>
+        </message>
+        <message>
+            <source>End exercise {id} (ENDEX)? Injects not yet delivered are skipped; what the exercise made stays on record, marked as the exercise's.</source>
+            <translation>结束演练 {id}？尚未发出的注入将被跳过；演练生成的记录保留，并标记为演练记录。</translation>
+        </message>
+        <message>
+            <source>Write the note first.</source>
+            <translation>请先填写记录内容。</translation>
+        </message>
+        <message>
+            <source>Exercise {id} started: {n} injects at ×{speed:g}.</source>
+            <translation>演练 {id} 已开始：共 {n} 条注入，倍速 ×{speed:g}。</translation>
+        </message>
+        <message>
+            <source>Exercise {id} paused.</source>
+            <translation>演练 {id} 已暂停。</translation>
+        </message>
+        <message>
+            <source>Exercise {id} resumed.</source>
+            <translation>演练 {id} 已继续。</translation>
+        </message>
+        <message>
+            <source>Exercise {id} ended (ENDEX).</source>
+            <translation>演练 {id} 已结束。</translation>
+        </message>
+        <message>
+            <source>Inject {no} added: it goes out at the next tick.</source>
+            <translation>已添加注入 {no}：将在下一次推进时发出。</translation>
+        </message>
+        <message>
+            <source>Inject {no} acknowledged.</source>
+            <translation>已确认收到注入 {no}。</translation>
+        </message>
+        <message>
+            <source>Note recorded.</source>
+            <translation>记录已保存。</translation>
+        </message>
+        <message>
+            <source>Improvement item recorded.</source>
+            <translation>整改事项已保存。</translation>
+        </message>
+        <message>
+            <source>Refused: {reason}</source>
+            <translation>被拒绝：{reason}</translation>
         </message>
     </context>
     <context>
@@ -2258,6 +2493,166 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         </message>
     </context>
     <context>
+        <name>ExerciseBanner</name>
+        <message>
+            <source>Acknowledge</source>
+            <translation>确认收到</translation>
+        </message>
+        <message>
+            <source>{t_plus} (exercise clock {time})</source>
+            <translation>{t_plus}（演练时钟 {time}）</translation>
+        </message>
+        <message>
+            <source>Inject {no} to you ({kind}, from {sender}): {what}</source>
+            <translation>发给您的注入 {no}（{kind}，来自 {sender}）：{what}</translation>
+        </message>
+        <message>
+            <source>(+{n} more)</source>
+            <translation>（另有 {n} 条）</translation>
+        </message>
+        <message>
+            <source>Say that inject {no} reached you (recorded in the exercise's journal).</source>
+            <translation>确认已收到注入 {no}（记入演练日志）。</translation>
+        </message>
+        <message>
+            <source>Not acknowledged: {reason}</source>
+            <translation>未能确认：{reason}</translation>
+        </message>
+    </context>
+    <context>
+        <name>ExerciseRecordsBox</name>
+        <message>
+            <source>Exercise records:</source>
+            <translation>演练记录：</translation>
+        </message>
+        <message>
+            <source>Whether lists and figures leave out the records exercises made (cases, incidents, alarms), include them, or show only them. While an exercise is on this is “include”.</source>
+            <translation>列表和统计是否排除演练生成的记录（案件、事件、警报）、包含它们，或只显示它们。演练进行期间默认为“包含”。</translation>
+        </message>
+    </context>
+    <context>
+        <name>ExerciseTools</name>
+        <message>
+            <source>The exercise could not be read: {error}</source>
+            <translation>无法读取演练：{error}</translation>
+        </message>
+        <message>
+            <source>The exercise tick failed: {error}</source>
+            <translation>演练推进失败：{error}</translation>
+        </message>
+    </context>
+    <context>
+        <name>Exercises</name>
+        <message>
+            <source>Report</source>
+            <translation>报告</translation>
+        </message>
+        <message>
+            <source>Incident</source>
+            <translation>事件</translation>
+        </message>
+        <message>
+            <source>Alarm</source>
+            <translation>警报</translation>
+        </message>
+        <message>
+            <source>Asset</source>
+            <translation>设施</translation>
+        </message>
+        <message>
+            <source>Unit</source>
+            <translation>队伍</translation>
+        </message>
+        <message>
+            <source>Message</source>
+            <translation>消息</translation>
+        </message>
+        <message>
+            <source>Pending</source>
+            <translation>待发</translation>
+        </message>
+        <message>
+            <source>Delivered</source>
+            <translation>已发出</translation>
+        </message>
+        <message>
+            <source>Acknowledged</source>
+            <translation>已确认</translation>
+        </message>
+        <message>
+            <source>Actioned</source>
+            <translation>已处置</translation>
+        </message>
+        <message>
+            <source>Refused</source>
+            <translation>被拒</translation>
+        </message>
+        <message>
+            <source>Skipped</source>
+            <translation>已跳过</translation>
+        </message>
+        <message>
+            <source>running</source>
+            <translation>进行中</translation>
+        </message>
+        <message>
+            <source>paused</source>
+            <translation>已暂停</translation>
+        </message>
+        <message>
+            <source>stopped (ENDEX)</source>
+            <translation>已结束（中止）</translation>
+        </message>
+        <message>
+            <source>completed (ENDEX)</source>
+            <translation>已结束（完成）</translation>
+        </message>
+        <message>
+            <source>Observation</source>
+            <translation>观察</translation>
+        </message>
+        <message>
+            <source>Strength</source>
+            <translation>亮点</translation>
+        </message>
+        <message>
+            <source>Area for improvement</source>
+            <translation>待改进</translation>
+        </message>
+        <message>
+            <source>Expected action met</source>
+            <translation>预期行动达标</translation>
+        </message>
+        <message>
+            <source>Expected action missed</source>
+            <translation>预期行动未达标</translation>
+        </message>
+        <message>
+            <source>Available</source>
+            <translation>可用</translation>
+        </message>
+        <message>
+            <source>Assigned</source>
+            <translation>已派出</translation>
+        </message>
+        <message>
+            <source>Out of service</source>
+            <translation>停用</translation>
+        </message>
+        <message>
+            <source>leave out</source>
+            <translation>排除</translation>
+        </message>
+        <message>
+            <source>include</source>
+            <translation>包含</translation>
+        </message>
+        <message>
+            <source>only</source>
+            <translation>仅显示</translation>
+        </message>
+    </context>
+    <context>
         <name>GraphicsScene</name>
         <message>
             <source>Export...</source>
@@ -2585,8 +2980,115 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <translation>由案件 {case} 升级</translation>
         </message>
         <message>
+            <source>Exercise deadline 演练时限 {time}: the drill's report to the State Council (no real report is due)</source>
+            <translation>演练时限 {time}：演练中向国务院的报告（无需真实上报）</translation>
+        </message>
+        <message>
             <source>Report to the State Council by {time}</source>
             <translation>须于 {time} 前上报国务院</translation>
+        </message>
+    </context>
+    <context>
+        <name>InjectForm</name>
+        <message>
+            <source>A login or a role, e.g. city_commander</source>
+            <translation>登录名或角色（如市指挥长的登录名）</translation>
+        </message>
+        <message>
+            <source>What the players are told</source>
+            <translation>告知参演人员的内容</translation>
+        </message>
+        <message>
+            <source>Expected action, e.g. case.accept (optional)</source>
+            <translation>预期行动：日志事件名（可选）</translation>
+        </message>
+        <message>
+            <source>no limit</source>
+            <translation>不限时</translation>
+        </message>
+        <message>
+            <source> min</source>
+            <translation> 分钟</translation>
+        </message>
+        <message>
+            <source>the type's</source>
+            <translation>按类型默认</translation>
+        </message>
+        <message>
+            <source>District codes, or empty for the whole city</source>
+            <translation>区代码，留空为全市</translation>
+        </message>
+        <message>
+            <source>Component or camera id</source>
+            <translation>部件或摄像机编号</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <source>Channel</source>
+            <translation>来源</translation>
+        </message>
+        <message>
+            <source>Cell</source>
+            <translation>网格</translation>
+        </message>
+        <message>
+            <source>Level</source>
+            <translation>级别</translation>
+        </message>
+        <message>
+            <source>Radius</source>
+            <translation>半径</translation>
+        </message>
+        <message>
+            <source>Signal</source>
+            <translation>信号</translation>
+        </message>
+        <message>
+            <source>Districts</source>
+            <translation>区</translation>
+        </message>
+        <message>
+            <source>Asset</source>
+            <translation>设施</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Unit</source>
+            <translation>队伍</translation>
+        </message>
+        <message>
+            <source>Send inject</source>
+            <translation>发出注入</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>种类</translation>
+        </message>
+        <message>
+            <source>To</source>
+            <translation>发给</translation>
+        </message>
+        <message>
+            <source>Message</source>
+            <translation>内容</translation>
+        </message>
+        <message>
+            <source>Expected</source>
+            <translation>预期行动</translation>
+        </message>
+        <message>
+            <source>Within</source>
+            <translation>时限</translation>
+        </message>
+        <message>
+            <source>Cell code (choose a cell on the map)</source>
+            <translation>网格编码（在地图上选择网格）</translation>
         </message>
     </context>
     <context>
@@ -3062,6 +3564,14 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <translation>三位一体 城市综合指挥</translation>
         </message>
         <message>
+            <source>EXERCISES  {key}</source>
+            <translation>演练导调  {key}</translation>
+        </message>
+        <message>
+            <source>The exercise controller page: the MSEL, the exercise clock, injects and notes ({key})</source>
+            <translation>演练导调页：演练脚本、演练时钟、注入与记录（{key}）</translation>
+        </message>
+        <message>
             <source>Case #, cell code, component id, camera, area…</source>
             <translation>案件号、网格编码、部件编码、摄像头、区域…</translation>
         </message>
@@ -3264,6 +3774,69 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         </message>
     </context>
     <context>
+        <name>MselTable</name>
+        <message>
+            <source>No.</source>
+            <translation>序号</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>种类</translation>
+        </message>
+        <message>
+            <source>To</source>
+            <translation>发给</translation>
+        </message>
+        <message>
+            <source>Message</source>
+            <translation>内容</translation>
+        </message>
+        <message>
+            <source>Expected action</source>
+            <translation>预期行动</translation>
+        </message>
+        <message>
+            <source>Within</source>
+            <translation>时限</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Met</source>
+            <translation>达标</translation>
+        </message>
+        <message>
+            <source>Who acted</source>
+            <translation>处置人</translation>
+        </message>
+        <message>
+            <source>Response</source>
+            <translation>响应</translation>
+        </message>
+        <message>
+            <source>Expected within, in minutes of exercise time</source>
+            <translation>预期完成时限，以演练时间分钟计</translation>
+        </message>
+        <message>
+            <source>Minutes of exercise time from delivery to the action</source>
+            <translation>从发出到处置所用的演练时间（分钟）</translation>
+        </message>
+        <message>
+            <source>met</source>
+            <translation>达标</translation>
+        </message>
+        <message>
+            <source>missed</source>
+            <translation>未达标</translation>
+        </message>
+    </context>
+    <context>
         <name>OpenIncidentForm</name>
         <message>
             <source>Open an incident</source>
@@ -3296,6 +3869,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         <message>
             <source>Commander (default: you)</source>
             <translation>指挥官（默认：本人）</translation>
+        </message>
+        <message>
+            <source>Exercise (a drill, not a real incident)</source>
+            <translation>演练（不是真实事件）</translation>
         </message>
         <message>
             <source>Open incident</source>
@@ -3592,6 +4169,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <source>Civil-defence officer</source>
             <translation>人防干部</translation>
         </message>
+        <message>
+            <source>Drill coordinator</source>
+            <translation>演练导调员</translation>
+        </message>
     </context>
     <context>
         <name>SeedStages</name>
@@ -3792,6 +4373,61 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         <message>
             <source>No site would cover anyone new.</source>
             <translation>没有能新增覆盖人口的位置。</translation>
+        </message>
+    </context>
+    <context>
+        <name>StartExerciseDialog</name>
+        <message>
+            <source>Start an exercise</source>
+            <translation>开始演练</translation>
+        </message>
+        <message>
+            <source>Built-in scenario</source>
+            <translation>内置想定</translation>
+        </message>
+        <message>
+            <source>MSEL file (.csv, .xlsx, .yaml)</source>
+            <translation>演练脚本文件（.csv、.xlsx、.yaml）</translation>
+        </message>
+        <message>
+            <source>{title} · {n} injects · {duration}</source>
+            <translation>{title} · {n} 条注入 · {duration}</translation>
+        </message>
+        <message>
+            <source>A .csv, .xlsx or .yaml file</source>
+            <translation>一个 .csv、.xlsx 或 .yaml 文件</translation>
+        </message>
+        <message>
+            <source>Browse…</source>
+            <translation>浏览…</translation>
+        </message>
+        <message>
+            <source> × wall clock</source>
+            <translation> 倍实时</translation>
+        </message>
+        <message>
+            <source>Scenario time to start at; earlier injects are skipped.</source>
+            <translation>从想定的该时刻开始；之前的注入将被跳过。</translation>
+        </message>
+        <message>
+            <source>Start</source>
+            <translation>开始</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Speed</source>
+            <translation>速度</translation>
+        </message>
+        <message>
+            <source>Start at</source>
+            <translation>起始时刻</translation>
+        </message>
+        <message>
+            <source>Open a MSEL</source>
+            <translation>打开演练脚本</translation>
         </message>
     </context>
     <context>

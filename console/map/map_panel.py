@@ -22,6 +22,7 @@ from console.map.case_layer import CASE_LAYER_KEYS, CaseLayer, OpenCaseColumns
 from console.map.choropleth import Classes
 from console.map.civil_defence_layers import CIVIL_DEFENCE_LAYER_KEYS, CivilDefenceLayers
 from console.map.emergency_layers import EMERGENCY_LAYER_KEYS, EmergencyLayers
+from console.map.exercise_watermark import ExerciseWatermark
 from console.map.layers import (
     CellRaster,
     ChoroplethLayer,
@@ -230,6 +231,7 @@ class MapPanel(QWidget):
         self.emergency.add_to(self.viewbox)
         self.case_layer = CaseLayer(z=8.5)  # open cases, drawn in everyday mode only
         self.case_layer.add_to(self.viewbox)
+        self.exercise_watermark = ExerciseWatermark(self.viewbox)  # while an exercise is on
 
         self.viewbox.sigRangeChanged.connect(self._on_range_changed)
         scene = self.view.scene()
@@ -398,6 +400,12 @@ class MapPanel(QWidget):
 
     def layer_visible(self, key: str) -> bool:
         return self._layer_on[key]
+
+    def set_exercise_watermark(self, *lines: str) -> None:
+        """Write ``lines`` (the EXERCISE mark, DEMO) across the map; no lines: no watermark. Not a layer
+        the user may switch off."""
+        self.exercise_watermark.set_text(*lines)
+        self.exercise_watermark.setVisible(bool(lines))
 
     def metres_per_pixel(self) -> float:
         (x0, x1), _ = self.viewbox.viewRange()
