@@ -35,6 +35,7 @@ class CityOverviewPanel(QWidget):
             ("departments", self.tr("Departments")),
             ("open_cases", self.tr("Open cases")),
             ("cases", self.tr("Cases on record")),
+            ("exercise_cases", self.tr("Exercise cases (演练, not counted above)")),
         ]
         for i, (key, name) in enumerate(tiles):
             value = QLabel("—")

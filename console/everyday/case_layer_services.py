@@ -19,6 +19,7 @@ class CaseLayerServices:
         self.clock = clock
         self._type_names: dict[str, str] = {}
         self._lock = threading.Lock()  # reads may overlap in the pool
+        self.exercises = "leave"  # the console's exercise-records choice: real cases unless asked
 
     @classmethod
     def of(cls, services) -> CaseLayerServices:
@@ -37,4 +38,4 @@ class CaseLayerServices:
                         self._type_names = type_names(s)
                     return dict(self._type_names)
 
-            return open_cases(s, now, names_of)
+            return open_cases(s, now, names_of, exercises=self.exercises)

@@ -44,11 +44,18 @@ class CaseLayerTools(QObject):
         self._clock_timer.timeout.connect(self.request_refresh)
         window.loaded.connect(self._on_loaded)
         window.mode_changed.connect(self._on_mode_changed)
+        # The map shows the cases the console's exercise-records choice says (real ones unless asked).
+        self.services.exercises = window.services.exercise_records
+        window.services.exercise_records_changed.connect(self._on_exercise_records)
         self._on_mode_changed(window.mode.value)
 
     def _on_loaded(self) -> None:
         self.refresh()
         self._clock_timer.start()
+
+    def _on_exercise_records(self, choice: str) -> None:
+        self.services.exercises = choice
+        self.request_refresh()
 
     def _on_mode_changed(self, mode: str) -> None:
         self.map.case_layer.set_mode_active(mode == Mode.EVERYDAY.value)

@@ -222,9 +222,16 @@ class RateChart(QWidget):
             if item is not None:
                 plot.removeItem(item)
         self.grade_items = []
+        self.closure_bars = self.on_time_bars = None
         n = len(rows)
         height = max(90, n * ROW_PX + 40)
         plot.set_height(height)
+        if not rows:
+            # No department or district has a case in the period (a new city): no bars. pyqtgraph's bar
+            # item cannot be made with none (it fails on an empty list of pens).
+            plot.getAxis("left").setTicks([[]])
+            plot.setYRange(-0.7, 0.7, padding=0)
+            return
         ys = [n - 1 - i for i in range(n)]  # the best at the top
         edge = pg.mkPen("#c8d2dc", width=1)
         solid = [pg.mkBrush(grade_colour(r.colour)) for r in rows]
@@ -429,13 +436,23 @@ class DashboardPanel(QWidget):
 
     # --- drawing ------------------------------------------------------------------------------------
 
+    def set_exercise_records(self, choice: str) -> None:
+        """Count real cases only (leave), exercise cases too (include) or only them; read again."""
+        if choice == self.services.exercises:
+            return
+        self.services.set_exercises(choice)
+        self.on_journal_advanced()
+
     def set_figures(self, f: DashboardFigures) -> None:
         self.figures = f
-        self.period_label.setText(
-            self.tr("{first} to {last}, as of {now} (the last day so far)").format(
-                first=f.first.isoformat(), last=f.last.isoformat(), now=f.as_of.strftime("%Y-%m-%d %H:%M")
-            )
+        period = self.tr("{first} to {last}, as of {now} (the last day so far)").format(
+            first=f.first.isoformat(), last=f.last.isoformat(), now=f.as_of.strftime("%Y-%m-%d %H:%M")
         )
+        if f.exercises == "include":
+            period += self.tr(" · including exercise records (演练)")
+        elif f.exercises == "only":
+            period += self.tr(" · exercise records only (演练): not the real figures")
+        self.period_label.setText(period)
         xs = list(range(len(f.days)))
         # Weekly ticks counted back from the last day (today so far: its intake is not complete).
         ticks = [(i, d.strftime("%m-%d")) for i, d in enumerate(f.days) if (len(f.days) - 1 - i) % 7 == 0]

@@ -29,6 +29,15 @@ class DashboardServices:
         self.days = days
         self._lock = threading.Lock()
         self._past: tuple[Period, DailyTrends, float] | None = None  # period, full trends, when counted
+        # The console's exercise-records choice (ConsoleServices.exercise_records): real cases unless asked.
+        self.exercises = "leave"
+
+    def set_exercises(self, choice: str) -> None:
+        """Count real cases (leave), exercise cases too (include) or only them; the kept past is dropped."""
+        with self._lock:
+            if choice != self.exercises:
+                self.exercises = choice
+                self._past = None
 
     def figures(self) -> DashboardFigures:
         """Runs in a worker: the ``days`` days ending today, as of now."""
@@ -38,8 +47,13 @@ class DashboardServices:
             trends: DailyTrends | None = None
             with self._lock:  # one full count at a time: a second caller waits and takes it
                 past = self._past
-                if past is None or past[0] != period or time.monotonic() - past[2] > PAST_TTL_S:
-                    trends = daily_trends(s, now=now, days=self.days)
+                if (
+                    past is None
+                    or past[0] != period
+                    or past[1].exercises != self.exercises
+                    or time.monotonic() - past[2] > PAST_TTL_S
+                ):
+                    trends = daily_trends(s, now=now, days=self.days, exercises=self.exercises)
                     self._past = (period, trends, time.monotonic())
             if trends is None:
                 trends = recount_last_day(s, past[1], now)

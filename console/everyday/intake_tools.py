@@ -32,6 +32,9 @@ class IntakeTools(QObject):
         self.dashboard = DashboardPanel(
             DashboardServices(services.session_factory, services.clock), window.workers
         )
+        # The figures count what the console's exercise-records choice says (real cases unless asked).
+        self.dashboard.set_exercise_records(services.exercise_records)
+        services.exercise_records_changed.connect(self.dashboard.set_exercise_records)
         page = window.everyday_page
         self.intake_tab = page.add_panel(self.intake, self.tr("Intake"))
         self.dashboard_tab = page.add_panel(self.dashboard, self.tr("Dashboard"))

@@ -1191,6 +1191,10 @@
             <source>Cases on record</source>
             <translation>Cases on record</translation>
         </message>
+        <message>
+            <source>Exercise cases (演练, not counted above)</source>
+            <translation>Exercise cases (演练, not counted above)</translation>
+        </message>
     </context>
     <context>
         <name>CivilDefence</name>
@@ -1789,6 +1793,14 @@ The two-person rule is on: it takes effect only when a second authorised person 
         <message>
             <source>{first} to {last}, as of {now} (the last day so far)</source>
             <translation>{first} to {last}, as of {now} (the last day so far)</translation>
+        </message>
+        <message>
+            <source> · including exercise records (演练)</source>
+            <translation> · including exercise records (演练)</translation>
+        </message>
+        <message>
+            <source> · exercise records only (演练): not the real figures</source>
+            <translation> · exercise records only (演练): not the real figures</translation>
         </message>
     </context>
     <context>

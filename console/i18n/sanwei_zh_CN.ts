@@ -1191,6 +1191,10 @@
             <source>Cases on record</source>
             <translation>案件总数</translation>
         </message>
+        <message>
+            <source>Exercise cases (演练, not counted above)</source>
+            <translation>演练案件（不计入以上数字）</translation>
+        </message>
     </context>
     <context>
         <name>CivilDefence</name>
@@ -1789,6 +1793,14 @@ The two-person rule is on: it takes effect only when a second authorised person 
         <message>
             <source>{first} to {last}, as of {now} (the last day so far)</source>
             <translation>{first} 至 {last}，截至 {now}（最后一天为当日累计）</translation>
+        </message>
+        <message>
+            <source> · including exercise records (演练)</source>
+            <translation> · 含演练记录</translation>
+        </message>
+        <message>
+            <source> · exercise records only (演练): not the real figures</source>
+            <translation> · 仅演练记录：非真实指标</translation>
         </message>
     </context>
     <context>

@@ -221,9 +221,14 @@ def supervisor_details(
 
 
 def city_overview(session: Session) -> CityOverview:
-    return CityOverview(
-        name=get_meta(session, "city_name", "") or "", crs=city_crs(session), counts=stats(session)
-    )
+    """The city's counts as the overview shows them: its cases are the real ones (an exercise's are
+    counted apart, in ``exercise_cases``), as every real figure of the console is."""
+    counts = stats(session)
+    if counts["exercise_cases"]:
+        exercise = Case.exercise_id.is_not(None)
+        counts["cases"] -= counts["exercise_cases"]
+        counts["open_cases"] -= _open_cases(session, exercise)
+    return CityOverview(name=get_meta(session, "city_name", "") or "", crs=city_crs(session), counts=counts)
 
 
 def staff_list(session: Session) -> tuple[StaffEntry, ...]:
