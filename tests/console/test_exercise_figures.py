@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.console.conftest import copy_template
+from tests.console.test_connect import overview_numbers
 from tests.console.test_exercise_console import (  # noqa: F401 - fixtures and helpers shared
     FAST,
     cells,
@@ -17,7 +18,6 @@ from tests.console.test_exercise_console import (  # noqa: F401 - fixtures and h
     stop_exercise,
     write_msel,
 )
-from tests.console.test_connect import overview_numbers
 
 
 @pytest.fixture(scope="module")
