@@ -32,10 +32,10 @@ def map_case_ids(window) -> set[int]:
 
 def test_the_map_dashboard_and_overview_follow_the_exercise_records_choice(
     qtbot,
-    live_window,
+    live_window,  # noqa: F811
     make_session,
-    cells,
-    tmp_path,  # noqa: F811
+    cells,  # noqa: F811
+    tmp_path,
 ):
     window = live_window("commander")
     qtbot.waitUntil(lambda: overview_numbers(window)["open_cases"] is not None, timeout=30_000)
