@@ -2,17 +2,27 @@
 
 A task is a plain callable run in the pool; it opens its own session, never touches a widget, and its
 result or exception comes back to the GUI thread as a queued Qt signal.
+
+The pool's threads are Python's (``concurrent.futures``), not Qt's: pyproj 3.7 keeps a PROJ context per
+thread through Python's thread-local storage and crashes the process (a segmentation fault inside
+``Transformer.transform``) when it runs on a thread Qt created and later retired, as ``QThreadPool``
+does with idle threads (pyproj issue 1509, fixed only in releases for Python 3.12 and later). A
+console ticking an exercise whose reports are placed by longitude and latitude hit it within seconds.
 """
 
 from __future__ import annotations
 
 import gc
+import threading
 import traceback
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_futures
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
+
+THREAD_PREFIX = "sanwei-worker"
 
 
 class _TaskSignals(QObject):
@@ -21,21 +31,14 @@ class _TaskSignals(QObject):
     failed = Signal(object)
 
 
-class _Task(QRunnable):
-    def __init__(self, fn: Callable[[], Any], signals: _TaskSignals):
-        super().__init__()
-        self.setAutoDelete(True)
-        self._fn = fn
-        self._signals = signals
-
-    def run(self) -> None:
-        try:
-            result = self._fn()
-        except BaseException as exc:  # noqa: BLE001 - every failure must reach the GUI, not die in a thread
-            exc.traceback_text = traceback.format_exc()  # type: ignore[attr-defined]
-            self._signals.failed.emit(exc)
-        else:
-            self._signals.finished.emit(result)
+def _run(fn: Callable[[], Any], signals: _TaskSignals) -> None:
+    try:
+        result = fn()
+    except BaseException as exc:  # noqa: BLE001 - every failure must reach the GUI, not die in a thread
+        exc.traceback_text = traceback.format_exc()  # type: ignore[attr-defined]
+        signals.failed.emit(exc)
+    else:
+        signals.finished.emit(result)
 
 
 class WorkerPool(QObject):
@@ -43,9 +46,10 @@ class WorkerPool(QObject):
 
     def __init__(self, parent: QObject | None = None, max_threads: int = 2):
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(max_threads)
+        self._pool = ThreadPoolExecutor(max_workers=max_threads, thread_name_prefix=THREAD_PREFIX)
         self._pending: set[_TaskSignals] = set()
+        self._running: set[Future] = set()
+        self._lock = threading.Lock()
         self._closed = False
 
     def submit(
@@ -73,7 +77,14 @@ class WorkerPool(QObject):
 
         signals.finished.connect(done)
         signals.failed.connect(failed)
-        self._pool.start(_Task(fn, signals))
+        future = self._pool.submit(_run, fn, signals)
+        with self._lock:
+            self._running.add(future)
+        future.add_done_callback(self._forget)
+
+    def _forget(self, future: Future) -> None:
+        with self._lock:
+            self._running.discard(future)
 
     def watch(
         self,
@@ -118,13 +129,17 @@ class WorkerPool(QObject):
         return bool(self._pending)
 
     def wait(self, msecs: int = 30_000) -> bool:
-        return self._pool.waitForDone(msecs)
+        """Wait until every submitted task has run (True), or ``msecs`` passed (False)."""
+        with self._lock:
+            running = set(self._running)
+        _, not_done = wait_for_futures(running, timeout=msecs / 1000)
+        return not not_done
 
     def shutdown(self, msecs: int = 30_000) -> bool:
         """Wait for running work and drop every result still on its way: the widgets that asked for
         them are closing."""
         self._closed = True
-        return self._pool.waitForDone(msecs)
+        return self.wait(msecs)
 
 
 class GuiThreadCollector(QObject):
