@@ -169,6 +169,16 @@ def cmd_exercise(args: argparse.Namespace) -> int:
             args, execute(Session, clock, person, "exercise.purge", {"id": args.id, "reason": args.reason})
         )
         return 0
+    made = _player_write(args)
+    if made is not None:
+        print_doc(args, execute(Session, clock, person, *made))
+        return 0
+    raise AssertionError(c)
+
+
+def _player_write(args: argparse.Namespace) -> tuple[str, dict] | None:
+    """The command of ``exercise inject|ack|note|improve``, on a database or through a node alike."""
+    c = args.exercise_command
     if c == "inject":
         row = {"kind": args.kind, "message": args.message or "", "to": args.to or "", "no": args.no or ""}
         for item in args.field or ():
@@ -178,27 +188,21 @@ def cmd_exercise(args: argparse.Namespace) -> int:
 
                 raise InputError(f"--field {item!r} is NAME=VALUE")
             row[name.strip()] = value
-        print_doc(args, execute(Session, clock, person, "exercise.inject", {"id": args.id, "inject": row}))
-        return 0
+        return "exercise.inject", {"id": args.id, "inject": row}
     if c == "ack":
-        print_doc(args, execute(Session, clock, person, "exercise.ack", {"id": args.id, "no": args.no}))
-        return 0
+        return "exercise.ack", {"id": args.id, "no": args.no}
     if c == "note":
-        payload = {"id": args.id, "text": args.text, "kind": args.kind, "no": args.inject}
-        print_doc(args, execute(Session, clock, person, "exercise.note", payload))
-        return 0
+        return "exercise.note", {"id": args.id, "text": args.text, "kind": args.kind, "no": args.inject}
     if c == "improve":
-        payload = {
+        due = {"due": args.due, "objective": args.objective or ""}
+        return "exercise.improvement", {
             "id": args.id,
             "issue": args.issue,
             "action": args.action,
             "owner": args.owner,
-            "due": args.due,
-            "objective": args.objective or "",
+            **due,
         }
-        print_doc(args, execute(Session, clock, person, "exercise.improvement", payload))
-        return 0
-    raise AssertionError(c)
+    return None
 
 
 def _print_purged(args: argparse.Namespace, doc: dict) -> None:
@@ -284,6 +288,9 @@ def _via_link(args: argparse.Namespace) -> int:
         elif c == "purge":
             _print_purged(args, link.call("exercise.purge", {"id": args.id, "reason": args.reason}))
             return 0
+        elif (made := _player_write(args)) is not None:
+            # Through a district node, an acknowledgement or a note is forwarded to the centre.
+            doc = link.request(*made, wait=args.wait)
         else:
             from data.errors import InputError
 
@@ -343,7 +350,7 @@ def add_parsers(add, common: argparse.ArgumentParser) -> None:
     q.add_argument("--reason", required=True, help="why the records go (kept in the journal)")
     q = sub("drive", "deliver an exercise's injects on its clock until it ends (what `start` leaves running)")
     q.add_argument("id", type=int)
-    q = sub("inject", "an ad-hoc inject from the controller, delivered at once", actor=True)
+    q = sub("inject", "an ad-hoc inject from the controller, delivered at once", actor=True, link=True)
     q.add_argument("id", type=int)
     q.add_argument(
         "--kind", required=True, choices=["report", "incident", "alarm", "asset", "unit", "message"]
@@ -354,17 +361,17 @@ def add_parsers(add, common: argparse.ArgumentParser) -> None:
     q.add_argument(
         "--field", action="append", metavar="NAME=VALUE", help="a MSEL column: Type=0406, Lon=126.6..."
     )
-    q = sub("ack", "acknowledge a delivered inject (a player)", actor=True)
+    q = sub("ack", "acknowledge a delivered inject (a player)", actor=True, link=True)
     q.add_argument("id", type=int)
     q.add_argument("no")
-    q = sub("note", "an evaluator's note on the exercise or one inject", actor=True)
+    q = sub("note", "an evaluator's note on the exercise or one inject", actor=True, link=True)
     q.add_argument("id", type=int)
     q.add_argument("text")
     q.add_argument(
         "--kind", default="observation", choices=["observation", "strength", "improvement", "met", "missed"]
     )
     q.add_argument("--inject", metavar="NO")
-    q = sub("improve", "a row of the improvement plan (issue, action, owner, due)", actor=True)
+    q = sub("improve", "a row of the improvement plan (issue, action, owner, due)", actor=True, link=True)
     q.add_argument("id", type=int)
     q.add_argument("--issue", required=True)
     q.add_argument("--action", required=True)

@@ -688,6 +688,11 @@ def acknowledge(
     return inj, Changes(journal_seq=seq)
 
 
+def inject_of(session: Session, exercise_id: int, no: str) -> ExerciseInject:
+    """Inject ``no`` of the exercise (``NotFound`` naming both when it has none)."""
+    return _inject(session, exercise_id, no)
+
+
 def _inject(session: Session, exercise_id: int, no: str) -> ExerciseInject:
     inj = session.scalar(
         select(ExerciseInject).where(ExerciseInject.exercise_id == exercise_id, ExerciseInject.no == str(no))

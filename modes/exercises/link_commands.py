@@ -138,8 +138,25 @@ def _inject(ctx: CallContext, args: dict[str, Any]) -> dict:
     return {"id": item.exercise_id, "no": item.no, "time_s": item.time_s, "journal_seq": changes.journal_seq}
 
 
+def _forwarded(ctx: CallContext, args: dict[str, Any]) -> dict | None:
+    """At a district node: a player's acknowledgement or an evaluator's note goes to the centre, where the
+    exercise lives (checked here against the replica first, and taken as the person who signed in here).
+    None at the centre."""
+    if ctx.at_centre:
+        return None
+    ctx.actor(args)  # a person who signed in at this node, of this district or of none
+    ex = ex_rules.get_exercise(ctx.session, _id(args))
+    if args.get("no"):
+        ex_rules.inject_of(ctx.session, ex.id, str(args["no"]))
+    ctx.forward_args = dict(args)
+    ctx.forward_subject = f"/exercise/{ex.id}"
+    return {"id": ex.id, "no": args.get("no"), "forwarded": True}
+
+
 def _ack(ctx: CallContext, args: dict[str, Any]) -> dict:
-    ctx.decided_at_centre(CENTRE_ONLY)
+    forwarded = _forwarded(ctx, args)
+    if forwarded is not None:
+        return forwarded
     inj, changes = ex_rules.acknowledge(
         ctx.session, ctx.clock, ctx.actor(args), _id(args), str(args.get("no") or "")
     )
@@ -147,7 +164,9 @@ def _ack(ctx: CallContext, args: dict[str, Any]) -> dict:
 
 
 def _note(ctx: CallContext, args: dict[str, Any]) -> dict:
-    ctx.decided_at_centre(CENTRE_ONLY)
+    forwarded = _forwarded(ctx, args)
+    if forwarded is not None:
+        return forwarded
     note, changes = ex_rules.add_note(
         ctx.session,
         ctx.clock,
@@ -205,8 +224,9 @@ def register(bus: CommandBus) -> None:
     bus.register("exercise.resume", _state(ex_rules.resume))
     bus.register("exercise.stop", _state(ex_rules.stop))
     bus.register("exercise.inject", _inject)
-    bus.register("exercise.ack", _ack)
-    bus.register("exercise.note", _note)
+    # The players and evaluators at district centres act through their node: forwarded to the centre.
+    bus.register("exercise.ack", _ack, forward=True)
+    bus.register("exercise.note", _note, forward=True)
     bus.register("exercise.improvement", _improvement)
     bus.register("exercise.purge", _purge)
     bus.register("query.exercise", _status)

@@ -117,3 +117,63 @@ def test_the_centre_delivers_an_exercise_and_districts_see_it_as_one(cluster: Cl
         lambda: status(*cluster.connect(D1), "--identity", f"console-{D1}")["state"] == "completed",
         what="the end of the exercise reaching D1",
     )
+
+
+def test_a_district_player_acknowledges_and_notes_through_their_node(cluster: Cluster, tmp_path):  # noqa: F811
+    cluster.start_centre()
+    cluster.start_district(D1)
+    msel = tmp_path / "drill.csv"
+    msel.write_text(MSEL, encoding="utf-8")
+    ex_id = json.loads(
+        cluster.cli(
+            "exercise",
+            "start",
+            str(msel),
+            "--speed",
+            "300",
+            "--json",
+            "--as",
+            "city_drill",
+            *cluster.connect(),
+        ).stdout  # fmt: skip
+    )["id"]
+    district = (*cluster.connect(D1), "--identity", f"console-{D1}")
+
+    def status(*where: str) -> dict:
+        return json.loads(cluster.cli("exercise", "status", str(ex_id), "--json", *where).stdout)
+
+    wait_until(
+        lambda: status(*district)["counts"].get("pending", 0) == 0,
+        timeout=60,
+        what="the injects in district D1's replica",
+    )
+    # A Daoli officer at the district centre acknowledges the message and notes what they saw: the
+    # node checks both against its replica and forwards them, as that person, to the centre.
+    cluster.cli("exercise", "ack", str(ex_id), "1", "--as", "daoli_civil_defence", *district)
+    cluster.cli("exercise", "note", str(ex_id), "Heard it at the district centre", "--inject", "1",
+                "--as", "daoli_civil_defence", *district)  # fmt: skip
+    acked = wait_until(
+        lambda: (i := status(*cluster.connect())["injects"][0])["acknowledged_by"] and i,
+        what="the acknowledgement reaching the centre",
+    )
+    assert (acked["acknowledged_by"], acked["state"]) == ("daoli_civil_defence", "actioned")
+    wait_until(
+        lambda: (
+            count(
+                cluster.centre_db,
+                "SELECT count(*) FROM exercise_notes WHERE exercise_id = ? AND author = ?",
+                ex_id,
+                "daoli_civil_defence",
+            )
+            == 1
+        ),  # fmt: skip
+        what="the note reaching the centre",
+    )
+    # What the replica does not hold is refused at the district, not forwarded.
+    refused = cluster.cli(
+        "exercise", "ack", str(ex_id), "99", "--as", "daoli_civil_defence", *district, check=False
+    )
+    assert refused.returncode == 2 and "has no inject '99'" in refused.stderr
+    # Running the exercise stays the centre's.
+    refused = cluster.cli("exercise", "pause", str(ex_id), "--as", "city_drill", *district, check=False)
+    assert refused.returncode == 2 and "exercises are run by the municipal centre" in refused.stderr
