@@ -666,6 +666,9 @@ def acknowledge(
     """A player says the inject reached them (a message, an asset or unit condition)."""
     ex = get_exercise(session, exercise_id)
     inj = _inject(session, ex.id, no)
+    if ex.state not in ACTIVE:
+        # After ENDEX the players' part is over (the evaluators may still write notes).
+        raise ExerciseRefused(f"exercise {ex.id} is {ex.state}: an inject is acknowledged while it runs")
     if inj.state not in (InjectState.DELIVERED.value, InjectState.ACKNOWLEDGED.value):
         raise ExerciseRefused(
             f"inject {no} of exercise {ex.id} is {inj.state}: only a delivered inject is acknowledged"

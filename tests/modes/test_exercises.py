@@ -476,6 +476,15 @@ def test_a_message_is_acknowledged_once_and_only_after_delivery(Session, tmp_pat
     door(Session, clock, "city_operator").execute("exercise.ack", {"id": ex_id, "no": "1"})
     doc = {i["no"]: i for i in status(Session, clock, ex_id)["injects"]}
     assert doc["1"]["acknowledged_by"] == "city_commander"  # the first acknowledgement stands
+    # After ENDEX the players' part is over; an evaluator's note is still taken.
+    door(Session, clock, "city_drill").execute("exercise.stop", {"id": ex_id})
+    with pytest.raises(
+        InputError, match=f"exercise {ex_id} is stopped: an inject is acknowledged while it runs"
+    ):
+        commander.execute("exercise.ack", {"id": ex_id, "no": "1"})
+    door(Session, clock, "city_drill").execute(
+        "exercise.note", {"id": ex_id, "text": "Hot wash: all went well"}
+    )
 
 
 def test_an_ad_hoc_inject_goes_out_at_the_next_tick(Session, tmp_path):
