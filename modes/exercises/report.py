@@ -941,7 +941,8 @@ def render_html(
     ]
     counts = (
         '<table border="1" cellspacing="0" cellpadding="3" width="100%"><tr>'
-        + "".join(f'<th bgcolor="#eceff1">{_e(k)}</th>' for k, _ in count_cells)
+        # Chinese over English: nine columns across a page leave no room for both on one line.
+        + "".join(f'<th bgcolor="#eceff1">{_e(k).replace(" ", "<br/>", 1)}</th>' for k, _ in count_cells)
         + "</tr><tr>"
         + "".join(f'<td align="center"><b>{n:,}</b></td>' for _, n in count_cells)
         + "</tr></table>"
