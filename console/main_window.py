@@ -66,6 +66,7 @@ RIGHT_MIN_WIDTH = 420
 # How often a console attached to a node asks it for the orders waiting for a second person: they stay at
 # the node (not in the replica), so another console's order shows within this time.
 ORDERS_POLL_MS = 5000
+OVERVIEW_EVERY_MS = 2000  # the overview's counts read again at most this often while cases change
 
 
 # The shared layers each mode remembers for itself, and where a mode starts differently from "all on".
@@ -180,6 +181,12 @@ class MainWindow(QMainWindow):
         self.clock_timer.setInterval(1000)
         self.clock_timer.timeout.connect(self._update_clock)
         # A child timer, not QTimer.singleShot: it dies with the window instead of firing into it.
+        # The overview's counts follow the journal, read at most every OVERVIEW_EVERY_MS (a drill at 60x
+        # reports twice a second).
+        self._overview_timer = QTimer(self)
+        self._overview_timer.setSingleShot(True)
+        self._overview_timer.setInterval(OVERVIEW_EVERY_MS)
+        self._overview_timer.timeout.connect(self._refresh_overview)
         self._raster_timer = QTimer(self)
         self._raster_timer.setSingleShot(True)
         self._raster_timer.timeout.connect(self._start_raster)
@@ -712,12 +719,23 @@ class MainWindow(QMainWindow):
                 self._on_mode_event(e)
         if any(e.kind.startswith("order.") for e in others):
             self.refresh_orders()  # perhaps another console's order, or its confirmation
+        if (
+            self.is_loaded
+            and not self._overview_timer.isActive()
+            and any(e.kind.startswith("case.") for e in others)
+        ):
+            self._overview_timer.start()
         if others and self.snapshot is not None:
             if MEASURE_BY_KEY[self.layers_panel.measure_key()].uses_cases:
                 self._refresh_choropleth()
             if self.details.kind and self.details.key:
                 self.show_details(self.details.kind, self.details.key)
         self._update_journal_label()
+
+    def _refresh_overview(self) -> None:
+        self.workers.submit(
+            self.services.overview, self.everyday_page.overview.set_overview, lambda _exc: None
+        )
 
     def _on_mode_event(self, e: JournalEntry) -> None:
         target = Mode(e.payload.get("to", Mode.EVERYDAY.value))

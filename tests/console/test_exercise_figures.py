@@ -55,8 +55,9 @@ def test_the_map_dashboard_and_overview_follow_the_exercise_records_choice(
             lambda: dashboard.figures is not None and dashboard.figures.exercises == "include", timeout=30_000
         )
         assert "including exercise records" in dashboard.period_label.text()
-        # The overview's real counts do not move; the exercise's cases are counted apart.
-        window.everyday_page.overview.set_overview(window.services.overview())
+        # The overview follows the journal: its real counts do not move, the exercise's cases are counted
+        # apart.
+        qtbot.waitUntil(lambda: overview_numbers(window)["exercise_cases"] == 3, timeout=30_000)
         shown = overview_numbers(window)
         assert (shown["open_cases"], shown["cases"], shown["exercise_cases"]) == (
             real["open_cases"],
