@@ -45,6 +45,12 @@ def exercise_condition(choice: str | None, column: ColumnElement) -> ColumnEleme
     return column.is_(True) if is_flag else column.is_not(None)
 
 
+def exercise_conditions(choice: str | None, column: ColumnElement) -> list[ColumnElement[bool]]:
+    """``exercise_condition`` as a list to spread into a ``where``: empty for ``include``."""
+    cond = exercise_condition(choice, column)
+    return [] if cond is None else [cond]
+
+
 def keeps(choice: str | None, exercise_id: int | None) -> bool:
     """Whether a record with ``exercise_id`` (None: a real one) is taken: ``exercise_condition`` for a
     record already in memory (the KPIs replayed from the journal)."""

@@ -44,19 +44,9 @@ class CaseFilter:
     exercises: str = "leave"  # leave | include | only (EXERCISE_CHOICES): exercise cases kept apart
 
 
-def exercise_condition(choice: str | None, column=None) -> ColumnElement[bool] | None:
-    """Which cases by their exercise: ``leave`` (the default) only real ones, ``only`` only an exercise's,
-    ``include`` both (no condition). ``column`` is ``Case.exercise_id`` unless another table's is given
-    (incidents, alarms); the rule is ``modes.common.exercise_filter``'s."""
-    return exercise_filter.exercise_condition(choice, Case.exercise_id if column is None else column)
-
-
 def case_conditions(f: CaseFilter, now: dt.datetime) -> list[ColumnElement[bool]]:
     """The filter as conditions on ``Case`` (overdue at ``now``); ``InputError`` names a bad value."""
-    conds: list[ColumnElement[bool]] = []
-    cond = exercise_condition(f.exercises)
-    if cond is not None:
-        conds.append(cond)
+    conds: list[ColumnElement[bool]] = exercise_filter.exercise_conditions(f.exercises, Case.exercise_id)
     if f.state:
         try:
             conds.append(Case.state == State(f.state).value)

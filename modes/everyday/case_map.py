@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from data import journal
 from data.models import Case
-from modes.common.exercise_filter import exercise_condition
+from modes.common.exercise_filter import exercise_conditions
 from modes.everyday.overdue import overdue_condition
 from modes.everyday.workflow import FINISHED
 
@@ -73,11 +73,6 @@ class OpenCases:
         )
 
 
-def _real_or_not(exercises: str | None) -> list:
-    cond = exercise_condition(exercises, Case.exercise_id)
-    return [] if cond is None else [cond]
-
-
 def open_cases(
     session: Session,
     now: dt.datetime,
@@ -98,7 +93,7 @@ def open_cases(
         Case.urgent,
         overdue_condition(now).label("overdue"),
         Case.exercise_id,
-    ).where(Case.state.not_in(_FINISHED), *_real_or_not(exercises))
+    ).where(Case.state.not_in(_FINISHED), *exercise_conditions(exercises, Case.exercise_id))
     seq = journal.last_seq(session)
     rows = session.execute(stmt).all()
     names = names_of({f"{r.kind}:{r.type_code}" for r in rows})
@@ -144,7 +139,9 @@ def open_cases_per_cell(
     """Open cases per cell of ``cell_codes`` (sorted, as the city snapshot keeps them), or only the ones
     overdue at ``overdue_at``; cells without any count 0. ``exercises``: leave (real cases only),
     include or only."""
-    q = select(Case.cell_code, func.count()).where(Case.state.not_in(_FINISHED), *_real_or_not(exercises))
+    q = select(Case.cell_code, func.count()).where(
+        Case.state.not_in(_FINISHED), *exercise_conditions(exercises, Case.exercise_id)
+    )
     if overdue_at is not None:
         q = q.where(overdue_condition(overdue_at))
     values = np.zeros(len(cell_codes), dtype=float)

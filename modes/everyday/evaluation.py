@@ -76,7 +76,12 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from data.errors import InputError
 from data.models import Case, CaseHistory, Department, District, GridCell, JournalEvent, Staff, Supervisor
-from modes.common.exercise_filter import PURGED_EVENT, exercise_choice, exercise_condition, keeps
+from modes.common.exercise_filter import (
+    PURGED_EVENT,
+    exercise_choice,
+    exercise_conditions,
+    keeps,
+)
 from modes.everyday.config import EverydayConfig
 from modes.everyday.overdue import is_overdue, overdue_condition
 
@@ -326,11 +331,6 @@ def _reported_in(session: Session, period: Period) -> list[ColumnElement[bool]]:
     return [scanned >= period.begin, scanned < period.end]
 
 
-def _real_or_not(exercises: str, column: ColumnElement = Case.exercise_id) -> list[ColumnElement[bool]]:
-    cond = exercise_condition(exercises, column)
-    return [] if cond is None else [cond]
-
-
 def _case_rows(
     session: Session, by: str, period: Period, now: dt.datetime, names: tuple[str, ...], exercises: str
 ) -> list:
@@ -346,7 +346,7 @@ def _case_rows(
     where = [
         *_reported_in(session, period),
         key.is_not(None),
-        *_real_or_not(exercises, _row_number(Case.exercise_id)),
+        *exercise_conditions(exercises, _row_number(Case.exercise_id)),
     ]
     if by == "department":
         where.append(Case.dispatched_at.is_not(None))
@@ -519,7 +519,12 @@ def _seat_rows(session: Session, period: Period, config: EverydayConfig, exercis
     stmt = (
         select(h.role, h.actor, *(func.count().filter(cond).label(n) for n, cond in aggregates.items()))
         .join(c, c.id == h.case_id)
-        .where(h.at >= period.begin, h.at < period.end, h.role.in_(SEAT_ROLES), *_real_or_not(exercises))
+        .where(
+            h.at >= period.begin,
+            h.at < period.end,
+            h.role.in_(SEAT_ROLES),
+            *exercise_conditions(exercises, Case.exercise_id),
+        )
         .group_by(h.role, h.actor)
         .order_by(h.role, h.actor)
     )

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from data.errors import InputError
 from data.models import Case
-from modes.common.exercise_filter import exercise_choice, exercise_condition
+from modes.common.exercise_filter import exercise_choice, exercise_conditions
 from modes.everyday.cases import Channel
 from modes.everyday.evaluation import Period, period_of
 from modes.everyday.overdue import overdue_as_of
@@ -61,17 +61,16 @@ def _as_date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def _real_or_not(exercises: str | None) -> list:
-    cond = exercise_condition(exercises, Case.exercise_id)
-    return [] if cond is None else [cond]
-
-
 def daily_intake(session: Session, period: Period, exercises: str = "leave") -> dict[str, tuple[int, ...]]:
     """Reports per channel and day of the period (zero-filled)."""
     day = _day_of(session, Case.reported_at)
     rows = session.execute(
         select(day.label("day"), Case.channel, func.count())
-        .where(Case.reported_at >= period.begin, Case.reported_at < period.end, *_real_or_not(exercises))
+        .where(
+            Case.reported_at >= period.begin,
+            Case.reported_at < period.end,
+            *exercise_conditions(exercises, Case.exercise_id),
+        )
         .group_by(day, Case.channel)
     ).all()
     out = {c.value: [0] * period.days for c in Channel}
@@ -120,7 +119,7 @@ def open_and_overdue(
             c.state != "merged",
             or_(c.closed_at.is_(None), c.closed_at > first),
             or_(c.voided_at.is_(None), c.voided_at > first),
-            *_real_or_not(exercises),
+            *exercise_conditions(exercises, Case.exercise_id),
         )
     ).one()
     opened = tuple(int(row[2 * i]) for i in range(len(ends)))
