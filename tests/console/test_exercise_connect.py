@@ -18,10 +18,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from comms.keys import Security, generate_keys
+from comms.keys import generate_keys
 from console.exercises.texts import STAMP
 from tests.conftest import HOST, free_base
-from tests.console.test_connect import Centre, copy_city, main_py
+from tests.console.test_connect import (  # noqa: F401 - the window fixture, on this module's world
+    Centre,
+    connect,
+    copy_city,
+    main_py,
+)
 
 DISTRICT = "230102"
 TITLE = "Connected drill"
@@ -49,47 +54,6 @@ def world(tmp_path_factory) -> Iterator[argparse.Namespace]:
     centre = Centre(db, endpoint, keys, cache).wait_ready()
     yield argparse.Namespace(db=db, keys=keys, cache=cache, endpoint=endpoint, centre=centre, root=root)
     centre.stop()
-
-
-@pytest.fixture
-def connect(world, tmp_path, qtbot, translations):
-    """A console window attached to a node as ``run_console`` attaches it with --connect."""
-    from console.connect import open_remote
-    from console.remote import remote_window
-    from console.services import ConsoleServices
-    from modes.common.clock import SystemClock
-    from tests.console.conftest import resolve_login
-
-    opened = []
-
-    def open_window(who: str, *, identity: str = "console", endpoint: str = "", server: str = "centre"):
-        translations("en")
-        args = argparse.Namespace(
-            connect=endpoint or world.endpoint,
-            security=Security.from_dir(world.keys, identity),
-            server=server,
-            identity=identity,
-            replica=tmp_path / f"replica-{identity}-{who}.db",
-        )
-        link = open_remote(args)
-        clock = SystemClock()
-        login = resolve_login(ConsoleServices(link.session_factory, clock, None).staff(), who)
-        signed = link.sign_in(login.actor, "sanwei-demo")  # the node checks the password
-        assert signed["ok"], signed
-        window, bridge = remote_window(link, clock, login)
-        opened.append((window, bridge, link))
-        qtbot.addWidget(window)
-        window.resize(1280, 800)
-        window.show()
-        with qtbot.waitSignal(window.loaded, timeout=60_000):
-            window.start()
-        return window
-
-    yield open_window
-    for window, bridge, link in opened:
-        bridge.detach()
-        link.close()
-        window.close()
 
 
 def cell_of(db: Path, district: str, k: int = 0) -> str:
@@ -127,11 +91,11 @@ def replica_inject_states(window, exercise_id: int) -> dict[str, str]:
 
 
 def test_a_console_attached_to_the_centre_shows_the_exercise_the_centre_drives(
-    world, connect, qtbot, tmp_path
+    world, connect, qtbot, tmp_path  # noqa: F811 - the imported fixture
 ):
     from modes.exercises.exercises import load_scenario
 
-    window = connect("city_commander")
+    window = connect(role="city_commander")
     banner, mark = window.exercise_banner, window.map.exercise_watermark
     assert not window.exercises.drives  # the centre's driver delivers; a connected console never ticks
     assert not banner.isVisible() and not mark.isVisible()
@@ -164,7 +128,7 @@ def test_a_console_attached_to_the_centre_shows_the_exercise_the_centre_drives(
     assert window.services.exercise_records == "leave"
 
 
-def test_a_district_console_sees_the_exercise_and_its_alarm_marked(world, connect, qtbot, tmp_path):
+def test_a_district_console_sees_the_exercise_and_its_alarm_marked(world, connect, qtbot, tmp_path):  # noqa: F811
     """A console of district 230102 attached to its district node: the exercise the centre runs is on its
     banner and map, and the exercise's pre-warning for the district is marked on its alarm board."""
     db = tmp_path / "centre.db"
@@ -175,7 +139,7 @@ def test_a_district_console_sees_the_exercise_and_its_alarm_marked(world, connec
         tmp_path / "district.db", district_ep, world.keys, world.cache, district=(DISTRICT, centre_ep)
     ).wait_ready()
     try:
-        window = connect("daoli_civil_defence", identity=f"console-{DISTRICT}", endpoint=district_ep,
+        window = connect(role="daoli_civil_defence", identity=f"console-{DISTRICT}", endpoint=district_ep,
                          server=f"district-{DISTRICT}")  # fmt: skip
         banner = window.exercise_banner
         path = write_scenario(tmp_path / "drill.yaml", cell_of(db, DISTRICT), alarm=True)
