@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -87,11 +88,17 @@ def builtin_names() -> list[str]:
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
 
 
+@cache
+def _builtin(name: str) -> Scenario:
+    # Read once a process: the built-in files ship with the package, and the console's forms and
+    # ``exercise list`` ask for all of them (the busy day is 2,003 rows).
+    return read_scenario(SCENARIO_DIR / f"{name}.yaml")
+
+
 def load_scenario(name_or_path: str) -> Scenario:
     """A built-in scenario by name, or a MSEL file by path."""
-    builtin = SCENARIO_DIR / f"{name_or_path}.yaml"
-    if "/" not in name_or_path and builtin.is_file():
-        return read_scenario(builtin)
+    if "/" not in name_or_path and (SCENARIO_DIR / f"{name_or_path}.yaml").is_file():
+        return _builtin(name_or_path)
     path = Path(name_or_path)
     if not path.exists():
         raise NotFound(
