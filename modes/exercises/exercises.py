@@ -61,6 +61,7 @@ from modes.exercises.kinds import CHANNELS
 from modes.exercises.msel import MselError, Scenario, format_scenario_time, read_row, read_scenario
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
+SIMULATION_PREFIX = "exercise-"  # the journal's actor of an inject's acts: exercise-<id>:<starter>
 AT_ONCE_KEY = "exercises_at_once"  # city_meta: how many exercises may run (or be paused) at once
 STARTERS = frozenset({Role.DRILL, Role.COMMANDER})
 ACTIVE = (ExerciseState.RUNNING.value, ExerciseState.PAUSED.value)
@@ -401,7 +402,13 @@ def simulation_actor(ex: Exercise, kind: str, channel: str | None = None) -> Act
     role = _ROLE_OF_KIND[kind]
     if kind == "report" and channel in _SUPERVISOR_CHANNELS:
         role = Role.SUPERVISOR
-    return Actor(f"exercise-{ex.id}:{ex.started_by}"[:50], role, login=ex.started_by)
+    return Actor(simulation_name(ex), role, login=ex.started_by)
+
+
+def simulation_name(ex: Exercise) -> str:
+    """The name the simulation cell's acts are journaled under (``exercise-7:city_drill``): the players'
+    acts are told apart from it by ``SIMULATION_PREFIX``."""
+    return f"{SIMULATION_PREFIX}{ex.id}:{ex.started_by}"[:50]
 
 
 def inject_command(session: Session, ex: Exercise, inj: ExerciseInject) -> tuple[str, dict[str, Any]] | None:
@@ -521,7 +528,7 @@ def tick(
             seq = _event(
                 session,
                 "inject",
-                f"exercise-{ex.id}:{ex.started_by}"[:50],
+                simulation_name(ex),
                 wall,
                 ex,
                 inject=inj.id,

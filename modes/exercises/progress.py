@@ -43,6 +43,7 @@ from data.emergency_models import Incident
 from data.exercise_models import Exercise, ExerciseInject, ExerciseNote, ExerciseState, InjectState
 from data.models import Case, JournalEvent
 from modes.exercises import clock as xclock
+from modes.exercises.exercises import SIMULATION_PREFIX, injects_of
 from modes.exercises.msel import format_scenario_time
 
 # The families of journal event kinds an expectation may name; "e.g." or "i.e." in free text is no event.
@@ -60,7 +61,6 @@ RECORD_FAMILIES = ("case", "incident", "alarm")
 # ``self_fix`` when the supervisor fixed it there and then.
 SAME_STAGE = {"case.accept": ("case.accept", "case.send_verify", "case.self_fix")}
 _FIRST_WORD = re.compile(r"^\s*([a-z_]+)\b")
-SIMULATION_PREFIX = "exercise-"
 
 
 @dataclass(frozen=True)
@@ -331,8 +331,6 @@ def _one(
 def status_document(session: Session, ex: Exercise, wall: dt.datetime) -> dict[str, Any]:
     """``exercise status --json``: ``{"id","state","clock","injects":[{"no","time","kind","state",
     "expected","met"}, ...]}`` with the clock's date and time, speed and counts beside them."""
-    from modes.exercises.exercises import injects_of
-
     injects = injects_of(session, ex.id)
     progress = inject_progress(session, ex, injects, wall)
     now_s = xclock.scenario_seconds(ex, wall)

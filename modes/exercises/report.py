@@ -38,9 +38,9 @@ from data.exercise_models import Exercise, ExerciseNote, ImprovementItem, Inject
 from data.models import Staff
 from modes.common.clock import Clock
 from modes.exercises import clock as xclock
-from modes.exercises.exercises import get_exercise, injects_of
+from modes.exercises.exercises import SIMULATION_PREFIX, get_exercise, injects_of
 from modes.exercises.msel import format_scenario_time
-from modes.exercises.progress import SIMULATION_PREFIX, InjectProgress, ended, inject_progress
+from modes.exercises.progress import InjectProgress, ended, inject_progress
 
 OBJECTIVE_MET_SHARE = 0.8  # HSEEP practice: below this an objective is an area for improvement
 LATE_DELIVERY_S = 300.0  # an inject out more than 5 exercise minutes after its time is worth a remark
