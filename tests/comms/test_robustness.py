@@ -26,8 +26,11 @@ def throw_random_bytes(port: int, rng: random.Random) -> None:
         with socket.create_connection((HOST, port), timeout=2) as s:
             try:
                 s.sendall(payload)
-                s.settimeout(0.2)
-                s.recv(100)
+                # Half-close and read to the end: closing with the server's greeting unread would
+                # reset the connection, and a reset can discard our bytes before the server reads them.
+                s.shutdown(socket.SHUT_WR)
+                while s.recv(4096):
+                    pass
             except OSError:
                 pass
 
