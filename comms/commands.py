@@ -186,6 +186,13 @@ class CommandServerConfig:
     apply: ApplyFn
     store: DedupStore
     max_body: int
+    hold: HoldFn | None = None
+    hold_timeout: float = 2.0
+
+
+# After a command is applied: a mark to hold its reply until ``release(mark)``, or None to reply now.
+HoldFn = Callable[[Command, str], "int | None"]
+_RELEASE = b"RELEASE"
 
 
 class _CommandServerCore:
@@ -197,6 +204,9 @@ class _CommandServerCore:
         self.monitors: list[zmq.Socket] = []
         self.router: zmq.Socket | None = None
         self._attached = False
+        # Replies held until the application releases their mark (a standby confirmed it has them):
+        # (mark, deadline, peer, command id) -> [routing id, frames...], in the order applied.
+        self.held: OrderedDict[tuple[str, str], tuple[int, float, bytes, tuple[bytes, ...]]] = OrderedDict()
         try:
             if cfg.security is not None:
                 cfg.security.attach(context)
@@ -231,11 +241,20 @@ class _CommandServerCore:
         for sock in (pipe, self.router, *self.monitors):
             poller.register(sock, zmq.POLLIN)
         while True:
-            events = dict(poller.poll(1000))
+            timeout = 1000
+            if self.held:
+                first = next(iter(self.held.values()))[1]
+                timeout = max(0, min(timeout, int((first - time.monotonic()) * 1000) + 1))
+            events = dict(poller.poll(timeout))
             if pipe in events:
-                msg = pipe.recv_multipart()
-                if msg[0] == TERM:
-                    return
+                while has_message(pipe):
+                    msg = pipe.recv_multipart()
+                    if msg[0] == TERM:
+                        return
+                    if msg[0] == _RELEASE:
+                        self._release(int(msg[1]))
+            if self.held:
+                self._release_late()
             if self.router in events:
                 self._drain()
             for mon in self.monitors:
@@ -288,8 +307,39 @@ class _CommandServerCore:
         if len(body) > self.cfg.max_body:
             self._send(routing_id, REPLY, frames[3].bytes, STATUS_INVALID.encode(), b"body too large")
             raise WireError("oversized", f"command body of {len(body)} bytes")
-        status, reply = self._apply_once(Command(command_id, peer, body))
-        self._send(routing_id, REPLY, command_id.encode(), status.encode(), reply)
+        held = self.held.get((peer.name, command_id))
+        if held is not None:
+            # A resend while the first reply waits for its release: answered once, on the newest route.
+            self.held[(peer.name, command_id)] = (held[0], held[1], routing_id, held[3])
+            self.stats.count("held_resends")
+            return
+        command = Command(command_id, peer, body)
+        status, reply = self._apply_once(command)
+        frames = (REPLY, command_id.encode(), status.encode(), reply)
+        mark = self.cfg.hold(command, status) if self.cfg.hold is not None and status != STATUS_RETRY else None
+        if mark is None:
+            self._send(routing_id, *frames)
+            return
+        self.held[(peer.name, command_id)] = (mark, time.monotonic() + self.cfg.hold_timeout, routing_id, frames)
+        self.stats.count("held")
+
+    def _release(self, mark: int) -> None:
+        """Send the held replies whose mark is at most ``mark``, in the order they were applied."""
+        for key in [k for k, v in self.held.items() if v[0] <= mark]:
+            _, _, routing_id, frames = self.held.pop(key)
+            self._send(routing_id, *frames)
+
+    def _release_late(self) -> None:
+        """A reply is not held past its deadline: a standby that does not confirm must not stop the
+        service (counted, and the application is told by the count)."""
+        now = time.monotonic()
+        while self.held:
+            key, (_, deadline, routing_id, frames) = next(iter(self.held.items()))
+            if deadline > now:
+                return
+            del self.held[key]
+            self.stats.count("released_unconfirmed")
+            self._send(routing_id, *frames)
 
     def _apply_once(self, command: Command) -> tuple[str, bytes]:
         store = self.cfg.store
@@ -349,14 +399,24 @@ class CommandServer(AgentFront):
         security: Security | None = None,
         context: zmq.Context | None = None,
         max_body: int = DEFAULT_MAX_BODY,
+        hold: HoldFn | None = None,
+        hold_timeout: float = 2.0,
     ) -> None:
+        """``hold(command, status)``: asked after each command is applied (in the agent thread); a mark
+        holds its reply until ``release(mark)`` or ``hold_timeout`` seconds, None sends it now."""
         self.stats = NodeStats(f"command-server:{port}")
-        self.config = CommandServerConfig(host, port, security, apply, store or MemoryDedupStore(), max_body)
+        self.config = CommandServerConfig(
+            host, port, security, apply, store or MemoryDedupStore(), max_body, hold, hold_timeout
+        )
         self._peers_lock = threading.Lock()
         self._last_seen: dict[str, float] = {}
         super().__init__(
             f"command-server-{port}", context, lambda ctx: _CommandServerCore(ctx, self.config, self)
         )
+
+    def release(self, mark: int) -> None:
+        """Send every held reply whose mark is at most ``mark`` (any thread)."""
+        self._agent.tell([_RELEASE, str(int(mark)).encode()])
 
     def _seen(self, peer: str) -> None:
         with self._peers_lock:
