@@ -23,11 +23,24 @@ if TYPE_CHECKING:
 
 
 def cmd_center(args: argparse.Namespace) -> int:
-    from nodes.centre import CentreNode
+    from comms.bstar import State
+    from nodes.centre import CentreNode, PairConfig
     from nodes.logs import setup_json_logging
     from nodes.serve import serve
 
     log = setup_json_logging(args.identity)
+    pair = None
+    if args.primary or args.backup:
+        if not args.peer:
+            return fail("a centre of a pair needs --peer tcp://HOST:P (the other centre's base endpoint)")
+        pair = PairConfig(
+            State.PRIMARY if args.primary else State.BACKUP,
+            args.peer,
+            peer_key=args.peer_key,
+            heartbeat=args.pair_heartbeat,
+        )
+    elif args.peer:
+        return fail("--peer names the other centre of a pair: say --primary or --backup too")
     with node_context() as context:
         node = CentreNode(
             args.db,
@@ -39,6 +52,7 @@ def cmd_center(args: argparse.Namespace) -> int:
             heartbeat=args.heartbeat,
             case_window_days=args.case_window_days,
             context=context,
+            pair=pair,
         )
         if args.keys is None:
             log.event("no_curve", "warning", message="running without CURVE: tests and lab only")
@@ -168,6 +182,18 @@ def add_parsers(add) -> None:
         metavar="D",
         help="finished cases kept in the shared picture",
     )
+    role = p.add_mutually_exclusive_group()
+    role.add_argument(
+        "--primary", action="store_true", help="the primary of a failover pair (with --peer): serves first"
+    )
+    role.add_argument(
+        "--backup",
+        action="store_true",
+        help="the backup of a failover pair (with --peer): keeps a copy, serves when the primary is lost",
+    )
+    p.add_argument("--peer", metavar="tcp://HOST:Q", help="the other centre of the pair (heartbeat on Q+4)")
+    p.add_argument("--peer-key", default="centre", metavar="NAME", help="the other centre's key in DIR")
+    p.add_argument("--pair-heartbeat", type=float, default=1.0, metavar="S", help="heartbeat of the pair")
 
     p = add("district", cmd_district, "run a district centre node with its own replica database")
     p.add_argument("code", help="the district's GB/T 2260 code, e.g. 230102")

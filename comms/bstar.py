@@ -262,6 +262,7 @@ class BinaryStar(AgentFront):
         self.faults = 0
         self.last_fault: str | None = None
         self._send_now = False
+        self._alive_checked: tuple[float, bool] | None = None
         super().__init__(f"bstar-{bind[1]}", context, lambda ctx: _BStarCore(ctx, self))
 
     # --- what the application asks -----------------------------------------------------------------
@@ -277,8 +278,13 @@ class BinaryStar(AgentFront):
         with self._lock:
             seen = None if self._peer_seen is None else round(time.monotonic() - self._peer_seen, 3)
             return PairInfo(
-                self._state, self.role, f"tcp://{self.peer[0]}:{self.peer[1]}", self._peer_state, seen,
-                dict(self._peer_props), self.faults,
+                self._state,
+                self.role,
+                f"tcp://{self.peer[0]}:{self.peer[1]}",
+                self._peer_state,
+                seen,
+                dict(self._peer_props),
+                self.faults,
             )
 
     def peer_lost(self) -> bool:
@@ -291,16 +297,25 @@ class BinaryStar(AgentFront):
         with self._lock:
             lost = self.peer_lost()
             if lost and self.peer_alive is not None and self._state == State.PASSIVE:
-                try:
-                    lost = not self.peer_alive()
-                except Exception:
-                    log.exception("checking the peer failed")
-                    lost = False
+                lost = not self._peer_answers()
                 if not lost:
                     self.stats.count("failover_declined")
             decision = decide(self._state, Event.CLIENT_REQUEST, peer_lost=lost, role=self.role)
             self._apply(decision)
             return decision.accepted
+
+    def _peer_answers(self) -> bool:
+        """The second path, asked at most once a heartbeat: clients' requests come many a second."""
+        now = time.monotonic()
+        if self._alive_checked is not None and now - self._alive_checked[0] < self.heartbeat:
+            return self._alive_checked[1]
+        try:
+            alive = bool(self.peer_alive())
+        except Exception:
+            log.exception("checking the peer failed")
+            alive = True  # unknown: no failover on a doubt
+        self._alive_checked = (time.monotonic(), alive)
+        return alive
 
     def announce(self, **props: object) -> None:
         """What the heartbeat carries from now on (merged), sent at once."""

@@ -56,12 +56,28 @@ def test_no_sequence_of_events_leaves_both_nodes_active_once_they_hear_each_othe
     for events in itertools.product([Event.CLIENT_REQUEST, None], repeat=4):
         a, b = State.PRIMARY, State.BACKUP
         for asked in events:
-            a = decide(a, {State.PRIMARY: Event.PEER_PRIMARY, State.BACKUP: Event.PEER_BACKUP,
-                           State.ACTIVE: Event.PEER_ACTIVE, State.PASSIVE: Event.PEER_PASSIVE}[b],
-                       peer_lost=False, role=State.PRIMARY).state
-            b = decide(b, {State.PRIMARY: Event.PEER_PRIMARY, State.BACKUP: Event.PEER_BACKUP,
-                           State.ACTIVE: Event.PEER_ACTIVE, State.PASSIVE: Event.PEER_PASSIVE}[a],
-                       peer_lost=False, role=State.BACKUP).state
+            a = decide(
+                a,
+                {
+                    State.PRIMARY: Event.PEER_PRIMARY,
+                    State.BACKUP: Event.PEER_BACKUP,
+                    State.ACTIVE: Event.PEER_ACTIVE,
+                    State.PASSIVE: Event.PEER_PASSIVE,
+                }[b],
+                peer_lost=False,
+                role=State.PRIMARY,
+            ).state
+            b = decide(
+                b,
+                {
+                    State.PRIMARY: Event.PEER_PRIMARY,
+                    State.BACKUP: Event.PEER_BACKUP,
+                    State.ACTIVE: Event.PEER_ACTIVE,
+                    State.PASSIVE: Event.PEER_PASSIVE,
+                }[a],
+                peer_lost=False,
+                role=State.BACKUP,
+            ).state
             if asked is not None:
                 b = decide(b, asked, peer_lost=False, role=State.BACKUP).state
             assert not (a == State.ACTIVE and b == State.ACTIVE)
@@ -73,11 +89,20 @@ def _pair(base_port, key_dir, **kw):
     sec = Security.from_dir(key_dir, "centre")
     changes: list[tuple[str, State, State]] = []
     primary = BinaryStar(
-        State.PRIMARY, (HOST, base_port), (HOST, base_port + 1), security=sec, heartbeat=HB,
-        on_change=lambda new, old, why: changes.append(("primary", old, new)), **kw,
+        State.PRIMARY,
+        (HOST, base_port),
+        (HOST, base_port + 1),
+        security=sec,
+        heartbeat=HB,
+        on_change=lambda new, old, why: changes.append(("primary", old, new)),
+        **kw,
     )
     backup = BinaryStar(
-        State.BACKUP, (HOST, base_port + 1), (HOST, base_port), security=sec, heartbeat=HB,
+        State.BACKUP,
+        (HOST, base_port + 1),
+        (HOST, base_port),
+        security=sec,
+        heartbeat=HB,
         on_change=lambda new, old, why: changes.append(("backup", old, new)),
     )
     return primary, backup, changes
@@ -108,8 +133,13 @@ def test_the_backup_takes_over_when_the_primary_dies_and_a_client_asks(base_port
         assert backup.client_request() is True
         assert backup.state == State.ACTIVE
         # The primary comes back: it hears an active peer and stands by.
-        again = BinaryStar(State.PRIMARY, (HOST, base_port), (HOST, base_port + 1),
-                           security=Security.from_dir(key_dir, "centre"), heartbeat=HB)
+        again = BinaryStar(
+            State.PRIMARY,
+            (HOST, base_port),
+            (HOST, base_port + 1),
+            security=Security.from_dir(key_dir, "centre"),
+            heartbeat=HB,
+        )
         with again:
             wait_until(lambda: again.state == State.PASSIVE, timeout=5)
             assert again.client_request() is False
@@ -121,8 +151,14 @@ def test_a_lost_heartbeat_alone_does_not_make_two_active_nodes(base_port, key_di
     still serves, so a client's request does not move the backup."""
     sec = Security.from_dir(key_dir, "centre")
     primary = BinaryStar(State.PRIMARY, (HOST, base_port), (HOST, base_port + 1), security=sec, heartbeat=HB)
-    backup = BinaryStar(State.BACKUP, (HOST, base_port + 1), (HOST, base_port), security=sec, heartbeat=HB,
-                        peer_alive=lambda: primary.active)
+    backup = BinaryStar(
+        State.BACKUP,
+        (HOST, base_port + 1),
+        (HOST, base_port),
+        security=sec,
+        heartbeat=HB,
+        peer_alive=lambda: primary.active,
+    )
     with primary, backup:
         wait_until(lambda: backup.state == State.PASSIVE and primary.active, timeout=5)
         primary.sending = False
@@ -145,10 +181,12 @@ def test_garbage_on_the_heartbeat_port_is_dropped_and_counted(base_port):
     pub.bind(f"tcp://{HOST}:{base_port + 1}")
     try:
         with node:
+
             def spam():
                 pub.send_multipart([b"SANWEI-BSTAR/1", b"emperor", b""])
                 pub.send_multipart([b"SANWEI-BSTAR/1", b"active"])
                 return node.stats.get("malformed") >= 2
+
             wait_until(spam, timeout=5, interval=0.05)
             assert node.state == State.PRIMARY and node.info().peer_state is None
     finally:
