@@ -29,6 +29,7 @@ from nodes.exercise_driver import ExerciseDriver
 from nodes.follower import JournalFollower
 from nodes.logs import NodeLog, seconds_since, wall_time
 from nodes.replica import WAL_BACKSTOP_PAGES, WalCheckpointer
+from nodes.sequence_store import ReservationStore
 from nodes.state_commands import BulkSnapshots, install, position_command
 from nodes.teardown import Teardown
 
@@ -71,10 +72,14 @@ class CentreNode:
         poll_interval: float = 0.05,
         case_window_days: float = CASE_WINDOW_DAYS,
         context: zmq.Context | None = None,
+        seq_floor: int = 0,
     ) -> None:
         """``context``: the ZeroMQ context every socket of the node lives in, made and terminated by
         whoever composes the node (``python main.py center|district``); without one the node makes its
-        own at start and terminates it at stop."""
+        own at start and terminates it at stop. ``seq_floor``: a state sequence number known to have
+        been used elsewhere (a failed peer's reservation); the picture is numbered above it and above
+        the reservation this node recorded last (docs/protocol.md 3.7)."""
+        self.seq_floor = seq_floor
         self.db_url = db_url
         self.bind = bind
         self.host, self.port = parse_endpoint(bind)
@@ -110,8 +115,12 @@ class CentreNode:
             self._load_roster(s)
         built = time.monotonic() - started
         wall = time.time()
+        # Numbered above anything an earlier run may have published, so plain CHP clients never see the
+        # sequence go back.
+        self.reservations = ReservationStore(self.engine)
+        seq_base = self.reservations.base(self.seq_floor)
         entries = []
-        for seq, (key, item) in enumerate(state.items(), start=1):
+        for seq, (key, item) in enumerate(state.items(), start=seq_base + 1):
             props = (
                 {} if item.ttl is None else {"ttl": f"{item.ttl:.3f}", "expires_at": f"{wall + item.ttl:.3f}"}
             )
@@ -129,7 +138,9 @@ class CentreNode:
             read_policy=self._read_policy,
             on_write=self._on_write,
             initial=entries,
-            initial_seq=len(entries),
+            initial_seq=seq_base + len(entries),
+            seq_base=seq_base,
+            reserve=self.reservations.record,
         ).start()
         self.teardown.push("the clone server", self.server.stop)
         self.follower = JournalFollower(
@@ -175,6 +186,7 @@ class CentreNode:
             keys=len(entries),
             journal_seq=after,
             epoch=self.server.epoch,
+            seq_base=seq_base,
             curve=self.security is not None,
             build_seconds=round(built, 2),
             db=resolve_url(self.db_url).split("?")[0],
