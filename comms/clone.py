@@ -30,6 +30,7 @@ import zmq
 
 from comms.agent import TERM, AgentFront
 from comms.keys import Peer, PeerPolicy, Security, allow_all, peer_of, scoped_write_policy
+from comms.sequence import DEFAULT_BLOCK, SequenceBlocks
 from comms.sockets import has_message, recv_bounded, recv_frames, send_frames
 from comms.stats import MONITOR_MASK, NodeStats
 from comms.wire import (
@@ -221,6 +222,7 @@ class CloneServerConfig:
     initial: Iterable[Entry]
     initial_seq: int
     epoch: str
+    numbering: SequenceBlocks
 
 
 class _CloneServerCore:
@@ -238,11 +240,20 @@ class _CloneServerCore:
         self.router = self.pub = self.collector = None
         # False while every stream waits for its client to drain (then the loop naps instead of spins).
         self._streams_ready = True
+        numbering = cfg.numbering
         for entry in cfg.initial:
             if entry.body:
+                if entry.seq <= numbering.base:
+                    raise ValueError(
+                        f"initial entry {entry.key} has sequence {entry.seq}, not above seq_base"
+                        f" {numbering.base}: number the initial entries from seq_base + 1"
+                    )
                 self.map[entry.key] = entry
                 self.seq = max(self.seq, entry.seq)
                 self._schedule_expiry(entry)
+        # Recorded before anything is served: the initial entries' numbers are seen in snapshots.
+        numbering.start(self.seq)
+        self.seq = numbering.last
         self._attached = False
         try:
             self._open()
@@ -310,6 +321,7 @@ class _CloneServerCore:
                         self.stats.monitor_event(mon)
             self._expire()
             if time.monotonic() >= next_hugz:
+                self.cfg.numbering.retry()
                 self._send_hugz()
                 next_hugz = time.monotonic() + self.cfg.heartbeat
             if self.streams:
@@ -348,7 +360,13 @@ class _CloneServerCore:
                 subtree = msg[1].decode()
                 pipe.send(_dump_entries(e for e in self.map.values() if e.key.startswith(subtree)))
             elif op == b"INFO":
-                info = {"seq": self.seq, "epoch": self.cfg.epoch, "keys": len(self.map), "log": len(self.log)}
+                info = {
+                    "seq": self.seq,
+                    "epoch": self.cfg.epoch,
+                    "keys": len(self.map),
+                    "log": len(self.log),
+                    "reserved": self.cfg.numbering.reserved,
+                }
                 pipe.send(msgpack.packb(info))
         return False
 
@@ -356,7 +374,8 @@ class _CloneServerCore:
     def _publish(
         self, key: str, uuid: bytes, props: Mapping[str, str], body: bytes, from_client: bool = False
     ) -> Entry:
-        self.seq += 1
+        # Raises SequenceReservationError (which stops the agent) rather than reuse a number.
+        self.seq = self.cfg.numbering.take()
         if props:
             entry = Entry.make(key, self.seq, uuid, _stamp_expiry(props, body, time.time()), body)
         else:  # most updates: nothing to stamp or encode
@@ -391,7 +410,8 @@ class _CloneServerCore:
                 self.stats.count("expired")
 
     def _send_hugz(self) -> None:
-        self.pub.send_multipart(control_frames(HUGZ, 0, {"epoch": self.cfg.epoch, "seq": str(self.seq)}))
+        props = {"epoch": self.cfg.epoch, "seq": str(self.seq), "reserved": str(self.cfg.numbering.reserved)}
+        self.pub.send_multipart(control_frames(HUGZ, 0, props))
 
     # --- collector (KVSET) -------------------------------------------------------------------------------
     def _on_collector(self, frames: list[zmq.Frame], count: int) -> None:
@@ -522,6 +542,15 @@ class CloneServer(AgentFront):
     ``publish`` may be called from any thread; the update is numbered and sent by the agent thread.
     ``initial`` (entries with their sequence numbers) and ``initial_seq`` seed the map from the
     application's database; ``epoch`` names the sequence space (see docs/protocol.md 3.4).
+
+    Sequence numbers never go back across restarts (docs/protocol.md 3.7, ``comms.sequence``):
+    ``seq_base`` is the highest number an earlier run may have used (the application's recorded
+    reservation, or higher); the initial entries must be numbered above it (``seq_base + 1``, ...).
+    ``reserve(upto)`` is called in the agent thread, at start and then about once per ``block // 2``
+    updates, and must record ``upto`` durably before it returns: the server never publishes a number
+    above the last ``upto`` that returned. If it raises, the server goes on within what is recorded and
+    tries again each heartbeat; with nothing recorded left it stops (``running`` turns False) rather
+    than reuse a number. ``reserved`` is the current reservation, also sent in HUGZ as ``reserved``.
     """
 
     def __init__(
@@ -540,9 +569,13 @@ class CloneServer(AgentFront):
         initial: Iterable[Entry] = (),
         initial_seq: int = 0,
         epoch: str | None = None,
+        seq_base: int = 0,
+        reserve: Callable[[int], None] | None = None,
+        block: int = DEFAULT_BLOCK,
     ) -> None:
         self.stats = NodeStats(f"clone-server:{port}")
         self.max_body = max_body
+        self._numbering = SequenceBlocks(seq_base, reserve, block, retry_after=heartbeat)
         self.config = CloneServerConfig(
             host=host,
             port=port,
@@ -556,6 +589,7 @@ class CloneServer(AgentFront):
             initial=initial,
             initial_seq=initial_seq,
             epoch=epoch or uuid_mod.uuid4().hex,
+            numbering=self._numbering,
         )
         super().__init__(
             f"clone-server-{port}", context, lambda ctx: _CloneServerCore(ctx, self.config, self.stats)
@@ -564,6 +598,11 @@ class CloneServer(AgentFront):
     @property
     def epoch(self) -> str:
         return self.config.epoch
+
+    @property
+    def reserved(self) -> int:
+        """The sequence reservation recorded last: no number above it has been published."""
+        return self._numbering.reserved
 
     def publish(
         self,

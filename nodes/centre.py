@@ -32,6 +32,7 @@ from nodes.exercise_driver import ExerciseDriver
 from nodes.follower import JournalFollower
 from nodes.logs import NodeLog, seconds_since, wall_time
 from nodes.replica import WAL_BACKSTOP_PAGES, WalCheckpointer, sqlite_path
+from nodes.sequence_store import ReservationStore
 from nodes.standby import JOURNAL_MARK, Standby, journal_mark, probe_active, state_log
 from nodes.state_commands import BulkSnapshots, install, position_command
 from nodes.teardown import Teardown
@@ -111,10 +112,14 @@ class CentreNode:
         case_window_days: float = CASE_WINDOW_DAYS,
         context: zmq.Context | None = None,
         pair: PairConfig | None = None,
+        seq_floor: int = 0,
     ) -> None:
         """``context``: the ZeroMQ context every socket of the node lives in, made and terminated by
         whoever composes the node (``python main.py center|district``); without one the node makes its
-        own at start and terminates it at stop."""
+        own at start and terminates it at stop. ``seq_floor``: a state sequence number known to have
+        been used elsewhere (a failed peer's reservation); the picture is numbered above it and above
+        the reservation this node recorded last (docs/protocol.md 3.7)."""
+        self.seq_floor = seq_floor
         self.db_url = db_url
         self.bind = bind
         self.host, self.port = parse_endpoint(bind)
@@ -135,6 +140,7 @@ class CentreNode:
         self.checkpointer: WalCheckpointer | None = None
         self.teardown = Teardown()
         self.pair = pair
+        self.seq_floor = seq_floor
         self.bstar: BinaryStar | None = None
         self.standby: Standby | None = None
         self.serving = False
@@ -154,6 +160,9 @@ class CentreNode:
         if self.checkpointer is not None:
             self.teardown.push("the checkpointer", self.checkpointer.stop)
         self.session_factory = session_factory(self.engine)
+        # The state channel is numbered above anything an earlier run (or the peer) may have published,
+        # so plain CHP clients never see the sequence go back (docs/protocol.md 3.7).
+        self.reservations = ReservationStore(self.engine)
         if self._own_context:
             self.context = zmq.Context()
             self.teardown.push("the ZeroMQ context", self.context.term)
@@ -230,6 +239,7 @@ class CentreNode:
                 if items is None:
                     state = build_state(s, self.clock.now(), self.case_window_days)
             wall = time.time()
+            seq_floor = self.reservations.base(max(seq_floor, self.seq_floor))
             entries = []
             published: dict[str, bytes] = {}
             if items is None:
@@ -260,6 +270,8 @@ class CentreNode:
                 on_write=self._on_write,
                 initial=entries,
                 initial_seq=seq_floor + len(entries),
+                seq_base=seq_floor,
+                reserve=self.reservations.record,
             ).start()
             self.follower = JournalFollower(
                 self.session_factory,
@@ -276,6 +288,8 @@ class CentreNode:
             install(self.bus, "state.bulk", lambda ctx, args: self.bulk.handle(ctx, args))
             install(self.bus, "state.position", lambda ctx, args: position_command(self.server)(ctx, args))
             self.serving = True
+            if self.bstar is not None:
+                self.bstar.announce(reserved=self.server.reserved)
             self.log.event(
                 "serving",
                 keys=len(entries),
@@ -359,7 +373,7 @@ class CentreNode:
             self.standby = None
         peer = self.bstar.info().peer_props if self.bstar is not None else {}
         floor = max(floor, int(peer.get("reserved") or 0), int(peer.get("seq") or 0))
-        self._serve(items, seq_floor=floor + (1 << 20 if items is not None else 0))
+        self._serve(items, seq_floor=floor)
         self.log.event("took_over", seconds=round(time.monotonic() - started, 2), from_replica=items is not None)
 
     def _on_peer(self, props: dict[str, str]) -> None:
@@ -454,6 +468,9 @@ class CentreNode:
         if self.pair is not None and self.server is not None:
             # After the batch's keys: a standby that has this key has the picture up to ``seq``.
             self.server.publish(JOURNAL_MARK, journal_mark(seq))
+            if self.bstar is not None:
+                # The peer numbers above this if it takes over (it is always half a block ahead).
+                self.bstar.announce(reserved=self.server.reserved)
         if "supervisor" in touched.tables:
             with self.session_factory() as s:
                 self._load_roster(s)

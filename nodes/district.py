@@ -42,6 +42,7 @@ from modes.common.picture import classify, district_status_key, pack, unpack
 from nodes.client import LinkClient, LinkError, LinkRefused, parse_endpoint
 from nodes.logs import NodeLog, seconds_since, wall_time
 from nodes.replica import DomainReplica, connect_replica_db, revert_rows, sqlite_path
+from nodes.sequence_store import ReservationStore
 from nodes.state_commands import BulkSnapshots, install, load_bulk, log_covers, position_command
 from nodes.teardown import Teardown
 
@@ -204,6 +205,11 @@ class DistrictNode:
         self._credentials_synced = self._sync_credentials(timeout=3.0)
         items = list(self.replica.items())
         self.replica.close()  # reopened by the clone client's agent thread, which owns it from now on
+        # Served to this district's consoles under its own numbering, above anything an earlier run
+        # published (docs/protocol.md 3.7): the replica's entries carry the centre's numbers.
+        reservations = ReservationStore(self.engine)
+        seq_base = reservations.base()
+        served = [e._replace(seq=seq) for seq, e in enumerate(items, start=seq_base + 1)]
         self.server = CloneServer(
             bhost,
             bport,
@@ -211,8 +217,10 @@ class DistrictNode:
             context=self.context,
             heartbeat=self.heartbeat,
             write_policy=lambda peer, key: False,
-            initial=items,
-            initial_seq=max((e.seq for e in items), default=0),
+            initial=served,
+            initial_seq=seq_base + len(served),
+            seq_base=seq_base,
+            reserve=reservations.record,
         ).start()
         self.teardown.push("the clone server", self.server.stop)
         with self.session_factory() as s:
@@ -243,7 +251,7 @@ class DistrictNode:
             on_link=self._on_command_link,
         )
         self.teardown.push("the upstream command client", self.upstream.stop)
-        install(self.bus, "state.bulk", BulkSnapshots(self.server, initial=items).handle)
+        install(self.bus, "state.bulk", BulkSnapshots(self.server, initial=served).handle)
         install(self.bus, "state.position", position_command(self.server))
         install(self.bus, "link.status", lambda ctx, args: self.status())
         install(self.bus, "query.result", self._result)
