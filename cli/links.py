@@ -17,6 +17,7 @@ from cli.common import (
     make_clock,
     remote,
 )
+from comms.retention import DAY_S, DEDUP_RETENTION_S, PRUNE_EVERY_S
 
 if TYPE_CHECKING:
     import zmq
@@ -53,6 +54,7 @@ def cmd_center(args: argparse.Namespace) -> int:
             case_window_days=args.case_window_days,
             context=context,
             pair=pair,
+            dedup_retention=args.dedup_retention_days * DAY_S,
         )
         if args.keys is None:
             log.event("no_curve", "warning", message="running without CURVE: tests and lab only")
@@ -84,6 +86,7 @@ def cmd_district(args: argparse.Namespace) -> int:
             log=log,
             heartbeat=args.heartbeat,
             context=context,
+            dedup_retention=args.dedup_retention_days * DAY_S,
         )
         from modes.civil_defence import link_commands as civil_defence_links
         from modes.emergency import link_commands as emergency_links
@@ -163,6 +166,27 @@ def cmd_link(args: argparse.Namespace) -> int:
     return 0
 
 
+def dedup_retention_days(text: str) -> float:
+    from comms.retention import check_retention
+
+    try:
+        return check_retention(float(text) * DAY_S) / DAY_S
+    except ValueError as exc:
+        problem = str(exc) if "retention" in str(exc) else f"{text!r} is not a number"
+        raise argparse.ArgumentTypeError(problem) from None
+
+
+def dedup_retention_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--dedup-retention-days",
+        type=dedup_retention_days,
+        default=DEDUP_RETENTION_S / DAY_S,
+        metavar="D",
+        help=f"days the ids of applied commands are kept to answer resends (default and least "
+        f"{DEDUP_RETENTION_S / DAY_S:g}; pruned every {PRUNE_EVERY_S / 60:g} minutes)",
+    )
+
+
 def add_parsers(add) -> None:
     p = add(
         "center", cmd_center, "run the municipal centre node (headless): state on P..P+2, commands on P+3"
@@ -194,6 +218,7 @@ def add_parsers(add) -> None:
     p.add_argument("--peer", metavar="tcp://HOST:Q", help="the other centre of the pair (heartbeat on Q+4)")
     p.add_argument("--peer-key", default="centre", metavar="NAME", help="the other centre's key in DIR")
     p.add_argument("--pair-heartbeat", type=float, default=1.0, metavar="S", help="heartbeat of the pair")
+    dedup_retention_option(p)
 
     p = add("district", cmd_district, "run a district centre node with its own replica database")
     p.add_argument("code", help="the district's GB/T 2260 code, e.g. 230102")
@@ -209,6 +234,7 @@ def add_parsers(add) -> None:
     p.add_argument("--identity", metavar="NAME", help="this node's key in DIR (default district-CODE)")
     p.add_argument("--center-key", default="centre", metavar="NAME", help="the centre's key in DIR")
     p.add_argument("--heartbeat", type=float, default=1.0, metavar="S")
+    dedup_retention_option(p)
 
     p = add("keys", cmd_keys, "CURVE keys for the links")
     keys_sub = p.add_subparsers(dest="keys_command", metavar="new", required=True)

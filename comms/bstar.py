@@ -320,7 +320,10 @@ class BinaryStar(AgentFront):
     def announce(self, **props: object) -> None:
         """What the heartbeat carries from now on (merged), sent at once."""
         with self._lock:
-            self._props.update({k: str(v) for k, v in props.items()})
+            new = {k: str(v) for k, v in props.items()}
+            if all(self._props.get(k) == v for k, v in new.items()):
+                return  # nothing new to say: the next beat carries it
+            self._props.update(new)
         self._wake()
 
     def _wake(self) -> None:

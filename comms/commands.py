@@ -26,6 +26,7 @@ import zmq
 from comms.agent import TERM, AgentFront
 from comms.keys import Security, peer_of
 from comms.records import Command, CommandRefused, Peer
+from comms.retention import DAY_S, RESEND_LIMIT_S
 from comms.sockets import has_message, recv_bounded, recv_frames, send_frames
 from comms.stats import MONITOR_MASK, NodeStats
 from comms.wire import (
@@ -35,9 +36,11 @@ from comms.wire import (
     CMD_PROTO_PREFIX,
     DEFAULT_MAX_BODY,
     FINAL_STATUSES,
+    PASSIVE,
     PING,
     PONG,
     REPLY,
+    STATUS_EXPIRED,
     STATUS_INVALID,
     STATUS_OK,
     STATUS_REFUSED,
@@ -56,6 +59,7 @@ log = logging.getLogger("comms.commands")
 _BATCH = 500
 _RESEND_FIRST = 1.0
 _RESEND_MAX = 30.0
+PASSIVE_ERROR = "the node is passive (standby)"
 
 
 def new_command_id() -> str:
@@ -116,10 +120,15 @@ class SqliteDedupStore:
     """Applied ids in a SQLite file. Its transactions expose ``connection`` so an application whose
     state lives in the same file applies commands in the same transaction."""
 
-    def __init__(self, path: str | Path, synchronous: str = "FULL") -> None:
+    def __init__(
+        self, path: str | Path, synchronous: str = "FULL", *, now: Callable[[], float] = time.time
+    ) -> None:
+        """``now``: the clock entries are stamped with (``applied_at``), which pruning compares."""
         self.path = Path(path)
         self.synchronous = synchronous
+        self.now = now
         self._db: sqlite3.Connection | None = None
+        self._prune_db: sqlite3.Connection | None = None
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -135,6 +144,7 @@ class SqliteDedupStore:
                 " status TEXT NOT NULL, reply BLOB NOT NULL, applied_at REAL NOT NULL,"
                 " PRIMARY KEY (peer, command_id))"
             )
+            db.execute("CREATE INDEX IF NOT EXISTS applied_command_at ON applied_command (applied_at)")
             self._db = db
         return self._db
 
@@ -143,27 +153,41 @@ class SqliteDedupStore:
         db = self.connection
         db.execute("BEGIN IMMEDIATE")
         try:
-            yield _SqliteDedupTx(db)
+            yield _SqliteDedupTx(db, self.now)
         except BaseException:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
 
-    def prune(self, older_than: float) -> int:
-        """Forget ids applied before ``older_than`` (Unix time); senders never resend that old."""
-        return self.connection.execute(
-            "DELETE FROM applied_command WHERE applied_at < ?", (older_than,)
+    def prune(self, older_than: float, limit: int | None = None) -> int:
+        """Forget up to ``limit`` ids applied before ``older_than`` (Unix time), in one transaction;
+        senders never resend that old (comms.retention). On a connection of its own: the pruning thread
+        must not slip its statements into a command's open transaction."""
+        if self._prune_db is None:
+            _ = self.connection  # creates the table and its index
+            self._prune_db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=30
+            )
+        db = self._prune_db
+        if limit is None:
+            return db.execute("DELETE FROM applied_command WHERE applied_at < ?", (older_than,)).rowcount
+        return db.execute(
+            "DELETE FROM applied_command WHERE rowid IN (SELECT rowid FROM applied_command"
+            " WHERE applied_at < ? ORDER BY applied_at LIMIT ?)",
+            (older_than, limit),
         ).rowcount
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        for db in (self._db, self._prune_db):
+            if db is not None:
+                db.close()
+        self._db = self._prune_db = None
 
 
 class _SqliteDedupTx:
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection, now: Callable[[], float] = time.time) -> None:
         self.connection = connection
+        self.now = now
 
     def find_reply(self, peer: str, command_id: str) -> tuple[str, bytes] | None:
         row = self.connection.execute(
@@ -174,7 +198,7 @@ class _SqliteDedupTx:
     def save_reply(self, peer: str, command_id: str, status: str, body: bytes) -> None:
         self.connection.execute(
             "INSERT INTO applied_command (peer, command_id, status, reply, applied_at) VALUES (?, ?, ?, ?, ?)",
-            (peer, command_id, status, body, time.time()),
+            (peer, command_id, status, body, self.now()),
         )
 
 
@@ -186,6 +210,7 @@ class CommandServerConfig:
     apply: ApplyFn
     store: DedupStore
     max_body: int
+    active: Callable[[], bool] | None = None  # None: always active (see CommandServer)
     hold: HoldFn | None = None
     hold_timeout: float = 2.0
 
@@ -296,13 +321,18 @@ class _CommandServerCore:
         if kind == PING:
             if count != 3:
                 raise WireError("wrong_frame_count", f"PING of {count - 1} frames")
-            self._send(routing_id, PONG)
+            self._send(routing_id, PONG if self._active() else PASSIVE)
             return
         if kind != CMD:
             raise WireError("unknown_command", repr(kind[:20]))
         if count != 5:
             raise WireError("wrong_frame_count", f"CMD of {count - 1} frames")
         command_id = check_command_id(frames[3].bytes)
+        if not self._active():
+            # A standby node applies nothing and records nothing: the sender keeps the command.
+            self._send(routing_id, PASSIVE, frames[3].bytes)
+            self.stats.count("passive")
+            return
         body = frames[4].bytes
         if len(body) > self.cfg.max_body:
             self._send(routing_id, REPLY, frames[3].bytes, STATUS_INVALID.encode(), b"body too large")
@@ -340,6 +370,9 @@ class _CommandServerCore:
             del self.held[key]
             self.stats.count("released_unconfirmed")
             self._send(routing_id, *frames)
+
+    def _active(self) -> bool:
+        return self.cfg.active is None or bool(self.cfg.active())
 
     def _apply_once(self, command: Command) -> tuple[str, bytes]:
         store = self.cfg.store
@@ -387,6 +420,10 @@ class CommandServer(AgentFront):
     ``apply(command, tx) -> reply bytes`` runs in the server's agent thread inside
     ``store.transaction()``; ``tx`` is what that transaction yields (for ``SqliteDedupStore`` it has a
     ``connection``; an application store would carry its session). Raise ``CommandRefused`` to refuse.
+
+    ``active() -> bool`` (None: always active) is asked, in the agent thread, for every PING and CMD; it
+    must be cheap. While it says False the server answers PASSIVE and applies nothing (the standby node
+    of a failover pair).
     """
 
     def __init__(
@@ -399,6 +436,7 @@ class CommandServer(AgentFront):
         security: Security | None = None,
         context: zmq.Context | None = None,
         max_body: int = DEFAULT_MAX_BODY,
+        active: Callable[[], bool] | None = None,
         hold: HoldFn | None = None,
         hold_timeout: float = 2.0,
     ) -> None:
@@ -406,7 +444,7 @@ class CommandServer(AgentFront):
         holds its reply until ``release(mark)`` or ``hold_timeout`` seconds, None sends it now."""
         self.stats = NodeStats(f"command-server:{port}")
         self.config = CommandServerConfig(
-            host, port, security, apply, store or MemoryDedupStore(), max_body, hold, hold_timeout
+            host, port, security, apply, store or MemoryDedupStore(), max_body, active, hold, hold_timeout
         )
         self._peers_lock = threading.Lock()
         self._last_seen: dict[str, float] = {}
@@ -442,12 +480,18 @@ class Outbox(Protocol):
         ...
 
     def remove(self, command_id: str) -> None: ...
+    def queued_at(self, command_id: str) -> float | None:
+        """Wall-clock time the command was queued (None if unknown): a command queued longer ago than
+        the resend limit is expired, not resent (comms.retention)."""
+        ...
+
     def close(self) -> None: ...
 
 
 class MemoryOutbox:
     def __init__(self) -> None:
         self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._queued_at: dict[str, float] = {}
 
     def load(self) -> list[tuple[str, bytes]]:
         return list(self._items.items())
@@ -456,10 +500,15 @@ class MemoryOutbox:
         if command_id in self._items:
             return False
         self._items[command_id] = body
+        self._queued_at[command_id] = time.time()
         return True
 
     def remove(self, command_id: str) -> None:
         self._items.pop(command_id, None)
+        self._queued_at.pop(command_id, None)
+
+    def queued_at(self, command_id: str) -> float | None:
+        return self._queued_at.get(command_id)
 
     def close(self) -> None:
         pass
@@ -512,6 +561,10 @@ class SqliteOutbox:
         db.execute("DELETE FROM outbox WHERE command_id = ?", (command_id,))
         db.execute(f"PRAGMA synchronous={self.synchronous}")
 
+    def queued_at(self, command_id: str) -> float | None:
+        row = self.db.execute("SELECT queued_at FROM outbox WHERE command_id = ?", (command_id,)).fetchone()
+        return None if row is None else float(row[0])
+
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
@@ -531,7 +584,9 @@ class LinkState:
 @dataclass(frozen=True, slots=True)
 class CommandReply:
     command_id: str
-    status: str  # OK, REFUSED or INVALID (final); RETRY is handled by the client itself
+    # OK, REFUSED or INVALID (final); EXPIRED: given up by this client, body the reason (never sent
+    # again: comms.retention); RETRY is handled by the client itself
+    status: str
     body: bytes
 
 
@@ -546,6 +601,7 @@ class CommandClientConfig:
     resend_first: float
     on_reply: Callable[[CommandReply], None] | None
     on_link: Callable[[LinkState], None] | None
+    resend_limit: float = RESEND_LIMIT_S
 
 
 class _CommandClientCore:
@@ -556,6 +612,7 @@ class _CommandClientCore:
         self.front = front
         self.stats = front.stats
         self.queue: OrderedDict[str, bytes] = OrderedDict(outbox.load())
+        self.queued_at: dict[str, float] = {}  # when each queued command was queued, once looked up
         self.dealer: zmq.Socket | None = None
         self.poller = zmq.Poller()
         self._connect()
@@ -654,6 +711,9 @@ class _CommandClientCore:
 
     def _send_head(self, now: float) -> None:
         command_id, body = next(iter(self.queue.items()))
+        if self._expire_if_old(command_id):
+            self.next_send = 0.0  # the next command in line goes now
+            return
         if self._send([CMD, command_id.encode(), body]):
             self.in_flight = command_id
             self.attempts += 1
@@ -677,6 +737,9 @@ class _CommandClientCore:
     def _on_message(self, frames: list[bytes]) -> None:
         if len(frames) < 2 or frames[0] != CMD_PROTO:
             raise WireError("malformed", "reply without protocol tag")
+        if frames[1] == PASSIVE:
+            self._on_passive()
+            return
         self.last_heard = time.monotonic()
         self.last_heartbeat = time.time()
         if not self.up:
@@ -703,7 +766,30 @@ class _CommandClientCore:
             self.last_error = frames[4].decode(errors="replace")
             return
         assert status in FINAL_STATUSES
-        reply = CommandReply(command_id, status, frames[4])
+        self._finish(CommandReply(command_id, status, frames[4]))
+        self.stats.count("answered")
+
+    def _expire_if_old(self, command_id: str) -> bool:
+        """Give up on the head when it was queued longer ago than the resend limit: the receiver may have
+        forgotten by now whether it applied it (comms.retention). It leaves the queue with a final
+        EXPIRED reply, so the application reports it as failed."""
+        queued = self.queued_at.get(command_id)
+        if queued is None:
+            # A transient command is not in the outbox: its age counts from its first send.
+            queued = self.queued_at[command_id] = self.outbox.queued_at(command_id) or time.time()
+        age = time.time() - queued
+        if age <= self.cfg.resend_limit:
+            return False
+        reason = (
+            f"expired: not answered within {self.cfg.resend_limit / DAY_S:g} days of being queued "
+            f"({age / DAY_S:.1f} days ago), so it is not sent again; the node may no longer remember "
+            "whether it applied it: check there before taking it again"
+        )
+        self.stats.count("expired")
+        self._finish(CommandReply(command_id, STATUS_EXPIRED, reason.encode()))
+        return True
+
+    def _finish(self, reply: CommandReply) -> None:
         if self.cfg.on_reply is not None:
             try:
                 self.cfg.on_reply(reply)
@@ -711,16 +797,27 @@ class _CommandClientCore:
                 log.exception("on_reply callback failed")
         # Removed only after the application saw the reply: a crash in between means a resend and the
         # same stored reply again, never a lost one.
-        self.outbox.remove(command_id)
-        self.queue.pop(command_id, None)
+        self.outbox.remove(reply.command_id)
+        self.queue.pop(reply.command_id, None)
+        self.queued_at.pop(reply.command_id, None)
         self.in_flight = None
         self.attempts = 0
         self.backoff = self.cfg.resend_first
         self.next_send = 0.0
         self.last_error = (
-            None if status == STATUS_OK else f"{status}: {frames[4][:200].decode(errors='replace')}"
+            None
+            if reply.status == STATUS_OK
+            else f"{reply.status}: {reply.body[:200].decode(errors='replace')}"
         )
-        self.stats.count("answered")
+
+    def _on_passive(self) -> None:
+        """The node is the standby of a failover pair: it answers but applies nothing. The link counts as
+        down and the head stays queued, resent (with its backoff) until an active node answers."""
+        self.stats.count("passive")
+        self.last_error = PASSIVE_ERROR
+        if self.up:
+            self._set_up(False)
+        self.in_flight = None
 
     def _set_up(self, up: bool) -> None:
         self.up = up
@@ -745,7 +842,8 @@ class CommandClient(AgentFront):
     """A district's (or console's) end of the command channel.
 
     ``submit(body)`` returns once the command is persisted in the outbox; ``on_reply(reply)`` is
-    called in the agent thread with each final reply (possibly twice for one command after a crash);
+    called in the agent thread with each final reply (possibly twice for one command after a crash),
+    including the EXPIRED one of a command given up after ``resend_limit`` seconds (comms.retention);
     ``on_link(state)`` when the link goes up or down; ``link`` is the current state.
     """
 
@@ -763,12 +861,13 @@ class CommandClient(AgentFront):
         resend_first: float = _RESEND_FIRST,
         on_reply: Callable[[CommandReply], None] | None = None,
         on_link: Callable[[LinkState], None] | None = None,
+        resend_limit: float = RESEND_LIMIT_S,
     ) -> None:
         self.stats = NodeStats(f"command-client:{port}")
         self.max_body = max_body
         self.outbox = outbox if outbox is not None else MemoryOutbox()
         self.config = CommandClientConfig(
-            host, port, security, server, heartbeat, max_body, resend_first, on_reply, on_link
+            host, port, security, server, heartbeat, max_body, resend_first, on_reply, on_link, resend_limit
         )
         self._link = LinkState(False, time.time(), 0, None, 0, None)
         super().__init__(

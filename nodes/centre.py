@@ -20,6 +20,7 @@ from comms.clone import CloneServer
 from comms.commands import CommandServer
 from comms.keys import Security
 from comms.records import Peer
+from comms.retention import DEDUP_RETENTION_S, check_retention
 from comms.wire import Entry
 from data import journal
 from data.db import open_database, resolve_url, session_factory
@@ -31,6 +32,7 @@ from nodes.client import parse_endpoint
 from nodes.exercise_driver import ExerciseDriver
 from nodes.follower import JournalFollower
 from nodes.logs import NodeLog, seconds_since, wall_time
+from nodes.pruning import start_pruner
 from nodes.replica import WAL_BACKSTOP_PAGES, WalCheckpointer, sqlite_path
 from nodes.sequence_store import ReservationStore
 from nodes.standby import JOURNAL_MARK, Standby, journal_mark, probe_active, state_log
@@ -113,6 +115,7 @@ class CentreNode:
         context: zmq.Context | None = None,
         pair: PairConfig | None = None,
         seq_floor: int = 0,
+        dedup_retention: float = DEDUP_RETENTION_S,
     ) -> None:
         """``context``: the ZeroMQ context every socket of the node lives in, made and terminated by
         whoever composes the node (``python main.py center|district``); without one the node makes its
@@ -130,6 +133,7 @@ class CentreNode:
         self.heartbeat = heartbeat
         self.poll_interval = poll_interval
         self.case_window_days = case_window_days
+        self.dedup_retention = check_retention(dedup_retention)
         self.roster: dict[str, str] = {}
         self.context = context
         self._own_context = context is None
@@ -174,6 +178,7 @@ class CentreNode:
         self.store = DbDedupStore(self.session_factory, on_commit=self._after_command)
         # Its connection was opened by the command server's thread, stopped by then: a failure is expected.
         self.teardown.push("the applied-command store", self.store.close, quiet=True)
+        self.teardown.push("the pruner", start_pruner(self.store, self.dedup_retention, self.log).stop)
         self.commands = CommandServer(
             self.host,
             self.port + 3,

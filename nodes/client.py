@@ -185,7 +185,7 @@ class LinkClient:
             status = self.call("query.result", {"forward_id": result["forward_id"]}, timeout=timeout)
             if status["state"] == "ok":
                 return status["result"]
-            if status["state"] in ("refused", "invalid"):
+            if status["state"] in ("refused", "invalid", "expired"):
                 raise LinkRefused(status.get("reason") or "refused by the centre", status["state"].upper())
             if time.monotonic() >= deadline:
                 return {**result, "link": status.get("link")}
