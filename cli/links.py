@@ -223,7 +223,10 @@ def add_parsers(add) -> None:
     p = add("district", cmd_district, "run a district centre node with its own replica database")
     p.add_argument("code", help="the district's GB/T 2260 code, e.g. 230102")
     p.add_argument(
-        "--center", required=True, metavar="tcp://HOST:P", help="the municipal centre's base endpoint"
+        "--center",
+        required=True,
+        metavar="tcp://HOST:P[,tcp://HOST:Q]",
+        help="the municipal centre's base endpoint, or the two of a failover pair, comma-separated",
     )
     p.add_argument(
         "--bind", default="tcp://127.0.0.1:5556", metavar="tcp://HOST:P", help="where this node serves"

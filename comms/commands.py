@@ -15,13 +15,14 @@ import threading
 import time
 import uuid as uuid_mod
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import zmq
+from zmq.utils.monitor import parse_monitor_message
 
 from comms.agent import TERM, AgentFront
 from comms.keys import Security, peer_of
@@ -572,6 +573,15 @@ class SqliteOutbox:
 
 
 @dataclass(frozen=True, slots=True)
+class EndpointState:
+    """What a client of several servers (a failover pair) knows of one of them."""
+
+    address: str  # tcp://HOST:PORT
+    role: str  # "active" (answers PONG), "passive" (answers PASSIVE) or "silent" (nothing for 3 heartbeats)
+    last_heartbeat: float | None  # wall-clock time of its last answer
+
+
+@dataclass(frozen=True, slots=True)
 class LinkState:
     up: bool
     since: float  # wall-clock time of the last change of ``up``
@@ -579,6 +589,8 @@ class LinkState:
     last_heartbeat: float | None  # wall-clock time of the last PONG or REPLY
     head_attempts: int  # sends of the command at the head of the queue
     last_error: str | None
+    endpoint: str | None = None  # the active server commands go to; None while none is known
+    endpoints: tuple[EndpointState, ...] = ()  # every server, in the order given
 
 
 @dataclass(frozen=True, slots=True)
@@ -602,6 +614,32 @@ class CommandClientConfig:
     on_reply: Callable[[CommandReply], None] | None
     on_link: Callable[[LinkState], None] | None
     resend_limit: float = RESEND_LIMIT_S
+    more: tuple[tuple[str, int], ...] = ()  # the other servers of a failover pair
+
+    @property
+    def endpoints(self) -> list[tuple[str, int]]:
+        return [(self.host, self.port), *self.more]
+
+
+# While no server of a pair is known active, each is pinged this often: a passive server whose active
+# peer is gone takes over when a client's request reaches it.
+_SEEK_PING = 0.25
+
+
+class _Endpoint:
+    """One server of the client and what the client knows of it (agent thread only)."""
+
+    __slots__ = ("address", "alive", "dealer", "last_heard", "last_heartbeat", "monitor", "next_ping", "role")
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        self.dealer: zmq.Socket | None = None
+        self.monitor: zmq.Socket | None = None
+        self.alive = False  # heard from within 3 heartbeats
+        self.role = "silent"
+        self.last_heard = 0.0  # monotonic
+        self.last_heartbeat: float | None = None  # wall clock
+        self.next_ping = 0.0
 
 
 class _CommandClientCore:
@@ -613,26 +651,33 @@ class _CommandClientCore:
         self.stats = front.stats
         self.queue: OrderedDict[str, bytes] = OrderedDict(outbox.load())
         self.queued_at: dict[str, float] = {}  # when each queued command was queued, once looked up
-        self.dealer: zmq.Socket | None = None
         self.poller = zmq.Poller()
-        self._connect()
+        self.endpoints = [_Endpoint(f"tcp://{host}:{port}") for host, port in cfg.endpoints]
+        # Several servers are a failover pair: commands go only to the one that answers PONG.
+        self.pair = len(self.endpoints) > 1
+        self.sockets: dict[zmq.Socket, _Endpoint] = {}  # each endpoint's dealer and monitor
+        try:
+            for endpoint in self.endpoints:
+                self._connect(endpoint)
+        except Exception:
+            for endpoint in self.endpoints:
+                self._disconnect(endpoint)
+            raise
+        self.active: _Endpoint | None = None
+        self.sent_to: _Endpoint | None = None  # where the head was last sent
         self.in_flight: str | None = None  # the head's id once sent
         self.next_send = 0.0  # monotonic time the head may be (re)sent
         self.backoff = self.cfg.resend_first
         self.attempts = 0
         self.last_error: str | None = None
-        self.next_ping = 0.0
-        self.last_heard = 0.0
         self.last_heartbeat: float | None = None
         self.up = False
         self.since = time.time()
         self._publish_link(force=True)
 
-    def _connect(self) -> None:
-        if self.dealer is not None:
-            self.poller.unregister(self.dealer)
-            self.dealer.close(linger=0)
-        dealer = self.context.socket(zmq.DEALER)
+    def _connect(self, endpoint: _Endpoint) -> None:
+        self._disconnect(endpoint)
+        dealer = endpoint.dealer = self.context.socket(zmq.DEALER)
         dealer.linger = 0
         # Queue nothing for a server that is not connected: a send then fails at once (link down)
         # instead of piling stale copies that would all arrive on reconnection.
@@ -640,39 +685,86 @@ class _CommandClientCore:
         dealer.maxmsgsize = maxmsgsize(self.cfg.max_body)
         if self.cfg.security is not None:
             self.cfg.security.make_client(dealer, self.cfg.server)
-        dealer.connect(f"tcp://{self.cfg.host}:{self.cfg.port}")
-        self.dealer = dealer
+        if self.pair:
+            # A killed server is noticed at once, not after 3 heartbeats of silence.
+            endpoint.monitor = dealer.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+            self.sockets[endpoint.monitor] = endpoint
+            self.poller.register(endpoint.monitor, zmq.POLLIN)
+        dealer.connect(endpoint.address)
+        self.sockets[dealer] = endpoint
         self.poller.register(dealer, zmq.POLLIN)
 
+    def _disconnect(self, endpoint: _Endpoint) -> None:
+        for sock in (endpoint.monitor, endpoint.dealer):
+            if sock is not None and self.sockets.pop(sock, None) is not None:
+                self.poller.unregister(sock)
+        if endpoint.monitor is not None:
+            try:
+                endpoint.dealer.disable_monitor()
+            except zmq.ZMQError:
+                pass
+            endpoint.monitor.close(linger=0)
+            endpoint.monitor = None
+        if endpoint.dealer is not None:
+            endpoint.dealer.close(linger=0)
+            endpoint.dealer = None
+
     def close(self) -> None:
-        if self.dealer is not None:
-            self.dealer.close(linger=0)
+        for endpoint in self.endpoints:
+            self._disconnect(endpoint)
         self.outbox.close()
+
+    def _target(self) -> _Endpoint | None:
+        """Where the head goes: the active server of a pair (None while none is known); a lone server
+        always, as before pairs existed."""
+        return self.active if self.pair else self.endpoints[0]
 
     def run(self, pipe: zmq.Socket) -> None:
         self.poller.register(pipe, zmq.POLLIN)
-        hb = self.cfg.heartbeat
         while True:
             now = time.monotonic()
-            wake = self.next_ping
-            if self.queue:
+            wake = min(endpoint.next_ping for endpoint in self.endpoints)
+            if self.queue and self._target() is not None:
                 wake = min(wake, self.next_send)
             events = dict(self.poller.poll(max(0, int((wake - now) * 1000) + 1)))
             if pipe in events and self._drain_pipe(pipe):
                 return
-            if self.dealer in events:
-                self._drain_dealer()
+            for sock in events:
+                endpoint = self.sockets.get(sock)
+                if endpoint is None:
+                    continue
+                if sock is endpoint.dealer:
+                    self._drain_dealer(endpoint)
+                elif sock is endpoint.monitor:
+                    self._drain_monitor(endpoint)
             now = time.monotonic()
-            if self.up and now - self.last_heard > 3 * hb:
-                self._set_up(False)
-                # A stalled connection may hold our messages; a fresh socket starts clean.
-                self._connect()
-            if now >= self.next_ping:
-                self._send([PING])
-                self.next_ping = now + hb
+            self._check_silence(now)
+            self._ping(now)
             if self.queue and now >= self.next_send:
                 self._send_head(now)
             self._publish_link()
+
+    def _check_silence(self, now: float) -> None:
+        for endpoint in self.endpoints:
+            if endpoint.alive and now - endpoint.last_heard > 3 * self.cfg.heartbeat:
+                self._lost(endpoint)
+                # A stalled connection may hold our messages; a fresh socket starts clean.
+                self._connect(endpoint)
+
+    def _lost(self, endpoint: _Endpoint) -> None:
+        endpoint.alive = False
+        endpoint.role = "silent"
+        if endpoint is self.active:
+            self._set_active(None)
+
+    def _ping(self, now: float) -> None:
+        interval = self.cfg.heartbeat
+        if self.pair and self.active is None:
+            interval = min(interval, _SEEK_PING)
+        for endpoint in self.endpoints:
+            if now >= endpoint.next_ping:
+                self._send(endpoint, [PING])
+                endpoint.next_ping = now + interval
 
     def _drain_pipe(self, pipe: zmq.Socket) -> bool:
         for _ in range(_BATCH):
@@ -702,20 +794,26 @@ class _CommandClientCore:
                     self.next_send = 0.0
         return False
 
-    def _send(self, frames: list[bytes]) -> bool:
+    def _send(self, endpoint: _Endpoint, frames: list[bytes]) -> bool:
         try:
-            send_frames(self.dealer, [CMD_PROTO, *frames], _NOBLOCK)
+            send_frames(endpoint.dealer, [CMD_PROTO, *frames], _NOBLOCK)
             return True
         except zmq.Again:
             return False
 
     def _send_head(self, now: float) -> None:
+        target = self._target()
+        if target is None:
+            # No active server known: the next PONG makes one so and sends the head at once.
+            self.next_send = now + self.cfg.heartbeat
+            return
         command_id, body = next(iter(self.queue.items()))
         if self._expire_if_old(command_id):
             self.next_send = 0.0  # the next command in line goes now
             return
-        if self._send([CMD, command_id.encode(), body]):
+        if self._send(target, [CMD, command_id.encode(), body]):
             self.in_flight = command_id
+            self.sent_to = target
             self.attempts += 1
             self.stats.count("sent" if self.attempts == 1 else "resent")
             self.next_send = now + self.backoff
@@ -724,30 +822,41 @@ class _CommandClientCore:
             # No connection (IMMEDIATE): try again soon, the link state already says down.
             self.next_send = now + min(self.backoff, 0.1 * self.cfg.heartbeat + 0.05)
 
-    def _drain_dealer(self) -> None:
+    def _drain_dealer(self, endpoint: _Endpoint) -> None:
         for _ in range(_BATCH):
-            if not has_message(self.dealer):
+            if endpoint.dealer is None or not has_message(endpoint.dealer):
                 return
-            frames = recv_frames(self.dealer)
+            frames = recv_frames(endpoint.dealer)
             try:
-                self._on_message(frames)
+                self._on_message(endpoint, frames)
             except WireError as exc:
-                self.stats.drop(exc.reason, exc.detail, "server")
+                self.stats.drop(exc.reason, exc.detail, endpoint.address)
 
-    def _on_message(self, frames: list[bytes]) -> None:
+    def _drain_monitor(self, endpoint: _Endpoint) -> None:
+        while endpoint.monitor is not None and has_message(endpoint.monitor):
+            try:
+                event = parse_monitor_message(endpoint.monitor.recv_multipart(_NOBLOCK))
+            except (zmq.Again, ValueError, KeyError):
+                return
+            if event["event"] == zmq.EVENT_DISCONNECTED and endpoint.alive:
+                self.stats.count("disconnected")
+                # libzmq reconnects by itself; the server is active again once it answers PONG.
+                self._lost(endpoint)
+
+    def _on_message(self, endpoint: _Endpoint, frames: list[bytes]) -> None:
         if len(frames) < 2 or frames[0] != CMD_PROTO:
             raise WireError("malformed", "reply without protocol tag")
-        if frames[1] == PASSIVE:
-            self._on_passive()
-            return
-        self.last_heard = time.monotonic()
-        self.last_heartbeat = time.time()
-        if not self.up:
-            self._set_up(True)
-            # Back from an outage: resend the head now rather than at the end of its backoff.
-            self.backoff = self.cfg.resend_first
-            self.next_send = 0.0
+        endpoint.last_heard = time.monotonic()
+        endpoint.alive = True
+        endpoint.last_heartbeat = time.time()
         kind = frames[1]
+        if kind == PASSIVE:
+            self._on_passive(endpoint, frames)
+            return
+        self.last_heartbeat = endpoint.last_heartbeat
+        endpoint.role = "active"
+        if self.active is None:
+            self._set_active(endpoint)
         if kind == PONG:
             return
         if kind == UNSUPPORTED:
@@ -759,6 +868,7 @@ class _CommandClientCore:
         status = frames[3].decode("ascii", errors="replace")
         if status not in ALL_STATUSES:
             raise WireError("malformed", f"status {status[:20]!r}")
+        # Matched by id, whichever server sent it: the old active of a pair may answer late.
         if command_id != next(iter(self.queue), None):
             self.stats.count("stale_replies")  # the answer to an earlier resend
             return
@@ -810,25 +920,54 @@ class _CommandClientCore:
             else f"{reply.status}: {reply.body[:200].decode(errors='replace')}"
         )
 
-    def _on_passive(self) -> None:
-        """The node is the standby of a failover pair: it answers but applies nothing. The link counts as
-        down and the head stays queued, resent (with its backoff) until an active node answers."""
+    def _on_passive(self, endpoint: _Endpoint, frames: list[bytes]) -> None:
+        """PASSIVE: the server is the backup of a pair (``PASSIVE`` after a PING; ``PASSIVE``, command
+        id after a CMD, which it did not apply). Commands go elsewhere until it answers PONG."""
+        if len(frames) not in (2, 3):
+            raise WireError("malformed", f"PASSIVE of {len(frames)} frames")
+        command_id = check_command_id(frames[2]) if len(frames) == 3 else None
+        endpoint.role = "passive"
         self.stats.count("passive")
-        self.last_error = PASSIVE_ERROR
-        if self.up:
-            self._set_up(False)
-        self.in_flight = None
+        was_active = endpoint is self.active
+        if was_active:
+            self._set_active(None)
+        if command_id is not None and command_id == self.in_flight and self.sent_to is endpoint:
+            self.in_flight = None
+            if self.pair:
+                # Not applied there: the head goes to the server that answers PONG next.
+                self.backoff = self.cfg.resend_first
+                self.next_send = 0.0
+        if was_active or command_id is not None:
+            self.last_error = PASSIVE_ERROR if not self.pair else f"{endpoint.address}: {PASSIVE_ERROR}"
 
-    def _set_up(self, up: bool) -> None:
-        self.up = up
-        self.since = time.time()
-        if not up:
-            self.in_flight = None  # resend the head once the link is back
+    def _set_active(self, endpoint: _Endpoint | None) -> None:
+        if endpoint is self.active:
+            return
+        self.active = endpoint
+        self.in_flight = None  # the head is sent (again) to the new active server
+        if endpoint is not None:
+            # Back from an outage, or a new server: resend the head now rather than at the end of its backoff.
+            self.backoff = self.cfg.resend_first
+            self.next_send = 0.0
+        elif self.pair:
+            for other in self.endpoints:
+                other.next_ping = 0.0  # seek the active one at once
+        up = endpoint is not None
+        if up != self.up:
+            self.up = up
+            self.since = time.time()
         self._publish_link(force=True)
 
     def _publish_link(self, force: bool = False) -> None:
         state = LinkState(
-            self.up, self.since, len(self.queue), self.last_heartbeat, self.attempts, self.last_error
+            self.up,
+            self.since,
+            len(self.queue),
+            self.last_heartbeat,
+            self.attempts,
+            self.last_error,
+            self.active.address if self.active is not None else None,
+            tuple(EndpointState(e.address, e.role, e.last_heartbeat) for e in self.endpoints),
         )
         self.front._link = state
         if force and self.cfg.on_link is not None:
@@ -845,6 +984,11 @@ class CommandClient(AgentFront):
     called in the agent thread with each final reply (possibly twice for one command after a crash),
     including the EXPIRED one of a command given up after ``resend_limit`` seconds (comms.retention);
     ``on_link(state)`` when the link goes up or down; ``link`` is the current state.
+
+    ``more``: the other servers of a failover pair, as (host, port). The client then keeps a line to
+    each, pings each every heartbeat and sends commands only to the one that answers PONG (the
+    active one); when it falls silent, drops its connection or answers PASSIVE, the head of the
+    queue goes to whichever answers PONG next (docs/protocol.md section 4, "Several endpoints").
     """
 
     def __init__(
@@ -852,6 +996,7 @@ class CommandClient(AgentFront):
         host: str,
         port: int,
         *,
+        more: Sequence[tuple[str, int]] = (),
         outbox: Outbox | None = None,
         security: Security | None = None,
         server: str = "centre",
@@ -866,8 +1011,12 @@ class CommandClient(AgentFront):
         self.stats = NodeStats(f"command-client:{port}")
         self.max_body = max_body
         self.outbox = outbox if outbox is not None else MemoryOutbox()
+        more = tuple((h, int(p)) for h, p in more)
+        if len({(host, int(port)), *more}) != 1 + len(more):
+            raise ValueError(f"a server is named twice among {[(host, port), *more]}")
         self.config = CommandClientConfig(
-            host, port, security, server, heartbeat, max_body, resend_first, on_reply, on_link, resend_limit
+            host, port, security, server, heartbeat, max_body, resend_first, on_reply, on_link,
+            resend_limit=resend_limit, more=more,
         )
         self._link = LinkState(False, time.time(), 0, None, 0, None)
         super().__init__(

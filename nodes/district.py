@@ -40,7 +40,7 @@ from modes.common.command_bus import (
 from modes.common.mode_switch import EVENT_KIND as MODE_EVENT
 from modes.common.mode_switch import current_mode
 from modes.common.picture import classify, district_status_key, pack, unpack
-from nodes.client import LinkClient, LinkError, LinkRefused, parse_endpoint
+from nodes.client import LinkClient, LinkError, LinkRefused, parse_endpoint, parse_endpoints
 from nodes.logs import NodeLog, seconds_since, wall_time
 from nodes.pruning import start_pruner
 from nodes.replica import DomainReplica, connect_replica_db, revert_rows, sqlite_path
@@ -204,7 +204,8 @@ class DistrictNode:
         if self._own_context:
             self.context = zmq.Context()
             self.teardown.push("the ZeroMQ context", self.context.term)
-        chost, cport = parse_endpoint(self.centre)
+        # The centre, or the two of a failover pair: both clients follow whichever is active.
+        (chost, cport), *more = parse_endpoints(self.centre)
         bhost, bport = parse_endpoint(self.bind)
         self.replica = DomainReplica(self.path, on_commit=self._on_replica_commit)
         self.query_link = LinkClient(
@@ -242,6 +243,7 @@ class DistrictNode:
         self.clone = CloneClient(
             chost,
             cport,
+            more=more,
             security=self.security,
             server=self.centre_key,
             replica=self.replica,
@@ -255,6 +257,7 @@ class DistrictNode:
         self.upstream = CommandClient(
             chost,
             cport + 3,
+            more=[(host, port + 3) for host, port in more],
             outbox=self.outbox,
             security=self.security,
             server=self.centre_key,
@@ -496,7 +499,12 @@ class DistrictNode:
 
     def _on_state_link(self, state: CloneLinkState) -> None:
         self.log.event(
-            "state_link", "info" if state.up else "warning", up=state.up, synced=state.synced, seq=state.seq
+            "state_link",
+            "info" if state.up else "warning",
+            up=state.up,
+            synced=state.synced,
+            seq=state.seq,
+            endpoint=state.endpoint,
         )
 
     def _on_command_link(self, state: LinkState) -> None:
@@ -506,6 +514,7 @@ class DistrictNode:
             up=state.up,
             queue=state.queue_length,
             last_error=state.last_error,
+            endpoint=state.endpoint,
         )
 
     # --- forwarding (command server's agent thread, then the upstream client's) -----------------------
@@ -750,6 +759,7 @@ class DistrictNode:
                 "last_heartbeat": wall_time(cmd.last_heartbeat),
                 "head_attempts": cmd.head_attempts,
                 "last_error": cmd.last_error,
+                "endpoint": cmd.endpoint,  # the active centre of a pair
             },
             "state": {
                 "up": state.up,
@@ -760,6 +770,7 @@ class DistrictNode:
                 "epoch": state.epoch,
                 "last_heartbeat": wall_time(state.last_heartbeat),
                 "lag": lag,
+                "endpoint": state.endpoint,
             },
             "queue": [
                 {
