@@ -236,6 +236,7 @@ class CentreNode:
             serving=self.serving,
             keys=self.server.info()["keys"] if self.server is not None else None,
             epoch=self.server.epoch if self.server is not None else None,
+            seq_base=self.seq_base if self.server is not None else None,
             curve=self.security is not None,
             start_seconds=round(time.monotonic() - started, 2),
             db=resolve_url(self.db_url).split("?")[0],
@@ -257,6 +258,7 @@ class CentreNode:
                     state = build_state(s, self.clock.now(), self.case_window_days)
             wall = time.time()
             seq_floor = self.reservations.base(max(seq_floor, self.seq_floor))
+            self.seq_base = seq_floor
             entries = []
             published: dict[str, bytes] = {}
             if items is None:
