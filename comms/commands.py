@@ -214,6 +214,7 @@ class CommandServerConfig:
     active: Callable[[], bool] | None = None  # None: always active (see CommandServer)
     hold: HoldFn | None = None
     hold_timeout: float = 2.0
+    answers_passive: Callable[[bytes], bool] | None = None
 
 
 # After a command is applied: a mark to hold its reply until ``release(mark)``, or None to reply now.
@@ -329,7 +330,9 @@ class _CommandServerCore:
         if count != 5:
             raise WireError("wrong_frame_count", f"CMD of {count - 1} frames")
         command_id = check_command_id(frames[3].bytes)
-        if not self._active():
+        if not self._active() and not (
+            self.cfg.answers_passive is not None and self.cfg.answers_passive(frames[4].bytes)
+        ):
             # A standby node applies nothing and records nothing: the sender keeps the command.
             self._send(routing_id, PASSIVE, frames[3].bytes)
             self.stats.count("passive")
@@ -440,12 +443,15 @@ class CommandServer(AgentFront):
         active: Callable[[], bool] | None = None,
         hold: HoldFn | None = None,
         hold_timeout: float = 2.0,
+        answers_passive: Callable[[bytes], bool] | None = None,
     ) -> None:
-        """``hold(command, status)``: asked after each command is applied (in the agent thread); a mark
+        """``answers_passive(body)``: a command a passive node still answers (its own diagnostics),
+        never one that changes anything. ``hold(command, status)``: asked after each command is applied (in the agent thread); a mark
         holds its reply until ``release(mark)`` or ``hold_timeout`` seconds, None sends it now."""
         self.stats = NodeStats(f"command-server:{port}")
         self.config = CommandServerConfig(
-            host, port, security, apply, store or MemoryDedupStore(), max_body, active, hold, hold_timeout
+            host, port, security, apply, store or MemoryDedupStore(), max_body, active, hold, hold_timeout,
+            answers_passive,
         )
         self._peers_lock = threading.Lock()
         self._last_seen: dict[str, float] = {}

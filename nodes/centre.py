@@ -19,13 +19,13 @@ from comms.bstar import BinaryStar, State
 from comms.clone import CloneServer
 from comms.commands import CommandServer
 from comms.keys import Security
-from comms.records import Peer
+from comms.records import CommandRefused, Peer
 from comms.retention import DEDUP_RETENTION_S, check_retention
 from comms.wire import Entry
 from data import journal
 from data.db import open_database, resolve_url, session_factory
 from modes.common.clock import Clock
-from modes.common.command_bus import CommandBus, DbDedupStore, NodeRole, call_local, make_apply
+from modes.common.command_bus import CommandBus, DbDedupStore, NodeRole, call_local, decode_call, make_apply
 from modes.common.picture import CASE_WINDOW_DAYS, Touched, build_state, classify, unpack
 from modes.exercises.exercises import running_exercise_ids
 from nodes.client import parse_endpoint
@@ -95,6 +95,16 @@ def _left(props: dict[str, str], wall: float) -> dict[str, str]:
         return {}
     left = max(left, 0.001)
     return {"ttl": f"{left:.3f}", "expires_at": f"{wall + left:.3f}"}
+
+
+def _diagnostic(body: bytes) -> bool:
+    """A command a passive centre answers: ``link.status`` and the pair's own switches (``link.*``
+    change nothing in the city)."""
+    try:
+        name, _, _ = decode_call(body)
+    except Exception:
+        return False
+    return isinstance(name, str) and name.startswith("link.")
 
 
 class CentreNode:
@@ -174,6 +184,7 @@ class CentreNode:
         install(self.bus, "link.status", lambda ctx, args: self.status())
         if pair is not None:
             install(self.bus, "state.log", state_log(self.security))
+            install(self.bus, "link.heartbeat", self._heartbeat_switch)
         services = {"generation": lambda: self.follower.generation if self.follower else 0}
         self.store = DbDedupStore(self.session_factory, on_commit=self._after_command)
         # Its connection was opened by the command server's thread, stopped by then: a failure is expected.
@@ -188,6 +199,7 @@ class CentreNode:
             context=self.context,
             active=None if pair is None else self._client_request,
             hold=self._hold if copies else None,
+            answers_passive=_diagnostic,
             hold_timeout=pair.hold_timeout if pair is not None else 2.0,
         ).start()
         self.teardown.push("the command server", self.commands.stop)
@@ -224,6 +236,7 @@ class CentreNode:
             serving=self.serving,
             keys=self.server.info()["keys"] if self.server is not None else None,
             epoch=self.server.epoch if self.server is not None else None,
+            seq_base=self.seq_base if self.server is not None else None,
             curve=self.security is not None,
             start_seconds=round(time.monotonic() - started, 2),
             db=resolve_url(self.db_url).split("?")[0],
@@ -245,6 +258,7 @@ class CentreNode:
                     state = build_state(s, self.clock.now(), self.case_window_days)
             wall = time.time()
             seq_floor = self.reservations.base(max(seq_floor, self.seq_floor))
+            self.seq_base = seq_floor
             entries = []
             published: dict[str, bytes] = {}
             if items is None:
@@ -391,7 +405,10 @@ class CentreNode:
     def _peer_alive(self) -> bool:
         """The second path to the peer: does its command port answer a PING as an active node?"""
         assert self.pair is not None
-        return probe_active(self.pair.peer, self.security, self.pair.peer_key, self.context, timeout=0.5)
+        started = time.monotonic()
+        alive = probe_active(self.pair.peer, self.security, self.pair.peer_key, self.context)
+        self.log.event("peer_check", "warning", alive=alive, seconds=round(time.monotonic() - started, 3))
+        return alive
 
     def _hold(self, command, status: str) -> int | None:
         """Hold a command's reply until the standby confirmed the journal number it committed at, while
@@ -403,6 +420,18 @@ class CentreNode:
             return None
         seq = self._journal_seq()
         return None if seq <= self._confirmed else seq
+
+    def _heartbeat_switch(self, ctx, args: dict[str, Any]) -> dict[str, Any]:
+        """``link.heartbeat {"on": bool}``: stop or resume the pair's heartbeat without stopping the node
+        (a drill of a partition between the two centres). For a ``centre`` key only."""
+        if self.security is not None and ctx.peer.role_kind != "centre":
+            raise CommandRefused("link.heartbeat is for the centres' own key only")
+        if self.bstar is None:
+            raise CommandRefused("this centre is not one of a pair")
+        if "on" in args:
+            self.bstar.sending = bool(args["on"])
+            self.log.event("pair_heartbeat", "warning", on=self.bstar.sending)
+        return {"on": self.bstar.sending}
 
     def _journal_seq(self) -> int:
         with self.session_factory() as s:
@@ -495,6 +524,7 @@ class CentreNode:
                 "peer_state": pi.peer_state.value if pi.peer_state else None,
                 "peer_seen_s": pi.peer_seen_s,
                 "faults": pi.faults,
+                "failover_declined": self.bstar.stats.get("failover_declined"),
                 "confirmed": self._confirmed,
                 "held": self.commands.stats.get("held"),
                 "released_unconfirmed": self.commands.stats.get("released_unconfirmed"),

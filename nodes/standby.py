@@ -111,22 +111,36 @@ def _insert_applied(session, rows: list[list[Any]]) -> None:
 
 
 def probe_active(
-    endpoint: str, security: Security | None, server_key: str, context: zmq.Context, timeout: float = 0.5
+    endpoint: str, security: Security | None, server_key: str, context: zmq.Context, timeout: float = 1.0
 ) -> bool:
-    """Whether the node at ``endpoint`` answers a PING on its command port as an active node (PONG)."""
+    """Whether the node at ``endpoint`` answers a PING on its command port as an active node (PONG).
+
+    A refused connection (nothing listens: the process is gone) answers False at once; a host that
+    does not answer at all takes ``timeout``."""
     host, port = parse_endpoint(endpoint)
     sock = context.socket(zmq.DEALER)
     sock.linger = 0
+    monitor = sock.get_monitor_socket(zmq.EVENT_CONNECT_RETRIED)
     try:
         if security is not None:
             security.make_client(sock, server_key)
         sock.connect(f"tcp://{host}:{port + 3}")
         sock.send_multipart([CMD_PROTO, PING])
-        if not sock.poll(int(timeout * 1000)):
-            return False
-        frames = sock.recv_multipart()
-        return len(frames) >= 2 and frames[0] == CMD_PROTO and frames[1] == PONG
+        poller = zmq.Poller()
+        poller.register(sock, zmq.POLLIN)
+        poller.register(monitor, zmq.POLLIN)
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            events = dict(poller.poll(int(left * 1000) + 1))
+            if sock in events:
+                frames = sock.recv_multipart()
+                return len(frames) >= 2 and frames[0] == CMD_PROTO and frames[1] == PONG
+            if monitor in events:
+                return False  # connection refused: no node there
+        return False
     finally:
+        sock.disable_monitor()
+        monitor.close(linger=0)
         sock.close(linger=0)
 
 
