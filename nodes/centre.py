@@ -396,6 +396,7 @@ class CentreNode:
         peer = self.bstar.info().peer_props if self.bstar is not None else {}
         floor = max(floor, int(peer.get("reserved") or 0), int(peer.get("seq") or 0))
         self._serve(items, seq_floor=floor)
+        steps["serving"] = round(time.monotonic() - started, 3)
         self.log.event(
             "took_over", seconds=round(time.monotonic() - started, 2), from_replica=items is not None, steps=steps
         )
