@@ -160,6 +160,11 @@ class ConsoleLink:
                 f"the secure handshake with {self.endpoint} failed: is {self.server!r} the key of the node "
                 "running there (see --server), and does the node run with --keys?"
             )
+        if answer == ProbeResult.PASSIVE and not have_replica:
+            raise ConnectError(
+                f"the node at {self.endpoint} is passive (standby): it serves nothing until it takes over, "
+                "and this console has no replica of it yet; connect to the active node of the pair"
+            )
         if answer == ProbeResult.SILENT and not have_replica:
             raise ConnectError(
                 f"no node answers at {self.endpoint} (nothing listens on its command port {self.port + 3}, "
