@@ -69,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except DatabaseError as exc:
-        return fail(str(exc), EXIT_DATABASE)
+        # A node that cannot be used says why by its own status (cli/reach.py), else: unreachable.
+        return fail(str(exc), getattr(exc, "exit_code", EXIT_DATABASE))
     except (InputError, CrsError, GeometryError) as exc:
         return fail(str(exc), EXIT_INPUT)
     except KeyboardInterrupt:

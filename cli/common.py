@@ -16,6 +16,11 @@ EXIT_INPUT = 2  # bad input: unknown code, malformed file, point outside the cit
 EXIT_DATABASE = 3  # the database cannot be reached or used
 EXIT_NO_DISPLAY = 4
 EXIT_TAMPERED = 5  # audit verify: the journal, or a row it vouches for, is not as it was written
+# --connect, before anything is sent (cli/reach.py): the node refused this client's key (or the keys do
+# not match), no node listens at the endpoint, the node is the passive standby of a failover pair.
+EXIT_KEY_REFUSED = 6
+EXIT_NO_NODE = 7
+EXIT_PASSIVE = 8
 PASSWORD_ENV = "SANWEI_PASSWORD"
 
 Handler = Callable[[argparse.Namespace], int]
@@ -293,6 +298,7 @@ def remote(args: argparse.Namespace, command: str, payload: dict, *, wait: bool 
 
     security = link_security(args.keys, args.identity)
     try:
+        check_node(args, security)
         with LinkClient(args.connect, security, server=server_key(args)) as link:
             sign_in_link(link, args)
             if wait:
@@ -300,6 +306,8 @@ def remote(args: argparse.Namespace, command: str, payload: dict, *, wait: bool 
             return link.call(command, payload)
     except LinkRefused as exc:
         raise InputError(exc.reason) from None
+    except InputError:
+        raise
     except (LinkError, ValueError) as exc:
         hint = (
             "" if not args.keys else f" (is {server_key(args)!r} the node's key in {args.keys}? see --server)"
@@ -316,6 +324,7 @@ def link_session(args: argparse.Namespace):
 
     security = link_security(args.keys, args.identity)
     try:
+        check_node(args, security)
         with LinkClient(args.connect, security, server=server_key(args)) as link:
             sign_in_link(link, args)
             yield link
@@ -325,6 +334,14 @@ def link_session(args: argparse.Namespace):
         raise
     except (LinkError, ValueError) as exc:
         raise DatabaseError(str(exc)) from None
+
+
+def check_node(args: argparse.Namespace, security) -> None:
+    """Before sending anything over ``--connect``: say plainly why the node cannot be used, with its
+    own exit status (cli/reach.py)."""
+    from cli.reach import check_endpoints
+
+    check_endpoints([args.connect], security, server=server_key(args), key_folder=args.keys)
 
 
 def follow(link, query: str, args: dict, wait: float, done: str) -> dict:

@@ -165,6 +165,11 @@ class ConsoleLink:
                 f"the secure handshake with {where} failed: is {self.server!r} the key of the node "
                 "running there (see --server), and does the node run with --keys?"
             )
+        if answer == ProbeResult.PASSIVE and not have_replica:
+            raise ConnectError(
+                f"the node at {self.endpoint} is passive (standby): it serves nothing until it takes over, "
+                "and this console has no replica of it yet; connect to the active node of the pair"
+            )
         if answer == ProbeResult.SILENT and not have_replica:
             # Silence is the least telling answer: every endpoint gave it.
             command_ports = ", ".join(str(p + 3) for _, p in self.endpoints)
