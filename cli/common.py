@@ -339,9 +339,21 @@ def link_session(args: argparse.Namespace):
 def check_node(args: argparse.Namespace, security) -> None:
     """Before sending anything over ``--connect``: say plainly why the node cannot be used, with its
     own exit status (cli/reach.py)."""
-    from cli.reach import check_endpoints
+    from cli.reach import NodeUnusable, check_endpoints
+    from data.errors import InputError
+    from nodes.client import parse_endpoints
 
-    check_endpoints([args.connect], security, server=server_key(args), key_folder=args.keys)
+    try:
+        endpoints = [f"tcp://{host}:{port}" for host, port in parse_endpoints(args.connect)]
+    except ValueError as exc:
+        raise InputError(f"--connect: {exc}") from None
+    try:
+        check_endpoints(endpoints, security, server=server_key(args), key_folder=args.keys)
+    except NodeUnusable as exc:
+        # A pair with no active centre yet but a passive one: the probe's request counts as a client's
+        # (docs/protocol.md section 8), so the passive one may be taking over; the link waits for it.
+        if not (len(endpoints) > 1 and exc.exit_code == EXIT_PASSIVE):
+            raise
 
 
 def follow(link, query: str, args: dict, wait: float, done: str) -> dict:
