@@ -39,6 +39,7 @@ def cmd_center(args: argparse.Namespace) -> int:
             heartbeat=args.heartbeat,
             case_window_days=args.case_window_days,
             context=context,
+            key_poll=args.key_poll,
         )
         if args.keys is None:
             log.event("no_curve", "warning", message="running without CURVE: tests and lab only")
@@ -70,6 +71,7 @@ def cmd_district(args: argparse.Namespace) -> int:
             log=log,
             heartbeat=args.heartbeat,
             context=context,
+            key_poll=args.key_poll,
         )
         from modes.civil_defence import link_commands as civil_defence_links
         from modes.emergency import link_commands as emergency_links
@@ -149,6 +151,26 @@ def cmd_link(args: argparse.Namespace) -> int:
     return 0
 
 
+def key_poll_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--key-poll",
+        type=positive_seconds,
+        default=1.0,
+        metavar="S",
+        help="seconds between looks at the key folder for added or removed keys (SIGHUP: at once)",
+    )
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds above 0")
+    return value
+
+
 def add_parsers(add) -> None:
     p = add(
         "center", cmd_center, "run the municipal centre node (headless): state on P..P+2, commands on P+3"
@@ -161,6 +183,7 @@ def add_parsers(add) -> None:
         "--identity", default="centre", metavar="NAME", help="this node's key in DIR (default centre)"
     )
     p.add_argument("--heartbeat", type=float, default=1.0, metavar="S")
+    key_poll_option(p)
     p.add_argument(
         "--case-window-days",
         type=float,
@@ -183,6 +206,7 @@ def add_parsers(add) -> None:
     p.add_argument("--identity", metavar="NAME", help="this node's key in DIR (default district-CODE)")
     p.add_argument("--center-key", default="centre", metavar="NAME", help="the centre's key in DIR")
     p.add_argument("--heartbeat", type=float, default=1.0, metavar="S")
+    key_poll_option(p)
 
     p = add("keys", cmd_keys, "CURVE keys for the links")
     keys_sub = p.add_subparsers(dest="keys_command", metavar="new", required=True)

@@ -27,6 +27,7 @@ from modes.exercises.exercises import running_exercise_ids
 from nodes.client import parse_endpoint
 from nodes.exercise_driver import ExerciseDriver
 from nodes.follower import JournalFollower
+from nodes.key_watch import DEFAULT_POLL, KeyWatch, start_key_watch
 from nodes.logs import NodeLog, seconds_since, wall_time
 from nodes.replica import WAL_BACKSTOP_PAGES, WalCheckpointer
 from nodes.state_commands import BulkSnapshots, install, position_command
@@ -71,10 +72,12 @@ class CentreNode:
         poll_interval: float = 0.05,
         case_window_days: float = CASE_WINDOW_DAYS,
         context: zmq.Context | None = None,
+        key_poll: float = DEFAULT_POLL,
     ) -> None:
         """``context``: the ZeroMQ context every socket of the node lives in, made and terminated by
         whoever composes the node (``python main.py center|district``); without one the node makes its
-        own at start and terminates it at stop."""
+        own at start and terminates it at stop. ``key_poll``: seconds between looks at the key folder
+        (``nodes.key_watch``)."""
         self.db_url = db_url
         self.bind = bind
         self.host, self.port = parse_endpoint(bind)
@@ -94,6 +97,8 @@ class CentreNode:
         self.engine = None
         self.checkpointer: WalCheckpointer | None = None
         self.teardown = Teardown()
+        self.key_poll = key_poll
+        self.key_watch: KeyWatch | None = None
 
     def start(self) -> CentreNode:
         started = time.monotonic()
@@ -161,6 +166,9 @@ class CentreNode:
             context=self.context,
         ).start()
         self.teardown.push("the command server", self.commands.stop)
+        self.key_watch = start_key_watch(self, self.bus, district=None, interval=self.key_poll)
+        if self.key_watch is not None:
+            self.teardown.push("the key watch", self.key_watch.stop)
         # The city's exercises run here: their injects go out on the exercise clock through this bus.
         self.exercises: ExerciseDriver | None = None
         self._exercise_services: dict[str, Any] = {}  # the handlers' caches, kept across ticks
@@ -279,6 +287,7 @@ class CentreNode:
             "journal_seq": self.follower.seq,
             "follower_errors": self.follower.errors,
             "peers": peers,
+            "allow_list": self.key_watch.status() if self.key_watch is not None else None,
             "districts": districts,
             "stats": {"state": self.server.stats.snapshot(), "commands": self.commands.stats.snapshot()},
         }
