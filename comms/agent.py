@@ -209,6 +209,6 @@ class ServerFront(AgentFront):
         """Close every connection the server accepted (its bound sockets unbound and bound again): what
         a node does when a key leaves its allow-list, so the removed peer's sessions end; the peers still
         allowed reconnect by themselves and are authenticated afresh."""
-        reply = self._agent.call([REBIND], timeout)
+        reply = self._agent.call([REBIND, b""], timeout)  # two frames: one alone is a clone PUT
         if reply[0] != DONE:
             raise CommsError(f"{self._agent.name} could not rebind: {reply[-1].decode(errors='replace')}")
