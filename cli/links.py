@@ -128,6 +128,7 @@ def cmd_link(args: argparse.Namespace) -> int:
         return 0
     if doc["node"] == "centre":
         print(f"centre {doc['bind']}  epoch {doc['epoch'][:8]}  seq {doc['seq']}  keys {doc['keys']}")
+        print_allow_list(doc.get("allow_list"))
         for p in doc["peers"]:
             print(f"  peer {p['name']:<20} {p['role']:<18} last seen {p['age_s']} s ago")
         for code, d in sorted(doc["districts"].items()):
@@ -135,6 +136,7 @@ def cmd_link(args: argparse.Namespace) -> int:
                 f"  district {code}: queue {d.get('queue')}  lag {d.get('lag')}  commands up {d.get('commands_up')}"
             )
         return 0
+    print_allow_list(doc.get("allow_list"))
     c, s = doc["commands"], doc["state"]
     for name, part in (("commands", c), ("state", s)):
         line = "up" if part["up"] else f"DOWN for {part['down_for_s']} s (since {part['since']})"
@@ -149,6 +151,20 @@ def cmd_link(args: argparse.Namespace) -> int:
         if r["state"] != "ok":
             print(f"  {r['state']} {r['forward_id']} {r['command']}: {r['reason']}")
     return 0
+
+
+def print_allow_list(allow: dict | None) -> None:
+    """The node's CURVE allow-list: how many keys, when last (re)loaded, and any file it could not read."""
+    if allow is None:
+        print("  allow-list: none (CURVE is off)")
+        return
+    print(
+        f"  allow-list: {len(allow['keys'])} keys, loaded {allow['loaded_at']} ({allow['reloads']} reloads)"
+    )
+    for problem in allow["problems"]:
+        print(f"    unreadable {problem['file']}: {problem['problem']}")
+    if allow["own_key_problem"]:
+        print(f"    own key: {allow['own_key_problem']}")
 
 
 def key_poll_option(p: argparse.ArgumentParser) -> None:

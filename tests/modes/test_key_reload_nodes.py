@@ -120,6 +120,8 @@ def test_a_key_enrolled_and_revoked_while_the_nodes_run(pair, keys, newcomer):
         ]
         assert all(p["fingerprint"] == fingerprint and p["role"] == "console" for *_, p in events)
     assert pair.cli("audit", "verify", "--db", f"sqlite:///{pair.centre_db}").returncode == 0
+    shown = pair.cli("link", "status", "--connect", pair.centre_ep, "--keys", str(keys)).stdout
+    assert "allow-list: 4 keys, loaded " in shown and "unreadable" not in shown
 
 
 def test_sighup_reloads_at_once_and_does_not_stop_the_node(pair, keys, newcomer, nodes):  # noqa: F811
