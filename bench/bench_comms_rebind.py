@@ -115,7 +115,9 @@ def main() -> None:
             med, p99, worst = percentiles(values)
             print(f"  {what}: median {med:.0f} ms, p99 {p99:.0f} ms, worst {worst:.0f} ms")
         med, _, worst = percentiles(fresh)
-        print(f"baseline, a fresh district connecting from scratch: median {med:.0f} ms, worst {worst:.0f} ms")
+        print(
+            f"baseline, a fresh district connecting from scratch: median {med:.0f} ms, worst {worst:.0f} ms"
+        )
     finally:
         for d in districts:
             d.stop()

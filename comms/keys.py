@@ -301,6 +301,8 @@ class ZapHandler:
             said = (reason, credentials[0] if credentials else b"")
             now = time.monotonic()
             if now - self._last_logged.get(said, -_DENY_LOG_EVERY) >= _DENY_LOG_EVERY:
+                if len(self._last_logged) >= 1024:  # a stream of random keys must not grow it for ever
+                    self._last_logged.clear()
                 self._last_logged[said] = now
                 log.warning("ZAP denied a %s client: %s", mechanism.decode(errors="replace"), reason.decode())
             return [version, request_id, b"400", reason, b"", b""]

@@ -177,3 +177,17 @@ def test_the_state_channel_refuses_a_removed_key_and_recovers_the_others(base_po
         assert kept.dump()["/cell/49"].body == b"v49"
         assert uuid and "/district/230102/note" not in server.dump()
         wait_until(lambda: not gone.link.up)
+
+
+def test_a_refused_key_is_logged_once_a_minute_not_at_every_attempt(base_port, key_dir, newcomer, caplog):
+    server = CommandServer(
+        HOST, base_port + 3, lambda cmd, tx: b"", security=Security.from_dir(key_dir, "centre")
+    )
+    with server:
+        for attempt in range(3):
+            with CommandClient(
+                HOST, base_port + 3, security=Security.from_dir(newcomer, "console-9"), heartbeat=HB
+            ):
+                wait_until(lambda n=attempt + 1: server.stats.get("auth_denied") >= n)
+    denials = [r for r in caplog.records if r.getMessage().startswith("ZAP denied")]
+    assert [r.getMessage() for r in denials] == ["ZAP denied a CURVE client: Unknown key"]

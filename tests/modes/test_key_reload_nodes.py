@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from comms.keys import Security, generate_keys
-from nodes.client import LinkClient, LinkError
+from nodes.client import LinkClient, LinkError, LinkRefused
 from tests.conftest import wait_until
 from tests.modes.conftest import node_keys
 from tests.modes.test_links import D1, HB, Pair, city_template, nodes  # noqa: F401 (fixtures)
@@ -111,6 +111,13 @@ def test_a_key_enrolled_and_revoked_while_the_nodes_run(pair, keys, newcomer):
         return doc["commands"]["up"] and doc["state"]["up"] and doc["state"]["synced"]
 
     wait_until(district_links_up, timeout=20, what="the district's links back after the rebinds")
+
+    # Only the node journals its keys: a peer sending the command is refused (a district key vouches for
+    # itself, so the refusal is the command's own).
+    forged = {"added": [{"name": "forged", "role": "centre", "fingerprint": "sha256:0"}], "trigger": "folder"}
+    with LinkClient(pair.centre_ep, Security.from_dir(keys, f"district-{D1}"), heartbeat=HB) as link:
+        with pytest.raises(LinkRefused, match="journaled by the node itself"):
+            link.call("keys.changed", forged, timeout=10)
 
     for db, actor, code in ((pair.centre_db, "centre", None), (pair.district_db, f"district:{D1}", D1)):
         events = key_events(db)
