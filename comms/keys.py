@@ -181,6 +181,25 @@ def load_keys(directory: str | os.PathLike[str]) -> KeyRing:
     return ring
 
 
+FolderSignature = dict[str, tuple[int, int]] | None
+
+
+def folder_signature(folder: Path) -> FolderSignature:
+    """Name -> (size, modification time in ns) of the key files of a folder; None when it is gone."""
+    try:
+        paths = [p for p in folder.iterdir() if p.name.endswith((".key", ".key_secret"))]
+    except FileNotFoundError:
+        return None
+    signature = {}
+    for path in paths:
+        try:
+            st = path.stat()
+        except FileNotFoundError:  # removed since the listing: the next look sees it gone
+            continue
+        signature[path.name] = (st.st_size, st.st_mtime_ns)
+    return signature
+
+
 @dataclass(frozen=True, slots=True)
 class KeyProblem:
     """A key file that could not be taken into the allow-list, and why."""
@@ -358,11 +377,18 @@ class Security:
         self._handlers: dict[int, tuple[ZapHandler, int]] = {}
         self._lock = threading.Lock()
         self._reload_lock = threading.Lock()
+        self._started_with = keyring
+        # The key files' names, sizes and modification times when the list was last read (``from_dir``,
+        # ``reload``): a watcher reloads when the folder no longer matches.
+        self.signature: FolderSignature = None
         self._reloads = _Reloads(time.time())
 
     @classmethod
     def from_dir(cls, directory: str | os.PathLike[str], me: str) -> Security:
-        return cls(load_keys(directory), me, directory)
+        signature = folder_signature(Path(directory))  # before reading: a later change shows as a difference
+        security = cls(load_keys(directory), me, directory)
+        security.signature = signature
+        return security
 
     @property
     def keyring(self) -> KeyRing:
@@ -387,7 +413,9 @@ class Security:
         if self.directory is None:
             raise KeyFileError("this node's keys were not read from a folder: nothing to reload")
         with self._reload_lock:
+            signature = folder_signature(self.directory)
             scanned, problems = scan_keys(self.directory)
+            self.signature = signature
             old = self._keyring
             keys = {name: scanned[name] for name in scanned.names()}
             for problem in problems:
@@ -438,8 +466,11 @@ class Security:
         sock.setsockopt(zmq.ZAP_ENFORCE_DOMAIN, 1)
 
     def make_client(self, sock: zmq.Socket, server: str) -> None:
-        """Turn a socket that connects into a CURVE client of the named server."""
-        sock.curve_serverkey = self.keyring[server].public
+        """Turn a socket that connects into a CURVE client of the named server (its key as the folder
+        now has it, or as it was at start when it has been removed since: a client that reconnects must
+        not fail for that)."""
+        key = self._keyring.by_name(server) or self._started_with[server]
+        sock.curve_serverkey = key.public
         sock.curve_publickey = self.me.public
         sock.curve_secretkey = self.me.secret
 

@@ -15,11 +15,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 from comms.agent import ServerFront
-from comms.keys import KeyChange, KeyFileError, PeerKey, Security
+from comms.keys import KeyChange, KeyFileError, PeerKey, Security, folder_signature
 from comms.records import CommandRefused
 from data import journal
 from modes.common.auth import LOCAL_PEER_ROLE
@@ -31,24 +30,6 @@ KEY_ADDED = "link.key_added"
 KEY_REMOVED = "link.key_removed"
 JOURNAL_COMMAND = "keys.changed"
 DEFAULT_POLL = 1.0
-
-Signature = dict[str, tuple[int, int]] | None
-
-
-def folder_signature(folder: Path) -> Signature:
-    """Name -> (size, mtime in ns) of the key files of a folder; None when the folder is gone."""
-    try:
-        paths = [p for p in folder.iterdir() if p.name.endswith((".key", ".key_secret"))]
-    except FileNotFoundError:
-        return None
-    signature = {}
-    for path in paths:
-        try:
-            st = path.stat()
-        except FileNotFoundError:  # removed since the listing: the next poll sees it gone
-            continue
-        signature[path.name] = (st.st_size, st.st_mtime_ns)
-    return signature
 
 
 class KeyWatch:
@@ -79,7 +60,6 @@ class KeyWatch:
         self._signalled = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._signature = folder_signature(security.directory)
 
     def start(self) -> KeyWatch:
         self._thread = threading.Thread(target=self._loop, name="sanwei-key-watch", daemon=True)
@@ -107,10 +87,8 @@ class KeyWatch:
                 return
             signalled = self._signalled.is_set()
             self._signalled.clear()
-            signature = folder_signature(self.security.directory)
-            if not signalled and signature == self._signature:
+            if not signalled and folder_signature(self.security.directory) == self.security.signature:
                 continue
-            self._signature = signature
             try:
                 self.reload("signal" if signalled else "folder")
             except Exception:

@@ -172,6 +172,7 @@ def test_the_state_channel_refuses_a_removed_key_and_recovers_the_others(base_po
         for i in range(50):
             server.publish(f"/cell/{i}", f"v{i}".encode())
         kept.write("/district/230103/note", b"kept")
+        wait_until(lambda: "/district/230103/note" in kept.dump(), timeout=30)  # its echo came back
         wait_until(lambda: digests(kept.dump()) == digests(server.dump()), timeout=30)
         assert server.dump()["/district/230103/note"].body == b"kept"
         assert kept.dump()["/cell/49"].body == b"v49"
@@ -191,3 +192,21 @@ def test_a_refused_key_is_logged_once_a_minute_not_at_every_attempt(base_port, k
                 wait_until(lambda n=attempt + 1: server.stats.get("auth_denied") >= n)
     denials = [r for r in caplog.records if r.getMessage().startswith("ZAP denied")]
     assert [r.getMessage() for r in denials] == ["ZAP denied a CURVE client: Unknown key"]
+
+
+def test_a_client_still_reaches_a_server_whose_key_left_its_folder(base_port, key_dir):
+    server = CommandServer(
+        HOST, base_port + 3, lambda cmd, tx: b"here", security=Security.from_dir(key_dir, "centre")
+    )
+    district = Security.from_dir(key_dir, D1)
+    (key_dir / "centre.key").unlink()
+    assert names(district.reload().removed) == ["centre"]
+    replies: list[CommandReply] = []
+    # A client made (or reconnecting) after the removal still knows the server's key from the start.
+    with (
+        server,
+        CommandClient(HOST, base_port + 3, security=district, heartbeat=HB, on_reply=replies.append) as c,
+    ):
+        c.submit(b"ping")
+        wait_until(lambda: len(replies) == 1)
+    assert replies[0].body == b"here"

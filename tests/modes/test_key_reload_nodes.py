@@ -111,6 +111,8 @@ def test_a_key_enrolled_and_revoked_while_the_nodes_run(pair, keys, newcomer):
         return doc["commands"]["up"] and doc["state"]["up"] and doc["state"]["synced"]
 
     wait_until(district_links_up, timeout=20, what="the district's links back after the rebinds")
+    allow = status_as(pair.district_ep, keys, f"console-{D1}", f"district-{D1}", timeout=5)["allow_list"]
+    assert NEW not in {k["name"] for k in allow["keys"]} and allow["reloads"] >= 2
 
     # Only the node journals its keys: a peer sending the command is refused (a district key vouches for
     # itself, so the refusal is the command's own).
