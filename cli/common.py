@@ -236,8 +236,9 @@ def link_options(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     g = p.add_argument_group("through a running centre or district node")
     g.add_argument(
         "--connect",
-        metavar="tcp://HOST:PORT",
-        help="act through the node at this endpoint (no database opened)",
+        metavar="tcp://HOST:PORT[,tcp://HOST:PORT]",
+        help="act through the node at this endpoint (no database opened); two endpoints, comma-separated,"
+        " name a failover pair of centres and the active one is used",
     )
     g.add_argument(
         "--keys", metavar="DIR", help="CURVE key folder (without it CURVE is off: lab and tests only)"

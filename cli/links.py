@@ -17,17 +17,31 @@ from cli.common import (
     make_clock,
     remote,
 )
+from comms.retention import DAY_S, DEDUP_RETENTION_S, PRUNE_EVERY_S
 
 if TYPE_CHECKING:
     import zmq
 
 
 def cmd_center(args: argparse.Namespace) -> int:
-    from nodes.centre import CentreNode
+    from comms.bstar import State
+    from nodes.centre import CentreNode, PairConfig
     from nodes.logs import setup_json_logging
     from nodes.serve import serve
 
     log = setup_json_logging(args.identity)
+    pair = None
+    if args.primary or args.backup:
+        if not args.peer:
+            return fail("a centre of a pair needs --peer tcp://HOST:P (the other centre's base endpoint)")
+        pair = PairConfig(
+            State.PRIMARY if args.primary else State.BACKUP,
+            args.peer,
+            peer_key=args.peer_key,
+            heartbeat=args.pair_heartbeat,
+        )
+    elif args.peer:
+        return fail("--peer names the other centre of a pair: say --primary or --backup too")
     with node_context() as context:
         node = CentreNode(
             args.db,
@@ -39,6 +53,8 @@ def cmd_center(args: argparse.Namespace) -> int:
             heartbeat=args.heartbeat,
             case_window_days=args.case_window_days,
             context=context,
+            pair=pair,
+            dedup_retention=args.dedup_retention_days * DAY_S,
             key_poll=args.key_poll,
         )
         if args.keys is None:
@@ -71,6 +87,7 @@ def cmd_district(args: argparse.Namespace) -> int:
             log=log,
             heartbeat=args.heartbeat,
             context=context,
+            dedup_retention=args.dedup_retention_days * DAY_S,
             key_poll=args.key_poll,
         )
         from modes.civil_defence import link_commands as civil_defence_links
@@ -187,6 +204,27 @@ def positive_seconds(text: str) -> float:
     return value
 
 
+def dedup_retention_days(text: str) -> float:
+    from comms.retention import check_retention
+
+    try:
+        return check_retention(float(text) * DAY_S) / DAY_S
+    except ValueError as exc:
+        problem = str(exc) if "retention" in str(exc) else f"{text!r} is not a number"
+        raise argparse.ArgumentTypeError(problem) from None
+
+
+def dedup_retention_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--dedup-retention-days",
+        type=dedup_retention_days,
+        default=DEDUP_RETENTION_S / DAY_S,
+        metavar="D",
+        help=f"days the ids of applied commands are kept to answer resends (default and least "
+        f"{DEDUP_RETENTION_S / DAY_S:g}; pruned every {PRUNE_EVERY_S / 60:g} minutes)",
+    )
+
+
 def add_parsers(add) -> None:
     p = add(
         "center", cmd_center, "run the municipal centre node (headless): state on P..P+2, commands on P+3"
@@ -207,11 +245,27 @@ def add_parsers(add) -> None:
         metavar="D",
         help="finished cases kept in the shared picture",
     )
+    role = p.add_mutually_exclusive_group()
+    role.add_argument(
+        "--primary", action="store_true", help="the primary of a failover pair (with --peer): serves first"
+    )
+    role.add_argument(
+        "--backup",
+        action="store_true",
+        help="the backup of a failover pair (with --peer): keeps a copy, serves when the primary is lost",
+    )
+    p.add_argument("--peer", metavar="tcp://HOST:Q", help="the other centre of the pair (heartbeat on Q+4)")
+    p.add_argument("--peer-key", default="centre", metavar="NAME", help="the other centre's key in DIR")
+    p.add_argument("--pair-heartbeat", type=float, default=1.0, metavar="S", help="heartbeat of the pair")
+    dedup_retention_option(p)
 
     p = add("district", cmd_district, "run a district centre node with its own replica database")
     p.add_argument("code", help="the district's GB/T 2260 code, e.g. 230102")
     p.add_argument(
-        "--center", required=True, metavar="tcp://HOST:P", help="the municipal centre's base endpoint"
+        "--center",
+        required=True,
+        metavar="tcp://HOST:P[,tcp://HOST:Q]",
+        help="the municipal centre's base endpoint, or the two of a failover pair, comma-separated",
     )
     p.add_argument(
         "--bind", default="tcp://127.0.0.1:5556", metavar="tcp://HOST:P", help="where this node serves"
@@ -222,6 +276,7 @@ def add_parsers(add) -> None:
     p.add_argument("--identity", metavar="NAME", help="this node's key in DIR (default district-CODE)")
     p.add_argument("--center-key", default="centre", metavar="NAME", help="the centre's key in DIR")
     p.add_argument("--heartbeat", type=float, default=1.0, metavar="S")
+    dedup_retention_option(p)
     key_poll_option(p)
 
     p = add("keys", cmd_keys, "CURVE keys for the links")

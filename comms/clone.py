@@ -20,7 +20,7 @@ import threading
 import time
 import uuid as uuid_mod
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -30,6 +30,7 @@ import zmq
 
 from comms.agent import REBIND, TERM, AgentFront, ServerFront, answer_rebind
 from comms.keys import Peer, PeerPolicy, Security, allow_all, peer_of, scoped_write_policy, still_allowed
+from comms.sequence import DEFAULT_BLOCK, SequenceBlocks
 from comms.sockets import has_message, recv_bounded, recv_frames, send_frames
 from comms.stats import MONITOR_MASK, NodeStats
 from comms.wire import (
@@ -221,6 +222,7 @@ class CloneServerConfig:
     initial: Iterable[Entry]
     initial_seq: int
     epoch: str
+    numbering: SequenceBlocks
 
 
 class _CloneServerCore:
@@ -238,11 +240,20 @@ class _CloneServerCore:
         self.router = self.pub = self.collector = None
         # False while every stream waits for its client to drain (then the loop naps instead of spins).
         self._streams_ready = True
+        numbering = cfg.numbering
         for entry in cfg.initial:
             if entry.body:
+                if entry.seq <= numbering.base:
+                    raise ValueError(
+                        f"initial entry {entry.key} has sequence {entry.seq}, not above seq_base"
+                        f" {numbering.base}: number the initial entries from seq_base + 1"
+                    )
                 self.map[entry.key] = entry
                 self.seq = max(self.seq, entry.seq)
                 self._schedule_expiry(entry)
+        # Recorded before anything is served: the initial entries' numbers are seen in snapshots.
+        numbering.start(self.seq)
+        self.seq = numbering.last
         self._attached = False
         try:
             self._open()
@@ -310,6 +321,7 @@ class _CloneServerCore:
                         self.stats.monitor_event(mon)
             self._expire()
             if time.monotonic() >= next_hugz:
+                self.cfg.numbering.retry()
                 self._send_hugz()
                 next_hugz = time.monotonic() + self.cfg.heartbeat
             if self.streams:
@@ -352,7 +364,13 @@ class _CloneServerCore:
                 ends = [f"tcp://{self.cfg.host}:{p}" for p in ports(self.cfg.port)]
                 answer_rebind(pipe, list(zip(socks, ends, strict=True)))
             elif op == b"INFO":
-                info = {"seq": self.seq, "epoch": self.cfg.epoch, "keys": len(self.map), "log": len(self.log)}
+                info = {
+                    "seq": self.seq,
+                    "epoch": self.cfg.epoch,
+                    "keys": len(self.map),
+                    "log": len(self.log),
+                    "reserved": self.cfg.numbering.reserved,
+                }
                 pipe.send(msgpack.packb(info))
         return False
 
@@ -360,7 +378,8 @@ class _CloneServerCore:
     def _publish(
         self, key: str, uuid: bytes, props: Mapping[str, str], body: bytes, from_client: bool = False
     ) -> Entry:
-        self.seq += 1
+        # Raises SequenceReservationError (which stops the agent) rather than reuse a number.
+        self.seq = self.cfg.numbering.take()
         if props:
             entry = Entry.make(key, self.seq, uuid, _stamp_expiry(props, body, time.time()), body)
         else:  # most updates: nothing to stamp or encode
@@ -395,7 +414,8 @@ class _CloneServerCore:
                 self.stats.count("expired")
 
     def _send_hugz(self) -> None:
-        self.pub.send_multipart(control_frames(HUGZ, 0, {"epoch": self.cfg.epoch, "seq": str(self.seq)}))
+        props = {"epoch": self.cfg.epoch, "seq": str(self.seq), "reserved": str(self.cfg.numbering.reserved)}
+        self.pub.send_multipart(control_frames(HUGZ, 0, props))
 
     # --- collector (KVSET) -------------------------------------------------------------------------------
     def _on_collector(self, frames: list[zmq.Frame], count: int) -> None:
@@ -532,6 +552,15 @@ class CloneServer(ServerFront):
     ``publish`` may be called from any thread; the update is numbered and sent by the agent thread.
     ``initial`` (entries with their sequence numbers) and ``initial_seq`` seed the map from the
     application's database; ``epoch`` names the sequence space (see docs/protocol.md 3.4).
+
+    Sequence numbers never go back across restarts (docs/protocol.md 3.7, ``comms.sequence``):
+    ``seq_base`` is the highest number an earlier run may have used (the application's recorded
+    reservation, or higher); the initial entries must be numbered above it (``seq_base + 1``, ...).
+    ``reserve(upto)`` is called in the agent thread, at start and then about once per ``block // 2``
+    updates, and must record ``upto`` durably before it returns: the server never publishes a number
+    above the last ``upto`` that returned. If it raises, the server goes on within what is recorded and
+    tries again each heartbeat; with nothing recorded left it stops (``running`` turns False) rather
+    than reuse a number. ``reserved`` is the current reservation, also sent in HUGZ as ``reserved``.
     """
 
     def __init__(
@@ -550,9 +579,13 @@ class CloneServer(ServerFront):
         initial: Iterable[Entry] = (),
         initial_seq: int = 0,
         epoch: str | None = None,
+        seq_base: int = 0,
+        reserve: Callable[[int], None] | None = None,
+        block: int = DEFAULT_BLOCK,
     ) -> None:
         self.stats = NodeStats(f"clone-server:{port}")
         self.max_body = max_body
+        self._numbering = SequenceBlocks(seq_base, reserve, block, retry_after=heartbeat)
         self.config = CloneServerConfig(
             host=host,
             port=port,
@@ -566,6 +599,7 @@ class CloneServer(ServerFront):
             initial=initial,
             initial_seq=initial_seq,
             epoch=epoch or uuid_mod.uuid4().hex,
+            numbering=self._numbering,
         )
         super().__init__(
             f"clone-server-{port}", context, lambda ctx: _CloneServerCore(ctx, self.config, self.stats)
@@ -574,6 +608,11 @@ class CloneServer(ServerFront):
     @property
     def epoch(self) -> str:
         return self.config.epoch
+
+    @property
+    def reserved(self) -> int:
+        """The sequence reservation recorded last: no number above it has been published."""
+        return self._numbering.reserved
 
     def publish(
         self,
@@ -778,6 +817,7 @@ class CloneLinkState:
     seq: int  # last sequence number applied
     epoch: str
     last_heartbeat: float | None  # wall-clock time of the last HUGZ
+    endpoint: str | None = None  # the server followed, tcp://HOST:P (one of a failover pair)
 
 
 @dataclass(frozen=True, slots=True)
@@ -822,6 +862,11 @@ class CloneClientConfig:
     on_synced: Callable[[SyncInfo], None] | None
     on_link: Callable[[CloneLinkState], None] | None
     on_write_result: Callable[[bytes, bool], None] | None
+    more: tuple[tuple[str, int], ...] = ()  # the other servers of a failover pair
+
+    @property
+    def endpoints(self) -> list[tuple[str, int]]:
+        return [(self.host, self.port), *self.more]
 
 
 _WRITE_RETRY_FIRST = 0.25
@@ -840,25 +885,9 @@ class _CloneClientCore:
         self.poller = zmq.Poller()
         self.sub: zmq.Socket | None = None
         self.pub: zmq.Socket | None = None
-        p_router, p_pub, p_collector = ports(cfg.port)
-        self.router_endpoint = f"tcp://{cfg.host}:{p_router}"
-        try:
-            sub = self.sub = context.socket(zmq.SUB)
-            sub.linger = 0
-            sub.rcvhwm = 1_000_000
-            sub.maxmsgsize = maxmsgsize(cfg.max_body)
-            self._secure(sub)
-            sub.setsockopt(zmq.SUBSCRIBE, cfg.subtree.encode())
-            if cfg.subtree:
-                sub.setsockopt(zmq.SUBSCRIBE, HUGZ)
-            sub.connect(f"tcp://{cfg.host}:{p_pub}")
-            pub = self.pub = context.socket(zmq.PUB)
-            pub.linger = 0
-            self._secure(pub)
-            pub.connect(f"tcp://{cfg.host}:{p_collector}")
-        except Exception:
-            _close_all((self.sub, self.pub), ())
-            raise
+        self.followed = 0  # index in cfg.endpoints of the server followed
+        self.followed_since = time.monotonic()
+        self._follow(0)
         position = replica.position()
         if position is not None and position.subtree != cfg.subtree:
             position = None  # a replica of another subtree is no base for catch-up
@@ -882,6 +911,65 @@ class _CloneClientCore:
         self.next_link_publish = 0.0
         self._publish_link()
 
+    def _follow(self, index: int) -> None:
+        """Connect the update and write sockets to server ``index`` (the snapshot socket follows at the
+        next sync request), closing those of the server followed before."""
+        for sock in (self.sub, self.dealer):
+            if sock is not None:
+                self.poller.unregister(sock)
+        _close_all((self.sub, self.pub, self.dealer), ())
+        self.sub = self.pub = self.dealer = None
+        host, port = self.cfg.endpoints[index]
+        p_router, p_pub, p_collector = ports(port)
+        self.followed = index
+        self.followed_since = time.monotonic()
+        self.router_endpoint = f"tcp://{host}:{p_router}"
+        try:
+            sub = self.sub = self.context.socket(zmq.SUB)
+            sub.linger = 0
+            sub.rcvhwm = 1_000_000
+            sub.maxmsgsize = maxmsgsize(self.cfg.max_body)
+            self._secure(sub)
+            sub.setsockopt(zmq.SUBSCRIBE, self.cfg.subtree.encode())
+            if self.cfg.subtree:
+                sub.setsockopt(zmq.SUBSCRIBE, HUGZ)
+            sub.connect(f"tcp://{host}:{p_pub}")
+            pub = self.pub = self.context.socket(zmq.PUB)
+            pub.linger = 0
+            self._secure(pub)
+            pub.connect(f"tcp://{host}:{p_collector}")
+        except Exception:
+            _close_all((self.sub, self.pub), ())
+            self.sub = self.pub = None
+            raise
+        self.poller.register(sub, zmq.POLLIN)
+
+    @property
+    def endpoint(self) -> str:
+        host, port = self.cfg.endpoints[self.followed]
+        return f"tcp://{host}:{port}"
+
+    def _move_on(self) -> None:
+        """The server followed is silent: follow the next one of the pair and catch up there. A
+        different server has its own epoch, so the usual rules (3.4) give a snapshot unless the two
+        share a sequence space."""
+        index = (self.followed + 1) % len(self.cfg.endpoints)
+        silent = self.endpoint
+        self.stats.count("failovers")
+        self.sync = None
+        self.live_buffer.clear()
+        # What the last server said of the extension says nothing of this one.
+        self.supports_since = None
+        self._follow(index)
+        log.info("%s is silent: following %s", silent, self.endpoint)
+        self._request_sync()
+        now = time.monotonic()
+        for write in self.pending.values():
+            # Unconfirmed writes go to the new server, soon.
+            write.interval = _WRITE_RETRY_FIRST
+            write.next_at = now
+        self._publish_link(force=True)
+
     def _secure(self, sock: zmq.Socket) -> None:
         if self.cfg.security is not None:
             self.cfg.security.make_client(sock, self.cfg.server)
@@ -900,7 +988,6 @@ class _CloneClientCore:
     def run(self, pipe: zmq.Socket) -> None:
         poller = self.poller
         poller.register(pipe, zmq.POLLIN)
-        poller.register(self.sub, zmq.POLLIN)
         self._request_sync()
         hb = self.cfg.heartbeat
         while True:
@@ -1169,6 +1256,12 @@ class _CloneClientCore:
         now = time.monotonic()
         if self.link_up and now - self.last_message > 3 * self.cfg.heartbeat:
             self._set_link(False)
+        if (
+            len(self.cfg.endpoints) > 1
+            and not self.link_up
+            and now - max(self.last_message, self.followed_since) > 3 * self.cfg.heartbeat
+        ):
+            self._move_on()
         if self.sync is not None and now >= self.sync.deadline:
             if (
                 self.sync.since_request
@@ -1225,8 +1318,10 @@ class _CloneClientCore:
             seq=self.seq,
             epoch=self.epoch,
             last_heartbeat=self.last_heartbeat,
+            endpoint=self.endpoint,
         )
-        changed = state.up != self.front._link.up or state.synced != self.front._link.synced
+        old = self.front._link
+        changed = state.up != old.up or state.synced != old.synced or state.endpoint != old.endpoint
         self.front._link = state
         if changed and self.cfg.on_link is not None:
             try:
@@ -1242,6 +1337,10 @@ class CloneClient(AgentFront):
     the replica (an entry with an empty body is a deletion), ``on_synced(info)`` after each snapshot or
     catch-up, ``on_link(state)`` when the link goes up or down, ``on_write_result(uuid, ok)`` when a write
     was echoed (or given up).
+
+    ``more``: the other servers of a failover pair, as (host, port). The client follows one server at a
+    time; when it has heard nothing from it for 3 heartbeats it follows the next one, catches up there,
+    and sends its writes there (docs/protocol.md section 3.6, "Several endpoints").
     """
 
     def __init__(
@@ -1249,6 +1348,7 @@ class CloneClient(AgentFront):
         host: str,
         port: int,
         *,
+        more: Sequence[tuple[str, int]] = (),
         subtree: str = "",
         security: Security | None = None,
         server: str = "centre",
@@ -1263,12 +1363,15 @@ class CloneClient(AgentFront):
         on_write_result: Callable[[bytes, bool], None] | None = None,
     ) -> None:
         decode_subtree(subtree.encode())
+        more = tuple((h, int(p)) for h, p in more)
+        if len({(host, int(port)), *more}) != 1 + len(more):
+            raise ValueError(f"a server is named twice among {[(host, port), *more]}")
         self.stats = NodeStats(f"clone-client:{subtree or '/'}")
         self.max_body = max_body
         self.replica = replica if replica is not None else MemoryReplica()
         self.config = CloneClientConfig(
             host, port, subtree, security, server, heartbeat, max_body, write_timeout,
-            on_update, on_synced, on_link, on_write_result,
+            on_update, on_synced, on_link, on_write_result, more,
         )  # fmt: skip
         self._synced = threading.Event()
         self._link = CloneLinkState(False, time.time(), False, 0, "", None)

@@ -10,6 +10,9 @@ monitor and watches the handshake: libzmq reports a ZAP refusal to the client as
 
 Without CURVE the handshake is ZMTP's NULL one, watched the same way: a CURVE server refuses it
 (``EVENT_HANDSHAKE_FAILED_PROTOCOL``), so a client that forgot its keys is told so too.
+
+After a successful handshake the probe sends one PING of the command channel: an active node answers
+PONG, the standby node of a failover pair PASSIVE (docs/protocol.md section 4).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import zmq
 from zmq.utils.monitor import parse_monitor_message
 
 from comms.keys import Security
+from comms.sockets import recv_frames
+from comms.wire import CMD_PROTO, PASSIVE, PING, PONG
 
 _FAILED = {
     zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL,
@@ -33,6 +38,7 @@ class ProbeResult(enum.StrEnum):
     DENIED = "denied"  # the server's allow-list refused this client's key
     FAILED = "failed"  # the handshake failed otherwise (wrong server key, not a CURVE server...)
     SILENT = "silent"  # nothing listens at the port, or nothing answered within the timeout
+    PASSIVE = "passive"  # the handshake succeeded, and the node says it is a standby (PASSIVE to PING)
 
 
 def probe(
@@ -51,6 +57,7 @@ def probe(
     ctx = context or zmq.Context.instance()
     sock = ctx.socket(zmq.DEALER)
     sock.linger = 0
+    sock.maxmsgsize = 1 << 16  # the answer to a PING is a few bytes
     mask = (
         zmq.EVENT_CONNECT_RETRIED
         | zmq.EVENT_HANDSHAKE_SUCCEEDED
@@ -70,7 +77,7 @@ def probe(
                 break
             event = parse_monitor_message(monitor.recv_multipart())["event"]
             if event == zmq.EVENT_HANDSHAKE_SUCCEEDED:
-                return ProbeResult.OK
+                return _ping(sock, deadline)
             if event == zmq.EVENT_HANDSHAKE_FAILED_AUTH:
                 return ProbeResult.DENIED
             if event == zmq.EVENT_CONNECT_RETRIED:
@@ -85,3 +92,20 @@ def probe(
         sock.disable_monitor()
         monitor.close(0)
         sock.close(0)
+
+
+def _ping(sock: zmq.Socket, deadline: float) -> ProbeResult:
+    """PING over a socket whose handshake succeeded: PONG is an active node, PASSIVE a standby."""
+    sock.send_multipart([CMD_PROTO, PING])
+    while (left := deadline - time.monotonic()) > 0:
+        if not sock.poll(max(1, int(left * 1000))):
+            break
+        frames = recv_frames(sock)
+        if frames[:1] != [CMD_PROTO] or len(frames) < 2:
+            return ProbeResult.FAILED  # not a command channel of this protocol
+        if frames[1] == PONG:
+            return ProbeResult.OK
+        if frames[1] == PASSIVE:
+            return ProbeResult.PASSIVE
+        return ProbeResult.FAILED  # UNSUPPORTED: another version of the protocol
+    return ProbeResult.SILENT

@@ -83,10 +83,14 @@ def _command_server(args: argparse.Namespace) -> None:
         )
         return msgpack.packb({"n": cur.lastrowid})
 
+    from comms.dedup_pruner import DedupPruner
+
     server = CommandServer(args.host, args.port, apply, store=store, security=_security(args))
     server.start()
+    pruner = DedupPruner(store).start()  # the table of applied ids stays bounded (comms.retention)
     _emit({"event": "ready"})
     _wait_for_signal()
+    pruner.stop()
     server.stop()
     _emit({"event": "stopped", "stats": server.stats.snapshot()})
 

@@ -40,6 +40,8 @@ REPLY = b"REPLY"
 PING = b"PING"
 PONG = b"PONG"
 UNSUPPORTED = b"UNSUPPORTED"
+# A standby node's answer to PING, and (with the command id) to CMD: reachable, but applies nothing.
+PASSIVE = b"PASSIVE"
 
 STATUS_OK = "OK"
 STATUS_REFUSED = "REFUSED"
@@ -47,6 +49,8 @@ STATUS_INVALID = "INVALID"
 STATUS_RETRY = "RETRY"
 FINAL_STATUSES = frozenset({STATUS_OK, STATUS_REFUSED, STATUS_INVALID})
 ALL_STATUSES = FINAL_STATUSES | {STATUS_RETRY}
+# Never on the wire: what a sender reports for a command it stopped resending (comms.retention).
+STATUS_EXPIRED = "EXPIRED"
 
 _SEQ = struct.Struct("!q")
 NO_PROPERTIES: Mapping[str, str] = MappingProxyType({})

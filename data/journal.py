@@ -371,3 +371,56 @@ def verify(session: Session) -> int:
     if not report.ok:
         raise JournalCorrupted(report.reason)
     return report.events
+
+
+# --- a standby's copy of another node's journal (docs/protocol.md section 8) ----------------------------
+def rows_after(session: Session, seq: int, limit: int = 2000) -> list[tuple]:
+    """Events after ``seq`` as they are stored: ``(seq, at ISO text, actor, kind, subject, district,
+    payload text, prev_hash, hash)``, the payload the very text that was hashed."""
+    payload = cast(_EVENTS.c.payload, Text)
+    stmt = (
+        select(*[_EVENTS.c[c] for c in ("seq", "at", "actor", "kind", "subject", "district_code")], payload,
+               _EVENTS.c.prev_hash, _EVENTS.c.hash)
+        .where(_EVENTS.c.seq > seq)
+        .order_by(_EVENTS.c.seq)
+        .limit(limit)
+    )
+    return [(r[0], r[1].isoformat(sep=" "), *r[2:]) for r in session.execute(stmt)]
+
+
+def hash_at(session: Session, seq: int) -> str | None:
+    return session.scalar(select(_EVENTS.c.hash).where(_EVENTS.c.seq == seq))
+
+
+def copy_rows(session: Session, rows: list[tuple]) -> int:
+    """Append another node's events verbatim (numbers and hashes kept), in the caller's transaction.
+
+    Refused (``JournalCorrupted``, nothing written) unless they continue this journal: the first one's
+    number follows the head and its ``prev_hash`` is the head's hash, and each links to the one before.
+    Returns the new head's number."""
+    conn, txn, seq, prev = _locked_head(session)
+    if not rows:
+        return seq
+    checked = []
+    for r in rows:
+        if r[0] != seq + 1 or r[7] != prev:
+            raise JournalCorrupted(f"event {r[0]} does not continue this journal at {seq}")
+        checked.append((r[0], canonical_time(dt.datetime.fromisoformat(r[1])), *r[2:]))
+        seq, prev = r[0], r[8]
+    _ROW_WRITERS.get(conn.dialect.name, _core_rows)(conn, checked)
+    conn.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=prev))
+    session.info[_CACHE] = (txn, seq, prev)
+    return seq
+
+
+def truncate_after(session: Session, seq: int) -> int:
+    """Drop the events after ``seq`` (a standby whose journal went past the active peer's, with events
+    no one acknowledged); returns how many were dropped."""
+    conn, txn, head, _ = _locked_head(session)
+    if seq >= head:
+        return 0
+    h = hash_at(session, seq) if seq > 0 else None
+    dropped = conn.execute(_EVENTS.delete().where(_EVENTS.c.seq > seq)).rowcount
+    conn.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=h or GENESIS_HASH))
+    session.info.pop(_CACHE, None)
+    return dropped

@@ -22,6 +22,8 @@ BULK_MAX_BODY = 64 << 20
 
 def parse_endpoint(endpoint: str) -> tuple[str, int]:
     """``tcp://HOST:PORT`` (the node's base port P) -> (HOST, P)."""
+    if "," in endpoint:
+        raise ValueError(f"endpoint {endpoint!r}: one endpoint is expected here, not a list")
     text = endpoint.strip()
     if text.startswith("tcp://"):
         text = text[len("tcp://") :]
@@ -29,6 +31,17 @@ def parse_endpoint(endpoint: str) -> tuple[str, int]:
     if not sep or not host or not port.isdigit():
         raise ValueError(f"endpoint {endpoint!r} is not of the form tcp://HOST:PORT")
     return host.strip("[]"), int(port)
+
+
+def parse_endpoints(endpoints: str) -> list[tuple[str, int]]:
+    """``tcp://A:P,tcp://B:Q`` (the two nodes of a failover pair, or one node) -> [(A, P), (B, Q)]."""
+    parts = endpoints.split(",")
+    if not all(part.strip() for part in parts):
+        raise ValueError(f"endpoints {endpoints!r}: an empty item in the list")
+    found = [parse_endpoint(part) for part in parts]
+    if len(set(found)) != len(found):
+        raise ValueError(f"endpoints {endpoints!r}: a node is named twice")
+    return found
 
 
 class LinkError(Exception):
@@ -47,7 +60,9 @@ class LinkRefused(LinkError):
 class LinkClient:
     """Calls a node's commands and follows its state: what consoles and ``--connect`` use.
 
-    ``endpoint`` is the node's base endpoint ``tcp://HOST:P`` (commands go to P+3). ``server`` names the
+    ``endpoint`` is the node's base endpoint ``tcp://HOST:P`` (commands go to P+3), or the two of a
+    failover pair, ``tcp://A:P,tcp://B:Q``: commands then go to the active one and subscriptions follow
+    whichever serves (docs/protocol.md sections 3.6 and 4, "Several endpoints"). ``server`` names the
     node's public key in ``security``'s folder (``centre``, ``district-230102``). Replies come back on
     the client's agent thread and are handed to the waiting caller; ``call`` may be used from several
     threads (commands are sent one at a time, in order).
@@ -71,7 +86,8 @@ class LinkClient:
         """``outbox``: where unanswered commands wait (default in memory, for one-shot CLI calls); a
         console passes a file so that closing it while the node is unreachable loses nothing."""
         self.endpoint = endpoint
-        self.host, self.port = parse_endpoint(endpoint)
+        self.endpoints = parse_endpoints(endpoint)
+        (self.host, self.port), *self.more = self.endpoints
         self.security = security
         self.server = server
         self.session: dict[str, str] | None = None  # the signed-in person's login and token
@@ -83,6 +99,7 @@ class LinkClient:
         self._client = CommandClient(
             self.host,
             self.port + 3,
+            more=[(host, port + 3) for host, port in self.more],
             outbox=outbox if outbox is not None else MemoryOutbox(),
             security=security,
             server=server,
@@ -185,7 +202,7 @@ class LinkClient:
             status = self.call("query.result", {"forward_id": result["forward_id"]}, timeout=timeout)
             if status["state"] == "ok":
                 return status["result"]
-            if status["state"] in ("refused", "invalid"):
+            if status["state"] in ("refused", "invalid", "expired"):
                 raise LinkRefused(status.get("reason") or "refused by the centre", status["state"].upper())
             if time.monotonic() >= deadline:
                 return {**result, "link": status.get("link")}
@@ -205,6 +222,7 @@ class LinkClient:
         client = CloneClient(
             self.host,
             self.port,
+            more=self.more,
             subtree=subtree,
             security=self.security,
             server=self.server,

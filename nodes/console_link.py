@@ -44,7 +44,7 @@ from modes.common.clock import Clock
 from modes.common.mode_switch import EVENT_KIND as MODE_EVENT
 from modes.common.mode_switch import Mode, current_mode
 from modes.common.picture import MODE_KEY, classify, unpack
-from nodes.client import LinkClient, LinkError, LinkRefused, parse_endpoint
+from nodes.client import LinkClient, LinkError, LinkRefused, parse_endpoints
 from nodes.replica import DomainReplica
 from nodes.state_commands import load_bulk, log_covers
 
@@ -53,6 +53,10 @@ log = logging.getLogger("sanwei.console_link")
 # How many changed keys are remembered for ``changes_after``; a reader further behind is told to
 # reload everything (a bulk re-snapshot changes far more keys than any panel wants one by one).
 CHANGES_KEPT = 20_000
+
+
+# What a probe says of an endpoint the console cannot use, the most telling first.
+_UNUSABLE = (ProbeResult.DENIED, ProbeResult.FAILED, ProbeResult.SILENT)
 
 
 def default_replica_path(endpoint: str, identity: str) -> Path:
@@ -108,7 +112,9 @@ class ConsoleLink:
         connect_timeout: float = 10.0,
     ) -> None:
         self.endpoint = endpoint
-        self.host, self.port = parse_endpoint(endpoint)
+        # One node, or the two of a failover pair (``tcp://A:P,tcp://B:Q``).
+        self.endpoints = parse_endpoints(endpoint)
+        (self.host, self.port), *self.more = self.endpoints
         self.security = security
         self.path = Path(path)
         self.clock = clock
@@ -141,28 +147,29 @@ class ConsoleLink:
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         have_replica = self.path.exists()
-        answer = probe(
-            self.host, self.port + 3, self.security, server=self.server, timeout=self.connect_timeout
-        )
+        answer, (host, port) = self._probe()
+        where = self.endpoint if len(self.endpoints) == 1 else f"tcp://{host}:{port}"
         who = self.security.me.name if self.security is not None else "anonymous"
         if answer == ProbeResult.DENIED:
             raise ConnectError(
-                f"the node at {self.endpoint} refused this console's key {who!r}: it is not enrolled there "
+                f"the node at {where} refused this console's key {who!r}: it is not enrolled there "
                 f"(the node's key folder must hold {who}.key with a console role)"
             )
         if answer == ProbeResult.FAILED and self.security is None:
             raise ConnectError(
-                f"the node at {self.endpoint} refused a connection without CURVE: give this console its key "
+                f"the node at {where} refused a connection without CURVE: give this console its key "
                 "folder (--keys DIR, --identity NAME)"
             )
         if answer == ProbeResult.FAILED:
             raise ConnectError(
-                f"the secure handshake with {self.endpoint} failed: is {self.server!r} the key of the node "
+                f"the secure handshake with {where} failed: is {self.server!r} the key of the node "
                 "running there (see --server), and does the node run with --keys?"
             )
         if answer == ProbeResult.SILENT and not have_replica:
+            # Silence is the least telling answer: every endpoint gave it.
+            command_ports = ", ".join(str(p + 3) for _, p in self.endpoints)
             raise ConnectError(
-                f"no node answers at {self.endpoint} (nothing listens on its command port {self.port + 3}, "
+                f"no node answers at {self.endpoint} (nothing listens on its command port {command_ports}, "
                 f"or no answer within {self.connect_timeout:g} s), and this console has no replica of it yet"
             )
         self.engine = open_database(f"sqlite:///{self.path}")
@@ -178,7 +185,7 @@ class ConsoleLink:
         ).start()
         replica = DomainReplica(self.path, on_commit=self._on_commit)
         try:
-            self._initial_sync(replica, reachable=answer == ProbeResult.OK)
+            self._initial_sync(replica, reachable=answer not in _UNUSABLE)
             self._journal_mode()
             with self._lock:
                 self._node_queue = self._queued_keys(replica)
@@ -187,6 +194,7 @@ class ConsoleLink:
         self.clone = CloneClient(
             self.host,
             self.port,
+            more=self.more,
             security=self.security,
             server=self.server,
             replica=replica,
@@ -195,6 +203,17 @@ class ConsoleLink:
             on_link=self._on_state_link,
         ).start()
         return self
+
+    def _probe(self) -> tuple[ProbeResult, tuple[str, int]]:
+        """Probe each endpoint's command port until one is usable; else the most telling failure (a
+        refused key, then a failed handshake, then silence) and the endpoint that gave it."""
+        found: list[tuple[ProbeResult, tuple[str, int]]] = []
+        for host, port in self.endpoints:
+            answer = probe(host, port + 3, self.security, server=self.server, timeout=self.connect_timeout)
+            if answer not in _UNUSABLE:  # OK (or the passive node of a pair, which takes over when asked)
+                return answer, (host, port)
+            found.append((answer, (host, port)))
+        return min(found, key=lambda item: _UNUSABLE.index(item[0]))
 
     def close(self) -> None:
         # No callback may reach a window that is going away while the agent threads stop.

@@ -20,7 +20,8 @@ from comms.clone import CloneClient, CloneLinkState, CloneServer, SyncInfo
 from comms.commands import CommandClient, CommandReply, CommandServer, LinkState
 from comms.keys import Security
 from comms.records import CommandRefused
-from comms.wire import STATUS_OK, STATUS_REFUSED, Entry
+from comms.retention import DEDUP_RETENTION_S, check_retention
+from comms.wire import STATUS_EXPIRED, STATUS_OK, STATUS_REFUSED, Entry
 from data import journal
 from data.db import open_database, resolve_url, session_factory
 from modes.common import auth
@@ -39,10 +40,12 @@ from modes.common.command_bus import (
 from modes.common.mode_switch import EVENT_KIND as MODE_EVENT
 from modes.common.mode_switch import current_mode
 from modes.common.picture import classify, district_status_key, pack, unpack
-from nodes.client import LinkClient, LinkError, LinkRefused, parse_endpoint
+from nodes.client import LinkClient, LinkError, LinkRefused, parse_endpoint, parse_endpoints
 from nodes.key_watch import DEFAULT_POLL, KeyWatch, start_key_watch
 from nodes.logs import NodeLog, seconds_since, wall_time
+from nodes.pruning import start_pruner
 from nodes.replica import DomainReplica, connect_replica_db, revert_rows, sqlite_path
+from nodes.sequence_store import ReservationStore
 from nodes.state_commands import BulkSnapshots, install, load_bulk, log_covers, position_command
 from nodes.teardown import Teardown
 
@@ -103,6 +106,12 @@ class DbOutbox:
             return True
         return row[0] == "queued"
 
+    def queued_at(self, command_id: str) -> float | None:
+        row = self.db.execute(
+            "SELECT queued_at FROM link_forward WHERE forward_id = ?", (command_id,)
+        ).fetchone()
+        return None if row is None else float(row[0])
+
     def remove(self, command_id: str) -> None:
         # The reply handler has already recorded the answer; this only covers a reply it missed.
         self.db.execute(
@@ -115,6 +124,9 @@ class DbOutbox:
             self._db.close()
             self._db = None
 
+
+# What a forwarded command's row says when the centre did not take it (an expired one was given up here).
+_FAILED_STATES = {STATUS_REFUSED: "refused", STATUS_EXPIRED: "expired"}
 
 # A mode's reaction to replicated keys at a district (``DistrictNode.watch``).
 Watcher = Callable[["DistrictNode", list[Entry]], None]
@@ -141,6 +153,7 @@ class DistrictNode:
         bulk: bool = True,
         on_applied: Callable[[list[Entry]], None] | None = None,
         context: zmq.Context | None = None,
+        dedup_retention: float = DEDUP_RETENTION_S,
         key_poll: float = DEFAULT_POLL,
     ) -> None:
         """``context``: the ZeroMQ context every socket of the node lives in, made and terminated by
@@ -160,6 +173,7 @@ class DistrictNode:
         self.status_interval = status_interval
         self.bulk = bulk
         self.on_applied = on_applied
+        self.dedup_retention = check_retention(dedup_retention)
         self.generation = 0
         self.context = context
         self._own_context = context is None
@@ -195,7 +209,8 @@ class DistrictNode:
         if self._own_context:
             self.context = zmq.Context()
             self.teardown.push("the ZeroMQ context", self.context.term)
-        chost, cport = parse_endpoint(self.centre)
+        # The centre, or the two of a failover pair: both clients follow whichever is active.
+        (chost, cport), *more = parse_endpoints(self.centre)
         bhost, bport = parse_endpoint(self.bind)
         self.replica = DomainReplica(self.path, on_commit=self._on_replica_commit)
         self.query_link = LinkClient(
@@ -209,6 +224,11 @@ class DistrictNode:
         self._credentials_synced = self._sync_credentials(timeout=3.0)
         items = list(self.replica.items())
         self.replica.close()  # reopened by the clone client's agent thread, which owns it from now on
+        # Served to this district's consoles under its own numbering, above anything an earlier run
+        # published (docs/protocol.md 3.7): the replica's entries carry the centre's numbers.
+        reservations = ReservationStore(self.engine)
+        seq_base = reservations.base()
+        served = [e._replace(seq=seq) for seq, e in enumerate(items, start=seq_base + 1)]
         self.server = CloneServer(
             bhost,
             bport,
@@ -216,8 +236,10 @@ class DistrictNode:
             context=self.context,
             heartbeat=self.heartbeat,
             write_policy=lambda peer, key: False,
-            initial=items,
-            initial_seq=max((e.seq for e in items), default=0),
+            initial=served,
+            initial_seq=seq_base + len(served),
+            seq_base=seq_base,
+            reserve=reservations.record,
         ).start()
         self.teardown.push("the clone server", self.server.stop)
         with self.session_factory() as s:
@@ -226,6 +248,7 @@ class DistrictNode:
         self.clone = CloneClient(
             chost,
             cport,
+            more=more,
             security=self.security,
             server=self.centre_key,
             replica=self.replica,
@@ -239,6 +262,7 @@ class DistrictNode:
         self.upstream = CommandClient(
             chost,
             cport + 3,
+            more=[(host, port + 3) for host, port in more],
             outbox=self.outbox,
             security=self.security,
             server=self.centre_key,
@@ -248,13 +272,14 @@ class DistrictNode:
             on_link=self._on_command_link,
         )
         self.teardown.push("the upstream command client", self.upstream.stop)
-        install(self.bus, "state.bulk", BulkSnapshots(self.server, initial=items).handle)
+        install(self.bus, "state.bulk", BulkSnapshots(self.server, initial=served).handle)
         install(self.bus, "state.position", position_command(self.server))
         install(self.bus, "link.status", lambda ctx, args: self.status())
         install(self.bus, "query.result", self._result)
         self.store = DbDedupStore(self.session_factory)
         # Its connection was opened by the command server's thread, stopped by then: a failure is expected.
         self.teardown.push("the applied-command store", self.store.close, quiet=True)
+        self.teardown.push("the pruner", start_pruner(self.store, self.dedup_retention, self.log).stop)
         services = {
             "generation": lambda: self.generation,
             "pending_subjects": self._pending_subjects,
@@ -482,7 +507,12 @@ class DistrictNode:
 
     def _on_state_link(self, state: CloneLinkState) -> None:
         self.log.event(
-            "state_link", "info" if state.up else "warning", up=state.up, synced=state.synced, seq=state.seq
+            "state_link",
+            "info" if state.up else "warning",
+            up=state.up,
+            synced=state.synced,
+            seq=state.seq,
+            endpoint=state.endpoint,
         )
 
     def _on_command_link(self, state: LinkState) -> None:
@@ -492,6 +522,7 @@ class DistrictNode:
             up=state.up,
             queue=state.queue_length,
             last_error=state.last_error,
+            endpoint=state.endpoint,
         )
 
     # --- forwarding (command server's agent thread, then the upstream client's) -----------------------
@@ -553,7 +584,7 @@ class DistrictNode:
                 # A provisional report gives way to the centre's case (which the state channel brings).
                 undo = command == "case.report"
             else:
-                state = "refused" if reply.status == STATUS_REFUSED else "invalid"
+                state = _FAILED_STATES.get(reply.status, "invalid")
                 reason = reply.body.decode(errors="replace")
                 undo = True  # the centre's rules won: the provisional change is undone
             if undo and subject:
@@ -572,7 +603,7 @@ class DistrictNode:
              "real_case": real_case, "subject": subject, "origin": origin, "queued_at": queued_at}
         )  # fmt: skip
         self.log.event(
-            "answered" if state == "ok" else "refused",
+            {"ok": "answered", "expired": "expired"}.get(state, "refused"),
             "info" if state == "ok" else "warning",
             forward_id=reply.command_id,
             command=command,
@@ -736,6 +767,7 @@ class DistrictNode:
                 "last_heartbeat": wall_time(cmd.last_heartbeat),
                 "head_attempts": cmd.head_attempts,
                 "last_error": cmd.last_error,
+                "endpoint": cmd.endpoint,  # the active centre of a pair
             },
             "state": {
                 "up": state.up,
@@ -746,6 +778,7 @@ class DistrictNode:
                 "epoch": state.epoch,
                 "last_heartbeat": wall_time(state.last_heartbeat),
                 "lag": lag,
+                "endpoint": state.endpoint,
             },
             "queue": [
                 {

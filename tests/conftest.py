@@ -135,13 +135,14 @@ def public_copy(tmp_path):
 HOST = "127.0.0.1"
 
 
-def free_base() -> int:
-    """A base port P with P..P+3 free on ``HOST``: a node binds four consecutive ports."""
+def free_base(count: int = 4) -> int:
+    """A base port P with P..P+count-1 free on ``HOST``: a node binds four consecutive ports (a centre
+    of a failover pair five: its heartbeat is on P+4)."""
     rng = random.Random()  # ports only: any free ones will do
     for _ in range(500):
-        port = rng.randrange(20000, 60000, 4)
+        port = rng.randrange(20000, 60000, 8)
         ok = True
-        for i in range(4):
+        for i in range(count):
             with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
                 try:
                     s.bind((HOST, port + i))
@@ -150,7 +151,7 @@ def free_base() -> int:
                     break
         if ok:
             return port
-    raise RuntimeError("no four consecutive free ports")
+    raise RuntimeError(f"no {count} consecutive free ports")
 
 
 def wait_until(

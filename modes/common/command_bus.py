@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from comms.records import Command, CommandRefused, Peer
+from comms.retention import DAY_S, RESEND_LIMIT_S
 from data.city import stats
 from data.errors import InputError
 from modes.common import auth, orders
@@ -44,6 +45,9 @@ QUERY_PREFIXES = ("query.", "state.", "link.")
 # A queued command carries the time it was taken at the district; the centre accepts it within this
 # window (an offline district's clock may be off, and an old time must not reopen closed deadlines).
 MAX_BACKDATE = dt.timedelta(hours=24)
+# A command taken longer ago than this is refused, not applied: its sender should have given it up, and
+# this node may have forgotten its id by now (comms.retention).
+TOO_OLD = dt.timedelta(seconds=RESEND_LIMIT_S)
 # Replies of writes not recorded on disk (a sign-in: its token), kept in memory for resends of their id.
 IN_MEMORY_REPLIES = 4096
 
@@ -331,7 +335,7 @@ class BusTransaction:
                 "command_id": command_id,
                 "status": status,
                 "reply": body,
-                "applied_at": time.time(),
+                "applied_at": self.store.now(),
             },
         )
 
@@ -340,9 +344,17 @@ class DbDedupStore:
     """``comms.commands.DedupStore`` over the node's database: the applied ids live beside the city, in
     the same transaction as each command's changes."""
 
-    def __init__(self, session_factory, on_commit: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        session_factory,
+        on_commit: Callable[[], None] | None = None,
+        *,
+        now: Callable[[], float] = time.time,
+    ):
+        """``now``: the clock applied ids are stamped with (``applied_at``), which pruning compares."""
         self.session_factory = session_factory
         self.on_commit = on_commit
+        self.now = now
         self._lookup: sa.Connection | None = None
         self._in_memory: OrderedDict[tuple[str, str], tuple[str, bytes]] = OrderedDict()
 
@@ -395,10 +407,15 @@ class DbDedupStore:
             except Exception:
                 log.exception("after-commit action failed")
 
-    def prune(self, older_than: float) -> int:
-        """Forget ids applied before ``older_than`` (Unix time); a sender never resends that late."""
+    def prune(self, older_than: float, limit: int | None = None) -> int:
+        """Forget up to ``limit`` ids applied before ``older_than`` (Unix time), in one transaction; a
+        sender never resends that late (comms.retention). Called from the pruning thread."""
+        old = APPLIED.c.applied_at < older_than
+        if limit is not None:
+            oldest = sa.select(APPLIED.c.peer, APPLIED.c.command_id).where(old).order_by(APPLIED.c.applied_at)
+            old = sa.tuple_(APPLIED.c.peer, APPLIED.c.command_id).in_(oldest.limit(limit))
         with self.session_factory() as s, s.begin():
-            return s.execute(sa.delete(APPLIED).where(APPLIED.c.applied_at < older_than)).rowcount
+            return s.execute(sa.delete(APPLIED).where(old)).rowcount
 
 
 # ==================================================================================================
@@ -409,6 +426,16 @@ class DbDedupStore:
 def peer_scope(peer: Peer) -> str | None:
     """The district a peer is confined to: the scope of ``district:<code>`` / ``console:<code>``."""
     return peer.role_scope
+
+
+def refuse_if_too_old(clock: Clock, at: dt.datetime | None) -> None:
+    """Refuse a command taken (``at``) longer ago than senders resend: its id may be pruned here, so
+    applying it could apply it twice."""
+    if at is not None and at < clock.now() - TOO_OLD:
+        raise CommandRefused(
+            f"this command was taken at {at:%Y-%m-%d %H:%M}, more than {RESEND_LIMIT_S / DAY_S:g} days ago: "
+            "too old to apply (this node may no longer know whether it applied it already)"
+        )
 
 
 def command_clock(clock: Clock, at: dt.datetime | None) -> Clock:
@@ -454,6 +481,7 @@ def make_apply(bus: CommandBus, role: NodeRole, forwarder: Forwarder | None = No
             if scope is not None and scope != role.district:
                 raise CommandRefused(f"{command.peer.name} acts for district {scope}, not {role.district}")
             scope = role.district
+        refuse_if_too_old(role.clock, at)
         clock = command_clock(role.clock, at)
         ctx = CallContext(tx, command.peer, scope, clock, role.node, role.district, services=role.services)
         forwarding = role.node == "district" and spec.forward and forwarder is not None

@@ -6,71 +6,13 @@ RFC 12 has no security, so this runs against a server with CURVE off (docs/proto
 
 from __future__ import annotations
 
-import struct
-import time
-
 import zmq
 
-
-class RfcCloneClient:
-    """Minimal CHP client: the RFC's ICANHAZ?/KVSYNC/KTHXBAI, KVPUB, HUGZ and KVSET, nothing else."""
-
-    def __init__(self, ctx: zmq.Context, host: str, port: int, subtree: bytes) -> None:
-        self.map: dict[bytes, bytes] = {}
-        self.sequence = 0
-        self.hugz = 0
-        self.subtree = subtree
-        self.snapshot = ctx.socket(zmq.DEALER)
-        self.snapshot.connect(f"tcp://{host}:{port}")
-        self.subscriber = ctx.socket(zmq.SUB)
-        self.subscriber.setsockopt(zmq.SUBSCRIBE, subtree)
-        self.subscriber.setsockopt(zmq.SUBSCRIBE, b"HUGZ")
-        self.subscriber.connect(f"tcp://{host}:{port + 1}")
-        self.publisher = ctx.socket(zmq.PUB)
-        self.publisher.connect(f"tcp://{host}:{port + 2}")
-
-    def sync(self, timeout_ms: int = 5000) -> None:
-        self.snapshot.send_multipart([b"ICANHAZ?", self.subtree])
-        while True:
-            assert self.snapshot.poll(timeout_ms), "no snapshot"
-            key, seq, _uuid, _props, value = self.snapshot.recv_multipart()
-            if key == b"KTHXBAI":
-                self.sequence = struct.unpack("!q", seq)[0]
-                assert value == self.subtree
-                return
-            self._store(key, value)
-
-    def _store(self, key: bytes, value: bytes) -> None:
-        if value:
-            self.map[key] = value
-        else:
-            self.map.pop(key, None)
-
-    def follow(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
-            if not self.subscriber.poll(int(left * 1000) + 1):
-                continue
-            key, seq, _uuid, _props, value = self.subscriber.recv_multipart()
-            if key == b"HUGZ":
-                self.hugz += 1
-                continue
-            sequence = struct.unpack("!q", seq)[0]
-            if sequence > self.sequence:  # RFC: discard what is not strictly newer
-                self.sequence = sequence
-                self._store(key, value)
-
-    def set(self, key: bytes, value: bytes, ttl: int | None = None) -> None:
-        props = f"ttl={ttl}\n".encode() if ttl else b""
-        self.publisher.send_multipart([key, struct.pack("!q", 0), b"\x00" * 16, props, value])
-
-    def close(self) -> None:
-        for s in (self.snapshot, self.subscriber, self.publisher):
-            s.close(0)
+from tests.comms.rfc12 import RfcCloneClient
 
 
 def test_rfc12_client_takes_a_subtree_snapshot_and_follows(base_port):
-    from comms.clone import CloneServer  # the server under test; the client above stays independent
+    from comms.clone import CloneServer  # the server under test; the client stays independent
 
     server = CloneServer("127.0.0.1", base_port, heartbeat=0.1).start()
     ctx = zmq.Context()

@@ -216,3 +216,40 @@ def test_a_transient_command_is_sent_but_never_written_to_the_outbox(base_port, 
     finally:
         client.stop()
         server.stop()
+
+
+def test_held_replies_wait_for_their_release_and_a_resend_meanwhile_is_not_applied_again(base_port):
+    applied: list[str] = []
+    marks = iter(range(1, 1_000))
+
+    def apply(command: Command, tx) -> bytes:
+        applied.append(command.id)
+        return b"done " + command.id.encode()
+
+    server = CommandServer(HOST, base_port, apply, hold=lambda command, status: next(marks), hold_timeout=30)
+    replies = Replies()
+    client = CommandClient(HOST, base_port, heartbeat=HB, resend_first=0.05, on_reply=replies)
+    with server, client:
+        ids = [client.submit(b"x", f"c{i}") for i in range(3)]
+        # One in flight: the first is applied and held; its resends (every 50 ms doubling) wait with it.
+        wait_until(lambda: server.stats.get("held") == 1 and server.stats.get("held_resends") >= 2)
+        assert applied == ["c0"] and replies.ids() == set()
+        server.release(1)
+        wait_until(lambda: server.stats.get("held") == 2)
+        assert replies.ids() == {"c0"} and applied == ["c0", "c1"]
+        server.release(2)
+        wait_until(lambda: server.stats.get("held") == 3)
+        server.release(10)
+        wait_until(lambda: replies.ids() == set(ids))
+        assert applied == ids  # each once, in order
+        assert [r.body for r in replies.items] == [b"done c0", b"done c1", b"done c2"]
+
+
+def test_a_held_reply_goes_out_at_its_deadline_when_nothing_releases_it(base_port):
+    server = CommandServer(HOST, base_port, lambda c, tx: b"ok", hold=lambda c, s: 5, hold_timeout=0.3)
+    replies = Replies()
+    client = CommandClient(HOST, base_port, heartbeat=HB, on_reply=replies)
+    with server, client:
+        client.submit(b"x", "late")
+        wait_until(lambda: replies.ids() == {"late"})
+        assert server.stats.get("released_unconfirmed") == 1

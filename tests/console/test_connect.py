@@ -515,6 +515,35 @@ def test_a_console_whose_key_the_centre_does_not_know_is_refused_at_once(world, 
     assert not (tmp_path / "x.png").exists()
 
 
+def test_a_console_given_a_pair_attaches_to_the_centre_that_is_there(world, tmp_path):
+    from console.connect import open_remote
+
+    # The first of the pair is a port nobody listens on: the probe goes on to the second.
+    pair = f"tcp://{HOST}:{free_base()},{world.endpoint}"
+    args = argparse.Namespace(
+        connect=pair, security=Security.from_dir(world.keys, "console"), server="centre",
+        identity="console", replica=tmp_path / "pair.db",
+    )  # fmt: skip
+    link = open_remote(args)
+    try:
+        assert link.link.call("state.position", {})["seq"] >= 0
+        assert link.link.link.endpoint == f"tcp://{HOST}:{int(world.endpoint.rsplit(':', 1)[1]) + 3}"
+        wait_until(lambda: link.clone.link.endpoint == world.endpoint and link.clone.link.synced)
+    finally:
+        link.close()
+    # Neither of two silent endpoints answers: said plainly, naming both.
+    ports = {free_base()}
+    while len(ports) < 2:
+        ports.add(free_base())
+    silent = ",".join(f"tcp://{HOST}:{port}" for port in sorted(ports))
+    done = main_py(
+        "console", "--connect", silent, "--keys", str(world.keys), "--screenshot",
+        str(tmp_path / "x.png"), cache=world.cache, QT_QPA_PLATFORM="offscreen",
+    )  # fmt: skip
+    assert done.returncode == 3
+    assert f"no node answers at {silent}" in done.stderr
+
+
 def test_nothing_listening_is_said_plainly(world, tmp_path):
     done = main_py(
         "console", "--connect", f"tcp://{HOST}:{free_base()}", "--keys", str(world.keys), "--screenshot",

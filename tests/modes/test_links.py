@@ -552,3 +552,34 @@ def test_grave_acts_and_their_orders_are_decided_at_the_centre_never_at_a_distri
         assert not kinds & {"mode.switched", "order.confirmed", "order.refused", "settings.changed"}
     assert pair.district.terminate() == 0
     assert pair.centre.terminate() == 0
+
+
+def test_a_district_and_the_command_line_given_a_pair_use_the_centre_that_is_there(pair):
+    # The first of the pair is a port nobody listens on; the second is the real centre.
+    pair.start_centre()
+    centres = f"tcp://{HOST}:{free_base()},{pair.centre_ep}"
+    pair.district = pair.nodes(
+        "district", D1, "--db", f"sqlite:///{pair.district_db}", "--center", centres,
+        "--bind", pair.district_ep, "--keys", str(pair.keys), "--heartbeat", str(HB),
+    )  # fmt: skip
+    assert pair.district.wait_event("ready")["initial_mode"] == "bulk"
+    x1, y1 = inside(pair.centre_db, D1)
+    out = pair.cli("report", "--x", str(x1), "--y", str(y1), "--channel", "hotline", "--type", "06010",
+                   "--text", "through a pair", "--as", "city_operator", "--json",
+                   *pair.via_district())  # fmt: skip
+    doc = json.loads(out.stdout)
+    assert doc["id"] > 0 and doc["district"] == D1 and doc["text"] == "through a pair"
+    status = json.loads(pair.cli("link", "status", "--json", *pair.via_district()).stdout)
+    assert status["commands"]["endpoint"] == f"tcp://{HOST}:{pair.cport + 3}"
+    assert status["commands"]["queue_length"] == 0
+    wait_until(
+        lambda: (
+            json.loads(pair.cli("link", "status", "--json", *pair.via_district()).stdout)["state"]["endpoint"]
+            == pair.centre_ep
+        ),
+        what="the district follows the centre's state",
+    )
+    stats = json.loads(pair.cli("stats", "--json", "--connect", centres, "--keys", str(pair.keys)).stdout)
+    assert stats["cases"] == 1
+    pair.district.terminate()
+    pair.centre.terminate()
