@@ -352,6 +352,11 @@ class KeyChange:
         return bool(self.added or self.removed)
 
 
+def _same(a: PeerKey, b: PeerKey) -> bool:
+    """The same key for the allow-list: a different public key or role ends the old one's sessions."""
+    return (a.public, a.role) == (b.public, b.role)
+
+
 @dataclass
 class _Reloads:
     at: float  # wall-clock time of the last load or reload
@@ -432,12 +437,8 @@ class Security:
                 )
             if own_problem is not None:
                 keys[self.me.name] = self.me
-
-            def same(a: PeerKey, b: PeerKey) -> bool:
-                return (a.public, a.role) == (b.public, b.role)
-
-            added = tuple(k for n, k in sorted(keys.items()) if n not in old or not same(old[n], k))
-            removed = tuple(old[n] for n in old.names() if n not in keys or not same(old[n], keys[n]))
+            added = tuple(k for n, k in sorted(keys.items()) if n not in old or not _same(old[n], k))
+            removed = tuple(old[n] for n in old.names() if n not in keys or not _same(old[n], keys[n]))
             self._keyring = KeyRing(keys)
             self._reloads = _Reloads(time.time(), self._reloads.count + 1, tuple(problems), own_problem)
             return KeyChange(added, removed, tuple(problems), own_problem)
