@@ -144,6 +144,19 @@ def cmd_link(args: argparse.Namespace) -> int:
         emit_json(doc)
         return 0
     if doc["node"] == "centre":
+        ha = doc.get("ha")
+        if ha is not None:
+            seen = "never" if ha["peer_seen_s"] is None else f"{ha['peer_seen_s']} s ago"
+            print(
+                f"pair: {ha['state'].upper()} ({ha['role']})  peer {ha['peer']} {ha['peer_state'] or '-'},"
+                f" heard {seen}  confirmed journal {ha['confirmed']}"
+            )
+            if ha.get("standby"):
+                sb = ha["standby"]
+                print(f"  standby copy: journal {sb['journal_seq']}  picture {sb['picture_journal_seq']}")
+        if not doc.get("serving", True):
+            print(f"centre {doc['bind']}  not serving (standby)")
+            return 0
         print(f"centre {doc['bind']}  epoch {doc['epoch'][:8]}  seq {doc['seq']}  keys {doc['keys']}")
         print_allow_list(doc.get("allow_list"))
         for p in doc["peers"]:

@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from json.encoder import encode_basestring
 
 from sqlalchemy import Connection, String, Text, cast, func, insert, select, text, type_coerce, update
@@ -49,6 +49,12 @@ class JournalCorrupted(Exception):
 
 class ScanCancelled(Exception):
     """``scan`` was asked to stop (the console closing while its audit runs)."""
+
+
+# session.info key: the command (``peer/command id``) whose transaction this is, when it came over a
+# link; every event the transaction appends names it (payload ``via``), so the journal says which
+# district's command made each event, and that each was applied once.
+ORIGIN = "data.journal.origin"
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,10 @@ def append_many(session: Session, events: Iterable[NewEvent], *, chunk: int = 50
     writer = _ROW_WRITERS.get(conn.dialect.name, _core_rows)
     seqs: list[int] = []
     rows: list[tuple] = []
+    origin = session.info.get(ORIGIN)
     for ev in events:
+        if origin is not None:
+            ev = replace(ev, payload={**(ev.payload or {}), "via": origin})
         seq += 1
         payload_text = _dumps(ev.payload)
         canonical = _canonical_text(seq, ev, payload_text if ev.payload else "{}")

@@ -393,15 +393,20 @@ class CentreNode:
         started = time.monotonic()
         items = None
         floor = 0
+        steps: dict[str, float] = {}
         if self.standby is not None:
             self.standby.stop()
+            steps["stop_following"] = round(time.monotonic() - started, 3)
             items = self.standby.items()
+            steps["read_copy"] = round(time.monotonic() - started, 3)
             floor = max((e.seq for e in items), default=0)
             self.standby = None
         peer = self.bstar.info().peer_props if self.bstar is not None else {}
         floor = max(floor, int(peer.get("reserved") or 0), int(peer.get("seq") or 0))
         self._serve(items, seq_floor=floor)
-        self.log.event("took_over", seconds=round(time.monotonic() - started, 2), from_replica=items is not None)
+        self.log.event(
+            "took_over", seconds=round(time.monotonic() - started, 2), from_replica=items is not None, steps=steps
+        )
 
     def _on_peer(self, props: dict[str, str]) -> None:
         confirmed = int(props.get("confirmed") or 0)

@@ -56,12 +56,14 @@ class ReservationStore:
             try:
                 with conn.begin():
                     where = RESERVATION.c.channel == self.channel
-                    current = conn.execute(sa.select(RESERVATION.c.reserved).where(where)).scalar()
                     row = {"reserved": upto, "recorded_at": time.time()}
-                    if current is None:
-                        conn.execute(sa.insert(RESERVATION).values(channel=self.channel, **row))
-                    elif current < upto:
-                        conn.execute(sa.update(RESERVATION).where(where).values(**row))
+                    # A write first: SQLite then takes its write lock at once, waiting for busy_timeout
+                    # if the node's commands hold it. Reading first would start a snapshot that a
+                    # command's commit overtakes, and the write after it fails at once as "locked".
+                    update = sa.update(RESERVATION).where(where, RESERVATION.c.reserved < upto).values(**row)
+                    if not conn.execute(update).rowcount:
+                        if conn.execute(sa.select(RESERVATION.c.reserved).where(where)).first() is None:
+                            conn.execute(sa.insert(RESERVATION).values(channel=self.channel, **row))
             finally:
                 if raw is not None:
                     raw.execute("PRAGMA synchronous=NORMAL")

@@ -179,6 +179,7 @@ class Standby:
         self.initial: dict[str, Any] = {}
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._write_lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self.replica: DomainReplica | None = None
         self.link: LinkClient | None = None
@@ -212,10 +213,11 @@ class Standby:
         return self
 
     def stop(self) -> None:
+        """Stop following. Does not wait for a request to a peer that is gone (the takeover must not):
+        only for a page being written, so nothing is written after this returns."""
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(10)
+        with self._write_lock:
             self._thread = None
         if self.clone is not None:
             self.clone.stop()  # commits what the replica holds
@@ -283,7 +285,9 @@ class Standby:
             try:
                 while self._pull() and not self._stop.is_set():
                     pass
-            except (LinkError, OSError, sa.exc.SQLAlchemyError, JournalCorrupted) as exc:
+            except Exception as exc:  # a peer gone, a busy database, a journal that forked
+                if self._stop.is_set():
+                    return
                 self.errors += 1
                 self.last_error = f"{type(exc).__name__}: {exc}"[:300]
                 if isinstance(exc, JournalCorrupted):
@@ -305,10 +309,13 @@ class Standby:
         )
         events = [tuple(r) for r in doc["journal"]]
         applied = doc["applied"]
-        with self.session_factory() as s, s.begin():
-            seq = journal.copy_rows(s, events)
-            _insert_applied(s, applied)
-        self.journal_seq = seq
+        with self._write_lock:
+            if self._stop.is_set():
+                return False  # taking over: this node's database is its own from now on
+            with self.session_factory() as s, s.begin():
+                seq = journal.copy_rows(s, events)
+                _insert_applied(s, applied)
+            self.journal_seq = seq
         if applied:
             self.applied_since = max(self.applied_since, max(float(r[4]) for r in applied))
         return len(events) >= LOG_PAGE or len(applied) >= LOG_PAGE

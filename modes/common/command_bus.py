@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from comms.records import Command, CommandRefused, Peer
 from comms.retention import DAY_S, RESEND_LIMIT_S
+from data import journal
 from data.city import stats
 from data.errors import InputError
 from modes.common import auth, orders
@@ -475,6 +476,8 @@ def make_apply(bus: CommandBus, role: NodeRole, forwarder: Forwarder | None = No
             raise CommandRefused(f"unknown command {name!r}")
         tx.record = spec.record and not spec.query
         tx.writes = not spec.query
+        if tx.writes:
+            tx.session.info[journal.ORIGIN] = f"{command.peer.name}/{command.id}"
         scope = peer_scope(command.peer)
         if role.node == "district":
             # Whoever calls a district node acts for that district, whatever its key says.

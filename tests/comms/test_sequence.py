@@ -4,6 +4,8 @@ alone, then through a real ``CloneServer`` on loopback watched by a plain SUB so
 from __future__ import annotations
 
 import struct
+import time
+from collections.abc import Callable
 
 import pytest
 import zmq
@@ -104,6 +106,19 @@ def wait_subscribed(server: CloneServer, sub: zmq.Socket, got: list) -> None:
     wait_until(lambda: receive(sub, got) or any(k == b"HUGZ" for k, _, _ in got), timeout=10)
 
 
+def start_when_released(make: Callable[[], CloneServer], timeout: float = 10.0) -> CloneServer:
+    """Start a server on the ports one just closed: libzmq's I/O thread releases them a moment after
+    the close returned, so the first bind may find them taken."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return make().start()
+        except CommsError as exc:
+            if "Address already in use" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def test_a_server_reserves_before_crossing_and_restarts_above_the_reservation(base_port):
     rec = Recorder()
     ctx = zmq.Context()
@@ -127,10 +142,12 @@ def test_a_server_reserves_before_crossing_and_restarts_above_the_reservation(ba
         # The restart: the application starts the server from its record, entries numbered above it.
         base = rec.value
         initial = [Entry.make(f"/k/{i}", base + 1 + i, b"", {}, b"again") for i in range(3)]
-        with CloneServer(
+        restarted = start_when_released(lambda: CloneServer(
             HOST, base_port, heartbeat=HB, reserve=rec, block=10, context=ctx,
             initial=initial, initial_seq=base + 3, seq_base=base,
-        ) as server:  # fmt: skip
+        ))  # fmt: skip
+        server = restarted
+        try:
             assert rec.calls[-1] == 40  # 31..33 are the entries', and half a block of headroom
             got.clear()
             wait_subscribed(server, sub, got)
@@ -138,6 +155,8 @@ def test_a_server_reserves_before_crossing_and_restarts_above_the_reservation(ba
             wait_until(lambda: receive(sub, got) or published(got), timeout=10)
             assert published(got) == [34]
             assert min(published(got)) > max(before)
+        finally:
+            server.stop()
     finally:
         sub.close(0)
         ctx.term()

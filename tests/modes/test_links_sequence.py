@@ -5,8 +5,10 @@ process, and a district node serves its consoles above what it served before its
 from __future__ import annotations
 
 import shutil
+import uuid
 from pathlib import Path
 
+import pytest
 import zmq
 
 from comms.clone import CloneClient
@@ -16,6 +18,7 @@ from nodes.centre import CentreNode
 from nodes.client import LinkClient
 from nodes.district import DistrictNode
 from nodes.logs import NodeLog
+from nodes.sequence_store import ReservationStore
 from tests.comms.rfc12 import RfcCloneClient
 from tests.conftest import HOST, free_base, wait_until
 from tests.modes.test_district_republish import bus
@@ -162,3 +165,17 @@ def test_nodes_number_above_their_recorded_reservation_and_a_floor(
         if district is not None:
             district.stop(drain=0)
         centre.stop()
+
+
+def test_the_reservation_record_only_goes_up(engine):
+    store = ReservationStore(engine, channel=f"test-{uuid.uuid4().hex[:8]}")
+    assert store.read() == 0
+    store.record(2_000_000)
+    store.record(1_000_000)  # late or repeated: the record stays where it was
+    assert store.read() == 2_000_000
+    store.record(3_000_000)
+    assert store.read() == 3_000_000
+    assert store.base() == 3_000_000 and store.base(floor=7_000_000) == 7_000_000
+    assert ReservationStore(engine, channel="another").read() == 0  # one row per channel
+    with pytest.raises(ValueError, match="sequence floor must be 0 or more"):
+        store.base(floor=-1)
