@@ -55,6 +55,7 @@ def cmd_center(args: argparse.Namespace) -> int:
             context=context,
             pair=pair,
             dedup_retention=args.dedup_retention_days * DAY_S,
+            key_poll=args.key_poll,
         )
         if args.keys is None:
             log.event("no_curve", "warning", message="running without CURVE: tests and lab only")
@@ -87,6 +88,7 @@ def cmd_district(args: argparse.Namespace) -> int:
             heartbeat=args.heartbeat,
             context=context,
             dedup_retention=args.dedup_retention_days * DAY_S,
+            key_poll=args.key_poll,
         )
         from modes.civil_defence import link_commands as civil_defence_links
         from modes.emergency import link_commands as emergency_links
@@ -156,6 +158,7 @@ def cmd_link(args: argparse.Namespace) -> int:
             print(f"centre {doc['bind']}  not serving (standby)")
             return 0
         print(f"centre {doc['bind']}  epoch {doc['epoch'][:8]}  seq {doc['seq']}  keys {doc['keys']}")
+        print_allow_list(doc.get("allow_list"))
         for p in doc["peers"]:
             print(f"  peer {p['name']:<20} {p['role']:<18} last seen {p['age_s']} s ago")
         for code, d in sorted(doc["districts"].items()):
@@ -163,6 +166,7 @@ def cmd_link(args: argparse.Namespace) -> int:
                 f"  district {code}: queue {d.get('queue')}  lag {d.get('lag')}  commands up {d.get('commands_up')}"
             )
         return 0
+    print_allow_list(doc.get("allow_list"))
     c, s = doc["commands"], doc["state"]
     for name, part in (("commands", c), ("state", s)):
         line = "up" if part["up"] else f"DOWN for {part['down_for_s']} s (since {part['since']})"
@@ -177,6 +181,40 @@ def cmd_link(args: argparse.Namespace) -> int:
         if r["state"] != "ok":
             print(f"  {r['state']} {r['forward_id']} {r['command']}: {r['reason']}")
     return 0
+
+
+def print_allow_list(allow: dict | None) -> None:
+    """The node's CURVE allow-list: how many keys, when last (re)loaded, and any file it could not read."""
+    if allow is None:
+        print("  allow-list: none (CURVE is off)")
+        return
+    print(
+        f"  allow-list: {len(allow['keys'])} keys, loaded {allow['loaded_at']} ({allow['reloads']} reloads)"
+    )
+    for problem in allow["problems"]:
+        print(f"    unreadable {problem['file']}: {problem['problem']}")
+    if allow["own_key_problem"]:
+        print(f"    own key: {allow['own_key_problem']}")
+
+
+def key_poll_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--key-poll",
+        type=positive_seconds,
+        default=1.0,
+        metavar="S",
+        help="seconds between looks at the key folder for added or removed keys (SIGHUP: at once)",
+    )
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds above 0")
+    return value
 
 
 def dedup_retention_days(text: str) -> float:
@@ -212,6 +250,7 @@ def add_parsers(add) -> None:
         "--identity", default="centre", metavar="NAME", help="this node's key in DIR (default centre)"
     )
     p.add_argument("--heartbeat", type=float, default=1.0, metavar="S")
+    key_poll_option(p)
     p.add_argument(
         "--case-window-days",
         type=float,
@@ -251,6 +290,7 @@ def add_parsers(add) -> None:
     p.add_argument("--center-key", default="centre", metavar="NAME", help="the centre's key in DIR")
     p.add_argument("--heartbeat", type=float, default=1.0, metavar="S")
     dedup_retention_option(p)
+    key_poll_option(p)
 
     p = add("keys", cmd_keys, "CURVE keys for the links")
     keys_sub = p.add_subparsers(dest="keys_command", metavar="new", required=True)

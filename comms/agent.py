@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Protocol, Self
@@ -21,6 +22,8 @@ log = logging.getLogger("comms")
 TERM = b"$TERM"
 READY = b"$READY"
 ERROR = b"$ERROR"
+REBIND = b"$REBIND"
+DONE = b"$DONE"
 
 
 class CommsError(RuntimeError):
@@ -163,3 +166,49 @@ class AgentFront:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def rebind(sock: zmq.Socket, endpoint: str, timeout: float = 5.0) -> None:
+    """Unbind a bound socket from ``endpoint`` and bind it there again, in the socket's own thread.
+
+    Unbinding ends every connection accepted on the endpoint (measured with libzmq 4.3.5: the old
+    connection closes once the socket next processes its commands, which its agent's next poll does), so
+    each peer reconnects and passes ZAP again. The listening port is released asynchronously by libzmq's
+    I/O thread: the bind is retried until it is free.
+    """
+    sock.unbind(endpoint)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            sock.bind(endpoint)
+            break
+        except zmq.ZMQError as exc:
+            if exc.errno != zmq.EADDRINUSE or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+    sock.get(zmq.EVENTS)  # let the socket process the ending sessions' commands now
+
+
+def answer_rebind(pipe: zmq.Socket, bound: list[tuple[zmq.Socket, str]]) -> None:
+    """A core's answer to ``REBIND``: rebind each (socket, endpoint), then say DONE, or ERROR and why
+    (the core keeps serving on what it still has bound)."""
+    try:
+        for sock, endpoint in bound:
+            rebind(sock, endpoint)
+    except zmq.ZMQError as exc:
+        log.error("rebinding %s failed: %s", endpoint, exc)
+        pipe.send_multipart([ERROR, f"{endpoint}: {exc}".encode()])
+        return
+    pipe.send(DONE)
+
+
+class ServerFront(AgentFront):
+    """A front whose core binds sockets and answers ``REBIND`` on its pipe (``rebind``)."""
+
+    def rebind(self, timeout: float = 10.0) -> None:
+        """Close every connection the server accepted (its bound sockets unbound and bound again): what
+        a node does when a key leaves its allow-list, so the removed peer's sessions end; the peers still
+        allowed reconnect by themselves and are authenticated afresh."""
+        reply = self._agent.call([REBIND, b""], timeout)  # two frames: one alone is a clone PUT
+        if reply[0] != DONE:
+            raise CommsError(f"{self._agent.name} could not rebind: {reply[-1].decode(errors='replace')}")

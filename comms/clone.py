@@ -28,8 +28,8 @@ from typing import Protocol
 import msgpack
 import zmq
 
-from comms.agent import TERM, AgentFront
-from comms.keys import Peer, PeerPolicy, Security, allow_all, peer_of, scoped_write_policy
+from comms.agent import REBIND, TERM, AgentFront, ServerFront, answer_rebind
+from comms.keys import Peer, PeerPolicy, Security, allow_all, peer_of, scoped_write_policy, still_allowed
 from comms.sequence import DEFAULT_BLOCK, SequenceBlocks
 from comms.sockets import has_message, recv_bounded, recv_frames, send_frames
 from comms.stats import MONITOR_MASK, NodeStats
@@ -359,6 +359,10 @@ class _CloneServerCore:
             elif op == b"DUMP":
                 subtree = msg[1].decode()
                 pipe.send(_dump_entries(e for e in self.map.values() if e.key.startswith(subtree)))
+            elif op == REBIND:
+                socks = (self.router, self.pub, self.collector)
+                ends = [f"tcp://{self.cfg.host}:{p}" for p in ports(self.cfg.port)]
+                answer_rebind(pipe, list(zip(socks, ends, strict=True)))
             elif op == b"INFO":
                 info = {
                     "seq": self.seq,
@@ -427,6 +431,9 @@ class _CloneServerCore:
             self.stats.count("duplicate_write")
             return
         _ttl_seconds(entry.props)
+        if not still_allowed(self.cfg.security, peer):
+            self.stats.drop("key_revoked", f"{peer.name} is no longer on the allow-list", peer.name)
+            return
         if not self.cfg.write_policy(peer, entry.key):
             self.stats.drop(
                 "write_refused", f"{peer.name} ({peer.role}) may not write {entry.key}", peer.name
@@ -473,9 +480,12 @@ class _CloneServerCore:
             raise WireError("unknown_command", repr(command[:20]))
 
     def _allowed(self, routing_id: bytes, peer: Peer, subtree: str) -> bool:
-        if self.cfg.read_policy(peer, subtree):
+        if not still_allowed(self.cfg.security, peer):
+            self.stats.drop("key_revoked", f"{peer.name} is no longer on the allow-list", peer.name)
+        elif self.cfg.read_policy(peer, subtree):
             return True
-        self.stats.drop("read_refused", f"{peer.name} may not read {subtree!r}", peer.name)
+        else:
+            self.stats.drop("read_refused", f"{peer.name} may not read {subtree!r}", peer.name)
         self._send_to(routing_id, control_frames(SORRY, 0, {"reason": "refused"}, subtree.encode()))
         return False
 
@@ -536,7 +546,7 @@ class _CloneServerCore:
         self._streams_ready = ready
 
 
-class CloneServer(AgentFront):
+class CloneServer(ServerFront):
     """The centre's side of the state channel. Start it, publish into it, stop it.
 
     ``publish`` may be called from any thread; the update is numbered and sent by the agent thread.

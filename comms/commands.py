@@ -24,8 +24,8 @@ from typing import Any, Protocol
 import zmq
 from zmq.utils.monitor import parse_monitor_message
 
-from comms.agent import TERM, AgentFront
-from comms.keys import Security, peer_of
+from comms.agent import REBIND, TERM, AgentFront, ServerFront, answer_rebind
+from comms.keys import Security, peer_of, still_allowed
 from comms.records import Command, CommandRefused, Peer
 from comms.retention import DAY_S, RESEND_LIMIT_S
 from comms.sockets import has_message, recv_bounded, recv_frames, send_frames
@@ -280,6 +280,8 @@ class _CommandServerCore:
                         return
                     if msg[0] == _RELEASE:
                         self._release(int(msg[1]))
+                    if msg[0] == REBIND:
+                        answer_rebind(pipe, [(self.router, f"tcp://{self.cfg.host}:{self.cfg.port}")])
             if self.held:
                 self._release_late()
             if self.router in events:
@@ -319,6 +321,14 @@ class _CommandServerCore:
                 return
             raise WireError("malformed", f"protocol tag {tag[:20]!r}")
         kind = frames[2].bytes
+        if not still_allowed(self.cfg.security, peer):
+            # Sent on a connection made before the peer's key left the allow-list (the node closes
+            # such connections; this covers what arrives until it has).
+            if kind == CMD and count == 5:
+                self._send(
+                    routing_id, REPLY, frames[3].bytes, STATUS_REFUSED.encode(), b"key no longer allowed"
+                )
+            raise WireError("key_revoked", f"{peer.name} ({peer.role}) is no longer on the allow-list")
         self.front._seen(peer.name)
         if kind == PING:
             if count != 3:
@@ -418,7 +428,7 @@ class _CommandServerCore:
         return STATUS_REFUSED, reason
 
 
-class CommandServer(AgentFront):
+class CommandServer(ServerFront):
     """The centre's end of the command channel.
 
     ``apply(command, tx) -> reply bytes`` runs in the server's agent thread inside

@@ -13,11 +13,13 @@ pyzmq's authenticator cannot send metadata.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 import os
 import re
 import struct
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +33,7 @@ from comms.sockets import frame_property
 log = logging.getLogger("comms.keys")
 
 ZAP_DOMAIN = "sanwei"
+_DENY_LOG_EVERY = 60.0
 ZAP_ENDPOINT = "inproc://zeromq.zap.01"
 _ROLE = re.compile(r"[a-z]+(:[A-Za-z0-9_\-]+)?")
 _NAME = re.compile(r"[A-Za-z0-9_.\-]+")
@@ -57,6 +60,19 @@ class PeerKey:
     role: str
     public: bytes  # Z85, 40 bytes
     secret: bytes | None = None  # Z85, only for the node's own keys
+
+    @property
+    def fingerprint(self) -> str:
+        """A short, stable name of the public key for logs and the journal (never the key itself)."""
+        return fingerprint(self.public)
+
+    def describe(self) -> dict[str, str]:
+        return {"name": self.name, "role": self.role, "fingerprint": self.fingerprint}
+
+
+def fingerprint(public_z85: bytes) -> str:
+    """``sha256:`` and the first 16 hex digits of the SHA-256 of the 32-byte public key."""
+    return "sha256:" + hashlib.sha256(z85.decode(public_z85)).hexdigest()[:16]
 
 
 def check_role(role: str) -> str:
@@ -153,25 +169,76 @@ class KeyRing:
     def by_public(self, public_z85: bytes) -> PeerKey | None:
         return self._by_public.get(public_z85)
 
+    def by_name(self, name: str) -> PeerKey | None:
+        return self._by_name.get(name)
+
 
 def load_keys(directory: str | os.PathLike[str]) -> KeyRing:
-    """Read every ``*.key`` (and matching ``*.key_secret``) of a folder."""
+    """Read every ``*.key`` (and matching ``*.key_secret``) of a folder; the first bad file raises."""
+    ring, problems = scan_keys(directory)
+    if problems:
+        raise KeyFileError(problems[0].problem)
+    return ring
+
+
+FolderSignature = dict[str, tuple[int, int]] | None
+
+
+def folder_signature(folder: Path) -> FolderSignature:
+    """Name -> (size, modification time in ns) of the key files of a folder; None when it is gone."""
+    try:
+        paths = [p for p in folder.iterdir() if p.name.endswith((".key", ".key_secret"))]
+    except FileNotFoundError:
+        return None
+    signature = {}
+    for path in paths:
+        try:
+            st = path.stat()
+        except FileNotFoundError:  # removed since the listing: the next look sees it gone
+            continue
+        signature[path.name] = (st.st_size, st.st_mtime_ns)
+    return signature
+
+
+@dataclass(frozen=True, slots=True)
+class KeyProblem:
+    """A key file that could not be taken into the allow-list, and why."""
+
+    file: str
+    problem: str
+
+
+def scan_keys(directory: str | os.PathLike[str]) -> tuple[KeyRing, list[KeyProblem]]:
+    """Read every ``*.key`` of a folder, keeping the good ones: a bad file is reported, not fatal.
+
+    Raises ``KeyFileError`` only when the folder itself is missing."""
     folder = Path(directory)
     if not folder.is_dir():
         raise KeyFileError(f"key folder {folder} does not exist")
     keys: dict[str, PeerKey] = {}
+    problems: list[KeyProblem] = []
     for path in sorted(folder.glob("*.key")):
-        name = path.stem
-        role, public, _ = _read_key_file(path)
+        try:
+            keys[path.stem] = _read_pair(folder, path)
+        except KeyFileError as exc:
+            problems.append(KeyProblem(path.name, str(exc)))
+    return KeyRing(keys), problems
+
+
+def _read_pair(folder: Path, path: Path) -> PeerKey:
+    name = path.stem
+    role, public, _ = _read_key_file(path)
+    try:
         check_role(role)
-        secret = None
-        secret_path = folder / f"{name}.key_secret"
-        if secret_path.exists():
-            _, secret_public, secret = _read_key_file(secret_path)
-            if secret_public != public:
-                raise KeyFileError(f"{secret_path} does not match {path}")
-        keys[name] = PeerKey(name, role, public, secret)
-    return KeyRing(keys)
+    except KeyFileError as exc:
+        raise KeyFileError(f"{path}: {exc}") from None
+    secret = None
+    secret_path = folder / f"{name}.key_secret"
+    if secret_path.exists():
+        _, secret_public, secret = _read_key_file(secret_path)
+        if secret_public != public:
+            raise KeyFileError(f"{secret_path} does not match {path}")
+    return PeerKey(name, role, public, secret)
 
 
 def _zap_metadata(props: dict[str, str]) -> bytes:
@@ -190,9 +257,12 @@ class ZapHandler:
     makes sure of that.
     """
 
-    def __init__(self, context: zmq.Context, keyring: KeyRing) -> None:
+    def __init__(self, context: zmq.Context, keyring: KeyRing | Callable[[], KeyRing]) -> None:
+        """``keyring``: the allow-list, or a function returning the current one (asked at each request,
+        so a reloaded list takes effect at the next handshake)."""
         self._context = context
-        self._keyring = keyring
+        self._keyring = keyring if callable(keyring) else (lambda: keyring)
+        self._last_logged: dict[tuple[bytes, bytes], float] = {}
         self._stop = threading.Event()
         self._ready = threading.Event()
         self._error: BaseException | None = None
@@ -245,35 +315,147 @@ class ZapHandler:
 
         def deny(reason: bytes) -> list[bytes]:
             self.denied += 1
-            log.warning("ZAP denied a %s client: %s", mechanism.decode(errors="replace"), reason.decode())
+            # A refused client retries every 100 ms (libzmq's reconnect interval): one line a minute
+            # for each reason and key, not ten a second.
+            said = (reason, credentials[0] if credentials else b"")
+            now = time.monotonic()
+            if now - self._last_logged.get(said, -_DENY_LOG_EVERY) >= _DENY_LOG_EVERY:
+                if len(self._last_logged) >= 1024:  # a stream of random keys must not grow it for ever
+                    self._last_logged.clear()
+                self._last_logged[said] = now
+                log.warning("ZAP denied a %s client: %s", mechanism.decode(errors="replace"), reason.decode())
             return [version, request_id, b"400", reason, b"", b""]
 
         if domain != ZAP_DOMAIN.encode():
             return deny(b"Unknown domain")
         if mechanism != b"CURVE" or len(credentials) != 1:
             return deny(b"CURVE required")
-        key = self._keyring.by_public(z85.encode(credentials[0]))
+        key = self._keyring().by_public(z85.encode(credentials[0]))
         if key is None:
             return deny(b"Unknown key")
         self.allowed += 1
         return [version, request_id, b"200", b"OK", key.name.encode(), _zap_metadata({"Role": key.role})]
 
 
-class Security:
-    """CURVE settings for one node: its own key pair, the allow-list, and one ZAP handler per context."""
+@dataclass(frozen=True)
+class KeyChange:
+    """What one reload of a key folder changed. A key whose public key or role changed appears in both
+    ``removed`` (as it was) and ``added`` (as it is): its old sessions must go."""
 
-    def __init__(self, keyring: KeyRing, me: str) -> None:
+    added: tuple[PeerKey, ...] = ()
+    removed: tuple[PeerKey, ...] = ()
+    problems: tuple[KeyProblem, ...] = ()
+    own_key_problem: str | None = None  # this node's own pair missing or broken: the loaded one is kept
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+def _same(a: PeerKey, b: PeerKey) -> bool:
+    """The same key for the allow-list: a different public key or role ends the old one's sessions."""
+    return (a.public, a.role) == (b.public, b.role)
+
+
+@dataclass
+class _Reloads:
+    at: float  # wall-clock time of the last load or reload
+    count: int = 0
+    problems: tuple[KeyProblem, ...] = ()
+    own_key_problem: str | None = None
+
+
+class Security:
+    """CURVE settings for one node: its own key pair, the allow-list, and one ZAP handler per context.
+
+    The allow-list can be reloaded from the key folder while the node runs (``reload``); the ZAP handler
+    and ``knows`` always answer from the current one. The node's own pair is the one it started with.
+    """
+
+    def __init__(self, keyring: KeyRing, me: str, directory: str | os.PathLike[str] | None = None) -> None:
         own = keyring[me]
         if own.secret is None:
             raise KeyFileError(f"no secret key for {me!r} in the key folder")
-        self.keyring = keyring
+        self._keyring = keyring
         self.me = own
+        self.directory = Path(directory) if directory is not None else None
         self._handlers: dict[int, tuple[ZapHandler, int]] = {}
         self._lock = threading.Lock()
+        self._reload_lock = threading.Lock()
+        self._started_with = keyring
+        # The key files' names, sizes and modification times when the list was last read (``from_dir``,
+        # ``reload``): a watcher reloads when the folder no longer matches.
+        self.signature: FolderSignature = None
+        self._reloads = _Reloads(time.time())
 
     @classmethod
     def from_dir(cls, directory: str | os.PathLike[str], me: str) -> Security:
-        return cls(load_keys(directory), me)
+        signature = folder_signature(Path(directory))  # before reading: a later change shows as a difference
+        security = cls(load_keys(directory), me, directory)
+        security.signature = signature
+        return security
+
+    @property
+    def keyring(self) -> KeyRing:
+        """The current allow-list (a reload replaces it whole, so a reader never sees half of one)."""
+        return self._keyring
+
+    def knows(self, peer: Peer) -> bool:
+        """Whether an authenticated peer's key is still on the allow-list with the role it came in with.
+        A connection made before its key was removed (or its role changed) carries the old ``User-Id``
+        and ``Role``: its messages are refused by this test until the connection is closed."""
+        key = self._keyring.by_name(peer.name)
+        return key is not None and key.role == peer.role
+
+    def reload(self) -> KeyChange:
+        """Read the key folder again and make it the allow-list; returns what changed.
+
+        A file that cannot be read (malformed, a role of the wrong shape, a half-written copy) is
+        reported in ``problems`` and keeps the key it held before, if any: only deleting a key file
+        revokes it. The node's own pair missing or different is reported in ``own_key_problem`` and the
+        node keeps the identity it started with. Raises ``KeyFileError`` when the folder is gone (the
+        allow-list then stays as it was)."""
+        if self.directory is None:
+            raise KeyFileError("this node's keys were not read from a folder: nothing to reload")
+        with self._reload_lock:
+            signature = folder_signature(self.directory)
+            scanned, problems = scan_keys(self.directory)
+            self.signature = signature
+            old = self._keyring
+            keys = {name: scanned[name] for name in scanned.names()}
+            for problem in problems:
+                name = Path(problem.file).stem
+                if name in old:
+                    keys[name] = old[name]
+            own_problem = None
+            mine = keys.get(self.me.name)
+            if mine is None:
+                own_problem = f"{self.me.name}.key is missing from {self.directory}"
+            elif (mine.public, mine.role) != (self.me.public, self.me.role) or mine.secret != self.me.secret:
+                own_problem = (
+                    f"{self.me.name}.key or its secret in {self.directory} no longer match this node's pair"
+                )
+            if own_problem is not None:
+                keys[self.me.name] = self.me
+            added = tuple(k for n, k in sorted(keys.items()) if n not in old or not _same(old[n], k))
+            removed = tuple(old[n] for n in old.names() if n not in keys or not _same(old[n], keys[n]))
+            self._keyring = KeyRing(keys)
+            self._reloads = _Reloads(time.time(), self._reloads.count + 1, tuple(problems), own_problem)
+            return KeyChange(added, removed, tuple(problems), own_problem)
+
+    def allow_list(self) -> dict[str, object]:
+        """The keys loaded and when, for ``link.status``."""
+        ring, reloads = self._keyring, self._reloads
+        return {
+            "folder": str(self.directory) if self.directory is not None else None,
+            "keys": [ring[name].describe() for name in ring.names()],
+            "loaded_at": datetime.datetime.fromtimestamp(reloads.at, datetime.UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "reloads": reloads.count,
+            "problems": [{"file": p.file, "problem": p.problem} for p in reloads.problems],
+            "own_key_problem": reloads.own_key_problem,
+        }
 
     def make_server(self, sock: zmq.Socket) -> None:
         """Turn a socket that binds into a CURVE server checked by the ZAP allow-list."""
@@ -285,8 +467,11 @@ class Security:
         sock.setsockopt(zmq.ZAP_ENFORCE_DOMAIN, 1)
 
     def make_client(self, sock: zmq.Socket, server: str) -> None:
-        """Turn a socket that connects into a CURVE client of the named server."""
-        sock.curve_serverkey = self.keyring[server].public
+        """Turn a socket that connects into a CURVE client of the named server (its key as the folder
+        now has it, or as it was at start when it has been removed since: a client that reconnects must
+        not fail for that)."""
+        key = self._keyring.by_name(server) or self._started_with[server]
+        sock.curve_serverkey = key.public
         sock.curve_publickey = self.me.public
         sock.curve_secretkey = self.me.secret
 
@@ -295,7 +480,7 @@ class Security:
         with self._lock:
             handler, refs = self._handlers.get(id(context), (None, 0))
             if handler is None:
-                handler = ZapHandler(context, self.keyring)
+                handler = ZapHandler(context, lambda: self._keyring)
                 handler.start()
             self._handlers[id(context)] = (handler, refs + 1)
 
@@ -313,6 +498,12 @@ class Security:
 
 # --- policies a server can apply to authenticated peers --------------------------------------------
 PeerPolicy = Callable[[Peer, str], bool]
+
+
+def still_allowed(security: Security | None, peer: Peer) -> bool:
+    """What a server's agent checks on each message: the sender's key is still on the allow-list (always
+    true without CURVE)."""
+    return security is None or security.knows(peer)
 
 
 def allow_all(peer: Peer, key: str) -> bool:

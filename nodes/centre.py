@@ -31,6 +31,7 @@ from modes.exercises.exercises import running_exercise_ids
 from nodes.client import parse_endpoint
 from nodes.exercise_driver import ExerciseDriver
 from nodes.follower import JournalFollower
+from nodes.key_watch import DEFAULT_POLL, KeyWatch, start_key_watch
 from nodes.logs import NodeLog, seconds_since, wall_time
 from nodes.pruning import start_pruner
 from nodes.replica import WAL_BACKSTOP_PAGES, WalCheckpointer, sqlite_path
@@ -126,12 +127,14 @@ class CentreNode:
         pair: PairConfig | None = None,
         seq_floor: int = 0,
         dedup_retention: float = DEDUP_RETENTION_S,
+        key_poll: float = DEFAULT_POLL,
     ) -> None:
         """``context``: the ZeroMQ context every socket of the node lives in, made and terminated by
         whoever composes the node (``python main.py center|district``); without one the node makes its
         own at start and terminates it at stop. ``seq_floor``: a state sequence number known to have
         been used elsewhere (a failed peer's reservation); the picture is numbered above it and above
-        the reservation this node recorded last (docs/protocol.md 3.7)."""
+        the reservation this node recorded last (docs/protocol.md 3.7). ``key_poll``: seconds between looks at
+        the key folder (``nodes.key_watch``)."""
         self.seq_floor = seq_floor
         self.db_url = db_url
         self.bind = bind
@@ -161,6 +164,8 @@ class CentreNode:
         self._serve_lock = threading.RLock()
         self._confirmed = 0  # the journal number the standby confirmed holding
         self._committed = False  # a command committed since the last reply was held
+        self.key_poll = key_poll
+        self.key_watch: KeyWatch | None = None
 
     def start(self) -> CentreNode:
         started = time.monotonic()
@@ -221,6 +226,9 @@ class CentreNode:
             self.teardown.push("the pair's heartbeat", self.bstar.stop)
             self.bstar.announce(journal=self._journal_seq())
             self.bstar.start()
+        self.key_watch = start_key_watch(self, self.bus, district=None, interval=self.key_poll)
+        if self.key_watch is not None:
+            self.teardown.push("the key watch", self.key_watch.stop)
         # The city's exercises run here: their injects go out on the exercise clock through this bus.
         self.exercises: ExerciseDriver | None = None
         self._exercise_services: dict[str, Any] = {}  # the handlers' caches, kept across ticks
@@ -543,6 +551,7 @@ class CentreNode:
                 "bind": self.bind,
                 "serving": False,
                 "ha": ha,
+                "allow_list": self.key_watch.status() if self.key_watch is not None else None,
                 "stats": {"commands": self.commands.stats.snapshot()},
             }
         info = self.server.info()
@@ -575,6 +584,7 @@ class CentreNode:
             "journal_seq": self.follower.seq,
             "follower_errors": self.follower.errors,
             "peers": peers,
+            "allow_list": self.key_watch.status() if self.key_watch is not None else None,
             "districts": districts,
             "stats": {"state": self.server.stats.snapshot(), "commands": self.commands.stats.snapshot()},
             "serving": True,

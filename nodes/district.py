@@ -41,6 +41,7 @@ from modes.common.mode_switch import EVENT_KIND as MODE_EVENT
 from modes.common.mode_switch import current_mode
 from modes.common.picture import classify, district_status_key, pack, unpack
 from nodes.client import LinkClient, LinkError, LinkRefused, parse_endpoint, parse_endpoints
+from nodes.key_watch import DEFAULT_POLL, KeyWatch, start_key_watch
 from nodes.logs import NodeLog, seconds_since, wall_time
 from nodes.pruning import start_pruner
 from nodes.replica import DomainReplica, connect_replica_db, revert_rows, sqlite_path
@@ -153,10 +154,12 @@ class DistrictNode:
         on_applied: Callable[[list[Entry]], None] | None = None,
         context: zmq.Context | None = None,
         dedup_retention: float = DEDUP_RETENTION_S,
+        key_poll: float = DEFAULT_POLL,
     ) -> None:
         """``context``: the ZeroMQ context every socket of the node lives in, made and terminated by
         whoever composes the node (``python main.py center|district``); without one the node makes its
-        own at start and terminates it at stop."""
+        own at start and terminates it at stop. ``key_poll``: seconds between looks at the key folder
+        (``nodes.key_watch``)."""
         self.district = district
         self.db_url = db_url
         self.centre = centre
@@ -175,6 +178,8 @@ class DistrictNode:
         self.context = context
         self._own_context = context is None
         self.teardown = Teardown()
+        self.key_poll = key_poll
+        self.key_watch: KeyWatch | None = None
         self.server: CloneServer | None = None
         self.clone: CloneClient | None = None
         self.upstream: CommandClient | None = None
@@ -292,6 +297,9 @@ class DistrictNode:
         self.clone.start()
         self.upstream.start()
         self.commands.start()
+        self.key_watch = start_key_watch(self, self.bus, district=self.district, interval=self.key_poll)
+        if self.key_watch is not None:
+            self.teardown.push("the key watch", self.key_watch.stop)
         self._release_own()
         # What reached the replica before a crash (or during the bulk load) and was not handled yet.
         self._notify_watchers(items)
@@ -794,6 +802,7 @@ class DistrictNode:
             if self.commands is not None
             else [],
             "serving": {"epoch": info["epoch"], "seq": info["seq"], "keys": info["keys"]},
+            "allow_list": self.key_watch.status() if self.key_watch is not None else None,
             "stats": {
                 "state": self.clone.stats.snapshot(),
                 "commands": self.upstream.stats.snapshot(),

@@ -22,10 +22,13 @@ def settle_garbage_collector() -> None:
 
 def serve(node: CentreNode | DistrictNode, log: NodeLog) -> int:
     """Start the node, run until SIGTERM or SIGINT, stop it cleanly (sockets closed, replica committed,
-    outbox kept), exit 0."""
+    outbox kept), exit 0. SIGHUP reloads the node's key folder at once (``nodes.key_watch``)."""
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    if hasattr(signal, "SIGHUP"):
+        # Installed before the node starts: SIGHUP's default action would end the process.
+        signal.signal(signal.SIGHUP, lambda *_: reload_keys(node, log))
     try:
         node.start()
     except Exception as exc:
@@ -39,3 +42,11 @@ def serve(node: CentreNode | DistrictNode, log: NodeLog) -> int:
     node.stop()
     log.event("stopped")
     return 0
+
+
+def reload_keys(node: CentreNode | DistrictNode, log: NodeLog) -> None:
+    """SIGHUP: wake the node's key watch (it reloads in its own thread; a signal handler must not wait)."""
+    if node.key_watch is None:
+        log.event("keys_not_reloaded", "warning", trigger="signal", error="no key folder (CURVE is off)")
+    else:
+        node.key_watch.wake()
