@@ -162,6 +162,9 @@ def _close_all(sockets: Iterable[zmq.Socket | None], monitored: Iterable[zmq.Soc
 # ==================================================================================================
 
 
+# A lone server silent this long (seconds, at least) is followed again on fresh sockets.
+_REFOLLOW_SILENT = 3.0
+
 class UpdateLog:
     """The last ``size`` updates in sequence order, for catch-up and for re-echoing resent writes."""
 
@@ -955,7 +958,7 @@ class _CloneClientCore:
         share a sequence space."""
         index = (self.followed + 1) % len(self.cfg.endpoints)
         silent = self.endpoint
-        self.stats.count("failovers")
+        self.stats.count("failovers" if len(self.cfg.endpoints) > 1 else "refollowed")
         self.sync = None
         self.live_buffer.clear()
         # What the last server said of the extension says nothing of this one.
@@ -1256,10 +1259,13 @@ class _CloneClientCore:
         now = time.monotonic()
         if self.link_up and now - self.last_message > 3 * self.cfg.heartbeat:
             self._set_link(False)
-        if (
-            len(self.cfg.endpoints) > 1
-            and not self.link_up
-            and now - max(self.last_message, self.followed_since) > 3 * self.cfg.heartbeat
+        silent_for = now - max(self.last_message, self.followed_since)
+        if not self.link_up and (
+            (len(self.cfg.endpoints) > 1 and silent_for > 3 * self.cfg.heartbeat)
+            # One server, silent on these sockets for a while: fresh ones. libzmq does not retry a
+            # connection the server's ZAP denied, so a key enrolled there since would never be tried
+            # (docs/protocol.md section 1, "Key reloading").
+            or silent_for > max(_REFOLLOW_SILENT, 5 * self.cfg.heartbeat)
         ):
             self._move_on()
         if self.sync is not None and now >= self.sync.deadline:

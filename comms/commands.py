@@ -640,12 +640,16 @@ class CommandClientConfig:
 # While no server of a pair is known active, each is pinged this often: a passive server whose active
 # peer is gone takes over when a client's request reaches it.
 _SEEK_PING = 0.25
+# A server not heard from since the socket was made gets a fresh socket this often (seconds, at least).
+_REMAKE_SILENT = 2.0
 
 
 class _Endpoint:
     """One server of the client and what the client knows of it (agent thread only)."""
 
-    __slots__ = ("address", "alive", "dealer", "last_heard", "last_heartbeat", "monitor", "next_ping", "role")
+    __slots__ = (
+        "address", "alive", "dealer", "last_heard", "last_heartbeat", "made", "monitor", "next_ping", "role",
+    )
 
     def __init__(self, address: str) -> None:
         self.address = address
@@ -656,6 +660,7 @@ class _Endpoint:
         self.last_heard = 0.0  # monotonic
         self.last_heartbeat: float | None = None  # wall clock
         self.next_ping = 0.0
+        self.made = 0.0  # monotonic time its socket was made
 
 
 class _CommandClientCore:
@@ -707,6 +712,7 @@ class _CommandClientCore:
             self.sockets[endpoint.monitor] = endpoint
             self.poller.register(endpoint.monitor, zmq.POLLIN)
         dealer.connect(endpoint.address)
+        endpoint.made = time.monotonic()
         self.sockets[dealer] = endpoint
         self.poller.register(dealer, zmq.POLLIN)
 
@@ -765,6 +771,11 @@ class _CommandClientCore:
             if endpoint.alive and now - endpoint.last_heard > 3 * self.cfg.heartbeat:
                 self._lost(endpoint)
                 # A stalled connection may hold our messages; a fresh socket starts clean.
+                self._connect(endpoint)
+            elif not endpoint.alive and now - endpoint.made > max(_REMAKE_SILENT, 3 * self.cfg.heartbeat):
+                # Never heard on this socket: libzmq does not retry a connection the server's ZAP
+                # denied, so a key enrolled at the server since then would never be tried. A fresh
+                # socket makes a fresh handshake (docs/protocol.md section 1, "Key reloading").
                 self._connect(endpoint)
 
     def _lost(self, endpoint: _Endpoint) -> None:

@@ -210,3 +210,29 @@ def test_a_client_still_reaches_a_server_whose_key_left_its_folder(base_port, ke
         c.submit(b"ping")
         wait_until(lambda: len(replies) == 1)
     assert replies[0].body == b"here"
+
+
+def test_clients_refused_before_their_key_was_enrolled_get_in_without_a_restart(base_port, key_dir, newcomer):
+    """libzmq does not retry a connection that ZAP denied: the running clients make fresh sockets while
+    their server stays silent, so the enrolment reaches them without restarting either side."""
+    centre = Security.from_dir(key_dir, "centre")
+    replies: list[CommandReply] = []
+    state = CloneServer(HOST, base_port, security=centre, heartbeat=HB)
+    commands = CommandServer(
+        HOST, base_port + 3, lambda cmd, tx: b"ok " + cmd.peer.name.encode(), security=centre
+    )
+    mine = Security.from_dir(newcomer, "console-9")
+    with state, commands:
+        state.publish("/cell/1", b"one")
+        follower = CloneClient(HOST, base_port, security=mine, heartbeat=HB)
+        sender = CommandClient(HOST, base_port + 3, security=mine, heartbeat=HB, on_reply=replies.append)
+        with follower, sender:
+            sender.submit(b"waiting", "c1")
+            wait_until(lambda: state.stats.get("auth_denied") >= 1 and commands.stats.get("auth_denied") >= 1)
+            assert replies == [] and not follower.link.up
+            shutil.copyfile(newcomer / "console-9.key", key_dir / "console-9.key")
+            assert names(centre.reload().added) == ["console-9"]
+            wait_until(lambda: len(replies) == 1, timeout=10)
+            assert (replies[0].command_id, replies[0].body) == ("c1", b"ok console-9")
+            assert follower.wait_synced(10)
+            assert digests(follower.dump()) == digests(state.dump(""))
