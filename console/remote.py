@@ -126,18 +126,23 @@ class LinkStatusLabel(QLabel):
     def refresh(self) -> None:
         view: LinkView = self.link.view()
         queue = view.queue + view.node_queue
+        pair = "," in self.link.endpoint
+        # Of a failover pair, the centre that serves now; the pair itself is in the tooltip.
+        node = view.serving if pair and view.serving else self.link.endpoint
         if view.up:
             since = dt.datetime.fromtimestamp(view.since).strftime("%H:%M:%S")
             text = self.tr("Link to {node} up since {time} · queue {queue}").format(
-                node=self.link.endpoint, time=since, queue=queue
+                node=node, time=since, queue=queue
             )
         else:
             text = self.tr("Link to {node} DOWN for {duration} · queue {queue}").format(
-                node=self.link.endpoint, duration=self._duration(time.time() - view.since), queue=queue
+                node=node, duration=self._duration(time.time() - view.since), queue=queue
             )
         self.setText(text)
         self.setStyleSheet("" if view.up else "color: #c62828; font-weight: 700;")
         tip = [self.tr("State channel: {state}").format(state=self._word(view.state_up))]
+        if pair:
+            tip.append(self.tr("Failover pair: {nodes}").format(nodes=self.link.endpoint.replace(",", ", ")))
         tip.append(self.tr("Command channel: {state}").format(state=self._word(view.commands_up)))
         tip.append(self.tr("Replica at sequence {seq}").format(seq=view.seq))
         if view.node_queue:

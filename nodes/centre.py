@@ -157,7 +157,6 @@ class CentreNode:
         self.checkpointer: WalCheckpointer | None = None
         self.teardown = Teardown()
         self.pair = pair
-        self.seq_floor = seq_floor
         self.bstar: BinaryStar | None = None
         self.standby: Standby | None = None
         self.serving = False

@@ -95,6 +95,7 @@ class LinkView:
     node_queue: int
     last_error: str | None
     offline_start: bool
+    serving: str | None = None  # of a failover pair, the centre followed now (tcp://HOST:P)
 
 
 class ConsoleLink:
@@ -402,6 +403,7 @@ class ConsoleLink:
             node_queue=node_queue,
             last_error=cmd.last_error if cmd is not None else None,
             offline_start=self._offline_start,
+            serving=getattr(state, "endpoint", None) if state.up else None,
         )
 
 

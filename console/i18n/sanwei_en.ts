@@ -3470,6 +3470,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <translation>State channel: {state}</translation>
         </message>
         <message>
+            <source>Failover pair: {nodes}</source>
+            <translation>Failover pair: {nodes}</translation>
+        </message>
+        <message>
             <source>Command channel: {state}</source>
             <translation>Command channel: {state}</translation>
         </message>

@@ -3470,6 +3470,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <translation>状态通道：{state}</translation>
         </message>
         <message>
+            <source>Failover pair: {nodes}</source>
+            <translation>双机热备：{nodes}</translation>
+        </message>
+        <message>
             <source>Command channel: {state}</source>
             <translation>指令通道：{state}</translation>
         </message>

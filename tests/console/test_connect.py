@@ -229,7 +229,10 @@ def test_a_mode_switch_lands_in_the_centres_journal_with_the_consoles_actor(worl
         assert changed.args == ["emergency"]
         events = centre_journal(world, "mode.switched")
         assert len(events) == before + 1
-        assert events[-1] == (
+        who, payload = events[-1]
+        # The event names the console's command that made it (its key's name and the command id).
+        assert payload.pop("via").startswith("console/")
+        assert (who, payload) == (
             actor, {"from": "everyday", "to": "emergency", "role": "commander", "reason": "test"}
         )
         assert centre_call(world, "query.mode")["mode"] == "emergency"
@@ -515,8 +518,9 @@ def test_a_console_whose_key_the_centre_does_not_know_is_refused_at_once(world, 
     assert not (tmp_path / "x.png").exists()
 
 
-def test_a_console_given_a_pair_attaches_to_the_centre_that_is_there(world, tmp_path):
+def test_a_console_given_a_pair_attaches_to_the_centre_that_is_there(world, tmp_path, qtbot):
     from console.connect import open_remote
+    from console.remote import LinkBridge, LinkStatusLabel
 
     # The first of the pair is a port nobody listens on: the probe goes on to the second.
     pair = f"tcp://{HOST}:{free_base()},{world.endpoint}"
@@ -529,6 +533,14 @@ def test_a_console_given_a_pair_attaches_to_the_centre_that_is_there(world, tmp_
         assert link.link.call("state.position", {})["seq"] >= 0
         assert link.link.link.endpoint == f"tcp://{HOST}:{int(world.endpoint.rsplit(':', 1)[1]) + 3}"
         wait_until(lambda: link.clone.link.endpoint == world.endpoint and link.clone.link.synced)
+        # The status bar names the centre that serves, the tooltip the pair.
+        bridge = LinkBridge(link)
+        label = LinkStatusLabel(link, bridge)
+        qtbot.addWidget(label)
+        qtbot.waitUntil(lambda: "up since" in label.text(), timeout=30_000)
+        assert label.text().startswith(f"Link to {world.endpoint} up since")
+        assert f"Failover pair: {pair.replace(',', ', ')}" in label.toolTip()
+        bridge.detach()
     finally:
         link.close()
     # Neither of two silent endpoints answers: said plainly, naming both.

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from comms.keys import Security
-from nodes.client import LinkClient, LinkError
+from nodes.client import LinkClient, LinkError, LinkRefused
 from tests.conftest import HOST, free_base, wait_until
 from tests.modes.test_links import D1, HB, REPO, Node, city_template, inside, keys, nodes, report_args  # noqa: F401
 
@@ -190,6 +190,11 @@ def test_a_partition_of_the_heartbeat_never_makes_two_active_centres(centres):
     c.start("b")
     _settled(c)
     x, y = inside(c.city, D1)
+    # The pair's own commands are for the centres' key only: the log carries every peer's replies.
+    with c.link(c.a_ep, "console") as console:
+        for name in ("state.log", "link.heartbeat"):
+            with pytest.raises(LinkRefused, match="centre"):
+                console.call(name, {"on": False})
     with c.link(c.a_ep) as admin:
         assert admin.call("link.heartbeat", {"on": False}) == {"on": False}
     wait_until(lambda: c.status(c.b_ep)["ha"]["peer_seen_s"] > 4 * PAIR_HB, what="B lost A's heartbeat")
