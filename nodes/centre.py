@@ -163,6 +163,8 @@ class CentreNode:
         self._serve_lock = threading.RLock()
         self._confirmed = 0  # the journal number the standby confirmed holding
         self._committed = False  # a command committed since the last reply was held
+        self._standby_keeping_up = True  # False from a reply released unconfirmed to the next confirmation
+        self._late_seen = 0
         self.key_poll = key_poll
         self.key_watch: KeyWatch | None = None
 
@@ -412,6 +414,9 @@ class CentreNode:
         confirmed = int(props.get("confirmed") or 0)
         if confirmed > self._confirmed:
             self._confirmed = confirmed
+            if not self._standby_keeping_up:
+                self.log.event("standby_keeping_up", confirmed=confirmed)
+            self._standby_keeping_up = True
             if self.commands is not None:
                 self.commands.release(confirmed)
 
@@ -430,6 +435,17 @@ class CentreNode:
             return None
         self._committed = False
         if self.bstar is None or self.bstar.peer_lost() or self.bstar.info().peer_state != State.PASSIVE:
+            return None
+        late = self.commands.stats.get("released_unconfirmed") if self.commands is not None else 0
+        if late > self._late_seen:
+            # A reply went out unconfirmed: the standby is stalled or far behind. Holding every reply
+            # for the whole deadline would slow each district to one command per deadline: stop until
+            # the standby confirms again.
+            self._late_seen = late
+            if self._standby_keeping_up:
+                self.log.event("standby_lagging", "warning", confirmed=self._confirmed)
+            self._standby_keeping_up = False
+        if not self._standby_keeping_up:
             return None
         seq = self._journal_seq()
         return None if seq <= self._confirmed else seq
@@ -540,6 +556,7 @@ class CentreNode:
                 "failover_declined": self.bstar.stats.get("failover_declined"),
                 "confirmed": self._confirmed,
                 "held": self.commands.stats.get("held"),
+                "standby_keeping_up": self._standby_keeping_up,
                 "released_unconfirmed": self.commands.stats.get("released_unconfirmed"),
                 "standby": self.standby.status() if self.standby is not None else None,
             }
