@@ -60,12 +60,20 @@ class Centres:
         return node
 
     def start_district(self) -> Node:
-        self.district = self.nodes(
-            "district", D1, "--db", f"sqlite:///{self.district_db}", "--center", self.both,
-            "--bind", self.district_ep, "--keys", str(self.keys), "--heartbeat", str(HB),
-        )  # fmt: skip
-        self.district.wait_event("ready")
-        return self.district
+        for attempt in range(3):
+            # Chosen now, not before the centres started: their own outgoing connections take ports too.
+            self.district_ep = f"tcp://{HOST}:{free_base()}"
+            self.district = self.nodes(
+                "district", D1, "--db", f"sqlite:///{self.district_db}", "--center", self.both,
+                "--bind", self.district_ep, "--keys", str(self.keys), "--heartbeat", str(HB),
+            )  # fmt: skip
+            try:
+                self.district.wait_event("ready")
+                return self.district
+            except AssertionError as exc:
+                if "Address already in use" not in str(exc) or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def link(self, endpoint: str, identity: str = "centre", login: str | None = None) -> LinkClient:
         server = f"district-{D1}" if endpoint == self.district_ep else "centre"
