@@ -10,18 +10,23 @@ import socket
 HOST = "127.0.0.1"
 
 
-def free_base() -> int:
-    """A base port P with P..P+3 free on ``HOST``: a node binds four consecutive ports."""
+def free_base(count: int = 4, taken: set[int] | None = None) -> int:
+    """A base port P with P..P+count-1 free on ``HOST``: a node binds four consecutive ports (a centre
+    of a failover pair five). ``taken``: blocks handed out already (not yet bound), avoided and added to."""
     for _ in range(500):
-        port = random.randrange(20000, 60000, 4)
+        port = random.randrange(20000, 60000, 8)
+        if taken is not None and any(abs(port - t) < 8 for t in taken):
+            continue
         ok = True
-        for i in range(4):
+        for i in range(count):
             with socket.socket() as s:
                 try:
                     s.bind((HOST, port + i))
                 except OSError:
                     ok = False
         if ok:
+            if taken is not None:
+                taken.add(port)
             return port
     raise RuntimeError("no free ports")
 

@@ -40,30 +40,13 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
 
 from _city import seeded_demo_url  # noqa: E402
-from _links import HOST  # noqa: E402
+from _links import HOST, free_base  # noqa: E402
 
 PAIR_HB = 1.0
 
 
 def free_block(taken: set[int]) -> int:
-    import random
-    import socket
-
-    for _ in range(500):
-        port = random.randrange(20000, 60000, 8)
-        if any(abs(port - t) < 8 for t in taken):
-            continue
-        ok = True
-        for i in range(5):
-            with socket.socket() as s:
-                try:
-                    s.bind((HOST, port + i))
-                except OSError:
-                    ok = False
-        if ok:
-            taken.add(port)
-            return port
-    raise RuntimeError("no free ports")
+    return free_base(5, taken)
 
 
 class Proc:
