@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
-from scipy.spatial import cKDTree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -497,6 +496,9 @@ def suggest_sirens(
     if not len(cand_cells) or not len(open_xy):
         return []
     cand_xy = shapely.get_coordinates(shapely.point_on_surface(model.polygons[cand_cells]))
+    # imported when used: a command-line call need not pay for scipy
+    from scipy.spatial import cKDTree
+
     reach = cKDTree(open_xy).query_ball_point(cand_xy, radius)
     reach = [np.asarray(r, dtype=np.int64) for r in reach]
     taken = np.zeros(len(open_xy), dtype=bool)

@@ -30,9 +30,6 @@ from typing import TextIO
 
 import numpy as np
 import shapely
-from scipy.optimize import linprog
-from scipy.sparse import coo_matrix
-from scipy.spatial import cKDTree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -146,6 +143,9 @@ class EvacuationProblem:
         dist = np.empty(0)
         target = np.empty((0, 2))
         if len(points) and len(cell_xy):
+            # imported when used: a command-line call need not pay for scipy
+            from scipy.spatial import cKDTree
+
             found = cKDTree(cell_xy).sparse_distance_matrix(
                 cKDTree(points), config.max_straight_m, output_type="ndarray"
             )
@@ -435,6 +435,10 @@ def optimal_plan(
     cost = np.concatenate(
         [problem.pair_walk_m, problem.pair_walk_m[kept] - keep_bonus_m, np.full(n_cells, penalty)]
     )
+    # imported when used, as above
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix
+
     pair_of = np.concatenate([np.arange(n_pairs), kept])
     flows = np.arange(len(pair_of))
     a_eq = coo_matrix(

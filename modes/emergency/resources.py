@@ -16,14 +16,17 @@ collects every unit at that distance before the final sort.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.spatial import cKDTree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.emergency_models import Capability, RescueUnit, UnitStatus
 from data.errors import InputError
+
+if TYPE_CHECKING:
+    from scipy.spatial import cKDTree
 
 ETA_BASIS = "straight_line"
 
@@ -131,6 +134,9 @@ class UnitIndex:
             if capability is not None:
                 ok &= self.capability == capability
             rows = np.flatnonzero(ok)
+            # scipy costs a command-line call 0.6 s to import
+            from scipy.spatial import cKDTree
+
             self._trees[capability] = (cKDTree(self.xy[rows]), rows) if len(rows) else None
         return self._trees[capability]
 
