@@ -8,7 +8,8 @@ the city CRS; ``data.ogr_io`` writes those into a GeoPackage or a Shapefile with
 
 Sirens and shelters carry the fields their importer reads (``data.civil_defence_io``), so an export
 imports back unchanged. A shelter's geometry is its footprint where it has one, else its point; its
-entrances are a WKT MULTIPOINT in the city CRS (in GeoJSON a MultiPoint object in WGS84, the file's CRS).
+entrances are a WKT MULTIPOINT in the city CRS to the millimetre (in GeoJSON a MultiPoint object in WGS84,
+the file's CRS).
 As GeoJSON (RFC 7946, WGS84) and CSV they follow ``export_layer``: CSV has the city-CRS ``x``/``y`` beside
 WGS84 ``lon``/``lat``, and shelters their geometry as ``wkt`` in the city CRS.
 
