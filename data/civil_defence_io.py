@@ -1,4 +1,5 @@
-"""Import of the civil-defence layers: sirens and shelters (civil-defence works), GeoJSON or CSV.
+"""Import of the civil-defence layers: sirens and shelters (civil-defence works), GeoJSON or CSV, or a
+GeoPackage or Shapefile (read by ``data.ogr_io``; exports are in ``data.layer_export``).
 
 Same rules as ``data.gis_io`` (whose readers and writers this reuses): the whole file is checked before
 anything is written, one ``ImportRejected`` lists every bad feature with its index or CSV line; CRS as

@@ -1,4 +1,5 @@
-"""Import and export of GIS layers: grid cells, components and cameras, as GeoJSON or CSV.
+"""Import and export of GIS layers: grid cells, components and cameras, as GeoJSON or CSV (a GeoPackage
+or a Shapefile is read by ``data.ogr_io`` into the same records; ``data.layer_export`` writes them).
 
 Imports read the whole file and check every feature before writing anything, so a file is taken whole
 or refused whole: one ``ImportRejected`` lists the problems, each with the feature index (0-based, the

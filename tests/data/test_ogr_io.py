@@ -387,7 +387,7 @@ def _shapefile_parts(shp: Path) -> list[Path]:
     return sorted(p for p in shp.parent.iterdir() if p.stem == shp.stem and p.suffix != ".zip")
 
 
-def test_zipped_shapefiles(city, tmp_path):
+def test_zipped_shapefiles_and_geopackages(city, tmp_path):
     one = _write_sirens(tmp_path / "a" / "sirens.shp")
     two = _write_sirens(tmp_path / "b" / "spare.shp")
     parts = _shapefile_parts(one)
@@ -398,6 +398,8 @@ def test_zipped_shapefiles(city, tmp_path):
         _import(city, "sirens", both)
     assert _import(city, "sirens", single).inserted == 3
     assert _import(city, "sirens", both, layer="spare").unchanged == 3
+    gpkg = _zip(tmp_path / "gpkg.zip", [_write_sirens(tmp_path / "sirens.gpkg")])
+    assert _import(city, "sirens", gpkg).unchanged == 3
 
 
 def test_a_zip_of_a_csv_is_not_read_as_a_shapefile(tmp_path):
