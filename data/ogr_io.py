@@ -458,6 +458,9 @@ def write_layers(tables: Iterable[LayerTable], fmt: str, out: str | Path, crs: s
                     zf.write(part, part.name)
             os.replace(packed, out)
         else:
+            # A spatial index left from an earlier file would point into the new one at random.
+            for index in (".qix", ".sbn", ".sbx"):
+                out.with_suffix(index).unlink(missing_ok=True)
             for part in sorted(Path(scratch).glob(f"{glob.escape(stem)}.*")):
                 shutil.move(part, out.with_suffix(part.suffix))
     return written
