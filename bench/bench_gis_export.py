@@ -20,6 +20,7 @@ calibration loop is printed too.
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -54,6 +55,11 @@ def timed(fn) -> float:
     started = time.perf_counter()
     fn()
     return time.perf_counter() - started
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def command(url: str, *args: str) -> None:
@@ -96,12 +102,15 @@ def main() -> int:
         )
 
         gpkg_cmd, geojson_cmd, gpkg_city, gpkg_five, geojson_five = [], [], [], [], []
+        cpu = []
         for _ in range(args.runs):
+            before = children_cpu()
             gpkg_cmd.append(
                 timed(
                     lambda: command(url, "export", "city", "--format", "gpkg", "--out", str(out / "cmd.gpkg"))
                 )
             )
+            cpu.append(children_cpu() - before)
             geojson_cmd.append(
                 sum(
                     timed(
@@ -128,7 +137,7 @@ def main() -> int:
     med = statistics.median
     print(
         f"export city --format gpkg (command, every layer, {size:.1f} MB): median {med(gpkg_cmd):.2f} s "
-        f"(runs {', '.join(f'{t:.2f}' for t in gpkg_cmd)})"
+        f"(runs {', '.join(f'{t:.2f}' for t in gpkg_cmd)}; CPU {med(cpu):.2f} s)"
     )
     print(
         f"  baseline: export LAYER --format geojson for the 5 layers GeoJSON has ({geojson_size:.1f} MB), "
