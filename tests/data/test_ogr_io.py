@@ -25,7 +25,7 @@ from pyproj import CRS, Transformer
 from sqlalchemy import func, select, text
 
 from data import gis_io, layer_export, ogr_io
-from data.city import city_crs, has_city
+from data.city import city_crs, get_meta, has_city
 from data.civil_defence_io import import_civil_defence
 from data.civil_defence_models import Shelter, Siren
 from data.db import read_only
@@ -58,6 +58,11 @@ def _import(session, kind: str, path: Path, **kw):
     if kind in ("sirens", "shelters"):
         return import_civil_defence(session, kind, path, at=AT, **kw)
     return gis_io.import_layer(session, kind, path, at=AT, **kw)
+
+
+def _cells_by_source(session) -> dict[str, GridCell]:
+    codes = json.loads(get_meta(session, "cell_source_codes"))
+    return {codes[c.code]: c for c in session.scalars(select(GridCell))}
 
 
 def _same_shape(a, b, tolerance: float = 1e-6) -> bool:
@@ -462,3 +467,45 @@ def test_malformed_files_are_refused_and_nothing_is_stored(city, tmp_path, kind,
         _import(city, "sirens", path)
     assert str(caught.value).startswith(f"{path}: nothing imported")
     _nothing_stored(city)
+
+
+# --- a real data set through GDAL's own formats --------------------------------------------------------
+
+HAMBURG_UTM = "EPSG:32632"  # the UTM zone the GeoJSON import picks for Hamburg (tests/data/test_gis_io.py)
+
+
+def _hamburg_as(path: Path, crs: str, geojson: Path) -> Path:
+    """Hamburg's quarters (OpenStreetMap, tests/data/public) read by GDAL's GeoJSON driver and written
+    by GDAL into ``path`` in ``crs``, as an office's GIS would hand them out."""
+    meta, _, wkb, columns = raw.read(geojson)
+    geoms = shapely.from_wkb(wkb)
+    if crs != "EPSG:4326":
+        tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        geoms = shapely.transform(geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+    driver = "GPKG" if path.suffix == ".gpkg" else "ESRI Shapefile"
+    fields = list(meta["fields"])
+    keep = [fields.index("name"), fields.index("cartodb_id")]
+    raw.write(path, shapely.to_wkb(geoms), [columns[i] for i in keep], ["name", "cartodb_id"], layer="quarters",
+              driver=driver, geometry_type="MultiPolygon", promote_to_multi=True, crs=crs)  # fmt: skip
+    return path
+
+
+@pytest.mark.parametrize(
+    ("suffix", "crs", "city"), [(".gpkg", "EPSG:4326", HAMBURG_UTM), (".shp", "EPSG:25832", "EPSG:25832")]
+)
+def test_hamburg_quarters_found_the_same_city_from_gpkg_and_shp(
+    session, public_copy, tmp_path, suffix, crs, city
+):
+    geojson = public_copy("cth_hamburg.geojson")
+    first = session.begin_nested()
+    gis_io.import_layer(session, "cells", geojson, code_field="name", new_city=True, at=AT)
+    expected = {source: cell.area_m2 for source, cell in _cells_by_source(session).items()}
+    first.rollback()
+
+    path = _hamburg_as(tmp_path / f"quarters{suffix}", crs, geojson)
+    report = gis_io.import_layer(session, "cells", path, code_field="name", new_city=True, at=AT)
+    # A metric CRS of the file becomes the city's; a geographic one gives the data's UTM zone.
+    assert (report.read, report.inserted, report.crs_from, city_crs(session)) == (103, 103, crs, city)
+    got = {source: cell.area_m2 for source, cell in _cells_by_source(session).items()}
+    assert got.keys() == expected.keys() and "Barmbek-Süd" in got  # names with umlauts survive
+    assert all(got[name] == pytest.approx(area, rel=2e-3) for name, area in expected.items())
