@@ -34,6 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from _city import seeded_demo_url  # noqa: E402
+from bench_kpi import calibrate  # noqa: E402
 
 from data.city import city_crs  # noqa: E402
 from data.db import open_database, read_only, session_factory  # noqa: E402
@@ -41,14 +42,6 @@ from data.layer_export import CITY_LAYERS, LAYERS, export_file, export_text, lay
 from data.ogr_io import write_layers  # noqa: E402
 
 LIMIT_S = 10.0
-
-
-def calibrate() -> float:
-    t = time.perf_counter()
-    s = 0
-    for i in range(10_000_000):
-        s += i
-    return time.perf_counter() - t
 
 
 def timed(fn) -> float:

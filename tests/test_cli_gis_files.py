@@ -10,19 +10,8 @@ from pathlib import Path
 import pyogrio
 import pytest
 
+from data.layer_export import CITY_LAYERS as LAYERS
 from tests.test_cli import run
-
-LAYERS = (
-    "districts",
-    "streets",
-    "communities",
-    "cells",
-    "roads",
-    "components",
-    "cameras",
-    "sirens",
-    "shelters",
-)
 
 
 @pytest.fixture(scope="module")
