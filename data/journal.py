@@ -388,12 +388,8 @@ def rows_after(session: Session, seq: int, limit: int = 2000) -> list[tuple]:
     payload text, prev_hash, hash)``, the payload the very text that was hashed."""
     payload = cast(_EVENTS.c.payload, Text)
     stmt = (
-        select(
-            *[_EVENTS.c[c] for c in ("seq", "at", "actor", "kind", "subject", "district_code")],
-            payload,
-            _EVENTS.c.prev_hash,
-            _EVENTS.c.hash,
-        )
+        select(*[_EVENTS.c[c] for c in ("seq", "at", "actor", "kind", "subject", "district_code")], payload,
+               _EVENTS.c.prev_hash, _EVENTS.c.hash)
         .where(_EVENTS.c.seq > seq)
         .order_by(_EVENTS.c.seq)
         .limit(limit)

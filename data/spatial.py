@@ -67,9 +67,7 @@ class GridIndex:
         parts, part_owner = shapely.get_parts(self.polygons, return_index=True)
         rings, ring_part = shapely.get_rings(parts, return_index=True)
         coords, ring_of_coord = shapely.get_coordinates(rings, return_index=True)
-        same_ring = (
-            ring_of_coord[1:] == ring_of_coord[:-1]
-        )  # consecutive coordinates of one ring form an edge
+        same_ring = ring_of_coord[1:] == ring_of_coord[:-1]  # consecutive coordinates of one ring form an edge
         start = np.flatnonzero(same_ring)
         cell_of_edge = part_owner[ring_part[ring_of_coord[start]]]
         order = np.argsort(cell_of_edge, kind="stable")
@@ -154,9 +152,7 @@ class GridIndex:
         inside[simple] = self._ray_test(xs[pair_pt[simple]], ys[pair_pt[simple]], pair_cell[simple])
         hard = np.flatnonzero(~simple)
         if len(hard):
-            inside[hard] = shapely.intersects_xy(
-                self.polygons[pair_cell[hard]], xs[pair_pt[hard]], ys[pair_pt[hard]]
-            )
+            inside[hard] = shapely.intersects_xy(self.polygons[pair_cell[hard]], xs[pair_pt[hard]], ys[pair_pt[hard]])
         out[pair_pt[inside][::-1]] = pair_cell[inside][::-1]
         # Points on a boundary can escape the half-open ray test: let shapely decide those few.
         unresolved = np.flatnonzero(~inside & (out[pair_pt] < 0))
