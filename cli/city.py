@@ -332,6 +332,9 @@ def _text_out(path: str | None):
     if not os.path.isdir(folder):
         raise InputError(f"{path}: no folder {folder} to write into")
     fd, scratch = tempfile.mkstemp(prefix=".export-", dir=folder)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(scratch, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's owner-only mode
     try:
         with open(fd, "w", encoding="utf-8", newline="") as out:
             yield out
