@@ -214,10 +214,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         engine, Session = open_city(args, create=args.new_city)
         try:
             if args.new_city:  # founding a city is not a command on one
-                d = found_city(Session, args.file, crs=args.crs, code_field=args.code_field).as_dict()
+                d = found_city(
+                    Session, args.file, crs=args.crs, code_field=args.code_field, layer=args.file_layer
+                ).as_dict()
             else:
                 payload = {"layer": args.layer, "file": args.file, "crs": args.crs,
-                           "code_field": args.code_field}  # fmt: skip
+                           "code_field": args.code_field, "file_layer": args.file_layer}  # fmt: skip
                 d = execute(Session, make_clock(), None, "layer.import", payload)
         finally:
             engine.dispose()
@@ -261,13 +263,17 @@ def _import_cases(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from data.db import read_only
+
     if args.layer == "cases":
         from modes.everyday.case_export import export_cases
 
         engine, Session = open_city(args)
-        with Session() as s:
-            export_cases(s, args.format, sys.stdout, exercises=args.exercises)
-        engine.dispose()
+        try:
+            with Session() as s, read_only(s), _text_out(args.out) as out:
+                export_cases(s, args.format, out, exercises=args.exercises)
+        finally:
+            engine.dispose()
         if args.exercises != "leave":
             # Said where a person reads it, beside the file's own ``exercise`` column.
             taken = "with the real ones" if args.exercises == "include" else "alone"
@@ -277,13 +283,65 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 0
     if args.exercises != "leave":
         return fail(f"--exercises applies to export cases, not to export {args.layer}")
-    from data.gis_io import export_layer
+    from data.layer_export import FILE_FORMATS, export_file, export_text
 
+    binary = args.format in FILE_FORMATS
+    if args.layer == "city" and args.format != "gpkg":
+        return fail("export city writes every layer into one GeoPackage: --format gpkg --out FILE.gpkg")
+    if binary and not args.out:
+        return fail(f"a {args.format} file is binary and cannot go to stdout: give --out FILE")
     engine, Session = open_city(args)
-    with Session() as s:
-        export_layer(s, args.layer, args.format, sys.stdout)
-    engine.dispose()
+    try:
+        with Session() as s, read_only(s):
+            if binary:
+                d = export_file(s, args.layer, args.format, args.out).as_dict()
+            else:
+                with _text_out(args.out) as out:
+                    count = export_text(s, args.layer, args.format, out)
+                if not args.out:
+                    return 0
+                d = {"path": args.out, "format": args.format, "layers": {args.layer: count}}
+    finally:
+        engine.dispose()
+    if args.json:
+        emit_json(d)
+        return 0
+    layers = ", ".join(f"{name} {count}" for name, count in d["layers"].items())
+    print(f"exported {layers} to {d['path']} ({d['format']}{', ' + d['crs'] if d.get('crs') else ''})")
+    for name, count in d.get("cut", {}).items():
+        print(
+            f"  {count} values of {name} cut to the 254 bytes a Shapefile field holds (a GeoPackage keeps them)"
+        )
+    if d.get("as_points"):
+        print(f"  {d['as_points']} footprints written as their points: a Shapefile holds one geometry type")
     return 0
+
+
+@contextlib.contextmanager
+def _text_out(path: str | None):
+    """stdout, or a text file written beside ``path`` and moved there once complete: a failed export
+    leaves whatever was there before."""
+    import tempfile
+
+    from data.errors import InputError
+
+    if path is None:
+        yield sys.stdout
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise InputError(f"{path}: no folder {folder} to write into")
+    fd, scratch = tempfile.mkstemp(prefix=".export-", dir=folder)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(scratch, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's owner-only mode
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as out:
+            yield out
+        os.replace(scratch, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(scratch)
 
 
 AUDIT_LISTED = 50  # mismatched cases named in the human output (--json lists all)
@@ -393,7 +451,11 @@ def add_parsers(add, common: argparse.ArgumentParser) -> None:
 
 def add_file_parsers(add, common: argparse.ArgumentParser) -> None:
     """import, export."""
-    p = add("import", cmd_import, "import a GIS layer (GeoJSON or CSV) into the city")
+    p = add(
+        "import",
+        cmd_import,
+        "import a GIS layer (GeoJSON, CSV, GeoPackage, Shapefile or a zip of one) into the city",
+    )
     p.add_argument("layer", choices=["cells", "components", "cameras", "cases", "sirens", "shelters"])
     p.add_argument("file")
     p.add_argument(
@@ -403,6 +465,12 @@ def add_file_parsers(add, common: argparse.ArgumentParser) -> None:
         "--crs", help="CRS of the file's coordinates, e.g. EPSG:2019 (default: from the file, else WGS84)"
     )
     p.add_argument("--code-field", help="property holding the feature's code or id")
+    p.add_argument(
+        "--layer",
+        dest="file_layer",
+        metavar="NAME",
+        help="the layer to read from a GeoPackage (or zip of Shapefiles) that holds several",
+    )
     p.add_argument("--area-per-person", type=float, metavar="M2", help="shelters: usable m2 per person")
     p.add_argument(
         "--new-city",
@@ -410,9 +478,17 @@ def add_file_parsers(add, common: argparse.ArgumentParser) -> None:
         help="cells: found a new city from this file, creating the database (refused where a city exists)",
     )
 
-    p = add("export", cmd_export, "export a layer to stdout")
-    p.add_argument("layer", choices=["cells", "components", "cameras", "cases"])
-    p.add_argument("--format", choices=["geojson", "csv"], default="geojson")
+    p = add(
+        "export", cmd_export, "export a layer (to stdout, or --out FILE), or the whole city as a GeoPackage"
+    )
+    p.add_argument("layer", choices=["cells", "components", "cameras", "sirens", "shelters", "cases", "city"])
+    p.add_argument("--format", choices=["geojson", "csv", "gpkg", "shp"], default="geojson")
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write to FILE (replaced once complete; a .shp gets its parts beside it, a .zip holds them); "
+        "required for gpkg and shp",
+    )
     exercises_option(p)
 
 

@@ -1,4 +1,5 @@
-"""Import of the civil-defence layers: sirens and shelters (civil-defence works), GeoJSON or CSV.
+"""Import of the civil-defence layers: sirens and shelters (civil-defence works), GeoJSON or CSV, or a
+GeoPackage or Shapefile (read by ``data.ogr_io``; exports are in ``data.layer_export``).
 
 Same rules as ``data.gis_io`` (whose readers and writers this reuses): the whole file is checked before
 anything is written, one ``ImportRejected`` lists every bad feature with its index or CSV line; CRS as
@@ -405,8 +406,10 @@ def import_civil_defence(
     area_per_person_m2: float | None = None,
     actor: str = "import",
     at: dt.datetime | None = None,
+    layer: str | None = None,
 ) -> ImportReport:
-    """Import a GeoJSON or CSV layer of sirens or shelters into the city (see the module doc).
+    """Import a GeoJSON, CSV, GeoPackage or Shapefile layer of sirens or shelters into the city (see the
+    module doc); ``layer`` names the layer of a GeoPackage that holds several.
 
     Raises ``ImportRejected`` naming each bad feature, and writes nothing then; ``NoCity`` without a city.
     """
@@ -420,7 +423,9 @@ def import_civil_defence(
         )
     at = at or dt.datetime.now()  # the CLI's edge; services pass their injected clock's time
     # A shelter CSV with a WKT column carries footprints: read it the way cell files are read.
-    source = read_features(session, path, crs=crs, wkt=kind == "shelters" and _csv_has_wkt(Path(path)))
+    source = read_features(
+        session, path, crs=crs, wkt=kind == "shelters" and _csv_has_wkt(Path(path)), layer=layer
+    )
     report = ImportReport(kind=kind, path=source.label, read=len(source.records), crs_from=source.crs_text)
     if kind == "sirens":
         _import_sirens(session, source, code_field, report)

@@ -120,6 +120,26 @@ def new_city_file(url: str | None) -> Iterator[None]:
         raise
 
 
+@contextlib.contextmanager
+def read_only(session: Session) -> Iterator[Session]:
+    """The session with the database itself refusing its writes, for readers such as the exports: a
+    write by mistake fails rather than changes the city. SQLite: ``query_only`` on the session's
+    connection, set back at the end. PostgreSQL: a READ ONLY transaction, when the session has not
+    begun one yet (a session joined to an outer transaction, as in the tests, reads in that one). The
+    session's transaction is rolled back at the end."""
+    fresh = isinstance(session.get_bind(), Engine) and not session.in_transaction()
+    conn = session.connection(execution_options={"postgresql_readonly": True} if fresh else None)
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        conn.exec_driver_sql("PRAGMA query_only = ON")
+    try:
+        yield session
+    finally:
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA query_only = OFF")
+        session.rollback()
+
+
 def _configure_sqlite(engine: Engine) -> None:
     # pysqlite opens transactions lazily and never for SELECT, which breaks SAVEPOINT-based test
     # isolation and lets two writers interleave; the SQLAlchemy dialect docs' fix is to take over BEGIN.

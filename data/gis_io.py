@@ -1,4 +1,5 @@
-"""Import and export of GIS layers: grid cells, components and cameras, as GeoJSON or CSV.
+"""Import and export of GIS layers: grid cells, components and cameras, as GeoJSON or CSV (a GeoPackage
+or a Shapefile is read by ``data.ogr_io`` into the same records; ``data.layer_export`` writes them).
 
 Imports read the whole file and check every feature before writing anything, so a file is taken whole
 or refused whole: one ``ImportRejected`` lists the problems, each with the feature index (0-based, the
@@ -371,8 +372,13 @@ def _file_format(path: Path) -> str:
     return "geojson" if head.startswith("{") else "csv"
 
 
-def read_features(session: Session, path: str | Path, *, crs: str | None = None, wkt: bool = False) -> Source:
+def read_features(
+    session: Session, path: str | Path, *, crs: str | None = None, wkt: bool = False, layer: str | None = None
+) -> Source:
     """Every feature of a GeoJSON or CSV file with its properties and its geometry as read, in order.
+
+    A GeoPackage, a Shapefile or a zip of either is read by ``data.ogr_io.read_layer`` (its ``layer``
+    when it holds several); ``layer`` is refused for any other file.
 
     The format follows the suffix (.geojson or .json, .csv or .txt), else the first bytes. The CRS is
     ``crs`` when given; else a GeoJSON file's ``crs`` member, or WGS84; a CSV's lon/lat columns are
@@ -386,6 +392,12 @@ def read_features(session: Session, path: str | Path, *, crs: str | None = None,
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{label}: no such file")
+    from data import ogr_io  # it builds on this module; GDAL loads only for its files
+
+    if ogr_io.takes(path):
+        return ogr_io.read_layer(path, label, crs=crs, layer=layer)
+    if layer is not None:
+        raise InputError(f"{label}: a layer name is for a GeoPackage or a zip of Shapefiles, not this file")
     try:
         if _file_format(path) == "geojson":
             return _read_geojson(path, label, crs)
@@ -624,11 +636,14 @@ def _reading_order(points: Sequence, band: float) -> list[int]:
 
 
 def _same(old: Any, new: Any) -> bool:
-    """Equal, or apart by less than reprojection noise."""
+    """Equal, or apart by less than reprojection noise; rings the same whichever way round (a Shapefile
+    writes outer rings clockwise) and from whichever vertex they start."""
     if isinstance(new, float) and isinstance(old, float | int):
         return math.isclose(old, new, rel_tol=FLOAT_REL_TOLERANCE, abs_tol=COORD_TOLERANCE_M)
     if isinstance(new, shapely.Geometry):
-        return isinstance(old, shapely.Geometry) and bool(shapely.equals_exact(old, new, COORD_TOLERANCE_M))
+        if not isinstance(old, shapely.Geometry):
+            return False
+        return bool(shapely.equals_exact(shapely.normalize(old), shapely.normalize(new), COORD_TOLERANCE_M))
     return old == new
 
 
@@ -706,8 +721,10 @@ def import_layer(
     actor: str = "import",
     at: dt.datetime | None = None,
     new_city: bool | None = None,
+    layer: str | None = None,
 ) -> ImportReport:
-    """Import a GeoJSON or CSV layer of ``kind`` (cells, components or cameras); see the module doc.
+    """Import a GeoJSON, CSV, GeoPackage or Shapefile layer of ``kind`` (cells, components or cameras);
+    see the module doc. ``layer`` names the layer of a GeoPackage that holds several.
 
     Raises ``ImportRejected`` (an ``InputError``) naming the file and each bad feature, and writes
     nothing then; ``ImportCrsError`` for an unknown CRS; ``NoCity`` for points without a city, or
@@ -719,7 +736,7 @@ def import_layer(
     if new_city is not None:
         _check_new_city(session, kind, new_city)
     at = at or dt.datetime.now()  # the CLI's edge; services pass their injected clock's time
-    source = read_features(session, path, crs=crs, wkt=kind == "cells")
+    source = read_features(session, path, crs=crs, wkt=kind == "cells", layer=layer)
     report = ImportReport(kind=kind, path=source.label, read=len(source.records), crs_from=source.crs_text)
     if kind == "cells":
         _import_cells(session, source, code_field, report)

@@ -42,6 +42,7 @@ def _import(ctx: CallContext, args: dict[str, Any]) -> dict:
     options = {
         "crs": args.get("crs") or None,
         "code_field": args.get("code_field") or None,
+        "layer": args.get("file_layer") or None,  # of a GeoPackage with several
         "actor": by,
         "at": ctx.clock.now(),
     }
