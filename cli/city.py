@@ -200,8 +200,14 @@ def cmd_locate(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     if args.new_city and args.layer != "cells":
         return fail("--new-city founds a city from its grid cells: use it with `import cells FILE`")
+    if args.overlaps is not None and args.layer != "cells":
+        return fail("--overlaps applies to import cells")
+    if args.skip_unmapped and args.layer != "cases":
+        return fail("--skip-unmapped applies to import cases (values its --map does not know)")
     if args.layer == "cases":
         return _import_cases(args)
+    if args.layer in ("departments", "routing"):
+        return _import_table(args)
     if args.layer in ("sirens", "shelters"):
         from cli.civil_defence import import_civil_defence_layer
 
@@ -209,15 +215,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     from data.db import new_city_file
     from data.gis_io import found_city
 
+    overlaps = args.overlaps or "keep"
     # Only an explicit --new-city creates the database; a refused file then leaves none behind.
     with new_city_file(args.db) if args.new_city else contextlib.nullcontext():
         engine, Session = open_city(args, create=args.new_city)
         try:
             if args.new_city:  # founding a city is not a command on one
-                d = found_city(Session, args.file, crs=args.crs, code_field=args.code_field).as_dict()
+                d = found_city(
+                    Session, args.file, crs=args.crs, code_field=args.code_field, overlaps=overlaps
+                ).as_dict()
             else:
                 payload = {"layer": args.layer, "file": args.file, "crs": args.crs,
-                           "code_field": args.code_field}  # fmt: skip
+                           "code_field": args.code_field, "overlaps": overlaps, "force": args.force}  # fmt: skip
                 d = execute(Session, make_clock(), None, "layer.import", payload)
         finally:
             engine.dispose()
@@ -235,6 +244,58 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(
                 f"  {d['outside']['count']} outside every cell: {', '.join(map(str, d['outside']['ids'][:20]))}"
             )
+        print_import_warnings(d)
+    return 0
+
+
+OVERLAPS_LISTED = 10  # overlapping pairs named in the human output (--json lists up to 100)
+
+
+def print_import_warnings(d: dict) -> None:
+    """What a layer import let through and a person should know: a far layer forced in, overlapping
+    cells, and the code tables a new city was given."""
+    if d.get("far_km") is not None:
+        print(f"  warning: the layer lies {d['far_km']:,.0f} km from the city; imported because of --force")
+    overlaps = d.get("overlaps") or {"count": 0}
+    if overlaps["count"]:
+        n = overlaps["count"]
+        print(
+            f"  warning: {n} pair{'s' if n != 1 else ''} of cells overlap, {overlaps['area_m2']:,.1f} m2 in all; "
+            "a point where cells overlap is placed in the cell with the lower code "
+            "(--overlaps refuse refuses such a file):"
+        )
+        for pair in overlaps["pairs"][:OVERLAPS_LISTED]:
+            a = f"{pair['a']} ({pair['a_source']})" if pair["a_source"] else pair["a"]
+            b = f"{pair['b']} ({pair['b_source']})" if pair["b_source"] else pair["b"]
+            print(f"    {a} and {b} share {pair['area_m2']:,.1f} m2")
+        if n > OVERLAPS_LISTED:
+            print(f"    ... and {n - OVERLAPS_LISTED} more (--json lists up to 100)")
+    tables = d.get("code_tables") or {}
+    if "event_types" in tables:
+        print(
+            f"  the new city has the standard code tables: {tables['event_types']} event types, "
+            f"{tables['component_types']} component types, {tables['departments']} departments and routing "
+            f"for {tables['routing']} district/type pairs, a template to edit "
+            "(export departments|routing --format csv, import departments|routing FILE.csv)"
+        )
+    elif tables.get("routing"):
+        print(f"  new districts got the default routing: {tables['routing']} district/type pairs")
+
+
+def _import_table(args: argparse.Namespace) -> int:
+    engine, Session = open_city(args)
+    try:
+        d = execute(Session, make_clock(), None, f"{args.layer}.import", {"file": args.file})
+    finally:
+        engine.dispose()
+    if args.json:
+        emit_json(d)
+    else:
+        print(
+            f"imported {d['kind']} from {d['path']}: read {d['read']}, inserted {d['inserted']}, "
+            f"updated {d['updated']}, unchanged {d['unchanged']}"
+            + (f", removed {d['removed']}" if d["kind"] == "routing" else "")
+        )
     return 0
 
 
@@ -242,8 +303,9 @@ def _import_cases(args: argparse.Namespace) -> int:
     if not args.map:
         return fail("import cases needs --map MAPPING.json (see docs/examples/boston311_mapping.json)")
     engine, Session = open_city(args)
+    payload = {"file": args.file, "map": args.map, "skip_unmapped": args.skip_unmapped, "force": args.force}
     try:
-        d = execute(Session, make_clock(), None, "case.import", {"file": args.file, "map": args.map})
+        d = execute(Session, make_clock(), None, "case.import", payload)
     finally:
         engine.dispose()
     if args.json:
@@ -257,10 +319,32 @@ def _import_cases(args: argparse.Namespace) -> int:
         print(f"  skipped {count} ({reason.replace('_', ' ')}): lines {lines}{' ...' if count > 20 else ''}")
     if d["source_deadline"]:
         print(f"  on-time verdict vs the source's own deadline: {d['source_deadline']}")
+    if d["unmapped"]:
+        print("  values not in the mapping (their rows were left out):")
+        table = [("column", "source column", "value", "rows", "first line")]
+        table += [(u["key"], u["column"], u["value"], u["rows"], u["first_line"]) for u in d["unmapped"]]
+        _print_table(table, numbers_from=3)
+    if d["far_km"] is not None:
+        print(f"  warning: the cases lie {d['far_km']:,.0f} km from the city; imported because of --force")
     return 0
 
 
+def _print_table(rows: list[tuple], numbers_from: int, indent: str = "    ") -> None:
+    """Rows in aligned columns, those from ``numbers_from`` on right-aligned."""
+    texts = [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in texts) for i in range(len(texts[0]))]
+    for row in texts:
+        cells = [
+            c.rjust(w) if i >= numbers_from else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        print(indent + "  ".join(cells).rstrip())
+
+
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.layer in ("departments", "routing"):
+        return _export_table(args)
+    args.format = args.format or "geojson"
     if args.layer == "cases":
         from modes.everyday.case_export import export_cases
 
@@ -282,6 +366,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     engine, Session = open_city(args)
     with Session() as s:
         export_layer(s, args.layer, args.format, sys.stdout)
+    engine.dispose()
+    return 0
+
+
+def _export_table(args: argparse.Namespace) -> int:
+    if args.format not in (None, "csv"):
+        return fail(f"export {args.layer} writes CSV only (--format csv)")
+    if args.exercises != "leave":
+        return fail(f"--exercises applies to export cases, not to export {args.layer}")
+    from data.code_tables import export_departments, export_routing
+
+    engine, Session = open_city(args)
+    with Session() as s:
+        (export_departments if args.layer == "departments" else export_routing)(s, sys.stdout)
     engine.dispose()
     return 0
 
@@ -393,9 +491,17 @@ def add_parsers(add, common: argparse.ArgumentParser) -> None:
 
 def add_file_parsers(add, common: argparse.ArgumentParser) -> None:
     """import, export."""
-    p = add("import", cmd_import, "import a GIS layer (GeoJSON or CSV) into the city")
-    p.add_argument("layer", choices=["cells", "components", "cameras", "cases", "sirens", "shelters"])
-    p.add_argument("file")
+    p = add(
+        "import",
+        cmd_import,
+        "import a GIS layer (GeoJSON or CSV), cases, or the departments/routing tables (CSV) into the city;"
+        " .gz, .bz2 and one-file .zip archives are read as the file they hold",
+    )
+    p.add_argument(
+        "layer",
+        choices=["cells", "components", "cameras", "cases", "sirens", "shelters", "departments", "routing"],
+    )
+    p.add_argument("file", help="the file; ARCHIVE.zip!MEMBER picks one file of a zip archive")
     p.add_argument(
         "--map", metavar="MAPPING.json", help="import cases: how the file's columns and codes map to ours"
     )
@@ -407,12 +513,34 @@ def add_file_parsers(add, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--new-city",
         action="store_true",
-        help="cells: found a new city from this file, creating the database (refused where a city exists)",
+        help="cells: found a new city from this file, creating the database (refused where a city exists);"
+        " it gets the standard event and component types, 23 template departments and default routing",
+    )
+    p.add_argument(
+        "--overlaps",
+        choices=["keep", "refuse"],
+        default=None,
+        help="cells: keep overlapping cells and list them (default), or refuse the file",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="import a layer that lies more than 50 km from the city (refused without it)",
+    )
+    p.add_argument(
+        "--skip-unmapped",
+        action="store_true",
+        help="cases: leave out rows whose values --map does not know and list those values (else refused)",
     )
 
-    p = add("export", cmd_export, "export a layer to stdout")
-    p.add_argument("layer", choices=["cells", "components", "cameras", "cases"])
-    p.add_argument("--format", choices=["geojson", "csv"], default="geojson")
+    p = add("export", cmd_export, "export a layer, the cases, or the departments/routing tables to stdout")
+    p.add_argument("layer", choices=["cells", "components", "cameras", "cases", "departments", "routing"])
+    p.add_argument(
+        "--format",
+        choices=["geojson", "csv"],
+        default=None,
+        help="geojson (default for layers and cases) or csv (the only one for departments and routing)",
+    )
     exercises_option(p)
 
 
