@@ -234,8 +234,8 @@ def import_departments(
     for line, row in table.rows:
         code = row.get("code", "")
         if not DEPARTMENT_CODE.match(code):
-            what = "empty" if not code else f"{code!r} is not"
-            table.bad(line, "code", f"{what} a department code (letters, digits, _ . -, at most 32)")
+            reason = f"{code!r} is not a department code" if code else "no department code"
+            table.bad(line, "code", f"{reason} (letters, digits, _ . -, at most 32)")
             continue
         if code in first:
             table.bad(line, "code", f"department {code!r} again (first on line {first[code]})")

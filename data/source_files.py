@@ -31,7 +31,7 @@ MEMBER_SEP = "!"
 # The suffixes a packed file's name drops to give the name of what it holds.
 PACKED_SUFFIXES = {"gzip": (".gz", ".gzip"), "bzip2": (".bz2", ".bzip2"), "zip": (".zip",)}
 # Suffixes of the members a zip archive may hold for a reader of text layers.
-TEXT_MEMBERS = (".csv", ".txt", ".geojson", ".json")
+TEXT_MEMBERS = (".csv", ".geojson", ".json")
 _MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"PK\x03\x04", "zip"), (b"PK\x05\x06", "zip"))
 # What a damaged or truncated archive raises while it is read (bz2 raises a bare OSError).
 _DAMAGE = (gzip.BadGzipFile, EOFError, zlib.error, zipfile.BadZipFile, zipfile.LargeZipFile, OSError)
