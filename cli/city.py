@@ -117,18 +117,16 @@ def _to_city_xy(session, xs, ys, lonlat: bool):
 
 
 def _read_xy_csv(path: str) -> tuple[list[str], list[str], list[float], list[float]]:
-    """x,y rows (an optional header line), with the line number of any malformed row in the error."""
+    """x,y rows (an optional header line), with the line number of any malformed row in the error; a
+    packed file (.gz, .bz2, a one-file .zip) reads as the file it holds."""
     from data.errors import InputError
+    from data.source_files import open_source
 
     raw_x: list[str] = []
     raw_y: list[str] = []
     xs: list[float] = []
     ys: list[float] = []
-    try:
-        fh = open(path, encoding="utf-8", newline="")
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    with fh:
+    with open_source(path, members=(".csv", ".txt")).open_text() as fh:
         for lineno, row in enumerate(csv.reader(fh), start=1):
             if not row or all(not c.strip() for c in row):
                 continue

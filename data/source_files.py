@@ -183,9 +183,8 @@ def unpack_bytes(name: str, data: bytes, limit: int) -> tuple[str, bytes]:
     packing = next((kind for magic, kind in _MAGIC if data.startswith(magic)), None)
     if packing not in ("gzip", "bzip2"):
         return name, data
-    opener = gzip.GzipFile if packing == "gzip" else bz2.BZ2File
     try:
-        with opener(fileobj=io.BytesIO(data)) as fh:
+        with (gzip if packing == "gzip" else bz2).open(io.BytesIO(data), "rb") as fh:
             content = fh.read(limit + 1)
     except _DAMAGE as exc:
         raise InputError(f"{name}: damaged {packing} file: {_reason(exc)}") from None
