@@ -161,7 +161,7 @@ def check_near_city(
     ys: Sequence[float],
     *,
     force: bool,
-    what: str = "layer",
+    what: str = "the layer lies",
     crs_hint: str = "give the file's CRS with --crs",
 ) -> float | None:
     """Refuse (``FarLayer``) a layer whose points (``xs``, ``ys``: coordinates in the city CRS, e.g. a
@@ -183,7 +183,7 @@ def check_near_city(
     if force:
         return km
     raise FarLayer(
-        f"{label}: nothing imported: the {what} lies about {km:,.0f} km from the city "
+        f"{label}: nothing imported: {what} about {km:,.0f} km from the city "
         f"({_where(layer, crs)}; the city is {_where(city, crs).removeprefix('around ')}), more than "
         f"{FAR_KM:.0f} km. Either its coordinates were read in the wrong CRS ({crs_hint}), or it is another city (found that one in a new database: import cells FILE --new-city "
         f"--db NEW). --force imports it here all the same."

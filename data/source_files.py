@@ -161,13 +161,14 @@ def open_source(path: str | Path, *, members: tuple[str, ...] = TEXT_MEMBERS) ->
     found = zip_members(file, label)
     if member is None:
         readable = [n for n in found if PurePosixPath(n).suffix.lower() in members]
-        if len(readable) != 1:
+        if not readable:
             listed = ", ".join(found[:20]) + (f" and {len(found) - 20} more" if len(found) > 20 else "")
-            what = "holds no" if not readable else f"holds {len(readable)} files of the kinds read,"
-            kinds = ", ".join(members)
-            pick = f" name one as '{file}{MEMBER_SEP}MEMBER'" if readable else ""
+            kinds = ", ".join(members[:-1]) + f" or {members[-1]}" if len(members) > 1 else members[0]
+            raise InputError(f"{label}: the zip archive holds no {kinds} file (members: {listed or 'none'})")
+        if len(readable) > 1:
             raise InputError(
-                f"{label}: the zip archive {what} ({kinds}):{pick} (members: {listed or 'none'})"
+                f"{label}: the zip archive holds {len(readable)} files that could be read "
+                f"({', '.join(readable[:20])}): name one as '{file}{MEMBER_SEP}MEMBER'"
             )
         member = readable[0]
     elif member not in found:

@@ -402,16 +402,30 @@ def _check_targets(session: Session, m: Mapping) -> dict[str, str]:
     return codes
 
 
-def _place(
-    session: Session, rows: list[_Row], m: Mapping, router: Router, report: ReplayReport, force: bool
-) -> list[_Row]:
-    """Transform to the city CRS, then drop rows without a usable place (counted, listed by line).
-    Cases more than 50 km from the city are refused unless ``force`` (``data.import_checks``)."""
-    target = city_crs(session)
+def _to_city(session: Session, m: Mapping):
     try:
-        to_city = transformer(m.crs, target)
+        return transformer(m.crs, city_crs(session))
     except CrsError as exc:
         raise InputError(f"mapping crs: {exc}") from None
+
+
+def _near_city(session: Session, rows: list[_Row], m: Mapping, report: ReplayReport, force: bool) -> None:
+    """Refuse cases more than 50 km from the city unless ``force`` (``data.import_checks``): checked
+    before the mapping's codes, as cases of another city are the bigger mistake."""
+    located = [r for r in rows if r.lon is not None]
+    if located:
+        xs, ys = _to_city(session, m).transform([r.lon for r in located], [r.lat for r in located])
+        report.far_km = check_near_city(
+            session, report.path, np.atleast_1d(xs), np.atleast_1d(ys), force=force, what="the cases lie",
+            crs_hint='the mapping\'s "crs"',
+        )  # fmt: skip
+
+
+def _place(
+    session: Session, rows: list[_Row], m: Mapping, router: Router, report: ReplayReport
+) -> list[_Row]:
+    """Transform to the city CRS, then drop rows without a usable place (counted, listed by line)."""
+    to_city = _to_city(session, m)
     located = [r for r in rows if r.lon is not None]
     for r in rows:
         if r.lon is None:
@@ -420,9 +434,6 @@ def _place(
         return []
     xs, ys = to_city.transform([r.lon for r in located], [r.lat for r in located])
     xs, ys = np.atleast_1d(xs), np.atleast_1d(ys)
-    report.far_km = check_near_city(
-        session, report.path, xs, ys, force=force, what="cases", crs_hint='the mapping\'s "crs"'
-    )
     holders = []
     for p in m.placeholders:
         px, py = to_city.transform(p["lon"], p["lat"])
@@ -479,11 +490,12 @@ def replay_file(
     report.unmapped = unmapped.table(m)
     for line in unmapped.lines:
         report.skip("unmapped_value", line)
+    _near_city(session, rows, m, report, force)
     codes = _check_targets(session, m)
     for r in rows:
         r.type_code = codes[r.type_code]
     router = Router.load(session)
-    rows = _place(session, rows, m, router, report, force)
+    rows = _place(session, rows, m, router, report)
     if m.config is not None:
         current = EverydayConfig.load(session)
         EverydayConfig.from_dict(_deep_merge(current.raw, m.config)).save(session)
