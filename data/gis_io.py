@@ -20,6 +20,13 @@ and the original codes are kept in ``city_meta["cell_source_codes"]`` (JSON, cel
 Re-importing updates the rows a file names (cells by code, components and cameras by id), leaves rows
 it does not name alone, and inserts the rest. Each import appends one ``import.<kind>`` journal event.
 
+Forgiving, and saying so: a gzip, bzip2 or one-file zip archive reads as the file it holds
+(``data.source_files``). Cells that overlap (among the file's, or with the city's) are kept and listed
+with their shared area, or refused with ``overlaps="refuse"``; a layer more than 50 km from the city is
+refused unless ``force`` (``data.import_checks``). A city founded here gets the standard code tables
+(types, the template departments, routing: ``data.code_tables``), and a district a cell file adds gets
+the default routing.
+
 An importer of another layer (``data.civil_defence_io``) builds on the same public pieces:
 ``read_features`` reads a file into ``Record``s; a record's getters (``prop``, ``number``, ``text``,
 ``date``, ``identifier``) and the importer's own checks raise ``FeatureRejected``, which the importer
