@@ -62,6 +62,10 @@ class SourceFile:
             if self.packing is None:
                 raise
             raise InputError(f"{self.label}: damaged {self.packing} file: {_reason(exc)}") from None
+        except (RuntimeError, NotImplementedError) as exc:  # zipfile: encrypted, or an unknown method
+            if self.packing != "zip":
+                raise
+            raise InputError(f"{self.label}: cannot unpack {self.member}: {exc}") from None
 
     @contextmanager
     def open_text(self) -> Iterator[TextIO]:

@@ -154,7 +154,7 @@ def test_a_zip_of_several_files_lists_them_and_one_is_picked(session, tmp_path):
         gis_io.read_features(session, f"{_write_csv(tmp_path / 'x.csv', [['id']])}!y.csv")
 
 
-@pytest.mark.parametrize("damage", ["truncated gzip", "flipped gzip", "bzip2", "zip"])
+@pytest.mark.parametrize("damage", ["truncated gzip", "flipped gzip", "bzip2", "zip", "encrypted zip"])
 def test_a_damaged_archive_is_a_clear_error_and_nothing_is_written(session, public_copy, tmp_path, damage):
     data = public_copy("cth_hamburg.geojson").read_bytes()
     path = tmp_path / "hamburg.geojson.gz"
@@ -170,10 +170,19 @@ def test_a_damaged_archive_is_a_clear_error_and_nothing_is_written(session, publ
         path = tmp_path / "hamburg.geojson.bz2"
         path.write_bytes(bz2.compress(data)[:10] + b"\x00" * 200)
         message = r"damaged bzip2 file: Invalid data stream"
-    else:
+    elif damage == "zip":
         path = tmp_path / "hamburg.zip"
         path.write_bytes(_zip(tmp_path / "whole.zip", {"hamburg.geojson": data}).read_bytes()[:3000])
         message = r"damaged zip file"
+    else:
+        # The "encrypted" flag (bit 0 of the general purpose flags) set in both headers of the member.
+        packed = bytearray(_zip(tmp_path / "whole.zip", {"hamburg.geojson": data}).read_bytes())
+        for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+            at = packed.find(signature) + offset
+            packed[at] |= 0x01
+        path = tmp_path / "hamburg.zip"
+        path.write_bytes(bytes(packed))
+        message = r"cannot unpack hamburg\.geojson: File 'hamburg\.geojson' is encrypted"
     with pytest.raises(InputError, match=message) as caught:
         gis_io.import_layer(session, "cells", path, code_field="name", at=AT)
     assert str(path) in str(caught.value)
