@@ -117,18 +117,16 @@ def _to_city_xy(session, xs, ys, lonlat: bool):
 
 
 def _read_xy_csv(path: str) -> tuple[list[str], list[str], list[float], list[float]]:
-    """x,y rows (an optional header line), with the line number of any malformed row in the error."""
+    """x,y rows (an optional header line), with the line number of any malformed row in the error; a
+    packed file (.gz, .bz2, a one-file .zip) reads as the file it holds."""
     from data.errors import InputError
+    from data.source_files import open_source
 
     raw_x: list[str] = []
     raw_y: list[str] = []
     xs: list[float] = []
     ys: list[float] = []
-    try:
-        fh = open(path, encoding="utf-8", newline="")
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    with fh:
+    with open_source(path, members=(".csv", ".txt")).open_text() as fh:
         for lineno, row in enumerate(csv.reader(fh), start=1):
             if not row or all(not c.strip() for c in row):
                 continue
@@ -200,8 +198,14 @@ def cmd_locate(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     if args.new_city and args.layer != "cells":
         return fail("--new-city founds a city from its grid cells: use it with `import cells FILE`")
+    if args.overlaps is not None and args.layer != "cells":
+        return fail("--overlaps applies to import cells")
+    if args.skip_unmapped and args.layer != "cases":
+        return fail("--skip-unmapped applies to import cases (values its --map does not know)")
     if args.layer == "cases":
         return _import_cases(args)
+    if args.layer in ("departments", "routing"):
+        return _import_table(args)
     if args.layer in ("sirens", "shelters"):
         from cli.civil_defence import import_civil_defence_layer
 
@@ -209,17 +213,24 @@ def cmd_import(args: argparse.Namespace) -> int:
     from data.db import new_city_file
     from data.gis_io import found_city
 
+    overlaps = args.overlaps or "keep"
     # Only an explicit --new-city creates the database; a refused file then leaves none behind.
     with new_city_file(args.db) if args.new_city else contextlib.nullcontext():
         engine, Session = open_city(args, create=args.new_city)
         try:
             if args.new_city:  # founding a city is not a command on one
                 d = found_city(
-                    Session, args.file, crs=args.crs, code_field=args.code_field, layer=args.file_layer
+                    Session,
+                    args.file,
+                    crs=args.crs,
+                    code_field=args.code_field,
+                    layer=args.file_layer,
+                    overlaps=overlaps,
                 ).as_dict()
             else:
                 payload = {"layer": args.layer, "file": args.file, "crs": args.crs,
-                           "code_field": args.code_field, "file_layer": args.file_layer}  # fmt: skip
+                           "code_field": args.code_field, "file_layer": args.file_layer,
+                           "overlaps": overlaps, "force": args.force}  # fmt: skip
                 d = execute(Session, make_clock(), None, "layer.import", payload)
         finally:
             engine.dispose()
@@ -237,6 +248,58 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(
                 f"  {d['outside']['count']} outside every cell: {', '.join(map(str, d['outside']['ids'][:20]))}"
             )
+        print_import_warnings(d)
+    return 0
+
+
+OVERLAPS_LISTED = 10  # overlapping pairs named in the human output (--json lists up to 100)
+
+
+def print_import_warnings(d: dict) -> None:
+    """What a layer import let through and a person should know: a far layer forced in, overlapping
+    cells, and the code tables a new city was given."""
+    if d.get("far_km") is not None:
+        print(f"  warning: the layer lies {d['far_km']:,.0f} km from the city; imported because of --force")
+    overlaps = d.get("overlaps") or {"count": 0}
+    if overlaps["count"]:
+        n = overlaps["count"]
+        print(
+            f"  warning: {n} pair{'s' if n != 1 else ''} of cells overlap, {overlaps['area_m2']:,.1f} m2 in all; "
+            "a point where cells overlap is placed in the cell with the lower code "
+            "(--overlaps refuse refuses such a file):"
+        )
+        for pair in overlaps["pairs"][:OVERLAPS_LISTED]:
+            a = f"{pair['a']} ({pair['a_source']})" if pair["a_source"] else pair["a"]
+            b = f"{pair['b']} ({pair['b_source']})" if pair["b_source"] else pair["b"]
+            print(f"    {a} and {b} share {pair['area_m2']:,.1f} m2")
+        if n > OVERLAPS_LISTED:
+            print(f"    ... and {n - OVERLAPS_LISTED} more (--json lists up to 100)")
+    tables = d.get("code_tables") or {}
+    if "event_types" in tables:
+        print(
+            f"  the new city has the standard code tables: {tables['event_types']} event types, "
+            f"{tables['component_types']} component types, {tables['departments']} departments and routing "
+            f"for {tables['routing']} district/type pairs, a template to edit "
+            "(export departments|routing --format csv, import departments|routing FILE.csv)"
+        )
+    elif tables.get("routing"):
+        print(f"  new districts got the default routing: {tables['routing']} district/type pairs")
+
+
+def _import_table(args: argparse.Namespace) -> int:
+    engine, Session = open_city(args)
+    try:
+        d = execute(Session, make_clock(), None, f"{args.layer}.import", {"file": args.file})
+    finally:
+        engine.dispose()
+    if args.json:
+        emit_json(d)
+    else:
+        print(
+            f"imported {d['kind']} from {d['path']}: read {d['read']}, inserted {d['inserted']}, "
+            f"updated {d['updated']}, unchanged {d['unchanged']}"
+            + (f", removed {d['removed']}" if d["kind"] == "routing" else "")
+        )
     return 0
 
 
@@ -244,8 +307,9 @@ def _import_cases(args: argparse.Namespace) -> int:
     if not args.map:
         return fail("import cases needs --map MAPPING.json (see docs/examples/boston311_mapping.json)")
     engine, Session = open_city(args)
+    payload = {"file": args.file, "map": args.map, "skip_unmapped": args.skip_unmapped, "force": args.force}
     try:
-        d = execute(Session, make_clock(), None, "case.import", {"file": args.file, "map": args.map})
+        d = execute(Session, make_clock(), None, "case.import", payload)
     finally:
         engine.dispose()
     if args.json:
@@ -259,12 +323,34 @@ def _import_cases(args: argparse.Namespace) -> int:
         print(f"  skipped {count} ({reason.replace('_', ' ')}): lines {lines}{' ...' if count > 20 else ''}")
     if d["source_deadline"]:
         print(f"  on-time verdict vs the source's own deadline: {d['source_deadline']}")
+    if d["unmapped"]:
+        print("  values not in the mapping (their rows were left out):")
+        table = [("column", "source column", "value", "rows", "first line")]
+        table += [(u["key"], u["column"], u["value"], u["rows"], u["first_line"]) for u in d["unmapped"]]
+        _print_table(table, numbers_from=3)
+    if d["far_km"] is not None:
+        print(f"  warning: the cases lie {d['far_km']:,.0f} km from the city; imported because of --force")
     return 0
+
+
+def _print_table(rows: list[tuple], numbers_from: int, indent: str = "    ") -> None:
+    """Rows in aligned columns, those from ``numbers_from`` on right-aligned."""
+    texts = [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in texts) for i in range(len(texts[0]))]
+    for row in texts:
+        cells = [
+            c.rjust(w) if i >= numbers_from else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        print(indent + "  ".join(cells).rstrip())
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from data.db import read_only
 
+    if args.layer in ("departments", "routing"):
+        return _export_table(args)
+    args.format = args.format or "geojson"
     if args.layer == "cases":
         from modes.everyday.case_export import export_cases
 
@@ -342,6 +428,23 @@ def _text_out(path: str | None):
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(scratch)
+
+
+def _export_table(args: argparse.Namespace) -> int:
+    if args.format not in (None, "csv"):
+        return fail(f"export {args.layer} writes CSV only (--format csv)")
+    if args.exercises != "leave":
+        return fail(f"--exercises applies to export cases, not to export {args.layer}")
+    from data.code_tables import export_departments, export_routing
+    from data.db import read_only
+
+    engine, Session = open_city(args)
+    try:
+        with Session() as s, read_only(s), _text_out(args.out) as out:
+            (export_departments if args.layer == "departments" else export_routing)(s, out)
+    finally:
+        engine.dispose()
+    return 0
 
 
 AUDIT_LISTED = 50  # mismatched cases named in the human output (--json lists all)
@@ -454,10 +557,13 @@ def add_file_parsers(add, common: argparse.ArgumentParser) -> None:
     p = add(
         "import",
         cmd_import,
-        "import a GIS layer (GeoJSON, CSV, GeoPackage, Shapefile or a zip of one) into the city",
+        "import a GIS layer (GeoJSON, CSV, GeoPackage, Shapefile or a zip of one) into the city, or the departments/routing tables (CSV); .gz, .bz2 and one-file .zip archives are read as the file they hold",
     )
-    p.add_argument("layer", choices=["cells", "components", "cameras", "cases", "sirens", "shelters"])
-    p.add_argument("file")
+    p.add_argument(
+        "layer",
+        choices=["cells", "components", "cameras", "cases", "sirens", "shelters", "departments", "routing"],
+    )
+    p.add_argument("file", help="the file; ARCHIVE.zip!MEMBER picks one file of a zip archive")
     p.add_argument(
         "--map", metavar="MAPPING.json", help="import cases: how the file's columns and codes map to ours"
     )
@@ -475,14 +581,51 @@ def add_file_parsers(add, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--new-city",
         action="store_true",
-        help="cells: found a new city from this file, creating the database (refused where a city exists)",
+        help="cells: found a new city from this file, creating the database (refused where a city exists);"
+        " it gets the standard event and component types, 23 template departments and default routing",
+    )
+    p.add_argument(
+        "--overlaps",
+        choices=["keep", "refuse"],
+        default=None,
+        help="cells: keep overlapping cells and list them (default), or refuse the file",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="import a layer that lies more than 50 km from the city (refused without it)",
+    )
+    p.add_argument(
+        "--skip-unmapped",
+        action="store_true",
+        help="cases: leave out rows whose values --map does not know and list those values (else refused)",
     )
 
     p = add(
-        "export", cmd_export, "export a layer (to stdout, or --out FILE), or the whole city as a GeoPackage"
+        "export",
+        cmd_export,
+        "export a layer (to stdout, or --out FILE), the whole city as a GeoPackage, or the departments/routing tables",
     )
-    p.add_argument("layer", choices=["cells", "components", "cameras", "sirens", "shelters", "cases", "city"])
-    p.add_argument("--format", choices=["geojson", "csv", "gpkg", "shp"], default="geojson")
+    p.add_argument(
+        "layer",
+        choices=[
+            "cells",
+            "components",
+            "cameras",
+            "sirens",
+            "shelters",
+            "cases",
+            "city",
+            "departments",
+            "routing",
+        ],
+    )
+    p.add_argument(
+        "--format",
+        choices=["geojson", "csv", "gpkg", "shp"],
+        default=None,
+        help="geojson (default for layers and cases), csv (the only one for departments and routing), gpkg or shp",
+    )
     p.add_argument(
         "--out",
         metavar="FILE",

@@ -272,7 +272,7 @@ def cmd_shelters(args: argparse.Namespace) -> int:
 def import_civil_defence_layer(args: argparse.Namespace) -> int:
     engine, Session = open_city(args)
     payload = {"layer": args.layer, "file": args.file, "crs": args.crs, "code_field": args.code_field,
-               "area_per_person": args.area_per_person, "file_layer": args.file_layer}  # fmt: skip
+               "area_per_person": args.area_per_person, "file_layer": args.file_layer, "force": args.force}  # fmt: skip
     try:
         d = execute(Session, make_clock(), None, "layer.import", payload)
     finally:
@@ -283,7 +283,12 @@ def import_civil_defence_layer(args: argparse.Namespace) -> int:
         [
             f"imported {d['kind']} from {d['path']}: read {d['read']}, inserted {d['inserted']}, "
             f"updated {d['updated']}, unchanged {d['unchanged']}, outside the grid {d['outside']['count']}"
-        ],
+        ]
+        + (
+            [f"  warning: the layer lies {d['far_km']:,.0f} km from the city; imported because of --force"]
+            if d["far_km"] is not None
+            else []
+        ),  # fmt: skip
     )
     return 0
 

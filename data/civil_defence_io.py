@@ -62,6 +62,7 @@ from data.gis_io import (
     read_features,
     write_points,
 )
+from data.source_files import open_source
 
 KINDS = ("sirens", "shelters")
 MAX_ENTRANCE_M = 500.0
@@ -185,7 +186,9 @@ def _siren_row(rec: Record, ident: str, xy: tuple[float, float], cell: str | Non
     return row
 
 
-def _import_sirens(session, source: Source, code_field: str | None, report: ImportReport) -> None:
+def _import_sirens(
+    session, source: Source, code_field: str | None, report: ImportReport, force: bool
+) -> None:
     target = city_crs(session)
     report.crs_to = target
     problems: list[Problem] = []
@@ -193,7 +196,7 @@ def _import_sirens(session, source: Source, code_field: str | None, report: Impo
     ids = identify(source, code_field, points, problems)
     write_points(
         session, source, points, ids, problems, report,
-        model=Siren, columns=_SIREN_COLUMNS, defaults=_SIREN_DEFAULTS, make_row=_siren_row,
+        model=Siren, columns=_SIREN_COLUMNS, defaults=_SIREN_DEFAULTS, make_row=_siren_row, force=force,
     )  # fmt: skip
 
 
@@ -289,7 +292,12 @@ def _shelter_fields(rec: Record, old: dict | None, area_per_person: float | None
 
 
 def _import_shelters(
-    session, source: Source, code_field: str | None, report: ImportReport, area_per_person: float | None
+    session,
+    source: Source,
+    code_field: str | None,
+    report: ImportReport,
+    area_per_person: float | None,
+    force: bool,
 ) -> None:
     target = city_crs(session)
     report.crs_to = target
@@ -377,18 +385,20 @@ def _import_shelters(
     write_points(
         session, source, placed, ids, problems, report,
         model=Shelter, columns=_SHELTER_COLUMNS, defaults=_SHELTER_DEFAULTS, make_row=shelter_row,
+        force=force,
     )  # fmt: skip
 
 
-def _csv_has_wkt(path: Path) -> bool:
-    if path.suffix.lower() not in (".csv", ".txt"):
-        return False
+def _csv_has_wkt(path: str | Path) -> bool:
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
+        file = open_source(path)
+        if file.suffix not in (".csv", ".txt"):
+            return False
+        with file.open_text() as fh:
             for row in csv.reader(fh):
                 if row:
                     return any(c.strip().lower() in WKT_COLUMNS for c in row)
-    except (OSError, UnicodeDecodeError, csv.Error):
+    except (InputError, OSError, UnicodeDecodeError, csv.Error):
         return False  # the shared reader reports the problem with the file
     return False
 
@@ -407,11 +417,13 @@ def import_civil_defence(
     actor: str = "import",
     at: dt.datetime | None = None,
     layer: str | None = None,
+    force: bool = False,
 ) -> ImportReport:
     """Import a GeoJSON, CSV, GeoPackage or Shapefile layer of sirens or shelters into the city (see the
     module doc); ``layer`` names the layer of a GeoPackage that holds several.
 
-    Raises ``ImportRejected`` naming each bad feature, and writes nothing then; ``NoCity`` without a city.
+    Raises ``ImportRejected`` naming each bad feature, and writes nothing then; ``NoCity`` without a city;
+    ``FarLayer`` for a layer more than 50 km from the city, unless ``force``.
     """
     if kind not in KINDS:
         raise InputError(f"unknown civil-defence layer {kind!r}: expected one of {', '.join(KINDS)}")
@@ -423,14 +435,12 @@ def import_civil_defence(
         )
     at = at or dt.datetime.now()  # the CLI's edge; services pass their injected clock's time
     # A shelter CSV with a WKT column carries footprints: read it the way cell files are read.
-    source = read_features(
-        session, path, crs=crs, wkt=kind == "shelters" and _csv_has_wkt(Path(path)), layer=layer
-    )
+    source = read_features(session, path, crs=crs, wkt=kind == "shelters" and _csv_has_wkt(path), layer=layer)
     report = ImportReport(kind=kind, path=source.label, read=len(source.records), crs_from=source.crs_text)
     if kind == "sirens":
-        _import_sirens(session, source, code_field, report)
+        _import_sirens(session, source, code_field, report, force)
     else:
-        _import_shelters(session, source, code_field, report, area_per_person_m2)
+        _import_shelters(session, source, code_field, report, area_per_person_m2, force)
     report.append_event(session, actor, at)
     return report
 

@@ -21,6 +21,13 @@ and the original codes are kept in ``city_meta["cell_source_codes"]`` (JSON, cel
 Re-importing updates the rows a file names (cells by code, components and cameras by id), leaves rows
 it does not name alone, and inserts the rest. Each import appends one ``import.<kind>`` journal event.
 
+Forgiving, and saying so: a gzip, bzip2 or one-file zip archive reads as the file it holds
+(``data.source_files``). Cells that overlap (among the file's, or with the city's) are kept and listed
+with their shared area, or refused with ``overlaps="refuse"``; a layer more than 50 km from the city is
+refused unless ``force`` (``data.import_checks``). A city founded here gets the standard code tables
+(types, the template departments, routing: ``data.code_tables``), and a district a cell file adds gets
+the default routing.
+
 An importer of another layer (``data.civil_defence_io``) builds on the same public pieces:
 ``read_features`` reads a file into ``Record``s; a record's getters (``prop``, ``number``, ``text``,
 ``date``, ``identifier``) and the importer's own checks raise ``FeatureRejected``, which the importer
@@ -50,6 +57,7 @@ from sqlalchemy.orm import Session
 
 from data import journal
 from data.city import city_crs, get_meta, has_city, set_city_crs, set_meta
+from data.code_tables import standard_tables
 from data.codes import (
     CELL_CODE,
     COMPONENT_ID,
@@ -71,6 +79,7 @@ from data.geometry import (
     transformer,
     utm_crs_for,
 )
+from data.import_checks import LISTED_OVERLAPS, OVERLAP_CHOICES, Overlap, check_near_city, find_overlaps
 from data.models import (
     Camera,
     CameraStatus,
@@ -82,6 +91,7 @@ from data.models import (
     GridCell,
     Street,
 )
+from data.source_files import SourceFile, open_source
 from data.spatial import GridIndex
 
 KINDS = ("cells", "components", "cameras")
@@ -179,6 +189,10 @@ class ImportReport:
     crs_to: str = ""
     city_created: bool = False
     journal_seq: int | None = None
+    # Cells only: overlapping pairs, largest first (data.import_checks); the code tables a new city got.
+    overlaps: list[Overlap] = field(default_factory=list)
+    code_tables: dict[str, int] = field(default_factory=dict)
+    far_km: float | None = None  # a layer this far from the city, imported with force
 
     def as_dict(self) -> dict:
         return {
@@ -190,20 +204,28 @@ class ImportReport:
             "unchanged": self.unchanged,
             "repaired": [{"index": i, "code": c, "reason": r} for i, c, r in self.repaired],
             "outside": {"count": len(self.outside), "ids": list(self.outside)},
+            "overlaps": {
+                "count": len(self.overlaps),
+                "area_m2": round(sum(o.area_m2 for o in self.overlaps), 1),
+                "pairs": [o.as_dict() for o in self.overlaps[:LISTED_OVERLAPS]],
+            },
+            "far_km": None if self.far_km is None else round(self.far_km, 1),
             "crs_from": self.crs_from,
             "crs_to": self.crs_to,
             "city_created": self.city_created,
+            "code_tables": dict(self.code_tables),
             "journal_seq": self.journal_seq,
         }
 
     def append_event(self, session: Session, actor: str, at: dt.datetime) -> None:
         """Append the import's ``import.<kind>`` journal event and keep its number in ``journal_seq``.
 
-        The event counts the repaired and outside features rather than listing them.
+        The event counts the repaired, outside and overlapping features rather than listing them.
         """
         payload = self.as_dict()
         payload["repaired"] = len(self.repaired)
         payload["outside"] = len(self.outside)
+        payload["overlaps"] = len(self.overlaps)
         del payload["journal_seq"]
         self.journal_seq = journal.append(
             session,
@@ -361,14 +383,13 @@ def _parse_crs(label: str, text: str) -> CRS:
         raise ImportCrsError(f"{label}: {exc}") from None
 
 
-def _file_format(path: Path) -> str:
-    suffix = path.suffix.lower()
+def _file_format(source: SourceFile) -> str:
+    suffix = source.suffix
     if suffix in (".geojson", ".json"):
         return "geojson"
     if suffix in (".csv", ".txt"):
         return "csv"
-    with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        head = fh.read(256).lstrip()
+    head = source.head().decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     return "geojson" if head.startswith("{") else "csv"
 
 
@@ -378,9 +399,10 @@ def read_features(
     """Every feature of a GeoJSON or CSV file with its properties and its geometry as read, in order.
 
     A GeoPackage, a Shapefile or a zip of either is read by ``data.ogr_io.read_layer`` (its ``layer``
-    when it holds several); ``layer`` is refused for any other file.
+    when it holds several); ``layer`` is refused for any other file. A gzip, bzip2 or one-file zip archive
+    of GeoJSON or CSV reads as the file it holds (``data.source_files``).
 
-    The format follows the suffix (.geojson or .json, .csv or .txt), else the first bytes. The CRS is
+    The format follows the (inner) suffix (.geojson or .json, .csv or .txt), else the first bytes. The CRS is
     ``crs`` when given; else a GeoJSON file's ``crs`` member, or WGS84; a CSV's lon/lat columns are
     WGS84 and its x/y columns in the city CRS. A CSV row's geometry is its WKT column (one of
     ``WKT_COLUMNS``) with ``wkt``, else a bare (x, y) from its coordinate columns. A feature whose
@@ -388,30 +410,30 @@ def read_features(
     raises ``ImportRejected`` (``InputError`` when there is no such file, ``ImportCrsError`` for an
     unknown CRS). Messages name the file as ``str(path)``.
     """
-    label = str(path)
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{label}: no such file")
     from data import ogr_io  # it builds on this module; GDAL loads only for its files
 
-    if ogr_io.takes(path):
-        return ogr_io.read_layer(path, label, crs=crs, layer=layer)
+    plain = Path(path)
+    if plain.is_file() and ogr_io.takes(plain):
+        return ogr_io.read_layer(plain, str(path), crs=crs, layer=layer)
     if layer is not None:
-        raise InputError(f"{label}: a layer name is for a GeoPackage or a zip of Shapefiles, not this file")
+        raise InputError(f"{path}: a layer name is for a GeoPackage or a zip of Shapefiles, not this file")
+    # Packed files (.gz, .bz2, a .zip of one file) read as what they hold: data.source_files.
+    file = open_source(path)
+    label = file.label
     try:
-        if _file_format(path) == "geojson":
-            return _read_geojson(path, label, crs)
-        return _read_csv(session, wkt, path, label, crs)
+        if _file_format(file) == "geojson":
+            return _read_geojson(file, label, crs)
+        return _read_csv(session, wkt, file, label, crs)
     except UnicodeDecodeError as exc:
         raise ImportRejected(label, [Problem(-1, None, None, f"not UTF-8 text: {exc.reason}")]) from None
 
 
-def _read_geojson(path: Path, label: str, crs: str | None) -> Source:
+def _read_geojson(file: SourceFile, label: str, crs: str | None) -> Source:
     def refuse(reason: str, line: int | None = None) -> ImportRejected:
         return ImportRejected(label, [Problem(-1, line, None, reason)])
 
     try:
-        with open(path, encoding="utf-8-sig") as fh:
+        with file.open_text() as fh:
             doc = json.load(fh)
     except json.JSONDecodeError as exc:
         raise refuse(f"not valid JSON: {exc.msg} at column {exc.colno}", exc.lineno) from None
@@ -469,10 +491,10 @@ def _pick_pair(header: dict[str, str], pairs: Iterable[tuple[str, str]]) -> tupl
     return next(((header[a], header[b]) for a, b in pairs if a in header and b in header), None)
 
 
-def _read_csv(session: Session, wkt: bool, path: Path, label: str, crs: str | None) -> Source:
+def _read_csv(session: Session, wkt: bool, file: SourceFile, label: str, crs: str | None) -> Source:
     # The limit is process-wide; raising it never breaks another reader.
     csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
-    with open(path, encoding="utf-8-sig", newline="") as fh:
+    with file.open_text() as fh:
         reader = csv.reader(fh)
         records: list[Record] = []
         names: list[str] = []
@@ -722,6 +744,8 @@ def import_layer(
     at: dt.datetime | None = None,
     new_city: bool | None = None,
     layer: str | None = None,
+    overlaps: str = "keep",
+    force: bool = False,
 ) -> ImportReport:
     """Import a GeoJSON, CSV, GeoPackage or Shapefile layer of ``kind`` (cells, components or cameras);
     see the module doc. ``layer`` names the layer of a GeoPackage that holds several.
@@ -729,21 +753,25 @@ def import_layer(
     Raises ``ImportRejected`` (an ``InputError``) naming the file and each bad feature, and writes
     nothing then; ``ImportCrsError`` for an unknown CRS; ``NoCity`` for points without a city, or
     cells without a city when ``new_city`` is False; ``CityExists`` when ``new_city`` is True and the
-    database already holds a city (a new city is never merged into another).
+    database already holds a city (a new city is never merged into another). Overlapping cells are kept
+    and listed in the report, or refused with ``overlaps="refuse"``; a layer more than 50 km from the
+    city is refused (``FarLayer``) unless ``force`` (``data.import_checks``).
     """
     if kind not in KINDS:
         raise InputError(f"unknown layer kind {kind!r}: expected one of {', '.join(KINDS)}")
+    if overlaps not in OVERLAP_CHOICES:
+        raise InputError(f"overlaps must be one of {', '.join(OVERLAP_CHOICES)}, not {overlaps!r}")
     if new_city is not None:
         _check_new_city(session, kind, new_city)
     at = at or dt.datetime.now()  # the CLI's edge; services pass their injected clock's time
     source = read_features(session, path, crs=crs, wkt=kind == "cells", layer=layer)
     report = ImportReport(kind=kind, path=source.label, read=len(source.records), crs_from=source.crs_text)
     if kind == "cells":
-        _import_cells(session, source, code_field, report)
+        _import_cells(session, source, code_field, report, overlaps=overlaps, force=force)
     elif kind == "components":
-        _import_components(session, source, code_field, report, at)
+        _import_components(session, source, code_field, report, at, force=force)
     else:
-        _import_cameras(session, source, code_field, report)
+        _import_cameras(session, source, code_field, report, force=force)
     report.append_event(session, actor, at)
     return report
 
@@ -774,7 +802,15 @@ class _CellIn:
     synthetic: bool = False  # code allocated here, the source code kept in city_meta
 
 
-def _import_cells(session: Session, source: Source, code_field: str | None, report: ImportReport) -> None:
+def _import_cells(
+    session: Session,
+    source: Source,
+    code_field: str | None,
+    report: ImportReport,
+    *,
+    overlaps: str,
+    force: bool,
+) -> None:
     problems: list[Problem] = []
     accepted: list[tuple[Record, str, Any]] = []  # (record, source code, geometry in the source CRS)
     first_of: dict[str, int] = {}
@@ -816,6 +852,9 @@ def _import_cells(session: Session, source: Source, code_field: str | None, repo
             cells.append(_CellIn(rec, code, geom))
         except FeatureRejected as exc:
             problems.append(rec.problem(code, exc.reason))
+    if not creating and cells:
+        minx, miny, maxx, maxy = shapely.total_bounds(np.asarray([c.geometry for c in cells], dtype=object))
+        report.far_km = check_near_city(session, source.label, [minx, maxx], [miny, maxy], force=force)
 
     mixed = _assign_cell_codes(session, cells)
     if mixed:  # no codes were assigned: nothing more to check
@@ -832,15 +871,52 @@ def _import_cells(session: Session, source: Source, code_field: str | None, repo
             problems.append(cell.rec.problem(cell.source_code, exc.reason))
     report.repaired.sort()
     raise_problems(problems, source.label)
+    report.overlaps = _overlapping_cells(session, cells, creating)
+    if report.overlaps and overlaps == "refuse":
+        raise ImportRejected(source.label, _overlap_problems(cells, report.overlaps))
 
     # Everything is checked: from here on only writes.
     if creating:
         set_city_crs(session, target)
-    _ensure_organisation(session, sorted({c.code[:12] for c in cells}))
+    new_districts = _ensure_organisation(session, sorted({c.code[:12] for c in cells}))
+    # A founded city gets the standard code tables; a district added later gets the routing template.
+    report.code_tables = standard_tables(session, new_districts, founding=creating)
     existing = stored_rows(session, GridCell, [r["code"] for r in rows], _CELL_COLUMNS)
     upsert_rows(session, GridCell, rows, existing, _CELL_COLUMNS, _CELL_DEFAULTS, report)
     _refresh_unions(session, sorted({c.code[:12] for c in cells}))
     _record_source_codes(session, cells)
+
+
+def _overlapping_cells(session: Session, cells: list[_CellIn], creating: bool) -> list[Overlap]:
+    """The overlaps among the file's cells and with the city's cells the file leaves as they are."""
+    mine = {c.code: c.geometry for c in cells}
+    others: dict[str, Any] = {}
+    if not creating:
+        minx, miny, maxx, maxy = shapely.total_bounds(np.asarray(list(mine.values()), dtype=object))
+        for code, geom in session.execute(select(GridCell.code, GridCell.geometry)):
+            if code not in mine and geom is not None:
+                gx0, gy0, gx1, gy1 = geom.bounds
+                if gx0 <= maxx and minx <= gx1 and gy0 <= maxy and miny <= gy1:
+                    others[code] = geom
+    found = find_overlaps(mine, others)
+    if not found:
+        return found
+    sources = _load_source_codes(session) | {c.code: c.source_code for c in cells if c.synthetic}
+    return [Overlap(o.a, o.b, o.area_m2, sources.get(o.a), sources.get(o.b)) for o in found]
+
+
+def _overlap_problems(cells: list[_CellIn], found: list[Overlap]) -> list[Problem]:
+    """One problem per overlapping pair, at the file's feature (the first of the two in the file)."""
+    by_code = {c.code: c for c in cells}
+    problems = []
+    for o in found:
+        here = [by_code[code] for code in (o.a, o.b) if code in by_code]
+        first = min(here, key=lambda c: c.rec.index)
+        other = o.b if first.code == o.a else o.a
+        problems.append(
+            first.rec.problem(first.source_code, f"overlaps cell {other}: {o.describe()} (--overlaps refuse)")
+        )
+    return problems
 
 
 _CELL_COLUMNS = (
@@ -957,8 +1033,10 @@ def _record_source_codes(session: Session, cells: list[_CellIn]) -> None:
         set_meta(session, SOURCE_CODES_KEY, json.dumps(mapping, ensure_ascii=False, sort_keys=True))
 
 
-def _ensure_organisation(session: Session, communities: Sequence[str]) -> None:
-    """Placeholder district, street and community rows, named by their codes, for unknown prefixes."""
+def _ensure_organisation(session: Session, communities: Sequence[str]) -> list[str]:
+    """Placeholder district, street and community rows, named by their codes, for unknown prefixes.
+    Returns the codes of the districts it added."""
+    added: list[str] = []
     for model, width, parent in (
         (District, 6, None),
         (Street, 9, "district_code"),
@@ -975,6 +1053,9 @@ def _ensure_organisation(session: Session, communities: Sequence[str]) -> None:
                 rows.append(row)
         if rows:
             session.execute(insert(model), rows)
+        if model is District:
+            added = [r["code"] for r in rows]
+    return added
 
 
 def _union_into(session: Session, model, parent_attr, child_model, codes: Sequence[str]) -> None:
@@ -1045,6 +1126,16 @@ def points_in_city(
     return out
 
 
+def points_near_city(
+    session: Session, source: Source, points: dict[int, tuple[float, float]], force: bool
+) -> float | None:
+    """``data.import_checks.check_near_city`` for a layer's points in the city CRS."""
+    if not points:
+        return None
+    xs, ys = np.asarray(list(points.values()), dtype=float).T
+    return check_near_city(session, source.label, xs, ys, force=force)
+
+
 def locate_points(
     index: GridIndex, points: dict[int, tuple[float, float]], ids: dict[int, str], existing: dict[str, dict]
 ) -> dict[int, str | None]:
@@ -1074,14 +1165,17 @@ def write_points(
     columns: Sequence[str],
     defaults: dict[str, Any],
     make_row: Callable[[Record, str, tuple[float, float], str | None, dict | None], dict],
+    force: bool = False,
 ) -> None:
     """The last steps of importing a layer of points kept by ``id`` (cameras, sirens, shelters).
 
-    Each identified record gets its stored row (``stored_rows``) and its cell (``locate_points``, None
+    A layer far from the city is refused first, unless ``force`` (``points_near_city``). Each
+    identified record gets its stored row (``stored_rows``) and its cell (``locate_points``, None
     outside the grid), then its row from ``make_row(record, id, (x, y), cell, stored row or None)``,
     which raises ``FeatureRejected`` for a bad value. Then the file is refused for all ``problems``, or
     written (``upsert_rows``) with the ids placed in no cell listed in ``report.outside``.
     """
+    report.far_km = points_near_city(session, source, points, force)
     existing = stored_rows(session, model, list(ids.values()), columns)
     cell_of = locate_points(GridIndex.load(session), points, ids, existing)
     rows = []
@@ -1198,13 +1292,20 @@ def _component_id(
 
 
 def _import_components(
-    session: Session, source: Source, code_field: str | None, report: ImportReport, at: dt.datetime
+    session: Session,
+    source: Source,
+    code_field: str | None,
+    report: ImportReport,
+    at: dt.datetime,
+    *,
+    force: bool = False,
 ) -> None:
     target = city_crs(session)
     report.crs_to = target
     index = GridIndex.load(session)
     problems: list[Problem] = []
     points = points_in_city(source, target, code_field, problems)
+    report.far_km = points_near_city(session, source, points, force)
     departments = set(session.scalars(select(Department.code)))
     types: dict[str, _TypeInfo | None] = {}
 
@@ -1342,7 +1443,9 @@ _CAMERA_DEFAULTS = {
 }
 
 
-def _import_cameras(session: Session, source: Source, code_field: str | None, report: ImportReport) -> None:
+def _import_cameras(
+    session: Session, source: Source, code_field: str | None, report: ImportReport, *, force: bool = False
+) -> None:
     target = city_crs(session)
     report.crs_to = target
     problems: list[Problem] = []
@@ -1352,7 +1455,7 @@ def _import_cameras(session: Session, source: Source, code_field: str | None, re
     # Cameras may stand outside every cell (a city's cameras need not follow its grid): cell NULL then.
     write_points(
         session, source, points, ids, problems, report,
-        model=Camera, columns=_CAMERA_COLUMNS, defaults=_CAMERA_DEFAULTS, make_row=_camera_row,
+        model=Camera, columns=_CAMERA_COLUMNS, defaults=_CAMERA_DEFAULTS, make_row=_camera_row, force=force,
     )  # fmt: skip
 
 

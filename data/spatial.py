@@ -121,7 +121,9 @@ class GridIndex:
     def locate_indices(self, xs, ys, *, chunk: int = 50_000) -> np.ndarray:
         """Index of the cell holding each point, -1 where a point lies outside every cell.
 
-        A point on an edge shared by two cells is given to exactly one of them, always the same one.
+        A point on an edge shared by two cells is given to exactly one of them, always the same one; so
+        is a point where cells overlap (an imported file may hold overlapping cells, which the import
+        lists): it goes to the cell with the lowest code, every time.
         """
         xs = np.asarray(xs, dtype=float).ravel()
         ys = np.asarray(ys, dtype=float).ravel()

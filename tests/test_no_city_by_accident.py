@@ -131,7 +131,11 @@ REFUSED_TOO: dict[str, list[str]] = {
     "import cases": ["import", "cases", "FILE", "--map", "FILE"],
     "import sirens": ["import", "sirens", "FILE"],
     "import shelters": ["import", "shelters", "FILE"],
+    "import departments": ["import", "departments", "FILE"],
+    "import routing": ["import", "routing", "FILE"],
     "export cases": ["export", "cases", "--format", "csv"],
+    "export departments": ["export", "departments", "--format", "csv"],
+    "export routing": ["export", "routing", "--format", "csv"],
     "locate --batch": ["locate", "--batch", "FILE"],
     "incident brief pdf": ["incident", "brief", "1", "--format", "pdf"],
 }

@@ -1,5 +1,7 @@
 """``layer.import``: a GIS layer file (cells, components, cameras, sirens, shelters) read into the city
-that already is in the database, as one command in one transaction with its journal event.
+that already is in the database, as one command in one transaction with its journal event; and
+``departments.import`` / ``routing.import``: the city's departments and routing from a CSV file
+(``data.code_tables``), the same way.
 
 The file is read where the command is applied, so only the holder of the database applies it (the
 local command line, ``python main.py import LAYER FILE``); a node refuses it from a linked peer, whose
@@ -45,6 +47,7 @@ def _import(ctx: CallContext, args: dict[str, Any]) -> dict:
         "layer": args.get("file_layer") or None,  # of a GeoPackage with several
         "actor": by,
         "at": ctx.clock.now(),
+        "force": _flag(args, "force"),
     }
     if kind in CIVIL_DEFENCE_LAYERS:
         from data.civil_defence_io import import_civil_defence
@@ -56,10 +59,35 @@ def _import(ctx: CallContext, args: dict[str, Any]) -> dict:
     else:
         from data.gis_io import import_layer
 
+        if kind == "cells":
+            options["overlaps"] = str(args.get("overlaps") or "keep")
         # Cells into a city that exists: a file without a city is refused, never founds one here.
         report = import_layer(ctx.session, kind, path, new_city=False if kind == "cells" else None, **options)
     return report.as_dict()
 
 
+def _flag(args: dict[str, Any], name: str) -> bool:
+    value = args.get(name, False)
+    if not isinstance(value, bool):
+        raise InputError(f"{name!r} must be true or false, not {value!r}")
+    return value
+
+
+def _table_import(table: str):
+    def run(ctx: CallContext, args: dict[str, Any]) -> dict:
+        from data import code_tables
+
+        by = require_local(ctx, f"importing {table}")
+        path = str(args.get("file") or "")
+        if not path:
+            raise InputError(f"{table}.import needs the 'file' to read")
+        read = code_tables.import_departments if table == "departments" else code_tables.import_routing
+        return read(ctx.session, path, actor=by, at=ctx.clock.now()).as_dict()
+
+    return run
+
+
 def register(bus: CommandBus) -> None:
     bus.register("layer.import", _import)
+    bus.register("departments.import", _table_import("departments"))
+    bus.register("routing.import", _table_import("routing"))

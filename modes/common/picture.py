@@ -480,11 +480,16 @@ def _asset_rule(ev: JournalEvent, t: Touched) -> None:
             t.row(spec, ident)
 
 
+_CODE_TABLES = {"departments": "department", "routing": "assignment"}
+
+
 def _import_rule(ev: JournalEvent, t: Touched) -> None:
     layer = ev.kind.split(".", 1)[1] if "." in ev.kind else ""
     if layer in ("components", "cameras"):
         t.tables.add(layer[:-1])
         t.tables.add("city")
+    elif layer in _CODE_TABLES:  # data.code_tables: one table each
+        t.tables.add(_CODE_TABLES[layer])
     else:  # cells bring communities, streets, districts and the city's CRS with them
         t.everything()
 

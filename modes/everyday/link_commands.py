@@ -355,7 +355,11 @@ def _import_cases(ctx: CallContext, args: dict[str, Any]) -> dict:
     path, mapping = str(args.get("file") or ""), str(args.get("map") or "")
     if not path or not mapping:
         raise InputError("case.import needs the 'file' of cases and the 'map' of its columns")
-    return replay_file(ctx.session, path, mapping).as_dict()
+    flags = {name: args.get(name, False) for name in ("skip_unmapped", "force")}
+    for name, value in flags.items():
+        if not isinstance(value, bool):
+            raise InputError(f"case.import: {name!r} must be true or false, not {value!r}")
+    return replay_file(ctx.session, path, mapping, **flags).as_dict()
 
 
 def register(bus: CommandBus) -> None:

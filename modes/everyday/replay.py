@@ -28,11 +28,15 @@ The mapping (JSON; ``docs/examples/boston311_mapping.json`` is a complete one)::
      "keep_source_cases": true,                   # undo our duplicate link: the source kept each row
      "config": {everyday configuration override}}
 
-Rows are checked before anything is written: a malformed row (an unreadable time or number, a type,
-status or department the mapping does not know, a closed row without a close time) raises
-``InputError`` naming its line, and nothing is written. Rows that cannot be replayed are counted and
-listed by line, not refused: no location, a placeholder location (a source's default point, such as
-Boston's City Hall), outside the city, closed before opened.
+Rows are checked before anything is written: a malformed row (an unreadable time or number, a
+closed row without a close time) raises ``InputError`` naming its line, and nothing is written. Values
+the mapping does not know (a type, department, status or channel) are collected over the whole file:
+the file is refused listing every one with its row count, or with ``skip_unmapped`` (``import cases
+--skip-unmapped``) their rows are left out and the values listed in the report (``unmapped``). Rows
+that cannot be replayed are counted and listed by line, not refused: no location, a placeholder
+location (a source's default point, such as Boston's City Hall), outside the city, closed before
+opened. A file of cases more than 50 km from the city is refused unless forced (``data.import_checks``).
+The file may be packed (.gz, .bz2, a one-file .zip: ``data.source_files``).
 """
 
 from __future__ import annotations
@@ -54,7 +58,9 @@ from data.city import city_crs
 from data.codes import resolve_event_type
 from data.errors import InputError, NotFound
 from data.geometry import CrsError, transformer
+from data.import_checks import check_near_city
 from data.models import Case, Department, EventType, Role, Supervisor
+from data.source_files import open_source
 from modes.common.clock import FixedClock
 from modes.everyday.calendar import WorkingClock
 from modes.everyday.cases import Actor, CaseDesk, Channel
@@ -192,6 +198,8 @@ class ReplayReport:
     closure_kinds: Counter = field(default_factory=Counter)
     source_deadline: Counter = field(default_factory=Counter)
     config_applied: bool = False
+    unmapped: list[dict] = field(default_factory=list)  # values left out with --skip-unmapped
+    far_km: float | None = None  # cases this far from the city, imported with force
 
     def skip(self, reason: str, line: int) -> None:
         self.skipped[reason] += 1
@@ -214,6 +222,8 @@ class ReplayReport:
             # Closed rows: does our on-time verdict agree with the source's own deadline?
             "source_deadline": dict(sorted(self.source_deadline.items())),
             "config_applied": self.config_applied,
+            "unmapped": self.unmapped,
+            "far_km": None if self.far_km is None else round(self.far_km, 1),
         }
 
 
@@ -229,14 +239,51 @@ def _time(value: str, fmt: str) -> dt.datetime:
     return t.replace(tzinfo=None) if t.tzinfo else t
 
 
-def _read_rows(path: Path, m: Mapping) -> list[_Row]:
-    """Every row parsed and checked; the first malformed one raises with its line number."""
-    try:
-        fh = open(path, encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+class _Unmapped:
+    """Values of the mapped columns (type, department, status, channel) the mapping does not know:
+    (key, value) -> [rows, first line], and the lines of the rows that carry one."""
+
+    KEYS = ("type", "department", "status", "channel")
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[str, str], list[int]] = {}
+        self.lines: list[int] = []
+
+    def add(self, misses: list[tuple[str, str]], line: int) -> None:
+        """A row at ``line`` left out for its (key, value) ``misses``."""
+        self.lines.append(line)
+        for key, value in misses:
+            seen = self.values.setdefault((key, value), [0, line])
+            seen[0] += 1
+
+    def table(self, m: Mapping) -> list[dict]:
+        """Every unmapped value with its row count, by column then most rows first."""
+        order = {k: i for i, k in enumerate(self.KEYS)}
+        items = sorted(self.values.items(), key=lambda kv: (order[kv[0][0]], -kv[1][0], kv[0][1]))
+        return [
+            {"key": key, "column": m.columns[key], "value": value, "rows": rows, "first_line": line}
+            for (key, value), (rows, line) in items
+        ]
+
+    def refusal(self, path: Path, m: Mapping) -> InputError:
+        rows = self.table(m)
+        listed = "; ".join(
+            f"{r['key']} {r['value']!r} (column {r['column']}): {r['rows']} row{'s' if r['rows'] != 1 else ''}, "
+            f"first on line {r['first_line']}"
+            for r in rows
+        )
+        n = len(self.lines)
+        return InputError(
+            f"{path}: nothing imported: {n} row{'s' if n != 1 else ''} carry values the mapping does not "
+            f"know: {listed}. Add them to the mapping, or give --skip-unmapped to import the other rows"
+        )
+
+
+def _read_rows(path: Path, m: Mapping, unmapped: _Unmapped) -> list[_Row]:
+    """Every row parsed and checked; the first malformed one raises with its line number. A row with a
+    value the mapping does not know is left out and its values are counted in ``unmapped``."""
     rows: list[_Row] = []
-    with fh:
+    with open_source(path).open_text() as fh:
         reader = csv.DictReader(fh)
         header = reader.fieldnames or []
         missing = [f"{k} ({v!r})" for k, v in m.columns.items() if v not in header]
@@ -272,32 +319,31 @@ def _read_rows(path: Path, m: Mapping) -> list[_Row]:
                     raise bad(f"{col[key]} {text!r} is not a time in the format {m.time_format!r}") from None
             if times["opened"] is None:
                 raise bad(f"no open time in column {col['opened']!r}")
+            misses: list[tuple[str, str]] = []  # (mapped column key, value) the mapping does not know
             source_type = get("type")
             if source_type not in m.types:
-                raise bad(f"type {source_type!r} is not in the mapping's types")
+                misses.append(("type", source_type))
             department = None
             if m.departments is not None and "department" in col:
                 source_dept = get("department")
                 if source_dept:
                     if source_dept not in m.departments:
-                        raise bad(f"department {source_dept!r} is not in the mapping's departments")
-                    department = m.departments[source_dept]
+                        misses.append(("department", source_dept))
+                    department = m.departments.get(source_dept)
             if m.statuses is not None and "status" in col:
                 status = get("status")
                 if status not in m.statuses:
-                    raise bad(f"status {status!r} is not in the mapping's statuses")
-                if m.statuses[status] == "closed" and times["closed"] is None:
+                    misses.append(("status", status))
+                elif m.statuses[status] == "closed" and times["closed"] is None:
                     raise bad(
                         f"status {status!r} means closed but {col.get('closed', 'the close time')!r} is empty"
                     )
-                if m.statuses[status] == "open":
+                elif m.statuses[status] == "open":
                     times["closed"] = None  # reopened or still open at export: the source says open
             source_channel = get("channel")
             channel = m.channels.get(source_channel) or m.default_channel
             if channel is None:
-                raise bad(
-                    f"channel {source_channel!r} is not in the mapping's channels (and no default_channel)"
-                )
+                misses.append(("channel", source_channel))
             lon_text, lat_text = get("lon"), get("lat")
             lon = lat = None
             if lon_text and lat_text:
@@ -307,6 +353,9 @@ def _read_rows(path: Path, m: Mapping) -> list[_Row]:
                     raise bad(f"coordinates {lon_text!r}, {lat_text!r} are not numbers") from None
                 if not (math.isfinite(lon) and math.isfinite(lat)):
                     raise bad("coordinates must be finite numbers")
+            if misses:
+                unmapped.add(misses, first_line)
+                continue
             rows.append(
                 _Row(
                     first_line,
@@ -353,15 +402,30 @@ def _check_targets(session: Session, m: Mapping) -> dict[str, str]:
     return codes
 
 
+def _to_city(session: Session, m: Mapping):
+    try:
+        return transformer(m.crs, city_crs(session))
+    except CrsError as exc:
+        raise InputError(f"mapping crs: {exc}") from None
+
+
+def _near_city(session: Session, rows: list[_Row], m: Mapping, report: ReplayReport, force: bool) -> None:
+    """Refuse cases more than 50 km from the city unless ``force`` (``data.import_checks``): checked
+    before the mapping's codes, as cases of another city are the bigger mistake."""
+    located = [r for r in rows if r.lon is not None]
+    if located:
+        xs, ys = _to_city(session, m).transform([r.lon for r in located], [r.lat for r in located])
+        report.far_km = check_near_city(
+            session, report.path, np.atleast_1d(xs), np.atleast_1d(ys), force=force, what="the cases lie",
+            crs_hint='the mapping\'s "crs"',
+        )  # fmt: skip
+
+
 def _place(
     session: Session, rows: list[_Row], m: Mapping, router: Router, report: ReplayReport
 ) -> list[_Row]:
     """Transform to the city CRS, then drop rows without a usable place (counted, listed by line)."""
-    target = city_crs(session)
-    try:
-        to_city = transformer(m.crs, target)
-    except CrsError as exc:
-        raise InputError(f"mapping crs: {exc}") from None
+    to_city = _to_city(session, m)
     located = [r for r in rows if r.lon is not None]
     for r in rows:
         if r.lon is None:
@@ -396,6 +460,8 @@ def replay_file(
     *,
     through_desk: bool = False,
     progress: Progress | None = None,
+    skip_unmapped: bool = False,
+    force: bool = False,
 ) -> ReplayReport:
     """Replay a CSV of cases into the loop in the caller's transaction; returns what was done.
 
@@ -405,11 +471,26 @@ def replay_file(
     step through ``CaseDesk`` itself (one journal event per step; about a hundred times slower), which is
     also what a mapping with ``"keep_source_cases": false`` needs: linking duplicates is the desk's job.
     A test replays the same rows both ways and compares them.
+
+    A row with a type, department, status or channel the mapping does not know refuses the file, all
+    such values listed with their row counts, unless ``skip_unmapped``: then those rows are left out,
+    counted under ``unmapped_value`` and their values listed in ``unmapped``. Cases more than 50 km
+    from the city refuse the file unless ``force``.
     """
     path = Path(path)
     m = Mapping.load(mapping)
-    rows = _read_rows(path, m)
-    report = ReplayReport(str(path), read=len(rows))
+    unmapped = _Unmapped()
+    try:
+        rows = _read_rows(path, m, unmapped)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: nothing imported: not UTF-8 text ({exc.reason})") from None
+    if unmapped.lines and not skip_unmapped:
+        raise unmapped.refusal(path, m)
+    report = ReplayReport(str(path), read=len(rows) + len(unmapped.lines))
+    report.unmapped = unmapped.table(m)
+    for line in unmapped.lines:
+        report.skip("unmapped_value", line)
+    _near_city(session, rows, m, report, force)
     codes = _check_targets(session, m)
     for r in rows:
         r.type_code = codes[r.type_code]

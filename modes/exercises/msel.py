@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from data.errors import InputError
+from data.source_files import unpack_bytes
 
 KINDS = ("report", "incident", "alarm", "asset", "unit", "message")
 ALARM_KINDS = {"pre": "pre", "preliminary": "pre", "raid": "raid", "air_raid": "raid", "clear": "clear"}
@@ -404,7 +405,7 @@ def objective_text(value: Any) -> str:
 
 
 def read_scenario(path: str | Path, data: bytes | None = None) -> Scenario:
-    """A scenario from a file (CSV, XLSX or YAML by its extension)."""
+    """A scenario from a file (CSV, XLSX or YAML by its extension; gzip or bzip2 packed too)."""
     path = Path(path)
     if data is None:
         try:
@@ -414,7 +415,10 @@ def read_scenario(path: str | Path, data: bytes | None = None) -> Scenario:
         if size > MAX_BYTES:
             raise MselError(f"scenario {path.name} is {size:,} bytes; at most {MAX_BYTES:,} are read")
         data = path.read_bytes()
-    suffix = path.suffix.lower()
+    # A packed scenario (busy-day.csv.gz) reads as the file it holds.
+    inner, data = unpack_bytes(path.name, data, MAX_BYTES)
+    suffix = Path(inner).suffix.lower()
+    stem = Path(inner).stem
     meta: dict[str, Any] = {}
     if suffix == ".csv":
         injects = read_csv(data)
@@ -434,9 +438,9 @@ def read_scenario(path: str | Path, data: bytes | None = None) -> Scenario:
         raise MselError(f"scenario {path.name}: a MSEL is a .csv, .xlsx or .yaml file")
     objectives = meta.get("objectives") or sorted({i.objective for i in injects if i.objective})
     return Scenario(
-        name=str(meta.get("name") or path.stem),
-        title=str(meta.get("title") or path.stem),
-        title_zh=str(meta.get("title_zh") or meta.get("title") or path.stem),
+        name=str(meta.get("name") or stem),
+        title=str(meta.get("title") or stem),
+        title_zh=str(meta.get("title_zh") or meta.get("title") or stem),
         injects=tuple(injects),
         objectives=tuple(objective_text(o) for o in objectives),
         source=path.name,

@@ -250,6 +250,22 @@ def test_files_that_are_no_msel_are_refused(tmp_path):
         read_scenario(scenario_file(tmp_path, "x", name="s.txt"))
 
 
+def test_a_packed_scenario_reads_as_the_file_it_holds(tmp_path):
+    import bz2
+    import gzip
+
+    plain = read_scenario(scenario_file(tmp_path))
+    for name, pack in (("drill.csv.gz", gzip.compress), ("drill.csv.bz2", bz2.compress)):
+        packed = tmp_path / name
+        packed.write_bytes(pack(MSEL_CSV.encode("utf-8")))
+        s = read_scenario(packed)
+        assert (s.name, s.injects, s.source) == ("drill", plain.injects, name)
+    damaged = tmp_path / "cut.csv.gz"
+    damaged.write_bytes(gzip.compress(MSEL_CSV.encode("utf-8"))[:40])
+    with pytest.raises(InputError, match="cut.csv.gz: damaged gzip file: it ends before its end marker"):
+        read_scenario(damaged)
+
+
 def test_the_built_in_scenarios_read_and_fit_the_harbin_demo_city():
     from modes.exercises.exercises import builtin_names, load_scenario
 

@@ -65,6 +65,8 @@ def test_a_replica_replays_only_what_the_nodes_log_still_covers(have, replay):
     [
         ("layer.import", {"layer": "components", "file": "/etc/passwd"}),
         ("case.import", {"file": "/tmp/cases.csv", "map": "/tmp/map.json"}),
+        ("departments.import", {"file": "/tmp/departments.csv"}),
+        ("routing.import", {"file": "/tmp/routing.csv"}),
     ],
 )
 def test_a_node_refuses_an_import_from_a_linked_peer(command, args):

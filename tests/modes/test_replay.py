@@ -417,7 +417,8 @@ def test_skipped_rows_are_counted_and_listed_by_line(small_boston, tmp_path):
         ),
         (
             _row(9, "01/05/2015 09:00:00 AM", type_="Snow Removal"),
-            r"line 4: type 'Snow Removal' is not in the",
+            r"1 row carry values the mapping does not know: type 'Snow Removal' \(column TYPE\): 1 row, "
+            r"first on line 4",
         ),
         (
             _row(9, "01/05/2015 09:00:00 AM", status="Closed"),
