@@ -52,7 +52,9 @@ def upgrade() -> None:
         sa.Column("detail", sa.Text(), nullable=False),
         sa.Column("final", sa.Boolean(), nullable=False),
         sa.Column("exercise", sa.Boolean(), nullable=False),
-        sa.ForeignKeyConstraint(["hook_id"], ["cap_hooks.id"], name=op.f("fk_cap_deliveries_hook_id_cap_hooks")),
+        sa.ForeignKeyConstraint(
+            ["hook_id"], ["cap_hooks.id"], name=op.f("fk_cap_deliveries_hook_id_cap_hooks")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cap_deliveries")),
         sa.UniqueConstraint("hook_id", "identifier", "attempt", name=op.f("uq_cap_deliveries_hook_id")),
     )
