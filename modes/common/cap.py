@@ -9,7 +9,7 @@ later Update or Cancel all follow from the journal. docs/cap.md lists the identi
 and the mapping of alarm kinds and incident levels to urgency, severity and certainty.
 
 Areas are WGS84: the city's polygons are simplified in the city's metric CRS (``simplified``: within
-``SIMPLIFY_M`` and at most ``MAX_POINTS`` points a ring, still valid) before they are transformed, and
+``SIMPLIFY_M``, at most ``MAX_POINTS`` points a ring, valid, never smaller) before they are transformed, and
 written in CAP's own order, latitude first (``"lat,lon lat,lon ..."``, a closed ring). Circles are
 ``"lat,lon radius_km"``. The XML is built with ``xml.etree``, never by joining strings.
 """
@@ -261,21 +261,28 @@ def office_names(session: Session, office_zh: str, office_en: str) -> tuple[str,
 
 
 def simplified(geom, tolerance_m: float = SIMPLIFY_M, max_points: int = MAX_POINTS):
-    """``geom`` (metric CRS) simplified so each exterior ring has at most ``max_points`` points: the
-    tolerance starts at ``tolerance_m`` and doubles until it fits; the result stays valid (topology
-    kept), and holes are dropped (CAP polygons have none: the area grows, never shrinks)."""
+    """``geom`` (metric CRS) as polygons a CAP receiver takes: an outline of more than ``max_points``
+    points simplified within a tolerance (``tolerance_m``, less for a small shape, doubled until it has
+    at most ``max_points``) and grown by it again (mitred, so no points are added), so the area never shrinks: a
+    simplified outline cuts corners, and a warning must not leave out the people on its edge. Holes are
+    dropped (CAP polygons have none). The result is valid."""
     parts = [p for p in shapely.get_parts(polygonal(geom)) if not p.is_empty]
     out = []
     for part in parts:
         shell = shapely.Polygon(part.exterior)
-        tol = tolerance_m
-        s = shell.simplify(tol, preserve_topology=True)
-        while len(s.exterior.coords) > max_points:
+        if len(shell.exterior.coords) <= max_points:
+            out.append(shell)  # already small enough: kept exactly
+            continue
+        tol = min(tolerance_m, max(0.5, shell.area**0.5 / 50))
+        while True:
+            s = shell.simplify(tol, preserve_topology=True).buffer(tol, join_style="mitre", mitre_limit=2.0)
+            s = polygonal(s) if s.is_valid else None
+            if s is not None and s.geom_type == "MultiPolygon":  # not expected: take its outline's hull
+                s = s.convex_hull
+            if s is not None and len(s.exterior.coords) <= max_points:
+                break
             tol *= 2
-            s = shell.simplify(tol, preserve_topology=True)
-        if not s.is_valid or s.is_empty:  # not expected with topology kept; the shell is valid itself
-            s = shell
-        out.append(s)
+        out.append(shapely.Polygon(s.exterior))
     return out
 
 
