@@ -211,6 +211,23 @@ class AlarmPanel(QWidget):
         self.late_label.setObjectName("late_label")
         self.late_label.setWordWrap(True)
         v.addWidget(self.late_label)
+        # The alarm's CAP alert at each outbound hook: state, attempts, the last attempt (docs/cap.md).
+        self.hooks_label = QLabel()
+        self.hooks_label.setObjectName("cap_hooks_label")
+        self.hooks_label.setWordWrap(True)
+        v.addWidget(self.hooks_label)
+        self.hooks_model = RowsTableModel([])
+        self.hooks_model.set_numeric_columns([3])
+        self._set_hooks_headers()
+        self.hooks_view = QTableView()
+        self.hooks_view.setObjectName("cap_hooks_board")
+        self.hooks_view.setModel(self.hooks_model)
+        self.hooks_view.verticalHeader().hide()
+        self.hooks_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.hooks_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.hooks_view.horizontalHeader().setStretchLastSection(True)
+        self.hooks_view.setMaximumHeight(120)
+        v.addWidget(self.hooks_view)
         layout.addWidget(state, 1)
 
         test = QGroupBox(self.tr("Annual public test"))
@@ -255,6 +272,18 @@ class AlarmPanel(QWidget):
                 self.tr("Received"),
                 self.tr("Acknowledged"),
                 self.tr("Seconds"),
+            ]
+        )
+
+    def _set_hooks_headers(self) -> None:
+        self.hooks_model.set_headers(
+            [
+                self.tr("Hook"),
+                self.tr("Where"),
+                self.tr("State"),
+                self.tr("Attempts"),
+                self.tr("Last attempt"),
+                self.tr("Detail"),
             ]
         )
 
@@ -413,7 +442,7 @@ class AlarmPanel(QWidget):
         replicated = any(str((e.payload or {}).get("key", "")).startswith("/alarm/") for e in events)
         if "alarm.issued" in kinds or replicated:
             self.load_latest()  # perhaps another console's order: show and sound it
-        elif any(k.startswith("alarm.") for k in kinds):
+        elif any(k.startswith(("alarm.", "cap.")) for k in kinds):  # cap.*: a hook's delivery moved on
             self.refresh_board()
         if "alarm_test.planned" in kinds:
             self.load_test_plans()
@@ -463,7 +492,38 @@ class AlarmPanel(QWidget):
             )
         self.late_label.setText(text)
         self.late_label.setStyleSheet("color: #ff6b6b; font-weight: 700;" if late else "")
+        self._draw_hooks(b)
         self._update_countdown()
+
+    def _draw_hooks(self, b: AlarmBoard) -> None:
+        rows, keys, flags = [], [], []
+        for h in b.hooks:
+            last = h.attempts[-1] if h.attempts else None
+            when = ""
+            if last is not None:
+                when = f"{_hms(last.started_at)} {labels.attempt_outcome(last.outcome)}"
+            rows.append(
+                (
+                    str(h.hook_id),
+                    h.target,
+                    labels.hook_state(h.state),
+                    f"{len(h.attempts)}/{h.max_attempts}",
+                    when,
+                    last.detail if last is not None else "",
+                )
+            )
+            keys.append(h.hook_id)
+            flags.append({"delivered": "ok", "gave_up": "late", "retrying": "warn"}.get(h.state, ""))
+        self.hooks_model.set_rows(rows, keys, flags)
+        if not b.hooks:
+            self.hooks_label.setText(self.tr("CAP alert: no outbound hook (alarm hook add)."))
+        else:
+            done = sum(1 for h in b.hooks if h.state == "delivered")
+            self.hooks_label.setText(
+                self.tr("CAP alert {identifier}: delivered to {done} of {total} hooks.").format(
+                    identifier=b.hooks[0].identifier, done=done, total=len(b.hooks)
+                )
+            )
 
     def _update_countdown(self) -> None:
         b = self.board
