@@ -93,6 +93,17 @@ class ConfirmAlarmDialog(QDialog):
         )
 
 
+def _rows_view(model: RowsTableModel, name: str) -> QTableView:
+    """A table of the board: no row numbers, columns as wide as their contents, the last one stretched."""
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
 def _hms(t: dt.datetime | None) -> str:
     return t.strftime("%H:%M:%S") if t is not None else "—"
 
@@ -186,15 +197,10 @@ class AlarmPanel(QWidget):
         self.board_model = RowsTableModel([])
         self.board_model.set_numeric_columns([5])
         self._set_board_headers()
-        self.board_view = QTableView()
-        self.board_view.setObjectName("ack_board")
-        self.board_view.setModel(self.board_model)
-        self.board_view.verticalHeader().hide()
+        self.board_view = _rows_view(self.board_model, "ack_board")
         self.board_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.board_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.board_view.selectionModel().selectionChanged.connect(self._update_ack_button)
-        self.board_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.board_view.horizontalHeader().setStretchLastSection(True)
         self.board_view.setMinimumHeight(190)  # seven districts without scrolling
         v.addWidget(self.board_view, 1)
         ack = QHBoxLayout()
@@ -219,13 +225,8 @@ class AlarmPanel(QWidget):
         self.hooks_model = RowsTableModel([])
         self.hooks_model.set_numeric_columns([3])
         self._set_hooks_headers()
-        self.hooks_view = QTableView()
-        self.hooks_view.setObjectName("cap_hooks_board")
-        self.hooks_view.setModel(self.hooks_model)
-        self.hooks_view.verticalHeader().hide()
+        self.hooks_view = _rows_view(self.hooks_model, "cap_hooks_board")
         self.hooks_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.hooks_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.hooks_view.horizontalHeader().setStretchLastSection(True)
         self.hooks_view.setMaximumHeight(120)
         v.addWidget(self.hooks_view)
         layout.addWidget(state, 1)

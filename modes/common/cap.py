@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.city import city_crs, get_meta
+from data.errors import InputError
 from data.geometry import WGS84, polygonal, transformer
 from data.models import District, JournalEvent
 
@@ -46,7 +47,7 @@ MAX_POINTS = 100
 COORD_DECIMALS = 5  # about a metre
 
 
-class CapError(ValueError):
+class CapError(InputError):
     """An alert that cannot be made as asked: no such alarm or incident, or no such message of it."""
 
 
@@ -366,18 +367,18 @@ def alert_of_event(session: Session, event: JournalEvent) -> CapAlert | None:
     return source.build(session, event) if source is not None else None
 
 
+def _source_of(subject: str) -> CapSource | None:
+    kind = subject.partition("/")[0]
+    return next((s for s in _SOURCES.values() if s.name == kind), None)
+
+
 def alerts_of(session: Session, subject: str) -> list[CapAlert]:
     """Every alert of an alarm or incident (``alarm/12``, ``incident/3``), oldest first."""
-    kind = subject.partition("/")[0]
-    source = next((s for s in _SOURCES.values() if s.name == kind), None)
+    source = _source_of(subject)
     if source is None:
         raise CapError(f"no CAP alerts are made for {subject!r} (alarm/ID or incident/ID)")
-    out = []
-    for ev in source.events_of(session, subject):
-        alert = source.build(session, ev)
-        if alert is not None:
-            out.append(alert)
-    return out
+    built = (source.build(session, ev) for ev in source.events_of(session, subject))
+    return [a for a in built if a is not None]
 
 
 def alert_events(session: Session, after_seq: int, since: dt.datetime | None = None) -> list[JournalEvent]:
@@ -395,6 +396,5 @@ def identifier_of(session: Session, event: JournalEvent) -> str | None:
 
 def subject_events(session: Session, subject: str) -> list[JournalEvent]:
     """The events of the alerts of ``subject`` (``alarm/12``), oldest first; none for another kind."""
-    kind = subject.partition("/")[0]
-    source = next((s for s in _SOURCES.values() if s.name == kind), None)
+    source = _source_of(subject)
     return source.events_of(session, subject) if source is not None else []
