@@ -110,9 +110,11 @@ def deliver_alerts(args: argparse.Namespace, after_seq: int | None, *, quiet: bo
     alert of the last day still owed), waiting until each is delivered or given up, and say on stderr
     how each went. Returns how many deliveries are left owed (0 when all are done)."""
     from data.errors import InputError
+    from modes.bus import city_bus
     from modes.common import cap, cap_hooks
     from nodes.cap_hooks import CapDeliverer, drain_timeout
 
+    city_bus()  # the modes register their alerts' sources with their commands
     engine, Session = open_city(args, upgrade=False)
     clock = make_clock()
     try:

@@ -290,3 +290,25 @@ def test_the_command_line_sends_an_exercise_alert_to_a_command_and_a_hang_holds_
     assert "CAP alert to the outbound hooks:" in human and "attempt 2:" in human
     # The alert as the command line prints it is the one the hook got.
     assert _main(capsys, "alarm", "cap", str(issued["alarm_id"]), "--db", url).encode() == alert
+
+
+def test_hook_deliver_sends_what_a_console_on_the_database_left_owed(city_file, tmp_path):
+    sink = tmp_path / "got.xml"
+    engine = open_database(city_file)
+    factory = session_factory(engine)
+    _door(factory, "city_commander").execute(
+        "cap.hook_add", {"command": [sys.executable, str(HERE / "cap_sink.py"), str(sink)]}
+    )
+    # Sounded through a door as a console on the database does: nothing delivers it there.
+    issued = _door(factory, "city_civil_defence").execute(
+        "alarm.issue", {"kind": "pre", "districts": "230109"}
+    )
+    engine.dispose()
+    assert not sink.exists()
+    done = _run(city_file, "alarm", "hook", "deliver")
+    assert f"CAP sanwei-230100.alarm.{issued['alarm_id']} -> hook 1" in done.stderr
+    assert "delivered after 1 attempt" in done.stderr
+    SCHEMA.validate(sink.read_text(encoding="utf-8"))
+    sink.unlink()
+    _run(city_file, "alarm", "hook", "deliver")  # delivered already: not sent again
+    assert not sink.exists()
