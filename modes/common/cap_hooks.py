@@ -449,8 +449,8 @@ def subject_of(args: dict[str, Any]) -> str:
 
 
 def alert_doc(session: Session, subject: str, n: int | None = None) -> dict:
-    """The alert of an alarm, or the ``n``-th (default the latest) of an incident, with its XML, and
-    how many the subject has."""
+    """The alert of an alarm, or the ``n``-th (default the latest) of an incident, with its XML, how
+    many the subject has, and its delivery to each hook (``hooks``)."""
     alerts = cap.alerts_of(session, subject)
     if not alerts:
         raise NotFound(f"{subject.replace('/', ' ')} has no CAP alert (no such {subject.partition('/')[0]})")
@@ -460,7 +460,9 @@ def alert_doc(session: Session, subject: str, n: int | None = None) -> dict:
         raise InputError(
             f"{subject.replace('/', ' ')} has {len(alerts)} CAP alert(s): ask for 1..{len(alerts)}"
         )
-    return {**alerts[n - 1].as_dict(), "n": n, "count": len(alerts)}
+    alert = alerts[n - 1]
+    hooks = [d.as_dict() for d in delivery_log(session, subject) if d.identifier == alert.identifier]
+    return {**alert.as_dict(), "n": n, "count": len(alerts), "hooks": hooks}
 
 
 def _alert(ctx: CallContext, args: dict[str, Any]) -> dict:

@@ -289,6 +289,7 @@ def test_incident_cap_prints_each_alert_of_the_incident(cli, tmp_path):
     code, latest, _ = cli("incident", "cap", iid, "--json")
     assert (latest["msgType"], latest["severity"], latest["n"]) == ("Update", "Extreme", 2)
     assert latest["references"] == [f"{first['sender']},{first['identifier']},{first['sent']}"]
+    assert [(h["hook_id"], h["state"]) for h in latest["hooks"]] == [(1, "delivered")]
     code, xml, _ = cli("incident", "cap", iid)
     schema.validate(xml)
     assert xml == latest["xml"] and xml.encode() == sink.read_bytes()  # the hook got the Update too
