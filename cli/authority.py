@@ -15,6 +15,7 @@ once they proved it with their password (``SANWEI_PASSWORD``, else asked on a te
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from cli.common import PASSWORD_ENV, ask_password, command_bus, emit_json, make_clock, open_city
@@ -162,6 +163,9 @@ def cmd_order(args: argparse.Namespace) -> int:
         _emit(args, doc, lines)
         return 0
     if args.order_command == "confirm":
+        from cli.cap import deliver_alerts, journal_mark
+
+        mark = journal_mark(args)
         doc = _call(args, "order.confirm", {"id": args.id}, person=True)
     else:
         doc = _call(args, "order.refuse", {"id": args.id, "note": args.note}, person=True)
@@ -169,6 +173,9 @@ def cmd_order(args: argparse.Namespace) -> int:
         # Committed (the failure count, the expiry); still an error for whoever asked.
         raise Refused(doc.get("message") or f"order {args.id} is {doc['order']['state']}")
     _emit(args, doc, _order_lines(doc["order"]))
+    if args.order_command == "confirm":  # a confirmed alarm is sounded now: its CAP alert goes out
+        sys.stdout.flush()
+        deliver_alerts(args, mark)
     return 0
 
 

@@ -54,6 +54,10 @@ def cmd_alarm(args: argparse.Namespace) -> int:
     from modes.civil_defence import alarms
 
     c = args.alarm_command
+    if c in ("cap", "hook"):
+        from cli.cap import cmd_hook, print_alert
+
+        return print_alert(args, f"alarm/{args.id}") if c == "cap" else cmd_hook(args)
     if c == "signal":
         doc = alarms.SIGNALS[alarms.parse_kind(args.kind)].as_dict()
         if args.wav:
@@ -66,6 +70,9 @@ def cmd_alarm(args: argparse.Namespace) -> int:
         doc = _alarm_via_link(args)
         _cd_print(args, doc, _alarm_lines(doc))
         return 0
+    from cli.cap import deliver_alerts, journal_mark
+
+    mark = journal_mark(args) if c == "issue" else None
     engine, Session = open_city(args)
     clock = make_clock()
     try:
@@ -97,6 +104,10 @@ def cmd_alarm(args: argparse.Namespace) -> int:
     else:
         lines = _alarm_lines(doc)
     _cd_print(args, doc, lines)
+    if c == "issue" and doc.get("alarm_id") is not None:
+        # Committed and said: now its CAP alert goes to the city's hooks (a centre node does this itself).
+        sys.stdout.flush()
+        deliver_alerts(args, mark)
     return 0
 
 
@@ -105,15 +116,21 @@ def _alarm_lines(doc: dict) -> list[str]:
         return [f"queued for the centre as {doc['forward_id']}: the alarm is not issued yet"]
     if doc.get("pending"):  # under the two-person rule: an order waiting for a second officer
         return [f"alarm order {doc['order']['id']} waits for a second officer's confirmation"]
+    from cli.cap import hook_lines
+
     drill = exercise_mark(doc.get("exercise_id"), bool(doc.get("exercise")))
-    return [
-        f"alarm {doc['alarm_id']} {doc['name_zh']} issued {doc['issued_at']} by {doc['issued_by']}{drill}"
-        + ("  演练 EXERCISE: not a real alarm" if drill else "")
-    ] + [
-        f"  {d['district']} {d['name']}: sent {d['sent_at']}, received {d['received_at'] or '-'}, "
-        f"acknowledged {d['acknowledged_at'] or '-'}{'  LATE' if d['late'] else ''}"
-        for d in doc["deliveries"]
-    ]
+    return (
+        [
+            f"alarm {doc['alarm_id']} {doc['name_zh']} issued {doc['issued_at']} by {doc['issued_by']}{drill}"
+            + ("  演练 EXERCISE: not a real alarm" if drill else "")
+        ]
+        + [
+            f"  {d['district']} {d['name']}: sent {d['sent_at']}, received {d['received_at'] or '-'}, "
+            f"acknowledged {d['acknowledged_at'] or '-'}{'  LATE' if d['late'] else ''}"
+            for d in doc["deliveries"]
+        ]
+        + hook_lines(doc)
+    )
 
 
 def _alarm_via_link(args: argparse.Namespace) -> dict:
@@ -313,8 +330,12 @@ def add_parsers(add, common: argparse.ArgumentParser) -> None:
         )
 
     signal_kinds = ["pre", "raid", "clear"]
-    p = add("alarm", cmd_alarm, "civil air defence: alarm signals, sounding orders, the annual test")
-    grp = p.add_subparsers(dest="alarm_command", metavar="signal|issue|board|ack|test-plan", required=True)
+    p = add(
+        "alarm", cmd_alarm, "civil air defence: alarm signals, sounding orders, the annual test, CAP alerts"
+    )
+    grp = p.add_subparsers(
+        dest="alarm_command", metavar="signal|issue|board|ack|test-plan|cap|hook", required=True
+    )
     q = cd_sub(grp, "signal", "a signal's on/off pattern (and its tone as a WAV file)")
     q.add_argument("kind", choices=signal_kinds)
     q.add_argument("--wav", metavar="FILE", help="write the 3-minute tone to this WAV file")
@@ -336,6 +357,9 @@ def add_parsers(add, common: argparse.ArgumentParser) -> None:
         grp, "test-plan", "plan the annual public test: three signals at 10:00, 10:08, 10:16", role=True
     )
     q.add_argument("--date", type=_cd_date, help="YYYY-MM-DD (default: the next 18 September)")
+    from cli.cap import add_hook_parsers
+
+    add_hook_parsers(grp, cd_sub, link_options)
 
     p = add("sirens", cmd_sirens, "civil air defence: siren coverage, suggested sites, status")
     grp = p.add_subparsers(dest="sirens_command", metavar="coverage|suggest|set", required=True)

@@ -21,8 +21,15 @@ from cli.common import (
     print_doc,
 )
 
+# The writes that make a CAP alert; after one on a database the alert goes to the city's hooks.
+CAP_WRITES = ("open", "escalate", "status", "level", "area")
+
 
 def cmd_incident(args: argparse.Namespace) -> int:
+    if args.incident_command == "cap":
+        from cli.cap import print_alert
+
+        return print_alert(args, f"incident/{args.id}", args.n)
     if getattr(args, "connect", None):
         return _incident_via_link(args)
     import datetime as dt
@@ -46,6 +53,9 @@ def cmd_incident(args: argparse.Namespace) -> int:
 
     if args.incident_command == "brief" and args.format == "pdf":
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a file, never a window
+    from cli.cap import deliver_alerts, journal_mark
+
+    mark = journal_mark(args) if args.incident_command in CAP_WRITES else None
     clock = make_clock()
     engine, Session = open_city(args)
     c = args.incident_command
@@ -114,6 +124,9 @@ def cmd_incident(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     _print_incident_doc(args, c, doc)
+    if mark is not None:
+        sys.stdout.flush()
+        deliver_alerts(args, mark)
     return 0
 
 
@@ -266,5 +279,9 @@ def add_parsers(add, common: argparse.ArgumentParser) -> None:
     q.add_argument("id", type=int)
     q.add_argument("--format", choices=["html", "pdf"], default="html")
     q.add_argument("--prepared-by", default="commander")
+    q = incident_sub("cap", "the incident's CAP 1.2 alert (XML; --json: its fields and the XML)")
+    q.add_argument("id", type=int)
+    q.add_argument("--n", type=int, metavar="N", help="its N-th alert (default: the latest)")
+    link_options(q)
     q = incident_sub("demo-units", "seed the demo rescue units, depots and hospitals into a seeded city")
     q.add_argument("--seed", type=int, default=1)

@@ -1365,6 +1365,7 @@ def write_city(
         report("journal", 0.98)
         set_city_crs(session, HARBIN_CRS)
         set_meta(session, "city_name", "哈尔滨")
+        set_meta(session, "city_name_en", "Harbin")  # the English texts of its CAP alerts
         set_meta(session, "scale", city.scale.name)
         set_meta(session, "seed", str(city.seed))
         journal.append(

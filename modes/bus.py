@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from modes.civil_defence import link_commands as civil_defence_commands
-from modes.common import layer_import
+from modes.common import cap_hooks, layer_import
 from modes.common.command_bus import CommandBus, register_common
 from modes.emergency import link_commands as emergency_commands
 from modes.everyday import link_commands as everyday_commands
@@ -16,6 +16,7 @@ def build_bus() -> CommandBus:
     bus = CommandBus()
     register_common(bus)
     layer_import.register(bus)
+    cap_hooks.register(bus)  # the CAP alerts' hooks; each mode registers its alerts with its commands
     everyday_commands.register(bus)
     civil_defence_commands.register(bus)
     emergency_commands.register(bus)

@@ -28,6 +28,7 @@ from modes.common.clock import Clock
 from modes.common.command_bus import CommandBus, DbDedupStore, NodeRole, call_local, decode_call, make_apply
 from modes.common.picture import CASE_WINDOW_DAYS, Touched, build_state, classify, unpack
 from modes.exercises.exercises import running_exercise_ids
+from nodes.cap_hooks import CapDeliverer
 from nodes.client import parse_endpoint
 from nodes.exercise_driver import ExerciseDriver
 from nodes.follower import JournalFollower
@@ -236,6 +237,13 @@ class CentreNode:
         if self.bus.spec("exercise.tick") is not None:  # a bus without the exercise commands runs none
             self.exercises = ExerciseDriver(self._exercise_tick).start()
             self.teardown.push("the exercise driver", self.exercises.stop)
+        # The city's CAP alerts go to its outbound hooks from here, while this centre serves.
+        self.cap_deliverer: CapDeliverer | None = None
+        if self.bus.spec("cap.attempt_start") is not None:
+            self.cap_deliverer = CapDeliverer(
+                self.session_factory, self._cap_record, clock=self.clock, active=lambda: self.serving
+            ).start()
+            self.teardown.push("the CAP deliverer", self.cap_deliverer.stop)
         self.log.event(
             "ready",
             bind=self.bind,
@@ -286,7 +294,9 @@ class CentreNode:
                     if "ttl" not in e.props:
                         published[e.key] = e.body
             if self.pair is not None:
-                entries.append(Entry.make(JOURNAL_MARK, seq_floor + len(entries) + 1, b"", {}, journal_mark(after)))
+                entries.append(
+                    Entry.make(JOURNAL_MARK, seq_floor + len(entries) + 1, b"", {}, journal_mark(after))
+                )
             self.server = CloneServer(
                 self.host,
                 self.port,
@@ -407,7 +417,10 @@ class CentreNode:
         self._serve(items, seq_floor=floor)
         steps["serving"] = round(time.monotonic() - started, 3)
         self.log.event(
-            "took_over", seconds=round(time.monotonic() - started, 2), from_replica=items is not None, steps=steps
+            "took_over",
+            seconds=round(time.monotonic() - started, 2),
+            from_replica=items is not None,
+            steps=steps,
         )
 
     def _on_peer(self, props: dict[str, str]) -> None:
@@ -484,7 +497,15 @@ class CentreNode:
             self._after_command()
         return result
 
+    def _cap_record(self, name: str, args: dict[str, Any]) -> Any:
+        result = call_local(self.bus, self.session_factory, self.clock, name, args)
+        self._after_command()
+        return result
+
     def _after_command(self) -> None:
+        deliverer = getattr(self, "cap_deliverer", None)
+        if deliverer is not None:
+            deliverer.wake()  # an alarm just committed is delivered now, not at the next poll
         self._committed = True
         if self.follower is not None:
             self.follower.wake()

@@ -93,6 +93,17 @@ class ConfirmAlarmDialog(QDialog):
         )
 
 
+def _rows_view(model: RowsTableModel, name: str) -> QTableView:
+    """A table of the board: no row numbers, columns as wide as their contents, the last one stretched."""
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
 def _hms(t: dt.datetime | None) -> str:
     return t.strftime("%H:%M:%S") if t is not None else "—"
 
@@ -186,15 +197,10 @@ class AlarmPanel(QWidget):
         self.board_model = RowsTableModel([])
         self.board_model.set_numeric_columns([5])
         self._set_board_headers()
-        self.board_view = QTableView()
-        self.board_view.setObjectName("ack_board")
-        self.board_view.setModel(self.board_model)
-        self.board_view.verticalHeader().hide()
+        self.board_view = _rows_view(self.board_model, "ack_board")
         self.board_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.board_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.board_view.selectionModel().selectionChanged.connect(self._update_ack_button)
-        self.board_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.board_view.horizontalHeader().setStretchLastSection(True)
         self.board_view.setMinimumHeight(190)  # seven districts without scrolling
         v.addWidget(self.board_view, 1)
         ack = QHBoxLayout()
@@ -211,6 +217,18 @@ class AlarmPanel(QWidget):
         self.late_label.setObjectName("late_label")
         self.late_label.setWordWrap(True)
         v.addWidget(self.late_label)
+        # The alarm's CAP alert at each outbound hook: state, attempts, the last attempt (docs/cap.md).
+        self.hooks_label = QLabel()
+        self.hooks_label.setObjectName("cap_hooks_label")
+        self.hooks_label.setWordWrap(True)
+        v.addWidget(self.hooks_label)
+        self.hooks_model = RowsTableModel([])
+        self.hooks_model.set_numeric_columns([3])
+        self._set_hooks_headers()
+        self.hooks_view = _rows_view(self.hooks_model, "cap_hooks_board")
+        self.hooks_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.hooks_view.setMaximumHeight(120)
+        v.addWidget(self.hooks_view)
         layout.addWidget(state, 1)
 
         test = QGroupBox(self.tr("Annual public test"))
@@ -255,6 +273,18 @@ class AlarmPanel(QWidget):
                 self.tr("Received"),
                 self.tr("Acknowledged"),
                 self.tr("Seconds"),
+            ]
+        )
+
+    def _set_hooks_headers(self) -> None:
+        self.hooks_model.set_headers(
+            [
+                self.tr("Hook"),
+                self.tr("Where"),
+                self.tr("State"),
+                self.tr("Attempts"),
+                self.tr("Last attempt"),
+                self.tr("Detail"),
             ]
         )
 
@@ -413,7 +443,7 @@ class AlarmPanel(QWidget):
         replicated = any(str((e.payload or {}).get("key", "")).startswith("/alarm/") for e in events)
         if "alarm.issued" in kinds or replicated:
             self.load_latest()  # perhaps another console's order: show and sound it
-        elif any(k.startswith("alarm.") for k in kinds):
+        elif any(k.startswith(("alarm.", "cap.")) for k in kinds):  # cap.*: a hook's delivery moved on
             self.refresh_board()
         if "alarm_test.planned" in kinds:
             self.load_test_plans()
@@ -463,7 +493,38 @@ class AlarmPanel(QWidget):
             )
         self.late_label.setText(text)
         self.late_label.setStyleSheet("color: #ff6b6b; font-weight: 700;" if late else "")
+        self._draw_hooks(b)
         self._update_countdown()
+
+    def _draw_hooks(self, b: AlarmBoard) -> None:
+        rows, keys, flags = [], [], []
+        for h in b.hooks:
+            last = h.attempts[-1] if h.attempts else None
+            when = ""
+            if last is not None:
+                when = f"{_hms(last.started_at)} {labels.attempt_outcome(last.outcome)}"
+            rows.append(
+                (
+                    str(h.hook_id),
+                    h.target,
+                    labels.hook_state(h.state),
+                    f"{len(h.attempts)}/{h.max_attempts}",
+                    when,
+                    last.detail if last is not None else "",
+                )
+            )
+            keys.append(h.hook_id)
+            flags.append({"delivered": "ok", "gave_up": "late", "retrying": "warn"}.get(h.state, ""))
+        self.hooks_model.set_rows(rows, keys, flags)
+        if not b.hooks:
+            self.hooks_label.setText(self.tr("CAP alert: no outbound hook (alarm hook add)."))
+        else:
+            done = sum(1 for h in b.hooks if h.state == "delivered")
+            self.hooks_label.setText(
+                self.tr("CAP alert {identifier}: delivered to {done} of {total} hooks.").format(
+                    identifier=b.hooks[0].identifier, done=done, total=len(b.hooks)
+                )
+            )
 
     def _update_countdown(self) -> None:
         b = self.board

@@ -43,6 +43,33 @@ SHELTER_CLASSES: dict[str, str] = {
 }
 
 
+# Where a CAP alert stands at an outbound hook (modes.common.cap_hooks.HookDelivery.state), and how an
+# attempt ended (data.cap_models.AttemptOutcome).
+HOOK_STATES: dict[str, str] = {
+    "pending": QT_TRANSLATE_NOOP("CivilDefence", "Pending"),
+    "sending": QT_TRANSLATE_NOOP("CivilDefence", "Sending"),
+    "retrying": QT_TRANSLATE_NOOP("CivilDefence", "Retrying"),
+    "delivered": QT_TRANSLATE_NOOP("CivilDefence", "Delivered"),
+    "gave_up": QT_TRANSLATE_NOOP("CivilDefence", "Gave up"),
+}
+
+ATTEMPT_OUTCOMES: dict[str, str] = {
+    "sending": QT_TRANSLATE_NOOP("CivilDefence", "sending"),
+    "delivered": QT_TRANSLATE_NOOP("CivilDefence", "delivered"),
+    "failed": QT_TRANSLATE_NOOP("CivilDefence", "failed"),
+    "timeout": QT_TRANSLATE_NOOP("CivilDefence", "timed out"),
+    "abandoned": QT_TRANSLATE_NOOP("CivilDefence", "abandoned"),
+}
+
+
+def hook_state(state: str) -> str:
+    return label_from(CONTEXT, HOOK_STATES, state)
+
+
+def attempt_outcome(outcome: str) -> str:
+    return label_from(CONTEXT, ATTEMPT_OUTCOMES, outcome)
+
+
 def signal_name(kind: str) -> str:
     return label_from(CONTEXT, SIGNAL_NAMES, kind)
 

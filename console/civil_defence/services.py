@@ -25,6 +25,7 @@ from modes.civil_defence import alarms, coverage, evacuation, queries, replica_b
 from modes.civil_defence.alarms import AlarmBoard, DeliveryStatus, TestPlan, parse_kind
 from modes.civil_defence.authority import require_civil_defence
 from modes.civil_defence.queries import CoverageView, ShelterRow, SirenSet, Summary
+from modes.common.cap_hooks import HookDelivery
 from modes.common.changes import Changes
 from modes.common.clock import Clock
 from modes.common.orders import OrderView
@@ -236,4 +237,6 @@ def board_from_result(result) -> AlarmBoard:
         bool(doc.get("exercise")),
         _time(doc.get("as_of")) or _time(doc["issued_at"]),
         deliveries,
+        doc.get("exercise_id"),
+        tuple(HookDelivery.from_dict(h) for h in doc.get("cap_hooks", ())),
     )

@@ -76,6 +76,30 @@
             <translation>Seconds</translation>
         </message>
         <message>
+            <source>Hook</source>
+            <translation>Hook</translation>
+        </message>
+        <message>
+            <source>Where</source>
+            <translation>Where</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>State</translation>
+        </message>
+        <message>
+            <source>Attempts</source>
+            <translation>Attempts</translation>
+        </message>
+        <message>
+            <source>Last attempt</source>
+            <translation>Last attempt</translation>
+        </message>
+        <message>
+            <source>Detail</source>
+            <translation>Detail</translation>
+        </message>
+        <message>
             <source>Tick at least one district, or choose the whole city.</source>
             <translation>Tick at least one district, or choose the whole city.</translation>
         </message>
@@ -118,6 +142,14 @@
         <message>
             <source>Not acknowledged within {limit:g} s: {codes}</source>
             <translation>Not acknowledged within {limit:g} s: {codes}</translation>
+        </message>
+        <message>
+            <source>CAP alert: no outbound hook (alarm hook add).</source>
+            <translation>CAP alert: no outbound hook (alarm hook add).</translation>
+        </message>
+        <message>
+            <source>CAP alert {identifier}: delivered to {done} of {total} hooks.</source>
+            <translation>CAP alert {identifier}: delivered to {done} of {total} hooks.</translation>
         </message>
         <message>
             <source>Signal finished.</source>
@@ -1265,6 +1297,46 @@
         <message>
             <source>Support</source>
             <translation>Support</translation>
+        </message>
+        <message>
+            <source>Pending</source>
+            <translation>Pending</translation>
+        </message>
+        <message>
+            <source>Sending</source>
+            <translation>Sending</translation>
+        </message>
+        <message>
+            <source>Retrying</source>
+            <translation>Retrying</translation>
+        </message>
+        <message>
+            <source>Delivered</source>
+            <translation>Delivered</translation>
+        </message>
+        <message>
+            <source>Gave up</source>
+            <translation>Gave up</translation>
+        </message>
+        <message>
+            <source>sending</source>
+            <translation>sending</translation>
+        </message>
+        <message>
+            <source>delivered</source>
+            <translation>delivered</translation>
+        </message>
+        <message>
+            <source>failed</source>
+            <translation>failed</translation>
+        </message>
+        <message>
+            <source>timed out</source>
+            <translation>timed out</translation>
+        </message>
+        <message>
+            <source>abandoned</source>
+            <translation>abandoned</translation>
         </message>
     </context>
     <context>

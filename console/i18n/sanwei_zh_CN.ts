@@ -76,6 +76,30 @@
             <translation>秒</translation>
         </message>
         <message>
+            <source>Hook</source>
+            <translation>接收端</translation>
+        </message>
+        <message>
+            <source>Where</source>
+            <translation>地址</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Attempts</source>
+            <translation>尝试次数</translation>
+        </message>
+        <message>
+            <source>Last attempt</source>
+            <translation>最近一次尝试</translation>
+        </message>
+        <message>
+            <source>Detail</source>
+            <translation>详情</translation>
+        </message>
+        <message>
             <source>Tick at least one district, or choose the whole city.</source>
             <translation>请至少勾选一个区，或选择全市。</translation>
         </message>
@@ -118,6 +142,14 @@
         <message>
             <source>Not acknowledged within {limit:g} s: {codes}</source>
             <translation>{limit:g} 秒内未确认：{codes}</translation>
+        </message>
+        <message>
+            <source>CAP alert: no outbound hook (alarm hook add).</source>
+            <translation>CAP 预警：未配置外发接收端（alarm hook add）。</translation>
+        </message>
+        <message>
+            <source>CAP alert {identifier}: delivered to {done} of {total} hooks.</source>
+            <translation>CAP 预警 {identifier}：{total} 个接收端中已送达 {done} 个。</translation>
         </message>
         <message>
             <source>Signal finished.</source>
@@ -1265,6 +1297,46 @@
         <message>
             <source>Support</source>
             <translation>配套工程</translation>
+        </message>
+        <message>
+            <source>Pending</source>
+            <translation>待发送</translation>
+        </message>
+        <message>
+            <source>Sending</source>
+            <translation>发送中</translation>
+        </message>
+        <message>
+            <source>Retrying</source>
+            <translation>重试中</translation>
+        </message>
+        <message>
+            <source>Delivered</source>
+            <translation>已送达</translation>
+        </message>
+        <message>
+            <source>Gave up</source>
+            <translation>已放弃</translation>
+        </message>
+        <message>
+            <source>sending</source>
+            <translation>发送中</translation>
+        </message>
+        <message>
+            <source>delivered</source>
+            <translation>已送达</translation>
+        </message>
+        <message>
+            <source>failed</source>
+            <translation>失败</translation>
+        </message>
+        <message>
+            <source>timed out</source>
+            <translation>超时</translation>
+        </message>
+        <message>
+            <source>abandoned</source>
+            <translation>已中止</translation>
         </message>
     </context>
     <context>

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+import data.cap_models  # noqa: F401 - tables of the CAP hooks branch
 import data.civil_defence_models  # noqa: F401 - tables of the civil-defence branch
 import data.emergency_models  # noqa: F401 - tables of the emergency branch
 import data.exercise_models  # noqa: F401 - tables of the exercises branch

@@ -32,6 +32,7 @@ from data.models import District, Role
 from modes.civil_defence.authority import CivilDefenceRefused, Officer, require_civil_defence
 from modes.common import orders
 from modes.common.actor import Actor
+from modes.common.cap_hooks import HookDelivery, delivery_log
 from modes.common.changes import Changes
 from modes.common.clock import Clock, SystemClock
 
@@ -191,6 +192,8 @@ class AlarmBoard:
     now: dt.datetime
     deliveries: tuple[DeliveryStatus, ...]
     exercise_id: int | None = None  # the exercise whose inject sounded it
+    # Its CAP alert at each outbound hook: attempts and where each stands (modes.common.cap_hooks).
+    hooks: tuple[HookDelivery, ...] = ()
 
     @property
     def late(self) -> tuple[str, ...]:
@@ -216,6 +219,7 @@ class AlarmBoard:
             "deliveries": [d.as_dict() for d in self.deliveries],
             "late": list(self.late),
             "all_acknowledged": self.all_acknowledged,
+            "cap_hooks": [h.as_dict() for h in self.hooks],
         }
 
 
@@ -482,7 +486,16 @@ def delivery_board(session: Session, alarm_id: int, now: dt.datetime) -> AlarmBo
         now,
         tuple(out),
         alarm.exercise_id,
+        _hook_log(session, alarm.id),
     )
+
+
+def _hook_log(session: Session, alarm_id: int) -> tuple[HookDelivery, ...]:
+    # Here, not at the top: the alarms' CAP alerts are built from this module's signals.
+    from modes.civil_defence import cap_alerts
+
+    cap_alerts.register()
+    return delivery_log(session, f"alarm/{alarm_id}")
 
 
 def latest_alarms(session: Session, limit: int = 20) -> list[Alarm]:

@@ -24,7 +24,7 @@ from comms.wire import Entry
 from data.civil_defence_models import Alarm, AlarmDelivery, AlarmKind, Shelter, Siren
 from data.errors import InputError
 from data.models import District, JournalEvent
-from modes.civil_defence import replicated
+from modes.civil_defence import cap_alerts, replicated
 from modes.civil_defence.alarms import (
     ACK_LIMIT_S,
     CYCLE_S,
@@ -417,6 +417,7 @@ def watch(node: OrderReceiver) -> None:
 def register(bus: CommandBus) -> None:
     # The mode's tables travel on the same picture as its orders (``replicated``).
     replicated.register()
+    cap_alerts.register()  # every alarm is also a CAP alert (docs/cap.md)
     register_order_keys(KeySource("alarm", PREFIX, build_alarm_keys), EVENT_KINDS, _alarm_rule)
     bus.register("alarm.issue", _issue, forward=True)
     bus.register("alarm.ack", _ack)

@@ -29,7 +29,7 @@ from data.models import JournalEvent, Role
 from modes.common.command_bus import CallContext, CommandBus
 from modes.common.link_keys import OrderReceiver, acknowledge_order, register_order_keys
 from modes.common.picture import KeySource, StateItem, Touched, pack, unpack
-from modes.emergency import replicated
+from modes.emergency import cap_alerts, replicated
 from modes.emergency.desk import IncidentDesk
 from modes.emergency.dispatch import (
     FINISHED_TASKS,
@@ -386,6 +386,7 @@ def watch(node: OrderReceiver) -> None:
 def register(bus: CommandBus) -> None:
     # The mode's tables travel on the same picture as its orders (``replicated``).
     replicated.register()
+    cap_alerts.register()  # incidents opened, changed and closed are CAP alerts too (docs/cap.md)
     register_order_keys(KeySource("task", PREFIX, build_task_keys), EVENT_KINDS, _task_rule)
     bus.register("incident.dispatch", _dispatch, forward=True)
     bus.register("task.ack", _ack)

@@ -109,7 +109,9 @@ def test_open_impact_suggest_dispatch_task_log_and_list(cli):
     assert code == 0, err
     assert moved["status"] == "en_route" and moved["acknowledged_at"] == CLOCK
 
-    code, log, _ = cli("incident", "log", str(iid), "--add", "现场已封锁", "--as", "city_dispatcher", "--json")
+    code, log, _ = cli(
+        "incident", "log", str(iid), "--add", "现场已封锁", "--as", "city_dispatcher", "--json"
+    )
     assert code == 0 and log["log"][-1]["text"] == "现场已封锁" and log["log"][-1]["role"] == "dispatcher"
     code, _, err = cli("incident", "log", str(iid), "--add", "x")
     assert code == 2 and "needs --as" in err
@@ -162,8 +164,18 @@ def test_an_order_is_acknowledged_by_its_owner(cli):
 def test_escalate_a_reported_case(cli):
     x, y = _a_point(cli)
     code, case, err = cli(
-        "report", "--x", str(x), "--y", str(y), "--type", "0401", "--channel", "supervisor",
-        "--as", "city_supervisor", "--json",
+        "report",
+        "--x",
+        str(x),
+        "--y",
+        str(y),
+        "--type",
+        "0401",
+        "--channel",
+        "supervisor",
+        "--as",
+        "city_supervisor",
+        "--json",
     )
     assert code == 0, err
     code, doc, err = cli("incident", "escalate", str(case["id"]), "--as", "city_commander", "--json")
@@ -178,7 +190,17 @@ def test_escalate_a_reported_case(cli):
 
 def test_lonlat_outside_and_unknown_inputs_fail_with_exit_2(cli):
     code, _, err = cli(
-        "incident", "open", "--type", "fire", "--x", "126.0", "--y", "45.0", "--lonlat", "--as", "city_commander"
+        "incident",
+        "open",
+        "--type",
+        "fire",
+        "--x",
+        "126.0",
+        "--y",
+        "45.0",
+        "--lonlat",
+        "--as",
+        "city_commander",
     )
     assert code == 2 and "outside the city" in err
     code, _, err = cli("incident", "open", "--type", "fire", "--as", "city_commander")
@@ -190,7 +212,17 @@ def test_lonlat_outside_and_unknown_inputs_fail_with_exit_2(cli):
 def test_brief_html_and_pdf_to_stdout(cli):
     x, y = _a_point(cli)
     code, doc, _ = cli(
-        "incident", "open", "--type", "flood", "--x", str(x), "--y", str(y), "--as", "city_commander", "--json"
+        "incident",
+        "open",
+        "--type",
+        "flood",
+        "--x",
+        str(x),
+        "--y",
+        str(y),
+        "--as",
+        "city_commander",
+        "--json",
     )
     code, html, _ = cli("incident", "brief", str(doc["id"]), "--format", "html")
     assert code == 0 and html.startswith("<!DOCTYPE html>") and "洪涝" in html and "ICS 201" in html
@@ -233,3 +265,35 @@ def test_a_self_crossing_area_is_refused_not_repaired(cli):
         "incident", "open", "--type", "0403", "--area", square, "--level", "III", "--as", "city_commander", "--json",
     )  # fmt: skip
     assert code == 0, err
+
+
+def test_incident_cap_prints_each_alert_of_the_incident(cli, tmp_path):
+    import xmlschema
+
+    schema = xmlschema.XMLSchema(str(REPO / "data" / "standards" / "cap" / "CAP-v1.2.xsd"))
+    sink = tmp_path / "got.xml"
+    hook = [sys.executable, str(REPO / "tests" / "modes" / "civil_defence" / "cap_sink.py"), str(sink)]
+    code, _, err = cli("alarm", "hook", "add", "--command", " ".join(hook), "--as", "city_commander")
+    assert code == 0, err
+    x, y = _a_point(cli)
+    code, doc, err = cli("incident", "open", "--type", "fire", "--x", str(x), "--y", str(y), "--level", "III",
+                         "--as", "city_commander", "--json")  # fmt: skip
+    assert code == 0, err
+    iid = str(doc["id"])
+    # The command line delivered the opening's alert to the hook once the incident was committed.
+    assert "delivered after 1 attempt" in err
+    schema.validate(sink.read_text(encoding="utf-8"))
+    assert cli("incident", "level", iid, "I", "--as", "city_commander")[0] == 0
+    code, first, _ = cli("incident", "cap", iid, "--n", "1", "--json")
+    assert code == 0 and (first["msgType"], first["n"], first["count"]) == ("Alert", 1, 2)
+    code, latest, _ = cli("incident", "cap", iid, "--json")
+    assert (latest["msgType"], latest["severity"], latest["n"]) == ("Update", "Extreme", 2)
+    assert latest["references"] == [f"{first['sender']},{first['identifier']},{first['sent']}"]
+    assert [(h["hook_id"], h["state"]) for h in latest["hooks"]] == [(1, "delivered")]
+    code, xml, _ = cli("incident", "cap", iid)
+    schema.validate(xml)
+    assert xml == latest["xml"] and xml.encode() == sink.read_bytes()  # the hook got the Update too
+    code, _, err = cli("incident", "cap", iid, "--n", "3")
+    assert code == 2 and "has 2 CAP alert(s)" in err
+    code, _, err = cli("incident", "cap", "999")
+    assert code == 2 and "no CAP alert" in err
