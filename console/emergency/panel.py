@@ -162,6 +162,7 @@ class EmergencyConsole(QObject):
         self._fly_to_selected = False
         self._suggested_for: int | None = None  # the incident the suggestions are for
         self._suggestion_serial = 0
+        self.replay_moment = None  # the replay step the map shows (an IncidentMoment), None: as now
         self.panels: tuple[QWidget, ...] = ()
         self.draw_tool: PolygonDrawTool | None = None
         if map_panel is not None:
@@ -210,6 +211,7 @@ class EmergencyConsole(QObject):
         if incident_id == self.selected_id:
             return
         self.selected_id = incident_id
+        self.replay_moment = None  # another incident: the map shows now until its replay is moved
         self.suggestions = ()
         self._suggested_for = None
         self.suggestions_changed.emit(())
@@ -394,9 +396,21 @@ class EmergencyConsole(QObject):
         snapshot = getattr(self.map, "snapshot", None)
         return tuple(snapshot.origin) if snapshot is not None else None
 
+    def show_moment(self, moment) -> None:
+        """Draw the map as at a step of the selected incident's replay (``IncidentMoment``: its level
+        colour, site, cordons, units and their task states then), or as now (None)."""
+        self.replay_moment = moment
+        if self.board is not None:
+            self._draw_map(self.board)
+
     def _draw_map(self, board: IncidentBoard) -> None:
         origin = self._origin()
         if origin is None:
+            return
+        moment = self.replay_moment
+        if moment is not None:  # a replay step: that incident alone, as it stood then
+            self.map.emergency.set_incidents((moment.shape,), origin)
+            self.map.emergency.set_units(moment.units, origin)
             return
         self.map.emergency.set_incidents(board.shapes, origin)
         self.map.emergency.set_units(board.units, origin)
@@ -1194,6 +1208,7 @@ class CommandPanel(QWidget):
         self.step_label.setProperty("data_text", True)  # the journal's own summary of the event
         self.step_label.setWordWrap(True)
         self._events: tuple = ()
+        self._moments: tuple = ()  # the incident at each step (modes.emergency.replay)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -1256,6 +1271,7 @@ class CommandPanel(QWidget):
         self.export_button.setEnabled(board.selected is not None)
         at_end = self.slider.value() >= self.slider.maximum()
         self._events = board.timeline
+        self._moments = board.moments
         self.slider.blockSignals(True)
         self.slider.setMaximum(max(len(self._events) - 1, 0))
         if at_end or self.slider.value() > self.slider.maximum():
@@ -1264,17 +1280,40 @@ class CommandPanel(QWidget):
         self._on_step(self.slider.value())
 
     def _on_step(self, step: int) -> None:
-        """Replay up to ``step``: the events so far in the list, the current one described."""
+        """Replay up to ``step``: the events so far in the list, the current one described, and the map
+        as the incident stood after it (the last step is now, and the map follows the live board)."""
         shown = self._events[: step + 1] if self._events else ()
         self.timeline.set_rows(shown)
+        back = step < len(self._events) - 1 and step < len(self._moments)
+        moment = self._moments[step] if back else None
         if shown:
             e = shown[-1]
-            self.step_label.setText(
-                f"{step + 1}/{len(self._events)} · {e.at:%Y-%m-%d %H:%M:%S} · {e.summary}"
-            )
+            text = f"{step + 1}/{len(self._events)} · {e.at:%Y-%m-%d %H:%M:%S} · {e.summary}"
+            if moment is not None:
+                text += "\n" + self.tr("The map shows this moment: {state}").format(
+                    state=self.moment_text(moment)
+                )
+            self.step_label.setText(text)
             self.timeline_view.scrollToBottom()
         else:
             self.step_label.setText("")
+        self.console.show_moment(moment)
+
+    def moment_text(self, moment) -> str:
+        """Level, status, cordons and units out at a replay step, in the console's language."""
+        if moment.drawn:
+            cordons = self.tr("cordons drawn by hand")
+        else:
+            cordons = self.tr("cordons {inner:g} m / {outer:g} m").format(
+                inner=moment.inner_radius_m, outer=moment.outer_radius_m
+            )
+        units = ", ".join(f"{u.name} ({texts.task_status_label(u.status)})" for u in moment.units)
+        return self.tr("level {level}, {status}, {cordons}; units out: {units}").format(
+            level=moment.level,
+            status=texts.status_label(moment.status),
+            cordons=cordons,
+            units=units or self.tr("none"),
+        )
 
 
 # --- installing -----------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from data.errors import InputError
 from data.geometry import GeometryError
 from data.models import Role
 from modes.common.clock import Clock
-from modes.emergency import incidents, queries
+from modes.emergency import incidents, queries, replay
 from modes.emergency.brief import Briefing, build_briefing, render_html
 from modes.emergency.dispatch import DispatchOrder
 from modes.emergency.impact import ImpactIndex
@@ -97,7 +97,8 @@ class EmergencyServices:
         organisation and timeline, and what the map draws."""
         with self.session_factory() as s:
             now = self.clock.now()
-            return queries.incident_board(s, self._impact_index(s), incident_id, status, now)
+            board = queries.incident_board(s, self._impact_index(s), incident_id, status, now)
+            return replay.with_moments(s, board)  # what the map shows at each step of the replay
 
     def suggest(self, incident_id: int, need: str | None = None, limit: int = 10) -> tuple[Suggestion, ...]:
         """The nearest available units of a capability (None: of the capabilities the type needs)."""

@@ -21,6 +21,14 @@ EMERGENCY_LAYER_KEYS = ("incidents",)  # one checkbox: incidents, cordons and di
 LEVELS = ("I", "II", "III", "IV")
 LEVEL_COLOURS = {"I": "#d32f2f", "II": "#f57c00", "III": "#fbc02d", "IV": "#1976d2"}
 UNIT_COLOUR = "#29b6f6"
+# A unit's square says where its task stands: ordered (hollow), on its way (filled), on scene (larger,
+# green). A state not listed here is drawn as ordered.
+UNIT_STATES = ("assigned", "en_route", "on_scene")
+UNIT_STYLES = (
+    PointStyle("s", 11, "#0a0f14", UNIT_COLOUR, 2.0),
+    PointStyle("s", 11, UNIT_COLOUR, "#0a0f14", 1.5),
+    PointStyle("s", 14, "#43a047", "#0a0f14", 1.5),
+)
 OUTER_FILL = QColor(245, 124, 0, 46)
 OUTER_PEN = QColor(255, 167, 38, 220)
 INNER_ALPHA = 90
@@ -53,12 +61,15 @@ class EmergencyLayers:
         self.incidents = PointLayer(
             [PointStyle("star", 26, LEVEL_COLOURS[lvl], "#111111", 2.5) for lvl in LEVELS], z=9.5
         )
-        self.units = PointLayer([PointStyle("s", 11, UNIT_COLOUR, "#0a0f14", 1.5)], z=9.4)
+        self.units = PointLayer(list(UNIT_STYLES), z=9.4)
         self.items = (self.outer, self.inner, self.unit_lines, self.units, self.incidents)
         self.in_mode = False  # the city is in emergency mode
         self.layer_on = True  # the user's checkbox
         self.incident_ids: tuple[int, ...] = ()
+        self.incident_levels: tuple[str, ...] = ()
+        self.cordon_area_m2 = 0.0  # of the outer cordons drawn
         self.unit_ids: tuple[str, ...] = ()
+        self.unit_states: tuple[str, ...] = ()
         self._apply()
 
     def add_to(self, viewbox) -> None:
@@ -93,6 +104,8 @@ class EmergencyLayers:
         """``shapes``: objects with ``id``, ``level``, ``x``, ``y``, ``inner``, ``outer`` (city CRS)."""
         ox, oy = origin
         self.incident_ids = tuple(s.id for s in shapes)
+        self.incident_levels = tuple(s.level for s in shapes)
+        self.cordon_area_m2 = sum(s.outer.area for s in shapes if s.outer is not None)
         self.outer.set_paths(
             [
                 StyledPath(
@@ -122,9 +135,11 @@ class EmergencyLayers:
         )
 
     def set_units(self, marks: Sequence, origin: tuple[float, float]) -> None:
-        """``marks``: objects with ``unit_id``, ``x``, ``y``, ``incident_x``, ``incident_y`` (city CRS)."""
+        """``marks``: objects with ``unit_id``, ``status`` (the task's), ``x``, ``y``, ``incident_x``,
+        ``incident_y`` (city CRS)."""
         ox, oy = origin
         self.unit_ids = tuple(m.unit_id for m in marks)
+        self.unit_states = tuple(m.status for m in marks)
         lines = QPainterPath()
         for m in marks:
             lines.moveTo(m.x - ox, m.y - oy)
@@ -135,7 +150,9 @@ class EmergencyLayers:
         self.units.set_points(
             np.array([m.x - ox for m in marks], dtype=float),
             np.array([m.y - oy for m in marks], dtype=float),
-            np.zeros(len(marks), dtype=np.int16),
+            np.array(
+                [UNIT_STATES.index(m.status) if m.status in UNIT_STATES else 0 for m in marks], dtype=np.int16
+            ),
         )
 
     def clear(self) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +22,9 @@ from modes.emergency.impact import Impact, ImpactIndex, incident_cordons, incide
 from modes.emergency.incidents import IncidentView, LogLine, RoleHolder, TimelineEvent
 from modes.emergency.resources import Suggestion, UnitIndex, parse_capability
 from modes.emergency.types import incident_type
+
+if TYPE_CHECKING:
+    from modes.emergency.replay import IncidentMoment
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,8 @@ class IncidentBoard:
     shapes: tuple[IncidentShape, ...]  # every incident not closed
     units: tuple[UnitMark, ...]  # units on unfinished tasks
     now: dt.datetime
+    # The selected incident at each step of its timeline (``modes.emergency.replay.with_moments``).
+    moments: tuple[IncidentMoment, ...] = ()
 
 
 def incident_board(

@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data import journal
-from data.models import Case
+from data.models import Case, CaseHistory
 from modes.common.exercise_filter import exercise_conditions
-from modes.everyday.overdue import overdue_condition
+from modes.everyday.overdue import overdue_as_of, overdue_condition
 from modes.everyday.workflow import FINISHED
 
 _FINISHED = sorted(s.value for s in FINISHED)
@@ -95,7 +95,49 @@ def open_cases(
         Case.exercise_id,
     ).where(Case.state.not_in(_FINISHED), *exercise_conditions(exercises, Case.exercise_id))
     seq = journal.last_seq(session)
-    rows = session.execute(stmt).all()
+    return _columns(session.execute(stmt).all(), now, seq, names_of)
+
+
+def open_cases_as_of(
+    session: Session,
+    at: dt.datetime,
+    names_of: Callable[[set[str]], dict[str, str]],
+    *,
+    exercises: str = "leave",
+) -> OpenCases:
+    """The cases that were open at the past instant ``at``, each in the state it was in then: the last
+    step of its history at or before ``at`` (``case_history``, written with each step's journal event).
+    A case not yet reported then is absent, one finished by then too. Overdue is
+    ``modes.everyday.overdue.overdue_as_of`` (a close reconstruction: the row keeps only the current
+    deadline). ``journal_seq`` is the journal head read in the same session, as for ``open_cases``."""
+    last = (
+        select(CaseHistory.case_id, func.max(CaseHistory.id).label("step"))
+        .where(CaseHistory.at <= at)
+        .group_by(CaseHistory.case_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Case.id,
+            Case.x,
+            Case.y,
+            CaseHistory.to_state,
+            Case.kind,
+            Case.type_code,
+            Case.urgent,
+            overdue_as_of(at).label("overdue"),
+            Case.exercise_id,
+        )
+        .join(last, last.c.case_id == Case.id)
+        .join(CaseHistory, CaseHistory.id == last.c.step)
+        .where(CaseHistory.to_state.not_in(_FINISHED), *exercise_conditions(exercises, Case.exercise_id))
+    )
+    seq = journal.last_seq(session)
+    return _columns(session.execute(stmt).all(), at, seq, names_of)
+
+
+def _columns(rows, now: dt.datetime, seq: int, names_of: Callable[[set[str]], dict[str, str]]) -> OpenCases:
+    """Rows of (id, x, y, state, kind, type_code, urgent, overdue, exercise_id) as the map's columns."""
     names = names_of({f"{r.kind}:{r.type_code}" for r in rows})
     if not rows:
         return OpenCases.empty(now, seq)

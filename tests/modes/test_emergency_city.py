@@ -1,4 +1,4 @@
-"""Impact, units and dispatch on the small demo city with its demo rescue units, on SQLite and PostgreSQL.
+"""Impact, units, dispatch and the replay on the small demo city with its demo rescue units, on SQLite and PostgreSQL.
 
 The impact is held to a brute-force version written here with plain shapely over every row (its own
 wedge construction included), the nearest units to a sort of every unit, and the cameras listed to
@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import shapely
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from data import journal
@@ -34,7 +34,9 @@ from modes.emergency.brief import build_briefing, render_html
 from modes.emergency.desk import PER_NEED, IncidentDesk
 from modes.emergency.impact import ImpactIndex, cordons, incident_impact
 from modes.emergency.incidents import Actor, IncidentRefused
+from modes.emergency.replay import incident_moments, live_matches
 from modes.emergency.resources import UnitIndex
+from modes.everyday.case_map import open_cases, open_cases_as_of
 from modes.everyday.cases import Actor as CaseActor
 from modes.everyday.cases import CaseDesk
 
@@ -403,7 +405,9 @@ def test_task_steps_follow_the_table(em_city, es, clock, step):
     for status in path:
         dsp.set_task_status(es, clock, COMMANDER, order.task_id, status)
     for role in {"supervisor", "operator", "department", "dispatcher"} - {r.value for r in step.roles}:
-        with pytest.raises(IncidentRefused, match=f"may not make {article(step.source)} {step.source} task {step.target}"):
+        with pytest.raises(
+            IncidentRefused, match=f"may not make {article(step.source)} {step.source} task {step.target}"
+        ):
             dsp.set_task_status(es, clock, Actor.of(role), order.task_id, step.target)
     clock.advance(minutes=7)
     role = sorted(r.value for r in step.roles)[0]
@@ -531,3 +535,136 @@ def test_suggested_units_are_the_nearest_of_the_need_or_of_the_types_needs(em_ci
     assert [u.unit_id for u in by_type] == want
     with pytest.raises(InputError, match="unknown capability 'magic'"):
         queries.suggest_units(es, view.id, "magic")
+
+
+# --- the replay: the incident at each step, the open cases at a past moment ---------------------------
+
+
+REPLAY_DISPATCHER = inc.Actor.of("dispatcher", "张派遣")
+
+
+def _square(x: float, y: float, half: float) -> str:
+    return shapely.box(x - half, y - half, x + half, y + half).wkt
+
+
+def test_each_step_of_an_incident_is_its_state_then(em_city, es, clock):
+    x, y = _sites(em_city, 2)[1]
+    view, _ = inc.open_incident(
+        es, clock, COMMANDER, em_city.index, type_code="fire", x=x, y=y, level="IV",
+        inner_radius_m=100, outer_radius_m=300,
+    )  # fmt: skip
+    fire, police = (UnitIndex.load(es).nearest(x, y, 1, c)[0] for c in ("fire", "police"))
+    clock.advance(minutes=2)
+    t1, _ = dsp.dispatch(es, clock, COMMANDER, view.id, fire.unit_id)
+    clock.advance(minutes=1)
+    inc.set_level(es, clock, COMMANDER, view.id, "II")
+    t2, _ = dsp.dispatch(es, clock, COMMANDER, view.id, police.unit_id)
+    clock.advance(minutes=3)
+    dsp.set_task_status(es, clock, COMMANDER, t1.task_id, "en_route")
+    inc.set_status(es, clock, COMMANDER, view.id, "responding")
+    clock.advance(minutes=4)
+    outer = _square(x, y, 600)
+    inc.change_area(es, clock, REPLAY_DISPATCHER, em_city.index, view.id, outer_cordon=outer)
+    dsp.set_task_status(es, clock, COMMANDER, t1.task_id, "on_scene")
+    dsp.set_task_status(es, clock, COMMANDER, t2.task_id, "cancelled")
+
+    moments = incident_moments(es, view.id)
+    events = inc.timeline(es, view.id)
+    assert len(moments) == len(events) == 9
+    assert [m.seq for m in moments] == [e.seq for e in events]
+    assert [m.step for m in moments] == list(range(9))
+
+    def units(m):
+        return [(u.unit_id, u.status) for u in m.units]
+
+    # By hand: (level, status, drawn, units and task states) after each event.
+    expected = [
+        ("IV", "reported", False, []),  # opened
+        ("IV", "reported", False, [(fire.unit_id, "assigned")]),  # fire unit dispatched
+        ("II", "reported", False, [(fire.unit_id, "assigned")]),  # raised to II
+        ("II", "reported", False, [(fire.unit_id, "assigned"), (police.unit_id, "assigned")]),
+        ("II", "reported", False, [(fire.unit_id, "en_route"), (police.unit_id, "assigned")]),
+        ("II", "responding", False, [(fire.unit_id, "en_route"), (police.unit_id, "assigned")]),
+        ("II", "responding", True, [(fire.unit_id, "en_route"), (police.unit_id, "assigned")]),  # drawn
+        ("II", "responding", True, [(fire.unit_id, "on_scene"), (police.unit_id, "assigned")]),
+        ("II", "responding", True, [(fire.unit_id, "on_scene")]),  # the police task cancelled
+    ]
+    assert [(m.level, m.status, m.drawn, units(m)) for m in moments] == expected
+    assert [m.colour for m in moments[:2]] == ["blue"] * 2 and moments[2].colour == "orange"
+    # The cordons: circles of the radii first, the drawn square (with the inner circle) after.
+    site = shapely.Point(x, y)
+    assert moments[0].shape.inner.area == pytest.approx(site.buffer(100, 16).area, rel=1e-3)
+    assert moments[0].shape.outer.area == pytest.approx(site.buffer(300, 16).area, rel=1e-3)
+    assert moments[6].shape.outer.equals(shapely.union(shapely.from_wkt(outer), moments[6].shape.inner))
+    assert moments[5].shape.outer.area < moments[6].shape.outer.area
+    # A unit is drawn at its base with a line to the site, as on the live map.
+    mark = moments[1].units[0]
+    assert (mark.incident_x, mark.incident_y) == (x, y) and mark.task_id == t1.task_id
+
+    # The last step is the live state.
+    row = es.get(Incident, view.id)
+    assert live_matches(moments[-1], row)
+    (live_shape,) = [s for s in queries.incident_shapes(es) if s.id == view.id]
+    assert moments[-1].shape.outer.equals(live_shape.outer) and moments[-1].shape.inner.equals(
+        live_shape.inner
+    )
+    live_units = [(u.unit_id, u.status) for u in queries.unit_marks(es) if u.incident_id == view.id]
+    assert units(moments[-1]) == live_units
+
+    # From the journal, not the row: a row changed behind the journal's back changes no step.
+    es.execute(update(Incident).where(Incident.id == view.id).values(level="I", status="contained"))
+    again = incident_moments(es, view.id)
+    assert [(m.level, m.status, units(m)) for m in again] == [(m.level, m.status, units(m)) for m in moments]
+    assert not live_matches(again[-1], es.get(Incident, view.id))
+
+
+def test_an_escalated_case_s_steps_show_the_incident_as_first_opened(em_city, es, clock):
+    x, y = _sites(em_city, 2)[1]
+    desk = CaseDesk(es, clock)
+    doc, _ = desk.report(CaseActor.of("supervisor"), x=x, y=y, channel="supervisor", type_code="0401")
+    clock.advance(minutes=10)
+    view, _ = inc.escalate_case(es, clock, COMMANDER, em_city.index, doc["id"], level="III")
+    clock.advance(minutes=1)
+    inc.set_level(es, clock, COMMANDER, view.id, "I")
+    events = inc.timeline(es, view.id)
+    moments = incident_moments(es, view.id)
+    assert len(moments) == len(events)
+    assert events[0].kind == "case.report"
+    assert [m.level for m in moments] == ["III"] * (len(events) - 1) + ["I"]
+    assert all(m.units == () for m in moments)
+
+
+def test_the_open_cases_at_a_past_moment_are_those_open_then_in_their_state_then(em_city, es, clock):
+    names = lambda keys: {}  # noqa: E731 - names are not what is tested here
+    desk = CaseDesk(es, clock)
+    (x, y), (x2, y2) = _sites(em_city, 2)
+    before = open_cases(es, clock.now(), names)
+    t0 = clock.now()
+    a, _ = desk.report(CaseActor.of("operator"), x=x, y=y, channel="hotline", type_code="0406")
+    clock.advance(minutes=5)
+    b, _ = desk.report(CaseActor.of("operator"), x=x2, y=y2, channel="hotline", type_code="0401")
+    t1 = clock.now()
+    clock.advance(minutes=5)
+    desk.act(a["id"], "void", CaseActor.of("shift_leader"), "重复")
+    t2 = clock.now()
+
+    def ids(cases):
+        return set(cases.ids.tolist()) - set(before.ids.tolist())
+
+    def state(cases, case_id):
+        (i,) = [k for k, v in enumerate(cases.ids.tolist()) if v == case_id]
+        return cases.state_of(i)
+
+    assert ids(open_cases_as_of(es, t0 - dt.timedelta(seconds=1), names)) == set()
+    assert ids(open_cases_as_of(es, t0, names)) == {a["id"]}
+    at1 = open_cases_as_of(es, t1, names)
+    assert ids(at1) == {a["id"], b["id"]} and at1.at == t1
+    assert state(at1, a["id"]) == a["state"]
+    assert ids(open_cases_as_of(es, t2, names)) == {b["id"]}  # voided by then
+    # Now, the past form agrees with the live one.
+    live, past = open_cases(es, clock.now(), names), open_cases_as_of(es, clock.now(), names)
+    assert sorted(live.ids.tolist()) == sorted(past.ids.tolist())
+    assert sorted(
+        zip(live.ids.tolist(), (live.state_of(i) for i in range(len(live))), strict=True)
+    ) == sorted(zip(past.ids.tolist(), (past.state_of(i) for i in range(len(past))), strict=True))
+    assert NOW <= t0
