@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from console import texts
+from console.everyday.moment_box import MomentBox
 from console.map.case_layer import CASE_CLASSES, case_style, case_styles, class_label
 from console.map.choropleth import Classes
 from console.map.layers import swatch_pixmap, symbol_pixmap
@@ -78,6 +79,8 @@ class LayersPanel(QFrame):
         v.addWidget(self._layer_box("cases"))
         self.case_legend = self._case_legend()
         v.addWidget(self.case_legend)
+        self.case_moment = MomentBox()  # the open cases now, or at a past moment
+        v.addWidget(self.case_moment)
         col.addWidget(everyday)
 
         areas = QGroupBox(self.tr("Areas"))

@@ -36,6 +36,7 @@ class CaseLayerTools(QObject):
         self.loading = False
         self._again = False  # a change arrived while a read ran: read once more after it
         self._last_read = -1e9  # monotonic seconds
+        self._moment_serial = 0
         self._throttle = QTimer(self)
         self._throttle.setSingleShot(True)
         self._throttle.timeout.connect(self.refresh)
@@ -48,6 +49,18 @@ class CaseLayerTools(QObject):
         self.services.exercises = window.services.exercise_records
         window.services.exercise_records_changed.connect(self._on_exercise_records)
         self._on_mode_changed(window.mode.value)
+        self.moment_box = getattr(getattr(window, "layers_panel", None), "case_moment", None)
+        if self.moment_box is not None:
+            self.moment_box.moment_chosen.connect(self.show_moment)
+
+    def show_moment(self, at) -> None:
+        """Draw the cases open at the past instant ``at`` (city local time), or now (None)."""
+        if at is not None and at > self.services.clock.now():
+            at = None  # the future is now: nothing has happened after it
+        self.services.moment = at
+        self._moment_serial += 1  # a read begun for the other moment is dropped when it arrives
+        self.cases = None  # a moment's read replaces whatever was drawn, whatever its journal head
+        self.refresh()
 
     def _on_loaded(self) -> None:
         self.refresh()
@@ -62,8 +75,8 @@ class CaseLayerTools(QObject):
 
     def on_journal_events(self, events: list[JournalEntry]) -> None:
         """Called by the main window with the journal events it just read."""
-        if any(e.kind.startswith("case.") for e in events):
-            self.request_refresh()
+        if self.services.moment is None and any(e.kind.startswith("case.") for e in events):
+            self.request_refresh()  # a past moment does not change with what happens now
 
     def request_refresh(self) -> None:
         """Read soon: now if the last read was a second ago or more, else when that second is up."""
@@ -83,16 +96,25 @@ class CaseLayerTools(QObject):
             self._again = True
             return
         self._throttle.stop()
+        if self.moment_box is not None:  # the latest moment the box offers is now
+            self.moment_box.set_now(self.services.clock.now())
         self.loading = True
         self._again = False
         self._last_read = time.monotonic()
-        self.window.workers.submit(self.services.open_cases, self._on_cases, self._on_failed)
+        serial = self._moment_serial
+        self.window.workers.submit(
+            self.services.open_cases, lambda cases: self._on_cases(cases, serial), self._on_failed
+        )
 
-    def _on_cases(self, cases: OpenCases) -> None:
+    def _on_cases(self, cases: OpenCases, serial: int | None = None) -> None:
         self.loading = False
-        if self.cases is None or cases.journal_seq >= self.cases.journal_seq:
+        if serial is not None and serial != self._moment_serial:
+            self._again = True  # read for another moment than the one chosen since: read again
+        elif self.cases is None or cases.journal_seq >= self.cases.journal_seq:
             self.cases = cases
             self.map.set_cases(cases)
+            if self.moment_box is not None:
+                self.moment_box.show_state(self.services.moment, len(cases))
             self.cases_loaded.emit(cases)
         if self._again:
             self.request_refresh()

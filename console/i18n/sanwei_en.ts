@@ -1419,6 +1419,26 @@
             <source>PDF (*.pdf);;HTML (*.html)</source>
             <translation>PDF (*.pdf);;HTML (*.html)</translation>
         </message>
+        <message>
+            <source>The map shows this moment: {state}</source>
+            <translation>The map shows this moment: {state}</translation>
+        </message>
+        <message>
+            <source>cordons drawn by hand</source>
+            <translation>cordons drawn by hand</translation>
+        </message>
+        <message>
+            <source>cordons {inner:g} m / {outer:g} m</source>
+            <translation>cordons {inner:g} m / {outer:g} m</translation>
+        </message>
+        <message>
+            <source>level {level}, {status}, {cordons}; units out: {units}</source>
+            <translation>level {level}, {status}, {cordons}; units out: {units}</translation>
+        </message>
+        <message>
+            <source>none</source>
+            <translation>none</translation>
+        </message>
     </context>
     <context>
         <name>ComponentMajors</name>
@@ -3859,6 +3879,33 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         <message>
             <source>CIVIL AIR DEFENCE · WARTIME</source>
             <translation>CIVIL AIR DEFENCE · WARTIME</translation>
+        </message>
+    </context>
+    <context>
+        <name>MomentBox</name>
+        <message>
+            <source>Show</source>
+            <translation>Show</translation>
+        </message>
+        <message>
+            <source>Draw the cases that were open at this moment, in their state then</source>
+            <translation>Draw the cases that were open at this moment, in their state then</translation>
+        </message>
+        <message>
+            <source>Now</source>
+            <translation>Now</translation>
+        </message>
+        <message>
+            <source>Back to the live cases</source>
+            <translation>Back to the live cases</translation>
+        </message>
+        <message>
+            <source>Cases: live</source>
+            <translation>Cases: live</translation>
+        </message>
+        <message>
+            <source>Cases open at {at}: {count} (the map shows that moment)</source>
+            <translation>Cases open at {at}: {count} (the map shows that moment)</translation>
         </message>
     </context>
     <context>

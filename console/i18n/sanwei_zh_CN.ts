@@ -1419,6 +1419,26 @@
             <source>PDF (*.pdf);;HTML (*.html)</source>
             <translation>PDF 文件 (*.pdf);;HTML 网页 (*.html)</translation>
         </message>
+        <message>
+            <source>The map shows this moment: {state}</source>
+            <translation>地图显示此刻：{state}</translation>
+        </message>
+        <message>
+            <source>cordons drawn by hand</source>
+            <translation>手绘警戒区</translation>
+        </message>
+        <message>
+            <source>cordons {inner:g} m / {outer:g} m</source>
+            <translation>警戒区 {inner:g} 米 / {outer:g} 米</translation>
+        </message>
+        <message>
+            <source>level {level}, {status}, {cordons}; units out: {units}</source>
+            <translation>{level}级，{status}，{cordons}；出动力量：{units}</translation>
+        </message>
+        <message>
+            <source>none</source>
+            <translation>无</translation>
+        </message>
     </context>
     <context>
         <name>ComponentMajors</name>
@@ -3859,6 +3879,33 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         <message>
             <source>CIVIL AIR DEFENCE · WARTIME</source>
             <translation>人防·战时</translation>
+        </message>
+    </context>
+    <context>
+        <name>MomentBox</name>
+        <message>
+            <source>Show</source>
+            <translation>显示</translation>
+        </message>
+        <message>
+            <source>Draw the cases that were open at this moment, in their state then</source>
+            <translation>显示此时刻未结的案件及其当时的状态</translation>
+        </message>
+        <message>
+            <source>Now</source>
+            <translation>现在</translation>
+        </message>
+        <message>
+            <source>Back to the live cases</source>
+            <translation>回到实时案件</translation>
+        </message>
+        <message>
+            <source>Cases: live</source>
+            <translation>案件：实时</translation>
+        </message>
+        <message>
+            <source>Cases open at {at}: {count} (the map shows that moment)</source>
+            <translation>{at} 未结案件：{count} 件（地图显示该时刻）</translation>
         </message>
     </context>
     <context>

@@ -10,7 +10,7 @@ import itertools
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtCore import QDateTime, QPoint, QPointF, QRectF, Qt
 from sqlalchemy import func, select
 
 from console.everyday.case_layer_services import CaseLayerServices
@@ -278,3 +278,55 @@ def test_the_service_reads_the_open_cases_as_columns(make_session, cases):
         state, x, y, overdue = expected[case_id]
         assert (cases_now.state_of(i), cases_now.x[i], cases_now.y[i]) == (state, x, y)
         assert bool(cases_now.overdue[i]) == overdue
+
+
+def test_a_past_moment_draws_the_cases_open_then_in_their_state_then(window, make_session, qtbot, clock):
+    """The moment box under the legend: "Show" draws the cases open at the chosen instant, each in its
+    state then; new events do not move it; "Now" returns to the live layer."""
+    t1 = NOW + dt.timedelta(hours=1)
+    with make_session() as s, s.begin():
+        n_cells = s.scalar(select(func.count()).select_from(GridCell))
+        cell = s.scalar(select(GridCell).order_by(GridCell.code).offset(next(_cells) % n_cells).limit(1))
+        etype = s.scalar(
+            select(EventType).where(EventType.urgent.is_(False)).order_by(EventType.code).limit(1)
+        )
+        p = cell.geometry.representative_point()
+        desk = CaseDesk(s, FixedClock(t1))
+        doc, _ = desk.report(Actor.of("operator", "another-console"), x=p.x, y=p.y, channel="hotline", type_code=etype.code)  # fmt: skip
+        case_id = doc["id"]
+        later = CaseDesk(s, FixedClock(t1 + dt.timedelta(minutes=30)))
+        later.act(case_id, "void", Actor.of("shift_leader", "other-shift_leader"), "a prank call")
+    clock.set(NOW + dt.timedelta(hours=3))
+    reread(qtbot, window)
+    box = window.layers_panel.case_moment
+    layer = window.map.case_layer
+    assert layer.index_of(case_id) == -1 and box.state.text() == "Cases: live"
+    assert not box.now_button.isEnabled()
+
+    box.edit.setDateTime(QDateTime(t1 + dt.timedelta(minutes=10)))
+    with qtbot.waitSignal(window.case_layer.cases_loaded, timeout=10_000):
+        qtbot.mouseClick(box.show_button, Qt.MouseButton.LeftButton)
+    assert layer.index_of(case_id) >= 0  # reported, not voided yet
+    cases = window.case_layer.cases
+    assert cases.at == t1 + dt.timedelta(minutes=10)
+    assert cases.state_of(int(np.flatnonzero(cases.ids == case_id)[0])) == "reported"
+    # The other cases of the module were open since NOW and still are: drawn too, in their state now.
+    assert set(open_rows(make_session, NOW)) <= set(cases.ids.tolist())
+    assert box.now_button.isEnabled() and "Cases open at" in box.state.text()
+    assert f"{len(cases):,}" in box.state.text()
+
+    # A case reported meanwhile (after that moment) does not move the past.
+    new = report(make_session)
+    window.watcher.poll()
+    qtbot.waitUntil(lambda: not window.case_layer.loading, timeout=10_000)
+    assert layer.index_of(new) == -1
+
+    box.edit.setDateTime(QDateTime(t1 + dt.timedelta(minutes=40)))
+    with qtbot.waitSignal(window.case_layer.cases_loaded, timeout=10_000):
+        qtbot.mouseClick(box.show_button, Qt.MouseButton.LeftButton)
+    assert layer.index_of(case_id) == -1  # voided by then
+
+    with qtbot.waitSignal(window.case_layer.cases_loaded, timeout=10_000):
+        qtbot.mouseClick(box.now_button, Qt.MouseButton.LeftButton)
+    assert layer.index_of(new) >= 0 and layer.index_of(case_id) == -1
+    assert box.state.text() == "Cases: live" and not box.now_button.isEnabled()

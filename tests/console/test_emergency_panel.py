@@ -422,3 +422,46 @@ def test_an_incident_opened_elsewhere_appears_when_the_journal_advances(
     window.watcher.poll()
     qtbot.waitUntil(lambda: opened in console.panels[0].model.row_ids(), timeout=20_000)
     qtbot.waitUntil(lambda: opened in window.map.emergency.incident_ids, timeout=20_000)
+
+
+def test_the_replay_moves_the_map_to_each_step(emergency_window, qtbot, index):
+    """At each step of the replay the map draws the incident as it stood then (level, cordons, units
+    and their task states); at the last step it draws the live board again."""
+    window = emergency_window("commander")
+    console = window.emergency
+    command = console.panels[3]
+    layers = window.map.emergency
+    x, y = site(index, 3)
+    view = open_from_panel(window, qtbot, x, y, "0403", "III")
+    with window.services.session_factory() as s:
+        unit = UnitIndex.load(s).nearest(x, y, 1, "fire")[0]
+    for write in (
+        lambda: console.dispatch(unit.unit_id),
+        lambda: console.set_level("I"),
+        lambda: console.change_radii(200, 900),
+    ):
+        with qtbot.waitSignal(console.written, timeout=20_000):
+            write()
+        qtbot.waitUntil(lambda: not console._loading, timeout=20_000)
+    console.refresh()
+    qtbot.waitUntil(lambda: not console._loading, timeout=20_000)
+    board = console.board
+    kinds = [e.kind for e in board.timeline]
+    assert kinds == ["incident.opened", "incident.dispatched", "incident.level", "incident.area"]
+    assert command.slider.value() == command.slider.maximum() == 3
+    live_area = layers.cordon_area_m2
+    assert console.replay_moment is None and view.id in layers.incident_ids
+
+    command.slider.setValue(0)  # just opened: level III, the type's default cordons, no unit out
+    assert layers.incident_ids == (view.id,) and layers.incident_levels == ("III",)
+    assert layers.unit_ids == () and layers.cordon_area_m2 < live_area
+    assert "The map shows this moment: level III" in command.step_label.text()
+    command.slider.setValue(1)  # the fire unit ordered
+    assert layers.unit_ids == (unit.unit_id,) and layers.unit_states == ("assigned",)
+    assert layers.incident_levels == ("III",)
+    command.slider.setValue(2)  # raised to I
+    assert layers.incident_levels == ("I",) and "level I," in command.step_label.text()
+    command.slider.setValue(3)  # the last step is now: the live board, every open incident
+    assert console.replay_moment is None and "The map shows" not in command.step_label.text()
+    assert set(layers.incident_ids) == {s.id for s in console.board.shapes}
+    assert layers.cordon_area_m2 == pytest.approx(live_area)
