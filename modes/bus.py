@@ -9,6 +9,7 @@ from modes.common import layer_import
 from modes.common.command_bus import CommandBus, register_common
 from modes.emergency import link_commands as emergency_commands
 from modes.everyday import link_commands as everyday_commands
+from modes.everyday import open311
 from modes.exercises import link_commands as exercise_commands
 
 
@@ -17,6 +18,7 @@ def build_bus() -> CommandBus:
     register_common(bus)
     layer_import.register(bus)
     everyday_commands.register(bus)
+    open311.register(bus)
     civil_defence_commands.register(bus)
     emergency_commands.register(bus)
     exercise_commands.register(bus)

@@ -339,6 +339,11 @@ def add_staff(
         r = Role(role)
     except ValueError:
         raise InputError(f"unknown role {role!r} (one of {', '.join(x.value for x in Role)})") from None
+    if r == Role.APP:
+        raise InputError(
+            "an Open311 application is not a person on the staff list: give it an API key "
+            "(`python main.py open311 key new APP`)"
+        )
     if _staff_row(session, login) is not None:
         raise InputError(f"login {login!r} already exists")
     if district and session.get(District, district) is None:

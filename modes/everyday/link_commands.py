@@ -98,7 +98,9 @@ def _provisional_ids(ctx: CallContext) -> None:
 # --- commands ------------------------------------------------------------------------------------------
 
 
-def _report(ctx: CallContext, args: dict[str, Any]) -> dict:
+def report_case(ctx: CallContext, args: dict[str, Any]) -> dict:
+    """``case.report``: locate, route, link to an open duplicate or open a new case, as the caller's
+    authenticated person (the Open311 gateway's reports come through here too, ``open311.report``)."""
     channel = args.get("channel") or ""
     actor = _actor(ctx, args, "supervisor" if channel == "supervisor" else "operator")
     x, y = _xy(ctx, args)
@@ -360,7 +362,7 @@ def _import_cases(ctx: CallContext, args: dict[str, Any]) -> dict:
 
 def register(bus: CommandBus) -> None:
     bus.refuse_on(IllegalTransition)
-    bus.register("case.report", _report, forward=True)
+    bus.register("case.report", report_case, forward=True)
     bus.register("case.act", _act, forward=True)
     bus.register("asset.status", _asset_status, forward=True)
     bus.register("query.case", _show)
