@@ -546,7 +546,8 @@ def _request_docs(session: Session, rows: list, lang: str, services: Mapping[str
             agency = _pick(names["departments"].get(department), lang, department)
         else:
             agency = _pick(names["districts"].get(district), lang, district)
-        code = service_code(row.kind, row.type_code)
+        # The service the citizen chose (a component service may have become its matter), else the type's.
+        code = row.r_service or service_code(row.kind, row.type_code)
         service = services.get(code)
         type_zh = names["types"].get((row.kind, row.type_code), row.type_code)
         zh, en = STAGE_NOTES.get(state, (state, state))
@@ -605,7 +606,8 @@ def find_requests(
         where += [Case.reported_at >= start, Case.reported_at <= end]
         if flt.service_codes:
             pairs = [c.split("-", 1) for c in flt.service_codes]
-            where.append(or_(*(and_(Case.kind == k, Case.type_code == t) for k, t in pairs)))
+            by_type = (and_(Case.kind == k, Case.type_code == t) for k, t in pairs)
+            where.append(or_(*by_type, Open311Request.service_code.in_(flt.service_codes)))
         if len(flt.statuses) == 1:
             is_open = _open(Case.state, _ORIGINAL.state)
             where.append(is_open if flt.statuses[0] == "open" else ~is_open)
@@ -649,7 +651,14 @@ def _requests_query(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     return {"requests": find_requests(ctx.session, ctx.clock.now(), flt, lang, _services(ctx))}
 
 
+def _status_query(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    from modes.everyday.public_status import public_status
+
+    return public_status(ctx.session, ctx.clock.now())
+
+
 def register(bus: CommandBus) -> None:
     bus.register("open311.report", _report)
+    bus.register("query.public_status", _status_query)
     bus.register("query.open311_services", _services_query)
     bus.register("query.open311_requests", _requests_query)
