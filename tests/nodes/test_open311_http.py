@@ -660,6 +660,13 @@ def test_the_gateway_through_a_centre_node(city_file, api_key, gateways, tmp_pat
             assert client.get(f"/tokens/{token}.xml").status_code == 200
             assert client.get("/services/event-06013.json").json()["service_code"] == "event-06013"
             assert len(client.get("/requests.json", params={"page_size": 10}).json()) == 10
+        # An app's key lets it report and nothing else, whatever it sends to the node.
+        from nodes.client import LinkClient, LinkRefused
+
+        with LinkClient(f"tcp://{HOST}:{base}", None, heartbeat=0.25) as link:
+            app = {"login": "open311-app", "token": api_key}
+            with pytest.raises(LinkRefused, match="may send open311.report only"):
+                link.call("case.act", {"id": int(case_id), "action": "send_verify"}, session=app)
         page = httpx.get(gw.url + "/", timeout=60)
         assert page.status_code == 200 and 'id="map"' in page.text
         with sqlite3.connect(centre_db) as db:
