@@ -42,12 +42,14 @@ from starlette.routing import Route
 from data.errors import InputError
 from modes.common import app_keys
 from modes.common.door import LocalDoor
-from modes.everyday import open311, public_page, public_status
+from modes.everyday import link_commands, open311, public_page, public_status
 from nodes.logs import NodeLog
+from nodes.serve import settle_garbage_collector
 
 API = "/open311/v2"
 # POST fields passed on to the report; everything else a client sends (first_name, last_name, email,
 # phone, device_id, account_id, attribute[...]) is dropped here, never stored (personal data).
+CATALOGUE_TTL = 300.0  # seconds the names and services are kept
 REPORT_FIELDS = ("service_code", "lat", "long", "address_string", "address_id", "description", "media_url")
 
 
@@ -118,13 +120,20 @@ class LocalBackend:
     def __init__(self, session_factory, clock, bus) -> None:
         self.Session, self.clock, self.bus = session_factory, clock, bus
         self.door_services: dict[str, Any] = {}
-        self._services: dict[str, open311.Service] | None = None
+        self._catalogue: tuple[float, open311.Catalogue] | None = None
+        with session_factory() as s:  # before the first report, not during it
+            link_commands.prepare(s, self.door_services)
+        self.catalogue()
+
+    def catalogue(self) -> open311.Catalogue:
+        """Names and services, read again every ``CATALOGUE_TTL`` seconds (a new department shows)."""
+        if self._catalogue is None or self._catalogue[0] < time.monotonic():
+            with self.Session() as s:
+                self._catalogue = (time.monotonic() + CATALOGUE_TTL, open311.load_catalogue(s))
+        return self._catalogue[1]
 
     def services(self) -> dict[str, open311.Service]:
-        if self._services is None:
-            with self.Session() as s:
-                self._services = open311.load_services(s)
-        return self._services
+        return self.catalogue().services
 
     def report(self, api_key: str | None, fields: dict[str, Any]) -> dict[str, Any]:
         with self.Session() as s:
@@ -140,11 +149,11 @@ class LocalBackend:
 
     def requests(self, flt: open311.RequestFilter, lang: str) -> list[dict]:
         with self.Session() as s:
-            return open311.find_requests(s, self.clock.now(), flt, lang, self.services())
+            return open311.find_requests(s, self.clock.now(), flt, lang, self.catalogue())
 
     def request(self, case_id: int, lang: str) -> list[dict]:
         with self.Session() as s:
-            return open311.find_request(s, case_id, lang, self.services())
+            return open311.find_request(s, case_id, lang, self.catalogue())
 
     def token(self, token: str) -> list[dict]:
         with self.Session() as s:
@@ -499,7 +508,10 @@ def serve(gateway: Gateway, host: str, port: int, log: NodeLog) -> int:
     import uvicorn
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named: asyncio sets TCP_NODELAY on the accepted connections only for a socket whose
+    # protocol says TCP; without it every answer on a kept-alive connection waited 40 ms (Nagle against
+    # the client's delayed ACK).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -522,6 +534,7 @@ def serve(gateway: Gateway, host: str, port: int, log: NodeLog) -> int:
         while not server.started and not task.done():
             await asyncio.sleep(0.02)
         if server.started:
+            settle_garbage_collector()  # what the gateway holds for good stays out of full collections
             bound = sock.getsockname()
             log.event("ready", host=bound[0], port=bound[1], url=f"http://{host}:{bound[1]}{API}/")
         await task

@@ -50,6 +50,14 @@ def _router(ctx: CallContext) -> Router:
     return cached[1]
 
 
+def prepare(session, services: dict[str, Any]) -> None:
+    """Fill a door's or node's handler caches (the router, the configuration) before the first
+    command needs them: building the grid index of a large city takes a second."""
+    services["everyday.router"] = (services.get("generation", lambda: 0)(), Router.load(session))
+    text = get_meta(session, "everyday_config") or ""
+    services["everyday.config"] = (text, EverydayConfig.from_dict(json.loads(text) if text else {}))
+
+
 def _config(ctx: CallContext) -> EverydayConfig:
     """The loop's configuration, parsed again only when its stored text changed (parsing the calendar
     and limits cost more than the rest of a report)."""

@@ -63,6 +63,7 @@ from data.open311_models import Open311Request
 from modes.common.command_bus import CallContext, CommandBus
 from modes.common.exercise_filter import exercise_conditions
 from modes.everyday import link_commands
+from modes.everyday.evaluation import row_value_number
 from modes.everyday.workflow import FINISHED, State
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -153,6 +154,40 @@ def load_services(session: Session) -> dict[str, Service]:
     return out
 
 
+@dataclass(frozen=True)
+class Catalogue:
+    """What the public view names and never changes while a gateway serves: the services, the names of
+    types, departments, districts, streets and communities, the city's CRS. Loaded once
+    (``load_catalogue``) and kept by the caller."""
+
+    services: dict[str, Service]
+    types: dict[tuple[str, str], str]
+    departments: dict[str, tuple[str, str]]
+    districts: dict[str, tuple[str, str]]
+    streets: dict[str, str]
+    communities: dict[str, str]
+    crs: str
+
+
+def load_catalogue(session: Session) -> Catalogue:
+    types = {("event", c): n for c, n in session.execute(select(EventType.code, EventType.name)).all()}
+    types |= {
+        ("component", c): n for c, n in session.execute(select(ComponentType.code, ComponentType.name)).all()
+    }
+    return Catalogue(
+        load_services(session),
+        types,
+        {
+            c: (n, e)
+            for c, n, e in session.execute(select(Department.code, Department.name, Department.name_en))
+        },
+        {c: (n, e) for c, n, e in session.execute(select(District.code, District.name, District.name_en))},
+        dict(session.execute(select(Street.code, Street.name)).all()),
+        dict(session.execute(select(Community.code, Community.name)).all()),
+        city_crs(session),
+    )
+
+
 def service_definition(services: Mapping[str, Service], code: str) -> dict[str, Any] | None:
     """GET services/{code}: no service has attributes to ask for. None: no such service."""
     if code not in services:
@@ -231,12 +266,18 @@ def nearest_component(session: Session, type_code: str, x: float, y: float, radi
     return None if best is None else best[1]
 
 
+def _catalogue(ctx: CallContext) -> Catalogue:
+    """The catalogue, kept per node or door, loaded again when the city's organisation changed (the
+    node's generation, as for the router)."""
+    generation = ctx.services.get("generation", lambda: 0)()
+    cached = ctx.services.get("open311.catalogue")
+    if cached is None or cached[0] != generation:
+        cached = ctx.services["open311.catalogue"] = (generation, load_catalogue(ctx.session))
+    return cached[1]
+
+
 def _services(ctx: CallContext) -> dict[str, Service]:
-    """The services, kept per node or door (they change only with the standard tables)."""
-    cached = ctx.services.get("open311.services")
-    if cached is None:
-        cached = ctx.services["open311.services"] = load_services(ctx.session)
-    return cached
+    return _catalogue(ctx).services
 
 
 def _report(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
@@ -245,7 +286,8 @@ def _report(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     if actor.role != Role.APP:
         raise InputError(f"open311.report is sent by an Open311 application, not by {actor.name}")
     ctx.decided_at_centre("Open311 reports are taken at the municipal centre")
-    services = _services(ctx)
+    catalogue = _catalogue(ctx)
+    services = catalogue.services
     code = str(args.get("service_code") or "").strip()
     if not code:
         raise InputError("service_code is required (GET services.json lists them)")
@@ -256,7 +298,7 @@ def _report(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
         )
     lat = _coordinate(args, "lat", -90, 90)
     lon = _coordinate(args, "long", -180, 180)
-    (x,), (y,) = transformer(WGS84, city_crs(ctx.session)).transform([lon], [lat])
+    (x,), (y,) = transformer(WGS84, catalogue.crs).transform([lon], [lat])
     description = _clean(args.get("description"), MAX_DESCRIPTION, "description")
     address = _clean(args.get("address_string"), MAX_ADDRESS, "address_string")
     media_url = _media_url(args.get("media_url"))
@@ -489,39 +531,14 @@ def _rows(session: Session, where: list, limit: int, offset: int) -> list:
         )
         .outerjoin(o, o.id == Case.duplicate_of)
         .outerjoin(r, r.case_id == Case.id)
-        .where(*exercise_conditions("leave", Case.exercise_id), Case.id > 0, *where)
+        # Real cases are nearly all the rows: SQLite must not walk the exercise_id index for them (it would
+        # then sort the period's cases) but the reported_at one, newest first (``evaluation``'s trick).
+        .where(*exercise_conditions("leave", row_value_number(Case.exercise_id)), *where)
         .order_by(Case.reported_at.desc(), Case.id.desc())
         .limit(limit)
         .offset(offset)
     )  # fmt: skip
     return session.execute(stmt).all()
-
-
-def _names(session: Session, rows: list) -> dict[str, dict]:
-    """The names the rows need: types, departments, districts, streets, communities."""
-    kinds = {"event": set(), "component": set()}
-    for row in rows:
-        kinds[row.kind].add(row.type_code)
-    types = {
-        ("event", c): n
-        for c, n in session.execute(select(EventType.code, EventType.name).where(EventType.code.in_(kinds["event"])))
-    } | {
-        ("component", c): n
-        for c, n in session.execute(
-            select(ComponentType.code, ComponentType.name).where(ComponentType.code.in_(kinds["component"]))
-        )
-    }  # fmt: skip
-    streets = {r.street_code for r in rows}
-    communities = {r.community_code for r in rows}
-    return {
-        "types": types,
-        "departments": {c: (n, e) for c, n, e in session.execute(select(Department.code, Department.name, Department.name_en))},
-        "districts": {c: (n, e) for c, n, e in session.execute(select(District.code, District.name, District.name_en))},
-        "streets": dict(session.execute(select(Street.code, Street.name).where(Street.code.in_(streets))).all()),
-        "communities": dict(
-            session.execute(select(Community.code, Community.name).where(Community.code.in_(communities))).all()
-        ),
-    }  # fmt: skip
 
 
 def _pick(pair: tuple[str, str] | None, lang: str, fallback: str) -> str:
@@ -531,11 +548,11 @@ def _pick(pair: tuple[str, str] | None, lang: str, fallback: str) -> str:
     return zh if lang == "zh" or not en else en
 
 
-def _request_docs(session: Session, rows: list, lang: str, services: Mapping[str, Service]) -> list[dict]:
+def _request_docs(rows: list, lang: str, names: Catalogue) -> list[dict]:
     if not rows:
         return []
-    names = _names(session, rows)
-    lons, lats = transformer(city_crs(session), WGS84).transform([r.x for r in rows], [r.y for r in rows])
+    services = names.services
+    lons, lats = transformer(names.crs, WGS84).transform([r.x for r in rows], [r.y for r in rows])
     out = []
     for row, lon, lat in zip(rows, lons, lats, strict=True):
         merged = row.state == State.MERGED.value and row.o_state is not None
@@ -543,13 +560,13 @@ def _request_docs(session: Session, rows: list, lang: str, services: Mapping[str
         department = row.o_department if merged else row.department_code
         district = row.o_district if merged else row.district_code
         if department:
-            agency = _pick(names["departments"].get(department), lang, department)
+            agency = _pick(names.departments.get(department), lang, department)
         else:
-            agency = _pick(names["districts"].get(district), lang, district)
+            agency = _pick(names.districts.get(district), lang, district)
         # The service the citizen chose (a component service may have become its matter), else the type's.
         code = row.r_service or service_code(row.kind, row.type_code)
         service = services.get(code)
-        type_zh = names["types"].get((row.kind, row.type_code), row.type_code)
+        type_zh = names.types.get((row.kind, row.type_code), row.type_code)
         zh, en = STAGE_NOTES.get(state, (state, state))
         note = (zh if lang == "zh" else en).format(agency=agency, original="")
         if merged or row.state == State.MERGED.value:
@@ -557,13 +574,13 @@ def _request_docs(session: Session, rows: list, lang: str, services: Mapping[str
             head = (z if lang == "zh" else e).format(original=row.duplicate_of)
             note = f"{head}: {note}" if merged else head
         finished = state in _FINISHED
-        district_name = _pick(names["districts"].get(row.district_code), "zh", row.district_code)
+        district_name = _pick(names.districts.get(row.district_code), "zh", row.district_code)
         place = " ".join(
             n
             for n in (
                 district_name,
-                names["streets"].get(row.street_code, ""),
-                names["communities"].get(row.community_code, ""),
+                names.streets.get(row.street_code, ""),
+                names.communities.get(row.community_code, ""),
             )
             if n
         )
@@ -592,7 +609,7 @@ def _request_docs(session: Session, rows: list, lang: str, services: Mapping[str
 
 
 def find_requests(
-    session: Session, now: dt.datetime, flt: RequestFilter, lang: str, services: Mapping[str, Service]
+    session: Session, now: dt.datetime, flt: RequestFilter, lang: str, catalogue: Catalogue
 ) -> list[dict[str, Any]]:
     """GET requests: the requests the filter selects, newest first, at most ``flt.page_size`` from
     page ``flt.page``. Without ids: reported between start and end (default: the last 90 days up to
@@ -613,14 +630,12 @@ def find_requests(
             where.append(is_open if flt.statuses[0] == "open" else ~is_open)
     limit = min(flt.page_size, MAX_RESULTS)
     rows = _rows(session, where, limit, (flt.page - 1) * limit)
-    return _request_docs(session, rows, lang, services)
+    return _request_docs(rows, lang, catalogue)
 
 
-def find_request(
-    session: Session, case_id: int, lang: str, services: Mapping[str, Service]
-) -> list[dict[str, Any]]:
+def find_request(session: Session, case_id: int, lang: str, catalogue: Catalogue) -> list[dict[str, Any]]:
     """GET requests/{id}: a list of one, or empty when there is no such public request."""
-    return _request_docs(session, _rows(session, [Case.id == case_id], 1, 0), lang, services)
+    return _request_docs(_rows(session, [Case.id == case_id], 1, 0), lang, catalogue)
 
 
 def find_token(session: Session, token: str) -> list[dict[str, Any]]:
@@ -644,11 +659,11 @@ def _services_query(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
 def _requests_query(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     lang = parse_lang(args.get("lang"))
     if args.get("id") is not None:
-        return {"requests": find_request(ctx.session, int(args["id"]), lang, _services(ctx))}
+        return {"requests": find_request(ctx.session, int(args["id"]), lang, _catalogue(ctx))}
     if args.get("token") is not None:
         return {"requests": find_token(ctx.session, str(args["token"]))}
     flt = RequestFilter.from_args(args.get("filter") or {})
-    return {"requests": find_requests(ctx.session, ctx.clock.now(), flt, lang, _services(ctx))}
+    return {"requests": find_requests(ctx.session, ctx.clock.now(), flt, lang, _catalogue(ctx))}
 
 
 def _status_query(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
