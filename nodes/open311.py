@@ -118,7 +118,11 @@ class LocalBackend:
     (the door's handler caches, the router among them, kept for the gateway's life)."""
 
     def __init__(self, session_factory, clock, bus) -> None:
+        from nodes.centre import background_checkpoints
+
         self.Session, self.clock, self.bus = session_factory, clock, bus
+        # SQLite: the WAL is copied back on a thread of its own, not inside some report's commit.
+        self.checkpointer = background_checkpoints(session_factory.kw["bind"])
         self.door_services: dict[str, Any] = {}
         self._catalogue: tuple[float, open311.Catalogue] | None = None
         with session_factory() as s:  # before the first report, not during it
@@ -139,7 +143,11 @@ class LocalBackend:
         with self.Session() as s:
             person = app_keys.app_actor(s, api_key)
         door = LocalDoor(self.bus, self.Session, self.clock, person, services=self.door_services)
-        return door.execute("open311.report", fields)
+        try:
+            return door.execute("open311.report", fields)
+        finally:
+            if self.checkpointer is not None:
+                self.checkpointer.poke()
 
     def service_list(self, lang: str) -> list[dict]:
         return [s.as_doc(lang) for s in self.services().values()]
@@ -164,7 +172,8 @@ class LocalBackend:
             return public_status.public_status(s, self.clock.now())
 
     def close(self) -> None:
-        pass
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
 
 
 class LinkBackend:
