@@ -4,7 +4,7 @@
     python bench/bench_open311.py [--seconds 20] [--rate 100] [--get-rate 50] [--base FILE.db]
 
 ``python main.py open311 serve --db`` runs as its own process; this script is the load, from another
-process: requests sent open-loop at a fixed rate over HTTP/1.1 keep-alive connections (httpx, a pool of threads), each
+process: requests sent open-loop at a fixed rate over HTTP/1.1 keep-alive connections (httpx, four sending processes of four threads each), each
 timed from the moment it is sent to its whole answer. POSTs carry one app's key and random points and
 services across the city; GETs ask 50 results, in turn without a filter, ``status=open`` and one
 service code.
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import multiprocessing
 import os
 import random
 import shutil
@@ -61,6 +62,7 @@ GET_FILTERS = ({"page_size": "50"}, {"page_size": "50", "status": "open"},
 
 
 def report_fields(rnd: random.Random, points: list[tuple[float, float]]) -> dict[str, str]:
+    """A report at a random point of the city (``rnd`` seeded per request: the same run, the same load)."""
     lon, lat = rnd.choice(points)
     return {"service_code": rnd.choice(SERVICES), "lat": f"{lat + rnd.uniform(-2e-4, 2e-4):.6f}",
             "long": f"{lon + rnd.uniform(-2e-4, 2e-4):.6f}", "description": "bench report"}  # fmt: skip
@@ -98,9 +100,11 @@ def query_baseline(Session, n: int) -> list[float]:
     return times
 
 
-def load(url: str, rate: float, seconds: float, make, workers: int = 16) -> tuple[list[float], int, int]:
-    """Open-loop: request i is sent at start + i / rate, whatever the answers before it did, by a pool
-    of threads each with its own keep-alive connection (httpx); each is timed from its sending."""
+_MAKE = None  # the request maker of the running load, inherited by the forked senders
+
+
+def _send_part(url: str, rate: float, seconds: float, first: int, step: int, t0: float, workers: int):
+    """One sending process: requests first, first + step, ... each at t0 + i / rate (wall clock)."""
     times: list[float] = []
     bad = late = 0
     local = threading.local()
@@ -110,8 +114,10 @@ def load(url: str, rate: float, seconds: float, make, workers: int = 16) -> tupl
         nonlocal bad
         client = getattr(local, "client", None)
         if client is None:
-            client = local.client = httpx.Client(base_url=url, timeout=30)
-        method, path, kw = make(i)
+            # TCP_NODELAY, as curl and browsers set it: httpx writes a POST's headers and body apart.
+            transport = httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+            client = local.client = httpx.Client(base_url=url, timeout=30, transport=transport)
+        method, path, kw = _MAKE(i)
         t = time.perf_counter()
         r = client.request(method, path, **kw)
         elapsed = (time.perf_counter() - t) * 1000
@@ -123,10 +129,9 @@ def load(url: str, rate: float, seconds: float, make, workers: int = 16) -> tupl
                     print(f"first failure: {r.status_code} {r.text[:300]}", flush=True)
 
     with ThreadPoolExecutor(workers) as pool:
-        start = time.perf_counter()
         futures = []
-        for i in range(int(rate * seconds)):
-            wait = start + i / rate - time.perf_counter()
+        for i in range(first, int(rate * seconds), step):
+            wait = t0 + i / rate - time.time()
             if wait > 0:
                 time.sleep(wait)
             elif wait < -0.005:
@@ -135,6 +140,21 @@ def load(url: str, rate: float, seconds: float, make, workers: int = 16) -> tupl
         for f in futures:
             f.result()
     return times, bad, late
+
+
+def load(
+    url: str, rate: float, seconds: float, make, procs: int = 4, workers: int = 4
+) -> tuple[list[float], int, int]:
+    """Open-loop: request i is sent at start + i / rate, whatever the answers before it did, by ``procs``
+    processes of ``workers`` threads, each thread with its own keep-alive connection (httpx), so that
+    no sender's interpreter lock delays the others; each request is timed from its sending."""
+    global _MAKE
+    _MAKE = make
+    t0 = time.time() + 0.5
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(procs) as pool:
+        parts = pool.starmap(_send_part, [(url, rate, seconds, k, procs, t0, workers) for k in range(procs)])
+    return [t for p in parts for t in p[0]], sum(p[1] for p in parts), sum(p[2] for p in parts)
 
 
 def free_port() -> int:
@@ -202,11 +222,11 @@ def main() -> int:
         assert warm[1] == 0
         # The first reports build what the write path keeps (transformers, compiled statements).
         warm = load(url, 20, 2, lambda i: ("POST", "/open311/v2/requests.json",
-                                           {"data": {**report_fields(rnd, points), "api_key": key}}))  # fmt: skip
+                                           {"data": {**report_fields(random.Random(i), points), "api_key": key}}))  # fmt: skip
         assert warm[1] == 0
         posts, bad_posts, late_posts = (load(
             url, args.rate, args.seconds,
-            lambda i: ("POST", "/open311/v2/requests.json", {"data": {**report_fields(rnd, points), "api_key": key}}),
+            lambda i: ("POST", "/open311/v2/requests.json", {"data": {**report_fields(random.Random(i), points), "api_key": key}}),
         ))  # fmt: skip
         gets, bad_gets, late_gets = (load(
             url, args.get_rate, args.seconds,
