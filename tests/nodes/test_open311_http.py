@@ -602,8 +602,32 @@ def test_the_georeport_client_reads_services_and_requests(server, http):
 # --- PostgreSQL, and through a centre node ------------------------------------------------------------------
 
 
+@pytest.fixture
+def own_pg_url() -> Iterator[str]:
+    """A PostgreSQL schema of this test's own: the city it seeds and commits must not be in the schema
+    the other tests share (theirs roll back)."""
+    import uuid
+
+    from sqlalchemy import text
+
+    from data.db import make_engine
+    from tests.conftest import PG_URL, pg_admin_engine
+
+    admin = pg_admin_engine()
+    schema = f"o311_{uuid.uuid4().hex[:10]}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
 @pytest.mark.pg
-def test_the_gateway_on_postgresql(pg_url, gateways, tmp_path):
+def test_the_gateway_on_postgresql(own_pg_url, gateways, tmp_path):
+    pg_url = own_pg_url
     from data.db import open_database, session_factory
     from data.demo_city import seed_city
 
