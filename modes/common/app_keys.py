@@ -34,7 +34,7 @@ from data.errors import InputError
 from data.models import Role
 from data.open311_models import Open311App
 from modes.common.actor import Actor
-from modes.common.auth import LOCAL_ADMIN, LOCAL_PEER_ROLE
+from modes.common.auth import LOCAL_ADMIN, require_local_admin
 from modes.common.clock import Clock
 
 if TYPE_CHECKING:
@@ -156,23 +156,14 @@ def is_app_session(session: dict[str, str] | None) -> bool:
 # --- commands on the bus --------------------------------------------------------------------------------
 
 
-def _require_local_admin(ctx: CallContext, what: str) -> str:
-    if ctx.peer.role != LOCAL_PEER_ROLE:
-        raise InputError(
-            f"{what} is done by the administrator of the centre's database "
-            f"(`python main.py open311 key ...` on it), not by {ctx.peer.name} over a link"
-        )
-    return LOCAL_ADMIN
-
-
 def _key_new(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
-    by = _require_local_admin(ctx, "making an API key")
+    by = require_local_admin(ctx, "making an API key", "open311 key")
     doc, key = new_key(ctx.session, ctx.clock, str(args.get("app") or ""), by=by)
     return {"app": doc["app"], "api_key": key}
 
 
 def _key_revoke(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
-    by = _require_local_admin(ctx, "revoking an API key")
+    by = require_local_admin(ctx, "revoking an API key", "open311 key")
     return revoke_key(ctx.session, ctx.clock, str(args.get("app") or ""), by=by)
 
 

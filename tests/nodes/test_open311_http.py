@@ -606,23 +606,9 @@ def test_the_georeport_client_reads_services_and_requests(server, http):
 def own_pg_url() -> Iterator[str]:
     """A PostgreSQL schema of this test's own: the city it seeds and commits must not be in the schema
     the other tests share (theirs roll back)."""
-    import uuid
+    from tests.conftest import fresh_pg_schema
 
-    from sqlalchemy import text
-
-    from data.db import make_engine
-    from tests.conftest import PG_URL, pg_admin_engine
-
-    admin = pg_admin_engine()
-    schema = f"o311_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    yield from fresh_pg_schema("o311")
 
 
 @pytest.mark.pg
