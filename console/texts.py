@@ -21,6 +21,7 @@ ROLE_LABELS: dict[str, str] = {
     Role.COMMANDER.value: QT_TRANSLATE_NOOP("Roles", "Commander"),
     Role.CIVIL_DEFENCE.value: QT_TRANSLATE_NOOP("Roles", "Civil-defence officer"),
     Role.DRILL.value: QT_TRANSLATE_NOOP("Roles", "Drill coordinator"),
+    Role.APP.value: QT_TRANSLATE_NOOP("Roles", "Open311 application"),
 }
 
 MODE_LABELS: dict[str, str] = {

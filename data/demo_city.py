@@ -93,8 +93,9 @@ STAGES = (
 DEMO_PASSWORD = "sanwei-demo"
 DEPUTY_CIVIL_DEFENCE = "city_civil_defence_deputy"  # the second officer the two-person rule's alarms need
 DRILL_COORDINATOR = "city_drill"  # runs the exercises (演练导调), at the municipal centre only
-# The roles every centre and district has a login for; the drill coordinator is added once, last.
-_SEAT_ROLES = tuple(r for r in Role if r != Role.DRILL)
+# The roles every centre and district has a login for; the drill coordinator is added once, last. An
+# Open311 application is no person: it has an API key, not a login (modes/common/app_keys.py).
+_SEAT_ROLES = tuple(r for r in Role if r not in (Role.DRILL, Role.APP))
 ORIGIN_LONLAT = (126.65, 45.72)  # Harbin's built-up core
 GRID_M = 0.001  # every vertex on a 1 mm grid, so neighbouring cells share their edges exactly
 ROW_BAND_M = 150.0  # cells are numbered in rows of this height, north to south, then west to east

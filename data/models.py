@@ -66,6 +66,9 @@ class Role(enum.StrEnum):
     CIVIL_DEFENCE = "civil_defence"
     # The drill coordinator (演练导调): runs exercises, delivers injects, keeps the evaluators' notes.
     DRILL = "drill"
+    # An outside application reporting for the public through the Open311 gateway, proved by its API key
+    # (modes/common/app_keys.py): it reports and does nothing else. Never a staff login.
+    APP = "app"
 
 
 class CameraStatus(enum.StrEnum):
@@ -269,6 +272,10 @@ class Component(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     x: Mapped[float] = mapped_column(Float)
     y: Mapped[float] = mapped_column(Float)
+
+    # The nearest component of a type to a reported point (an Open311 report of a street light, say):
+    # a range on x within one type, y read from the index (migration open311_0001).
+    __table_args__ = (Index("ix_components_type_xy", "type_code", "x", "y"),)
 
 
 class Camera(Base):

@@ -9,6 +9,7 @@ from modes.common import cap_hooks, layer_import
 from modes.common.command_bus import CommandBus, register_common
 from modes.emergency import link_commands as emergency_commands
 from modes.everyday import link_commands as everyday_commands
+from modes.everyday import open311
 from modes.exercises import link_commands as exercise_commands
 
 
@@ -18,6 +19,7 @@ def build_bus() -> CommandBus:
     layer_import.register(bus)
     cap_hooks.register(bus)  # the CAP alerts' hooks; each mode registers its alerts with its commands
     everyday_commands.register(bus)
+    open311.register(bus)
     civil_defence_commands.register(bus)
     emergency_commands.register(bus)
     exercise_commands.register(bus)

@@ -44,7 +44,7 @@ from nodes.teardown import Teardown
 log = logging.getLogger("sanwei.node")
 
 
-def _background_checkpoints(engine: sa.Engine) -> WalCheckpointer | None:
+def background_checkpoints(engine: sa.Engine) -> WalCheckpointer | None:
     """A SQLite centre's commands commit without copying the WAL back into the file: SQLite would do
     it inside one command's commit every 1,000 pages, syncing the file twice, and that command (and
     those queued behind it) would wait. The node's own connections leave it to a ``WalCheckpointer``
@@ -177,7 +177,7 @@ class CentreNode:
         # that keeps its own copy may start from nothing: it loads the active centre's city.
         self.engine = open_database(self.db_url, create=copies and pair.role == State.BACKUP)
         self.teardown.push("the database engine", self.engine.dispose)
-        self.checkpointer = _background_checkpoints(self.engine)
+        self.checkpointer = background_checkpoints(self.engine)
         if self.checkpointer is not None:
             self.teardown.push("the checkpointer", self.checkpointer.stop)
         self.session_factory = session_factory(self.engine)

@@ -160,13 +160,16 @@ class LinkClient:
         timeout: float = 10.0,
         persist: bool = True,
         command_id: str | None = None,
+        session: dict[str, str] | None = None,
     ) -> Any:
         """Send one command and wait for its final reply; ``LinkRefused`` carries a refusal's reason,
         ``LinkError`` a node that did not answer within ``timeout``. The command carries this client's
-        session once ``sign_in`` succeeded. ``command_id``: resend a command under its own id (the node
-        applies an id once and answers a repeat with the stored reply)."""
+        session once ``sign_in`` succeeded, or ``session`` when given (a gateway sending for several
+        callers: an Open311 application's key, ``modes.common.app_keys``). ``command_id``: resend a
+        command under its own id (the node applies an id once and answers a repeat with the stored
+        reply)."""
         self.start()
-        body = encode_call(name, args or {}, session=self.session)
+        body = encode_call(name, args or {}, session=session if session is not None else self.session)
         command_id = self._client.submit(body, command_id, persist=persist)
         deadline = time.monotonic() + timeout
         with self._cond:

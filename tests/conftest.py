@@ -66,11 +66,10 @@ def pg_admin_engine():
         pytest.skip(f"{PG_SKIP}: {exc}")
 
 
-@pytest.fixture(scope="session")
-def pg_url():
-    """URL of a fresh PostgreSQL schema for this test session (dropped at the end)."""
+def fresh_pg_schema(prefix: str = "t"):
+    """URL of a new PostgreSQL schema, as a generator: it yields the URL, then drops the schema."""
     admin = pg_admin_engine()
-    schema = f"t_{uuid.uuid4().hex[:10]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     admin.dispose()
@@ -79,6 +78,12 @@ def pg_url():
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """URL of a fresh PostgreSQL schema for this test session (dropped at the end)."""
+    yield from fresh_pg_schema()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -129,6 +129,10 @@ REFUSED: dict[str, list[str]] = {
     "exercise report": ["exercise", "report", "1"],
     "exercise purge": ["exercise", "purge", "1", "--reason", "done", "--as", "city_drill"],
     "exercise generate": ["exercise", "generate", "busy-day", "--out", "FILE"],
+    "open311 serve": ["open311", "serve", "--bind", "127.0.0.1:1"],
+    "open311 key new": ["open311", "key", "new", "someapp"],
+    "open311 key list": ["open311", "key", "list"],
+    "open311 key revoke": ["open311", "key", "revoke", "someapp"],
 }
 # The same leaf again with another layer or form that takes its own path through main.py.
 REFUSED_TOO: dict[str, list[str]] = {

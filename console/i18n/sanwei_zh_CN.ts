@@ -4308,6 +4308,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <source>Drill coordinator</source>
             <translation>演练导调员</translation>
         </message>
+        <message>
+            <source>Open311 application</source>
+            <translation>Open311 应用</translation>
+        </message>
     </context>
     <context>
         <name>SeedStages</name>

@@ -7,6 +7,7 @@ import data.cap_models  # noqa: F401 - tables of the CAP hooks branch
 import data.civil_defence_models  # noqa: F401 - tables of the civil-defence branch
 import data.emergency_models  # noqa: F401 - tables of the emergency branch
 import data.exercise_models  # noqa: F401 - tables of the exercises branch
+import data.open311_models  # noqa: F401 - tables of the open311 branch
 from data.db import resolve_url
 from data.models import Base
 

@@ -339,6 +339,11 @@ def add_staff(
         r = Role(role)
     except ValueError:
         raise InputError(f"unknown role {role!r} (one of {', '.join(x.value for x in Role)})") from None
+    if r == Role.APP:
+        raise InputError(
+            "an Open311 application is not a person on the staff list: give it an API key "
+            "(`python main.py open311 key new APP`)"
+        )
     if _staff_row(session, login) is not None:
         raise InputError(f"login {login!r} already exists")
     if district and session.get(District, district) is None:
@@ -442,17 +447,19 @@ def _session_end(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     return {"ended": end_session(ctx.session, ctx.clock, str(args.get("token") or ""))}
 
 
-def _require_local_admin(ctx: CallContext, what: str) -> str:
+def require_local_admin(ctx: CallContext, what: str, command: str = "staff") -> str:
+    """The journal's actor of an administrator's act (``LOCAL_ADMIN``), which only the holder of the
+    database may do; a linked peer is refused, told to run ``python main.py COMMAND ...`` there."""
     if ctx.peer.role != LOCAL_PEER_ROLE:
         raise InputError(
             f"{what} is done by the administrator of the centre's database "
-            f"(`python main.py staff ...` on it), not by {ctx.peer.name} over a link"
+            f"(`python main.py {command} ...` on it), not by {ctx.peer.name} over a link"
         )
     return LOCAL_ADMIN
 
 
 def _staff_add(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
-    by = _require_local_admin(ctx, "adding staff")
+    by = require_local_admin(ctx, "adding staff")
     return add_staff(
         ctx.session,
         ctx.clock,
@@ -466,7 +473,7 @@ def _staff_add(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _staff_passwd(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
-    by = _require_local_admin(ctx, "setting a password")
+    by = require_local_admin(ctx, "setting a password")
     login = str(args.get("login") or "")
     set_password(ctx.session, ctx.clock, login, str(args.get("password") or ""), by=by)
     return {"login": login, "has_password": True}

@@ -34,7 +34,7 @@ from comms.retention import DAY_S, RESEND_LIMIT_S
 from data import journal
 from data.city import stats
 from data.errors import InputError
-from modes.common import auth, orders
+from modes.common import app_keys, auth, orders
 from modes.common.actor import Actor
 from modes.common.clock import Clock, FixedClock
 from modes.common.mode_switch import ModeSwitch, mode_status, switch_mode
@@ -521,6 +521,9 @@ def sender(ctx: CallContext, name: str, args: dict[str, Any], session: dict[str,
     None for the sign-in commands themselves, queries, and a vouching peer acting for itself."""
     if auth.proves_itself(name, args):
         return None  # their 'login' is an argument: the person signing in, or a decider with a password
+    if app_keys.is_app_session(session):
+        assert session is not None
+        return _app_sender(ctx, name, args, session["token"])
     kind = ctx.peer.role_kind
     login = args.pop("login", None)
     try:
@@ -548,6 +551,21 @@ def sender(ctx: CallContext, name: str, args: dict[str, Any], session: dict[str,
             f"{person.login} belongs to district {person.district}; {ctx.peer.name} acts for district {ctx.scope}"
         )
     return person
+
+
+def _app_sender(ctx: CallContext, name: str, args: dict[str, Any], key: str) -> Actor:
+    """An Open311 application's command (its session's token is its API key): the node checks the key
+    here and lets the app send only what apps may (``app_keys.APP_COMMANDS``)."""
+    if name not in app_keys.APP_COMMANDS:
+        raise CommandRefused(
+            f"an Open311 application may send {', '.join(sorted(app_keys.APP_COMMANDS))} only, not {name}"
+        )
+    if args.pop("login", None) is not None:
+        raise CommandRefused("an Open311 application's command names no login: its key says who it is")
+    try:
+        return app_keys.app_actor(ctx.session, key)
+    except app_keys.KeyRefused as exc:
+        raise CommandRefused(str(exc)) from None
 
 
 def new_forward_id() -> str:
@@ -599,6 +617,7 @@ def register_common(bus: CommandBus) -> None:
     bus.register("query.mode", _mode)
     bus.register("mode.switch", _switch_mode)
     auth.register(bus)
+    app_keys.register(bus)
     orders.register(bus)
 
 

@@ -295,6 +295,11 @@ class _row_number(_row_value):
     type = Integer()  # wraps exercise_id
 
 
+def row_value_number(column):
+    """An integer column SQLite must read from the row, not through its own index (``_row_value``)."""
+    return _row_number(column)
+
+
 @compiles(_row_value)
 def _row_value_default(element, compiler, **kw):
     return compiler.process(element.clauses, **kw)

@@ -50,6 +50,14 @@ def _router(ctx: CallContext) -> Router:
     return cached[1]
 
 
+def prepare(session, services: dict[str, Any]) -> None:
+    """Fill a door's or node's handler caches (the router, the configuration) before the first
+    command needs them: building the grid index of a large city takes a second."""
+    services["everyday.router"] = (services.get("generation", lambda: 0)(), Router.load(session))
+    text = get_meta(session, "everyday_config") or ""
+    services["everyday.config"] = (text, EverydayConfig.from_dict(json.loads(text) if text else {}))
+
+
 def _config(ctx: CallContext) -> EverydayConfig:
     """The loop's configuration, parsed again only when its stored text changed (parsing the calendar
     and limits cost more than the rest of a report)."""
@@ -98,7 +106,9 @@ def _provisional_ids(ctx: CallContext) -> None:
 # --- commands ------------------------------------------------------------------------------------------
 
 
-def _report(ctx: CallContext, args: dict[str, Any]) -> dict:
+def report_case(ctx: CallContext, args: dict[str, Any]) -> dict:
+    """``case.report``: locate, route, link to an open duplicate or open a new case, as the caller's
+    authenticated person (the Open311 gateway's reports come through here too, ``open311.report``)."""
     channel = args.get("channel") or ""
     actor = _actor(ctx, args, "supervisor" if channel == "supervisor" else "operator")
     x, y = _xy(ctx, args)
@@ -364,7 +374,7 @@ def _import_cases(ctx: CallContext, args: dict[str, Any]) -> dict:
 
 def register(bus: CommandBus) -> None:
     bus.refuse_on(IllegalTransition)
-    bus.register("case.report", _report, forward=True)
+    bus.register("case.report", report_case, forward=True)
     bus.register("case.act", _act, forward=True)
     bus.register("asset.status", _asset_status, forward=True)
     bus.register("query.case", _show)
