@@ -271,6 +271,11 @@ class Component(Base):
     y: Mapped[float] = mapped_column(Float)
 
 
+# A demo camera's stream address names no host: it plays from the demo stream server that the setting
+# SANWEI_STREAMS names (nodes/video.py resolves it), so a city's database never bakes one in.
+DEMO_STREAM_PREFIX = "demo://"
+
+
 class Camera(Base):
     __tablename__ = "cameras"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
