@@ -274,11 +274,13 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
         window.show()
         window.start(opened.snapshot)
         if first_run and opened.link is None:
-            # The demo city was just made: offer the demo exercise once it is on screen.
+            # The demo city was just made: offer the demo exercise once it is on screen, and start the
+            # stream server its cameras play from.
             window.loaded.connect(
                 lambda: _offer_demo(window, authenticate, opened.make_session, clock),
                 Qt.ConnectionType.SingleShotConnection,
             )
+            window.loaded.connect(window.video.streams.ensure, Qt.ConnectionType.SingleShotConnection)
         code = app.exec()
     collector.stop()
     if bridge is not None:

@@ -1,9 +1,10 @@
 """The demo city's cameras, played offline: synthetic MJPEG streams over HTTP (``python main.py streams
 serve``).
 
-Each stream is FFmpeg's moving ``testsrc2`` pattern (through PyAV's filter graph) with the camera's id
-and the time burned in, JPEG-encoded by FFmpeg's ``mjpeg`` encoder and sent as ``multipart/x-mixed-replace``,
-the form IP cameras use for MJPEG over HTTP and which FFmpeg reads (``mpjpeg``).
+Each stream is FFmpeg's moving ``testsrc2`` pattern (through PyAV's filter graph; each camera its own
+hue and phase) with the camera's id and the time burned in, JPEG-encoded by FFmpeg's ``mjpeg`` encoder
+and sent as ``multipart/x-mixed-replace``, the form IP cameras use for MJPEG over HTTP and which FFmpeg
+reads (``mpjpeg``).
 
     GET /                                   {"server": "sanwei-streams", "streams": [...]}  (JSON)
     GET /cameras/{id}.mjpg[?size=WxH&fps=N] the live stream (default 640x360 at 10 fps)
@@ -24,6 +25,7 @@ import re
 import socket
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from fractions import Fraction
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -82,17 +84,23 @@ def parse_stream_query(query: str) -> tuple[tuple[int, int], int]:
 class TestCard:
     """Moving test video (FFmpeg's ``testsrc2``) with two lines burned in, as JPEG frames."""
 
-    def __init__(self, width: int, height: int, fps: int):
+    def __init__(self, width: int, height: int, fps: int, camera: str = ""):
         self.width, self.height = width, height
+        # Each camera its own colours and phase of the pattern, the same every time it plays.
+        tint = zlib.crc32(camera.encode("utf-8"))
         graph = Graph()
         source = graph.add("testsrc2", f"size={width}x{height}:rate={fps}")
+        hue = graph.add("hue", f"h={tint % 360}")
         # Full-range 4:2:0, the form JPEG stores: no conversion in the encoder.
         convert = graph.add("format", "pix_fmts=yuvj420p")
         self._sink = graph.add("buffersink")
-        source.link_to(convert)
+        source.link_to(hue)
+        hue.link_to(convert)
         convert.link_to(self._sink)
         graph.configure()
         self._graph = graph
+        for _ in range((tint >> 9) % (5 * fps)):
+            self._sink.pull()
         self._encoder = av.CodecContext.create("mjpeg", "w")
         self._encoder.width, self._encoder.height = width, height
         self._encoder.pix_fmt = "yuvj420p"
@@ -174,7 +182,7 @@ class Producer:
     def _run(self) -> None:
         key = self.key
         try:
-            card = TestCard(key.width, key.height, key.fps)
+            card = TestCard(key.width, key.height, key.fps, key.camera)
         except Exception as exc:  # noqa: BLE001 - the viewers are told through the stopped stream
             self.error = f"{type(exc).__name__}: {exc}"
             self.stop()

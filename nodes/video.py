@@ -102,6 +102,9 @@ class Backoff:
         return min(self.cap, self.first * self.factor ** max(attempt - 1, 0))
 
 
+RETRY = Backoff()  # 1, 2, 4, 8, 16, 30, 30 ... seconds
+
+
 @dataclass(frozen=True)
 class PlayerState:
     """``phase``: connecting | playing | failed | stopped. ``failures``: failed attempts in a row;
@@ -127,11 +130,12 @@ class Frame:
 
 
 def fit(source: tuple[int, int], box: tuple[int, int] | None) -> tuple[int, int]:
-    """The largest even size of the source's aspect that fits in ``box`` (the source size without one)."""
+    """The largest even size of the source's aspect that fits in ``box``, never above the source's own
+    (the screen enlarges more cheaply than the decoder's scaler)."""
     w, h = source
     if box is None or box[0] <= 0 or box[1] <= 0:
         return w, h
-    k = min(box[0] / w, box[1] / h)
+    k = min(box[0] / w, box[1] / h, 1.0)
     return max(2, int(w * k) // 2 * 2), max(2, int(h * k) // 2 * 2)
 
 
@@ -149,7 +153,7 @@ class StreamPlayer:
         on_state: Callable[[PlayerState], None] | None = None,
         *,
         box: tuple[int, int] | None = None,
-        backoff: Backoff = Backoff(),
+        backoff: Backoff = RETRY,
         open_timeout: float = OPEN_TIMEOUT_S,
         read_timeout: float = READ_TIMEOUT_S,
         retry: bool = True,
@@ -233,7 +237,8 @@ class StreamPlayer:
                     raise _Stopped
                 source = (frame.width, frame.height)
                 w, h = fit(source, self._box)
-                image = frame.to_ndarray(width=w, height=h, format="rgb24")
+                # Rows may come padded to the scaler's alignment: one contiguous block for the screen.
+                image = np.ascontiguousarray(frame.to_ndarray(width=w, height=h, format="rgb24"))
                 seq += 1
                 if self.state.phase != "playing":
                     self._set_state(

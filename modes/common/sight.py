@@ -12,6 +12,7 @@ vectorised test of the few candidates, tens of microseconds (bench/bench_who_see
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -66,6 +67,11 @@ class CameraFeed:
     name: str
     status: str
     stream_url: str
+
+
+def bearing(x0: float, y0: float, x1: float, y1: float) -> float:
+    """Compass bearing from (x0, y0) to (x1, y1), degrees clockwise from north."""
+    return math.degrees(math.atan2(x1 - x0, y1 - y0)) % 360.0
 
 
 def compass_point(bearing_deg: float) -> str:
