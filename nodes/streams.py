@@ -222,12 +222,12 @@ class StreamServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], log: NodeLog | None = None):
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
-        super().__init__(address, _StreamHandler)
         self.log = log
         self._lock = threading.Lock()
         self._producers: dict[StreamKey, Producer] = {}
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _StreamHandler)
 
     @property
     def url(self) -> str:
@@ -294,7 +294,7 @@ class _StreamHandler(BaseHTTPRequestHandler):
             producer.leave()
 
     def _send_one(self, producer: Producer) -> None:
-        got = producer.next_frame(-1)
+        got = producer.next_frame(0)
         if got is None:
             self._send_json(503, {"error": producer.error or "no frame"})
             return
@@ -310,7 +310,7 @@ class _StreamHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", f"multipart/x-mixed-replace;boundary={BOUNDARY}")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        seq = -1
+        seq = 0  # frames are numbered from 1
         while True:
             got = producer.next_frame(seq)
             if got is None:

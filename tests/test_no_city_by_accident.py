@@ -123,6 +123,8 @@ REFUSED: dict[str, list[str]] = {
     "exercise report": ["exercise", "report", "1"],
     "exercise purge": ["exercise", "purge", "1", "--reason", "done", "--as", "city_drill"],
     "exercise generate": ["exercise", "generate", "busy-day", "--out", "FILE"],
+    "cameras see": ["cameras", "see", "1", "2"],
+    "camera frame": ["camera", "frame", "C1", "--out", "frame.png"],
 }
 # The same leaf again with another layer or form that takes its own path through main.py.
 REFUSED_TOO: dict[str, list[str]] = {
@@ -138,8 +140,9 @@ REFUSED_TOO: dict[str, list[str]] = {
 # Covered by their own tests below.
 OWN_TESTS = {"seed", "console", "center"}
 # Commands that take no city from --db: the district node builds its replica from the centre; keys
-# and link status never open a database; alarm signal is a pattern and a tone; logout forgets a kept log-in.
-NO_CITY_USED = {"district", "keys new", "link status", "alarm signal", "logout"}
+# and link status never open a database; alarm signal is a pattern and a tone; logout forgets a kept log-in;
+# streams serve plays synthetic video for any camera id.
+NO_CITY_USED = {"district", "keys new", "link status", "alarm signal", "logout", "streams serve"}
 
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

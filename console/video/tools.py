@@ -123,7 +123,6 @@ class VideoTools(QObject):
             self.wall = VideoWall(self.streams, self.window, backoff=self.backoff)
         self.wall.open(title, cameras, tiles)
         self.wall.show()
-        self.wall.raise_()
         self.wall.activateWindow()
         return self.wall
 
