@@ -152,17 +152,24 @@ class VideoTile(QFrame):
 
     # --- what the tile plays -------------------------------------------------------------------------
 
-    def play(self, feed: CameraFeed, streams_base: str | None = None, note: str = "") -> None:
-        """Play ``feed``'s stream (a demo address on ``streams_base``), replacing what played here."""
+    def hold(self, feed: CameraFeed, note: str, message: str) -> None:
+        """Show ``feed``'s labels and ``message`` without playing yet (``play`` follows)."""
         self.stop()
-        self.feed, self.note = feed, note
+        self.feed, self.note, self.state = feed, note, None
         self.frames, self.last_frame_at, self.first_frame_shown_s = 0, None, None
         self.retry_delays = []
-        self.opened_at = time.monotonic()
         self.name_label.setText(f"{feed.name or feed.id}  ·  {feed.id}")
         self.name_label.setToolTip(feed.stream_url)
         self.note_label.setText(note)
+        self.status_label.setText(texts.camera_status_label(feed.status) if feed.status else "")
         self.time_label.setText(self.tr("No frame yet"))
+        self.picture.clear_frame()
+        self.picture.set_message(message)
+
+    def play(self, feed: CameraFeed, streams_base: str | None = None, note: str = "") -> None:
+        """Play ``feed``'s stream (a demo address on ``streams_base``), replacing what played here."""
+        self.hold(feed, note, "")
+        self.opened_at = time.monotonic()
         try:
             self.url = resolve_stream_url(feed.stream_url, streams_base)
         except StreamError as exc:

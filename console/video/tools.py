@@ -142,10 +142,9 @@ class VideoTools(QObject):
         ]
         return self.open_wall(title, cameras)
 
-    def open_wall_at(self, x: float, y: float, subject: str) -> VideoWall:
-        return self.open_wall_on(
-            self.tr("Cameras that see {subject}").format(subject=subject), self.who_sees(x, y)
-        )
+    def open_wall_at(self, x: float, y: float, subject: str | None = None) -> VideoWall:
+        title = self.tr("Cameras that see {subject}").format(subject=subject or self.tr("this point"))
+        return self.open_wall_on(title, self.who_sees(x, y))
 
     def open_wall_for_case(self, case_id: int) -> VideoWall | None:
         detail = self.window.cases.services.case_detail(case_id)

@@ -171,10 +171,14 @@ class VideoWall(QWidget):
         demo = any(is_demo_stream(c.feed.stream_url) for c in self.cameras[: len(self.tiles)])
         if demo and self.streams is not None and not self.streams.ensure():
             self._waiting_for_streams = True
-            self.streams_note.setText(self.tr("Starting the demo stream server…"))
+            waiting = self.tr("Starting the demo stream server…")
+            self.streams_note.setText(waiting)
             self.streams_note.show()
-            for tile in self.tiles:
-                tile.clear()
+            for i, tile in enumerate(self.tiles):
+                if i < len(self.cameras):
+                    tile.hold(self.cameras[i].feed, self.cameras[i].note, waiting)
+                else:
+                    tile.clear()
             return
         self._waiting_for_streams = False
         self.streams_note.hide()
@@ -188,6 +192,11 @@ class VideoWall(QWidget):
                 tile.clear()
         if not self.timer.isActive():
             self.timer.start()
+
+    @property
+    def waiting_for_streams(self) -> bool:
+        """The demo cameras wait for the demo stream server to come up."""
+        return self._waiting_for_streams
 
     def _on_streams_settled(self, ok: bool) -> None:
         if not self._waiting_for_streams:

@@ -22,7 +22,7 @@ from modes.common.sight import CameraFeed, SightIndex
 from modes.everyday.cases import Actor, CaseDesk
 from nodes.video import STREAMS_ENV, Backoff
 from tests.console.test_map import viewport_point, zoom_to
-from tests.test_video import CAMERA, burned_in, free_port, start_stream_server
+from tests.test_video import CAMERA, burned_in, free_port, read_png, start_stream_server
 
 NOW = dt.datetime(2009, 9, 18, 10, 0)  # the console fixtures' clock
 
@@ -276,3 +276,33 @@ def test_no_server_is_started_where_the_setting_names_one(monkeypatch):
     monkeypatch.setenv(STREAMS_ENV, f"http://127.0.0.1:{free_port()}")
     streams = DemoStreams()
     assert streams.ensure() is True and streams.process is None  # the players will say it is refused
+
+
+def test_a_screenshot_of_the_video_wall_shows_its_tiles_playing(
+    city_url, streams, tmp_path, monkeypatch, oracle
+):
+    from tests.console.test_screenshot import run_console
+
+    monkeypatch.setenv(STREAMS_ENV, streams)
+    x, y = ahead_of(oracle, 3)
+    assert oracle.who_sees(x, y)
+    out = tmp_path / "wall.png"
+    done = run_console(
+        city_url,
+        "--screenshot",
+        str(out),
+        "--size",
+        "1280x800",
+        "--video-wall",
+        f"{x},{y}",
+        "--as",
+        "city_commander",
+    )
+    assert done.returncode == 0, done.stderr
+    image = read_png(out).astype(int)
+    assert image.shape == (800, 1280, 3)
+    # The test pattern's saturated colours fill the playing tiles; the console's own colours are muted.
+    saturated = (image.max(axis=2) - image.min(axis=2)) > 150
+    assert saturated.mean() > 0.2
+    bad = run_console(city_url, "--screenshot", str(out), "--video-wall", "here", "--as", "city_commander")
+    assert bad.returncode == 2 and "--video-wall must be X,Y" in bad.stderr
