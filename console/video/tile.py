@@ -182,10 +182,11 @@ class VideoTile(QFrame):
         self._on_state(PlayerState("connecting", self.url))
         self.player.start()
 
-    def stop(self) -> None:
-        """Stop playing (the player's thread ends by itself; nothing of it shows any more)."""
+    def stop(self, wait: float = 0.0) -> None:
+        """Stop playing (the player's thread ends by itself, within ``wait`` s if given; nothing of it
+        shows any more)."""
         if self.player is not None:
-            self.player.stop()
+            self.player.stop(wait)
             self.player = None
         self._slot = _Slot()
 

@@ -15,7 +15,7 @@ and stream addresses come from the database as they are when the wall opens.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QPoint, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QMenu
 
 from console.video.demo_streams import DemoStreams
 from console.video.sight_list import SightList, compass_label
@@ -44,14 +44,14 @@ class VideoTools(QObject):
         self.sight.camera_play_requested.connect(self.play_camera)
         window.map.point_clicked.connect(self._on_point_clicked)
         window.details_shown.connect(self._on_details_shown)
+        # A case chosen in the queue (after the case tools have opened it in the case panel).
+        window.cases.queue.case_selected.connect(self._on_case_chosen)
+        window.cases.queue.case_activated.connect(self._on_case_chosen)
         self._add_menu(window.cases.queue.table, self.case_menu)
         emergency = getattr(window, "emergency", None)
         if emergency is not None:
             self._add_menu(emergency.panels[0].table, self.incident_menu)
             emergency.board_changed.connect(self._on_incident_board)
-        app = QApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.stop)
 
     # --- who sees this -------------------------------------------------------------------------------
 
@@ -81,13 +81,16 @@ class VideoTools(QObject):
     def _forget_click(self) -> None:
         self._clicked = None
 
+    def _on_case_chosen(self, case_id: int) -> None:
+        detail = self.window.cases.panel.detail
+        if detail is not None and detail.id == case_id:
+            self.show_point(detail.x, detail.y, self.tr("case {id}").format(id=case_id))
+
     def _on_details_shown(self, kind: str, key: str) -> None:
         if kind == "camera":
             self.sight.show_camera(key)
         elif kind == "case":
-            detail = self.window.cases.panel.detail
-            if detail is not None and str(detail.id) == key:
-                self.show_point(detail.x, detail.y, self.tr("case {id}").format(id=key))
+            self._on_case_chosen(int(key))
         elif self._clicked is not None:
             pass  # a map click: its point is listed already
         elif kind in AREA_KINDS or not kind:
@@ -227,6 +230,7 @@ class VideoTools(QObject):
         return menu
 
     def stop(self) -> None:
+        """The console closes: stop the players (waiting a moment for their threads) and the demo server."""
         if self.wall is not None:
-            self.wall.stop()
+            self.wall.stop(wait=0.5)
         self.streams.stop()

@@ -232,10 +232,11 @@ class VideoWall(QWidget):
         """Take each tile's newest frame; the number of tiles that showed a new one."""
         return sum(tile.poll() for tile in self.tiles)
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 0.0) -> None:
+        """Stop every tile; ``wait``: seconds to give each player's thread to end."""
         self.timer.stop()
         for tile in self.tiles:
-            tile.stop()
+            tile.stop(wait)
 
     def closeEvent(self, event) -> None:
         self.stop()

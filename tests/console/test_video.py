@@ -220,10 +220,16 @@ def test_the_case_menu_opens_the_wall_on_the_cameras_that_see_the_case(
     wall = window.video.wall
     assert wall.title.text() == f"Cameras that see case {case_id}"
     assert [c.feed.id for c in wall.cameras] == expected
-    # Opening the case lists the same cameras under the details.
-    window.show_details("case", str(case_id))
-    assert [c.id for c in window.video.sight.cameras] == expected
     wall.close()
+    # Choosing the case in the queue, or on the map, lists the same cameras under the details.
+    sight = window.video.sight
+    sight.clear()
+    queue.select_case(case_id)
+    assert [c.id for c in sight.cameras] == expected
+    assert sight.title.text() == f"Cameras that see case {case_id} ({len(expected)})"
+    sight.clear()
+    window.show_details("case", str(case_id))
+    assert [c.id for c in sight.cameras] == expected
 
 
 def test_the_incident_menu_opens_the_wall_on_the_cameras_of_its_impact(video_window, qtbot, oracle):
