@@ -31,6 +31,7 @@ DEFAULT_STREAMS = "http://127.0.0.1:8787"  # where the console starts the demo s
 _OLD_DEMO_PREFIX = "rtsp://video.sanwei.local/"
 OPEN_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 5.0
+RESYNC_S = 2.0  # a frame this far off the pace restarts it (a discontinuity, a stalled live stream)
 
 
 class StreamError(Exception):
@@ -63,7 +64,9 @@ def resolve_stream_url(url: str, base: str | None = None) -> str:
 
 
 def _open_options(url: str) -> dict[str, str]:
-    options = {"fflags": "nobuffer", "probesize": "65536", "analyzeduration": "500000"}
+    # A short look at the stream before playing (FFmpeg's default may wait 5 s); what it read is played,
+    # not dropped ("nobuffer" would drop it: a later first frame, and a recording's first seconds lost).
+    options = {"probesize": "65536", "analyzeduration": "500000"}
     if url.startswith(("rtsp://", "rtsps://")):
         options["rtsp_transport"] = "tcp"  # through firewalls, and no lost packets to smear frames
     return options
@@ -232,9 +235,19 @@ class StreamPlayer:
             if not container.streams.video:
                 raise StreamError(f"{urlsplit(self.url).netloc or self.url} sent no video stream")
             stream = container.streams.video[0]
+            clock: tuple[float, float] | None = None  # (monotonic, stream time) the pace is kept from
             for frame in container.decode(stream):
                 if self._stop.is_set():
                     raise _Stopped
+                if frame.time is not None:
+                    # A recording (a file, HLS on demand) plays at its own pace, not as fast as it
+                    # decodes; a live stream is never ahead of its time. A jump in the timestamps
+                    # starts the pace anew.
+                    ahead = 0.0 if clock is None else (frame.time - clock[1]) - (time.monotonic() - clock[0])
+                    if clock is None or abs(ahead) > RESYNC_S:
+                        clock, ahead = (time.monotonic(), frame.time), 0.0
+                    if ahead > 0.005 and self._stop.wait(ahead):
+                        raise _Stopped
                 source = (frame.width, frame.height)
                 w, h = fit(source, self._box)
                 # Rows may come padded to the scaler's alignment: one contiguous block for the screen.

@@ -257,3 +257,34 @@ def test_cameras_see_lists_the_cameras_of_a_point_in_json_and_as_a_table(city):
     assert far.strip() == "no camera sees 0.0, 0.0"
     done = run("cameras", "see", "nan", "1", "--db", city, check=False)
     assert done.returncode == 2 and "finite" in done.stderr
+
+
+def test_an_hls_recording_plays_through_the_player(tmp_path):
+    """HLS, as FFmpeg writes it: a playlist and its segments (made here), played from the playlist."""
+    playlist = tmp_path / "hls" / "index.m3u8"
+    playlist.parent.mkdir()
+    with av.open(
+        str(playlist), "w", format="hls", options={"hls_time": "1", "hls_playlist_type": "vod"}
+    ) as out:
+        stream = out.add_stream("mpeg2video", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 320, 180, "yuv420p"
+        for i in range(20):
+            image = np.zeros((180, 320, 3), np.uint8)
+            image[:, i * 15 : i * 15 + 20] = 255  # a bar moving right
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    assert len(list(playlist.parent.glob("*.ts"))) >= 2
+    frames: list = []
+    states: list[PlayerState] = []
+    player = StreamPlayer(str(playlist), frames.append, states.append)
+    player.start()
+    try:
+        wait_until(lambda: len(frames) >= 20, 30, "the recording plays")
+    finally:
+        player.stop(wait=5)
+    assert {f.image.shape for f in frames} == {(180, 320, 3)}
+    bars = [int(np.argmax(f.image[90, :, 0] > 128)) for f in frames[:20]]
+    assert bars == sorted(bars) and bars[-1] - bars[0] > 200  # in order, moving
+    assert states[1].phase == "playing"
