@@ -286,9 +286,7 @@ class CentreNode:
                     if "ttl" not in e.props:
                         published[e.key] = e.body
             if self.pair is not None:
-                entries.append(
-                    Entry.make(JOURNAL_MARK, seq_floor + len(entries) + 1, b"", {}, journal_mark(after))
-                )
+                entries.append(Entry.make(JOURNAL_MARK, seq_floor + len(entries) + 1, b"", {}, journal_mark(after)))
             self.server = CloneServer(
                 self.host,
                 self.port,
@@ -409,10 +407,7 @@ class CentreNode:
         self._serve(items, seq_floor=floor)
         steps["serving"] = round(time.monotonic() - started, 3)
         self.log.event(
-            "took_over",
-            seconds=round(time.monotonic() - started, 2),
-            from_replica=items is not None,
-            steps=steps,
+            "took_over", seconds=round(time.monotonic() - started, 2), from_replica=items is not None, steps=steps
         )
 
     def _on_peer(self, props: dict[str, str]) -> None:
