@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import authority, cases, city, civil_defence, emergency, exercises, links, open311, staff
+from cli import authority, cases, city, civil_defence, emergency, exercises, links, open311, staff, video
 from cli.common import EXIT_DATABASE, EXIT_INPUT, Handler, fail
 
 
@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     authority.add_parsers(add, common)
     exercises.add_parsers(add, common)
     open311.add_parsers(add, common)
+    video.add_parsers(add, common)
     city.add_audit_parsers(add)
     return parser
 

@@ -527,6 +527,13 @@ def add_parsers(add, common: argparse.ArgumentParser) -> None:
     p.add_argument("--screenshot", metavar="FILE.png", help="render the loaded window to a PNG and exit")
     p.add_argument("--size", default="1600x1000", help="window size for --screenshot, WxH")
     p.add_argument(
+        "--video-wall",
+        metavar="X,Y",
+        default=None,
+        help="open the video wall on the cameras that see this point (city CRS); with --screenshot, "
+        "the PNG is of the wall once its tiles play",
+    )
+    p.add_argument(
         "--as",
         dest="login",
         metavar="LOGIN",

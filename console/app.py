@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -146,10 +147,23 @@ def _parse_size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def _parse_point(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    try:
+        x, y = (float(v) for v in text.replace(" ", ",").strip(",").split(","))
+    except ValueError:
+        raise ValueError(f"--video-wall must be X,Y in the city's CRS, not {text!r}") from None
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise ValueError(f"--video-wall must be finite numbers, not {text!r}")
+    return x, y
+
+
 def run_console(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         size = _parse_size(getattr(args, "size", None) or "1600x1000")
+        args.wall_point = _parse_point(getattr(args, "video_wall", None))
     except ValueError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_INPUT
@@ -265,20 +279,27 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
     if page:
         window.open_page(page)
 
+    wall_point = getattr(args, "wall_point", None)
     if screenshot:
-        code = _screenshot(app, window, screenshot, size, started, opened.snapshot)
+        code = _screenshot(app, window, screenshot, size, started, opened.snapshot, wall_point)
     else:
+        if wall_point is not None:
+            window.loaded.connect(
+                lambda: window.video.open_wall_at(*wall_point), Qt.ConnectionType.SingleShotConnection
+            )
         if os.environ.get("SANWEI_REPORT_READY"):
             # Connected before start(): a snapshot that is already loaded is drawn inside start().
             window.loaded.connect(lambda: _report_ready(app, window, started))
         window.show()
         window.start(opened.snapshot)
         if first_run and opened.link is None:
-            # The demo city was just made: offer the demo exercise once it is on screen.
+            # The demo city was just made: offer the demo exercise once it is on screen, and start the
+            # stream server its cameras play from.
             window.loaded.connect(
                 lambda: _offer_demo(window, authenticate, opened.make_session, clock),
                 Qt.ConnectionType.SingleShotConnection,
             )
+            window.loaded.connect(window.video.streams.ensure, Qt.ConnectionType.SingleShotConnection)
         code = app.exec()
     collector.stop()
     if bridge is not None:
@@ -323,6 +344,26 @@ def _rss_mb() -> float:
     return float("nan")
 
 
+def _playing_wall(app, window, point: tuple[float, float], size: tuple[int, int]):
+    """The video wall on the cameras that see ``point``, once each tile shows frames (or says why not;
+    at most 30 s: the demo stream server may have to start first)."""
+    from PySide6.QtCore import QEventLoop
+
+    wall = window.video.open_wall_at(*point)
+    wall.resize(*size)
+    deadline = time.perf_counter() + 30
+    while time.perf_counter() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        busy = [t for t in wall.tiles if t.feed is not None]
+        if not wall.waiting_for_streams and all(
+            t.frames >= 3 or (t.state is not None and t.state.phase == "failed") for t in busy
+        ):
+            break
+    for _ in range(3):
+        app.processEvents()
+    return wall
+
+
 def _wait_for(signal, timeout_ms: int) -> bool:
     from PySide6.QtCore import QEventLoop, QTimer
 
@@ -337,7 +378,13 @@ def _wait_for(signal, timeout_ms: int) -> bool:
 
 
 def _screenshot(
-    app, window, path: str, size: tuple[int, int], started: float, snapshot: Future | None
+    app,
+    window,
+    path: str,
+    size: tuple[int, int],
+    started: float,
+    snapshot: Future | None,
+    wall_point: tuple[float, float] | None = None,
 ) -> int:
     from PySide6.QtCore import QEventLoop
 
@@ -364,10 +411,15 @@ def _screenshot(
     while window.workers.busy and time.perf_counter() < deadline:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
     app.processEvents()
-    image = window.grab()
+    shown = window
+    if wall_point is not None:
+        shown = _playing_wall(app, window, wall_point, size)
+    image = shown.grab()
     if image.width() != size[0] or image.height() != size[1]:
         image = image.scaled(size[0], size[1])
     ok = image.save(path, "PNG")
+    if shown is not window:
+        shown.close()
     window.close()
     if not ok:
         sys.stderr.write(f"error: could not write {path}\n")

@@ -47,9 +47,17 @@ class DetailsPanel(QFrame):
         self._grid.setHorizontalSpacing(10)
         self._grid.setVerticalSpacing(3)
         self._grid.setColumnStretch(1, 1)
+        # The rows, then what a mode's tools show about the selection (add_below), scrolled together: the
+        # panel's height is shared with the mode's page below it.
+        content = QWidget()
+        self._content = QVBoxLayout(content)
+        self._content.setContentsMargins(0, 0, 0, 0)
+        self._content.setSpacing(4)
+        self._content.addWidget(self._body)
+        self._content.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setWidget(self._body)
+        scroll.setWidget(content)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         layout.addWidget(self.title)
@@ -96,12 +104,15 @@ class DetailsPanel(QFrame):
                 self._grid.addWidget(value, r, 1)
                 self.rows.append((k, v))
             r += 1
-        self._grid.setRowStretch(r, 1)
         self.shown.emit(kind, key)
 
     def add_footer(self, widget: QWidget) -> None:
         """A control under the details (its owner shows and hides it)."""
         self._layout.addWidget(widget)
+
+    def add_below(self, widget: QWidget) -> None:
+        """A section under the rows, scrolled with them (its owner shows and hides it)."""
+        self._content.insertWidget(self._content.count() - 1, widget)
 
     def value_of(self, label: str) -> str | None:
         return next((v for k, v in self.rows if k == label), None)

@@ -51,6 +51,7 @@ from console.mode_pages import CivilDefencePage, EmergencyPage, EverydayPage
 from console.services import ConsoleServices
 from console.theme import MODE_STYLES, banner_style, frame_style, mode_button_style
 from console.two_person import ConfirmOrderDialog, PendingOrdersView, act_text
+from console.video.tools import VideoTools
 from console.workers import WorkerPool
 from data.models import OrderState, Role
 from modes.common.city_picture import CitySnapshot
@@ -177,6 +178,8 @@ class MainWindow(QMainWindow):
         self.emergency = install_emergency(self)  # the emergency page's panels and map layers
         # The EXERCISE banner and watermark, the exercise-records setting and the controller page.
         self.exercises = install_exercises(self, drive=drive_exercises)
+        # Who sees the point or case selected, and the video wall (with the demo stream server).
+        self.video = VideoTools(self)
         self.clock_timer = QTimer(self)
         self.clock_timer.setInterval(1000)
         self.clock_timer.timeout.connect(self._update_clock)
@@ -847,6 +850,7 @@ class MainWindow(QMainWindow):
         self.exercises.stop()
         self.case_layer.stop()
         self.audit_label.stop()
+        self.video.stop()
         self.clock_timer.stop()
         self.orders_timer.stop()
         self._raster_timer.stop()

@@ -49,6 +49,7 @@ from data.departments import (
 from data.errors import CityExists, InputError
 from data.geometry import HARBIN_CRS, WGS84, transformer
 from data.models import (
+    DEMO_STREAM_PREFIX,
     Camera,
     CameraStatus,
     Community,
@@ -1062,7 +1063,7 @@ def _cameras(
                 "fov_deg": round(float(fov[k]), 1),
                 "range_m": round(float(reach[k]), 1),
                 "status": _CAMERA_STATUS[status[k]].value,
-                "stream_url": f"rtsp://video.sanwei.local/{cam_id}",
+                "stream_url": f"{DEMO_STREAM_PREFIX}cameras/{cam_id}.mjpg",
                 "place": r["place"],
                 "cell_code": code,
             }

@@ -278,6 +278,11 @@ class Component(Base):
     __table_args__ = (Index("ix_components_type_xy", "type_code", "x", "y"),)
 
 
+# A demo camera's stream address names no host: it plays from the demo stream server that the setting
+# SANWEI_STREAMS names (nodes/video.py resolves it), so a city's database never bakes one in.
+DEMO_STREAM_PREFIX = "demo://"
+
+
 class Camera(Base):
     __tablename__ = "cameras"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -133,6 +133,8 @@ REFUSED: dict[str, list[str]] = {
     "open311 key new": ["open311", "key", "new", "someapp"],
     "open311 key list": ["open311", "key", "list"],
     "open311 key revoke": ["open311", "key", "revoke", "someapp"],
+    "cameras see": ["cameras", "see", "1", "2"],
+    "camera frame": ["camera", "frame", "C1", "--out", "frame.png"],
 }
 # The same leaf again with another layer or form that takes its own path through main.py.
 REFUSED_TOO: dict[str, list[str]] = {
@@ -152,8 +154,9 @@ REFUSED_TOO: dict[str, list[str]] = {
 # Covered by their own tests below.
 OWN_TESTS = {"seed", "console", "center"}
 # Commands that take no city from --db: the district node builds its replica from the centre; keys
-# and link status never open a database; alarm signal is a pattern and a tone; logout forgets a kept log-in.
-NO_CITY_USED = {"district", "keys new", "link status", "alarm signal", "logout"}
+# and link status never open a database; alarm signal is a pattern and a tone; logout forgets a kept log-in;
+# streams serve plays synthetic video for any camera id.
+NO_CITY_USED = {"district", "keys new", "link status", "alarm signal", "logout", "streams serve"}
 
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

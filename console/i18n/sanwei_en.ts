@@ -1441,6 +1441,41 @@
         </message>
     </context>
     <context>
+        <name>Compass</name>
+        <message>
+            <source>N</source>
+            <translation>N</translation>
+        </message>
+        <message>
+            <source>NE</source>
+            <translation>NE</translation>
+        </message>
+        <message>
+            <source>E</source>
+            <translation>E</translation>
+        </message>
+        <message>
+            <source>SE</source>
+            <translation>SE</translation>
+        </message>
+        <message>
+            <source>S</source>
+            <translation>S</translation>
+        </message>
+        <message>
+            <source>SW</source>
+            <translation>SW</translation>
+        </message>
+        <message>
+            <source>W</source>
+            <translation>W</translation>
+        </message>
+        <message>
+            <source>NW</source>
+            <translation>NW</translation>
+        </message>
+    </context>
+    <context>
         <name>ComponentMajors</name>
         <message>
             <source>Public utilities</source>
@@ -4396,6 +4431,49 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         </message>
     </context>
     <context>
+        <name>SightList</name>
+        <message>
+            <source>Camera</source>
+            <translation>Camera</translation>
+        </message>
+        <message>
+            <source>Distance</source>
+            <translation>Distance</translation>
+        </message>
+        <message>
+            <source>Bearing</source>
+            <translation>Bearing</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Double-click a camera to open the video wall with it first</source>
+            <translation>Double-click a camera to open the video wall with it first</translation>
+        </message>
+        <message>
+            <source>Video wall</source>
+            <translation>Video wall</translation>
+        </message>
+        <message>
+            <source>Play video</source>
+            <translation>Play video</translation>
+        </message>
+        <message>
+            <source>Cameras that see {subject} ({n})</source>
+            <translation>Cameras that see {subject} ({n})</translation>
+        </message>
+        <message>
+            <source>No camera sees {subject}</source>
+            <translation>No camera sees {subject}</translation>
+        </message>
+        <message>
+            <source>{n} m</source>
+            <translation>{n} m</translation>
+        </message>
+    </context>
+    <context>
         <name>SirensPanel</name>
         <message>
             <source>Siren coverage is being computed…</source>
@@ -4613,6 +4691,119 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         <message>
             <source>Cancelled</source>
             <translation>Cancelled</translation>
+        </message>
+    </context>
+    <context>
+        <name>VideoTile</name>
+        <message>
+            <source>No frame yet</source>
+            <translation>No frame yet</translation>
+        </message>
+        <message>
+            <source>Last frame {time}</source>
+            <translation>Last frame {time}</translation>
+        </message>
+        <message>
+            <source>No camera</source>
+            <translation>No camera</translation>
+        </message>
+        <message>
+            <source>No camera in this tile</source>
+            <translation>No camera in this tile</translation>
+        </message>
+        <message>
+            <source>Connecting</source>
+            <translation>Connecting</translation>
+        </message>
+        <message>
+            <source>Playing</source>
+            <translation>Playing</translation>
+        </message>
+        <message>
+            <source>Failed</source>
+            <translation>Failed</translation>
+        </message>
+        <message>
+            <source>Stopped</source>
+            <translation>Stopped</translation>
+        </message>
+        <message>
+            <source>retry {n} in {s} s</source>
+            <translation>retry {n} in {s} s</translation>
+        </message>
+        <message>
+            <source>not retried</source>
+            <translation>not retried</translation>
+        </message>
+        <message>
+            <source>Connecting to {url}…</source>
+            <translation>Connecting to {url}…</translation>
+        </message>
+    </context>
+    <context>
+        <name>VideoTools</name>
+        <message>
+            <source>this point</source>
+            <translation>this point</translation>
+        </message>
+        <message>
+            <source>case {id}</source>
+            <translation>case {id}</translation>
+        </message>
+        <message>
+            <source>the centre of cell {code}</source>
+            <translation>the centre of cell {code}</translation>
+        </message>
+        <message>
+            <source>component {id}</source>
+            <translation>component {id}</translation>
+        </message>
+        <message>
+            <source>{n} m · {compass}</source>
+            <translation>{n} m · {compass}</translation>
+        </message>
+        <message>
+            <source>Cameras that see {subject}</source>
+            <translation>Cameras that see {subject}</translation>
+        </message>
+        <message>
+            <source>Cameras that see incident {id}</source>
+            <translation>Cameras that see incident {id}</translation>
+        </message>
+        <message>
+            <source>Camera {id}</source>
+            <translation>Camera {id}</translation>
+        </message>
+        <message>
+            <source>Video wall</source>
+            <translation>Video wall</translation>
+        </message>
+    </context>
+    <context>
+        <name>VideoWall</name>
+        <message>
+            <source>Sanwei · video wall</source>
+            <translation>Sanwei · video wall</translation>
+        </message>
+        <message>
+            <source>Video wall</source>
+            <translation>Video wall</translation>
+        </message>
+        <message>
+            <source>{n} tiles</source>
+            <translation>{n} tiles</translation>
+        </message>
+        <message>
+            <source>1 tile</source>
+            <translation>1 tile</translation>
+        </message>
+        <message>
+            <source>Double-click a camera to play it in the selected tile.</source>
+            <translation>Double-click a camera to play it in the selected tile.</translation>
+        </message>
+        <message>
+            <source>Starting the demo stream server…</source>
+            <translation>Starting the demo stream server…</translation>
         </message>
     </context>
 </TS>

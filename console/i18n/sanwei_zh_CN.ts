@@ -1441,6 +1441,41 @@
         </message>
     </context>
     <context>
+        <name>Compass</name>
+        <message>
+            <source>N</source>
+            <translation>北</translation>
+        </message>
+        <message>
+            <source>NE</source>
+            <translation>东北</translation>
+        </message>
+        <message>
+            <source>E</source>
+            <translation>东</translation>
+        </message>
+        <message>
+            <source>SE</source>
+            <translation>东南</translation>
+        </message>
+        <message>
+            <source>S</source>
+            <translation>南</translation>
+        </message>
+        <message>
+            <source>SW</source>
+            <translation>西南</translation>
+        </message>
+        <message>
+            <source>W</source>
+            <translation>西</translation>
+        </message>
+        <message>
+            <source>NW</source>
+            <translation>西北</translation>
+        </message>
+    </context>
+    <context>
         <name>ComponentMajors</name>
         <message>
             <source>Public utilities</source>
@@ -4396,6 +4431,49 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         </message>
     </context>
     <context>
+        <name>SightList</name>
+        <message>
+            <source>Camera</source>
+            <translation>摄像头</translation>
+        </message>
+        <message>
+            <source>Distance</source>
+            <translation>距离</translation>
+        </message>
+        <message>
+            <source>Bearing</source>
+            <translation>方位</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Double-click a camera to open the video wall with it first</source>
+            <translation>双击摄像头，在视频墙首格播放</translation>
+        </message>
+        <message>
+            <source>Video wall</source>
+            <translation>视频墙</translation>
+        </message>
+        <message>
+            <source>Play video</source>
+            <translation>播放视频</translation>
+        </message>
+        <message>
+            <source>Cameras that see {subject} ({n})</source>
+            <translation>能看到{subject}的摄像头（{n}）</translation>
+        </message>
+        <message>
+            <source>No camera sees {subject}</source>
+            <translation>没有摄像头能看到{subject}</translation>
+        </message>
+        <message>
+            <source>{n} m</source>
+            <translation>{n} 米</translation>
+        </message>
+    </context>
+    <context>
         <name>SirensPanel</name>
         <message>
             <source>Siren coverage is being computed…</source>
@@ -4613,6 +4691,119 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         <message>
             <source>Cancelled</source>
             <translation>已取消</translation>
+        </message>
+    </context>
+    <context>
+        <name>VideoTile</name>
+        <message>
+            <source>No frame yet</source>
+            <translation>尚无画面</translation>
+        </message>
+        <message>
+            <source>Last frame {time}</source>
+            <translation>最后一帧 {time}</translation>
+        </message>
+        <message>
+            <source>No camera</source>
+            <translation>无摄像头</translation>
+        </message>
+        <message>
+            <source>No camera in this tile</source>
+            <translation>此画面未分配摄像头</translation>
+        </message>
+        <message>
+            <source>Connecting</source>
+            <translation>连接中</translation>
+        </message>
+        <message>
+            <source>Playing</source>
+            <translation>播放中</translation>
+        </message>
+        <message>
+            <source>Failed</source>
+            <translation>失败</translation>
+        </message>
+        <message>
+            <source>Stopped</source>
+            <translation>已停止</translation>
+        </message>
+        <message>
+            <source>retry {n} in {s} s</source>
+            <translation>{s} 秒后第 {n} 次重试</translation>
+        </message>
+        <message>
+            <source>not retried</source>
+            <translation>不再重试</translation>
+        </message>
+        <message>
+            <source>Connecting to {url}…</source>
+            <translation>正在连接 {url}…</translation>
+        </message>
+    </context>
+    <context>
+        <name>VideoTools</name>
+        <message>
+            <source>this point</source>
+            <translation>此处</translation>
+        </message>
+        <message>
+            <source>case {id}</source>
+            <translation>案件 {id}</translation>
+        </message>
+        <message>
+            <source>the centre of cell {code}</source>
+            <translation>网格 {code} 的中心</translation>
+        </message>
+        <message>
+            <source>component {id}</source>
+            <translation>部件 {id}</translation>
+        </message>
+        <message>
+            <source>{n} m · {compass}</source>
+            <translation>{n} 米 · {compass}</translation>
+        </message>
+        <message>
+            <source>Cameras that see {subject}</source>
+            <translation>能看到{subject}的摄像头</translation>
+        </message>
+        <message>
+            <source>Cameras that see incident {id}</source>
+            <translation>能看到事件 {id} 的摄像头</translation>
+        </message>
+        <message>
+            <source>Camera {id}</source>
+            <translation>摄像头 {id}</translation>
+        </message>
+        <message>
+            <source>Video wall</source>
+            <translation>视频墙</translation>
+        </message>
+    </context>
+    <context>
+        <name>VideoWall</name>
+        <message>
+            <source>Sanwei · video wall</source>
+            <translation>三位一体 · 视频墙</translation>
+        </message>
+        <message>
+            <source>Video wall</source>
+            <translation>视频墙</translation>
+        </message>
+        <message>
+            <source>{n} tiles</source>
+            <translation>{n} 画面</translation>
+        </message>
+        <message>
+            <source>1 tile</source>
+            <translation>1 画面</translation>
+        </message>
+        <message>
+            <source>Double-click a camera to play it in the selected tile.</source>
+            <translation>双击摄像头，在选中的画面中播放。</translation>
+        </message>
+        <message>
+            <source>Starting the demo stream server…</source>
+            <translation>正在启动演示视频流服务…</translation>
         </message>
     </context>
 </TS>

@@ -252,7 +252,7 @@ def load_snapshot(
     report("components", 0.4)
     components = _load_components(session, codes, origin, component_columns.result())
     report("cameras", 0.8)
-    cameras = _load_cameras(session, origin)
+    cameras = load_cameras(session, origin)
     supervisors = _load_supervisors(session, cells, origin)
     roads = _load_roads(session, origin)
     report("done", 1.0)
@@ -408,7 +408,7 @@ def _codes_to_index(values: np.ndarray, table: np.ndarray) -> np.ndarray:
     return np.where(table[found] == values, found, -1).astype(np.int64)
 
 
-def _load_cameras(session: Session, origin: tuple[float, float]) -> CameraLayer:
+def load_cameras(session: Session, origin: tuple[float, float]) -> CameraLayer:
     rows = session.execute(
         select(
             Camera.id,
