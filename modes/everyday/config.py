@@ -24,13 +24,20 @@ DEFAULTS: dict = {
         "holidays": [],
         "workdays": [],
     },
-    # Per-stage limits; urgent cases count them continuously.
+    # Per-stage limits of the centre's steps (modes.everyday.cases.STAGES), in working time as the
+    # standard counts every limit of an ordinary case (reference 2.4: 08:00-12:00, 14:00-18:00, no
+    # weekends or holidays); urgent cases count them continuously. A natural unit ("minutes") counts
+    # clock time for every case, and the clocks say so. send_check (the operator sends the check task
+    # after the department's feedback) and close (the shift leader closes a passed check) are the seats'
+    # steps the evaluation times with the accept and file limits.
     "stages": {
-        "accept": [10, "minutes"],
-        "verify": [30, "minutes"],
-        "file": [30, "minutes"],
-        "dispatch": [30, "minutes"],
-        "check": [30, "minutes"],
+        "accept": [10, "working_minutes"],
+        "verify": [30, "working_minutes"],
+        "file": [30, "working_minutes"],
+        "dispatch": [30, "working_minutes"],
+        "send_check": [10, "working_minutes"],
+        "check": [30, "working_minutes"],
+        "close": [30, "working_minutes"],
     },
     # Handling limits, most specific first: exact type code, then major (first two digits), then default.
     "handling": {
