@@ -13,7 +13,11 @@ Which date a case counts by
     Case-based objects (``by`` = department, district, supervisor): a case belongs to the period when its
     ``reported_at`` falls in it; everything else about it (filed, closed, overdue...) is its state at
     ``now``. Seat roles (``by`` = role): each action in ``case_history`` counts by the time it was taken
-    (``case_history.at``) and belongs to the person who took it (``actor``, with their ``role``).
+    (``case_history.at``) and belongs to the person who took it (``actor``, with their ``role``). A
+    seat's step is on time when it came by the due time of the stage clock it stopped, which its history
+    row keeps (``stage_due``): every attempt its own, so a dispatch is judged by its own filing or return
+    and never by a later rework, and every clock counts working time for an ordinary case's working
+    limits (``modes.everyday.stage_clocks``).
 
 Who a case belongs to
     department: the department it is dispatched to (``department_code``; the last one after a return);
@@ -479,11 +483,20 @@ def _minutes_between(session: Session, later, earlier):
 
 
 def _limit_minutes(config: EverydayConfig, stage: str) -> float:
-    """A stage limit as clock minutes (the centre's seats work round the clock)."""
+    """A stage limit as clock minutes: the rule for steps recorded before their history row kept the
+    due time they were held to (migration clocks_0001)."""
     start = dt.datetime(2000, 1, 3)
     return (
         config.stage_limit(stage).due(start, config.calendar, continuous=True) - start
     ).total_seconds() / 60
+
+
+def _on_time(h, before_clocks: ColumnElement[bool]) -> ColumnElement[bool]:
+    """A seat's step on time: by the due time its history row kept for the stage attempt it completed
+    (each attempt its own, however often a return or a rework started the stage again); a step
+    recorded before history rows kept one by ``before_clocks``, the case's due columns as before."""
+    due = h.stage_due
+    return or_(and_(due.is_not(None), h.at <= due), and_(due.is_(None), before_clocks))
 
 
 def _seat_rows(session: Session, period: Period, config: EverydayConfig, exercises: str = "leave") -> list:
@@ -491,30 +504,33 @@ def _seat_rows(session: Session, period: Period, config: EverydayConfig, exercis
     act = h.action
     check_sent_late = _minutes_between(session, h.at, c.feedback_at) > _limit_minutes(config, "accept")
     close_late = _minutes_between(session, h.at, c.checked_at) > _limit_minutes(config, "file")
+    verify_acts, check_acts = ("verify", "not_found"), ("check_pass", "check_fail")
     aggregates = {
         # 受理员: 受理数 (accepting or sending to verify), verify and check tasks sent on time
         "accepted": act.in_(("accept", "send_verify")),
         "verify_sent": act == "send_verify",
-        "verify_sent_on_time": and_(act == "send_verify", h.at <= c.accept_due),
+        "verify_sent_on_time": and_(act == "send_verify", _on_time(h, h.at <= c.accept_due)),
         "check_sent": act == "send_check",
-        "check_sent_on_time": and_(act == "send_check", or_(c.feedback_at.is_(None), ~check_sent_late)),
+        "check_sent_on_time": and_(
+            act == "send_check", _on_time(h, or_(c.feedback_at.is_(None), ~check_sent_late))
+        ),
         # 值班长: filing on time, filing accurately (not voided afterwards), closing on time
         "filed": act == "file",
-        "filed_on_time": and_(act == "file", h.at <= c.file_due),
+        "filed_on_time": and_(act == "file", _on_time(h, h.at <= c.file_due)),
         "filed_then_voided": and_(act == "file", c.voided_at.is_not(None)),
         "closes": act == "close",
-        "closed_on_time": and_(act == "close", or_(c.checked_at.is_(None), ~close_late)),
+        "closed_on_time": and_(act == "close", _on_time(h, or_(c.checked_at.is_(None), ~close_late))),
         # 派遣员: dispatches, on time, and whether the case later needed rework
         "dispatches": act == "dispatch",
-        "dispatched_on_time": and_(act == "dispatch", h.at <= c.dispatch_due),
+        "dispatched_on_time": and_(act == "dispatch", _on_time(h, h.at <= c.dispatch_due)),
         "dispatched_reworked": and_(act == "dispatch", c.rework_count > 0),
         # 监督员 at a seat: own reports (and whether filed), verifications and checks on time
         "reports": and_(act == "report", h.role == "supervisor"),
         "reports_filed": and_(act == "report", h.role == "supervisor", c.filed_at.is_not(None)),
-        "verifications": act.in_(("verify", "not_found")),
-        "verified_on_time": and_(act.in_(("verify", "not_found")), h.at <= c.verify_due),
-        "checks": act.in_(("check_pass", "check_fail")),
-        "checked_on_time": and_(act.in_(("check_pass", "check_fail")), h.at <= c.check_due),
+        "verifications": act.in_(verify_acts),
+        "verified_on_time": and_(act.in_(verify_acts), _on_time(h, h.at <= c.verify_due)),
+        "checks": act.in_(check_acts),
+        "checked_on_time": and_(act.in_(check_acts), _on_time(h, h.at <= c.check_due)),
     }
     stmt = (
         select(h.role, h.actor, *(func.count().filter(cond).label(n) for n, cond in aggregates.items()))

@@ -240,6 +240,44 @@ def test_stage_due_times_and_deadlines_follow_the_config(history_city):
                 assert c.suspended_at is not None and c.suspension_count == 1
 
 
+def test_every_stopped_stage_clock_kept_the_due_time_its_attempt_was_held_to(history_city):
+    """Each history row that stopped a stage clock keeps the due time the rules give that attempt: the
+    stage's limit counted from the step that started the stage (again, after a return or a failed
+    check), in working time for an ordinary case. Most seats' steps are on time by it, some are not."""
+    with history_city.Session() as s:
+        config = EverydayConfig.load(s)
+        cal = config.calendar
+        urgent = dict(s.execute(select(Case.id, Case.urgent)).all())
+        rows = s.execute(
+            select(CaseHistory.case_id, CaseHistory.action, CaseHistory.from_state, CaseHistory.at,
+                   CaseHistory.stage_due).order_by(CaseHistory.case_id, CaseHistory.id)
+        ).all()  # fmt: skip
+    started: dict[str, dt.datetime] = {}
+    case_id = None
+    on_time = Counter()
+    for r in rows:
+        if r.case_id != case_id:
+            case_id, started = r.case_id, {}
+        if r.action == "report":
+            started["accept"] = r.at
+            continue
+        tr = workflow.find(r.from_state, r.action)
+        if tr.stops is None:
+            assert r.stage_due is None, (r.case_id, r.action)
+        elif tr.stops != "handle":
+            expected = config.stage_limit(tr.stops).due(started[tr.stops], cal, continuous=urgent[r.case_id])
+            assert r.stage_due == expected, (r.case_id, r.action)
+            on_time[tr.stops, r.at <= r.stage_due] += 1
+        else:
+            assert r.stage_due is not None
+        if tr.starts is not None:
+            started[tr.starts] = r.at
+    for stage in ("accept", "verify", "file", "dispatch", "send_check", "check", "close"):
+        done, late = on_time[stage, True], on_time[stage, False]
+        assert done > 0.85 * (done + late), stage
+    assert sum(on_time[stage, False] for stage in ("accept", "file", "dispatch")) > 0
+
+
 def test_the_journal_holds_one_verified_event_per_case_matching_its_history(history_city):
     with history_city.Session() as s:
         assert journal.verify(s) >= history_city.summary["cases"]
