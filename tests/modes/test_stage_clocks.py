@@ -251,7 +251,9 @@ def test_a_late_rework_is_late_by_its_own_clock_only(desk, clock):
     )  # fmt: skip
 
 
-def test_a_return_starts_dispatch_afresh_and_the_misrouted_handling_is_not_charged(desk, clock):
+def _returned(desk, clock) -> int:
+    """Filed at 09:05 on Monday 2 March, dispatched late (09:50, due 09:35) to the wrong unit, which
+    returned it (approved 10:30); dispatched again at 10:40."""
     cid = _report(desk, clock, "2026-03-02 09:00", channel="supervisor")
     _steps(
         desk,
@@ -259,11 +261,16 @@ def test_a_return_starts_dispatch_afresh_and_the_misrouted_handling_is_not_charg
         cid,
         ("2026-03-02 09:02", "accept", OP),
         ("2026-03-02 09:05", "file", LEAD),
-        ("2026-03-02 09:50", "dispatch", DISP, {"department": "water_supply"}),  # due 09:35: 15 late
+        ("2026-03-02 09:50", "dispatch", DISP, {"department": "water_supply"}),
         ("2026-03-02 10:00", "request_return", DEPT, "not ours"),
         ("2026-03-02 10:30", "approve_return", DISP),
         ("2026-03-02 10:40", "dispatch", DISP, {"department": "sanitation"}),
     )
+    return cid
+
+
+def test_a_return_starts_dispatch_afresh_and_the_misrouted_handling_is_not_charged(desk, clock):
+    cid = _returned(desk, clock)
     c = _clocks(desk, cid)
     assert _pick(c[("dispatch", 1)], "due", "done", "on_time", "late_minutes") == (
         "2026-03-02T09:35:00", "2026-03-02T09:50:00", False, 15.0,
@@ -286,18 +293,7 @@ def test_the_seats_are_judged_attempt_by_attempt_in_working_time(desk, clock):
     """The dispatcher's two dispatches of a returned case: the first late by its own clock, the second on
     time by its own; judged by the case's last due time alone, both were "on time". The operator sends
     a Friday-evening feedback to check on Monday at 08:03: 8 working minutes, on time."""
-    returned = _report(desk, clock, "2026-03-02 09:00", channel="supervisor")
-    _steps(
-        desk,
-        clock,
-        returned,
-        ("2026-03-02 09:02", "accept", OP),
-        ("2026-03-02 09:05", "file", LEAD),
-        ("2026-03-02 09:50", "dispatch", DISP, {"department": "water_supply"}),
-        ("2026-03-02 10:00", "request_return", DEPT, "not ours"),
-        ("2026-03-02 10:30", "approve_return", DISP),
-        ("2026-03-02 10:40", "dispatch", DISP, {"department": "sanitation"}),
-    )
+    _returned(desk, clock)
     evening = _report(desk, clock, "2026-03-06 09:00", channel="supervisor")
     _steps(
         desk,
