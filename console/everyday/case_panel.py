@@ -202,8 +202,29 @@ class CasePanel(QFrame):
         self.rows: list[tuple[str, str]] = []
 
         self.clocks = self._table(
-            "case_clocks", [self.tr("Stage"), self.tr("Due"), self.tr("Done"), self.tr("Remaining")]
+            "case_clocks",
+            [
+                self.tr("Stage"),
+                self.tr("Limit"),
+                self.tr("Due"),
+                self.tr("Done"),
+                self.tr("Elapsed"),
+                self.tr("State"),
+            ],
         )
+        self.clocks_note = QLabel(
+            self.tr(
+                "Times in city time (UTC+8); a day name marks a day other than today. Working time counts "
+                "the city's working hours only; natural time counts every minute."
+            )
+        )
+        self.clocks_note.setObjectName("panel_hint")
+        self.clocks_note.setWordWrap(True)
+        clocks_tab = QWidget()
+        clocks_box = QVBoxLayout(clocks_tab)
+        clocks_box.setContentsMargins(0, 4, 0, 0)
+        clocks_box.addWidget(self.clocks_note)
+        clocks_box.addWidget(self.clocks, 1)
         self.timeline = self._table(
             "case_timeline", [self.tr("When"), self.tr("Who"), self.tr("What"), self.tr("Note")]
         )
@@ -211,7 +232,7 @@ class CasePanel(QFrame):
         self.tabs.setObjectName("case_tabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(fields_scroll, self.tr("Details"))
-        self.tabs.addTab(self.clocks, self.tr("Clocks"))
+        self.tabs.addTab(clocks_tab, self.tr("Clocks"))
         self.tabs.addTab(self.timeline, self.tr("Timeline"))
 
         layout = QVBoxLayout(self)
@@ -269,7 +290,7 @@ class CasePanel(QFrame):
             "color: #ff8080; font-weight: 700;" if detail.overdue else "font-weight: 700;"
         )
         self._show_fields(detail)
-        self._show_clocks(detail.stages)
+        self._show_clocks(detail.stages, detail.as_of)
         self._show_timeline(detail)
         self._set_buttons(detail.my_actions)
         if detail.my_actions:
@@ -374,9 +395,12 @@ class CasePanel(QFrame):
     def value_of(self, label: str) -> str | None:
         return next((v for k, v in self.rows if k == label), None)
 
-    def _duration(self, minutes: float) -> str:
+    def _duration(self, minutes: float, working: bool = False) -> str:
+        """A span of minutes; working time in hours and minutes (a working day is not 24 hours)."""
         m = int(round(abs(minutes)))
         d, rest = divmod(m, 24 * 60)
+        if working:
+            d, rest = 0, m
         h, mm = divmod(rest, 60)
         if d:
             return self.tr("{d} d {h} h").format(d=d, h=h)
@@ -384,29 +408,75 @@ class CasePanel(QFrame):
             return self.tr("{h} h {m} min").format(h=h, m=mm)
         return self.tr("{m} min").format(m=mm)
 
-    def _clock_state(self, c: StageClock) -> str:
-        working = "" if c.continuous else self.tr(" (working time)")
-        if c.remaining_minutes is not None:
-            if c.remaining_minutes >= 0:
-                return self.tr("{time} left").format(time=self._duration(c.remaining_minutes)) + working
-            return self.tr("overdue by {time}").format(time=self._duration(c.remaining_minutes)) + working
-        if c.late_minutes is not None:
-            return self.tr("done late by {time}").format(time=self._duration(c.late_minutes)) + working
-        if c.done is not None:
-            return self.tr("done on time") if c.due is not None else self.tr("done")
-        if c.due is not None and not c.running:
-            return self.tr("stopped")
-        return "—"
+    def _limit_text(self, c: StageClock) -> str:
+        """The limit and the time it counts: "10 min · working time", "4 h · natural time"."""
+        amount_text, unit = c.limit.split()
+        amount = float(amount_text)
+        n = f"{amount:g}"
+        unit = unit.removeprefix("working_")
+        span = {
+            "minutes": self.tr("{n} min"),
+            "hours": self.tr("{n} h"),
+            "days": self.tr("{n} working days") if c.working else self.tr("{n} days"),
+        }[unit].format(n=n)
+        kind = self.tr("working time") if c.working else self.tr("natural time")
+        return f"{span} · {kind}"
 
-    def _show_clocks(self, stages: tuple[StageClock, ...]) -> None:
+    def _when_due(self, t, now) -> str:
+        """A time in city time: "14:05" today, "Mon 03-09 08:05" on another day."""
+        if t is None:
+            return "—"
+        if now is not None and t.date() == now.date():
+            return t.strftime("%H:%M")
+        return f"{case_texts.weekday_label(t.date())} {t.strftime('%m-%d %H:%M')}"
+
+    def _clock_state(self, c: StageClock) -> str:
+        span = lambda minutes: self._duration(minutes, c.working)  # noqa: E731
+        if c.paused:
+            text = self.tr("stopped while suspended")
+        elif c.running and c.remaining_minutes is not None:
+            if c.remaining_minutes >= 0:
+                text = self.tr("{time} left").format(time=span(c.remaining_minutes))
+            else:
+                text = self.tr("overdue by {time}").format(time=span(c.remaining_minutes))
+        elif c.done is not None and c.late_minutes is not None:
+            text = self.tr("done in {time}, late by {late}").format(
+                time=span(c.elapsed_minutes), late=span(c.late_minutes)
+            )
+        elif c.done is not None:
+            text = self.tr("done in {time}, on time").format(time=span(c.elapsed_minutes))
+        elif c.ended_by is not None:
+            text = self.tr("ended by {action}: not charged").format(
+                action=case_texts.action_label(c.ended_by)
+            )
+        else:
+            text = "—"
+        if c.attempts > 1:
+            return self.tr("attempt {n}: {state}").format(n=c.attempt, state=text)
+        return text
+
+    def _show_clocks(self, stages: tuple[StageClock, ...], now=None) -> None:
         self.clocks.setRowCount(len(stages))
         for r, c in enumerate(stages):
-            cells = [case_texts.stage_label(c.stage), _when(c.due), _when(c.done), self._clock_state(c)]
+            stage = case_texts.stage_label(c.stage)
+            if c.attempts > 1:
+                stage = self.tr("{stage} ({n})").format(stage=stage, n=c.attempt)
+            cells = [
+                stage,
+                self._limit_text(c),
+                self._when_due(c.due, now),
+                self._when_due(c.done or c.ended_at, now),
+                self._duration(c.elapsed_minutes, c.working),
+                self._clock_state(c),
+            ]
+            earlier = c.attempt < c.attempts  # an earlier attempt: kept for the record, greyed
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)  # the panel is narrow: the whole text on hover
-                if c.overdue:
+                if c.overdue and (c.running or c.on_time is False):
                     item.setForeground(Qt.GlobalColor.red)
+                elif earlier:
+                    item.setForeground(Qt.GlobalColor.gray)
                 self.clocks.setItem(r, col, item)
 
     def _show_timeline(self, d: CaseDetail) -> None:

@@ -691,10 +691,6 @@
             <translation>Done</translation>
         </message>
         <message>
-            <source>Remaining</source>
-            <translation>Remaining</translation>
-        </message>
-        <message>
             <source>When</source>
             <translation>When</translation>
         </message>
@@ -773,6 +769,18 @@
         <message>
             <source>State</source>
             <translation>State</translation>
+        </message>
+        <message>
+            <source>Limit</source>
+            <translation>Limit</translation>
+        </message>
+        <message>
+            <source>Elapsed</source>
+            <translation>Elapsed</translation>
+        </message>
+        <message>
+            <source>Times in city time (UTC+8); a day name marks a day other than today. Working time counts the city's working hours only; natural time counts every minute.</source>
+            <translation>Times in city time (UTC+8); a day name marks a day other than today. Working time counts the city's working hours only; natural time counts every minute.</translation>
         </message>
         <message>
             <source>Urgent</source>
@@ -883,8 +891,52 @@
             <translation>{m} min</translation>
         </message>
         <message>
-            <source> (working time)</source>
-            <translation> (working time)</translation>
+            <source>{n} min</source>
+            <translation>{n} min</translation>
+        </message>
+        <message>
+            <source>{n} h</source>
+            <translation>{n} h</translation>
+        </message>
+        <message>
+            <source>{n} working days</source>
+            <translation>{n} working days</translation>
+        </message>
+        <message>
+            <source>{n} days</source>
+            <translation>{n} days</translation>
+        </message>
+        <message>
+            <source>working time</source>
+            <translation>working time</translation>
+        </message>
+        <message>
+            <source>natural time</source>
+            <translation>natural time</translation>
+        </message>
+        <message>
+            <source>stopped while suspended</source>
+            <translation>stopped while suspended</translation>
+        </message>
+        <message>
+            <source>done in {time}, late by {late}</source>
+            <translation>done in {time}, late by {late}</translation>
+        </message>
+        <message>
+            <source>done in {time}, on time</source>
+            <translation>done in {time}, on time</translation>
+        </message>
+        <message>
+            <source>ended by {action}: not charged</source>
+            <translation>ended by {action}: not charged</translation>
+        </message>
+        <message>
+            <source>attempt {n}: {state}</source>
+            <translation>attempt {n}: {state}</translation>
+        </message>
+        <message>
+            <source>{stage} ({n})</source>
+            <translation>{stage} ({n})</translation>
         </message>
         <message>
             <source>{time} left</source>
@@ -893,22 +945,6 @@
         <message>
             <source>overdue by {time}</source>
             <translation>overdue by {time}</translation>
-        </message>
-        <message>
-            <source>done late by {time}</source>
-            <translation>done late by {time}</translation>
-        </message>
-        <message>
-            <source>done on time</source>
-            <translation>done on time</translation>
-        </message>
-        <message>
-            <source>done</source>
-            <translation>done</translation>
-        </message>
-        <message>
-            <source>stopped</source>
-            <translation>stopped</translation>
         </message>
         <message>
             <source>{action}: {before} → {after}</source>
@@ -1083,8 +1119,16 @@
             <translation>Handling</translation>
         </message>
         <message>
+            <source>Sending to check</source>
+            <translation>Sending to check</translation>
+        </message>
+        <message>
             <source>Check</source>
             <translation>Check</translation>
+        </message>
+        <message>
+            <source>Closing</source>
+            <translation>Closing</translation>
         </message>
     </context>
     <context>
@@ -1179,6 +1223,37 @@
         <message>
             <source>Case</source>
             <translation>Case</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseWeekdays</name>
+        <message>
+            <source>Mon</source>
+            <translation>Mon</translation>
+        </message>
+        <message>
+            <source>Tue</source>
+            <translation>Tue</translation>
+        </message>
+        <message>
+            <source>Wed</source>
+            <translation>Wed</translation>
+        </message>
+        <message>
+            <source>Thu</source>
+            <translation>Thu</translation>
+        </message>
+        <message>
+            <source>Fri</source>
+            <translation>Fri</translation>
+        </message>
+        <message>
+            <source>Sat</source>
+            <translation>Sat</translation>
+        </message>
+        <message>
+            <source>Sun</source>
+            <translation>Sun</translation>
         </message>
     </context>
     <context>

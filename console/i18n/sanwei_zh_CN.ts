@@ -691,10 +691,6 @@
             <translation>完成</translation>
         </message>
         <message>
-            <source>Remaining</source>
-            <translation>剩余</translation>
-        </message>
-        <message>
             <source>When</source>
             <translation>时间</translation>
         </message>
@@ -773,6 +769,18 @@
         <message>
             <source>State</source>
             <translation>状态</translation>
+        </message>
+        <message>
+            <source>Limit</source>
+            <translation>时限</translation>
+        </message>
+        <message>
+            <source>Elapsed</source>
+            <translation>已用时</translation>
+        </message>
+        <message>
+            <source>Times in city time (UTC+8); a day name marks a day other than today. Working time counts the city's working hours only; natural time counts every minute.</source>
+            <translation>时间为本市时间（北京时间，东八区），非今日的时间标出星期。工作时间只计本市工作时段；自然时间连续计时。</translation>
         </message>
         <message>
             <source>Urgent</source>
@@ -883,8 +891,52 @@
             <translation>{m}分钟</translation>
         </message>
         <message>
-            <source> (working time)</source>
-            <translation>（工作时间）</translation>
+            <source>{n} min</source>
+            <translation>{n}分钟</translation>
+        </message>
+        <message>
+            <source>{n} h</source>
+            <translation>{n}小时</translation>
+        </message>
+        <message>
+            <source>{n} working days</source>
+            <translation>{n}个工作日</translation>
+        </message>
+        <message>
+            <source>{n} days</source>
+            <translation>{n}天</translation>
+        </message>
+        <message>
+            <source>working time</source>
+            <translation>工作时间</translation>
+        </message>
+        <message>
+            <source>natural time</source>
+            <translation>自然时间</translation>
+        </message>
+        <message>
+            <source>stopped while suspended</source>
+            <translation>挂账期间停止计时</translation>
+        </message>
+        <message>
+            <source>done in {time}, late by {late}</source>
+            <translation>用时{time}，超时{late}</translation>
+        </message>
+        <message>
+            <source>done in {time}, on time</source>
+            <translation>用时{time}，按时</translation>
+        </message>
+        <message>
+            <source>ended by {action}: not charged</source>
+            <translation>因“{action}”结束，不计考核</translation>
+        </message>
+        <message>
+            <source>attempt {n}: {state}</source>
+            <translation>第 {n} 次：{state}</translation>
+        </message>
+        <message>
+            <source>{stage} ({n})</source>
+            <translation>{stage}（第 {n} 次）</translation>
         </message>
         <message>
             <source>{time} left</source>
@@ -893,22 +945,6 @@
         <message>
             <source>overdue by {time}</source>
             <translation>已超期{time}</translation>
-        </message>
-        <message>
-            <source>done late by {time}</source>
-            <translation>超时{time}完成</translation>
-        </message>
-        <message>
-            <source>done on time</source>
-            <translation>按时完成</translation>
-        </message>
-        <message>
-            <source>done</source>
-            <translation>已完成</translation>
-        </message>
-        <message>
-            <source>stopped</source>
-            <translation>已停止计时</translation>
         </message>
         <message>
             <source>{action}: {before} → {after}</source>
@@ -1083,8 +1119,16 @@
             <translation>处置</translation>
         </message>
         <message>
+            <source>Sending to check</source>
+            <translation>派核查</translation>
+        </message>
+        <message>
             <source>Check</source>
             <translation>核查</translation>
+        </message>
+        <message>
+            <source>Closing</source>
+            <translation>结案</translation>
         </message>
     </context>
     <context>
@@ -1179,6 +1223,37 @@
         <message>
             <source>Case</source>
             <translation>案件</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseWeekdays</name>
+        <message>
+            <source>Mon</source>
+            <translation>周一</translation>
+        </message>
+        <message>
+            <source>Tue</source>
+            <translation>周二</translation>
+        </message>
+        <message>
+            <source>Wed</source>
+            <translation>周三</translation>
+        </message>
+        <message>
+            <source>Thu</source>
+            <translation>周四</translation>
+        </message>
+        <message>
+            <source>Fri</source>
+            <translation>周五</translation>
+        </message>
+        <message>
+            <source>Sat</source>
+            <translation>周六</translation>
+        </message>
+        <message>
+            <source>Sun</source>
+            <translation>周日</translation>
         </message>
     </context>
     <context>
