@@ -156,6 +156,24 @@ def _print_case(doc: dict, now: dt.datetime) -> None:
         rows.append(("closed", f"{_stamp(doc['closed_at'])} ({doc['closure_kind']})"))
     if doc.get("text"):
         rows.append(("text", doc["text"]))
+    incident = doc.get("incident")
+    if incident:
+        mark = exercise_mark(incident["exercise_id"], incident["exercise"])
+        rows.append(
+            (
+                "incident",
+                f"#{incident['id']} level {incident['level']} ({incident['colour']}), {incident['status']}"
+                f" - {incident['title'] or incident['type_name']}{mark}"
+                f"  (incident show {incident['id']})",
+            )
+        )
+        rows.append(
+            (
+                "escalated",
+                f"{_stamp(incident['escalated_at'])} by {incident['escalated_by']}"
+                f" at level {incident['level_at_escalation']}",
+            )
+        )
     for key, value in rows:
         print(f"  {key:<12} {value}")
     stages = doc.get("stages") or []
@@ -187,6 +205,8 @@ def _print_case(doc: dict, now: dt.datetime) -> None:
         print("Timeline:")
         for h in history:
             moved = f"{h['from']} -> {h['to']}" if h["from"] else h["to"]
+            if h["action"] == "escalated":
+                moved = f"to incident #{h['incident']}"
             note = f"  {h['note']}" if h["note"] else ""
             print(f"  {_stamp(h['at'])}  {h['action']:<18} {h['actor']} ({h['role']})  {moved}{note}")
     actions = doc.get("next_actions")

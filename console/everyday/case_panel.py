@@ -9,6 +9,8 @@ satisfaction) ask in a small dialog. Every action runs in the worker pool throug
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from console import texts
+from console.emergency import texts as emergency_texts
 from console.everyday import case_texts
 from console.everyday.services import ActionNeeds, ActionResult, CaseServices, action_needs
 from console.exercises.texts import BANNER_BG, BANNER_EDGE, BANNER_FG, STAMP
@@ -143,6 +146,7 @@ class CasePanel(QFrame):
     """One case: fields, stage clocks, timeline, and the buttons of the steps the user may take."""
 
     case_changed = Signal(int)  # an action of ours changed this case
+    incident_requested = Signal(object)  # IncidentLink: the user followed the case's link to its incident
     action_failed = Signal(str)  # the desk refused: its reason
     action_done = Signal(object)  # ActionResult
 
@@ -159,6 +163,7 @@ class CasePanel(QFrame):
         self.busy = False
         self.dialog: CaseActionDialog | None = None
         self.action_buttons: dict[str, QPushButton] = {}
+        self.incident_link: QLabel | None = None  # the escalated case's link to its incident
         self._departments: tuple[tuple[str, str], ...] | None = None
 
         self.title = QLabel(self.tr("No case selected"))
@@ -283,6 +288,8 @@ class CasePanel(QFrame):
         badges = [case_texts.state_label(detail.state)]
         if detail.urgent:
             badges.append(self.tr("URGENT"))
+        if detail.incident is not None:
+            badges.append(self.tr("ESCALATED"))
         if detail.overdue:
             badges.append(self.tr("OVERDUE"))
         self.badges.setText("  ·  ".join(badges))
@@ -378,7 +385,12 @@ class CasePanel(QFrame):
                     " · ".join(x for x in (what, extra, note, str(d.pending.get("by") or "")) if x),
                 )
             )
+        incident_row = None
+        if d.incident is not None:
+            incident_row = len(rows)
+            rows.insert(incident_row, (self.tr("Incident"), self._incident_text(d.incident)))
         self.rows = rows
+        self.incident_link = None
         for r, (k, v) in enumerate(rows):
             key_label = QLabel(k)
             key_label.setObjectName("detail_key")
@@ -388,9 +400,44 @@ class CasePanel(QFrame):
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setProperty("data_text", True)  # database content, not a UI string to translate
+            if r == incident_row:
+                value = self._incident_label(d, v)
             self._fields.addWidget(key_label, r, 0)
             self._fields.addWidget(value, r, 1)
         self._fields.setRowStretch(len(rows), 1)
+
+    def _incident_text(self, link) -> str:
+        """ "#12 · Level II (serious) · Responding · title": the incident's level and status now."""
+        parts = [
+            f"#{link.id}",
+            emergency_texts.level_label(link.level),
+            emergency_texts.status_label(link.status),
+        ]
+        if link.title:
+            parts.append(link.title)
+        if link.exercise:
+            parts.append(STAMP)
+        return " · ".join(parts)
+
+    def _incident_label(self, d: CaseDetail, text: str) -> QLabel:
+        """The incident as a link: following it shows the incident (``incident_requested``)."""
+        link = QLabel(f'<a href="incident:{d.incident.id}">{html.escape(text)}</a>')
+        link.setObjectName("case_incident_link")
+        link.setTextFormat(Qt.TextFormat.RichText)
+        link.setWordWrap(True)
+        link.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        link.setProperty("data_text", True)
+        colour = emergency_texts.LEVEL_HEX.get(d.incident.level)
+        if colour:
+            link.setStyleSheet(f"border-left: 4px solid {colour}; padding-left: 4px;")
+        link.setToolTip(self.tr("Show incident #{id}").format(id=d.incident.id))
+        link.linkActivated.connect(self._on_incident_link)
+        self.incident_link = link
+        return link
+
+    def _on_incident_link(self, _href: str = "") -> None:
+        if self.detail is not None and self.detail.incident is not None:
+            self.incident_requested.emit(self.detail.incident)
 
     def value_of(self, label: str) -> str | None:
         return next((v for k, v in self.rows if k == label), None)
@@ -483,7 +530,9 @@ class CasePanel(QFrame):
         self.timeline.setRowCount(len(d.timeline))
         for r, h in enumerate(d.timeline):
             who = f"{h.actor} ({texts.role_label(h.role)})"
-            if h.from_state:
+            if h.action == "escalated":
+                what = self.tr("Escalated to incident #{id}").format(id=h.incident)
+            elif h.from_state:
                 what = self.tr("{action}: {before} → {after}").format(
                     action=case_texts.action_label(h.action),
                     before=case_texts.state_label(h.from_state),

@@ -69,6 +69,7 @@ CASE_ACTIONS: dict[str, str] = {
     "close_error": QT_TRANSLATE_NOOP("CaseActions", "Close in error"),
     "unlink": QT_TRANSLATE_NOOP("CaseActions", "Unlink duplicate"),
     "history": QT_TRANSLATE_NOOP("CaseActions", "Imported history"),
+    "escalated": QT_TRANSLATE_NOOP("CaseActions", "Escalated to an incident"),
 }
 
 CHANNELS: dict[str, str] = {

@@ -568,6 +568,10 @@
             <source>Imported history</source>
             <translation>Imported history</translation>
         </message>
+        <message>
+            <source>Escalated to an incident</source>
+            <translation>Escalated to an incident</translation>
+        </message>
     </context>
     <context>
         <name>CaseChannels</name>
@@ -783,6 +787,10 @@
             <translation>Times in city time (UTC+8); a day name marks a day other than today. Working time counts the city's working hours only; natural time counts every minute.</translation>
         </message>
         <message>
+            <source>ESCALATED</source>
+            <translation>ESCALATED</translation>
+        </message>
+        <message>
             <source>Urgent</source>
             <translation>Urgent</translation>
         </message>
@@ -879,6 +887,14 @@
             <translation>Awaiting approval</translation>
         </message>
         <message>
+            <source>Incident</source>
+            <translation>Incident</translation>
+        </message>
+        <message>
+            <source>Show incident #{id}</source>
+            <translation>Show incident #{id}</translation>
+        </message>
+        <message>
             <source>{d} d {h} h</source>
             <translation>{d} d {h} h</translation>
         </message>
@@ -945,6 +961,10 @@
         <message>
             <source>overdue by {time}</source>
             <translation>overdue by {time}</translation>
+        </message>
+        <message>
+            <source>Escalated to incident #{id}</source>
+            <translation>Escalated to incident #{id}</translation>
         </message>
         <message>
             <source>{action}: {before} → {after}</source>
@@ -2218,6 +2238,62 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         <message>
             <source>Components</source>
             <translation>Components</translation>
+        </message>
+        <message>
+            <source>Incident</source>
+            <translation>Incident</translation>
+        </message>
+        <message>
+            <source>Title</source>
+            <translation>Title</translation>
+        </message>
+        <message>
+            <source>Level now</source>
+            <translation>Level now</translation>
+        </message>
+        <message>
+            <source>Status now</source>
+            <translation>Status now</translation>
+        </message>
+        <message>
+            <source>Commander</source>
+            <translation>Commander</translation>
+        </message>
+        <message>
+            <source>Opened</source>
+            <translation>Opened</translation>
+        </message>
+        <message>
+            <source>Closed</source>
+            <translation>Closed</translation>
+        </message>
+        <message>
+            <source>Escalated</source>
+            <translation>Escalated</translation>
+        </message>
+        <message>
+            <source>{when} by {who}, at {level}</source>
+            <translation>{when} by {who}, at {level}</translation>
+        </message>
+        <message>
+            <source>From case</source>
+            <translation>From case</translation>
+        </message>
+        <message>
+            <source>The emergency page shows the incident in full while the city is in emergency mode.</source>
+            <translation>The emergency page shows the incident in full while the city is in emergency mode.</translation>
+        </message>
+        <message>
+            <source>Exercise</source>
+            <translation>Exercise</translation>
+        </message>
+        <message>
+            <source>yes: a drill's incident, not a real one</source>
+            <translation>yes: a drill's incident, not a real one</translation>
+        </message>
+        <message>
+            <source>Incident #{id}</source>
+            <translation>Incident #{id}</translation>
         </message>
         <message>
             <source>Not found</source>

@@ -568,6 +568,10 @@
             <source>Imported history</source>
             <translation>历史导入</translation>
         </message>
+        <message>
+            <source>Escalated to an incident</source>
+            <translation>升级为突发事件</translation>
+        </message>
     </context>
     <context>
         <name>CaseChannels</name>
@@ -783,6 +787,10 @@
             <translation>时间为本市时间（北京时间，东八区），非今日的时间标出星期。工作时间只计本市工作时段；自然时间连续计时。</translation>
         </message>
         <message>
+            <source>ESCALATED</source>
+            <translation>已升级</translation>
+        </message>
+        <message>
             <source>Urgent</source>
             <translation>紧急</translation>
         </message>
@@ -879,6 +887,14 @@
             <translation>待审批</translation>
         </message>
         <message>
+            <source>Incident</source>
+            <translation>突发事件</translation>
+        </message>
+        <message>
+            <source>Show incident #{id}</source>
+            <translation>查看突发事件 #{id}</translation>
+        </message>
+        <message>
             <source>{d} d {h} h</source>
             <translation>{d}天{h}小时</translation>
         </message>
@@ -945,6 +961,10 @@
         <message>
             <source>overdue by {time}</source>
             <translation>已超期{time}</translation>
+        </message>
+        <message>
+            <source>Escalated to incident #{id}</source>
+            <translation>升级为突发事件 #{id}</translation>
         </message>
         <message>
             <source>{action}: {before} → {after}</source>
@@ -2218,6 +2238,62 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         <message>
             <source>Components</source>
             <translation>部件数</translation>
+        </message>
+        <message>
+            <source>Incident</source>
+            <translation>突发事件</translation>
+        </message>
+        <message>
+            <source>Title</source>
+            <translation>标题</translation>
+        </message>
+        <message>
+            <source>Level now</source>
+            <translation>当前级别</translation>
+        </message>
+        <message>
+            <source>Status now</source>
+            <translation>当前状态</translation>
+        </message>
+        <message>
+            <source>Commander</source>
+            <translation>指挥员</translation>
+        </message>
+        <message>
+            <source>Opened</source>
+            <translation>发生时间</translation>
+        </message>
+        <message>
+            <source>Closed</source>
+            <translation>结束时间</translation>
+        </message>
+        <message>
+            <source>Escalated</source>
+            <translation>升级</translation>
+        </message>
+        <message>
+            <source>{when} by {who}, at {level}</source>
+            <translation>{when}，{who}升级，当时为{level}</translation>
+        </message>
+        <message>
+            <source>From case</source>
+            <translation>来源案件</translation>
+        </message>
+        <message>
+            <source>The emergency page shows the incident in full while the city is in emergency mode.</source>
+            <translation>城市处于应急模式时，应急页面显示该事件的全部信息。</translation>
+        </message>
+        <message>
+            <source>Exercise</source>
+            <translation>演练</translation>
+        </message>
+        <message>
+            <source>yes: a drill's incident, not a real one</source>
+            <translation>是：演练事件，非真实事件</translation>
+        </message>
+        <message>
+            <source>Incident #{id}</source>
+            <translation>突发事件 #{id}</translation>
         </message>
         <message>
             <source>Not found</source>

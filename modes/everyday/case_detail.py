@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from data.errors import NotFound
 from data.models import Case, Community, Department, District, Street
 from modes.common.actor import Actor
+from modes.common.escalation import IncidentLink
 from modes.everyday.cases import CaseDesk
 from modes.everyday.workflow import IllegalTransition
 
@@ -30,6 +31,7 @@ class TimelineEntry:
     from_state: str | None
     to_state: str
     note: str
+    incident: int | None = None  # an escalation: the incident it opened
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class CaseDetail:
     scope_note: str = ""  # why the person may take none of them although their role could
     exercise_id: int | None = None  # the exercise whose inject reported it: shown EXERCISE, never real
     as_of: dt.datetime | None = None  # the desk's now: the clocks' remaining times are as of it
+    incident: IncidentLink | None = None  # the incident the case was escalated to, as it stands now
 
 
 def case_detail(desk: CaseDesk, case_id: int, person: Actor) -> CaseDetail | None:
@@ -158,7 +161,14 @@ def case_detail(desk: CaseDesk, case_id: int, person: Actor) -> CaseDetail | Non
         pending=doc["pending"],
         timeline=tuple(
             TimelineEntry(
-                _dt(h["at"]), h["actor"], h["role"], h["action"], h["from"], h["to"], h["note"] or ""
+                _dt(h["at"]),
+                h["actor"],
+                h["role"],
+                h["action"],
+                h["from"],
+                h["to"],
+                h["note"] or "",
+                h.get("incident"),
             )
             for h in doc["history"]
         ),
@@ -168,6 +178,7 @@ def case_detail(desk: CaseDesk, case_id: int, person: Actor) -> CaseDetail | Non
         scope_note=scope_note,
         exercise_id=doc["exercise"],
         as_of=now,
+        incident=_incident(doc.get("incident")),
     )
 
 
@@ -183,6 +194,13 @@ def _my_actions(
     except IllegalTransition as exc:
         return (), str(exc)
     return tuple(by_role), ""
+
+
+def _incident(doc: dict | None) -> IncidentLink | None:
+    if doc is None:
+        return None
+    times = ("opened_at", "closed_at", "escalated_at")
+    return IncidentLink(**{k: (_dt(v) if k in times else v) for k, v in doc.items()})
 
 
 def _dt(value: str | dt.datetime | None) -> dt.datetime | None:

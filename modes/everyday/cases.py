@@ -40,6 +40,7 @@ from data.models import (
 from modes.common.actor import Actor
 from modes.common.changes import Changes
 from modes.common.clock import Clock
+from modes.common.escalation import incident_link
 from modes.everyday import workflow
 from modes.everyday.calendar import Limit, T, TimeLine
 from modes.everyday.config import EverydayConfig
@@ -505,6 +506,24 @@ class CaseDesk:
                 }
                 for h in history
             ]
+            link = incident_link(self.session, case.id)
+            doc["incident"] = None if link is None else link.as_doc()
+            if link is not None:
+                # The escalation in the timeline, where it happened (after the steps of its second).
+                at = link.escalated_at
+                entry = {
+                    "at": _iso(at),
+                    "actor": link.escalated_by,
+                    "role": link.escalated_role,
+                    "action": "escalated",
+                    "from": link.state_at_escalation,
+                    "to": link.state_at_escalation or case.state,
+                    "note": link.note,
+                    "stage_due": None,
+                    "incident": link.id,
+                }
+                i = sum(1 for h in history if h.at <= at)
+                doc["history"].insert(i, entry)
             doc["stages"] = self.stage_clocks(case, history)
             doc["next_actions"] = self.next_actions(case)
         return doc
