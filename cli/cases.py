@@ -230,11 +230,27 @@ def _print_case_list(doc: dict) -> None:
         )
 
 
+def _share(row: dict) -> str:
+    """Coverage quality: "12.5% of 40 public-first", marked when too few to judge."""
+    rate = row["public_first_rate"]
+    shown = "-" if rate is None else f"{rate * 100:.1f}%"
+    few = "" if row["enough"] else "  (too few to judge)"
+    return f"public-first {shown:>6} of {row['duty_filed']:>4}{few}"
+
+
 def _print_kpis(doc: dict) -> None:
     if doc.get("exercises", "leave") != "leave":
         print(f"EXERCISE: these figures count exercise cases ({doc['exercises']})")
+    if doc["by"] == "cell":
+        print(f"coverage quality per cell, {doc['from']} to {doc['to']}: problems in the duty hours")
+        for row in doc["rows"]:
+            print(f"{row['key']:<16} {row['supervisor'] or '-':<14} {row['name']:<10} {_share(row)}")
+        return
     for row in doc["rows"]:
-        print(f"{row['key']:<18} {row.get('name', ''):<20} score {row['score']:6.1f}  {row['grade']}")
+        line = f"{row['key']:<18} {row.get('name', ''):<20} score {row['score']:6.1f}  {row['grade']}"
+        if doc["by"] == "supervisor":
+            line += f"  {row['cells']:>4} cells  {_share(row)}"
+        print(line)
 
 
 def cmd_kpi(args: argparse.Namespace) -> int:
@@ -358,5 +374,10 @@ def add_parsers(add, common: argparse.ArgumentParser) -> None:
     link_options(p)
     p.add_argument("--from", dest="start", help="first day (YYYY-MM-DD), inclusive")
     p.add_argument("--to", dest="end", help="last day (YYYY-MM-DD), inclusive")
-    p.add_argument("--by", choices=["department", "district", "supervisor", "role"], default="department")
+    p.add_argument(
+        "--by",
+        choices=["department", "district", "supervisor", "role", "cell"],
+        default="department",
+        help="cell: supervisor coverage quality per grid cell (docs/coverage_quality.md)",
+    )
     exercises_option(p)

@@ -28,6 +28,7 @@ from console.everyday.case_texts import channel_label
 from console.everyday.dashboard_services import DashboardServices
 from console.theme import BORDER, PANEL, TEXT, TEXT_DIM
 from console.workers import WorkerPool
+from modes.everyday.coverage import SupervisorCoverage
 from modes.everyday.dashboard import DashboardFigures, RateRow
 
 MIN_REFRESH_S = 5.0
@@ -138,16 +139,17 @@ class Chart(QWidget):
         return curve
 
 
-class RankingTableModel(QAbstractTableModel):
-    """Departments or districts by composite score, best first, with the grade in its colour."""
+class _RowsTableModel(QAbstractTableModel):
+    """A table of a tuple of rows, one column per name in ``COLUMNS`` (subclasses say what they show;
+    this class translates nothing, so each subclass's texts keep its own context)."""
 
-    COLUMNS = ("rank", "name", "score", "grade", "closure", "on_time")
+    COLUMNS: tuple[str, ...] = ()
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.rows: tuple[RateRow, ...] = ()
+        self.rows: tuple = ()
 
-    def set_rows(self, rows: tuple[RateRow, ...]) -> None:
+    def set_rows(self, rows: tuple) -> None:
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
@@ -157,6 +159,13 @@ class RankingTableModel(QAbstractTableModel):
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
+
+
+class RankingTableModel(_RowsTableModel):
+    """Departments or districts by composite score, best first, with the grade in its colour."""
+
+    COLUMNS = ("rank", "name", "score", "grade", "closure", "on_time")
+    rows: tuple[RateRow, ...]
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
@@ -191,6 +200,46 @@ class RankingTableModel(QAbstractTableModel):
         if column == "grade" and role == Qt.ItemDataRole.ForegroundRole:
             return QColor(GRADE_TEXT.get(row.colour, TEXT))
         if role == Qt.ItemDataRole.TextAlignmentRole and column != "name":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class CoverageTableModel(_RowsTableModel):
+    """Each supervisor's coverage quality: the share of the patch's problems in the duty hours that the
+    public reported first; rows with too few problems to judge are greyed."""
+
+    COLUMNS = ("supervisor", "cells", "problems", "public_first", "share")
+    rows: tuple[SupervisorCoverage, ...]
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        return {
+            "supervisor": self.tr("Supervisor"),
+            "cells": self.tr("Cells"),
+            "problems": self.tr("Problems (n)"),
+            "public_first": self.tr("Public first"),
+            "share": self.tr("Share"),
+        }[self.COLUMNS[section]]
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        column = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return {
+                "supervisor": f"{row.name} ({row.code})" if row.name else row.code,
+                "cells": f"{row.cells:,}",
+                "problems": f"{row.problems:,}",
+                "public_first": f"{row.public_first:,}",
+                "share": _percent(row.share),
+            }[column]
+        if role == Qt.ItemDataRole.ForegroundRole and not row.enough:
+            return QColor(TEXT_DIM)
+        if role == Qt.ItemDataRole.ToolTipRole and not row.enough:
+            return self.tr("Too few problems to judge this patch's coverage by")
+        if role == Qt.ItemDataRole.TextAlignmentRole and column != "supervisor":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -375,6 +424,26 @@ class DashboardPanel(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.ranking_view.setMinimumHeight(220)
         layout.addWidget(self.ranking_view)
+
+        coverage_title = QLabel(self.tr("Supervisor coverage: the public reported first"))
+        coverage_title.setObjectName("panel_title")
+        layout.addWidget(coverage_title)
+        self.coverage_note = QLabel()
+        self.coverage_note.setObjectName("panel_hint")
+        self.coverage_note.setWordWrap(True)
+        layout.addWidget(self.coverage_note)
+        self.coverage_model = CoverageTableModel(self)
+        self.coverage_view = QTableView()
+        self.coverage_view.setObjectName("dashboard_coverage")
+        self.coverage_view.setModel(self.coverage_model)
+        self.coverage_view.verticalHeader().hide()
+        self.coverage_view.setAlternatingRowColors(True)
+        self.coverage_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        header = self.coverage_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.coverage_view.setMinimumHeight(220)
+        layout.addWidget(self.coverage_view)
         layout.addStretch(1)
 
         scroll = QScrollArea()
@@ -479,6 +548,14 @@ class DashboardPanel(QWidget):
         self.district_chart.set_rows(f.districts)
         self._update_grade_legend(f)
         self._update_ranking()
+        self.coverage_note.setText(
+            self.tr(
+                "Per supervisor, the share of the patch's problems (filed, not voided) reported in the "
+                "duty hours that the 12319 hotline, the internet or the media reported first; the "
+                "weakest coverage first. Greyed: fewer than {n} problems, too few to judge."
+            ).format(n=f.coverage_min)
+        )
+        self.coverage_model.set_rows(f.coverage)
 
     def _update_grade_legend(self, f: DashboardFigures) -> None:
         while self.grade_legend.count():

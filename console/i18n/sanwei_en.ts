@@ -1908,6 +1908,33 @@ The two-person rule is on: it takes effect only when a second authorised person 
         </message>
     </context>
     <context>
+        <name>CoverageTableModel</name>
+        <message>
+            <source>Supervisor</source>
+            <translation>Supervisor</translation>
+        </message>
+        <message>
+            <source>Cells</source>
+            <translation>Cells</translation>
+        </message>
+        <message>
+            <source>Problems (n)</source>
+            <translation>Problems (n)</translation>
+        </message>
+        <message>
+            <source>Public first</source>
+            <translation>Public first</translation>
+        </message>
+        <message>
+            <source>Share</source>
+            <translation>Share</translation>
+        </message>
+        <message>
+            <source>Too few problems to judge this patch's coverage by</source>
+            <translation>Too few problems to judge this patch's coverage by</translation>
+        </message>
+    </context>
+    <context>
         <name>DashboardPanel</name>
         <message>
             <source>Loading the figures…</source>
@@ -1954,6 +1981,10 @@ The two-person rule is on: it takes effect only when a second authorised person 
             <translation>Districts</translation>
         </message>
         <message>
+            <source>Supervisor coverage: the public reported first</source>
+            <translation>Supervisor coverage: the public reported first</translation>
+        </message>
+        <message>
             <source>The figures could not be read: {error}</source>
             <translation>The figures could not be read: {error}</translation>
         </message>
@@ -1968,6 +1999,10 @@ The two-person rule is on: it takes effect only when a second authorised person 
         <message>
             <source> · exercise records only (演练): not the real figures</source>
             <translation> · exercise records only (演练): not the real figures</translation>
+        </message>
+        <message>
+            <source>Per supervisor, the share of the patch's problems (filed, not voided) reported in the duty hours that the 12319 hotline, the internet or the media reported first; the weakest coverage first. Greyed: fewer than {n} problems, too few to judge.</source>
+            <translation>Per supervisor, the share of the patch's problems (filed, not voided) reported in the duty hours that the 12319 hotline, the internet or the media reported first; the weakest coverage first. Greyed: fewer than {n} problems, too few to judge.</translation>
         </message>
     </context>
     <context>
@@ -3929,6 +3964,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
     <context>
         <name>Measures</name>
         <message>
+            <source>fewer than {n} problems: too few to judge</source>
+            <translation>fewer than {n} problems: too few to judge</translation>
+        </message>
+        <message>
             <source>Residents per cell</source>
             <translation>Residents per cell</translation>
         </message>
@@ -3975,6 +4014,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         <message>
             <source>Supervisor patches</source>
             <translation>Supervisor patches</translation>
+        </message>
+        <message>
+            <source>Supervisor coverage: public-first share</source>
+            <translation>Supervisor coverage: public-first share</translation>
         </message>
     </context>
     <context>

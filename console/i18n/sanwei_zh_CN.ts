@@ -1908,6 +1908,33 @@ The two-person rule is on: it takes effect only when a second authorised person 
         </message>
     </context>
     <context>
+        <name>CoverageTableModel</name>
+        <message>
+            <source>Supervisor</source>
+            <translation>监督员</translation>
+        </message>
+        <message>
+            <source>Cells</source>
+            <translation>网格数</translation>
+        </message>
+        <message>
+            <source>Problems (n)</source>
+            <translation>问题数（n）</translation>
+        </message>
+        <message>
+            <source>Public first</source>
+            <translation>公众先报</translation>
+        </message>
+        <message>
+            <source>Share</source>
+            <translation>占比</translation>
+        </message>
+        <message>
+            <source>Too few problems to judge this patch's coverage by</source>
+            <translation>问题太少，不足以评价该责任网格的巡查覆盖</translation>
+        </message>
+    </context>
+    <context>
         <name>DashboardPanel</name>
         <message>
             <source>Loading the figures…</source>
@@ -1954,6 +1981,10 @@ The two-person rule is on: it takes effect only when a second authorised person 
             <translation>区</translation>
         </message>
         <message>
+            <source>Supervisor coverage: the public reported first</source>
+            <translation>监督员巡查覆盖：公众先报的问题</translation>
+        </message>
+        <message>
             <source>The figures could not be read: {error}</source>
             <translation>无法读取统计数据：{error}</translation>
         </message>
@@ -1968,6 +1999,10 @@ The two-person rule is on: it takes effect only when a second authorised person 
         <message>
             <source> · exercise records only (演练): not the real figures</source>
             <translation> · 仅演练记录：非真实指标</translation>
+        </message>
+        <message>
+            <source>Per supervisor, the share of the patch's problems (filed, not voided) reported in the duty hours that the 12319 hotline, the internet or the media reported first; the weakest coverage first. Greyed: fewer than {n} problems, too few to judge.</source>
+            <translation>每位监督员责任网格内、在岗时段上报的问题（已立案、未作废）中，由12319热线、网络或媒体先报的占比；覆盖最弱者居前。灰色：问题少于 {n} 件，不足以评价。</translation>
         </message>
     </context>
     <context>
@@ -3929,6 +3964,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
     <context>
         <name>Measures</name>
         <message>
+            <source>fewer than {n} problems: too few to judge</source>
+            <translation>问题少于 {n} 件：不足以评价</translation>
+        </message>
+        <message>
             <source>Residents per cell</source>
             <translation>每网格常住人口</translation>
         </message>
@@ -3975,6 +4014,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         <message>
             <source>Supervisor patches</source>
             <translation>监督员责任区</translation>
+        </message>
+        <message>
+            <source>Supervisor coverage: public-first share</source>
+            <translation>监督员巡查覆盖：公众先报占比</translation>
         </message>
     </context>
     <context>

@@ -327,6 +327,7 @@ class _Generator(Simulation):
             for k in ("accept", "verify", "file", "dispatch", "send_check", "check", "close")
         }
         self.extensions = [Limit(n, "working_days") for n in (1, 2, 3)]
+        self.duty = config.supervision
         self.dup_window_s = config.duplicate_window_hours * 3600
 
 
@@ -718,13 +719,22 @@ def _within(rand: random.Random, s: int, due: int, limit_s: float, on_time: floa
     return max(s, due) + max(60, int(limit_s * (0.05 + rand.expovariate(1.5))))
 
 
-def _next_field_time(s: int, rand: random.Random) -> int:
-    """Supervisors are on the street 07:00-19:00: a task at night waits for the morning."""
-    tod = s % 86400
-    if 7 * _HOUR <= tod < 19 * _HOUR:
+def _next_field_time(gen: _Generator, s: int) -> int:
+    """Supervisors are on the street in their duty hours (``EverydayConfig.supervision``, by default
+    07:00-19:00 every day): a task outside them waits for the next duty period, and a little more."""
+    duty = gen.duty
+    if duty.on_duty(gen.clock.to_dt(s)):
         return s
-    day = s - tod + (86400 if tod >= 19 * _HOUR else 0)
-    return day + 7 * _HOUR + int(rand.random() * 40 * _MIN)
+    day = s - s % 86400
+    for d in range(8):
+        date = gen.clock.to_dt(day + d * 86400).date()
+        if date.weekday() not in duty.days:
+            continue
+        for a, _b in sorted(duty.periods):
+            start = day + d * 86400 + a.hour * _HOUR + a.minute * _MIN + a.second
+            if start > s:
+                return start + int(gen.rand.random() * 40 * _MIN)
+    return s  # no duty period in a week: the configuration allows none, the task is done at once
 
 
 def _walk(gen: _Generator, sim: SimulatedCase, channel: str, crew: _Crew, seats: _Seats) -> None:
@@ -744,7 +754,7 @@ def _walk(gen: _Generator, sim: SimulatedCase, channel: str, crew: _Crew, seats:
     else:  # everyone else's report is verified on site first
         s = _within(rand, s, sim.accept_due, lim["accept"], 0.96)
         sim.do("send_verify", "operator", crew.operator, s)
-        there = _next_field_time(s, rand)
+        there = _next_field_time(gen, s)
         if there == s:
             s = _within(rand, s, sim.verify_due, lim["verify"], 0.94)
         else:
@@ -836,7 +846,7 @@ def _handle(gen: _Generator, sim: SimulatedCase, s: int, crew: _Crew) -> None:
         s = _within(rand, sim.last, sim.send_check_due, lim["send_check"], 0.95)
         sim.do("send_check", "operator", crew.operator, s)
         s = sim.last
-        there = _next_field_time(s, rand)
+        there = _next_field_time(gen, s)
         if there == s:
             s = _within(rand, s, sim.check_due, lim["check"], 0.95)
         else:
