@@ -139,17 +139,16 @@ class Chart(QWidget):
         return curve
 
 
-class _RowsTableModel(QAbstractTableModel):
-    """A table of a tuple of rows, one column per name in ``COLUMNS`` (subclasses say what they show;
-    this class translates nothing, so each subclass's texts keep its own context)."""
+class RankingTableModel(QAbstractTableModel):
+    """Departments or districts by composite score, best first, with the grade in its colour."""
 
-    COLUMNS: tuple[str, ...] = ()
+    COLUMNS = ("rank", "name", "score", "grade", "closure", "on_time")
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.rows: tuple = ()
+        self.rows: tuple[RateRow, ...] = ()
 
-    def set_rows(self, rows: tuple) -> None:
+    def set_rows(self, rows: tuple[RateRow, ...]) -> None:
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
@@ -159,13 +158,6 @@ class _RowsTableModel(QAbstractTableModel):
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
-
-
-class RankingTableModel(_RowsTableModel):
-    """Departments or districts by composite score, best first, with the grade in its colour."""
-
-    COLUMNS = ("rank", "name", "score", "grade", "closure", "on_time")
-    rows: tuple[RateRow, ...]
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
@@ -204,12 +196,27 @@ class RankingTableModel(_RowsTableModel):
         return None
 
 
-class CoverageTableModel(_RowsTableModel):
+class CoverageTableModel(QAbstractTableModel):
     """Each supervisor's coverage quality: the share of the patch's problems in the duty hours that the
-    public reported first; rows with too few problems to judge are greyed."""
+    public reported first; rows with too few problems to judge are greyed. (Not a subclass of the
+    ranking's model: PySide6 looks a tr() string up along the class chain.)"""
 
     COLUMNS = ("supervisor", "cells", "problems", "public_first", "share")
-    rows: tuple[SupervisorCoverage, ...]
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: tuple[SupervisorCoverage, ...] = ()
+
+    def set_rows(self, rows: tuple[SupervisorCoverage, ...]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
