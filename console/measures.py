@@ -119,11 +119,7 @@ def _coverage_classes(values: np.ndarray) -> Classes:
     if too_few.any():
         of_cell = np.where(too_few, len(COVERAGE_COLOURS), of_cell)
         minimum = int(-values[too_few].max())
-        labels.append(
-            QCoreApplication.translate("Measures", "fewer than {n} problems: too few to judge").format(
-                n=minimum
-            )
-        )
+        labels.append(QCoreApplication.translate("Measures", "too few: under {n} problems").format(n=minimum))
         colours = (*COVERAGE_COLOURS, TOO_FEW_COLOUR)
         lower, upper = (*lower, float("nan")), (*upper, float("nan"))
     if not (of_cell >= 0).any():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 import pyqtgraph as pg
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -353,6 +353,7 @@ class DashboardPanel(QWidget):
         self._loading = False
         self._again = False
         self._stale = True
+        self._to_coverage = False  # keep the coverage table in view (console --page coverage)
         self._last_start = float("-inf")
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -456,9 +457,29 @@ class DashboardPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
+        self.scroll = scroll
+        bar = scroll.verticalScrollBar()
+        bar.rangeChanged.connect(self._scroll_to_coverage)
+        bar.actionTriggered.connect(self._on_user_scrolled)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
+
+    def scroll_to_coverage(self) -> None:
+        """Bring the supervisor coverage table into view, and keep it there while the figures arrive and
+        the charts above it take their heights, until the user scrolls."""
+        self._to_coverage = True
+        self._scroll_to_coverage()
+
+    def _scroll_to_coverage(self, *_range) -> None:
+        if not self._to_coverage:
+            return
+        top = self.coverage_view.mapTo(self.scroll.widget(), QPoint(0, 0)).y()
+        title_room = 80  # the table's title and note above it
+        self.scroll.verticalScrollBar().setValue(max(top - title_room, 0))
+
+    def _on_user_scrolled(self, *_action) -> None:
+        self._to_coverage = False
 
     # --- refreshing ---------------------------------------------------------------------------------
 
@@ -563,6 +584,8 @@ class DashboardPanel(QWidget):
             ).format(n=f.coverage_min)
         )
         self.coverage_model.set_rows(f.coverage)
+        if self._to_coverage:
+            self._scroll_to_coverage()
 
     def _update_grade_legend(self, f: DashboardFigures) -> None:
         while self.grade_legend.count():

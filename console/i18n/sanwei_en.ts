@@ -3964,8 +3964,8 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
     <context>
         <name>Measures</name>
         <message>
-            <source>fewer than {n} problems: too few to judge</source>
-            <translation>fewer than {n} problems: too few to judge</translation>
+            <source>too few: under {n} problems</source>
+            <translation>too few: under {n} problems</translation>
         </message>
         <message>
             <source>Residents per cell</source>

@@ -3964,8 +3964,8 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
     <context>
         <name>Measures</name>
         <message>
-            <source>fewer than {n} problems: too few to judge</source>
-            <translation>问题少于 {n} 件：不足以评价</translation>
+            <source>too few: under {n} problems</source>
+            <translation>过少：不足 {n} 件</translation>
         </message>
         <message>
             <source>Residents per cell</source>

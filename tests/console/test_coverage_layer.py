@@ -102,7 +102,7 @@ def test_the_coverage_layer_colours_each_cell_by_its_share(
     assert classes.colours[-1] == TOO_FEW_COLOUR
     legend = _legend(window.layers_panel)
     assert legend[:2] == ["0 – 5 %", "5 – 10 %"]
-    assert legend[-1] == "fewer than 10 problems: too few to judge"
+    assert legend[-1] == "too few: under 10 problems"
     assert window.layers_panel.measure_box.currentText() == "Supervisor coverage: public-first share"
 
 
@@ -117,7 +117,7 @@ def test_the_legend_in_chinese(qtbot, make_session, snapshot, history, translati
     qtbot.addWidget(panel)
     panel.set_legend(measure, measure.classify(values))
     legend = _legend(panel)
-    assert legend[-1] == "问题少于 10 件：不足以评价"
+    assert legend[-1] == "过少：不足 10 件"
     assert measure.title() == "监督员巡查覆盖：公众先报占比"
 
 
@@ -160,3 +160,45 @@ def test_the_dashboard_table_lists_each_supervisor_as_the_kpi_does(
     assert judged and [r.share for r in judged] == sorted((r.share for r in judged), reverse=True)
     assert all(not r.enough for r in shown[len(judged) :])  # too few to judge: after the others
     assert "fewer than 10 problems" in dashboard.coverage_note.text()
+
+
+def test_the_console_opens_on_the_layer_and_the_table(qtbot, services_for, history, translations):
+    """``console --measure coverage --page coverage``: the cells coloured by coverage, the dashboard
+    open at its coverage table once the figures are drawn."""
+    from console.main_window import MainWindow
+
+    translations("en")
+    window = MainWindow(services_for("commander", FixedClock(NOW)))
+    qtbot.addWidget(window)
+    window.resize(1920, 1080)
+    window.set_measure("coverage")
+    window.open_page("coverage")
+    dashboard = window.intake_tools.dashboard
+    with qtbot.waitSignal(dashboard.refreshed, timeout=60_000):
+        window.show()
+        with qtbot.waitSignal(window.loaded, timeout=30_000):
+            window.start()
+    window.watcher.stop()
+    assert window.layers_panel.measure_key() == "coverage"
+    assert window.layers_panel.layer_boxes["choropleth"].isChecked()
+    assert window.everyday_page.tabs.currentWidget() is dashboard
+    qtbot.waitUntil(lambda: not dashboard.coverage_view.visibleRegion().isEmpty(), timeout=5000)
+    assert dashboard.coverage_model.rowCount() > 0
+    with pytest.raises(ValueError, match="unknown measure 'nothing'"):
+        window.set_measure("nothing")
+
+
+def test_an_unknown_measure_is_refused_before_the_console_opens(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "main.py", "console", "--db", f"sqlite:///{tmp_path / 'none.db'}", "--measure", "nothing",
+         "--screenshot", str(tmp_path / "shot.png")],
+        cwd=repo, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2 and "unknown --measure 'nothing'" in done.stderr and "coverage" in done.stderr
+    assert not (tmp_path / "shot.png").exists() and not (tmp_path / "none.db").exists()
