@@ -366,3 +366,49 @@ def test_an_urgent_case_counts_every_clock_in_natural_time(desk, clock):
     assert _pick(_clocks(desk, cid)[("accept", 1)], "on_time", "late_minutes", "elapsed_minutes") == (
         False, 5.0, 15.0,
     )  # fmt: skip
+
+
+# --- replication ------------------------------------------------------------------------------------------
+
+
+def test_a_replica_keeps_each_attempts_due_time(desk, clock, tmp_path):
+    """The case's history goes to district and console replicas with each step's stage due, so a
+    replica shows the same attempts and verdicts; a step from a centre that sends none keeps none."""
+    import sqlite3
+
+    import msgpack
+
+    from comms.wire import Entry
+    from data.db import make_engine, upgrade_schema
+    from data.models import Case
+    from modes.common.picture import SPEC_BY_NAME, build_spec
+    from nodes.replica_writer import apply_entries
+
+    cid = _reworked(desk, clock)
+    desk.session.flush()
+    items = build_spec(desk.session, SPEC_BY_NAME["case"], clock.now(), where=Case.id == cid)
+    ((key, item),) = items.items()
+    path = tmp_path / "replica.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade_schema(engine)
+    engine.dispose()
+    older = msgpack.unpackb(item.body)
+    older["id"] = cid + 1
+    older["history"] = [step[:7] for step in older["history"]]  # a centre before stage dues
+    db = sqlite3.connect(path)
+    with db:
+        apply_entries(
+            db, [Entry(key, 1, body=item.body), Entry(f"/case/{cid + 1}", 2, body=msgpack.packb(older))]
+        )
+    kept = db.execute(
+        "SELECT action, stage_due FROM case_history WHERE case_id = ? AND stage_due IS NOT NULL ORDER BY id",
+        (cid,),
+    ).fetchall()
+    assert ("dispatch", "2026-03-02 09:35:00.000000") in kept and (
+        "rework",
+        "2026-03-02 14:20:00.000000",
+    ) in kept
+    assert db.execute("SELECT count(*) FROM case_history WHERE case_id = ?", (cid + 1,)).fetchone() == (9,)
+    assert db.execute("SELECT count(*) FROM case_history WHERE case_id = ? AND stage_due IS NOT NULL",
+                      (cid + 1,)).fetchone() == (0,)  # fmt: skip
+    db.close()
