@@ -38,16 +38,20 @@ Counts (case-based)
     overdue_open    in handling and overdue at ``now`` (``modes.everyday.overdue``: not suspended, as
                     挂账 stops the clock, and past its deadline)
     due_to_close    closed + overdue_open (应结案数 = 处置数 + 超时未处置数)
-    public_filed    filed cases reported by the public (hotline, internet, media): problems the
-                    supervisors missed (监督举报 / 漏报)
+    public_filed    filed cases reported by the public (hotline, internet, media): 监督举报
+    duty_filed      (supervisor, cell) problems in the supervisors' duty hours: filed, not voided,
+                    reported in a duty period (``EverydayConfig.supervision``; docs/coverage_quality.md)
+    duty_public_filed   those the public reported first: problems the patrol missed (漏报)
     evaluated, satisfied   satisfaction callbacks, and those "satisfied" or "basic"
 
 Rates (None when the denominator is 0)
     closure_rate = closed / due_to_close; on_time_rate = closed_on_time / due_to_close;
     accurate_filing_rate = (filed - voided_after_filing) / filed;
     accurate_dispatch_rate = (dispatched - reworked) / dispatched; rework_rate = reworked / dispatched;
-    overdue_open_rate = overdue_open / in_handling; public_report_rate (district) and missed_rate
-    (supervisor) = public_filed / filed; valid_report_rate = supervisor_reports_filed / supervisor_reports;
+    overdue_open_rate = overdue_open / in_handling; public_report_rate (district) = public_filed / filed;
+    public_first_rate and missed_rate (supervisor, and cell with ``by`` = cell) = duty_public_filed /
+    duty_filed, ``enough`` when duty_filed reaches ``supervision.min_problems``;
+    valid_report_rate = supervisor_reports_filed / supervisor_reports;
     verify_on_time_rate = verified_on_time / verify_tasks; check_on_time_rate likewise;
     satisfaction_rate = satisfied / evaluated.
 

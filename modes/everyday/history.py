@@ -327,8 +327,15 @@ class _Generator(Simulation):
             for k in ("accept", "verify", "file", "dispatch", "send_check", "check", "close")
         }
         self.extensions = [Limit(n, "working_days") for n in (1, 2, 3)]
-        self.duty = config.supervision
+        duty = config.supervision
+        self.duty_days = duty.days
+        self.duty_spans = sorted((_seconds(a), _seconds(b)) for a, b in duty.periods)
+        self.first_weekday = clock.base.weekday()
         self.dup_window_s = config.duplicate_window_hours * 3600
+
+
+def _seconds(t: dt.time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
 
 
 def _as_date(value: dt.date | str | None) -> dt.date:
@@ -721,17 +728,19 @@ def _within(rand: random.Random, s: int, due: int, limit_s: float, on_time: floa
 
 def _next_field_time(gen: _Generator, s: int) -> int:
     """Supervisors are on the street in their duty hours (``EverydayConfig.supervision``, by default
-    07:00-19:00 every day): a task outside them waits for the next duty period, and a little more."""
-    duty = gen.duty
-    if duty.on_duty(gen.clock.to_dt(s)):
+    07:00-19:00 every day): a task outside them waits for the next duty period, and a little more.
+    ``DutyHours.on_duty`` on whole seconds (a year asks it a million times)."""
+    day, tod = divmod(s, 86400)
+    weekday = (gen.first_weekday + day) % 7
+    if weekday in gen.duty_days and any(
+        (a <= tod < b) if a < b else (tod >= a or tod < b) for a, b in gen.duty_spans
+    ):
         return s
-    day = s - s % 86400
     for d in range(8):
-        date = gen.clock.to_dt(day + d * 86400).date()
-        if date.weekday() not in duty.days:
+        if (gen.first_weekday + day + d) % 7 not in gen.duty_days:
             continue
-        for a, _b in sorted(duty.periods):
-            start = day + d * 86400 + a.hour * _HOUR + a.minute * _MIN + a.second
+        for a, _b in gen.duty_spans:  # in order of the day
+            start = (day + d) * 86400 + a
             if start > s:
                 return start + int(gen.rand.random() * 40 * _MIN)
     return s  # no duty period in a week: the configuration allows none, the task is done at once

@@ -128,7 +128,7 @@ def _clock(
         lo, hi = max(p_from, a.started), min(p_to or end, end)
         if hi > lo:
             elapsed -= minutes(lo, hi)
-    paused = running and suspended and "handle" == a.stage
+    paused = running and suspended and a.stage == "handle"
     ticking = running and not paused
     remaining = late = None
     if ticking and a.due is not None:
