@@ -7,6 +7,7 @@ on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import pytest
@@ -412,3 +413,45 @@ def test_a_replica_keeps_each_attempts_due_time(desk, clock, tmp_path):
     assert db.execute("SELECT count(*) FROM case_history WHERE case_id = ? AND stage_due IS NOT NULL",
                       (cid + 1,)).fetchone() == (0,)  # fmt: skip
     db.close()
+
+
+def test_case_show_prints_the_clocks_for_a_person(tmp_path):
+    """``case show`` without --json: each clock with its limit and the time it counts, due and done in
+    city time, elapsed working minutes and its state."""
+    from tests.test_cli import _a_cell_centre, run
+
+    city = "sqlite:///" + str(tmp_path / "city.db")
+    run("seed", "--scale", "small", "--seed", "3", "--db", city)
+    _code, x, y = _a_cell_centre(city)
+    at = {"SANWEI_CLOCK": "2026-03-02T11:55:00"}
+    reported = run("report", "--x", str(x), "--y", str(y), "--type", "06010", "--channel", "hotline",
+                   "--as", "city_operator", "--json", "--db", city, env=at)  # fmt: skip
+    cid = str(json.loads(reported.stdout)["id"])
+    run(
+        "case",
+        "act",
+        cid,
+        "send_verify",
+        "--as",
+        "city_operator",
+        "--db",
+        city,
+        env={"SANWEI_CLOCK": "2026-03-02T14:03:00"},
+    )
+    out = run(
+        "case", "show", cid, "--db", city, env={"SANWEI_CLOCK": "2026-03-02T14:10:00"}
+    ).stdout.splitlines()
+    assert "Stage clocks (city time, UTC+8; now Mon 2026-03-02 14:10):" in out
+    rows = {
+        line.split()[0]: " ".join(line.split())
+        for line in out
+        if line.startswith("  accept") or line.startswith("  verify")
+    }
+    assert rows["accept"] == "accept 10 min, working time 14:05 14:03 8 min done in 8 min, on time"
+    assert rows["verify"] == "verify 30 min, working time 14:33 - 7 min 23 min left"
+    # From Saturday the due times carry their day's name.
+    out = run("case", "show", cid, "--db", city, env={"SANWEI_CLOCK": "2026-03-07T10:00:00"}).stdout
+    verify = next(" ".join(line.split()) for line in out.splitlines() if line.startswith("  verify"))
+    # Working time from 14:03 on Monday to Saturday: 3 h 57 min on Monday, 8 h on each of Tuesday to
+    # Friday, none on Saturday: 35 h 57 min, of which 30 minutes were allowed.
+    assert verify == "verify 30 min, working time Mon 03-02 14:33 - 35 h 57 min OVERDUE by 35 h 27 min"
