@@ -97,20 +97,9 @@ def test_a_case_never_escalated_has_no_incident_row(panel, make_session):
     assert panel.value_of("Incident") is None and panel.incident_link is None
 
 
-def test_following_the_link_shows_the_summary_or_the_emergency_page(
-    qtbot, services_for, make_session, translations
-):
-    from console.main_window import MainWindow
-
-    translations("en")
+def test_following_the_link_shows_the_summary_or_the_emergency_page(open_window, make_session, qtbot):
     case_id, incident_id = _escalated_case(make_session, level="IV")
-    window = MainWindow(services_for("commander"))
-    qtbot.addWidget(window)
-    window.resize(1600, 1000)
-    window.show()
-    with qtbot.waitSignal(window.loaded, timeout=30_000):
-        window.start()
-    window.watcher.stop()
+    window = open_window("commander")
     assert window.mode == Mode.EVERYDAY
     window.cases.open_case(case_id, fly=False)
     case_panel = window.cases.panel

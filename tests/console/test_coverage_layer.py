@@ -79,19 +79,8 @@ def _expected_class(problems: int, public: int) -> int:
     return min(int(np.searchsorted(COVERAGE_BREAKS, share, side="right")) - 1, len(COVERAGE_COLOURS) - 1)
 
 
-def test_the_coverage_layer_colours_each_cell_by_its_share(
-    qtbot, services_for, snapshot, recount, translations
-):
-    from console.main_window import MainWindow
-
-    translations("en")
-    window = MainWindow(services_for("commander", FixedClock(NOW)))
-    qtbot.addWidget(window)
-    window.resize(1600, 1000)
-    window.show()
-    with qtbot.waitSignal(window.loaded, timeout=30_000):
-        window.start()
-    window.watcher.stop()
+def test_the_coverage_layer_colours_each_cell_by_its_share(open_window, recount):
+    window = open_window("commander")  # at the fixtures' clock, NOW
     window.layers_panel.set_measure("coverage")
     classes = window.map.choropleth_classes
     codes = window.snapshot.cells.codes
