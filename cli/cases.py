@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 
 from cli.common import (
     acting_person,
@@ -75,8 +76,143 @@ def cmd_case(args: argparse.Namespace) -> int:
     if args.case_command == "list" and not args.json:
         _print_case_list(doc)
         return 0
+    if not args.json:
+        _print_case(doc, clock.now())
+        return 0
     print_doc(args, doc)
     return 0
+
+
+_UNITS = {"minutes": "min", "hours": "h", "days": "days"}
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _time(text: str | None, now: dt.datetime) -> str:
+    """City time (UTC+8): "14:05" today, "Mon 03-09 08:05" on another day."""
+    if not text:
+        return "-"
+    t = dt.datetime.fromisoformat(text)
+    if t.date() == now.date():
+        return t.strftime("%H:%M")
+    return f"{_WEEKDAYS[t.weekday()]} {t.strftime('%m-%d %H:%M')}"
+
+
+def _stamp(text: str | None) -> str:
+    return text.replace("T", " ")[:16] if text else "-"
+
+
+def _span(minutes: float, working: bool) -> str:
+    m = int(round(abs(minutes)))
+    days, rest = (0, m) if working else divmod(m, 24 * 60)
+    h, mm = divmod(rest, 60)
+    if days:
+        return f"{days} d {h} h"
+    return f"{h} h {mm} min" if h else f"{mm} min"
+
+
+def _limit(clock: dict) -> str:
+    amount, unit = clock["limit"].split()
+    unit = unit.removeprefix("working_")
+    shown = "working days" if unit == "days" and clock["clock"] == "working" else _UNITS[unit]
+    if float(amount) == 1 and shown.endswith("days"):
+        shown = shown[:-1]
+    return f"{float(amount):g} {shown}, {clock['clock']} time"
+
+
+def _clock_state(c: dict, attempts: int) -> str:
+    working = c["clock"] == "working"
+    if c["paused"]:
+        text = "stopped while suspended"
+    elif c["running"] and c["remaining_minutes"] is not None:
+        left = c["remaining_minutes"]
+        text = f"{_span(left, working)} left" if left >= 0 else f"OVERDUE by {_span(left, working)}"
+    elif c["done"] and c["late_minutes"] is not None:
+        text = f"done in {_span(c['elapsed_minutes'], working)}, LATE by {_span(c['late_minutes'], working)}"
+    elif c["done"]:
+        text = f"done in {_span(c['elapsed_minutes'], working)}, on time"
+    elif c["ended_by"]:
+        text = f"ended by {c['ended_by']}, not charged"
+    else:
+        text = "-"
+    return f"attempt {c['attempt']}: {text}" if attempts > 1 else text
+
+
+def _print_case(doc: dict, now: dt.datetime) -> None:
+    """``case show`` / ``case act`` for a person: the case, its incident, stage clocks and timeline."""
+    flags = [doc["state"]]
+    if doc["urgent"]:
+        flags.append("URGENT")
+    if doc["overdue"]:
+        flags.append("OVERDUE")
+    print(f"Case {doc['id']}  {doc['type']} {doc.get('type_name') or ''}  [{', '.join(flags)}]"
+          f"{exercise_mark(doc.get('exercise'))}")  # fmt: skip
+    rows = [
+        ("reported", f"{_stamp(doc['reported_at'])} via {doc['channel']} by {doc['reporter'] or '-'}"),
+        ("place", f"cell {doc['cell']}, district {doc['district']}  (x {doc['x']}, y {doc['y']})"),
+        ("responsible", doc["responsible"]),
+        ("deadline", _time(doc["deadline"], now) + ("  OVERDUE" if doc["overdue"] else "")),
+    ]
+    if doc.get("closed_at"):
+        rows.append(("closed", f"{_stamp(doc['closed_at'])} ({doc['closure_kind']})"))
+    if doc.get("text"):
+        rows.append(("text", doc["text"]))
+    incident = doc.get("incident")
+    if incident:
+        mark = exercise_mark(incident["exercise_id"], incident["exercise"])
+        rows.append(
+            (
+                "incident",
+                f"#{incident['id']} level {incident['level']} ({incident['colour']}), {incident['status']}"
+                f" - {incident['title'] or incident['type_name']}{mark}"
+                f"  (incident show {incident['id']})",
+            )
+        )
+        rows.append(
+            (
+                "escalated",
+                f"{_stamp(incident['escalated_at'])} by {incident['escalated_by']}"
+                f" at level {incident['level_at_escalation']}",
+            )
+        )
+    for key, value in rows:
+        print(f"  {key:<12} {value}")
+    stages = doc.get("stages") or []
+    if stages:
+        print(f"Stage clocks (city time, UTC+8; now {_WEEKDAYS[now.weekday()]} {now:%Y-%m-%d %H:%M}):")
+        attempts: dict[str, int] = {}
+        for c in stages:
+            attempts[c["stage"]] = max(attempts.get(c["stage"], 0), c["attempt"])
+        table = [("stage", "limit", "due", "done", "elapsed", "state")]
+        for c in stages:
+            stage = c["stage"] if attempts[c["stage"]] == 1 else f"{c['stage']} ({c['attempt']})"
+            done = c["done"] or c["ended_at"]
+            elapsed = _span(c["elapsed_minutes"], c["clock"] == "working")
+            table.append(
+                (
+                    stage,
+                    _limit(c),
+                    _time(c["due"], now),
+                    _time(done, now),
+                    elapsed,
+                    _clock_state(c, attempts[c["stage"]]),
+                )
+            )
+        widths = [max(len(r[i]) for r in table) for i in range(5)]
+        for r in table:
+            print("  " + "  ".join(v.ljust(w) for v, w in zip(r[:5], widths, strict=True)) + "  " + r[5])
+    history = doc.get("history") or []
+    if history:
+        print("Timeline:")
+        for h in history:
+            moved = f"{h['from']} -> {h['to']}" if h["from"] else h["to"]
+            if h["action"] == "escalated":
+                moved = f"to incident #{h['incident']}"
+            note = f"  {h['note']}" if h["note"] else ""
+            print(f"  {_stamp(h['at'])}  {h['action']:<18} {h['actor']} ({h['role']})  {moved}{note}")
+    actions = doc.get("next_actions")
+    if actions is not None:
+        shown = ", ".join(f"{a['action']} ({'/'.join(a['roles'])})" for a in actions) or "none: finished"
+        print(f"Next: {shown}")
 
 
 def _print_case_list(doc: dict) -> None:
@@ -94,11 +230,27 @@ def _print_case_list(doc: dict) -> None:
         )
 
 
+def _share(row: dict) -> str:
+    """Coverage quality: "12.5% of 40 public-first", marked when too few to judge."""
+    rate = row["public_first_rate"]
+    shown = "-" if rate is None else f"{rate * 100:.1f}%"
+    few = "" if row["enough"] else "  (too few to judge)"
+    return f"public-first {shown:>6} of {row['duty_filed']:>4}{few}"
+
+
 def _print_kpis(doc: dict) -> None:
     if doc.get("exercises", "leave") != "leave":
         print(f"EXERCISE: these figures count exercise cases ({doc['exercises']})")
+    if doc["by"] == "cell":
+        print(f"coverage quality per cell, {doc['from']} to {doc['to']}: problems in the duty hours")
+        for row in doc["rows"]:
+            print(f"{row['key']:<16} {row['supervisor'] or '-':<14} {row['name']:<10} {_share(row)}")
+        return
     for row in doc["rows"]:
-        print(f"{row['key']:<18} {row.get('name', ''):<20} score {row['score']:6.1f}  {row['grade']}")
+        line = f"{row['key']:<18} {row.get('name', ''):<20} score {row['score']:6.1f}  {row['grade']}"
+        if doc["by"] == "supervisor":
+            line += f"  {row['cells']:>4} cells  {_share(row)}"
+        print(line)
 
 
 def cmd_kpi(args: argparse.Namespace) -> int:
@@ -169,6 +321,9 @@ def cmd_via_link(args: argparse.Namespace) -> int:
             return 0
     else:
         return fail(f"{args.command} cannot run through --connect")
+    if args.command == "case" and not args.json and "stages" in doc and "forward_id" not in doc:
+        _print_case(doc, make_clock().now())  # a provisional (queued) answer prints as before, said so
+        return 0
     print_remote(args, doc)
     return 0
 
@@ -219,5 +374,10 @@ def add_parsers(add, common: argparse.ArgumentParser) -> None:
     link_options(p)
     p.add_argument("--from", dest="start", help="first day (YYYY-MM-DD), inclusive")
     p.add_argument("--to", dest="end", help="last day (YYYY-MM-DD), inclusive")
-    p.add_argument("--by", choices=["department", "district", "supervisor", "role"], default="department")
+    p.add_argument(
+        "--by",
+        choices=["department", "district", "supervisor", "role", "cell"],
+        default="department",
+        help="cell: supervisor coverage quality per grid cell (docs/coverage_quality.md)",
+    )
     exercises_option(p)

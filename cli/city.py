@@ -519,9 +519,15 @@ def add_parsers(add, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--page",
-        choices=["queue", "controller"],
+        choices=["queue", "dashboard", "coverage", "controller"],
         default=None,
-        help="open on this page: the everyday case queue, or the exercise controller page (a view: nothing is written)",
+        help="open on this page: the everyday case queue, its dashboard (coverage: at the supervisor coverage table), or the exercise controller page (a view: nothing is written)",
+    )
+    p.add_argument(
+        "--measure",
+        metavar="KEY",
+        default=None,
+        help="colour the cells by this measure, e.g. coverage (supervisor coverage quality), overdue_cases, pop_night",
     )
     p.add_argument("--lang", choices=["zh_CN", "en"], default=None)
     p.add_argument("--screenshot", metavar="FILE.png", help="render the loaded window to a PNG and exit")

@@ -3,8 +3,10 @@ login, the main window; or, with ``--screenshot``, one rendered PNG and exit.
 
 ``main.py console`` calls ``run_console(args)`` with ``args.db``, ``args.mode`` (everyday,
 civil-defence, emergency or None for the city's current mode), ``args.lang`` (zh_CN, en or None for the
-system's), ``args.page`` (queue, controller or None: the page to open on), ``args.screenshot``, ``args.size`` ("1600x1000") and ``args.login`` (a staff login; its password from
-``SANWEI_PASSWORD``, else the log-in dialog asks for it).
+system's), ``args.page`` (queue, dashboard, coverage, controller or None: the page to open on),
+``args.measure`` (a measure's key: the cells coloured by it), ``args.screenshot``, ``args.size``
+("1600x1000") and ``args.login`` (a staff login; its password from ``SANWEI_PASSWORD``, else the log-in
+dialog asks for it).
 
 Startup order matters for the 4-second budget: the database opens and the city's arrays start loading
 on a thread *before* Qt, pyqtgraph and the widgets are imported, so the load and those imports
@@ -167,6 +169,13 @@ def run_console(args: argparse.Namespace) -> int:
     except ValueError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_INPUT
+    measure = getattr(args, "measure", None)
+    if measure:
+        from console.measures import MEASURE_BY_KEY
+
+        if measure not in MEASURE_BY_KEY:
+            sys.stderr.write(f"error: unknown --measure {measure!r} (one of {', '.join(MEASURE_BY_KEY)})\n")
+            return EXIT_INPUT
     preload = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sanwei-preload")
     # SQLite's fetches give up the GIL for every row; with the default 5 ms switch interval each row
     # could wait that long for the importing GUI thread (a convoy). Switch often while both run.
@@ -278,6 +287,9 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
     page = getattr(args, "page", None)
     if page:
         window.open_page(page)
+    measure = getattr(args, "measure", None)
+    if measure:
+        window.set_measure(measure)  # checked in run_console
 
     wall_point = getattr(args, "wall_point", None)
     if screenshot:

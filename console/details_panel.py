@@ -9,6 +9,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from console import texts
+from console.emergency import texts as emergency_texts
+from modes.common.escalation import IncidentLink
 from modes.common.views import (
     AreaDetails,
     CameraDetails,
@@ -231,6 +233,33 @@ class DetailsPanel(QFrame):
             (self.tr("Components"), _num(d.components)),
         ]
         self._show(d.level, d.code, f"{level} · {d.name}", rows)
+
+    def show_incident(self, link: IncidentLink, case_id: int) -> None:
+        """The incident an everyday case was escalated to, as it stands now: its summary while the
+        emergency page is not on screen (it shows the incident in full in emergency mode)."""
+        when = lambda t: t.strftime("%Y-%m-%d %H:%M") if t is not None else "—"  # noqa: E731
+        rows: list[Row | str] = [
+            (self.tr("Incident"), f"#{link.id} · {emergency_texts.type_label(link.type_code)}"),
+            (self.tr("Title"), link.title or "—"),
+            (self.tr("Level now"), emergency_texts.level_label(link.level)),
+            (self.tr("Status now"), emergency_texts.status_label(link.status)),
+            (self.tr("Commander"), link.commander or "—"),
+            (self.tr("Opened"), when(link.opened_at)),
+            (self.tr("Closed"), when(link.closed_at)),
+            (
+                self.tr("Escalated"),
+                self.tr("{when} by {who}, at {level}").format(
+                    when=when(link.escalated_at),
+                    who=link.escalated_by,
+                    level=emergency_texts.level_label(link.level_at_escalation),
+                ),
+            ),
+            (self.tr("From case"), str(case_id)),
+            self.tr("The emergency page shows the incident in full while the city is in emergency mode."),
+        ]
+        if link.exercise:
+            rows.insert(0, (self.tr("Exercise"), self.tr("yes: a drill's incident, not a real one")))
+        self._show("incident", str(link.id), self.tr("Incident #{id}").format(id=link.id), rows)
 
     def show_missing(self, kind: str, key: str) -> None:
         self._show(kind, key, self.tr("Not found"), [(self.tr("Key"), key)])

@@ -269,7 +269,8 @@ class LayersPanel(QFrame):
         for r, (colour, lo, hi) in enumerate(zip(classes.colours, classes.lower, classes.upper, strict=True)):
             sw = QLabel()
             sw.setPixmap(swatch_pixmap(colour))
-            text = QLabel(f"{_fmt(lo)} – {_fmt(hi)} {unit}".rstrip())
+            label = classes.labels[r] if classes.labels else f"{_fmt(lo)} – {_fmt(hi)} {unit}".rstrip()
+            text = QLabel(label)
             text.setObjectName("panel_hint")
             text.setProperty("data_text", True)
             self.legend_grid.addWidget(sw, r, 0)

@@ -586,15 +586,28 @@ class MainWindow(QMainWindow):
         self.exercises.set_controller_wanted(on)
 
     def open_page(self, page: str) -> None:
-        """Open on a page (``console --page``): ``queue``, the everyday page's case queue, or
+        """Open on a page (``console --page``): ``queue``, the everyday page's case queue;
+        ``dashboard``, its dashboard, or ``coverage``, the dashboard at its supervisor coverage table;
         ``controller``, the exercise controller page. A view: nothing is written."""
         if page == "controller":
             self.show_controller(True)
         elif page == "queue":
             self.show_controller(False)
             self.everyday_page.tabs.setCurrentIndex(self.cases.queue_tab)
+        elif page in ("dashboard", "coverage"):
+            self.show_controller(False)
+            self.intake_tools.show_dashboard()
+            if page == "coverage":
+                self.intake_tools.dashboard.scroll_to_coverage()
         else:
-            raise ValueError(f"unknown page {page!r} (queue or controller)")
+            raise ValueError(f"unknown page {page!r} (queue, dashboard, coverage or controller)")
+
+    def set_measure(self, key: str) -> None:
+        """Colour the cells by a measure (``console --measure``): the choropleth layer shows it."""
+        if key not in MEASURE_BY_KEY:
+            raise ValueError(f"unknown measure {key!r} (one of {', '.join(MEASURE_BY_KEY)})")
+        self.layers_panel.set_measure(key)
+        self.layers_panel.layer_boxes["choropleth"].setChecked(True)
 
     def _apply_layer_preset(self, mode: Mode) -> None:
         """Each mode keeps its own choice of the shared layers: wartime and emergency start without the

@@ -304,8 +304,9 @@ class Camera(Base):
 class Case(Base):
     """A reported problem going round the closed loop (modes.everyday.workflow has the rules).
 
-    Each stage keeps its due time and the time it was done, so stage clocks and on-time rates are
-    plain column comparisons in SQL. ``deadline`` is the handling deadline: provisional (counted from
+    Each stage keeps the due time of its current attempt and the time it was done, so stage clocks and
+    on-time rates are plain column comparisons in SQL; an attempt a rework or a return started afresh
+    keeps its verdict on the history row of the step that stopped it (``CaseHistory.stage_due``). ``deadline`` is the handling deadline: provisional (counted from
     the report) until dispatch, then counted from dispatch and moved by extensions and suspensions.
     """
 
@@ -341,8 +342,12 @@ class Case(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     deadline: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True, index=True)
     feedback_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # The operator's sending of the check task after the feedback, and the shift leader's closing of a
+    # passed check: the seats' steps the evaluation times (migration clocks_0001).
+    send_check_due: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     check_due: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    close_due: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     closure_kind: Mapped[str | None] = mapped_column(String(10), nullable=True)
     voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
@@ -401,6 +406,10 @@ class CaseHistory(Base):
     from_state: Mapped[str | None] = mapped_column(String(24), nullable=True)
     to_state: Mapped[str] = mapped_column(String(24))
     note: Mapped[str] = mapped_column(Text, default="")
+    # A step that stops a stage clock (``workflow.Transition.stops``): the due time that stage's attempt
+    # was held to, so each attempt keeps its own verdict after a rework or a return starts the stage
+    # again. NULL for other steps, and for steps recorded before migration clocks_0001.
+    stage_due: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 # --- the journal -----------------------------------------------------------------------------------

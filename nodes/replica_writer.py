@@ -101,9 +101,15 @@ def writer(spec: TableSpec) -> _TableWriter:
 
 
 _HISTORY_INSERT = (
-    "INSERT INTO case_history (case_id, at, actor, role, action, from_state, to_state, note)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO case_history (case_id, at, actor, role, action, from_state, to_state, note, stage_due)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+
+
+def _history_row(case_id: int, h: list) -> tuple:
+    """A step as the wire carries it; a centre of an earlier version sends no stage due (seven fields)."""
+    due = h[7] if len(h) > 7 else None
+    return (case_id, _sqlite_datetime(h[0]), *h[1:7], _sqlite_datetime(due))
 
 
 class _Batch:
@@ -164,7 +170,7 @@ class _Batch:
             ops.append((writer(SPEC_BY_NAME[name]).upsert, self.upserts.pop(name)))
         if self.history_of:
             ops.append(("DELETE FROM case_history WHERE case_id = ?", [(i,) for i in self.history_of]))
-            rows = [(cid, _sqlite_datetime(h[0]), *h[1:]) for cid, hs in self.history_of.items() for h in hs]
+            rows = [_history_row(cid, h) for cid, hs in self.history_of.items() for h in hs]
             ops.append((_HISTORY_INSERT, rows))
             self.history_of = {}
         if self.provisional_refs:

@@ -1353,4 +1353,21 @@ def install_emergency(window) -> EmergencyConsole:
     queue = getattr(getattr(window, "cases", None), "queue", None)
     if queue is not None and hasattr(queue, "case_selected"):
         queue.case_selected.connect(console.panels[0].form.set_case)
+    # An escalated case's link to its incident, followed from the case panel.
+    case_panel = getattr(getattr(window, "cases", None), "panel", None)
+    if case_panel is not None and hasattr(case_panel, "incident_requested"):
+        case_panel.incident_requested.connect(lambda link: show_linked_incident(window, console, link))
     return console
+
+
+def show_linked_incident(window, console: EmergencyConsole, link) -> None:
+    """Follow a case's link to its incident: with the emergency page on screen (the city in emergency
+    mode, or previewing it), select the incident there; otherwise show its summary beside the map,
+    since the emergency page belongs to emergency mode and following a link switches no mode."""
+    if window.shows(Mode.EMERGENCY) and not window.controller_shown:
+        console.select(link.id)
+        page = window.page_for[Mode.EMERGENCY]
+        page.tabs.setCurrentWidget(console.panels[0])
+        return
+    case_id = window.cases.panel.case_id
+    window.details.show_incident(link, case_id)

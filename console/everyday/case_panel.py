@@ -9,6 +9,8 @@ satisfaction) ask in a small dialog. Every action runs in the worker pool throug
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from console import texts
+from console.emergency import texts as emergency_texts
 from console.everyday import case_texts
 from console.everyday.services import ActionNeeds, ActionResult, CaseServices, action_needs
 from console.exercises.texts import BANNER_BG, BANNER_EDGE, BANNER_FG, STAMP
@@ -143,6 +146,7 @@ class CasePanel(QFrame):
     """One case: fields, stage clocks, timeline, and the buttons of the steps the user may take."""
 
     case_changed = Signal(int)  # an action of ours changed this case
+    incident_requested = Signal(object)  # IncidentLink: the user followed the case's link to its incident
     action_failed = Signal(str)  # the desk refused: its reason
     action_done = Signal(object)  # ActionResult
 
@@ -159,6 +163,7 @@ class CasePanel(QFrame):
         self.busy = False
         self.dialog: CaseActionDialog | None = None
         self.action_buttons: dict[str, QPushButton] = {}
+        self.incident_link: QLabel | None = None  # the escalated case's link to its incident
         self._departments: tuple[tuple[str, str], ...] | None = None
 
         self.title = QLabel(self.tr("No case selected"))
@@ -202,8 +207,29 @@ class CasePanel(QFrame):
         self.rows: list[tuple[str, str]] = []
 
         self.clocks = self._table(
-            "case_clocks", [self.tr("Stage"), self.tr("Due"), self.tr("Done"), self.tr("Remaining")]
+            "case_clocks",
+            [
+                self.tr("Stage"),
+                self.tr("Limit"),
+                self.tr("Due"),
+                self.tr("Done"),
+                self.tr("Elapsed"),
+                self.tr("State"),
+            ],
         )
+        self.clocks_note = QLabel(
+            self.tr(
+                "Times in city time (UTC+8); a day name marks a day other than today. Working time counts "
+                "the city's working hours only; natural time counts every minute."
+            )
+        )
+        self.clocks_note.setObjectName("panel_hint")
+        self.clocks_note.setWordWrap(True)
+        clocks_tab = QWidget()
+        clocks_box = QVBoxLayout(clocks_tab)
+        clocks_box.setContentsMargins(0, 4, 0, 0)
+        clocks_box.addWidget(self.clocks_note)
+        clocks_box.addWidget(self.clocks, 1)
         self.timeline = self._table(
             "case_timeline", [self.tr("When"), self.tr("Who"), self.tr("What"), self.tr("Note")]
         )
@@ -211,7 +237,7 @@ class CasePanel(QFrame):
         self.tabs.setObjectName("case_tabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(fields_scroll, self.tr("Details"))
-        self.tabs.addTab(self.clocks, self.tr("Clocks"))
+        self.tabs.addTab(clocks_tab, self.tr("Clocks"))
         self.tabs.addTab(self.timeline, self.tr("Timeline"))
 
         layout = QVBoxLayout(self)
@@ -262,6 +288,8 @@ class CasePanel(QFrame):
         badges = [case_texts.state_label(detail.state)]
         if detail.urgent:
             badges.append(self.tr("URGENT"))
+        if detail.incident is not None:
+            badges.append(self.tr("ESCALATED"))
         if detail.overdue:
             badges.append(self.tr("OVERDUE"))
         self.badges.setText("  ·  ".join(badges))
@@ -269,7 +297,7 @@ class CasePanel(QFrame):
             "color: #ff8080; font-weight: 700;" if detail.overdue else "font-weight: 700;"
         )
         self._show_fields(detail)
-        self._show_clocks(detail.stages)
+        self._show_clocks(detail.stages, detail.as_of)
         self._show_timeline(detail)
         self._set_buttons(detail.my_actions)
         if detail.my_actions:
@@ -357,7 +385,12 @@ class CasePanel(QFrame):
                     " · ".join(x for x in (what, extra, note, str(d.pending.get("by") or "")) if x),
                 )
             )
+        incident_row = None
+        if d.incident is not None:
+            incident_row = len(rows)
+            rows.insert(incident_row, (self.tr("Incident"), self._incident_text(d.incident)))
         self.rows = rows
+        self.incident_link = None
         for r, (k, v) in enumerate(rows):
             key_label = QLabel(k)
             key_label.setObjectName("detail_key")
@@ -367,16 +400,54 @@ class CasePanel(QFrame):
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setProperty("data_text", True)  # database content, not a UI string to translate
+            if r == incident_row:
+                value = self._incident_label(d, v)
             self._fields.addWidget(key_label, r, 0)
             self._fields.addWidget(value, r, 1)
         self._fields.setRowStretch(len(rows), 1)
 
+    def _incident_text(self, link) -> str:
+        """ "#12 · Level II (serious) · Responding · title": the incident's level and status now."""
+        parts = [
+            f"#{link.id}",
+            emergency_texts.level_label(link.level),
+            emergency_texts.status_label(link.status),
+        ]
+        if link.title:
+            parts.append(link.title)
+        if link.exercise:
+            parts.append(STAMP)
+        return " · ".join(parts)
+
+    def _incident_label(self, d: CaseDetail, text: str) -> QLabel:
+        """The incident as a link: following it shows the incident (``incident_requested``)."""
+        link = QLabel(f'<a href="incident:{d.incident.id}">{html.escape(text)}</a>')
+        link.setObjectName("case_incident_link")
+        link.setTextFormat(Qt.TextFormat.RichText)
+        link.setWordWrap(True)
+        link.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        link.setProperty("data_text", True)
+        colour = emergency_texts.LEVEL_HEX.get(d.incident.level)
+        if colour:
+            link.setStyleSheet(f"border-left: 4px solid {colour}; padding-left: 4px;")
+        link.setToolTip(self.tr("Show incident #{id}").format(id=d.incident.id))
+        link.linkActivated.connect(self._on_incident_link)
+        self.incident_link = link
+        return link
+
+    def _on_incident_link(self, _href: str = "") -> None:
+        if self.detail is not None and self.detail.incident is not None:
+            self.incident_requested.emit(self.detail.incident)
+
     def value_of(self, label: str) -> str | None:
         return next((v for k, v in self.rows if k == label), None)
 
-    def _duration(self, minutes: float) -> str:
+    def _duration(self, minutes: float, working: bool = False) -> str:
+        """A span of minutes; working time in hours and minutes (a working day is not 24 hours)."""
         m = int(round(abs(minutes)))
         d, rest = divmod(m, 24 * 60)
+        if working:
+            d, rest = 0, m
         h, mm = divmod(rest, 60)
         if d:
             return self.tr("{d} d {h} h").format(d=d, h=h)
@@ -384,36 +455,84 @@ class CasePanel(QFrame):
             return self.tr("{h} h {m} min").format(h=h, m=mm)
         return self.tr("{m} min").format(m=mm)
 
-    def _clock_state(self, c: StageClock) -> str:
-        working = "" if c.continuous else self.tr(" (working time)")
-        if c.remaining_minutes is not None:
-            if c.remaining_minutes >= 0:
-                return self.tr("{time} left").format(time=self._duration(c.remaining_minutes)) + working
-            return self.tr("overdue by {time}").format(time=self._duration(c.remaining_minutes)) + working
-        if c.late_minutes is not None:
-            return self.tr("done late by {time}").format(time=self._duration(c.late_minutes)) + working
-        if c.done is not None:
-            return self.tr("done on time") if c.due is not None else self.tr("done")
-        if c.due is not None and not c.running:
-            return self.tr("stopped")
-        return "—"
+    def _limit_text(self, c: StageClock) -> str:
+        """The limit and the time it counts: "10 min · working time", "4 h · natural time"."""
+        amount_text, unit = c.limit.split()
+        amount = float(amount_text)
+        n = f"{amount:g}"
+        unit = unit.removeprefix("working_")
+        span = {
+            "minutes": self.tr("{n} min"),
+            "hours": self.tr("{n} h"),
+            "days": self.tr("{n} working days") if c.working else self.tr("{n} days"),
+        }[unit].format(n=n)
+        kind = self.tr("working time") if c.working else self.tr("natural time")
+        return f"{span} · {kind}"
 
-    def _show_clocks(self, stages: tuple[StageClock, ...]) -> None:
+    def _when_due(self, t, now) -> str:
+        """A time in city time: "14:05" today, "Mon 03-09 08:05" on another day."""
+        if t is None:
+            return "—"
+        if now is not None and t.date() == now.date():
+            return t.strftime("%H:%M")
+        return f"{case_texts.weekday_label(t.date())} {t.strftime('%m-%d %H:%M')}"
+
+    def _clock_state(self, c: StageClock) -> str:
+        span = lambda minutes: self._duration(minutes, c.working)  # noqa: E731
+        if c.paused:
+            text = self.tr("stopped while suspended")
+        elif c.running and c.remaining_minutes is not None:
+            if c.remaining_minutes >= 0:
+                text = self.tr("{time} left").format(time=span(c.remaining_minutes))
+            else:
+                text = self.tr("overdue by {time}").format(time=span(c.remaining_minutes))
+        elif c.done is not None and c.late_minutes is not None:
+            text = self.tr("done in {time}, late by {late}").format(
+                time=span(c.elapsed_minutes), late=span(c.late_minutes)
+            )
+        elif c.done is not None:
+            text = self.tr("done in {time}, on time").format(time=span(c.elapsed_minutes))
+        elif c.ended_by is not None:
+            text = self.tr("ended by {action}: not charged").format(
+                action=case_texts.action_label(c.ended_by)
+            )
+        else:
+            text = "—"
+        if c.attempts > 1:
+            return self.tr("attempt {n}: {state}").format(n=c.attempt, state=text)
+        return text
+
+    def _show_clocks(self, stages: tuple[StageClock, ...], now=None) -> None:
         self.clocks.setRowCount(len(stages))
         for r, c in enumerate(stages):
-            cells = [case_texts.stage_label(c.stage), _when(c.due), _when(c.done), self._clock_state(c)]
+            stage = case_texts.stage_label(c.stage)
+            if c.attempts > 1:
+                stage = self.tr("{stage} ({n})").format(stage=stage, n=c.attempt)
+            cells = [
+                stage,
+                self._limit_text(c),
+                self._when_due(c.due, now),
+                self._when_due(c.done or c.ended_at, now),
+                self._duration(c.elapsed_minutes, c.working),
+                self._clock_state(c),
+            ]
+            earlier = c.attempt < c.attempts  # an earlier attempt: kept for the record, greyed
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)  # the panel is narrow: the whole text on hover
-                if c.overdue:
+                if c.overdue and (c.running or c.on_time is False):
                     item.setForeground(Qt.GlobalColor.red)
+                elif earlier:
+                    item.setForeground(Qt.GlobalColor.gray)
                 self.clocks.setItem(r, col, item)
 
     def _show_timeline(self, d: CaseDetail) -> None:
         self.timeline.setRowCount(len(d.timeline))
         for r, h in enumerate(d.timeline):
             who = f"{h.actor} ({texts.role_label(h.role)})"
-            if h.from_state:
+            if h.action == "escalated":
+                what = self.tr("Escalated to incident #{id}").format(id=h.incident)
+            elif h.from_state:
                 what = self.tr("{action}: {before} → {after}").format(
                     action=case_texts.action_label(h.action),
                     before=case_texts.state_label(h.from_state),

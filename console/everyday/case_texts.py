@@ -6,7 +6,9 @@ same scheme as ``console.texts``). An unknown code shows as itself rather than v
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
+import datetime as dt
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from console.texts import label_from
 
@@ -67,6 +69,7 @@ CASE_ACTIONS: dict[str, str] = {
     "close_error": QT_TRANSLATE_NOOP("CaseActions", "Close in error"),
     "unlink": QT_TRANSLATE_NOOP("CaseActions", "Unlink duplicate"),
     "history": QT_TRANSLATE_NOOP("CaseActions", "Imported history"),
+    "escalated": QT_TRANSLATE_NOOP("CaseActions", "Escalated to an incident"),
 }
 
 CHANNELS: dict[str, str] = {
@@ -84,8 +87,21 @@ STAGES: dict[str, str] = {
     "file": QT_TRANSLATE_NOOP("CaseStages", "Filing"),
     "dispatch": QT_TRANSLATE_NOOP("CaseStages", "Dispatch"),
     "handle": QT_TRANSLATE_NOOP("CaseStages", "Handling"),
+    "send_check": QT_TRANSLATE_NOOP("CaseStages", "Sending to check"),
     "check": QT_TRANSLATE_NOOP("CaseStages", "Check"),
+    "close": QT_TRANSLATE_NOOP("CaseStages", "Closing"),
 }
+
+# Monday first, as ``datetime.weekday`` counts.
+WEEKDAYS: tuple[str, ...] = (
+    QT_TRANSLATE_NOOP("CaseWeekdays", "Mon"),
+    QT_TRANSLATE_NOOP("CaseWeekdays", "Tue"),
+    QT_TRANSLATE_NOOP("CaseWeekdays", "Wed"),
+    QT_TRANSLATE_NOOP("CaseWeekdays", "Thu"),
+    QT_TRANSLATE_NOOP("CaseWeekdays", "Fri"),
+    QT_TRANSLATE_NOOP("CaseWeekdays", "Sat"),
+    QT_TRANSLATE_NOOP("CaseWeekdays", "Sun"),
+)
 
 SATISFACTION: dict[str, str] = {
     "satisfied": QT_TRANSLATE_NOOP("CaseSatisfaction", "Satisfied"),
@@ -137,3 +153,7 @@ def closure_label(kind: str | None) -> str:
 
 def kind_label(kind: str | None) -> str:
     return _label("CaseKinds", CASE_KINDS, kind)
+
+
+def weekday_label(day: dt.date) -> str:
+    return QCoreApplication.translate("CaseWeekdays", WEEKDAYS[day.weekday()])

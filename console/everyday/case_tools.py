@@ -69,3 +69,8 @@ class CaseTools(QObject):
             self.queue.refresh()
             if f"case/{self.panel.case_id}" in cases:
                 self.panel.refresh()
+                return
+        # The shown case's incident changed level or status: the panel shows it as it stands now.
+        link = self.panel.detail.incident if self.panel.detail is not None else None
+        if link is not None and f"incident/{link.id}" in {e.subject for e in events}:
+            self.panel.refresh()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 import pyqtgraph as pg
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,6 +28,7 @@ from console.everyday.case_texts import channel_label
 from console.everyday.dashboard_services import DashboardServices
 from console.theme import BORDER, PANEL, TEXT, TEXT_DIM
 from console.workers import WorkerPool
+from modes.everyday.coverage import SupervisorCoverage
 from modes.everyday.dashboard import DashboardFigures, RateRow
 
 MIN_REFRESH_S = 5.0
@@ -195,6 +196,61 @@ class RankingTableModel(QAbstractTableModel):
         return None
 
 
+class CoverageTableModel(QAbstractTableModel):
+    """Each supervisor's coverage quality: the share of the patch's problems in the duty hours that the
+    public reported first; rows with too few problems to judge are greyed. (Not a subclass of the
+    ranking's model: PySide6 looks a tr() string up along the class chain.)"""
+
+    COLUMNS = ("supervisor", "cells", "problems", "public_first", "share")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: tuple[SupervisorCoverage, ...] = ()
+
+    def set_rows(self, rows: tuple[SupervisorCoverage, ...]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        return {
+            "supervisor": self.tr("Supervisor"),
+            "cells": self.tr("Cells"),
+            "problems": self.tr("Problems (n)"),
+            "public_first": self.tr("Public first"),
+            "share": self.tr("Share"),
+        }[self.COLUMNS[section]]
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        column = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return {
+                "supervisor": f"{row.name} ({row.code})" if row.name else row.code,
+                "cells": f"{row.cells:,}",
+                "problems": f"{row.problems:,}",
+                "public_first": f"{row.public_first:,}",
+                "share": _percent(row.share),
+            }[column]
+        if role == Qt.ItemDataRole.ForegroundRole and not row.enough:
+            return QColor(TEXT_DIM)
+        if role == Qt.ItemDataRole.ToolTipRole and not row.enough:
+            return self.tr("Too few problems to judge this patch's coverage by")
+        if role == Qt.ItemDataRole.TextAlignmentRole and column != "supervisor":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
 class RateChart(QWidget):
     """Closure (solid) and on-time (pale) rate bars per department or district, coloured by grade."""
 
@@ -297,6 +353,7 @@ class DashboardPanel(QWidget):
         self._loading = False
         self._again = False
         self._stale = True
+        self._to_coverage = False  # keep the coverage table in view (console --page coverage)
         self._last_start = float("-inf")
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -375,14 +432,54 @@ class DashboardPanel(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.ranking_view.setMinimumHeight(220)
         layout.addWidget(self.ranking_view)
+
+        coverage_title = QLabel(self.tr("Supervisor coverage: the public reported first"))
+        coverage_title.setObjectName("panel_title")
+        layout.addWidget(coverage_title)
+        self.coverage_note = QLabel()
+        self.coverage_note.setObjectName("panel_hint")
+        self.coverage_note.setWordWrap(True)
+        layout.addWidget(self.coverage_note)
+        self.coverage_model = CoverageTableModel(self)
+        self.coverage_view = QTableView()
+        self.coverage_view.setObjectName("dashboard_coverage")
+        self.coverage_view.setModel(self.coverage_model)
+        self.coverage_view.verticalHeader().hide()
+        self.coverage_view.setAlternatingRowColors(True)
+        self.coverage_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        header = self.coverage_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.coverage_view.setMinimumHeight(220)
+        layout.addWidget(self.coverage_view)
         layout.addStretch(1)
 
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
+        self.scroll = scroll
+        bar = scroll.verticalScrollBar()
+        bar.rangeChanged.connect(self._scroll_to_coverage)
+        bar.actionTriggered.connect(self._on_user_scrolled)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
+
+    def scroll_to_coverage(self) -> None:
+        """Bring the supervisor coverage table into view, and keep it there while the figures arrive and
+        the charts above it take their heights, until the user scrolls."""
+        self._to_coverage = True
+        self._scroll_to_coverage()
+
+    def _scroll_to_coverage(self, *_range) -> None:
+        if not self._to_coverage:
+            return
+        top = self.coverage_view.mapTo(self.scroll.widget(), QPoint(0, 0)).y()
+        title_room = 80  # the table's title and note above it
+        self.scroll.verticalScrollBar().setValue(max(top - title_room, 0))
+
+    def _on_user_scrolled(self, *_action) -> None:
+        self._to_coverage = False
 
     # --- refreshing ---------------------------------------------------------------------------------
 
@@ -479,6 +576,16 @@ class DashboardPanel(QWidget):
         self.district_chart.set_rows(f.districts)
         self._update_grade_legend(f)
         self._update_ranking()
+        self.coverage_note.setText(
+            self.tr(
+                "Per supervisor, the share of the patch's problems (filed, not voided) reported in the "
+                "duty hours that the 12319 hotline, the internet or the media reported first; the "
+                "weakest coverage first. Greyed: fewer than {n} problems, too few to judge."
+            ).format(n=f.coverage_min)
+        )
+        self.coverage_model.set_rows(f.coverage)
+        if self._to_coverage:
+            self._scroll_to_coverage()
 
     def _update_grade_legend(self, f: DashboardFigures) -> None:
         while self.grade_legend.count():

@@ -568,6 +568,10 @@
             <source>Imported history</source>
             <translation>Imported history</translation>
         </message>
+        <message>
+            <source>Escalated to an incident</source>
+            <translation>Escalated to an incident</translation>
+        </message>
     </context>
     <context>
         <name>CaseChannels</name>
@@ -691,10 +695,6 @@
             <translation>Done</translation>
         </message>
         <message>
-            <source>Remaining</source>
-            <translation>Remaining</translation>
-        </message>
-        <message>
             <source>When</source>
             <translation>When</translation>
         </message>
@@ -773,6 +773,22 @@
         <message>
             <source>State</source>
             <translation>State</translation>
+        </message>
+        <message>
+            <source>Limit</source>
+            <translation>Limit</translation>
+        </message>
+        <message>
+            <source>Elapsed</source>
+            <translation>Elapsed</translation>
+        </message>
+        <message>
+            <source>Times in city time (UTC+8); a day name marks a day other than today. Working time counts the city's working hours only; natural time counts every minute.</source>
+            <translation>Times in city time (UTC+8); a day name marks a day other than today. Working time counts the city's working hours only; natural time counts every minute.</translation>
+        </message>
+        <message>
+            <source>ESCALATED</source>
+            <translation>ESCALATED</translation>
         </message>
         <message>
             <source>Urgent</source>
@@ -871,6 +887,14 @@
             <translation>Awaiting approval</translation>
         </message>
         <message>
+            <source>Incident</source>
+            <translation>Incident</translation>
+        </message>
+        <message>
+            <source>Show incident #{id}</source>
+            <translation>Show incident #{id}</translation>
+        </message>
+        <message>
             <source>{d} d {h} h</source>
             <translation>{d} d {h} h</translation>
         </message>
@@ -883,8 +907,52 @@
             <translation>{m} min</translation>
         </message>
         <message>
-            <source> (working time)</source>
-            <translation> (working time)</translation>
+            <source>{n} min</source>
+            <translation>{n} min</translation>
+        </message>
+        <message>
+            <source>{n} h</source>
+            <translation>{n} h</translation>
+        </message>
+        <message>
+            <source>{n} working days</source>
+            <translation>{n} working days</translation>
+        </message>
+        <message>
+            <source>{n} days</source>
+            <translation>{n} days</translation>
+        </message>
+        <message>
+            <source>working time</source>
+            <translation>working time</translation>
+        </message>
+        <message>
+            <source>natural time</source>
+            <translation>natural time</translation>
+        </message>
+        <message>
+            <source>stopped while suspended</source>
+            <translation>stopped while suspended</translation>
+        </message>
+        <message>
+            <source>done in {time}, late by {late}</source>
+            <translation>done in {time}, late by {late}</translation>
+        </message>
+        <message>
+            <source>done in {time}, on time</source>
+            <translation>done in {time}, on time</translation>
+        </message>
+        <message>
+            <source>ended by {action}: not charged</source>
+            <translation>ended by {action}: not charged</translation>
+        </message>
+        <message>
+            <source>attempt {n}: {state}</source>
+            <translation>attempt {n}: {state}</translation>
+        </message>
+        <message>
+            <source>{stage} ({n})</source>
+            <translation>{stage} ({n})</translation>
         </message>
         <message>
             <source>{time} left</source>
@@ -895,20 +963,8 @@
             <translation>overdue by {time}</translation>
         </message>
         <message>
-            <source>done late by {time}</source>
-            <translation>done late by {time}</translation>
-        </message>
-        <message>
-            <source>done on time</source>
-            <translation>done on time</translation>
-        </message>
-        <message>
-            <source>done</source>
-            <translation>done</translation>
-        </message>
-        <message>
-            <source>stopped</source>
-            <translation>stopped</translation>
+            <source>Escalated to incident #{id}</source>
+            <translation>Escalated to incident #{id}</translation>
         </message>
         <message>
             <source>{action}: {before} → {after}</source>
@@ -1083,8 +1139,16 @@
             <translation>Handling</translation>
         </message>
         <message>
+            <source>Sending to check</source>
+            <translation>Sending to check</translation>
+        </message>
+        <message>
             <source>Check</source>
             <translation>Check</translation>
+        </message>
+        <message>
+            <source>Closing</source>
+            <translation>Closing</translation>
         </message>
     </context>
     <context>
@@ -1179,6 +1243,37 @@
         <message>
             <source>Case</source>
             <translation>Case</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseWeekdays</name>
+        <message>
+            <source>Mon</source>
+            <translation>Mon</translation>
+        </message>
+        <message>
+            <source>Tue</source>
+            <translation>Tue</translation>
+        </message>
+        <message>
+            <source>Wed</source>
+            <translation>Wed</translation>
+        </message>
+        <message>
+            <source>Thu</source>
+            <translation>Thu</translation>
+        </message>
+        <message>
+            <source>Fri</source>
+            <translation>Fri</translation>
+        </message>
+        <message>
+            <source>Sat</source>
+            <translation>Sat</translation>
+        </message>
+        <message>
+            <source>Sun</source>
+            <translation>Sun</translation>
         </message>
     </context>
     <context>
@@ -1868,6 +1963,33 @@ The two-person rule is on: it takes effect only when a second authorised person 
         </message>
     </context>
     <context>
+        <name>CoverageTableModel</name>
+        <message>
+            <source>Supervisor</source>
+            <translation>Supervisor</translation>
+        </message>
+        <message>
+            <source>Cells</source>
+            <translation>Cells</translation>
+        </message>
+        <message>
+            <source>Problems (n)</source>
+            <translation>Problems (n)</translation>
+        </message>
+        <message>
+            <source>Public first</source>
+            <translation>Public first</translation>
+        </message>
+        <message>
+            <source>Share</source>
+            <translation>Share</translation>
+        </message>
+        <message>
+            <source>Too few problems to judge this patch's coverage by</source>
+            <translation>Too few problems to judge this patch's coverage by</translation>
+        </message>
+    </context>
+    <context>
         <name>DashboardPanel</name>
         <message>
             <source>Loading the figures…</source>
@@ -1914,6 +2036,10 @@ The two-person rule is on: it takes effect only when a second authorised person 
             <translation>Districts</translation>
         </message>
         <message>
+            <source>Supervisor coverage: the public reported first</source>
+            <translation>Supervisor coverage: the public reported first</translation>
+        </message>
+        <message>
             <source>The figures could not be read: {error}</source>
             <translation>The figures could not be read: {error}</translation>
         </message>
@@ -1928,6 +2054,10 @@ The two-person rule is on: it takes effect only when a second authorised person 
         <message>
             <source> · exercise records only (演练): not the real figures</source>
             <translation> · exercise records only (演练): not the real figures</translation>
+        </message>
+        <message>
+            <source>Per supervisor, the share of the patch's problems (filed, not voided) reported in the duty hours that the 12319 hotline, the internet or the media reported first; the weakest coverage first. Greyed: fewer than {n} problems, too few to judge.</source>
+            <translation>Per supervisor, the share of the patch's problems (filed, not voided) reported in the duty hours that the 12319 hotline, the internet or the media reported first; the weakest coverage first. Greyed: fewer than {n} problems, too few to judge.</translation>
         </message>
     </context>
     <context>
@@ -2198,6 +2328,62 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         <message>
             <source>Components</source>
             <translation>Components</translation>
+        </message>
+        <message>
+            <source>Incident</source>
+            <translation>Incident</translation>
+        </message>
+        <message>
+            <source>Title</source>
+            <translation>Title</translation>
+        </message>
+        <message>
+            <source>Level now</source>
+            <translation>Level now</translation>
+        </message>
+        <message>
+            <source>Status now</source>
+            <translation>Status now</translation>
+        </message>
+        <message>
+            <source>Commander</source>
+            <translation>Commander</translation>
+        </message>
+        <message>
+            <source>Opened</source>
+            <translation>Opened</translation>
+        </message>
+        <message>
+            <source>Closed</source>
+            <translation>Closed</translation>
+        </message>
+        <message>
+            <source>Escalated</source>
+            <translation>Escalated</translation>
+        </message>
+        <message>
+            <source>{when} by {who}, at {level}</source>
+            <translation>{when} by {who}, at {level}</translation>
+        </message>
+        <message>
+            <source>From case</source>
+            <translation>From case</translation>
+        </message>
+        <message>
+            <source>The emergency page shows the incident in full while the city is in emergency mode.</source>
+            <translation>The emergency page shows the incident in full while the city is in emergency mode.</translation>
+        </message>
+        <message>
+            <source>Exercise</source>
+            <translation>Exercise</translation>
+        </message>
+        <message>
+            <source>yes: a drill's incident, not a real one</source>
+            <translation>yes: a drill's incident, not a real one</translation>
+        </message>
+        <message>
+            <source>Incident #{id}</source>
+            <translation>Incident #{id}</translation>
         </message>
         <message>
             <source>Not found</source>
@@ -3833,6 +4019,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
     <context>
         <name>Measures</name>
         <message>
+            <source>too few: under {n} problems</source>
+            <translation>too few: under {n} problems</translation>
+        </message>
+        <message>
             <source>Residents per cell</source>
             <translation>Residents per cell</translation>
         </message>
@@ -3879,6 +4069,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         <message>
             <source>Supervisor patches</source>
             <translation>Supervisor patches</translation>
+        </message>
+        <message>
+            <source>Supervisor coverage: public-first share</source>
+            <translation>Supervisor coverage: public-first share</translation>
         </message>
     </context>
     <context>

@@ -568,6 +568,10 @@
             <source>Imported history</source>
             <translation>历史导入</translation>
         </message>
+        <message>
+            <source>Escalated to an incident</source>
+            <translation>升级为突发事件</translation>
+        </message>
     </context>
     <context>
         <name>CaseChannels</name>
@@ -691,10 +695,6 @@
             <translation>完成</translation>
         </message>
         <message>
-            <source>Remaining</source>
-            <translation>剩余</translation>
-        </message>
-        <message>
             <source>When</source>
             <translation>时间</translation>
         </message>
@@ -773,6 +773,22 @@
         <message>
             <source>State</source>
             <translation>状态</translation>
+        </message>
+        <message>
+            <source>Limit</source>
+            <translation>时限</translation>
+        </message>
+        <message>
+            <source>Elapsed</source>
+            <translation>已用时</translation>
+        </message>
+        <message>
+            <source>Times in city time (UTC+8); a day name marks a day other than today. Working time counts the city's working hours only; natural time counts every minute.</source>
+            <translation>时间为本市时间（北京时间，东八区），非今日的时间标出星期。工作时间只计本市工作时段；自然时间连续计时。</translation>
+        </message>
+        <message>
+            <source>ESCALATED</source>
+            <translation>已升级</translation>
         </message>
         <message>
             <source>Urgent</source>
@@ -871,6 +887,14 @@
             <translation>待审批</translation>
         </message>
         <message>
+            <source>Incident</source>
+            <translation>突发事件</translation>
+        </message>
+        <message>
+            <source>Show incident #{id}</source>
+            <translation>查看突发事件 #{id}</translation>
+        </message>
+        <message>
             <source>{d} d {h} h</source>
             <translation>{d}天{h}小时</translation>
         </message>
@@ -883,8 +907,52 @@
             <translation>{m}分钟</translation>
         </message>
         <message>
-            <source> (working time)</source>
-            <translation>（工作时间）</translation>
+            <source>{n} min</source>
+            <translation>{n}分钟</translation>
+        </message>
+        <message>
+            <source>{n} h</source>
+            <translation>{n}小时</translation>
+        </message>
+        <message>
+            <source>{n} working days</source>
+            <translation>{n}个工作日</translation>
+        </message>
+        <message>
+            <source>{n} days</source>
+            <translation>{n}天</translation>
+        </message>
+        <message>
+            <source>working time</source>
+            <translation>工作时间</translation>
+        </message>
+        <message>
+            <source>natural time</source>
+            <translation>自然时间</translation>
+        </message>
+        <message>
+            <source>stopped while suspended</source>
+            <translation>挂账期间停止计时</translation>
+        </message>
+        <message>
+            <source>done in {time}, late by {late}</source>
+            <translation>用时{time}，超时{late}</translation>
+        </message>
+        <message>
+            <source>done in {time}, on time</source>
+            <translation>用时{time}，按时</translation>
+        </message>
+        <message>
+            <source>ended by {action}: not charged</source>
+            <translation>因“{action}”结束，不计考核</translation>
+        </message>
+        <message>
+            <source>attempt {n}: {state}</source>
+            <translation>第 {n} 次：{state}</translation>
+        </message>
+        <message>
+            <source>{stage} ({n})</source>
+            <translation>{stage}（第 {n} 次）</translation>
         </message>
         <message>
             <source>{time} left</source>
@@ -895,20 +963,8 @@
             <translation>已超期{time}</translation>
         </message>
         <message>
-            <source>done late by {time}</source>
-            <translation>超时{time}完成</translation>
-        </message>
-        <message>
-            <source>done on time</source>
-            <translation>按时完成</translation>
-        </message>
-        <message>
-            <source>done</source>
-            <translation>已完成</translation>
-        </message>
-        <message>
-            <source>stopped</source>
-            <translation>已停止计时</translation>
+            <source>Escalated to incident #{id}</source>
+            <translation>升级为突发事件 #{id}</translation>
         </message>
         <message>
             <source>{action}: {before} → {after}</source>
@@ -1083,8 +1139,16 @@
             <translation>处置</translation>
         </message>
         <message>
+            <source>Sending to check</source>
+            <translation>派核查</translation>
+        </message>
+        <message>
             <source>Check</source>
             <translation>核查</translation>
+        </message>
+        <message>
+            <source>Closing</source>
+            <translation>结案</translation>
         </message>
     </context>
     <context>
@@ -1179,6 +1243,37 @@
         <message>
             <source>Case</source>
             <translation>案件</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseWeekdays</name>
+        <message>
+            <source>Mon</source>
+            <translation>周一</translation>
+        </message>
+        <message>
+            <source>Tue</source>
+            <translation>周二</translation>
+        </message>
+        <message>
+            <source>Wed</source>
+            <translation>周三</translation>
+        </message>
+        <message>
+            <source>Thu</source>
+            <translation>周四</translation>
+        </message>
+        <message>
+            <source>Fri</source>
+            <translation>周五</translation>
+        </message>
+        <message>
+            <source>Sat</source>
+            <translation>周六</translation>
+        </message>
+        <message>
+            <source>Sun</source>
+            <translation>周日</translation>
         </message>
     </context>
     <context>
@@ -1868,6 +1963,33 @@ The two-person rule is on: it takes effect only when a second authorised person 
         </message>
     </context>
     <context>
+        <name>CoverageTableModel</name>
+        <message>
+            <source>Supervisor</source>
+            <translation>监督员</translation>
+        </message>
+        <message>
+            <source>Cells</source>
+            <translation>网格数</translation>
+        </message>
+        <message>
+            <source>Problems (n)</source>
+            <translation>问题数（n）</translation>
+        </message>
+        <message>
+            <source>Public first</source>
+            <translation>公众先报</translation>
+        </message>
+        <message>
+            <source>Share</source>
+            <translation>占比</translation>
+        </message>
+        <message>
+            <source>Too few problems to judge this patch's coverage by</source>
+            <translation>问题太少，不足以评价该责任网格的巡查覆盖</translation>
+        </message>
+    </context>
+    <context>
         <name>DashboardPanel</name>
         <message>
             <source>Loading the figures…</source>
@@ -1914,6 +2036,10 @@ The two-person rule is on: it takes effect only when a second authorised person 
             <translation>区</translation>
         </message>
         <message>
+            <source>Supervisor coverage: the public reported first</source>
+            <translation>监督员巡查覆盖：公众先报的问题</translation>
+        </message>
+        <message>
             <source>The figures could not be read: {error}</source>
             <translation>无法读取统计数据：{error}</translation>
         </message>
@@ -1928,6 +2054,10 @@ The two-person rule is on: it takes effect only when a second authorised person 
         <message>
             <source> · exercise records only (演练): not the real figures</source>
             <translation> · 仅演练记录：非真实指标</translation>
+        </message>
+        <message>
+            <source>Per supervisor, the share of the patch's problems (filed, not voided) reported in the duty hours that the 12319 hotline, the internet or the media reported first; the weakest coverage first. Greyed: fewer than {n} problems, too few to judge.</source>
+            <translation>每位监督员责任网格内、在岗时段上报的问题（已立案、未作废）中，由12319热线、网络或媒体先报的占比；覆盖最弱者居前。灰色：问题少于 {n} 件，不足以评价。</translation>
         </message>
     </context>
     <context>
@@ -2198,6 +2328,62 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         <message>
             <source>Components</source>
             <translation>部件数</translation>
+        </message>
+        <message>
+            <source>Incident</source>
+            <translation>突发事件</translation>
+        </message>
+        <message>
+            <source>Title</source>
+            <translation>标题</translation>
+        </message>
+        <message>
+            <source>Level now</source>
+            <translation>当前级别</translation>
+        </message>
+        <message>
+            <source>Status now</source>
+            <translation>当前状态</translation>
+        </message>
+        <message>
+            <source>Commander</source>
+            <translation>指挥员</translation>
+        </message>
+        <message>
+            <source>Opened</source>
+            <translation>发生时间</translation>
+        </message>
+        <message>
+            <source>Closed</source>
+            <translation>结束时间</translation>
+        </message>
+        <message>
+            <source>Escalated</source>
+            <translation>升级</translation>
+        </message>
+        <message>
+            <source>{when} by {who}, at {level}</source>
+            <translation>{when}，{who}升级，当时为{level}</translation>
+        </message>
+        <message>
+            <source>From case</source>
+            <translation>来源案件</translation>
+        </message>
+        <message>
+            <source>The emergency page shows the incident in full while the city is in emergency mode.</source>
+            <translation>城市处于应急模式时，应急页面显示该事件的全部信息。</translation>
+        </message>
+        <message>
+            <source>Exercise</source>
+            <translation>演练</translation>
+        </message>
+        <message>
+            <source>yes: a drill's incident, not a real one</source>
+            <translation>是：演练事件，非真实事件</translation>
+        </message>
+        <message>
+            <source>Incident #{id}</source>
+            <translation>突发事件 #{id}</translation>
         </message>
         <message>
             <source>Not found</source>
@@ -3833,6 +4019,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
     <context>
         <name>Measures</name>
         <message>
+            <source>too few: under {n} problems</source>
+            <translation>过少：不足 {n} 件</translation>
+        </message>
+        <message>
             <source>Residents per cell</source>
             <translation>每网格常住人口</translation>
         </message>
@@ -3879,6 +4069,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         <message>
             <source>Supervisor patches</source>
             <translation>监督员责任区</translation>
+        </message>
+        <message>
+            <source>Supervisor coverage: public-first share</source>
+            <translation>监督员巡查覆盖：公众先报占比</translation>
         </message>
     </context>
     <context>

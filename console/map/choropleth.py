@@ -23,6 +23,7 @@ class Classes:
     lower: tuple[float, ...]
     upper: tuple[float, ...]
     colours: tuple[str, ...]
+    labels: tuple[str, ...] = ()  # the legend's text per class, where bounds alone do not say it
 
     @property
     def count(self) -> int:
@@ -53,6 +54,19 @@ def quantile_classes(values: np.ndarray, palette: tuple[str, ...], *, zero_is_em
         tuple(float(b) for b in breaks[1:]),
         tuple(palette[i] for i in pick),
     )
+
+
+def fixed_classes(
+    values: np.ndarray, breaks: tuple[float, ...], palette: tuple[str, ...]
+) -> tuple[np.ndarray, tuple[float, ...], tuple[float, ...]]:
+    """Classes between fixed ``breaks`` (the last class takes its upper bound in): a class per cell
+    (-1 for a value outside the breaks or not finite) and the classes' bounds."""
+    values = np.asarray(values, dtype=float)
+    of_cell = np.full(len(values), -1, dtype=np.int64)
+    edges = np.asarray(breaks, dtype=float)
+    ok = np.isfinite(values) & (values >= edges[0]) & (values <= edges[-1])
+    of_cell[ok] = np.clip(np.searchsorted(edges, values[ok], side="right") - 1, 0, len(palette) - 1)
+    return of_cell, tuple(float(b) for b in edges[:-1]), tuple(float(b) for b in edges[1:])
 
 
 def categorical_classes(category: np.ndarray, palette: tuple[str, ...] = CATEGORICAL) -> Classes:

@@ -286,22 +286,27 @@ def _case_filter(now: dt.datetime, window_days: float):
     )
 
 
+def _wire_step(r) -> list:
+    """A history row on the wire: at, actor, role, action, from, to, note, stage due (protocol 7.2)."""
+    return [_wire_datetime(r[1]), *r[2:8], _wire_datetime(r[8])]
+
+
 def _history(session: Session, case_ids: Iterable[int] | None, where=None) -> dict[int, list]:
     h = CaseHistory
-    stmt = select(h.case_id, h.at, h.actor, h.role, h.action, h.from_state, h.to_state, h.note).order_by(
-        h.case_id, h.id
-    )
+    stmt = select(
+        h.case_id, h.at, h.actor, h.role, h.action, h.from_state, h.to_state, h.note, h.stage_due
+    ).order_by(h.case_id, h.id)
     if case_ids is not None:
         ids = list(case_ids)
         out: dict[int, list] = {}
         for lo in range(0, len(ids), 500):
             chunk = ids[lo : lo + 500]
             for r in session.execute(stmt.where(h.case_id.in_(chunk))):
-                out.setdefault(r[0], []).append([_wire_datetime(r[1]), *r[2:]])
+                out.setdefault(r[0], []).append(_wire_step(r))
         return out
     out = {}
     for r in session.execute(stmt.where(h.case_id.in_(select(Case.id).where(where)))).yield_per(20_000):
-        out.setdefault(r[0], []).append([_wire_datetime(r[1]), *r[2:]])
+        out.setdefault(r[0], []).append(_wire_step(r))
     return out
 
 

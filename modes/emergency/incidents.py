@@ -41,13 +41,13 @@ from data.models import Case, JournalEvent, Role
 from modes.common.actor import Actor
 from modes.common.changes import Changes
 from modes.common.clock import Clock
+from modes.common.escalation import ESCALATED_KIND
 from modes.common.exercise_filter import exercise_condition
 from modes.common.state_table import StateTable, article
 from modes.emergency.impact import ImpactIndex
 from modes.emergency.types import IncidentType, for_event_type, incident_type
 
 REPORT_WITHIN = dt.timedelta(hours=4)  # level I/II: reported to the State Council within 4 hours
-ESCALATED_KIND = "case.escalated"
 
 
 class IncidentRefused(InputError):

@@ -196,14 +196,21 @@ class Limit:
     """A time limit: an amount in a unit, counted in working time or continuously."""
 
     amount: float
-    unit: str  # minutes | hours | days | working_hours | working_days
+    unit: str  # minutes | hours | days (natural time) | working_minutes | working_hours | working_days
     # Worked out once (``due`` runs millions of times in bulk): whether ordinary cases count it in
     # working time, and its length in clock minutes (urgent cases: 1 working day = 24 hours).
     working: bool = field(init=False, repr=False, compare=False)
     _clock_minutes: float = field(init=False, repr=False, compare=False)
 
-    UNITS = ("minutes", "hours", "days", "working_hours", "working_days")
-    _MINUTES = {"minutes": 1, "hours": 60, "days": 24 * 60, "working_hours": 60, "working_days": 24 * 60}
+    UNITS = ("minutes", "hours", "days", "working_minutes", "working_hours", "working_days")
+    _MINUTES = {
+        "minutes": 1,
+        "hours": 60,
+        "days": 24 * 60,
+        "working_minutes": 1,
+        "working_hours": 60,
+        "working_days": 24 * 60,
+    }
 
     def __post_init__(self):
         if self.unit not in self.UNITS:
@@ -228,10 +235,15 @@ class Limit:
         ``continuous`` (urgent cases) counts working units as clock time: 1 working day = 24 hours.
         """
         if self.working and not continuous:
-            if self.unit == "working_hours":
-                return calendar.add_working(start, self._clock_minutes)
-            return calendar.add_working(start, self.amount * calendar.minutes_per_day)
+            if self.unit == "working_days":
+                return calendar.add_working(start, self.amount * calendar.minutes_per_day)
+            return calendar.add_working(start, self._clock_minutes)
         return calendar.add_minutes(start, self._clock_minutes)
+
+    def counts_working(self, urgent: bool) -> bool:
+        """Whether this limit counts working time for a case: a working unit, on an ordinary case.
+        Otherwise it counts natural (clock) time: a natural unit, or any limit of an urgent case."""
+        return self.working and not urgent
 
     def __str__(self) -> str:
         amount = int(self.amount) if self.amount == int(self.amount) else self.amount

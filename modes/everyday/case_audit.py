@@ -19,8 +19,8 @@ What the events let us check, and how:
   suspension, whose new deadline no event records), the verify and check due times (live), the pending
   request (live exactly; generated paths only whether there is one) and the suspended minutes (live
   resumptions, to the tenth of a minute they record);
-- not at all (``UNCHECKED``): no event records the accept, file and dispatch due times, the supervisor,
-  the community and street codes or the external reference.
+- not at all (``UNCHECKED``): no event records the accept, file, dispatch, send-check and close due
+  times, the supervisor, the community and street codes or the external reference.
 
 Speed: the journal is read once by the chain check and handed here a batch at a time; a case is
 compared as soon as its last event is seen (which events are last comes from one indexed query first),
@@ -88,7 +88,8 @@ COUNTS = ("rework_count", "return_count", "extension_count", "suspension_count")
 # Compared when the events recorded them (see the module's docstring).
 PARTIAL = ("x", "y", "description", "deadline", "verify_due", "check_due", "pending", "suspended_minutes")
 UNCHECKED = (
-    "accept_due", "file_due", "dispatch_due", "supervisor_id", "community_code", "street_code", "external_ref",
+    "accept_due", "file_due", "dispatch_due", "send_check_due", "close_due", "supervisor_id", "community_code",
+    "street_code", "external_ref",
 )  # fmt: skip
 COMPARED = (*EXACT, *PARTIAL)
 TIMES = frozenset(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from data.errors import NotFound
 from data.models import Case, Community, Department, District, Street
 from modes.common.actor import Actor
-from modes.everyday.calendar import WorkingCalendar
+from modes.common.escalation import IncidentLink
 from modes.everyday.cases import CaseDesk
 from modes.everyday.workflow import IllegalTransition
 
@@ -31,19 +31,31 @@ class TimelineEntry:
     from_state: str | None
     to_state: str
     note: str
+    incident: int | None = None  # an escalation: the incident it opened
 
 
 @dataclass(frozen=True)
 class StageClock:
+    """One attempt of one stage's clock (``modes.everyday.stage_clocks``); minutes are counted on the
+    clock's own time: working minutes when ``working``, clock minutes otherwise."""
+
     stage: str
+    attempt: int  # 1, 2...: a return or a rework starts a stage again on a fresh clock
+    attempts: int  # how many attempts the stage has had
     started: dt.datetime | None
     due: dt.datetime | None
     done: dt.datetime | None
     running: bool
     overdue: bool
-    continuous: bool  # urgent cases: clock time, not working time
+    working: bool  # counts working time on the city's calendar; False: natural (clock) time
+    limit: str  # the limit as configured, e.g. "10 working_minutes" (urgent cases count it naturally)
+    elapsed_minutes: float
     remaining_minutes: float | None  # running stages: left until due, negative when past it
     late_minutes: float | None  # finished stages done after their due time: by how much
+    on_time: bool | None = None  # done by the due time; None while running or when ended otherwise
+    paused: bool = False  # the handling clock of a suspended case
+    ended_by: str | None = None  # the step that ended the attempt without completing it (not charged)
+    ended_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,8 @@ class CaseDetail:
     my_actions: tuple[str, ...]  # the ones the person may take
     scope_note: str = ""  # why the person may take none of them although their role could
     exercise_id: int | None = None  # the exercise whose inject reported it: shown EXERCISE, never real
+    as_of: dt.datetime | None = None  # the desk's now: the clocks' remaining times are as of it
+    incident: IncidentLink | None = None  # the incident the case was escalated to, as it stands now
 
 
 def case_detail(desk: CaseDesk, case_id: int, person: Actor) -> CaseDetail | None:
@@ -103,8 +117,10 @@ def case_detail(desk: CaseDesk, case_id: int, person: Actor) -> CaseDetail | Non
         return None
     doc = desk.view(case_row, full=True)
     now = desk.clock.now()
-    calendar = desk.config.calendar
-    stages = tuple(_stage_clock(c, now, calendar, case_row.urgent) for c in doc["stages"])
+    attempts: dict[str, int] = {}
+    for c in doc["stages"]:
+        attempts[c["stage"]] = max(attempts.get(c["stage"], 0), c["attempt"])
+    stages = tuple(_stage_clock(c, attempts[c["stage"]]) for c in doc["stages"])
     options = tuple(
         ActionOption(a["action"], tuple(a["roles"]), a["needs_note"]) for a in doc["next_actions"]
     )
@@ -145,7 +161,14 @@ def case_detail(desk: CaseDesk, case_id: int, person: Actor) -> CaseDetail | Non
         pending=doc["pending"],
         timeline=tuple(
             TimelineEntry(
-                _dt(h["at"]), h["actor"], h["role"], h["action"], h["from"], h["to"], h["note"] or ""
+                _dt(h["at"]),
+                h["actor"],
+                h["role"],
+                h["action"],
+                h["from"],
+                h["to"],
+                h["note"] or "",
+                h.get("incident"),
             )
             for h in doc["history"]
         ),
@@ -154,6 +177,8 @@ def case_detail(desk: CaseDesk, case_id: int, person: Actor) -> CaseDetail | Non
         my_actions=mine,
         scope_note=scope_note,
         exercise_id=doc["exercise"],
+        as_of=now,
+        incident=_incident(doc.get("incident")),
     )
 
 
@@ -169,6 +194,13 @@ def _my_actions(
     except IllegalTransition as exc:
         return (), str(exc)
     return tuple(by_role), ""
+
+
+def _incident(doc: dict | None) -> IncidentLink | None:
+    if doc is None:
+        return None
+    times = ("opened_at", "closed_at", "escalated_at")
+    return IncidentLink(**{k: (_dt(v) if k in times else v) for k, v in doc.items()})
 
 
 def _dt(value: str | dt.datetime | None) -> dt.datetime | None:
@@ -191,25 +223,23 @@ def _names(s: Session, c: Case) -> dict[str, str]:
     }
 
 
-def _stage_clock(doc: dict, now: dt.datetime, calendar: WorkingCalendar, urgent: bool) -> StageClock:
-    due, done = _dt(doc["due"]), _dt(doc["done"])
-
-    def minutes(a: dt.datetime, b: dt.datetime) -> float:
-        return (b - a).total_seconds() / 60 if urgent else calendar.working_minutes(a, b)
-
-    remaining = late = None
-    if doc["running"] and due is not None:
-        remaining = round(minutes(now, due) if now <= due else -minutes(due, now), 1)
-    if done is not None and due is not None and done > due:
-        late = round(minutes(due, done), 1)
+def _stage_clock(doc: dict, attempts: int) -> StageClock:
     return StageClock(
         stage=doc["stage"],
+        attempt=int(doc["attempt"]),
+        attempts=attempts,
         started=_dt(doc["started"]),
-        due=due,
-        done=done,
+        due=_dt(doc["due"]),
+        done=_dt(doc["done"]),
         running=bool(doc["running"]),
         overdue=bool(doc["overdue"]),
-        continuous=doc["clock"] == "continuous",
-        remaining_minutes=remaining,
-        late_minutes=late,
+        working=doc["clock"] == "working",
+        limit=doc["limit"],
+        elapsed_minutes=float(doc["elapsed_minutes"]),
+        remaining_minutes=doc["remaining_minutes"],
+        late_minutes=doc["late_minutes"],
+        on_time=doc["on_time"],
+        paused=bool(doc["paused"]),
+        ended_by=doc["ended_by"],
+        ended_at=_dt(doc["ended_at"]),
     )

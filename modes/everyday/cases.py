@@ -40,12 +40,14 @@ from data.models import (
 from modes.common.actor import Actor
 from modes.common.changes import Changes
 from modes.common.clock import Clock
+from modes.common.escalation import incident_link
 from modes.everyday import workflow
 from modes.everyday.calendar import Limit, T, TimeLine
 from modes.everyday.config import EverydayConfig
 from modes.everyday.overdue import is_overdue
 from modes.everyday.routing import Router
-from modes.everyday.workflow import FINISHED, IllegalTransition, State, Transition
+from modes.everyday.stage_clocks import stage_clocks
+from modes.everyday.workflow import FINISHED, STAGES, IllegalTransition, State, Transition
 
 
 class Channel(enum.StrEnum):
@@ -62,7 +64,17 @@ SATISFACTION = ("satisfied", "basic", "unsatisfied")
 # (type, state, reported_at) to the recent rows of each open state; NOT IN stopped it at the type and
 # scanned every case of that type ever reported (0.5 s a report over a million cases, 2 ms this way).
 OPEN_STATES = tuple(s.value for s in State if s not in FINISHED)
-STAGES = ("accept", "verify", "file", "dispatch", "handle", "check")
+# The column holding the due time of each stage's current attempt (handling: the deadline).
+DUE_COLUMN = {
+    "accept": "accept_due",
+    "verify": "verify_due",
+    "file": "file_due",
+    "dispatch": "dispatch_due",
+    "handle": "deadline",
+    "send_check": "send_check_due",
+    "check": "check_due",
+    "close": "close_due",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +292,9 @@ class CaseDesk:
         return [(d, c) for d, _, c in sorted(scored, key=lambda t: t[:2])]
 
     def _find_duplicate(self, case: Case, now: dt.datetime) -> Case | None:
-        found = self.duplicate_candidates(case.type_code, case.x, case.y, case.cell_code, now, case.exercise_id)
+        found = self.duplicate_candidates(
+            case.type_code, case.x, case.y, case.cell_code, now, case.exercise_id
+        )
         return found[0][1] if found else None
 
     def _chosen_duplicate(self, case: Case, now: dt.datetime, case_id: int) -> Case:
@@ -336,7 +350,9 @@ class CaseDesk:
             raise NotFound(f"unknown department {department!r}")
         before = case.state
         payload = apply_step(self.rules, case, tr, step)
-        seq = self._record(case, actor, step.now, action, before, case.state, step.note, payload)
+        seq = self._record(
+            case, actor, step.now, action, before, case.state, step.note, payload, stage_due=step.held_to
+        )
         return self.view(case), Changes(
             cases=frozenset({case.id}), cells=frozenset({case.cell_code}), journal_seq=seq
         )
@@ -362,6 +378,8 @@ class CaseDesk:
         after: str,
         note: str,
         payload: dict,
+        *,
+        stage_due: dt.datetime | None = None,
     ) -> int:
         self.session.add(
             CaseHistory(
@@ -373,6 +391,7 @@ class CaseDesk:
                 from_state=before,
                 to_state=after,
                 note=note,
+                stage_due=stage_due,
             )
         )
         return journal.append(
@@ -399,46 +418,35 @@ class CaseDesk:
             )
         return out
 
-    def stage_clocks(self, case: Case) -> list[dict]:
-        now = self.clock.now()
-        cal = self.config.calendar
-        spans = {
-            "accept": (case.reported_at, case.accept_due, case.accepted_at),
-            "verify": (case.accepted_at if case.verify_due else None, case.verify_due, case.verified_at),
-            "file": (case.verified_at or case.accepted_at, case.file_due, case.filed_at),
-            "dispatch": (case.filed_at, case.dispatch_due, case.dispatched_at),
-            "handle": (case.dispatched_at, case.deadline if case.dispatched_at else None, case.feedback_at),
-            "check": (case.feedback_at if case.check_due else None, case.check_due, case.checked_at),
-        }
-        out = []
-        for stage in STAGES:
-            start, due, done = spans[stage]
-            if start is None and due is None:
-                continue
-            end = done or (None if case.state in FINISHED else now)
-            elapsed = None
-            if start is not None and end is not None:
-                elapsed = round(
-                    (end - start).total_seconds() / 60 if case.urgent else cal.working_minutes(start, end), 1
-                )
-            overdue = bool(
-                due and ((done and done > due) or (not done and case.state not in FINISHED and now > due))
+    def stage_clocks(self, case: Case, history: list[CaseHistory] | None = None) -> list[dict]:
+        """Each stage's clock, attempt by attempt (``modes.everyday.stage_clocks``)."""
+        if history is None:
+            history = self._history(case)
+        rules = self.rules
+        limits = {s: rules.stage_limit(s) for s in STAGES if s != "handle"}
+        limits["handle"] = rules.handling_limit(case.kind, case.type_code, case.urgent)
+
+        def due_of(stage: str, start: dt.datetime) -> dt.datetime:
+            if stage == "handle":
+                return rules.handling_due(case, start)
+            return rules.stage_due(stage, start, case.urgent)
+
+        return stage_clocks(
+            case,
+            history,
+            limits=limits,
+            due_of=due_of,
+            calendar=self.config.calendar,
+            now=self.clock.now(),
+            due_column=DUE_COLUMN,
+        )
+
+    def _history(self, case: Case) -> list[CaseHistory]:
+        return list(
+            self.session.scalars(
+                select(CaseHistory).where(CaseHistory.case_id == case.id).order_by(CaseHistory.id)
             )
-            out.append(
-                {
-                    "stage": stage,
-                    "started": _iso(start),
-                    "due": _iso(due),
-                    "done": _iso(done),
-                    "elapsed_minutes": elapsed,
-                    "clock": "continuous" if case.urgent else "working",
-                    "running": bool(
-                        start and not done and case.state not in FINISHED and case.state != State.SUSPENDED
-                    ),
-                    "overdue": overdue,
-                }
-            )
-        return out
+        )
 
     def view(self, case: Case, *, full: bool = False) -> dict:
         now = self.clock.now()
@@ -484,6 +492,7 @@ class CaseDesk:
             doc["duplicates"] = list(
                 self.session.scalars(select(Case.id).where(Case.duplicate_of == case.id).order_by(Case.id))
             )
+            history = self._history(case)
             doc["history"] = [
                 {
                     "at": _iso(h.at),
@@ -493,12 +502,29 @@ class CaseDesk:
                     "from": h.from_state,
                     "to": h.to_state,
                     "note": h.note,
+                    "stage_due": _iso(h.stage_due),
                 }
-                for h in self.session.scalars(
-                    select(CaseHistory).where(CaseHistory.case_id == case.id).order_by(CaseHistory.id)
-                )
+                for h in history
             ]
-            doc["stages"] = self.stage_clocks(case)
+            link = incident_link(self.session, case.id)
+            doc["incident"] = None if link is None else link.as_doc()
+            if link is not None:
+                # The escalation in the timeline, where it happened (after the steps of its second).
+                at = link.escalated_at
+                entry = {
+                    "at": _iso(at),
+                    "actor": link.escalated_by,
+                    "role": link.escalated_role,
+                    "action": "escalated",
+                    "from": link.state_at_escalation,
+                    "to": link.state_at_escalation or case.state,
+                    "note": link.note,
+                    "stage_due": None,
+                    "incident": link.id,
+                }
+                i = sum(1 for h in history if h.at <= at)
+                doc["history"].insert(i, entry)
+            doc["stages"] = self.stage_clocks(case, history)
             doc["next_actions"] = self.next_actions(case)
         return doc
 
@@ -574,6 +600,9 @@ class Step:
     department: str | None = None
     extension: Limit | None = None
     satisfaction: str | None = None
+    # Set by ``apply_step``: the due time of the stage clock the step stopped (None: it stopped none),
+    # which the step's history row keeps as that attempt's verdict.
+    held_to: Any = None
 
 
 GUARDS: dict[str, Callable[[Case], bool]] = {
@@ -606,10 +635,20 @@ def check_step(c, tr: Transition, action: str, note: str) -> None:
 
 
 def apply_step(rules: LoopRules, c, tr: Transition, step: Step) -> dict:
-    """One row of the table on a case row: its named effect, its target state, the time of the change.
-    Returns what the step's journal event records beside its states and note."""
+    """One row of the table on a case row: the stage clocks it stops and starts, its named effect, its
+    target state, the time of the change. Returns what the step's journal event records beside its
+    states and note; ``step.held_to`` is left holding the due time of the clock it stopped.
+
+    A started stage's due time is counted from this step on the stage's own limit (the handling
+    deadline is the dispatch and rework effects' own); a stage started again is timed afresh, so an
+    earlier attempt keeps its verdict and the new one is not charged for it."""
+    step.held_to = getattr(c, DUE_COLUMN[tr.stops]) if tr.stops else None
+    if tr.starts is not None and tr.starts != "handle":
+        setattr(c, DUE_COLUMN[tr.starts], rules.stage_due(tr.starts, step.now, c.urgent))
     effect = EFFECTS.get(tr.effect) if tr.effect else None
     payload = effect(rules, c, tr, step) if effect is not None else {}
+    if step.held_to is not None:
+        payload["stage_due"] = rules.text(step.held_to)
     c.state = tr.target.value
     c.updated_at = step.now
     return payload
@@ -621,7 +660,6 @@ def apply_step(rules: LoopRules, c, tr: Transition, step: Step) -> dict:
 def _accept(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
     if c.accepted_at is None:
         c.accepted_at = s.now
-    c.file_due = rules.stage_due("file", s.now, c.urgent)
     return {}
 
 
@@ -629,14 +667,11 @@ def _send_verify(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
     if c.accepted_at is None:
         c.accepted_at = s.now
     c.verified_at = None
-    c.verify_due = rules.stage_due("verify", s.now, c.urgent)
     return {"verify_due": rules.text(c.verify_due)}
 
 
 def _verify(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
     c.verified_at = s.now
-    if tr.target == State.ACCEPTED:
-        c.file_due = rules.stage_due("file", s.now, c.urgent)
     return {}
 
 
@@ -647,7 +682,6 @@ def _self_fix(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
 
 def _file(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
     c.filed_at = s.now
-    c.dispatch_due = rules.stage_due("dispatch", s.now, c.urgent)
     return {}
 
 
@@ -700,7 +734,6 @@ def _clear_request(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
 def _return_to_centre(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
     c.return_count += 1
     c.pending = None
-    c.dispatch_due = rules.stage_due("dispatch", s.now, c.urgent)
     return {"returned_by": c.department_code, "approver": s.actor}
 
 
@@ -765,7 +798,6 @@ def _feedback(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
 
 
 def _send_check(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
-    c.check_due = rules.stage_due("check", s.now, c.urgent)
     c.checked_at = None
     return {"check_due": rules.text(c.check_due)}
 
@@ -799,7 +831,6 @@ def _void(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
 def _unlink(rules: LoopRules, c: Case, tr: Transition, s: Step) -> dict:
     was = c.duplicate_of
     c.duplicate_of = None
-    c.accept_due = rules.stage_due("accept", s.now, c.urgent)
     c.deadline = rules.handling_due(c, s.now)
     return {"was_duplicate_of": was}
 

@@ -7,6 +7,7 @@ Defaults below follow the typical values of the standards (domain.md sections 3-
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from dataclasses import dataclass
 from functools import cached_property
@@ -24,13 +25,20 @@ DEFAULTS: dict = {
         "holidays": [],
         "workdays": [],
     },
-    # Per-stage limits; urgent cases count them continuously.
+    # Per-stage limits of the centre's steps (modes.everyday.cases.STAGES), in working time as the
+    # standard counts every limit of an ordinary case (reference 2.4: 08:00-12:00, 14:00-18:00, no
+    # weekends or holidays); urgent cases count them continuously. A natural unit ("minutes") counts
+    # clock time for every case, and the clocks say so. send_check (the operator sends the check task
+    # after the department's feedback) and close (the shift leader closes a passed check) are the seats'
+    # steps the evaluation times with the accept and file limits.
     "stages": {
-        "accept": [10, "minutes"],
-        "verify": [30, "minutes"],
-        "file": [30, "minutes"],
-        "dispatch": [30, "minutes"],
-        "check": [30, "minutes"],
+        "accept": [10, "working_minutes"],
+        "verify": [30, "working_minutes"],
+        "file": [30, "working_minutes"],
+        "dispatch": [30, "working_minutes"],
+        "send_check": [10, "working_minutes"],
+        "check": [30, "working_minutes"],
+        "close": [30, "working_minutes"],
     },
     # Handling limits, most specific first: exact type code, then major (first two digits), then default.
     "handling": {
@@ -56,6 +64,15 @@ DEFAULTS: dict = {
         "urgent": [4, "hours"],
     },
     "duplicates": {"radius_m": 50.0, "window_hours": 72.0},
+    # The supervisors' patrol (监督员巡查): when they are on duty in the cells of their patch (periods
+    # of the day, the days of the week, Monday = 0; a period may run past midnight). Coverage quality
+    # (docs/coverage_quality.md) counts the problems reported in these hours; a cell or a supervisor
+    # with fewer than min_problems such problems has a share shown but greyed, too few to judge.
+    "supervision": {
+        "duty_hours": [["07:00", "19:00"]],
+        "duty_days": [0, 1, 2, 3, 4, 5, 6],
+        "min_problems": 10,
+    },
     "evaluation": {
         "grades": [
             [90, "A", "green"],
@@ -87,6 +104,35 @@ DEFAULTS: dict = {
         "volume_bands": [[2000, 100], [1200, 90], [500, 75], [300, 60], [100, 40]],
     },
 }
+
+
+@dataclass(frozen=True)
+class DutyHours:
+    """When the supervisors patrol their cells, and how few problems are too few to judge a share."""
+
+    periods: tuple[tuple[dt.time, dt.time], ...]  # start inclusive, end exclusive; end <= start: overnight
+    days: frozenset[int]  # Monday = 0
+    min_problems: int
+
+    @classmethod
+    def from_config(cls, cfg: dict) -> DutyHours:
+        periods = tuple((dt.time.fromisoformat(a), dt.time.fromisoformat(b)) for a, b in cfg["duty_hours"])
+        if not periods or any(a == b for a, b in periods):
+            raise ValueError("supervision duty_hours needs periods of some length, e.g. [['07:00', '19:00']]")
+        days = frozenset(int(d) for d in cfg["duty_days"])
+        if not days or not days <= set(range(7)):
+            raise ValueError("supervision duty_days are weekdays 0 (Monday) to 6 (Sunday), at least one")
+        minimum = int(cfg["min_problems"])
+        if minimum < 1:
+            raise ValueError(f"supervision min_problems must be at least 1, not {minimum}")
+        return cls(periods, days, minimum)
+
+    def on_duty(self, t: dt.datetime) -> bool:
+        """Whether the supervisors are on duty at ``t``: the rule the SQL of the coverage counts."""
+        if t.weekday() not in self.days:
+            return False
+        tod = t.time()
+        return any((a <= tod < b) if a < b else (tod >= a or tod < b) for a, b in self.periods)
 
 
 def _merge(base: dict, over: dict) -> dict:
@@ -122,6 +168,7 @@ class EverydayConfig:
             h = self.raw["handling"]
             for v in [*h["types"].values(), *h["majors"].values(), h["default"], h["urgent"]]:
                 Limit.parse(v)
+            self.supervision  # noqa: B018 - parsing is the check
         except (ValueError, KeyError, TypeError) as exc:
             raise InputError(f"invalid everyday configuration: {exc}") from None
 
@@ -140,6 +187,10 @@ class EverydayConfig:
             if key in table:
                 return Limit.parse(table[key])
         return Limit.parse(h["default"])
+
+    @cached_property
+    def supervision(self) -> DutyHours:
+        return DutyHours.from_config(self.raw["supervision"])
 
     @property
     def duplicate_radius_m(self) -> float:

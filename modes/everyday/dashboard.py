@@ -1,5 +1,6 @@
-"""The everyday dashboard's figures: the period's intake, open and overdue trends, and the KPIs with grades
-of every department and district, all counted in SQL (``modes.everyday.trends`` and ``evaluation``).
+"""The everyday dashboard's figures: the period's intake, open and overdue trends, the KPIs with grades of
+every department and district, and each supervisor's coverage quality, all counted in SQL
+(``modes.everyday.trends``, ``evaluation`` and ``coverage``).
 
 One call, one session, one frozen DTO. The caller brings the trends (the console keeps the past days'
 figures between refreshes and recounts today alone, ``trends.recount_last_day``); the KPIs count the
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from modes.everyday.config import EverydayConfig
+from modes.everyday.coverage import SupervisorCoverage, supervisor_coverage
 from modes.everyday.evaluation import evaluate
 from modes.everyday.trends import DailyTrends
 
@@ -51,6 +53,10 @@ class DashboardFigures:
     districts: tuple[RateRow, ...]
     grades: tuple[tuple[float, str, str], ...]  # (lower bound, grade, colour), best first
     exercises: str = "leave"  # which cases the figures count: leave (real only), include or only
+    # Supervisor coverage quality (modes.everyday.coverage), weakest first; fewer problems than
+    # coverage_min: too few to judge
+    coverage: tuple[SupervisorCoverage, ...] = ()
+    coverage_min: int = 10
 
     def ranking(self, kind: str) -> tuple[RateRow, ...]:
         return self.departments if kind == "department" else self.districts
@@ -84,6 +90,7 @@ def dashboard_figures(session: Session, trends: DailyTrends, now: dt.datetime) -
     period = {"start": first, "end": last, "now": now, "config": config, "exercises": trends.exercises}
     by_department = evaluate(session, by="department", **period)
     by_district = evaluate(session, by="district", **period)
+    by_supervisor = evaluate(session, by="supervisor", **period)
     return DashboardFigures(
         first=first,
         last=last,
@@ -96,4 +103,6 @@ def dashboard_figures(session: Session, trends: DailyTrends, now: dt.datetime) -
         districts=rate_rows(by_district, "district"),
         grades=tuple((float(b), g, c) for b, g, c in config.evaluation["grades"]),
         exercises=trends.exercises,
+        coverage=supervisor_coverage(session, now, doc=by_supervisor),
+        coverage_min=config.supervision.min_problems,
     )

@@ -13,7 +13,11 @@ Which date a case counts by
     Case-based objects (``by`` = department, district, supervisor): a case belongs to the period when its
     ``reported_at`` falls in it; everything else about it (filed, closed, overdue...) is its state at
     ``now``. Seat roles (``by`` = role): each action in ``case_history`` counts by the time it was taken
-    (``case_history.at``) and belongs to the person who took it (``actor``, with their ``role``).
+    (``case_history.at``) and belongs to the person who took it (``actor``, with their ``role``). A
+    seat's step is on time when it came by the due time of the stage clock it stopped, which its history
+    row keeps (``stage_due``): every attempt its own, so a dispatch is judged by its own filing or return
+    and never by a later rework, and every clock counts working time for an ordinary case's working
+    limits (``modes.everyday.stage_clocks``).
 
 Who a case belongs to
     department: the department it is dispatched to (``department_code``; the last one after a return);
@@ -34,16 +38,20 @@ Counts (case-based)
     overdue_open    in handling and overdue at ``now`` (``modes.everyday.overdue``: not suspended, as
                     挂账 stops the clock, and past its deadline)
     due_to_close    closed + overdue_open (应结案数 = 处置数 + 超时未处置数)
-    public_filed    filed cases reported by the public (hotline, internet, media): problems the
-                    supervisors missed (监督举报 / 漏报)
+    public_filed    filed cases reported by the public (hotline, internet, media): 监督举报
+    duty_filed      (supervisor, cell) problems in the supervisors' duty hours: filed, not voided,
+                    reported in a duty period (``EverydayConfig.supervision``; docs/coverage_quality.md)
+    duty_public_filed   those the public reported first: problems the patrol missed (漏报)
     evaluated, satisfied   satisfaction callbacks, and those "satisfied" or "basic"
 
 Rates (None when the denominator is 0)
     closure_rate = closed / due_to_close; on_time_rate = closed_on_time / due_to_close;
     accurate_filing_rate = (filed - voided_after_filing) / filed;
     accurate_dispatch_rate = (dispatched - reworked) / dispatched; rework_rate = reworked / dispatched;
-    overdue_open_rate = overdue_open / in_handling; public_report_rate (district) and missed_rate
-    (supervisor) = public_filed / filed; valid_report_rate = supervisor_reports_filed / supervisor_reports;
+    overdue_open_rate = overdue_open / in_handling; public_report_rate (district) = public_filed / filed;
+    public_first_rate and missed_rate (supervisor, and cell with ``by`` = cell) = duty_public_filed /
+    duty_filed, ``enough`` when duty_filed reaches ``supervision.min_problems``;
+    valid_report_rate = supervisor_reports_filed / supervisor_reports;
     verify_on_time_rate = verified_on_time / verify_tasks; check_on_time_rate likewise;
     satisfaction_rate = satisfied / evaluated.
 
@@ -69,7 +77,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, DateTime, Integer, and_, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, DateTime, Integer, String, and_, func, literal_column, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -82,10 +90,10 @@ from modes.common.exercise_filter import (
     exercise_conditions,
     keeps,
 )
-from modes.everyday.config import EverydayConfig
+from modes.everyday.config import DutyHours, EverydayConfig
 from modes.everyday.overdue import is_overdue, overdue_condition
 
-BY = ("department", "district", "supervisor", "role")
+BY = ("department", "district", "supervisor", "role", "cell")
 SEAT_ROLES = ("supervisor", "operator", "shift_leader", "dispatcher")
 PUBLIC_CHANNELS = ("hotline", "internet", "media")
 DEFAULT_DAYS = 30
@@ -223,6 +231,8 @@ DEPARTMENT_COUNTS = (
     "satisfied",
 )
 SUPERVISOR_COUNTS = (
+    "duty_filed",
+    "duty_public_filed",
     "supervisor_reports",
     "supervisor_reports_filed",
     "verify_tasks",
@@ -241,11 +251,20 @@ SQLITE_SCAN_ABOVE = 20_000
 
 
 def _case_conditions(
-    now: dt.datetime, names: Iterable[str], *, dispatched_only: bool = False
+    now: dt.datetime,
+    names: Iterable[str],
+    *,
+    dispatched_only: bool = False,
+    duty: DutyHours | None = None,
 ) -> dict[str, ColumnElement[bool] | None]:
     """The SQL condition of each count (None: every row counts); ``dispatched_only`` when the query's
-    WHERE already keeps only dispatched cases (the department view), to test less per row."""
+    WHERE already keeps only dispatched cases (the department view), to test less per row; ``duty`` the
+    supervisors' duty hours, for the coverage counts."""
     c = Case
+    # Coverage quality (docs/coverage_quality.md): problems (filed, not voided) reported while the
+    # supervisors were on duty, and those the public reported first.
+    problem = and_(c.filed_at.is_not(None), c.voided_at.is_(None))
+    duty_problem = and_(problem, on_duty_condition(duty)) if duty is not None else problem
     # Open in handling: dispatched, neither closed nor voided (a merged case is never dispatched).
     open_ = and_(c.closed_at.is_(None), c.voided_at.is_(None))
     in_handling = open_ if dispatched_only else and_(c.dispatched_at.is_not(None), open_)
@@ -268,6 +287,8 @@ def _case_conditions(
         "public_filed": and_(c.filed_at.is_not(None), c.channel.in_(PUBLIC_CHANNELS)),
         "evaluated": c.satisfaction.is_not(None),
         "satisfied": c.satisfaction.in_(("satisfied", "basic")),
+        "duty_filed": duty_problem,
+        "duty_public_filed": and_(duty_problem, c.channel.in_(PUBLIC_CHANNELS)),
         "supervisor_reports": and_(c.channel == "supervisor", c.state != "merged"),
         "supervisor_reports_filed": and_(c.channel == "supervisor", c.filed_at.is_not(None)),
         "verify_tasks": and_(c.verify_due.is_not(None), or_(c.verified_at.is_not(None), c.verify_due < now)),
@@ -310,6 +331,53 @@ def _row_value_sqlite(element, compiler, **kw):
     return "+" + compiler.process(element.clauses, **kw)
 
 
+class _time_of_day(FunctionElement):
+    """A datetime's time of day as ``HH:MM:SS`` text, which compares as the times do."""
+
+    inherit_cache = True
+    type = String()
+
+
+@compiles(_time_of_day)
+def _time_of_day_default(element, compiler, **kw):
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'HH24:MI:SS')"
+
+
+@compiles(_time_of_day, "sqlite")
+def _time_of_day_sqlite(element, compiler, **kw):
+    return f"strftime('%H:%M:%S', {compiler.process(element.clauses, **kw)})"
+
+
+class _weekday(FunctionElement):
+    """A datetime's day of the week, Monday = 0 as Python counts."""
+
+    inherit_cache = True
+    type = Integer()
+
+
+@compiles(_weekday)
+def _weekday_default(element, compiler, **kw):
+    return f"(CAST(EXTRACT(ISODOW FROM {compiler.process(element.clauses, **kw)}) AS INTEGER) - 1)"
+
+
+@compiles(_weekday, "sqlite")
+def _weekday_sqlite(element, compiler, **kw):
+    return f"((CAST(strftime('%w', {compiler.process(element.clauses, **kw)}) AS INTEGER) + 6) % 7)"
+
+
+def on_duty_condition(duty: DutyHours, column=Case.reported_at) -> ColumnElement[bool]:
+    """``DutyHours.on_duty`` in SQL: ``column`` falls in a duty period on a duty day."""
+    tod = _time_of_day(column)
+    periods = []
+    for a, b in duty.periods:
+        lo, hi = a.isoformat("seconds"), b.isoformat("seconds")
+        periods.append(and_(tod >= lo, tod < hi) if a < b else or_(tod >= lo, tod < hi))
+    cond = or_(*periods)
+    if duty.days != frozenset(range(7)):
+        cond = and_(cond, _weekday(column).in_(sorted(duty.days)))
+    return cond
+
+
 def _reported_in(session: Session, period: Period) -> list[ColumnElement[bool]]:
     """``reported_at`` in the period, in the form that gives SQLite a good plan.
 
@@ -337,14 +405,21 @@ def _reported_in(session: Session, period: Period) -> list[ColumnElement[bool]]:
 
 
 def _case_rows(
-    session: Session, by: str, period: Period, now: dt.datetime, names: tuple[str, ...], exercises: str
+    session: Session,
+    by: str,
+    period: Period,
+    now: dt.datetime,
+    names: tuple[str, ...],
+    exercises: str,
+    duty: DutyHours | None = None,
 ) -> list:
     key = {
         "department": Case.department_code,
         "district": Case.district_code,
         "supervisor": Case.supervisor_id,
+        "cell": Case.cell_code,
     }[by]
-    conds = _case_conditions(now, names, dispatched_only=by == "department")
+    conds = _case_conditions(now, names, dispatched_only=by == "department", duty=duty)
     # Real cases are nearly all the rows: SQLite must not take "exercise_id IS NULL" to its own index
     # (a lookup of every row, then a sort), but read it from ix_cases_kpi, whose last column it is, so
     # the department query still reads that index alone (migration ex_0002).
@@ -383,7 +458,9 @@ def _derived(counts: dict) -> dict:
         )
         rates["public_report_rate"] = _rate(counts["public_filed"], counts["filed"])
     if "supervisor_reports" in counts:
-        rates["missed_rate"] = rates["public_report_rate"]
+        # 漏报: the problems of the patch the public reported first while its supervisor was on duty
+        rates["public_first_rate"] = _rate(counts["duty_public_filed"], counts["duty_filed"])
+        rates["missed_rate"] = rates["public_first_rate"]
         rates["valid_report_rate"] = _rate(counts["supervisor_reports_filed"], counts["supervisor_reports"])
         rates["verify_on_time_rate"] = _rate(counts["verified_on_time"], counts["verify_tasks"])
         rates["check_on_time_rate"] = _rate(counts["checked_on_time"], counts["check_tasks"])
@@ -441,25 +518,36 @@ def _names(session: Session, by: str) -> dict:
     return dict(session.execute(select(Staff.login, Staff.name)).all())
 
 
+def _cells_per_supervisor(session: Session) -> dict[int, int]:
+    """The cells of each supervisor's patch now (``GridCell.supervisor_id``)."""
+    sup = GridCell.supervisor_id
+    return dict(session.execute(select(sup, func.count()).where(sup.is_not(None)).group_by(sup)).all())
+
+
 def _cells_per_district(session: Session) -> dict[str, int]:
     district = func.substr(GridCell.code, 1, 6)
     return dict(session.execute(select(district, func.count()).group_by(district)).all())
 
 
 def _case_based(
-    session: Session, by: str, period: Period, now: dt.datetime, ev: dict, exercises: str
+    session: Session, by: str, period: Period, now: dt.datetime, config: EverydayConfig, exercises: str
 ) -> list[dict]:
+    ev = config.evaluation
+    duty = config.supervision
     names = COUNTS_BY[by]
     month = MONTH_DAYS / period.days
     labels = _names(session, by)
     cells = _cells_per_district(session) if by == "district" else {}
+    patches = _cells_per_supervisor(session) if by == "supervisor" else {}
     out = []
-    for r in _case_rows(session, by, period, now, names, exercises):
+    for r in _case_rows(session, by, period, now, names, exercises, duty if by == "supervisor" else None):
         counts = {n: int(getattr(r, n)) for n in names}
         rates = _derived(counts)
         if by == "supervisor":
             code, name = labels.get(r.key, (str(r.key), ""))
-            row = {"key": code, "name": name}
+            row = {"key": code, "name": name, "cells": patches.get(r.key, 0)}
+            # Too few problems in the duty hours to judge the patch's coverage by (greyed, not hidden).
+            row["enough"] = counts["duty_filed"] >= duty.min_problems
             indicators = _score_supervisor(counts, rates, ev, month)
         else:
             row = {"key": r.key, "name": labels.get(r.key, "")}
@@ -484,11 +572,20 @@ def _minutes_between(session: Session, later, earlier):
 
 
 def _limit_minutes(config: EverydayConfig, stage: str) -> float:
-    """A stage limit as clock minutes (the centre's seats work round the clock)."""
+    """A stage limit as clock minutes: the rule for steps recorded before their history row kept the
+    due time they were held to (migration clocks_0001)."""
     start = dt.datetime(2000, 1, 3)
     return (
         config.stage_limit(stage).due(start, config.calendar, continuous=True) - start
     ).total_seconds() / 60
+
+
+def _on_time(h, before_clocks: ColumnElement[bool]) -> ColumnElement[bool]:
+    """A seat's step on time: by the due time its history row kept for the stage attempt it completed
+    (each attempt its own, however often a return or a rework started the stage again); a step
+    recorded before history rows kept one by ``before_clocks``, the case's due columns as before."""
+    due = h.stage_due
+    return or_(and_(due.is_not(None), h.at <= due), and_(due.is_(None), before_clocks))
 
 
 def _seat_rows(session: Session, period: Period, config: EverydayConfig, exercises: str = "leave") -> list:
@@ -496,30 +593,33 @@ def _seat_rows(session: Session, period: Period, config: EverydayConfig, exercis
     act = h.action
     check_sent_late = _minutes_between(session, h.at, c.feedback_at) > _limit_minutes(config, "accept")
     close_late = _minutes_between(session, h.at, c.checked_at) > _limit_minutes(config, "file")
+    verify_acts, check_acts = ("verify", "not_found"), ("check_pass", "check_fail")
     aggregates = {
         # 受理员: 受理数 (accepting or sending to verify), verify and check tasks sent on time
         "accepted": act.in_(("accept", "send_verify")),
         "verify_sent": act == "send_verify",
-        "verify_sent_on_time": and_(act == "send_verify", h.at <= c.accept_due),
+        "verify_sent_on_time": and_(act == "send_verify", _on_time(h, h.at <= c.accept_due)),
         "check_sent": act == "send_check",
-        "check_sent_on_time": and_(act == "send_check", or_(c.feedback_at.is_(None), ~check_sent_late)),
+        "check_sent_on_time": and_(
+            act == "send_check", _on_time(h, or_(c.feedback_at.is_(None), ~check_sent_late))
+        ),
         # 值班长: filing on time, filing accurately (not voided afterwards), closing on time
         "filed": act == "file",
-        "filed_on_time": and_(act == "file", h.at <= c.file_due),
+        "filed_on_time": and_(act == "file", _on_time(h, h.at <= c.file_due)),
         "filed_then_voided": and_(act == "file", c.voided_at.is_not(None)),
         "closes": act == "close",
-        "closed_on_time": and_(act == "close", or_(c.checked_at.is_(None), ~close_late)),
+        "closed_on_time": and_(act == "close", _on_time(h, or_(c.checked_at.is_(None), ~close_late))),
         # 派遣员: dispatches, on time, and whether the case later needed rework
         "dispatches": act == "dispatch",
-        "dispatched_on_time": and_(act == "dispatch", h.at <= c.dispatch_due),
+        "dispatched_on_time": and_(act == "dispatch", _on_time(h, h.at <= c.dispatch_due)),
         "dispatched_reworked": and_(act == "dispatch", c.rework_count > 0),
         # 监督员 at a seat: own reports (and whether filed), verifications and checks on time
         "reports": and_(act == "report", h.role == "supervisor"),
         "reports_filed": and_(act == "report", h.role == "supervisor", c.filed_at.is_not(None)),
-        "verifications": act.in_(("verify", "not_found")),
-        "verified_on_time": and_(act.in_(("verify", "not_found")), h.at <= c.verify_due),
-        "checks": act.in_(("check_pass", "check_fail")),
-        "checked_on_time": and_(act.in_(("check_pass", "check_fail")), h.at <= c.check_due),
+        "verifications": act.in_(verify_acts),
+        "verified_on_time": and_(act.in_(verify_acts), _on_time(h, h.at <= c.verify_due)),
+        "checks": act.in_(check_acts),
+        "checked_on_time": and_(act.in_(check_acts), _on_time(h, h.at <= c.check_due)),
     }
     stmt = (
         select(h.role, h.actor, *(func.count().filter(cond).label(n) for n, cond in aggregates.items()))
@@ -640,12 +740,51 @@ def evaluate(
     exercises = exercise_choice(exercises)
     period = period_of(start, end, now)
     config = config or EverydayConfig.load(session)
-    ev = config.evaluation
     if by == "role":
         rows = _seats(session, period, config, exercises)
+    elif by == "cell":
+        rows = _cell_rows(session, period, now, config, exercises)
     else:
-        rows = _case_based(session, by, period, now, ev, exercises)
+        rows = _case_based(session, by, period, now, config, exercises)
     return _document(by, period, now, rows, exercises)
+
+
+CELL_COUNTS = ("duty_filed", "duty_public_filed")
+
+
+def _cell_rows(
+    session: Session, period: Period, now: dt.datetime, config: EverydayConfig, exercises: str
+) -> list[dict]:
+    """Coverage quality per grid cell (docs/coverage_quality.md): the counts of ``by`` = supervisor,
+    grouped by the case's cell, for every cell with a problem reported in its supervisor's duty hours.
+    A cell has no score of its own: it is part of a supervisor's patch."""
+    duty = config.supervision
+    supervisors = {
+        code: (sup_code, name)
+        for code, sup_code, name in session.execute(
+            select(GridCell.code, Supervisor.code, Supervisor.name).outerjoin(
+                Supervisor, Supervisor.id == GridCell.supervisor_id
+            )
+        )
+    }
+    out = []
+    for r in _case_rows(session, "cell", period, now, CELL_COUNTS, exercises, duty):
+        problems, public = int(r.duty_filed), int(r.duty_public_filed)
+        if not problems:
+            continue
+        sup_code, sup_name = supervisors.get(r.key, (None, None))
+        out.append(
+            {
+                "key": r.key,
+                "supervisor": sup_code,
+                "name": sup_name or "",
+                "duty_filed": problems,
+                "duty_public_filed": public,
+                "public_first_rate": _rate(public, problems),
+                "enough": problems >= duty.min_problems,
+            }
+        )
+    return out
 
 
 def _document(by: str, period: Period, now: dt.datetime, rows: list[dict], exercises: str) -> dict:

@@ -160,8 +160,10 @@ _TIME_COLUMNS = (
     "started_at",
     "deadline",
     "feedback_at",
+    "send_check_due",
     "check_due",
     "checked_at",
+    "close_due",
     "closed_at",
     "voided_at",
     "evaluated_at",
@@ -242,7 +244,8 @@ class SimulatedCase:
         self.suspended_minutes = 0.0
         self.rework_count = self.return_count = self.extension_count = self.suspension_count = 0
         # Per step, report first: (action, role, state before, state after, then what the rules were
-        # given: second, actor, note, department, extension as text, satisfaction). Plain tuples of
+        # given: second, actor, note, department, extension as text, satisfaction; last the due time
+        # of the stage clock the step stopped, as the history row keeps it). Plain tuples of
         # strings and numbers, which the garbage collector stops tracking: a year's steps as objects
         # made it scan millions of them again and again.
         self.steps: list[tuple] = []
@@ -255,7 +258,7 @@ class SimulatedCase:
     def report(self, actor: str, role: str, s: int, duplicate_of: int | None) -> None:
         self.reported_at = self.updated_at = s
         open_case(self.sim.rules, self, s, duplicate_of)
-        self.steps.append(("report", role, None, self.state, s, actor, "", None, None, None))
+        self.steps.append(("report", role, None, self.state, s, actor, "", None, None, None, None))
 
     def do(
         self,
@@ -280,9 +283,12 @@ class SimulatedCase:
         tr = _TABLE.step_by_action(before, action, role)  # a refusal here is a bug of the generator
         if tr.needs_note or tr.guard:
             check_step(self, tr, action, note)
-        apply_step(sim.rules, self, tr, Step(s, actor, note, department, extension, satisfaction))
+        step = Step(s, actor, note, department, extension, satisfaction)
+        apply_step(sim.rules, self, tr, step)
         asked = None if extension is None else str(extension)
-        self.steps.append((action, role, before, self.state, s, actor, note, department, asked, satisfaction))
+        self.steps.append(
+            (action, role, before, self.state, s, actor, note, department, asked, satisfaction, step.held_to)
+        )
 
     @property
     def finished_at(self) -> float:
@@ -314,13 +320,22 @@ class _Generator(Simulation):
         super().__init__(config, clock, self.texts.iso, now_s=days * 86400, step_apart=1)
         self.rng = np.random.default_rng(seed)
         self.rand = random.Random(seed)
-        # The stage limits as plain seconds of clock time, only to draw realistic delays around them.
+        # The stage limits as plain seconds of clock time, only to draw realistic delays around them
+        # (whether a step is on time is its stage clock's: the due time the rules set on the row).
         self.stage_seconds = {
             k: float(self.rules.stage_limit(k).due(0, clock, continuous=True))
-            for k in ("accept", "verify", "file", "dispatch", "check")
+            for k in ("accept", "verify", "file", "dispatch", "send_check", "check", "close")
         }
         self.extensions = [Limit(n, "working_days") for n in (1, 2, 3)]
+        duty = config.supervision
+        self.duty_days = duty.days
+        self.duty_spans = sorted((_seconds(a), _seconds(b)) for a, b in duty.periods)
+        self.first_weekday = clock.base.weekday()
         self.dup_window_s = config.duplicate_window_hours * 3600
+
+
+def _seconds(t: dt.time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
 
 
 def _as_date(value: dt.date | str | None) -> dt.date:
@@ -701,20 +716,34 @@ def _simulate_case(gen: _Generator, city: _CityData, b: _Batch, i: int, case_id:
 _DUPLICATE_KEYS = ("kind", "type", "component", "department", "urgent", "cell", "x", "y")
 
 
-def _within(rand: random.Random, limit_s: float, on_time: float) -> int:
-    """A delay that meets a limit of ``limit_s`` seconds with probability ``on_time``."""
+def _within(rand: random.Random, s: int, due: int, limit_s: float, on_time: float) -> int:
+    """When a stage's step is taken, its clock having started at ``s``: by the stage's due time with
+    probability ``on_time`` (a delay around the limit's length in clock time, ``limit_s`` seconds, so the
+    centre's seats work round the clock while a working-time limit waits for the next working hours),
+    else after the due time."""
     if rand.random() < on_time:
-        return max(30, int(limit_s * (0.15 + 0.8 * rand.random())))
-    return int(limit_s * (1.05 + rand.expovariate(1.5)))
+        return min(s + max(30, int(limit_s * (0.15 + 0.8 * rand.random()))), due)
+    return max(s, due) + max(60, int(limit_s * (0.05 + rand.expovariate(1.5))))
 
 
-def _next_field_time(s: int, rand: random.Random) -> int:
-    """Supervisors are on the street 07:00-19:00: a task at night waits for the morning."""
-    tod = s % 86400
-    if 7 * _HOUR <= tod < 19 * _HOUR:
+def _next_field_time(gen: _Generator, s: int) -> int:
+    """Supervisors are on the street in their duty hours (``EverydayConfig.supervision``, by default
+    07:00-19:00 every day): a task outside them waits for the next duty period, and a little more.
+    ``DutyHours.on_duty`` on whole seconds (a year asks it a million times)."""
+    day, tod = divmod(s, 86400)
+    weekday = (gen.first_weekday + day) % 7
+    if weekday in gen.duty_days and any(
+        (a <= tod < b) if a < b else (tod >= a or tod < b) for a, b in gen.duty_spans
+    ):
         return s
-    day = s - tod + (86400 if tod >= 19 * _HOUR else 0)
-    return day + 7 * _HOUR + int(rand.random() * 40 * _MIN)
+    for d in range(8):
+        if (gen.first_weekday + day + d) % 7 not in gen.duty_days:
+            continue
+        for a, _b in gen.duty_spans:  # in order of the day
+            start = (day + d) * 86400 + a
+            if start > s:
+                return start + int(gen.rand.random() * 40 * _MIN)
+    return s  # no duty period in a week: the configuration allows none, the task is done at once
 
 
 def _walk(gen: _Generator, sim: SimulatedCase, channel: str, crew: _Crew, seats: _Seats) -> None:
@@ -726,34 +755,38 @@ def _walk(gen: _Generator, sim: SimulatedCase, channel: str, crew: _Crew, seats:
         if rand.random() < 0.08 and not sim.urgent:
             s += int(rand.uniform(2, 20) * _MIN)
             sim.do("self_fix", "supervisor", crew.supervisor, s)
-            s += _within(rand, lim["file"], 0.95)
+            s = _within(rand, sim.last, sim.file_due, lim["file"], 0.95)
             sim.do("approve_self_fix", "shift_leader", crew.leader, s)
             return
-        s += _within(rand, lim["accept"], 0.97)
+        s = _within(rand, s, sim.accept_due, lim["accept"], 0.97)
         sim.do("accept", "operator", crew.operator, s)
     else:  # everyone else's report is verified on site first
-        s += _within(rand, lim["accept"], 0.96)
+        s = _within(rand, s, sim.accept_due, lim["accept"], 0.96)
         sim.do("send_verify", "operator", crew.operator, s)
-        there = _next_field_time(s, rand)
-        s = there + (_within(rand, lim["verify"], 0.94) if there == s else int(rand.uniform(5, 60) * _MIN))
+        there = _next_field_time(gen, s)
+        if there == s:
+            s = _within(rand, s, sim.verify_due, lim["verify"], 0.94)
+        else:
+            s = there + int(rand.uniform(5, 60) * _MIN)
         if rand.random() < 0.03:
             sim.do("not_found", "supervisor", crew.supervisor, s, NOTES["not_found"])
             s += int(rand.uniform(10, 90) * _MIN)
             sim.do("void", "shift_leader", crew.leader, s, NOTES["void_unfounded"])
             return
         sim.do("verify", "supervisor", crew.supervisor, s)
+    s = sim.last
     if rand.random() < 0.015:
-        s += _within(rand, lim["file"], 0.9)
+        s = _within(rand, s, sim.file_due, lim["file"], 0.9)
         sim.do("void", "shift_leader", crew.leader, s, NOTES["void_remit"])
         return
-    s += _within(rand, lim["file"], 0.96)
+    s = _within(rand, s, sim.file_due, lim["file"], 0.96)
     sim.do("file", "shift_leader", crew.leader, s)
     if rand.random() < 0.008:
         s += int(rand.uniform(5, 120) * _MIN)
         sim.do("void", "shift_leader", crew.leader, s, NOTES["void_after_filing"])
         return
 
-    s += _within(rand, lim["dispatch"], 0.96)
+    s = _within(rand, sim.last, sim.dispatch_due, lim["dispatch"], 0.96)
     department = sim.department_code
     if department and rand.random() < 0.03:  # sent to the wrong unit first, which returns it (回退)
         wrong = [d for d in seats.departments if d != department]
@@ -775,7 +808,7 @@ def _walk(gen: _Generator, sim: SimulatedCase, channel: str, crew: _Crew, seats:
             )
             s += int(rand.uniform(5, 60) * _MIN)
             sim.do("approve_return", "dispatcher", crew.dispatcher, s)
-            s += _within(rand, lim["dispatch"], 0.9)
+            s = _within(rand, sim.last, sim.dispatch_due, lim["dispatch"], 0.9)
     sim.do("dispatch", "dispatcher", crew.dispatcher, s, department=department)
     _handle(gen, sim, s, crew)
     if sim.closure_kind in ("normal", "overdue") and channel in PUBLIC and rand.random() < 0.85:
@@ -789,6 +822,7 @@ def _handle(gen: _Generator, sim: SimulatedCase, s: int, crew: _Crew) -> None:
     """From dispatch to closing, with the department's special paths and rework."""
     rand = gen.rand
     clock = gen.clock
+    lim = gen.stage_seconds
     unit, urgent = crew.unit, sim.urgent
     for attempt in range(3):
         s = _office_time(clock, s + int(rand.uniform(5, 90) * _MIN), urgent)
@@ -818,19 +852,21 @@ def _handle(gen: _Generator, sim: SimulatedCase, s: int, crew: _Crew) -> None:
             sim.do("resume", "dispatcher", crew.dispatcher, s)
         s = _work_done(gen, sim, sim.last)
         sim.do("feedback", "department", unit, s)
-        s = sim.last + _within(rand, gen.stage_seconds["accept"], 0.95)
+        s = _within(rand, sim.last, sim.send_check_due, lim["send_check"], 0.95)
         sim.do("send_check", "operator", crew.operator, s)
-        there = _next_field_time(s, rand)
-        s = there + (
-            _within(rand, gen.stage_seconds["check"], 0.95) if there == s else int(rand.uniform(5, 60) * _MIN)
-        )
+        s = sim.last
+        there = _next_field_time(gen, s)
+        if there == s:
+            s = _within(rand, s, sim.check_due, lim["check"], 0.95)
+        else:
+            s = there + int(rand.uniform(5, 60) * _MIN)
         if attempt < 2 and rand.random() < 0.05:
             sim.do("check_fail", "supervisor", crew.supervisor, s, NOTES["check_fail"])
-            s += int(rand.uniform(5, 60) * _MIN)
+            s = _within(rand, sim.last, sim.dispatch_due, lim["dispatch"], 0.95)
             sim.do("rework", "dispatcher", crew.dispatcher, s)
             continue
         sim.do("check_pass", "supervisor", crew.supervisor, s)
-        s += int(rand.uniform(2, 40) * _MIN)
+        s = _within(rand, sim.last, sim.close_due, lim["close"], 0.95)
         sim.do("close", "shift_leader", crew.leader, s)
         return
 
@@ -928,7 +964,7 @@ CASE_COLUMNS = (
     "external_ref",
     "updated_at",
 )
-HISTORY_COLUMNS = ("case_id", "at", "actor", "role", "action", "from_state", "to_state", "note")
+HISTORY_COLUMNS = ("case_id", "at", "actor", "role", "action", "from_state", "to_state", "note", "stage_due")
 _case_times = operator.attrgetter(*_TIME_COLUMNS)
 
 
@@ -989,8 +1025,22 @@ class BulkRows:
         )
         compact = []
         iso = w.iso_time
-        for action, role, before, after, s, actor, note, _department, _extension, _satisfaction in sim.steps:
-            self.history.append((case_id, fmt(s), actor, role, action, before, after, note))
+        for (
+            action,
+            role,
+            before,
+            after,
+            s,
+            actor,
+            note,
+            _department,
+            _extension,
+            _satisfaction,
+            due,
+        ) in sim.steps:
+            self.history.append(
+                (case_id, fmt(s), actor, role, action, before, after, note, None if due is None else fmt(due))
+            )
             compact.append([action, role, actor, iso(s)])
             if action in _SPECIAL:
                 counts.special[_SPECIAL[action]] += 1

@@ -31,13 +31,17 @@ STAGE_DUE_BY_STATE: dict[State, ColumnElement] = {
     State.REPORTED: Case.accept_due,
     State.VERIFYING: Case.verify_due,
     State.ACCEPTED: Case.file_due,
+    State.SELF_FIX_REVIEW: Case.file_due,
     State.FILED: Case.dispatch_due,
     State.DISPATCHED: Case.deadline,
     State.HANDLING: Case.deadline,
     State.EXTENSION_REQUESTED: Case.deadline,
     State.RETURN_REQUESTED: Case.deadline,
     State.SUSPENSION_REQUESTED: Case.deadline,
+    State.FEEDBACK: Case.send_check_due,
     State.CHECKING: Case.check_due,
+    State.CHECKED: Case.close_due,
+    State.REWORK_PENDING: Case.dispatch_due,
 }
 
 

@@ -20,8 +20,8 @@ CHUNK = 50_000
 COLUMNS = (
     "kind", "type_code", "channel", "state", "urgent", "x", "y", "cell_code", "community_code", "street_code",
     "district_code", "department_code", "description", "reporter", "reported_at", "accept_due", "verify_due",
-    "file_due", "dispatch_due", "deadline", "check_due", "closed_at", "suspended_minutes", "rework_count",
-    "return_count", "extension_count", "suspension_count",
+    "file_due", "dispatch_due", "deadline", "send_check_due", "check_due", "close_due", "closed_at",
+    "suspended_minutes", "rework_count", "return_count", "extension_count", "suspension_count",
 )  # fmt: skip
 CHANNELS = ["supervisor", "camera", "hotline", "internet", "patrol", "media"]
 STATES = [s.value for s in State]
@@ -86,9 +86,11 @@ def fill_cases(engine, n: int, *, now: dt.datetime, seed: int = 1, days: int = 3
             _times(reported + stage, st["reported"] | st["not_found"]),
             _times(reported + stage, st["verifying"]),
             _times(reported + 2 * stage, st["accepted"] | st["self_fix_review"]),
-            _times(reported + 3 * stage, st["filed"]),
+            _times(reported + 3 * stage, st["filed"] | st["rework_pending"]),
             _times(deadline, ~st["merged"]),
+            _times(deadline + stage // 2, st["feedback"]),
             _times(deadline + stage, st["checking"]),
+            _times(deadline + 2 * stage, st["checked"]),
             _times(deadline - stage, closed),
             [0.0] * m,
             [0] * m,

@@ -138,7 +138,7 @@ def test_a_dispatcher_dispatches_to_the_department_chosen_in_the_dialog(panel_fo
     handling = [c for c in panel.detail.stages if c.stage == "handle"]
     assert handling and handling[0].running and handling[0].remaining_minutes > 0
     row = [panel.clocks.item(r, 0).text() for r in range(panel.clocks.rowCount())].index("Handling")
-    assert "left" in panel.clocks.item(row, 3).text()
+    assert "left" in panel.clocks.item(row, 5).text()
 
 
 def test_a_department_asks_to_return_with_a_reason_and_other_departments_cannot(

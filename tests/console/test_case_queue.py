@@ -122,9 +122,10 @@ def test_overdue_rows_are_marked_red(services, qtbot):
 def _python_key(column: str):
     """The queue's orderings, restated in Python over whole rows (an independent check of the SQL)."""
     stage_due = {
-        "reported": "accept_due", "verifying": "verify_due", "accepted": "file_due", "filed": "dispatch_due",
-        "dispatched": "deadline", "handling": "deadline", "extension_requested": "deadline",
-        "return_requested": "deadline", "suspension_requested": "deadline", "checking": "check_due",
+        "reported": "accept_due", "verifying": "verify_due", "accepted": "file_due", "self_fix_review": "file_due",
+        "filed": "dispatch_due", "dispatched": "deadline", "handling": "deadline", "extension_requested": "deadline",
+        "return_requested": "deadline", "suspension_requested": "deadline", "feedback": "send_check_due",
+        "checking": "check_due", "checked": "close_due", "rework_pending": "dispatch_due",
     }  # fmt: skip
     far = dt.datetime(9999, 12, 31)
     keys = {
@@ -153,7 +154,7 @@ def test_sorting_in_sql_matches_python(services, make_session, column, descendin
             select(
                 Case.id, Case.reported_at, Case.channel, Case.type_code, Case.street_code, Case.department_code,
                 Case.state, Case.reporter, Case.accept_due, Case.verify_due, Case.file_due, Case.dispatch_due,
-                Case.deadline, Case.check_due,
+                Case.deadline, Case.send_check_due, Case.check_due, Case.close_due,
             )
         ).all()  # fmt: skip
     key = _python_key(column)

@@ -120,7 +120,7 @@ def test_full_loop_from_hotline_to_evaluation(desk, clock):
         "evaluate",
     ]
     stages = {s["stage"]: s for s in shown["stages"]}
-    assert set(stages) == {"accept", "verify", "file", "dispatch", "handle", "check"}
+    assert set(stages) == {"accept", "verify", "file", "dispatch", "handle", "send_check", "check", "close"}
     assert stages["verify"]["elapsed_minutes"] == 20 and not stages["verify"]["overdue"]
     # dispatched 09:45, fed back 12:15: the lunch break does not count.
     assert stages["handle"]["elapsed_minutes"] == 135 and stages["handle"]["clock"] == "working"

@@ -216,14 +216,18 @@ def test_supervisor_view_counts_reports_verifications_and_checks(loop):
     assert sup["supervisor_reports"] == 7 and sup["supervisor_reports_filed"] == 7  # all but G
     assert (sup["verify_tasks"], sup["verified_on_time"]) == (1, 1)  # G, 15 minutes after sending
     assert (sup["check_tasks"], sup["checked_on_time"]) == (4, 4)  # A B F G, their last checks
-    assert sup["missed_rate"] == 0.125  # G came from the public
+    # 漏报: of the 7 problems reported in the supervisor's duty hours (07:00-19:00; E was voided after
+    # filing, no problem), G came from the public first.
+    assert (sup["duty_filed"], sup["duty_public_filed"]) == (7, 1)
+    assert sup["missed_rate"] == sup["public_first_rate"] == 0.1429
+    assert (sup["cells"], sup["enough"]) == (2, False)  # fewer than 10 problems: too few to judge
     assert sup["indicators"] == {
         "valid_report": 100.0,
-        "missed": 87.5,
+        "missed": 85.71,
         "verify_on_time": 100.0,
         "check_on_time": 100.0,
     }
-    assert sup["score"] == 97.5 and sup["grade"] == "A"
+    assert sup["score"] == 97.14 and sup["grade"] == "A"
 
 
 def test_seat_view_counts_actions_by_who_took_them(loop):
