@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -61,6 +60,7 @@ from console.emergency.tables import (
 )
 from console.exercises.texts import STAMP
 from console.map.draw_tool import PolygonDrawTool
+from console.room import columns_fit_contents, room_for_placeholder
 from data.emergency_models import IncidentStatus, TaskStatus
 from data.geometry import GeometryError
 from modes.common.mode_switch import Mode
@@ -96,8 +96,7 @@ def _table(model, name: str) -> QTableView:
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
+    columns_fit_contents(view)
     view.setAlternatingRowColors(False)
     return view
 
@@ -1165,6 +1164,8 @@ class CommandPanel(QWidget):
         self.agency_edit = QLineEdit()
         self.agency_edit.setObjectName("role_agency")
         self.agency_edit.setPlaceholderText(self.tr("Agency"))
+        for edit in (self.person_edit, self.agency_edit):
+            room_for_placeholder(edit)
         self.assign_button = QPushButton(self.tr("Assign"))
         self.assign_button.setObjectName("assign_role")
         self.assign_button.clicked.connect(self._on_assign)

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from console.everyday import case_texts
 from console.everyday.services import CaseServices
 from console.exercises.texts import MARK_FG, STAMP
+from console.room import fit_column
 from console.workers import WorkerPool
 from modes.everyday.case_filter import CaseFilter
 from modes.everyday.cases import Channel
@@ -52,6 +53,7 @@ OVERDUE_BG = QColor("#7a1c1c")
 OVERDUE_FG = QColor("#ffd6d6")
 LATE_FG = QColor("#ffb347")
 ID_WIDTH, ID_WIDTH_MARKED = 70, 150  # the case column, wider while exercise cases may carry the mark
+ELIDED = frozenset({"type", "place", "department", "reporter"})  # columns of names: a tooltip says it all
 
 _ROOT = QModelIndex()
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -162,6 +164,8 @@ class CaseQueueModel(QAbstractTableModel):
         if role == _TOOLTIP:
             if column == "id" and int(page.ids[i]) in self._marks_of(page):
                 return self.tr("An exercise's case, made by one of its injects: not a real report.")
+            if column in ELIDED:  # free text in a narrow column: the whole of it on hover
+                return self.data(index, _DISPLAY)
             if column != "due":
                 return None
             if page.overdue[i]:
@@ -415,6 +419,11 @@ class CaseQueuePanel(QWidget):
             range(len(QUEUE_COLUMNS)), (ID_WIDTH, 120, 80, 150, 150, 130, 110, 150, 90), strict=True
         ):
             self.table.setColumnWidth(col, width)
+        # The columns of a fixed vocabulary as wide as its longest word in this language.
+        fit_column(
+            self.table, QUEUE_COLUMNS.index("channel"), [case_texts.channel_label(c.value) for c in Channel]
+        )
+        fit_column(self.table, QUEUE_COLUMNS.index("state"), [case_texts.state_label(s.value) for s in State])
         header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         self.table.setSortingEnabled(True)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
