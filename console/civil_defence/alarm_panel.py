@@ -177,7 +177,12 @@ class AlarmPanel(QWidget):
         state = QGroupBox(self.tr("Current alarm"))
         v = QVBoxLayout(state)
         top = QHBoxLayout()
-        self.alarm_label = QLabel(self.tr("No alarm issued."))
+        self.alarm_label = QLabel(
+            self.tr(
+                "No alarm issued. The board fills when the civil-defence officer sounds one with the buttons "
+                "above (Pre-warning, Air raid, All clear)."
+            )
+        )
         self.alarm_label.setObjectName("alarm_label")
         self.alarm_label.setProperty("data_text", True)  # names the issuing login (data)
         self.alarm_label.setWordWrap(True)

@@ -399,6 +399,11 @@ class CaseQueuePanel(QWidget):
         self.search_box.textChanged.connect(self._on_search_text_changed)
         self.count_label = QLabel()
         self.count_label.setObjectName("queue_count")
+        self.empty_hint = QLabel()  # what to do when no case is listed
+        self.empty_hint.setObjectName("panel_hint")
+        self.empty_hint.setProperty("role_name", "queue_empty")
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.hide()
 
         self.table = QTableView()
         self.table.setObjectName("case_queue_table")
@@ -447,6 +452,7 @@ class CaseQueuePanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(filters)
         layout.addLayout(bottom)
+        layout.addWidget(self.empty_hint)
         layout.addWidget(self.table, 1)
         self._update_count()
 
@@ -578,6 +584,24 @@ class CaseQueuePanel(QWidget):
             text += " · " + self.tr("exercise records only")
         self.count_label.setText(text)
         self.count_label.setStyleSheet(f"color: {MARK_FG};" if choice != "leave" else "")
+        empty = self.model.rowCount() == 0 and not self.model.pending
+        self.empty_hint.setText(self.empty_text() if empty else "")
+        self.empty_hint.setVisible(empty)
+
+    def empty_text(self) -> str:
+        """What an empty queue says: which filter to loosen, or where cases come from."""
+        f = self.model.filter
+        if f != CaseFilter(exercises=f.exercises):
+            return self.tr(
+                "No case matches these filters: set a filter back to Any…, untick Overdue only or clear "
+                "the search."
+            )
+        if f.exercises == "only":
+            return self.tr("No exercise cases: they come from a running exercise's injects.")
+        return self.tr(
+            "No cases yet: reports come in from the Intake tab, the supervisors' devices and the 12319 "
+            "hotline."
+        )
 
     # --- selection -----------------------------------------------------------------------------------
 
