@@ -102,17 +102,17 @@ def pad(text: str, columns: int, *, right: bool = False) -> str:
 
 
 def table(
-    rows: Iterable[Mapping[str, Any] | Sequence[Any]],
-    columns: Sequence[tuple[Any, str]],
-    *,
-    right: Iterable[Any] = (),
-    indent: int = 2,
+    rows: Iterable[Mapping[str, Any] | Sequence[Any]], columns: Sequence[tuple[Any, str]], *, indent: int = 2
 ) -> list[str]:
-    """Rows under a header: ``columns`` are (key or index, title); ``right`` the keys aligned right
-    (numbers). Each cell is ``value_text`` of its value."""
-    right = set(right)
-    cells = [[value_text(row[key] if not isinstance(row, Mapping) else row.get(key)) for key, _ in columns]
-             for row in rows]  # fmt: skip
+    """Rows under a header: ``columns`` are (key or index, title); a column of numbers is aligned right.
+    Each cell is ``value_text`` of its value."""
+    rows = list(rows)
+
+    def get(row: Any, key: Any) -> Any:
+        return row.get(key) if isinstance(row, Mapping) else row[key]
+
+    right = {key for key, _ in columns if all(_number(get(r, key)) for r in rows if get(r, key) is not None)}
+    cells = [[value_text(get(row, key)) for key, _ in columns] for row in rows]
     titles = [title for _, title in columns]
     widths = [max([width(t)] + [width(r[i]) for r in cells]) for i, t in enumerate(titles)]
     lead = " " * indent
@@ -143,12 +143,7 @@ def fields(doc: Mapping[str, Any], *, indent: int = 0) -> list[str]:
         elif _is_records(value):
             keys = list(dict.fromkeys(k for v in value for k, x in v.items() if not _nested(x)))
             lines.append(f"{lead}{name} ({len(value)}):")
-            numbers = [
-                k
-                for k in keys
-                if all(isinstance(v.get(k), int | float) for v in value if v.get(k) is not None)
-            ]
-            lines += table(value, [(k, k.replace("_", " ")) for k in keys], right=numbers, indent=indent + 2)
+            lines += table(value, [(k, k.replace("_", " ")) for k in keys], indent=indent + 2)
         else:
             lines.append(f"{lead}{pad(name, name_width + 1)} {value_text(value)}".rstrip())
     return lines

@@ -238,7 +238,7 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
         try:
             login = authenticate(who, password)
         except AuthRefused as exc:
-            sys.stderr.write(f"error: --as: {exc}\n")
+            sys.stderr.write(f"error: {exc}\n")  # as every command says it
             return EXIT_INPUT
     else:
         dialog = LoginDialog(authenticate, who or "")
