@@ -1,18 +1,21 @@
 """Room to read: no text on the commander's screen is cut off, at 1920×1080 and at 1366×768, in English
 and in Chinese.
 
-One window per language (the console builds its texts in the language it starts in), logged in as the
-city commander on the small demo city made busy like the Harbin demo: three days of case history, an
-incident with dispatched units, an air-raid alarm with its acknowledgement board, a running exercise
-with its MSEL, a component in the Selection pane. The window visits every page (each tab of the
-everyday, civil-defence and emergency pages, the incident form, the case panel and the exercise
-controller), at both sizes, and walks every visible widget that shows text.
+One window per language (the console builds its texts in the language it starts in), in the console's
+theme (its fonts and stylesheet), logged in as the city commander on the small demo city made busy like
+the Harbin demo: three days of case history, an incident with dispatched units, an air-raid alarm with
+its acknowledgement board, a running exercise with its MSEL, a component in the Selection pane. The
+window visits every page (each tab of the everyday, civil-defence and emergency pages, the incident
+form, the case panel and the exercise controller), each at 1920×1080, at 1366×768 and at 1366×768 with
+the side panels dragged as narrow as they go, and walks every visible widget that shows text.
 
-The rule: a text is clipped when it needs more width than its widget gives it on screen (the widget's
-own room, cut by every ancestor that does not scroll sideways), measured with the widget's own font
-(``QFontMetrics``) or Qt's own size of the control (the style's size of a button, check box, tab,
-header section or combo box, stylesheet padding included):
+The rule: a text is clipped when it needs more room than its widget gives it on screen (the widget's
+own room, cut by every ancestor that does not scroll sideways: a panel may scroll up and down, never a
+text sideways), measured with the widget's own font (``QFontMetrics``) or Qt's own size of the control
+(the style's size of a button, check box, tab, header section or combo box, stylesheet padding
+included):
 
+- the window: it takes the size asked for (no page holds it larger than the screen);
 - a QLabel: every line of its text (the longest word of a word-wrapped one, and a wrapped label's
   height for its width); a label whose text ends with "…" and whose tooltip holds the whole text is
   elided by design and passes;
@@ -21,14 +24,16 @@ header section or combo box, stylesheet padding included):
 - a group box: its title's rectangle inside the box;
 - a tab: its size hint against its rectangle, and the tab inside the bar's visible width (a tab behind
   the scroll arrows is out of sight);
-- a table or tree header section: its size from contents (text, margins, sort indicator) against the
-  section's size;
+- a table header section: its size from contents (text, margins, sort indicator) against the section's
+  size; and a column pushed out of sight although all the columns would fit the table;
 - a table cell in view: its text against the column's width, unless the model gives the full text as
-  a tooltip (cells of long free text are elided by design, the tooltip carries it);
-- a combo box that is not editable: its current text (and icon) against the style's edit field.
+  a tooltip (cells of names and free text are elided by design, the tooltip carries them);
+- a combo box that is not editable: its current text (and icon) against the style's edit field;
+- an empty line edit: its placeholder (what goes in) against the room for text, unless a tooltip says it;
+- a tool bar: no widget hidden behind its extension button.
 
 A failure names the page, the size, the language, the widget (its class and object names up to the
-window), the text, and the width needed against the width available.
+window), the text, and the room needed against the room available.
 """
 
 from __future__ import annotations
