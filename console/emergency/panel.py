@@ -830,6 +830,9 @@ class OpenIncidentForm(QGroupBox):
         escalate.addWidget(self.escalate_button)
 
         form = QFormLayout(self)
+        # A row too wide for the column puts its field under its label: the form fits the side panel
+        # rather than widen it (and narrow the map) when it opens.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow(self.tr("Type"), self.type_box)
         form.addRow(self.tr("Level"), self.level_box)
         form.addRow(self.tr("Location (X, Y)"), where)
@@ -838,7 +841,7 @@ class OpenIncidentForm(QGroupBox):
         form.addRow(self.tr("Cordons inner / outer (m)"), radii)
         form.addRow(self.tr("Title"), self.title_edit)
         form.addRow(self.tr("Commander"), self.commander_edit)
-        form.addRow("", self.exercise_box)
+        form.addRow(self.exercise_box)  # the whole row: its text is longer than a field
         form.addRow("", self.open_button)
         form.addRow(self.tr("Or escalate"), escalate)
         console.location_picked.connect(self.set_location)

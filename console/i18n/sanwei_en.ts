@@ -3653,6 +3653,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <translation>{login} is locked after 5 failed log-ins, until {time}.</translation>
         </message>
         <message>
+            <source>{login} is a role several people hold: log in with your own login.</source>
+            <translation>{login} is a role several people hold: log in with your own login.</translation>
+        </message>
+        <message>
             <source>Wrong password ({n} of 5 failed log-ins in a row; the 5th locks the login for 60 s).</source>
             <translation>Wrong password ({n} of 5 failed log-ins in a row; the 5th locks the login for 60 s).</translation>
         </message>

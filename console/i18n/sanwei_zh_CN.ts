@@ -3653,6 +3653,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <translation>{login} 连续 5 次登录失败，已锁定至 {time}。</translation>
         </message>
         <message>
+            <source>{login} is a role several people hold: log in with your own login.</source>
+            <translation>{login} 是多人担任的角色：请用您本人的登录名登录。</translation>
+        </message>
+        <message>
             <source>Wrong password ({n} of 5 failed log-ins in a row; the 5th locks the login for 60 s).</source>
             <translation>密码错误（已连续失败 {n}/5 次；第 5 次将锁定该登录名 60 秒）。</translation>
         </message>
