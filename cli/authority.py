@@ -19,6 +19,7 @@ import sys
 from typing import Any
 
 from cli.common import PASSWORD_ENV, ask_password, command_bus, emit_json, make_clock, open_city
+from cli.human import when
 from data.errors import InputError
 
 MODES = ("everyday", "civil-defence", "emergency")
@@ -123,8 +124,8 @@ def _order_lines(order: dict) -> list[str]:
     decided = f" by {order['decided_by']}" if order.get("decided_by") else ""
     return [
         f"order {order['id']}: {order['what']} ({order['state']}{decided})",
-        f"  asked by {order['requested_by']} ({order['requested_role']}) at {order['requested_at']}, "
-        f"expires {order['expires_at']}",
+        f"  asked by {order['requested_by']} ({order['requested_role']}) at {when(order['requested_at'])}, "
+        f"expires {when(order['expires_at'])}",
         f"  reason: {order['reason'] or '-'}",
     ]
 
@@ -135,7 +136,7 @@ def _order_lines(order: dict) -> list[str]:
 def cmd_mode(args: argparse.Namespace) -> int:
     if args.mode_command == "show":
         doc = _call(args, "query.mode", {}, person=False)
-        since = f" since {doc['since']} (by {doc['actor']})" if doc["since"] else " (never switched)"
+        since = f" since {when(doc['since'])} (by {doc['actor']})" if doc["since"] else " (never switched)"
         _emit(args, doc, [f"{doc['mode']}{since}"])
         return 0
     payload = {"mode": args.mode, "reason": args.reason}
@@ -144,7 +145,7 @@ def cmd_mode(args: argparse.Namespace) -> int:
         order = doc["order"]
         doc = {**doc, "confirm_with": _confirm_hint(order)}
         lines = [
-            f"order {order['id']}: {order['what']} waits for a second person until {order['expires_at']}.",
+            f"order {order['id']}: {order['what']} waits for a second person until {when(order['expires_at'])}.",
             f"A second authorised person confirms it with: {_confirm_hint(order)}",
         ]
     elif doc["switched"]:

@@ -21,6 +21,7 @@ from cli.common import (
     print_remote,
     remote,
 )
+from cli.human import agreeing
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -216,11 +217,7 @@ def _print_case(doc: dict, now: dt.datetime) -> None:
 
 
 def _print_case_list(doc: dict) -> None:
-    shown = {"leave": "", "include": " (exercise cases included)", "only": " (exercise cases only)"}
-    print(
-        f"{doc['total']} cases match{shown[doc.get('exercises', 'leave')]}; "
-        f"showing {len(doc['cases'])} from {doc['offset']}"
-    )
+    print(case_list_heading(doc["total"], len(doc["cases"]), doc["offset"], doc.get("exercises", "leave")))
     for c in doc["cases"]:
         flag = " OVERDUE" if c["overdue"] else ""
         queued = " QUEUED" if c.get("queued") else ""
@@ -238,9 +235,26 @@ def _share(row: dict) -> str:
     return f"public-first {shown:>6} of {row['duty_filed']:>4}{few}"
 
 
+def case_list_heading(total: int, shown: int, offset: int, exercises: str = "leave") -> str:
+    """``1 case matches; showing 1 of 1``, ``75 cases match; showing 21–40 of 75``, ``no case matches``."""
+    which = {"leave": "", "include": " (exercise cases included)", "only": " (exercise cases only)"}[
+        exercises
+    ]
+    if total == 0:
+        return f"no case matches{which}"
+    head = agreeing(total, "case", "matches", "match") + which
+    if shown == 0:
+        return f"{head}; none shown: --offset {offset:,} is past the last"
+    first, last = offset + 1, offset + shown
+    span = f"{first:,}" if shown == 1 else f"{first:,}–{last:,}"
+    return f"{head}; showing {span} of {total:,}"
+
+
 def _print_kpis(doc: dict) -> None:
     if doc.get("exercises", "leave") != "leave":
         print(f"EXERCISE: these figures count exercise cases ({doc['exercises']})")
+    if not doc["rows"]:
+        print("no case to evaluate in this period (--from/--to choose another)")
     if doc["by"] == "cell":
         print(f"coverage quality per cell, {doc['from']} to {doc['to']}: problems in the duty hours")
         for row in doc["rows"]:

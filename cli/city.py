@@ -27,6 +27,7 @@ from cli.common import (
     remote,
     server_key,
 )
+from cli.human import fields, plural
 
 HEADLESS_HELP = (
     "no display available (DISPLAY/WAYLAND_DISPLAY unset and QT_QPA_PLATFORM is not offscreen).\n"
@@ -60,33 +61,39 @@ def cmd_console(args: argparse.Namespace) -> int:
 def cmd_seed(args: argparse.Namespace) -> int:
     from data.demo import seed_new_city
     from data.demo_city import DEMO_PASSWORD
+    from data.progress import TextProgress
 
     engine, Session = open_city(args, create=True)
     started = time.perf_counter()
-
-    def progress(stage: str, fraction: float) -> None:
-        if not args.json:
-            sys.stderr.write(f"\r{stage:<40} {fraction * 100:5.1f}%")
-            sys.stderr.flush()
-
+    # On stderr: a bar redrawn in place on a terminal, one line per stage in a log (never with --json's
+    # document, which is stdout's alone).
+    progress = TextProgress(sys.stderr)
     summary = seed_new_city(Session, scale=args.scale, seed=args.seed, progress=progress)
     if args.history_days:
         from modes.everyday.history import add_history
 
         summary["history"] = add_history(Session, days=args.history_days, seed=args.seed, progress=progress)
+    progress.finish()
     elapsed = time.perf_counter() - started
     if args.json:
         emit_json({**summary, "seconds": round(elapsed, 2), "demo_password": DEMO_PASSWORD})
     else:
-        sys.stderr.write("\n")
         print(f"seeded {args.scale} city (seed {args.seed}) in {elapsed:.1f} s: " + _counts_line(summary))
+        history = summary.get("history")
+        if history:
+            print(
+                f"history {history['from']} to {history['to']}: {plural(history['cases'], 'case')}, "
+                f"{plural(history['journal_events'], 'journal event')}"
+            )
         print(f"every demo login (python main.py staff list) has the password {DEMO_PASSWORD!r}")
     engine.dispose()
     return 0
 
 
 def _counts_line(summary: dict) -> str:
-    return ", ".join(f"{k} {v}" for k, v in summary.items() if isinstance(v, int))
+    return ", ".join(
+        f"{k.replace('_', ' ')} {v:,}" for k, v in summary.items() if isinstance(v, int) and k != "seed"
+    )
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -102,8 +109,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(counts)
     else:
-        for k, v in counts.items():
-            print(f"{k:>12}  {v}")
+        print("\n".join(fields(counts)))
     return 0
 
 
@@ -190,8 +196,7 @@ def cmd_locate(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(doc)
     else:
-        for k, v in doc.items():
-            print(f"{k:>10}  {v}")
+        print("\n".join(fields(doc)))
     return 0
 
 
@@ -238,7 +243,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         emit_json(d)
     else:
         print(
-            f"imported {d['kind']} from {d['path']} ({d['crs_from']} -> {d['crs_to']}): read {d['read']}, "
+            f"imported {d['kind']} from {d['path']} ({coordinates_text(d)}): read {d['read']}, "
             f"inserted {d['inserted']}, updated {d['updated']}, unchanged {d['unchanged']}"
             + (", created a new city" if d["city_created"] else "")
         )
@@ -250,6 +255,13 @@ def cmd_import(args: argparse.Namespace) -> int:
             )
         print_import_warnings(d)
     return 0
+
+
+def coordinates_text(d: dict) -> str:
+    """Where an import's coordinates came from and went: ``lon/lat columns (EPSG:4326) → EPSG:4551``
+    for a CSV (the columns it used), ``EPSG:4326 → EPSG:4551`` for a file of geometries."""
+    source = f"{d['coordinates']} ({d['crs_from']})" if d.get("coordinates") else d["crs_from"]
+    return f"{source} → {d['crs_to']}"
 
 
 OVERLAPS_LISTED = 10  # overlapping pairs named in the human output (--json lists up to 100)
@@ -544,7 +556,8 @@ def add_parsers(add, common: argparse.ArgumentParser) -> None:
         dest="login",
         metavar="LOGIN",
         default=None,
-        help=f"log in as this staff login (skips the login dialog; password from ${PASSWORD_ENV})",
+        help=f"log in as this staff login, or a role only one login holds, spelt any way (skips the login "
+        f"dialog; password from ${PASSWORD_ENV})",
     )
     link_options(p)
 

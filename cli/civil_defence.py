@@ -19,6 +19,7 @@ from cli.common import (
     open_city,
     print_doc,
 )
+from cli.human import when
 
 
 def _cd_date(text: str):
@@ -63,7 +64,13 @@ def cmd_alarm(args: argparse.Namespace) -> int:
         if args.wav:
             doc["wav"] = str(alarms.write_wav(args.wav, alarms.render_tone(args.kind)))
         _cd_print(
-            args, doc, [f"{doc['name_zh']} ({doc['name_en']}): sound {doc['on_off']} in {doc['cycle_s']} s"]
+            args,
+            doc,
+            [
+                f"{doc['name_zh']} ({doc['name_en']}): sounds "
+                + ", ".join(f"{on}–{off} s" for on, off in doc["on_off"])
+                + f" of a {doc['cycle_s']} s cycle"
+            ],
         )
         return 0
     if getattr(args, "connect", None):
@@ -99,7 +106,7 @@ def cmd_alarm(args: argparse.Namespace) -> int:
         engine.dispose()
     if c == "test-plan":
         lines = [f"annual test {doc['date']}:"] + [
-            f"  {x['starts_at']}  {x['name_zh']}" for x in doc["signals"]
+            f"  {when(x['starts_at'])}  {x['name_zh']}" for x in doc["signals"]
         ]
     else:
         lines = _alarm_lines(doc)
@@ -121,12 +128,12 @@ def _alarm_lines(doc: dict) -> list[str]:
     drill = exercise_mark(doc.get("exercise_id"), bool(doc.get("exercise")))
     return (
         [
-            f"alarm {doc['alarm_id']} {doc['name_zh']} issued {doc['issued_at']} by {doc['issued_by']}{drill}"
+            f"alarm {doc['alarm_id']} {doc['name_zh']} issued {when(doc['issued_at'])} by {doc['issued_by']}{drill}"
             + ("  演练 EXERCISE: not a real alarm" if drill else "")
         ]
         + [
-            f"  {d['district']} {d['name']}: sent {d['sent_at']}, received {d['received_at'] or '-'}, "
-            f"acknowledged {d['acknowledged_at'] or '-'}{'  LATE' if d['late'] else ''}"
+            f"  {d['district']} {d['name']}: sent {when(d['sent_at'])}, received {when(d['received_at'])}, "
+            f"acknowledged {when(d['acknowledged_at'])}{'  LATE' if d['late'] else ''}"
             for d in doc["deliveries"]
         ]
         + hook_lines(doc)
@@ -287,6 +294,8 @@ def cmd_shelters(args: argparse.Namespace) -> int:
 
 
 def import_civil_defence_layer(args: argparse.Namespace) -> int:
+    from cli.city import coordinates_text
+
     engine, Session = open_city(args)
     payload = {"layer": args.layer, "file": args.file, "crs": args.crs, "code_field": args.code_field,
                "area_per_person": args.area_per_person, "file_layer": args.file_layer, "force": args.force}  # fmt: skip
@@ -298,7 +307,8 @@ def import_civil_defence_layer(args: argparse.Namespace) -> int:
         args,
         d,
         [
-            f"imported {d['kind']} from {d['path']}: read {d['read']}, inserted {d['inserted']}, "
+            f"imported {d['kind']} from {d['path']} ({coordinates_text(d)}): read {d['read']}, "
+            f"inserted {d['inserted']}, "
             f"updated {d['updated']}, unchanged {d['unchanged']}, outside the grid {d['outside']['count']}"
         ]
         + (

@@ -39,16 +39,14 @@ def fail(message: str, code: int = EXIT_INPUT) -> int:
 
 
 def print_doc(args: argparse.Namespace, doc: dict) -> None:
+    """A command's answer: one JSON document with ``--json``, else aligned fields, nested records as
+    indented blocks and lists of records as tables (``cli.human.fields``)."""
     if args.json:
         emit_json(doc)
         return
-    for k, v in doc.items():
-        if isinstance(v, list):
-            print(f"{k}:")
-            for item in v:
-                print(f"  {item}")
-        else:
-            print(f"{k:>14}  {v}")
+    from cli.human import fields
+
+    print("\n".join(fields(doc)))
 
 
 # --- the database, the clock, the bus --------------------------------------------------------------
@@ -57,8 +55,10 @@ def print_doc(args: argparse.Namespace, doc: dict) -> None:
 def print_remote(args: argparse.Namespace, doc) -> None:
     """A node's answer; through a district whose centre has not answered yet, said to be provisional."""
     if isinstance(doc, dict) and doc.get("queued"):
+        from cli.human import when
+
         link = doc.get("link") or {}
-        state = "up" if link.get("up") else f"down since {link.get('since')}"
+        state = "up" if link.get("up") else f"down since {when(link.get('since'), offset=True)}"
         sys.stderr.write(
             f"queued for the centre as {doc['forward_id']} (link {state}); provisional result:\n"
         )
@@ -129,7 +129,8 @@ def actor_options(p: argparse.ArgumentParser, *, role_required: bool) -> None:
         dest="login",
         metavar="LOGIN",
         required=role_required,
-        help=f"the person acting (a staff login: role, district and department come from the staff list); "
+        help=f"the person acting (a staff login, or a role only one login holds, spelt any way: role, "
+        f"district and department come from the staff list); "
         f"password from ${PASSWORD_ENV}, a kept log-in (`login`), or asked on a terminal",
     )
 

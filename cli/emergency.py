@@ -20,6 +20,7 @@ from cli.common import (
     open_city,
     print_doc,
 )
+from cli.human import fields, plural, table, when
 
 # The writes that make a CAP alert; after one on a database the alert goes to the city's hooks.
 CAP_WRITES = ("open", "escalate", "status", "level", "area")
@@ -142,6 +143,118 @@ def _incident_lines(v: dict) -> list[str]:
     return lines
 
 
+# The columns of the incident's lists, as (key, title); numbers aligned right.
+TASK_COLUMNS = (("task_id", "task"), ("unit", "unit"), ("unit_name", "name"), ("status", "status"),
+                ("due_at", "due"), ("eta_minutes", "ETA min"), ("overdue", "overdue"))  # fmt: skip
+SECTIONS = {
+    "organisation": (("position", "position"), ("person", "person"), ("agency", "agency"),
+                     ("assigned_at", "assigned")),
+    "tasks": TASK_COLUMNS,
+    "events": (("at", "time"), ("actor", "who"), ("kind", "event"), ("summary", "what")),
+    "log": (("at", "time"), ("actor", "who"), ("kind", "kind"), ("task_id", "task"), ("text", "entry")),
+    "units": (("unit", "unit"), ("name", "name"), ("capability", "capability"), ("distance_m", "metres"),
+              ("eta_minutes", "ETA min"), ("base", "base")),
+    "cameras": (("id", "camera"), ("name", "name"), ("status", "status"), ("distance_m", "metres"),
+                ("sees_inner", "sees the inner cordon")),
+    "shelters": (("id", "shelter"), ("name", "name"), ("kind", "kind"), ("distance_m", "metres"),
+                 ("capacity", "capacity"), ("inside_outer", "inside the outer cordon")),
+    "hospitals": (("id", "hospital"), ("name", "name"), ("distance_m", "metres"), ("capacity", "capacity"),
+                  ("inside_outer", "inside the outer cordon")),
+    "open_cases": (("id", "case"), ("type", "type"), ("state", "state"), ("department", "department"),
+                   ("zone", "zone")),
+}  # fmt: skip
+# Parts of a document the person does not read (--json has them): drawing geometry, timings, payloads.
+UNREAD = {"geometry", "elapsed_ms", "incident", "id"}
+
+
+def _incident_view_lines(v: dict, doc: dict) -> list[str]:
+    """The incident's heading, then where it is, its cordons as they were made, who commands it and
+    its times."""
+    from modes.emergency.incidents import IncidentView, cordons_words
+
+    inner = doc.get("inner", {}).get("area_m2") if isinstance(doc.get("inner"), dict) else None
+    outer = doc.get("outer", {}).get("area_m2") if isinstance(doc.get("outer"), dict) else None
+    times = ", ".join(
+        f"{name} {when(v[key])}"
+        for key, name in (("opened_at", "opened"), ("responding_at", "responding"),
+                          ("contained_at", "contained"), ("closed_at", "closed"))
+        if v.get(key)
+    )  # fmt: skip
+    facts = {
+        "site": f"cell {v['cell'] or '—'}, district {v['district'] or '—'} ({v['x']:.1f}, {v['y']:.1f})",
+        "cordons": cordons_words(IncidentView.from_dict(v), inner, outer),
+        "commander": v["commander"],
+        "times": times,
+    }
+    if v.get("case_id") is not None:
+        facts["escalated from"] = f"case {v['case_id']}"
+    if v.get("description"):
+        facts["what is known"] = v["description"]
+    lines = _incident_lines(v) + fields(facts, indent=2)
+    if v.get("objectives"):
+        lines += ["  objectives:"] + [f"    {o}" for o in v["objectives"]]
+    return lines
+
+
+def _section(name: str, rows: list) -> list[str]:
+    if not rows:
+        return [f"{name.replace('_', ' ')}: none"]
+    columns = SECTIONS[name]
+    return [f"{name.replace('_', ' ')} ({len(rows)}):"] + table(rows, columns)
+
+
+def incident_text(command: str, doc: dict) -> list[str]:
+    """The human lines of an ``incident`` subcommand's answer: the incident's block, its figures as
+    fields, its lists as tables (what ``--json`` holds whole)."""
+    view = doc.get("incident") if isinstance(doc.get("incident"), dict) else None
+    if view is None and "report_due_at" in doc:  # status and level answer with the incident itself
+        view = doc
+    lines = _incident_view_lines(view, doc) if view is not None else []
+    if view is doc:
+        return lines
+    rest = {k: v for k, v in doc.items() if k not in UNREAD}
+    figures = rest.pop("impact", None) or rest.pop("summary", None)
+    if figures:
+        lines += ["impact:"] + fields(figures, indent=2)
+    for zone in ("inner", "outer"):
+        z = rest.pop(zone, None)
+        if z:
+            communities = ", ".join(c["name"] for c in z.get("communities", []))
+            lines.append(
+                f"{zone} cordon: {z['area_m2'] / 1e4:,.1f} ha, {plural(z['cell_count'], 'cell')}, "
+                f"{z['pop_night']:,} people at night, {z['pop_day']:,} by day; {communities or 'no community'}"
+            )
+    components = rest.pop("components", None)
+    if isinstance(components, dict):
+        lines.append(f"components inside: {components['total']:,}")
+        columns = (("name", "owner"), ("count", "components"), ("inner", "in the inner cordon"))
+        lines += table(components["by_department"], columns)
+    if "needs" in rest:
+        lines.append(f"needs: {', '.join(rest.pop('needs')) or 'any capability'} "
+                     f"(ETA {rest.pop('eta_basis', 'straight_line').replace('_', ' ')})")  # fmt: skip
+    if "position" in rest and "organisation" in rest:  # a position given
+        agency = f" ({rest['agency']})" if rest.get("agency") else ""
+        lines.append(
+            f"{rest.pop('position')}: {rest.pop('person')}{agency}, assigned {when(rest.pop('assigned_at'))} "
+            f"by {rest.pop('assigned_by')}"
+        )
+        rest.pop("agency", None)
+    for name in SECTIONS:
+        if name in rest:
+            lines += _section(name, rest.pop(name))
+    if "order_id" in rest and "task_id" in rest:  # a dispatch order and its task
+        lines.append(
+            f"task {rest['task_id']} (order {rest['order_id']}): {rest['unit']} {rest['unit_name']} "
+            f"to incident {rest['incident_id']}, {rest['status'].replace('_', ' ')}"
+            + ("  OVERDUE" if rest.get("overdue") else "")
+        )
+        rest = {k: rest[k] for k in ("instructions", "ordered_by", "ordered_at", "due_at", "eta_minutes",
+                                     "acknowledged_at", "acknowledged_by") if k in rest}  # fmt: skip
+    if "total" in rest and "tasks" in doc:
+        lines.append(f"{plural(rest.pop('total'), 'task')}, {rest.pop('overdue', 0)} overdue")
+    return lines + fields(rest)
+
+
 def _print_incident_doc(args: argparse.Namespace, command: str, doc: dict) -> None:
     if args.json:
         emit_json(doc)
@@ -149,14 +262,9 @@ def _print_incident_doc(args: argparse.Namespace, command: str, doc: dict) -> No
     if command == "list":
         for v in doc["incidents"]:
             print("\n".join(_incident_lines(v)))
-        print(f"{doc['total']} incident{'' if doc['total'] == 1 else 's'}")
+        print(plural(doc["total"], "incident"))
         return
-    view = doc.get("incident") if isinstance(doc.get("incident"), dict) else None
-    if view is None and "report_due_at" in doc:  # status and level answer with the incident itself
-        view = doc
-    if view is not None:
-        print("\n".join(_incident_lines(view)))
-    print_doc(args, doc)
+    print("\n".join(incident_text(command, doc)))
 
 
 def _incident_via_link(args: argparse.Namespace) -> int:
@@ -177,7 +285,9 @@ def _incident_via_link(args: argparse.Namespace) -> int:
             doc = link.request("task.status", payload, wait=args.wait)
     if doc.get("queued"):
         sys.stderr.write(f"queued for the centre as {doc['forward_id']}; not applied there yet\n")
-    print_doc(args, doc)
+        print_doc(args, doc)
+        return 0
+    _print_incident_doc(args, c, doc)
     return 0
 
 

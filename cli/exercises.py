@@ -32,6 +32,7 @@ from cli.common import (
     open_city,
     print_doc,
 )
+from cli.human import when
 
 DEFAULT_LOGIN = "city_drill"
 
@@ -126,10 +127,11 @@ def cmd_exercise(args: argparse.Namespace) -> int:
             print(
                 f"  {s['name']:<24} {s['injects']:>5} injects over {s['duration']:>7}  {s['title']} / {s['title_zh']}"
             )
-        print("exercises:")
-        for e in doc["exercises"] or [
-            {"id": "-", "scenario": "(none yet)", "state": "", "clock": "", "delivered": "", "injects": ""}
-        ]:
+        if not doc["exercises"]:
+            print("exercises: none yet (python main.py exercise start SCENARIO --as a drill login)")
+        else:
+            print("exercises:")
+        for e in doc["exercises"]:
             print(
                 f"  {e['id']:>4} {e['scenario']:<24} {e['state']:<10} {e['clock']:>9} {e['delivered']}/{e['injects']}"
                 + ("  PURGED" if e.get("purged") else "")
@@ -209,9 +211,14 @@ def _print_purged(args: argparse.Namespace, doc: dict) -> None:
     if args.json:
         emit_json(doc)
         return
-    removed = ", ".join(f"{n} {table}" for table, n in doc["removed"].items() if n) or "nothing"
+    removed = ", ".join(
+        f"{n:,} {table.replace('_', ' ').removesuffix('s') if n == 1 else table.replace('_', ' ')}"
+        for table, n in doc["removed"].items()
+        if n
+    )  # "8 cases, 1 incident"
+    removed = removed or "nothing"
     print(
-        f"exercise {doc['id']} purged at {doc['purged_at']}: removed {removed} (journal event {doc['journal_seq']})"
+        f"exercise {doc['id']} purged at {when(doc['purged_at'])}: removed {removed} (journal event {doc['journal_seq']})"
     )
 
 

@@ -17,6 +17,7 @@ from cli.common import (
     make_clock,
     remote,
 )
+from cli.human import plural, when
 from comms.retention import DAY_S, DEDUP_RETENTION_S, PRUNE_EVERY_S
 
 if TYPE_CHECKING:
@@ -169,10 +170,12 @@ def cmd_link(args: argparse.Namespace) -> int:
     print_allow_list(doc.get("allow_list"))
     c, s = doc["commands"], doc["state"]
     for name, part in (("commands", c), ("state", s)):
-        line = "up" if part["up"] else f"DOWN for {part['down_for_s']} s (since {part['since']})"
-        print(f"{name:>9}: {line}  last heartbeat {part['last_heartbeat']}")
+        # A node's wall clock: the city's local time with its offset (the node may run elsewhere).
+        since = when(part["since"], offset=True)
+        line = "up" if part["up"] else f"DOWN for {part['down_for_s']} s (since {since})"
+        print(f"{name:>9}: {line}  last heartbeat {when(part['last_heartbeat'], offset=True)}")
     print(
-        f"    queue: {c['queue_length']} command(s){'  last error: ' + c['last_error'] if c['last_error'] else ''}"
+        f"    queue: {plural(c['queue_length'], 'command')}{'  last error: ' + c['last_error'] if c['last_error'] else ''}"
     )
     print(f"  replica: seq {s['seq']}  lag {s['lag']}")
     for q in doc["queue"]:
@@ -189,7 +192,8 @@ def print_allow_list(allow: dict | None) -> None:
         print("  allow-list: none (CURVE is off)")
         return
     print(
-        f"  allow-list: {len(allow['keys'])} keys, loaded {allow['loaded_at']} ({allow['reloads']} reloads)"
+        f"  allow-list: {plural(len(allow['keys']), 'key')}, loaded {when(allow['loaded_at'], offset=True)} "
+        f"({plural(allow['reloads'], 'reload')})"
     )
     for problem in allow["problems"]:
         print(f"    unreadable {problem['file']}: {problem['problem']}")

@@ -18,6 +18,7 @@ from cli.common import (
     print_doc,
     save_kept_logins,
 )
+from cli.human import when
 
 
 def cmd_staff(args: argparse.Namespace) -> int:
@@ -68,14 +69,15 @@ def cmd_login(args: argparse.Namespace) -> int:
         engine.dispose()
     if not reply["ok"]:
         raise auth.AuthRefused.from_dict(reply)
+    login = reply["actor"]["login"]  # the login meant (``--as drill`` is city_drill)
     kept = kept_logins()
-    kept[db_key(args)] = {"login": args.login, "token": reply["token"], "expires_at": reply["expires_at"]}
+    kept[db_key(args)] = {"login": login, "token": reply["token"], "expires_at": reply["expires_at"]}
     save_kept_logins(kept)
     doc = {**reply["actor"], "expires_at": reply["expires_at"]}
     if args.json:
         emit_json(doc)
     else:
-        print(f"logged in as {args.login} ({doc['role']}) on this database until {doc['expires_at']}")
+        print(f"logged in as {login} ({doc['role']}) on this database until {when(doc['expires_at'])}")
     return 0
 
 

@@ -213,6 +213,7 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
 
     from console.dto import Login
     from console.i18n import install_translations, pick_language
+    from console.layout_memory import LayoutMemory
     from console.login import LoginDialog, local_authenticator, remote_authenticator
     from console.main_window import MainWindow
     from console.services import ConsoleServices
@@ -260,7 +261,7 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
         try:
             login = authenticate(who, password)
         except AuthRefused as exc:
-            sys.stderr.write(f"error: --as: {exc}\n")
+            sys.stderr.write(f"error: {exc}\n")  # as every command says it
             return EXIT_INPUT
     else:
         dialog = LoginDialog(authenticate, who or "")
@@ -269,14 +270,19 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
         login = dialog.login()
 
     bridge = None
+    # The login's own window layout from the last session; a screenshot is made at its given size with
+    # the default layout, and remembers nothing.
+    memory = None if screenshot else LayoutMemory()
     if opened.link is not None:
         from console.remote import remote_window
 
-        window, bridge = remote_window(opened.link, clock, login)
+        window, bridge = remote_window(opened.link, clock, login, layout_memory=memory)
     else:
         # A screenshot renders the city as it is: it never delivers an exercise's injects.
         window = MainWindow(
-            ConsoleServices(opened.make_session, clock, login), drive_exercises=not screenshot
+            ConsoleServices(opened.make_session, clock, login),
+            drive_exercises=not screenshot,
+            layout_memory=memory,
         )
     window.loaded.connect(lambda: sys.setswitchinterval(interval))
     requested = _requested_mode(args)

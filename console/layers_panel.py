@@ -3,7 +3,7 @@ components are drawn (by major class, state and type)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +24,7 @@ from console.map.choropleth import Classes
 from console.map.layers import swatch_pixmap, symbol_pixmap
 from console.map.map_panel import component_styles
 from console.measures import MEASURES, Measure
+from console.room import PanelScroll
 from modes.common.city_picture import COMPONENT_STATES
 
 LAYER_LABELS = {
@@ -159,10 +159,7 @@ class LayersPanel(QFrame):
             col.removeWidget(group)
             col.insertWidget(2, group)
 
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll = PanelScroll(body)  # as wide as its widest layer's name
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)

@@ -89,6 +89,10 @@ def refusal_text(refused: AuthRefused) -> str:
         return translate("LoginDialog", "{login} is locked after 5 failed log-ins, until {time}.").format(
             login=refused.login, time=refused.locked_until.strftime("%H:%M:%S")
         )
+    if refused.reason == "role":
+        return translate(
+            "LoginDialog", "{login} is a role several people hold: log in with your own login."
+        ).format(login=refused.login)
     if refused.reason == "wrong_password":
         return translate(
             "LoginDialog",

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSizePolicy,
     QSplitter,
-    QStackedWidget,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -43,11 +42,13 @@ from console.exercises.banner import controller_button_style
 from console.exercises.install import install_exercises
 from console.gateway import OrderDecision
 from console.layers_panel import LayersPanel
+from console.layout_memory import LayoutMemory
 from console.live import JournalWatcher
 from console.map.layers import rasterize_cells, rings_path
 from console.map.map_panel import MapPanel, MapSelection
 from console.measures import MEASURE_BY_KEY
 from console.mode_pages import CivilDefencePage, EmergencyPage, EverydayPage
+from console.room import PageStack
 from console.services import ConsoleServices
 from console.theme import MODE_STYLES, banner_style, frame_style, mode_button_style
 from console.two_person import ConfirmOrderDialog, PendingOrdersView, act_text
@@ -68,6 +69,7 @@ RIGHT_MIN_WIDTH = 420
 # the node (not in the replica), so another console's order shows within this time.
 ORDERS_POLL_MS = 5000
 OVERVIEW_EVERY_MS = 2000  # the overview's counts read again at most this often while cases change
+LAYOUT_SAVE_MS = 1000  # a dragged splitter is remembered this long after it stops
 
 
 # The shared layers each mode remembers for itself, and where a mode starts differently from "all on".
@@ -133,12 +135,19 @@ class MainWindow(QMainWindow):
     order_decided = Signal(object)  # OrderDecision: a second person confirmed or refused an order here
 
     def __init__(
-        self, services: ConsoleServices, parent: QWidget | None = None, *, drive_exercises: bool = True
+        self,
+        services: ConsoleServices,
+        parent: QWidget | None = None,
+        *,
+        drive_exercises: bool = True,
+        layout_memory: LayoutMemory | None = None,
     ):
         """``drive_exercises`` False: never deliver an exercise's injects from here (a screenshot writes
-        nothing); a console attached to a node never does anyway."""
+        nothing); a console attached to a node never does anyway. ``layout_memory``: where this login's
+        window size and splitter positions are kept between sessions (None: the defaults, kept nowhere)."""
         super().__init__(parent)
         self.services = services
+        self.layout_memory = layout_memory
         self.snapshot: CitySnapshot | None = None
         self.workers = WorkerPool(self)
         self.mode = Mode.EVERYDAY
@@ -203,6 +212,15 @@ class MainWindow(QMainWindow):
             self._apply_mode(Mode(entry.payload.get("to", "everyday")), entry.actor, entry.at)
         else:
             self._apply_mode(Mode.EVERYDAY, "", None)
+        # The layout this login left (window size, splitters), saved again shortly after a splitter is
+        # dragged and when the window closes.
+        self._layout_timer = QTimer(self)
+        self._layout_timer.setSingleShot(True)
+        self._layout_timer.setInterval(LAYOUT_SAVE_MS)
+        self._layout_timer.timeout.connect(self.save_layout)
+        for splitter in self.layout_splitters().values():
+            splitter.splitterMoved.connect(lambda _pos, _index: self._layout_timer.start())
+        self.restore_layout()
         if services.login is not None and services.login.role == Role.DRILL.value:
             self.show_controller(True)  # the drill coordinator's own page
 
@@ -256,9 +274,12 @@ class MainWindow(QMainWindow):
         bar.addWidget(spacer)
         self.search_box = QLineEdit()
         self.search_box.setObjectName("search_box")
-        self.search_box.setPlaceholderText(self.tr("Case #, cell code, component id, camera, area…"))
+        self.search_box.setPlaceholderText(self.tr("Find a case, cell, component…"))
+        self.search_box.setToolTip(
+            self.tr("Find a case number, a cell code, a component id, a camera or an area's name")
+        )
         self.search_box.setClearButtonEnabled(True)
-        self.search_box.setMinimumWidth(260)
+        self.search_box.setMinimumWidth(200)  # the badge beside it must fit a 1366-pixel screen
         self.search_box.returnPressed.connect(lambda: self.search(self.search_box.text()))
         bar.addWidget(self.search_box)
         self.clock_label = QLabel()
@@ -294,7 +315,7 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.banner)
 
         self.layers_panel = LayersPanel()
-        self.layers_panel.setMinimumWidth(250)
+        # No fixed minimum width: the panel is as wide as its longest layer's name needs (PanelScroll).
         self.layers_panel.layer_toggled.connect(self._on_layer_toggled)
         self.layers_panel.measure_changed.connect(self._on_measure_changed)
         self.layers_panel.component_filter_changed.connect(self._on_component_filter_changed)
@@ -310,7 +331,7 @@ class MainWindow(QMainWindow):
         self.loading_label.resize(400, 30)
 
         self.details = DetailsPanel()
-        self.pages = QStackedWidget()
+        self.pages = PageStack()
         self.pages.setObjectName("mode_pages")
         self.page_for: dict[Mode, QWidget] = {
             Mode.EVERYDAY: EverydayPage(),
@@ -323,8 +344,10 @@ class MainWindow(QMainWindow):
         right.setObjectName("right_splitter")
         right.addWidget(self.details)
         right.addWidget(self.pages)
-        right.setSizes([230, 770])
-        right.setMinimumWidth(RIGHT_MIN_WIDTH)
+        right.setSizes([300, 700])  # the Selection pane, the mode's page (both may be dragged)
+        right.setChildrenCollapsible(False)  # a pane dragged to the edge stops at its minimum, not gone
+        # A floor for the column; a page that needs more widens it (its PanelScroll asks for its width).
+        self.details.setMinimumWidth(RIGHT_MIN_WIDTH)
         self.right_splitter = right
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -341,6 +364,7 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(1, 1)
         split.setStretchFactor(2, 0)
         split.setSizes([270, 860, 470])
+        split.setChildrenCollapsible(False)
         self.main_splitter = split
         outer.addWidget(split, 1)
         self.setCentralWidget(central)
@@ -570,8 +594,9 @@ class MainWindow(QMainWindow):
         if on == self.controller_shown:
             return
         self.controller_shown = on
-        # A minimum width rather than sizes: it holds however the window is resized afterwards.
-        self.right_splitter.setMinimumWidth(CONTROLLER_WIDTH if on else RIGHT_MIN_WIDTH)
+        # A minimum width rather than sizes: it holds however the window is resized afterwards (0: the
+        # column is as wide as its pages need, at least RIGHT_MIN_WIDTH).
+        self.right_splitter.setMinimumWidth(CONTROLLER_WIDTH if on else 0)
         if on:
             self._right_sizes_before_controller = self.right_splitter.sizes()
             total = sum(self._right_sizes_before_controller)
@@ -853,12 +878,42 @@ class MainWindow(QMainWindow):
         if self.pending_orders:
             self._update_orders_button()  # an order's time runs out
 
+    # --- the user's layout ----------------------------------------------------------------------------
+
+    def layout_splitters(self) -> dict[str, QSplitter]:
+        return {"main": self.main_splitter, "right": self.right_splitter}
+
+    def _layout_login(self) -> str | None:
+        login = self.services.login
+        return login.actor if login is not None and login.actor else None
+
+    def restore_layout(self) -> bool:
+        """Put back the window size and splitter positions this login left; False when there are none."""
+        login = self._layout_login()
+        if self.layout_memory is None or login is None:
+            return False
+        return self.layout_memory.restore(self, login, self.layout_splitters())
+
+    def save_layout(self) -> None:
+        login = self._layout_login()
+        if self.layout_memory is not None and login is not None:
+            if self.controller_shown and self._right_sizes_before_controller is not None:
+                # The controller's narrow Selection pane is the page's, not the user's choice.
+                current = self.right_splitter.sizes()
+                self.right_splitter.setSizes(self._right_sizes_before_controller)
+                self.layout_memory.save(self, login, self.layout_splitters())
+                self.right_splitter.setSizes(current)
+            else:
+                self.layout_memory.save(self, login, self.layout_splitters())
+
     # --- misc ----------------------------------------------------------------------------------------
 
     def notify(self, message: str, timeout_ms: int = 10_000) -> None:
         self.statusBar().showMessage(message, timeout_ms)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._layout_timer.stop()
+        self.save_layout()
         self.watcher.stop()
         self.exercises.stop()
         self.case_layer.stop()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
+from console.room import HoldsPanels, PanelScroll
 from modes.common.views import CityOverview
 
 
@@ -56,16 +57,32 @@ class CityOverviewPanel(QWidget):
         return self._values[key].text()
 
 
-class ModeTabs(QTabWidget):
-    """A mode's tabs; ``add_panel`` is how later issues plug their panels in."""
+class ModeTabs(HoldsPanels, QTabWidget):
+    """A mode's tabs; ``add_panel`` is how later issues plug their panels in.
+
+    Each panel sits in a vertical scroll area (``console.room.PanelScroll``), so no panel holds the
+    right-hand column (and the window) taller than the screen and the Selection pane above can be
+    enlarged, while the column stays as wide as the panel needs; ``widget``, ``currentWidget``,
+    ``indexOf`` and ``setCurrentWidget`` speak of the panels themselves.
+    """
 
     def __init__(self, mode: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName(f"panels_{mode}")
         self.setDocumentMode(True)
+        # Every tab in sight: the tabs' widths count in the column's minimum rather than hide behind
+        # scroll arrows.
+        self.tabBar().setUsesScrollButtons(False)
 
     def add_panel(self, widget: QWidget, title: str) -> int:
-        return self.addTab(widget, title)
+        return self.addTab(widget if isinstance(widget, PanelScroll) else PanelScroll(widget), title)
+
+    def remove_panel(self, widget: QWidget) -> None:
+        """Take a panel's tab away and delete the panel (with its scroll area)."""
+        index = self.indexOf(widget)
+        holder = QTabWidget.widget(self, index)  # the PanelScroll around it
+        self.removeTab(index)
+        holder.deleteLater()
 
 
 def _page_layout(page: QWidget, tabs: ModeTabs) -> None:
@@ -119,8 +136,7 @@ class CivilDefencePage(QWidget):
 
     def install_tools(self, summary: QWidget, panels: list[tuple[QWidget, str]]) -> None:
         """Replace the notice with the mode's tools: ``summary`` above the tabs, then ``panels``."""
-        self.tabs.removeTab(self.tabs.indexOf(self._notice))
-        self._notice.deleteLater()
+        self.tabs.remove_panel(self._notice)
         self.notice_text = ""
         self.layout().insertWidget(0, summary)
         for widget, title in panels:
@@ -147,8 +163,7 @@ class EmergencyPage(QWidget):
 
     def install_tools(self, panels: list[tuple[QWidget, str]]) -> None:
         """Replace the notice with the emergency tools' panels (``console.emergency``)."""
-        self.tabs.removeTab(self.tabs.indexOf(self._notice))
-        self._notice.deleteLater()
+        self.tabs.remove_panel(self._notice)
         self.notice_text = ""
         for widget, title in panels:
             self.tabs.add_panel(widget, title)

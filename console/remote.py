@@ -10,7 +10,6 @@ version and ``events_after`` lists the replicated keys that changed, pushed to t
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from console.dto import Login
 from console.gateway import NodeNotAnswering, RemoteGateway, order_from_doc
 from console.services import ConsoleServices
-from modes.common.clock import Clock
+from modes.common.clock import Clock, city_time
 from modes.common.mode_switch import EVENT_KIND
 from modes.common.orders import OrderView
 from modes.common.views import JournalEntry
@@ -130,7 +129,8 @@ class LinkStatusLabel(QLabel):
         # Of a failover pair, the centre that serves now; the pair itself is in the tooltip.
         node = view.serving if pair and view.serving else self.link.endpoint
         if view.up:
-            since = dt.datetime.fromtimestamp(view.since).strftime("%H:%M:%S")
+            # The city's local time, as the clock beside it (not this computer's zone).
+            since = city_time(view.since).strftime("%H:%M:%S")
             text = self.tr("Link to {node} up since {time} · queue {queue}").format(
                 node=node, time=since, queue=queue
             )
@@ -188,10 +188,10 @@ def attach(window, link: ConsoleLink) -> LinkBridge:
     return bridge
 
 
-def remote_window(link: ConsoleLink, clock: Clock, login: Login):
+def remote_window(link: ConsoleLink, clock: Clock, login: Login, *, layout_memory=None):
     """The main window over an opened link, wired to it: what ``run_console`` opens with ``--connect``.
     Returns (window, bridge)."""
     from console.main_window import MainWindow
 
-    window = MainWindow(RemoteConsoleServices(link, clock, login))
+    window = MainWindow(RemoteConsoleServices(link, clock, login), layout_memory=layout_memory)
     return window, attach(window, link)

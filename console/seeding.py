@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QProgressDialog
 
 from console import texts
 from data.demo import seed_new_city  # imported here, on the GUI thread: never import on two threads
+from data.progress import TextProgress
 from modes.everyday.history import add_history
 
 HISTORY_DAYS = 30  # the first run's month of past cases (about 60,000 at Harbin scale)
@@ -52,6 +53,7 @@ class _SeedProgress(QObject):
     def __init__(self, dialog: QProgressDialog | None):
         super().__init__()
         self.dialog = dialog
+        self.text = TextProgress(sys.stderr, prefix="seeding the demo city: ")
 
     def on_progress(self, stage: str, fraction: float) -> None:
         if self.dialog is not None:
@@ -61,9 +63,8 @@ class _SeedProgress(QObject):
                 )
             )
             self.dialog.setValue(int(fraction * 1000))
-        else:
-            sys.stderr.write(f"\rseeding the demo city: {stage:<28} {fraction * 100:5.1f}%")
-            sys.stderr.flush()
+        else:  # a bar on a terminal, one line per stage in a log
+            self.text(stage, fraction)
 
 
 def seed_with_progress(
@@ -98,5 +99,5 @@ def seed_with_progress(
     if dialog is not None:
         dialog.close()
     else:
-        sys.stderr.write("\n")
+        feed.text.finish()
     return errors[0] if errors else None

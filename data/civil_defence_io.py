@@ -436,7 +436,10 @@ def import_civil_defence(
     at = at or dt.datetime.now()  # the CLI's edge; services pass their injected clock's time
     # A shelter CSV with a WKT column carries footprints: read it the way cell files are read.
     source = read_features(session, path, crs=crs, wkt=kind == "shelters" and _csv_has_wkt(path), layer=layer)
-    report = ImportReport(kind=kind, path=source.label, read=len(source.records), crs_from=source.crs_text)
+    report = ImportReport(
+        kind=kind, path=source.label, read=len(source.records), crs_from=source.crs_text,
+        coordinates=source.coordinates,
+    )  # fmt: skip
     if kind == "sirens":
         _import_sirens(session, source, code_field, report, force)
     else:

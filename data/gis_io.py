@@ -187,6 +187,7 @@ class ImportReport:
     outside: list[str] = field(default_factory=list)  # ids placed in no cell (cameras only)
     crs_from: str = ""
     crs_to: str = ""
+    coordinates: str = ""  # where a CSV's coordinates came from ("lon/lat columns"); "" for geometries
     city_created: bool = False
     journal_seq: int | None = None
     # Cells only: overlapping pairs, largest first (data.import_checks); the code tables a new city got.
@@ -212,6 +213,7 @@ class ImportReport:
             "far_km": None if self.far_km is None else round(self.far_km, 1),
             "crs_from": self.crs_from,
             "crs_to": self.crs_to,
+            "coordinates": self.coordinates,
             "city_created": self.city_created,
             "code_tables": dict(self.code_tables),
             "journal_seq": self.journal_seq,
@@ -362,6 +364,7 @@ class Source:
     crs_text: str
     crs: CRS
     records: list[Record]
+    coordinates: str = ""  # a CSV's: which columns the coordinates came from ("lon/lat columns")
 
     def lonlat_ok(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Where coordinates fit the file's CRS: everywhere in a projected CRS, within 180/90 degrees in
@@ -515,7 +518,7 @@ def _read_csv(session: Session, wkt: bool, file: SourceFile, label: str, crs: st
                 names = [n.strip() for n in row]
                 keys = _Keys(names)
                 header = {n.lower(): n for n in names}
-                read_geometry, crs_text = _csv_geometry_reader(session, wkt, header, label, crs)
+                read_geometry, crs_text, coordinates = _csv_geometry_reader(session, wkt, header, label, crs)
                 continue
             rec = Record(
                 len(records), reader.line_num, dict(zip(names, row, strict=False)), keys
@@ -530,13 +533,13 @@ def _read_csv(session: Session, wkt: bool, file: SourceFile, label: str, crs: st
                 rec.error = exc.reason
     if not names:
         raise ImportRejected(label, [Problem(-1, 1, None, "empty CSV file: no header row")])
-    return Source(label, crs_text, _parse_crs(label, crs_text), records)
+    return Source(label, crs_text, _parse_crs(label, crs_text), records, coordinates)
 
 
 def _csv_geometry_reader(
     session: Session, wkt: bool, header: dict[str, str], label: str, crs: str | None
-) -> tuple[Callable[[dict], Any], str]:
-    """How to get a geometry out of a row, and the CRS it is in."""
+) -> tuple[Callable[[dict], Any], str, str]:
+    """How to get a geometry out of a row, the CRS it is in, and which columns it comes from."""
 
     def refuse(reason: str) -> ImportRejected:
         return ImportRejected(label, [Problem(-1, 1, None, reason)])
@@ -554,7 +557,7 @@ def _csv_geometry_reader(
             except shapely.errors.GEOSException as exc:
                 raise FeatureRejected(f"malformed WKT in column {column!r}: {exc}") from None
 
-        return read_wkt, crs or city_crs(session)
+        return read_wkt, crs or city_crs(session), f"{column} column"
 
     lonlat = _pick_pair(header, LONLAT_COLUMNS)
     xy = _pick_pair(header, XY_COLUMNS)
@@ -579,7 +582,7 @@ def _csv_geometry_reader(
         except ValueError:
             raise FeatureRejected(f"coordinates {row[xcol]!r}, {row[ycol]!r} are not numbers") from None
 
-    return read_point, crs
+    return read_point, crs, f"{xcol}/{ycol} columns"
 
 
 # --- small value parsers ---------------------------------------------------------------------------
@@ -765,7 +768,10 @@ def import_layer(
         _check_new_city(session, kind, new_city)
     at = at or dt.datetime.now()  # the CLI's edge; services pass their injected clock's time
     source = read_features(session, path, crs=crs, wkt=kind == "cells", layer=layer)
-    report = ImportReport(kind=kind, path=source.label, read=len(source.records), crs_from=source.crs_text)
+    report = ImportReport(
+        kind=kind, path=source.label, read=len(source.records), crs_from=source.crs_text,
+        coordinates=source.coordinates,
+    )  # fmt: skip
     if kind == "cells":
         _import_cells(session, source, code_field, report, overlaps=overlaps, force=force)
     elif kind == "components":

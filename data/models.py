@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from data.errors import InputError
 from data.geometry import Geometry
 
 NAMING_CONVENTION = {
@@ -69,6 +70,27 @@ class Role(enum.StrEnum):
     # An outside application reporting for the public through the Open311 gateway, proved by its API key
     # (modes/common/app_keys.py): it reports and does nothing else. Never a staff login.
     APP = "app"
+
+    @classmethod
+    def parse(cls, text: str | Role) -> Role:
+        """A role however it is spelt: ``civil_defence``, ``civil-defence``, ``Civil Defence`` (the mode is
+        ``civil-defence`` on the command line, the role ``civil_defence`` in the staff list). Unknown:
+        ``InputError`` naming the roles."""
+        if isinstance(text, Role):
+            return text
+        key = "_".join(str(text).strip().lower().replace("-", " ").replace("_", " ").split())
+        try:
+            return cls(key)
+        except ValueError:
+            raise InputError(f"unknown role {text!r} (one of {', '.join(r.value for r in cls)})") from None
+
+    @classmethod
+    def spelling(cls, text: str) -> Role | None:
+        """The role ``text`` spells, or None when it spells none (a login, say)."""
+        try:
+            return cls.parse(text)
+        except ValueError:
+            return None
 
 
 class CameraStatus(enum.StrEnum):

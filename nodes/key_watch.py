@@ -23,7 +23,7 @@ from comms.records import CommandRefused
 from data import journal
 from modes.common.auth import LOCAL_PEER_ROLE
 from modes.common.command_bus import CallContext, CommandBus, call_local
-from nodes.logs import NodeLog
+from nodes.logs import NodeLog, in_city_time
 from nodes.state_commands import install
 
 KEY_ADDED = "link.key_added"
@@ -143,7 +143,9 @@ class KeyWatch:
         )
 
     def status(self) -> dict[str, Any]:
-        return {**self.security.allow_list(), "poll_s": self.interval, "last_rebind_s": self.last_rebind_s}
+        allow = self.security.allow_list()
+        allow["loaded_at"] = in_city_time(allow["loaded_at"])  # the node's one time convention
+        return {**allow, "poll_s": self.interval, "last_rebind_s": self.last_rebind_s}
 
 
 def change_args(change: KeyChange, trigger: str) -> dict[str, Any]:

@@ -1,5 +1,9 @@
 """What a node tells its operator: one JSON object per line on stderr (``ts``, ``level``, ``node``,
-``event`` and fields), and the wall-clock times its status reports give."""
+``event`` and fields), and the wall-clock times its status reports give.
+
+Times are the city's local time with its offset (``2026-12-06T21:02:53.120+08:00``), the one convention
+of every screen and command (``modes.common.clock.CITY_TZ``); the offset makes them unambiguous
+beside another machine's."""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ import logging
 import sys
 import time
 from typing import Any
+
+from modes.common.clock import CITY_TZ, city_time
 
 
 class JsonLines(logging.Formatter):
@@ -20,7 +26,7 @@ class JsonLines(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         doc: dict[str, Any] = {
-            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+            "ts": city_time(record.created).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "node": self.node,
             "event": getattr(record, "event", "log"),
@@ -67,5 +73,12 @@ def seconds_since(t: float | None) -> float | None:
     return None if t is None else round(max(0.0, time.time() - t), 3)
 
 
+def in_city_time(iso: str | None) -> str | None:
+    """An aware ISO time from the comms layer (UTC: it knows no city) in the city's local time."""
+    if not iso:
+        return iso
+    return dt.datetime.fromisoformat(iso).astimezone(CITY_TZ).isoformat(timespec="milliseconds")
+
+
 def wall_time(t: float | None) -> str | None:
-    return None if t is None else dt.datetime.fromtimestamp(t, dt.UTC).isoformat(timespec="milliseconds")
+    return None if t is None else city_time(t).isoformat(timespec="milliseconds")

@@ -152,7 +152,7 @@ def test_report_act_show_list_through_the_cli(city):
     )
     assert acted["state"] == "verifying" and acted["history"][-1]["action"] == "send_verify"
     res = run("case", "act", cid, "file", "--as", "city_operator", "--db", city, check=False)
-    assert res.returncode == 2 and "cannot file a case that is verifying" in res.stderr
+    assert res.returncode == 2 and "cannot file a case being verified on site (it is verifying;" in res.stderr
     res = run("case", "act", cid, "verify", "--as", "city_operator", "--db", city, check=False)
     assert (
         res.returncode == 2

@@ -77,7 +77,7 @@ def test_case_list_leaves_exercise_cases_out_unless_asked_and_marks_them(drilled
     real = cli(drilled, "case", "list", "--limit", "500").stdout
     assert "EXERCISE" not in real and "exercise cases" not in real.splitlines()[0]
     only = cli(drilled, "case", "list", "--exercises", "only").stdout.splitlines()
-    assert only[0] == f"{REPORTS} cases match (exercise cases only); showing {REPORTS} from 0"
+    assert only[0] == f"{REPORTS} cases match (exercise cases only); showing 1–{REPORTS} of {REPORTS}"
     assert len(only) == REPORTS + 1 and all(line.endswith("[EXERCISE 1]") for line in only[1:])
     both = json.loads(cli(drilled, "case", "list", "--exercises", "include", "--json").stdout)
     plain = json.loads(cli(drilled, "case", "list", "--json").stdout)
@@ -142,7 +142,12 @@ def test_exercise_purge_removes_the_records_and_the_audit_still_passes(drilled, 
     refused = cli(db, "exercise", "purge", "1", "--reason", "done", "--as", "city_operator", check=False)
     assert refused.returncode == 2 and "may not purge an exercise" in refused.stderr
     out = cli(db, "exercise", "purge", "1", "--reason", "drill over", "--as", "city_drill").stdout
-    assert out.startswith("exercise 1 purged at ") and f"{REPORTS} cases" in out and "1 incidents" in out
+    assert (
+        out.startswith("exercise 1 purged at ")
+        and f"{REPORTS} cases" in out
+        and "1 incident" in out
+        and "1 incidents" not in out
+    )
     assert json.loads(cli(db, "stats", "--json").stdout)["exercise_cases"] == 0
     assert cli(db, "incident", "list").stdout.strip() == "0 incidents"
     assert cli(db, "exercise", "list").stdout.rstrip().endswith("PURGED")

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -42,6 +41,7 @@ from console.civil_defence.sound import AlarmSound, cycle_position
 from console.civil_defence.tables import RowsTableModel
 from console.confirm import lay_out_confirmation
 from console.exercises.texts import BANNER_EDGE, MARK_FG, STAMP, STAMP_BG, STAMP_FG
+from console.room import columns_fit_contents
 from console.workers import WorkerPool
 from data.civil_defence_models import AlarmKind
 from modes.civil_defence.alarms import (
@@ -99,8 +99,7 @@ def _rows_view(model: RowsTableModel, name: str) -> QTableView:
     view.setObjectName(name)
     view.setModel(model)
     view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
+    columns_fit_contents(view)
     return view
 
 
@@ -178,7 +177,12 @@ class AlarmPanel(QWidget):
         state = QGroupBox(self.tr("Current alarm"))
         v = QVBoxLayout(state)
         top = QHBoxLayout()
-        self.alarm_label = QLabel(self.tr("No alarm issued."))
+        self.alarm_label = QLabel(
+            self.tr(
+                "No alarm issued. The board fills when the civil-defence officer sounds one with the buttons "
+                "above (Pre-warning, Air raid, All clear)."
+            )
+        )
         self.alarm_label.setObjectName("alarm_label")
         self.alarm_label.setProperty("data_text", True)  # names the issuing login (data)
         self.alarm_label.setWordWrap(True)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSpinBox,
@@ -32,6 +31,7 @@ from console import texts
 from console.civil_defence import labels
 from console.civil_defence.services import CivilDefenceServices
 from console.civil_defence.tables import RowsTableModel
+from console.room import columns_fit_contents
 from console.workers import WorkerPool
 from data.civil_defence_models import ShelterStatus
 from modes.civil_defence.evacuation import EvacuationPlan, OccupancyReport, Replan
@@ -45,8 +45,7 @@ def _table(model: RowsTableModel, name: str) -> QTableView:
     view.verticalHeader().hide()
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
+    columns_fit_contents(view)
     return view
 
 

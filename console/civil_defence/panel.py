@@ -12,8 +12,7 @@ from __future__ import annotations
 import traceback
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QWidget
+from PySide6.QtCore import QObject, Signal
 
 from console.civil_defence.alarm_panel import AlarmPanel
 from console.civil_defence.evacuation_panel import EvacuationPanel
@@ -26,16 +25,6 @@ from modes.civil_defence.queries import CoverageView
 from modes.common.mode_switch import Mode
 
 MODE = Mode.CIVIL_DEFENCE.value
-
-
-def _scrolling(widget: QWidget) -> QScrollArea:
-    """A tab that scrolls rather than crush its tables when the column is short."""
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setWidget(widget)
-    return area
 
 
 class CivilDefenceTools(QObject):
@@ -68,9 +57,9 @@ class CivilDefenceTools(QObject):
         page.install_tools(
             self.summary,
             [
-                (_scrolling(self.alarms), self.tr("Alarms")),
-                (_scrolling(self.sirens), self.tr("Sirens")),
-                (_scrolling(self.evacuation), self.tr("Evacuation")),
+                (self.alarms, self.tr("Alarms")),
+                (self.sirens, self.tr("Sirens")),
+                (self.evacuation, self.tr("Evacuation")),
             ],
         )
         self.alarms.order_pending.connect(window.open_order_dialog)
@@ -95,11 +84,6 @@ class CivilDefenceTools(QObject):
             return
         self.layers.set_active(True)
         self.started = True
-        # The page has much to show: give it most of the right-hand column (the user may drag back).
-        right = self.window.findChild(QSplitter, "right_splitter")
-        if right is not None:
-            total = sum(right.sizes())
-            right.setSizes([total // 4, total - total // 4])
         self.alarms.set_districts(self.services.districts())
         self.alarms.load_latest()
         self.alarms.load_test_plans()

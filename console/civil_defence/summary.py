@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSpinBox,
@@ -33,6 +32,7 @@ from console import texts
 from console.civil_defence import labels
 from console.civil_defence.services import CivilDefenceServices
 from console.civil_defence.tables import RowsTableModel
+from console.room import columns_fit_contents
 from console.workers import WorkerPool
 from data.civil_defence_models import SirenStatus
 from modes.civil_defence.coverage import SirenStatusChanged, SirenSuggestion
@@ -139,8 +139,7 @@ class SirensPanel(QWidget):
         view.setModel(self.district_model)
         view.verticalHeader().hide()
         view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        view.horizontalHeader().setStretchLastSection(True)
+        columns_fit_contents(view)
         view.setMinimumHeight(120)
         layout.addWidget(view, 1)
 
@@ -162,8 +161,7 @@ class SirensPanel(QWidget):
         self.siren_view.verticalHeader().hide()
         self.siren_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.siren_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.siren_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.siren_view.horizontalHeader().setStretchLastSection(True)
+        columns_fit_contents(self.siren_view)
         self.siren_view.setMinimumHeight(150)
         self.siren_view.selectionModel().selectionChanged.connect(self._update_siren_controls)
         v.addWidget(self.siren_view, 1)
@@ -212,8 +210,7 @@ class SirensPanel(QWidget):
         table.setObjectName("suggestion_table")
         table.setModel(self.suggestion_model)
         table.verticalHeader().hide()
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
+        columns_fit_contents(table)
         v.addWidget(table)
         self.suggestion_label = QLabel()
         self.suggestion_label.setObjectName("panel_hint")

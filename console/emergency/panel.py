@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSlider,
     QSpinBox,
@@ -61,6 +61,7 @@ from console.emergency.tables import (
 )
 from console.exercises.texts import STAMP
 from console.map.draw_tool import PolygonDrawTool
+from console.room import columns_fit_contents, room_for_placeholder
 from data.emergency_models import IncidentStatus, TaskStatus
 from data.geometry import GeometryError
 from modes.common.mode_switch import Mode
@@ -96,8 +97,7 @@ def _table(model, name: str) -> QTableView:
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
+    columns_fit_contents(view)
     view.setAlternatingRowColors(False)
     return view
 
@@ -140,6 +140,7 @@ class EmergencyConsole(QObject):
     written = Signal(str)  # the write that succeeded (its service method's name)
     refused = Signal(str)  # the reason a write was refused
     location_picked = Signal(float, float)  # city CRS
+    open_here_requested = Signal(float, float)  # city CRS: open an incident there (the map's right-click)
     shape_drawn = Signal(str, object)  # what for (FORM_DRAWINGS), the corners (city CRS), checked valid
 
     def __init__(self, services: EmergencyServices, workers, map_panel=None, parent: QObject | None = None):
@@ -438,10 +439,27 @@ class EmergencyConsole(QObject):
         self.show_message(self.tr("Click on the map where the incident is."))
 
     def _on_map_clicked(self, event) -> None:
+        if event.button() == Qt.MouseButton.RightButton and self.active and self.services.may_open:
+            p = self.map.viewbox.mapSceneToView(event.scenePos())
+            menu = QMenu(self.map)
+            menu.addAction(self.tr("Open an incident here…"), lambda: self.open_here_local(p.x(), p.y()))
+            menu.popup(event.screenPos().toPoint())
+            event.accept()
+            return
         if not self.picking or event.button() != Qt.MouseButton.LeftButton:
             return
         p = self.map.viewbox.mapSceneToView(event.scenePos())
         self.pick_local(p.x(), p.y())
+
+    def open_here_local(self, x: float, y: float) -> None:
+        """The map's right-click "Open an incident here…" at map-local coordinates: the form opens with
+        the place filled in (nothing is written until the form is sent)."""
+        origin = self._origin()
+        if origin is None:
+            return
+        self.picking = False
+        self.open_here_requested.emit(x + origin[0], y + origin[1])
+        self.location_picked.emit(x + origin[0], y + origin[1])
 
     def pick_local(self, x: float, y: float) -> None:
         """A location picked at map-local coordinates (what a click does)."""
@@ -547,6 +565,8 @@ class IncidentsPanel(QWidget):
 
         self.table = _table(self.model, "incident_table")
         self.table.clicked.connect(self._on_row_clicked)
+        # What to do when the list is empty, in place of an empty table.
+        self.empty_hint = _hint("incidents_empty")
 
         self.form = OpenIncidentForm(console)
         self.form.hide()
@@ -592,6 +612,7 @@ class IncidentsPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.open_hint)
         layout.addWidget(self.form)
+        layout.addWidget(self.empty_hint)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
         layout.addLayout(actions)
@@ -602,6 +623,7 @@ class IncidentsPanel(QWidget):
         console.board_changed.connect(self._on_board)
         console.message_shown.connect(self._on_message)
         console.written.connect(self._on_written)
+        console.open_here_requested.connect(lambda _x, _y: self.form.show())
         self._update_permissions()
         self._on_board(None)
 
@@ -642,15 +664,34 @@ class IncidentsPanel(QWidget):
         self.message.setText(text)
         self.message.setStyleSheet("color: #ff8a80;" if error else "")
 
+    def empty_text(self) -> str:
+        """What the empty list says: how to open an incident (or who may), or that none has the status
+        the filter asks for."""
+        status = self.filter_box.currentData()
+        if status:
+            return self.tr("No incident is {status}. Show all statuses to see the others.").format(
+                status=texts.status_label(status)
+            )
+        if not self.console.services.may_open:
+            return self.tr("No incidents.")
+        return self.tr(
+            "No incidents. Open one with New incident…, or in emergency mode (F3) right-click the map "
+            "where it is."
+        )
+
     def _on_board(self, board: IncidentBoard | None) -> None:
         incidents = board.incidents if board is not None else ()
         self.model.set_rows(incidents)
+        empty = board is not None and not incidents
+        self.empty_hint.setText(self.empty_text() if empty else "")
+        self.empty_hint.setVisible(empty)
+        self.table.setVisible(not empty)
         selected = board.selected if board is not None else None
         if selected is not None:
             row = self.model.row_of(selected.id)
             if row >= 0:
                 self.table.selectRow(row)
-            self.summary.setText(self._describe(selected))
+            self.summary.setText(self._describe(selected, board.impact))
             self.level_box.setCurrentIndex(self.level_box.findData(selected.level))
         else:
             self.summary.setText("")
@@ -663,15 +704,12 @@ class IncidentsPanel(QWidget):
             button.setToolTip(refusal or "")
         self.level_button.setEnabled(selected is not None and self.console.services.may_command)
 
-    def _describe(self, v) -> str:
+    def _describe(self, v, impact=None) -> str:
         mark = f"{STAMP} · " if v.exercise else ""  # a drill's incident: never to be taken for a real one
         lines = [
             f"{mark}#{v.id} {v.title} · {texts.type_label(v.type_code)} · {texts.category_label(v.category)}",
-            self.tr("{level} · {status} · cordons {inner:g} m / {outer:g} m").format(
-                level=texts.level_label(v.level),
-                status=texts.status_label(v.status),
-                inner=v.inner_radius_m,
-                outer=v.outer_radius_m,
+            " · ".join(
+                (texts.level_label(v.level), texts.status_label(v.status), self.cordons_text(v, impact))
             ),
         ]
         if v.case_id is not None:
@@ -690,6 +728,39 @@ class IncidentsPanel(QWidget):
                 )
             )
         return "\n".join(lines)
+
+    def cordons_text(self, v, impact=None) -> str:
+        """The cordons as they were made: radii (around the drawn area, if one is drawn), or drawn by
+        hand with their areas (from the impact, once it is read)."""
+        inner_m2 = impact.inner.area_m2 if impact is not None else None
+        outer_m2 = impact.outer.area_m2 if impact is not None else None
+        if v.inner_drawn and v.outer_drawn:
+            if impact is None:
+                return self.tr("cordons drawn by hand")
+            return self.tr("cordons drawn by hand (inner {inner} m², outer {outer} m²)").format(
+                inner=f"{inner_m2:,.0f}", outer=f"{outer_m2:,.0f}"
+            )
+        if v.inner_drawn or v.outer_drawn:
+
+            def drawn(m2: float | None) -> str:
+                if m2 is None:
+                    return self.tr("drawn by hand")
+                return self.tr("drawn by hand ({n} m²)").format(n=f"{m2:,.0f}")
+
+            def radius(m: float) -> str:
+                return self.tr("{m} m").format(m=f"{m:g}")
+
+            return self.tr("cordons: inner {inner}, outer {outer}").format(
+                inner=drawn(inner_m2) if v.inner_drawn else radius(v.inner_radius_m),
+                outer=drawn(outer_m2) if v.outer_drawn else radius(v.outer_radius_m),
+            )
+        if v.area_wkt:
+            return self.tr("cordons {inner:g} m / {outer:g} m around the drawn area").format(
+                inner=v.inner_radius_m, outer=v.outer_radius_m
+            )
+        return self.tr("cordons {inner:g} m / {outer:g} m").format(
+            inner=v.inner_radius_m, outer=v.outer_radius_m
+        )
 
 
 class OpenIncidentForm(QGroupBox):
@@ -773,6 +844,9 @@ class OpenIncidentForm(QGroupBox):
         escalate.addWidget(self.escalate_button)
 
         form = QFormLayout(self)
+        # A row too wide for the column puts its field under its label: the form fits the side panel
+        # rather than widen it (and narrow the map) when it opens.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow(self.tr("Type"), self.type_box)
         form.addRow(self.tr("Level"), self.level_box)
         form.addRow(self.tr("Location (X, Y)"), where)
@@ -781,7 +855,7 @@ class OpenIncidentForm(QGroupBox):
         form.addRow(self.tr("Cordons inner / outer (m)"), radii)
         form.addRow(self.tr("Title"), self.title_edit)
         form.addRow(self.tr("Commander"), self.commander_edit)
-        form.addRow("", self.exercise_box)
+        form.addRow(self.exercise_box)  # the whole row: its text is longer than a field
         form.addRow("", self.open_button)
         form.addRow(self.tr("Or escalate"), escalate)
         console.location_picked.connect(self.set_location)
@@ -1179,6 +1253,8 @@ class CommandPanel(QWidget):
         self.agency_edit = QLineEdit()
         self.agency_edit.setObjectName("role_agency")
         self.agency_edit.setPlaceholderText(self.tr("Agency"))
+        for edit in (self.person_edit, self.agency_edit):
+            room_for_placeholder(edit)
         self.assign_button = QPushButton(self.tr("Assign"))
         self.assign_button.setObjectName("assign_role")
         self.assign_button.clicked.connect(self._on_assign)
@@ -1335,6 +1411,7 @@ def install_emergency(window) -> EmergencyConsole:
     )
     page.install_tools(list(panels))
     console.panels = tuple(w for w, _ in panels)
+    console.open_here_requested.connect(lambda _x, _y: page.tabs.setCurrentWidget(console.panels[0]))
     console.message_shown.connect(lambda text, _error: window.notify(text))
 
     def on_mode(mode: str) -> None:

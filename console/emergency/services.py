@@ -52,10 +52,7 @@ class EmergencyServices:
 
     @property
     def actor(self) -> Actor:
-        try:
-            role = Role(self.login.role)
-        except ValueError:
-            raise InputError(f"unknown role {self.login.role!r}") from None
+        role = Role.parse(self.login.role)
         return Actor(
             self.login.actor or role.value,
             role,

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -39,6 +38,7 @@ from console.emergency import texts as emergency_texts
 from console.everyday import case_texts
 from console.everyday.services import ActionNeeds, ActionResult, CaseServices, action_needs
 from console.exercises.texts import BANNER_BG, BANNER_EDGE, BANNER_FG, STAMP
+from console.room import columns_fit_contents
 from console.workers import WorkerPool
 from modes.everyday.case_detail import CaseDetail, StageClock
 from modes.everyday.cases import SATISFACTION
@@ -261,8 +261,7 @@ class CasePanel(QFrame):
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setWordWrap(False)
-        table.horizontalHeader().setStretchLastSection(True)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        columns_fit_contents(table)
         return table
 
     # --- showing a case ------------------------------------------------------------------------------

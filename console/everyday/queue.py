@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from console.everyday import case_texts
 from console.everyday.services import CaseServices
 from console.exercises.texts import MARK_FG, STAMP
+from console.room import fit_column
 from console.workers import WorkerPool
 from modes.everyday.case_filter import CaseFilter
 from modes.everyday.cases import Channel
@@ -52,6 +53,7 @@ OVERDUE_BG = QColor("#7a1c1c")
 OVERDUE_FG = QColor("#ffd6d6")
 LATE_FG = QColor("#ffb347")
 ID_WIDTH, ID_WIDTH_MARKED = 70, 150  # the case column, wider while exercise cases may carry the mark
+ELIDED = frozenset({"type", "place", "department", "reporter"})  # columns of names: a tooltip says it all
 
 _ROOT = QModelIndex()
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -162,6 +164,8 @@ class CaseQueueModel(QAbstractTableModel):
         if role == _TOOLTIP:
             if column == "id" and int(page.ids[i]) in self._marks_of(page):
                 return self.tr("An exercise's case, made by one of its injects: not a real report.")
+            if column in ELIDED:  # free text in a narrow column: the whole of it on hover
+                return self.data(index, _DISPLAY)
             if column != "due":
                 return None
             if page.overdue[i]:
@@ -395,6 +399,11 @@ class CaseQueuePanel(QWidget):
         self.search_box.textChanged.connect(self._on_search_text_changed)
         self.count_label = QLabel()
         self.count_label.setObjectName("queue_count")
+        self.empty_hint = QLabel()  # what to do when no case is listed
+        self.empty_hint.setObjectName("panel_hint")
+        self.empty_hint.setProperty("role_name", "queue_empty")
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.hide()
 
         self.table = QTableView()
         self.table.setObjectName("case_queue_table")
@@ -415,6 +424,11 @@ class CaseQueuePanel(QWidget):
             range(len(QUEUE_COLUMNS)), (ID_WIDTH, 120, 80, 150, 150, 130, 110, 150, 90), strict=True
         ):
             self.table.setColumnWidth(col, width)
+        # The columns of a fixed vocabulary as wide as its longest word in this language.
+        fit_column(
+            self.table, QUEUE_COLUMNS.index("channel"), [case_texts.channel_label(c.value) for c in Channel]
+        )
+        fit_column(self.table, QUEUE_COLUMNS.index("state"), [case_texts.state_label(s.value) for s in State])
         header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         self.table.setSortingEnabled(True)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
@@ -438,6 +452,7 @@ class CaseQueuePanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(filters)
         layout.addLayout(bottom)
+        layout.addWidget(self.empty_hint)
         layout.addWidget(self.table, 1)
         self._update_count()
 
@@ -569,6 +584,24 @@ class CaseQueuePanel(QWidget):
             text += " · " + self.tr("exercise records only")
         self.count_label.setText(text)
         self.count_label.setStyleSheet(f"color: {MARK_FG};" if choice != "leave" else "")
+        empty = self.model.rowCount() == 0 and not self.model.pending
+        self.empty_hint.setText(self.empty_text() if empty else "")
+        self.empty_hint.setVisible(empty)
+
+    def empty_text(self) -> str:
+        """What an empty queue says: which filter to loosen, or where cases come from."""
+        f = self.model.filter
+        if f != CaseFilter(exercises=f.exercises):
+            return self.tr(
+                "No case matches these filters: set a filter back to Any…, untick Overdue only or clear "
+                "the search."
+            )
+        if f.exercises == "only":
+            return self.tr("No exercise cases: they come from a running exercise's injects.")
+        return self.tr(
+            "No cases yet: reports come in from the Intake tab, the supervisors' devices and the 12319 "
+            "hotline."
+        )
 
     # --- selection -----------------------------------------------------------------------------------
 

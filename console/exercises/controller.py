@@ -365,7 +365,11 @@ class ControllerPage(QWidget):
         self.start_dialog: StartExerciseDialog | None = None
         self.setObjectName("exercise_controller")
 
-        self.title = QLabel(self.tr("No exercise has been run."))
+        self.title = QLabel(
+            self.tr(
+                "No exercise has been run. Start… loads an MSEL scenario and runs it on the exercise clock."
+            )
+        )
         self.title.setObjectName("controller_title")
         self.title.setProperty("data_text", True)  # the scenario's own title
         self.title.setWordWrap(True)
@@ -573,7 +577,11 @@ class ControllerPage(QWidget):
         if selected is not None and self.selected_no() != selected:
             self.select_inject(selected)
         if view is None:
-            self.title.setText(self.tr("No exercise has been run."))
+            self.title.setText(
+                self.tr(
+                    "No exercise has been run. Start… loads an MSEL scenario and runs it on the exercise clock."
+                )
+            )
             self.counts.clear()
         else:
             ex = view.exercise

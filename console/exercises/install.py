@@ -17,7 +17,7 @@ def install_exercises(window, *, drive: bool = True) -> ExerciseTools:
     window.exercise_records = ExerciseRecordsBox(window.services)
     window.statusBar().addPermanentWidget(window.exercise_records)
     window.controller_page = ControllerPage(tools)
-    window.pages.addWidget(window.controller_page)
+    window.pages.add_scrolling(window.controller_page)  # scrolls on a short screen
     tools.state_changed.connect(lambda state: window.map.set_exercise_watermark(*watermark_lines(state)))
     window.pages.currentChanged.connect(lambda _index: tools.refresh())  # a page opens: read afresh
 

@@ -112,7 +112,7 @@ class MselTableModel(QAbstractTableModel):
                 return str(rows.expected[i]) or None
             if c == COLUMN["state"] and rows.refusal[i]:
                 return str(rows.refusal[i])
-            return None
+            return self.text(i, c) or None  # a narrow column elides: the whole text on hover
         if role == NO_ROLE:
             return str(rows.no[i])
         return None

@@ -24,8 +24,8 @@
             <translation>Current alarm</translation>
         </message>
         <message>
-            <source>No alarm issued.</source>
-            <translation>No alarm issued.</translation>
+            <source>No alarm issued. The board fills when the civil-defence officer sounds one with the buttons above (Pre-warning, Air raid, All clear).</source>
+            <translation>No alarm issued. The board fills when the civil-defence officer sounds one with the buttons above (Pre-warning, Air raid, All clear).</translation>
         </message>
         <message>
             <source>Mute</source>
@@ -1100,6 +1100,18 @@
             <source>exercise records only</source>
             <translation>exercise records only</translation>
         </message>
+        <message>
+            <source>No case matches these filters: set a filter back to Any…, untick Overdue only or clear the search.</source>
+            <translation>No case matches these filters: set a filter back to Any…, untick Overdue only or clear the search.</translation>
+        </message>
+        <message>
+            <source>No exercise cases: they come from a running exercise's injects.</source>
+            <translation>No exercise cases: they come from a running exercise's injects.</translation>
+        </message>
+        <message>
+            <source>No cases yet: reports come in from the Intake tab, the supervisors' devices and the 12319 hotline.</source>
+            <translation>No cases yet: reports come in from the Intake tab, the supervisors' devices and the 12319 hotline.</translation>
+        </message>
     </context>
     <context>
         <name>CaseSatisfaction</name>
@@ -1754,8 +1766,8 @@ The two-person rule is on: it takes effect only when a second authorised person 
     <context>
         <name>ControllerPage</name>
         <message>
-            <source>No exercise has been run.</source>
-            <translation>No exercise has been run.</translation>
+            <source>No exercise has been run. Start… loads an MSEL scenario and runs it on the exercise clock.</source>
+            <translation>No exercise has been run. Start… loads an MSEL scenario and runs it on the exercise clock.</translation>
         </message>
         <message>
             <source>Start…</source>
@@ -2451,6 +2463,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         <message>
             <source>Click on the map where the incident is.</source>
             <translation>Click on the map where the incident is.</translation>
+        </message>
+        <message>
+            <source>Open an incident here…</source>
+            <translation>Open an incident here…</translation>
         </message>
         <message>
             <source>the incident area</source>
@@ -3297,8 +3313,48 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <translation>Only {allowed} may change an incident's level.</translation>
         </message>
         <message>
-            <source>{level} · {status} · cordons {inner:g} m / {outer:g} m</source>
-            <translation>{level} · {status} · cordons {inner:g} m / {outer:g} m</translation>
+            <source>No incident is {status}. Show all statuses to see the others.</source>
+            <translation>No incident is {status}. Show all statuses to see the others.</translation>
+        </message>
+        <message>
+            <source>No incidents.</source>
+            <translation>No incidents.</translation>
+        </message>
+        <message>
+            <source>No incidents. Open one with New incident…, or in emergency mode (F3) right-click the map where it is.</source>
+            <translation>No incidents. Open one with New incident…, or in emergency mode (F3) right-click the map where it is.</translation>
+        </message>
+        <message>
+            <source>cordons drawn by hand</source>
+            <translation>cordons drawn by hand</translation>
+        </message>
+        <message>
+            <source>cordons drawn by hand (inner {inner} m², outer {outer} m²)</source>
+            <translation>cordons drawn by hand (inner {inner} m², outer {outer} m²)</translation>
+        </message>
+        <message>
+            <source>drawn by hand</source>
+            <translation>drawn by hand</translation>
+        </message>
+        <message>
+            <source>drawn by hand ({n} m²)</source>
+            <translation>drawn by hand ({n} m²)</translation>
+        </message>
+        <message>
+            <source>{m} m</source>
+            <translation>{m} m</translation>
+        </message>
+        <message>
+            <source>cordons: inner {inner}, outer {outer}</source>
+            <translation>cordons: inner {inner}, outer {outer}</translation>
+        </message>
+        <message>
+            <source>cordons {inner:g} m / {outer:g} m around the drawn area</source>
+            <translation>cordons {inner:g} m / {outer:g} m around the drawn area</translation>
+        </message>
+        <message>
+            <source>cordons {inner:g} m / {outer:g} m</source>
+            <translation>cordons {inner:g} m / {outer:g} m</translation>
         </message>
         <message>
             <source>Escalated from case {case}</source>
@@ -3838,6 +3894,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <translation>{login} is locked after 5 failed log-ins, until {time}.</translation>
         </message>
         <message>
+            <source>{login} is a role several people hold: log in with your own login.</source>
+            <translation>{login} is a role several people hold: log in with your own login.</translation>
+        </message>
+        <message>
             <source>Wrong password ({n} of 5 failed log-ins in a row; the 5th locks the login for 60 s).</source>
             <translation>Wrong password ({n} of 5 failed log-ins in a row; the 5th locks the login for 60 s).</translation>
         </message>
@@ -3901,8 +3961,12 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <translation>The exercise controller page: the MSEL, the exercise clock, injects and notes ({key})</translation>
         </message>
         <message>
-            <source>Case #, cell code, component id, camera, area…</source>
-            <translation>Case #, cell code, component id, camera, area…</translation>
+            <source>Find a case, cell, component…</source>
+            <translation>Find a case, cell, component…</translation>
+        </message>
+        <message>
+            <source>Find a case number, a cell code, a component id, a camera or an area's name</source>
+            <translation>Find a case number, a cell code, a component id, a camera or an area's name</translation>
         </message>
         <message>
             <source>Loading the city…</source>

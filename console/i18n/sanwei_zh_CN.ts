@@ -24,8 +24,8 @@
             <translation>当前警报</translation>
         </message>
         <message>
-            <source>No alarm issued.</source>
-            <translation>尚未发放警报。</translation>
+            <source>No alarm issued. The board fills when the civil-defence officer sounds one with the buttons above (Pre-warning, Air raid, All clear).</source>
+            <translation>尚未发布警报。人防办发布警报（上方的预先警报、空袭警报、解除警报按钮）后，此处显示各区接收与确认情况。</translation>
         </message>
         <message>
             <source>Mute</source>
@@ -1100,6 +1100,18 @@
             <source>exercise records only</source>
             <translation>仅演练记录</translation>
         </message>
+        <message>
+            <source>No case matches these filters: set a filter back to Any…, untick Overdue only or clear the search.</source>
+            <translation>没有符合筛选条件的案件：把筛选项改回“全部…”、取消“仅看超期”或清空搜索。</translation>
+        </message>
+        <message>
+            <source>No exercise cases: they come from a running exercise's injects.</source>
+            <translation>没有演练案件：演练案件由正在进行的演练的注入产生。</translation>
+        </message>
+        <message>
+            <source>No cases yet: reports come in from the Intake tab, the supervisors' devices and the 12319 hotline.</source>
+            <translation>暂无案件：案件来自“受理”页、监督员终端和 12319 热线。</translation>
+        </message>
     </context>
     <context>
         <name>CaseSatisfaction</name>
@@ -1754,8 +1766,8 @@ The two-person rule is on: it takes effect only when a second authorised person 
     <context>
         <name>ControllerPage</name>
         <message>
-            <source>No exercise has been run.</source>
-            <translation>尚未进行过演练。</translation>
+            <source>No exercise has been run. Start… loads an MSEL scenario and runs it on the exercise clock.</source>
+            <translation>尚未进行演练。点击“开始…”载入演练脚本，按演练时钟运行。</translation>
         </message>
         <message>
             <source>Start…</source>
@@ -2451,6 +2463,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
         <message>
             <source>Click on the map where the incident is.</source>
             <translation>请在地图上点击事件发生的位置。</translation>
+        </message>
+        <message>
+            <source>Open an incident here…</source>
+            <translation>在此处开启事件…</translation>
         </message>
         <message>
             <source>the incident area</source>
@@ -3297,8 +3313,48 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <translation>只有{allowed}可以调整事件级别。</translation>
         </message>
         <message>
-            <source>{level} · {status} · cordons {inner:g} m / {outer:g} m</source>
-            <translation>{level} · {status} · 警戒圈 {inner:g} 米／{outer:g} 米</translation>
+            <source>No incident is {status}. Show all statuses to see the others.</source>
+            <translation>没有处于“{status}”状态的事件。显示全部状态可查看其他事件。</translation>
+        </message>
+        <message>
+            <source>No incidents.</source>
+            <translation>暂无事件。</translation>
+        </message>
+        <message>
+            <source>No incidents. Open one with New incident…, or in emergency mode (F3) right-click the map where it is.</source>
+            <translation>暂无事件。点击“新事件…”开启，或在应急模式（F3）下在地图上事发位置点击右键。</translation>
+        </message>
+        <message>
+            <source>cordons drawn by hand</source>
+            <translation>警戒圈为手绘</translation>
+        </message>
+        <message>
+            <source>cordons drawn by hand (inner {inner} m², outer {outer} m²)</source>
+            <translation>警戒圈为手绘（内圈 {inner} 平方米，外圈 {outer} 平方米）</translation>
+        </message>
+        <message>
+            <source>drawn by hand</source>
+            <translation>手绘</translation>
+        </message>
+        <message>
+            <source>drawn by hand ({n} m²)</source>
+            <translation>手绘（{n} 平方米）</translation>
+        </message>
+        <message>
+            <source>{m} m</source>
+            <translation>{m} 米</translation>
+        </message>
+        <message>
+            <source>cordons: inner {inner}, outer {outer}</source>
+            <translation>警戒圈：内圈 {inner}，外圈 {outer}</translation>
+        </message>
+        <message>
+            <source>cordons {inner:g} m / {outer:g} m around the drawn area</source>
+            <translation>警戒圈 绘制区域外 {inner:g} 米／{outer:g} 米</translation>
+        </message>
+        <message>
+            <source>cordons {inner:g} m / {outer:g} m</source>
+            <translation>警戒圈 {inner:g} 米／{outer:g} 米</translation>
         </message>
         <message>
             <source>Escalated from case {case}</source>
@@ -3838,6 +3894,10 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <translation>{login} 连续 5 次登录失败，已锁定至 {time}。</translation>
         </message>
         <message>
+            <source>{login} is a role several people hold: log in with your own login.</source>
+            <translation>{login} 是多人担任的角色：请用您本人的登录名登录。</translation>
+        </message>
+        <message>
             <source>Wrong password ({n} of 5 failed log-ins in a row; the 5th locks the login for 60 s).</source>
             <translation>密码错误（已连续失败 {n}/5 次；第 5 次将锁定该登录名 60 秒）。</translation>
         </message>
@@ -3901,8 +3961,12 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <translation>演练导调页：演练脚本、演练时钟、注入与记录（{key}）</translation>
         </message>
         <message>
-            <source>Case #, cell code, component id, camera, area…</source>
-            <translation>案件号、网格编码、部件编码、摄像头、区域…</translation>
+            <source>Find a case, cell, component…</source>
+            <translation>查找案件、网格、部件…</translation>
+        </message>
+        <message>
+            <source>Find a case number, a cell code, a component id, a camera or an area's name</source>
+            <translation>按案件号、网格编码、部件编码、摄像头或区域名称查找</translation>
         </message>
         <message>
             <source>Loading the city…</source>

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data.errors import InputError
 from data.models import Role
 from modes.common.orders import AuthorityRefused
 
@@ -36,14 +35,9 @@ def parse_role(role: str | Role | None) -> Role:
         return role
     if role is None or not str(role).strip():
         raise CivilDefenceRefused(
-            "no role given: civil-defence orders need the civil_defence role (--as civil-defence)"
+            "no role given: civil-defence orders need the civil_defence role (--as one of its logins)"
         )
-    text = str(role).strip().lower().replace("-", "_")
-    try:
-        return Role(text)
-    except ValueError:
-        choices = ", ".join(r.value for r in Role)
-        raise InputError(f"unknown role {role!r} (one of {choices})") from None
+    return Role.parse(role)
 
 
 def require_civil_defence(role: str | Role | None, action: str) -> Role:
@@ -52,7 +46,7 @@ def require_civil_defence(role: str | Role | None, action: str) -> Role:
     if parsed is not Role.CIVIL_DEFENCE:
         raise CivilDefenceRefused(
             f"role {parsed.value!r} may not {action}: only the civil-defence office "
-            f"(role civil_defence, --as civil-defence) may"
+            f"(role civil_defence, --as one of its logins) may"
         )
     return parsed
 

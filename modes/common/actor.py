@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data.errors import InputError
 from data.models import Role, Staff
 
 
@@ -24,10 +23,7 @@ class Actor:
 
     @classmethod
     def of(cls, role: str | Role, name: str | None = None, **kw) -> Actor:
-        try:
-            r = Role(role)
-        except ValueError:
-            raise InputError(f"unknown role {role!r} (one of {', '.join(x.value for x in Role)})") from None
+        r = Role.parse(role)  # any spelling: civil-defence, civil_defence, Civil Defence
         return cls(name or r.value, r, **kw)
 
     @classmethod

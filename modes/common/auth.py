@@ -135,13 +135,38 @@ def _time(at: dt.datetime) -> str:
     return at.isoformat(sep=" ", timespec="seconds")
 
 
+def login_meant(session: Session, text: str) -> str:
+    """The staff login someone means by ``text`` (``--as``, the log-in dialog): the login itself; or,
+    when ``text`` is no login but spells a role (``civil-defence``, ``civil_defence``, ``Civil Defence``),
+    the one login that holds that role. A role several people hold is refused with their logins (the
+    password then still has to be the chosen person's)."""
+    text = (text or "").strip()
+    if not text or _staff_row(session, text) is not None:
+        return text
+    role = Role.spelling(text)
+    if role is None:
+        return text  # unknown: the caller says so
+    holders = list(session.scalars(select(Staff.login).where(Staff.role == role.value).order_by(Staff.login)))
+    if len(holders) == 1:
+        return holders[0]
+    if not holders:
+        raise AuthRefused(f"{text!r} is a role nobody on the staff list has", reason="unknown", login=text)
+    named = ", ".join(holders[:8]) + (f" and {len(holders) - 8} more" if len(holders) > 8 else "")
+    raise AuthRefused(
+        f"{text!r} is a role ({role.value}) that {len(holders)} people hold: log in as one of them by "
+        f"login ({named}; python main.py staff list)",
+        reason="role",
+        login=text,
+    )
+
+
 def authenticate(session: Session, login: str, password: str, clock: Clock) -> Actor:
     """The actor of ``login`` when ``password`` is its password; else ``AuthRefused``.
 
     A wrong password is counted and journaled in ``session`` *before* the refusal is raised: the caller
     commits the session anyway (``sign_in`` does), or the count is lost.
     """
-    login = (login or "").strip()
+    login = login_meant(session, login)
     row = _staff_row(session, login)
     if row is None:
         raise AuthRefused(f"unknown login {login!r}", reason="unknown", login=login)
@@ -335,10 +360,7 @@ def add_staff(
             f"login {login!r} must be 2-32 characters: lower-case letters, digits, '_', '.' or '-', "
             "starting with a letter or digit"
         )
-    try:
-        r = Role(role)
-    except ValueError:
-        raise InputError(f"unknown role {role!r} (one of {', '.join(x.value for x in Role)})") from None
+    r = Role.parse(role)
     if r == Role.APP:
         raise InputError(
             "an Open311 application is not a person on the staff list: give it an API key "

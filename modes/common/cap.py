@@ -32,11 +32,12 @@ from data.city import city_crs, get_meta
 from data.errors import InputError
 from data.geometry import WGS84, polygonal, transformer
 from data.models import District, JournalEvent
+from modes.common.clock import CITY_TZ, offset_text
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 CONTENT_TYPE = "application/cap+xml"
 # The city's times are naive local times; a Chinese city keeps China Standard Time all year (no DST).
-UTC_OFFSET = "+08:00"
+UTC_OFFSET = offset_text(CITY_TZ)
 LANGUAGES = ("zh-CN", "en-US")
 ACTUAL, EXERCISE = "Actual", "Exercise"
 ALERT, UPDATE, CANCEL = "Alert", "Update", "Cancel"

@@ -6,6 +6,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
+# The city's local time, the one time every screen, command and record speaks (Harbin: UTC+8, no daylight
+# saving). Records hold it as naive times; a wall-clock instant from elsewhere (a node's heartbeat) is
+# shown converted to it, with the offset.
+CITY_UTC_OFFSET = dt.timedelta(hours=8)
+CITY_TZ = dt.timezone(CITY_UTC_OFFSET)
+
+
+def offset_text(tz: dt.tzinfo = CITY_TZ) -> str:
+    """``+08:00``."""
+    total = int(tz.utcoffset(None).total_seconds()) // 60
+    sign, total = ("-", -total) if total < 0 else ("+", total)
+    return f"{sign}{total // 60:02d}:{total % 60:02d}"
+
+
+def city_time(instant: float) -> dt.datetime:
+    """A wall-clock instant (``time.time()``) in the city's local time, aware (it carries +08:00)."""
+    return dt.datetime.fromtimestamp(instant, CITY_TZ)
+
 
 class Clock(Protocol):
     def now(self) -> dt.datetime: ...
@@ -14,8 +32,8 @@ class Clock(Protocol):
 class SystemClock:
     """The wall clock in the city's local time (Harbin: UTC+8, no daylight saving)."""
 
-    def __init__(self, utc_offset_hours: float = 8.0):
-        self._tz = dt.timezone(dt.timedelta(hours=utc_offset_hours))
+    def __init__(self, utc_offset_hours: float | None = None):
+        self._tz = CITY_TZ if utc_offset_hours is None else dt.timezone(dt.timedelta(hours=utc_offset_hours))
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(self._tz).replace(tzinfo=None, microsecond=0)

@@ -34,6 +34,7 @@ from comms.retention import DAY_S, RESEND_LIMIT_S
 from data import journal
 from data.city import stats
 from data.errors import InputError
+from data.models import Role
 from modes.common import app_keys, auth, orders
 from modes.common.actor import Actor
 from modes.common.clock import Clock, FixedClock
@@ -215,7 +216,7 @@ class CallContext:
                 role, args.get("actor"), department=args.get("actor_department"), district=district
             )
         claimed_role, claimed = args.get("as"), args.get("actor")
-        if claimed_role and str(claimed_role).replace("-", "_") != person.role.value:
+        if claimed_role and Role.spelling(str(claimed_role)) is not person.role:
             raise CommandRefused(
                 f"the command says it acts as {claimed_role!r}, but {person.login or person.name} "
                 f"is {person.role.value}"

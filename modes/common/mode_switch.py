@@ -110,7 +110,8 @@ def _grave(previous: Mode, target: Mode) -> list[Mode]:
 def may_switch(role: str | Role, target: str | Mode, current: str | Mode = Mode.EVERYDAY) -> bool:
     """Whether ``role`` (of the city centre) may switch the city from ``current`` to ``target``."""
     previous, mode = parse_mode(current), parse_mode(target)
-    return all(str(role) in {r.value for r in MODE_AUTHORITY[m]} for m in _grave(previous, mode))
+    parsed = Role.spelling(str(role))
+    return all(parsed in MODE_AUTHORITY[m] for m in _grave(previous, mode))
 
 
 def check_switch(actor: Actor, previous: Mode, target: Mode) -> None:

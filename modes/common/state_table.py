@@ -15,10 +15,11 @@ not take it, refuses with a message that says what is possible now and who may a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from typing import Generic, Protocol, TypeVar
 
+from data.errors import InputError
 from data.models import Role
 
 
@@ -51,9 +52,13 @@ class StateTable(Generic[StepT]):
         noun: str,
         finished: str,
         refused: type[Exception],
+        phrases: Mapping[str, str] | None = None,
     ) -> None:
+        """``phrases``: how a refusal names a thing in a state, by the state's value ("a case awaiting
+        an extension decision"), where "a(n) <state> <noun>" does not read."""
         self.steps: tuple[StepT, ...] = tuple(steps)
         self.states, self.noun, self.finished, self.refused = states, noun, finished, refused
+        self.phrases = dict(phrases or {})
         self.actions: tuple[str, ...] = tuple(sorted({st.action for st in self.steps}))
         self._by_action = {(st.source, st.action): st for st in self.steps}
         self._by_target = {(st.source, st.target): st for st in self.steps}
@@ -61,6 +66,11 @@ class StateTable(Generic[StepT]):
             raise ValueError(f"the {noun} table has two steps with one action from one state")
 
     # --- lookups ----------------------------------------------------------------------------------------
+
+    def a(self, state: Enum | str) -> str:
+        """A thing in ``state`` as a sentence names it: "a reported case", "an assigned task"."""
+        value = self.states(state).value
+        return self.phrases.get(value) or f"{article(value)} {value} {self.noun}"
 
     def leaving(self, state: Enum | str) -> list[StepT]:
         """The steps out of ``state``, in the table's order."""
@@ -86,12 +96,12 @@ class StateTable(Generic[StepT]):
         step = self.find(state, action)
         if step is None:
             possible = ", ".join(st.action for st in self.leaving(state)) or f"none: {self.finished}"
-            raise self.refused(f"cannot {action} {article(self.noun)} {self.noun} that is {state.value} "
-                               f"(possible now: {possible})")  # fmt: skip
+            raise self.refused(
+                f"cannot {action} {self._that_is(state)} ({self._state_note(state)}possible now: {possible})"
+            )
         if role not in step.roles:
             raise self.refused(
-                f"{article(role.value)} {role.value} may not {action} {article(state.value)} {state.value} "
-                f"{self.noun} (only {self._who(step)})"
+                f"{article(role.value)} {role.value} may not {action} {self.a(state)} (only {self._who(step)})"
             )
         return step
 
@@ -113,16 +123,25 @@ class StateTable(Generic[StepT]):
             )
         if role not in step.roles:
             raise self.refused(
-                f"{article(role.value)} {role.value} may not make {article(state.value)} {state.value} "
-                f"{self.noun} {target.value} ({step.action}: only {self._who(step)})"
+                f"{article(role.value)} {role.value} may not make {self.a(state)} {target.value} "
+                f"({step.action}: only {self._who(step)})"
             )
         return step
 
+    def _that_is(self, state: Enum) -> str:
+        """The thing in ``state`` as the object of "cannot <action>": its phrase, else "a light that is off"."""
+        return self.phrases.get(state.value) or f"{article(self.noun)} {self.noun} that is {state.value}"
+
+    def _state_note(self, state: Enum) -> str:
+        """The state's code beside a phrase that does not name it ("it is verifying; "), for the
+        commands that take codes."""
+        return "" if state.value in self._that_is(state) else f"it is {state.value}; "
+
     def _role(self, role: Role | str) -> Role:
         try:
-            return Role(role)
-        except ValueError:
-            raise self.refused(f"unknown role {role!r} (one of {', '.join(r.value for r in Role)})") from None
+            return Role.parse(role)
+        except InputError as exc:
+            raise self.refused(str(exc)) from None
 
     @staticmethod
     def _who(step: StepT) -> str:

@@ -31,6 +31,7 @@ from modes.emergency.incidents import (
     IncidentView,
     LogLine,
     RoleHolder,
+    cordons_words,
     get_incident,
     organisation,
     read_log,
@@ -182,10 +183,7 @@ def _situation(
         f"{i.opened_at:%Y-%m-%d %H:%M} 于网格 {i.cell or '-'} 发生{i.type_name}（{CATEGORY_NAMES.get(i.category, i.category)}），"
         f"响应级别 {LEVEL_NAMES[IncidentLevel(i.level)]}，预警颜色 {COLOUR_NAMES.get(i.colour, i.colour)}，当前状态 {STATUS_NAMES.get(i.status, i.status)}。",
         f"{kind.name_en} at cell {i.cell or '-'} since {i.opened_at:%H:%M}; status {i.status}.",
-        f"警戒区 Cordons: inner {i.inner_radius_m:g} m ({impact.inner.area_m2 / 1e4:.1f} ha), "
-        f"outer {i.outer_radius_m:g} m ({impact.outer.area_m2 / 1e4:.1f} ha)"
-        + (" — drawn on the map" if i.drawn_cordons else "")
-        + ".",
+        f"警戒区 Cordons: {cordons_words(i, impact.inner.area_m2, impact.outer.area_m2)}.",
         f"影响范围 Affected: {s['cells']} cells in {s['communities']} communities; about {s['pop_night']:,} people at night, "
         f"{s['pop_day']:,} by day (inner cordon: {s['inner_pop_night']:,} / {s['inner_pop_day']:,}).",
         f"城市部件 Components inside: {s['components']} ("

@@ -124,6 +124,9 @@ class IncidentView:
     report_due_at: dt.datetime | None  # level I/II only; an exercise's deadline for an exercise incident
     next_statuses: tuple[str, ...]
     exercise_id: int | None = None  # the exercise whose inject opened it (or whose case it escalates)
+    # Which cordon was drawn by hand (``drawn_cordons`` says either); the other is its radius.
+    inner_drawn: bool = False
+    outer_drawn: bool = False
 
     @property
     def report_deadline(self) -> str | None:
@@ -156,6 +159,8 @@ class IncidentView:
             "inner_radius_m": self.inner_radius_m,
             "outer_radius_m": self.outer_radius_m,
             "drawn_cordons": self.drawn_cordons,
+            "inner_drawn": self.inner_drawn,
+            "outer_drawn": self.outer_drawn,
             "cell": self.cell,
             "district": self.district,
             "commander": self.commander,
@@ -185,7 +190,27 @@ class IncidentView:
             contained_at=_from_iso(d["contained_at"]), closed_at=_from_iso(d["closed_at"]),
             case_id=d["case_id"], exercise=bool(d["exercise"]), report_due_at=_from_iso(d["report_due_at"]),
             next_statuses=tuple(d["next_statuses"]), exercise_id=d.get("exercise_id"),
+            inner_drawn=bool(d.get("inner_drawn", d["drawn_cordons"])),
+            outer_drawn=bool(d.get("outer_drawn", d["drawn_cordons"])),
         )  # fmt: skip
+
+
+def cordons_words(v: IncidentView, inner_m2: float | None = None, outer_m2: float | None = None) -> str:
+    """The cordons in English as they were made, for the command line and the briefing: ``inner 100 m,
+    outer 300 m`` (radii; ``... around the drawn area`` when an area is drawn), a cordon drawn by hand
+    said so (``inner drawn by hand (3.1 ha)``); each with its area when it is known."""
+
+    def one(name: str, drawn: bool, radius_m: float, m2: float | None) -> str:
+        size = f" ({m2 / 1e4:,.1f} ha)" if m2 is not None else ""
+        return f"{name} drawn by hand{size}" if drawn else f"{name} {radius_m:g} m{size}"
+
+    text = (
+        f"{one('inner', v.inner_drawn, v.inner_radius_m, inner_m2)}, "
+        f"{one('outer', v.outer_drawn, v.outer_radius_m, outer_m2)}"
+    )
+    if v.area_wkt and not (v.inner_drawn and v.outer_drawn):
+        text += " around the drawn area"
+    return text
 
 
 def _iso(t: dt.datetime | None) -> str | None:
@@ -218,6 +243,8 @@ def view(incident: Incident) -> IncidentView:
         inner_radius_m=incident.inner_radius_m,
         outer_radius_m=incident.outer_radius_m,
         drawn_cordons=incident.inner_cordon is not None or incident.outer_cordon is not None,
+        inner_drawn=incident.inner_cordon is not None,
+        outer_drawn=incident.outer_cordon is not None,
         cell=incident.cell_code,
         district=incident.district_code,
         commander=incident.commander,
@@ -849,7 +876,9 @@ class LogLine:
 
     @classmethod
     def from_dict(cls, d: dict) -> LogLine:
-        return cls(int(d["id"]), _from_iso(d["at"]), d["actor"], d["role"], d["kind"], d["text"], d["task_id"])
+        return cls(
+            int(d["id"]), _from_iso(d["at"]), d["actor"], d["role"], d["kind"], d["text"], d["task_id"]
+        )
 
 
 def add_log(

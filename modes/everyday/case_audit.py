@@ -446,7 +446,9 @@ def _step(c: _Replay, action: str, at: str, p: dict) -> None:
     """One live step: the effect of its row of the table (the event says from which state)."""
     effect, target = _STEPS[p["from"], action]
     if target != p["to"] or p["from"] != c.state:
-        raise ValueError(f"{action} from {p['from']} to {p['to']} is not the next step of a {c.state} case")
+        raise ValueError(
+            f"{action} from {p['from']} to {p['to']} is not the next step of {workflow.TABLE.a(c.state)}"
+        )
     if effect is not None:
         effect(c, at, p)
     c.state = p["to"]

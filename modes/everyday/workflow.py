@@ -141,9 +141,33 @@ class IllegalTransition(Exception):
     """The action is not possible from the case's state, or not for this role."""
 
 
+# How a refusal names a case in each state: a person's words for the stage, not the state's code.
+STAGE_PHRASES = {
+    S.REPORTED: "a reported case",
+    S.VERIFYING: "a case being verified on site",
+    S.NOT_FOUND: "a case not found on site",
+    S.ACCEPTED: "an accepted case",
+    S.SELF_FIX_REVIEW: "a case fixed on the spot and awaiting review",
+    S.FILED: "a filed case",
+    S.DISPATCHED: "a dispatched case",
+    S.HANDLING: "a case being handled",
+    S.EXTENSION_REQUESTED: "a case awaiting a decision on its extension",
+    S.RETURN_REQUESTED: "a case awaiting a decision on its return",
+    S.SUSPENSION_REQUESTED: "a case awaiting a decision on its suspension",
+    S.SUSPENDED: "a suspended case",
+    S.FEEDBACK: "a case reported done and awaiting its check",
+    S.CHECKING: "a case being checked on site",
+    S.CHECKED: "a checked case",
+    S.REWORK_PENDING: "a case awaiting rework",
+    S.CLOSED: "a closed case",
+    S.EVALUATED: "an evaluated case",
+    S.VOIDED: "a voided case",
+    S.MERGED: "a case merged into an earlier report",
+}
 TABLE = StateTable(
-    TRANSITIONS, State, noun="case", finished="the case is finished", refused=IllegalTransition
-)
+    TRANSITIONS, State, noun="case", finished="the case is finished", refused=IllegalTransition,
+    phrases={state.value: phrase for state, phrase in STAGE_PHRASES.items()},
+)  # fmt: skip
 ACTIONS = TABLE.actions
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from data.emergency_models import RescueUnit, UnitStatus
 from data.exercise_models import Exercise, ExerciseInject, ExerciseNote, ImprovementItem, InjectState
-from data.models import CameraStatus, Case, ComponentState, District, EventType
+from data.models import CameraStatus, Case, ComponentState, District, EventType, Role
 from modes.exercises import clock as xclock
 from modes.exercises.exercises import ACTIVE, NOTE_KINDS, builtin_names, load_scenario
 from modes.exercises.kinds import CHANNELS
@@ -80,8 +80,13 @@ class BannerState:
 
 def addressed_to(recipient: str, login: str, role: str) -> bool:
     """Whether an inject's ``To`` names this player: their login or their role, alone or in a list."""
-    wanted = {w.strip().lower() for w in (login, role) if w and w.strip()}
-    return any(part.strip().lower() in wanted for part in _RECIPIENTS.split(recipient or ""))
+    login = (login or "").strip().lower()
+    own = Role.spelling(role) if role else None
+    for part in _RECIPIENTS.split(recipient or ""):
+        part = part.strip()
+        if part and (part.lower() == login or (own is not None and Role.spelling(part) is own)):
+            return True
+    return False
 
 
 def _condition(inj: ExerciseInject) -> str:

@@ -210,7 +210,7 @@ def test_self_fix_and_void_paths(desk):
 @pytest.mark.parametrize(
     "action, actor, note, message",
     [
-        ("dispatch", DISP, "", "cannot dispatch a case that is reported"),
+        ("dispatch", DISP, "", "cannot dispatch a reported case"),
         ("accept", DEPT, "", "a department may not accept a reported case"),
         ("void", LEAD, "", "void needs a note"),
         ("accept", OP, "", "only a supervisor's own on-site report"),  # a hotline report must be verified

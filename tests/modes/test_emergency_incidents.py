@@ -80,7 +80,8 @@ def test_every_step_is_refused_to_the_other_roles_with_a_clear_message(city, clo
     _walk_to(session, clock, view.id, step.source)
     for role in set(Role) - step.roles:
         with pytest.raises(
-            IncidentRefused, match=f"may not make {article(step.source)} {step.source} incident {step.target}.*only"
+            IncidentRefused,
+            match=f"may not make {article(step.source)} {step.source} incident {step.target}.*only",
         ):
             inc.set_status(session, clock, Actor.of(role), view.id, step.target, note="why")
     assert session.get(Incident, view.id).status == step.source
@@ -175,6 +176,26 @@ def test_a_drawn_area_and_drawn_cordons_are_kept_and_used(city, clock):
     assert impact.outer.pop_day == pytest.approx(4000)
     with pytest.raises(Exception, match="must be a polygon"):
         _open(city, clock, area="LINESTRING(0 0, 1 1)")
+
+
+def test_cordons_are_described_as_they_were_made(city, clock):
+    """Radii for radius cordons, "drawn by hand" for drawn ones (each cordon on its own), with the areas
+    when they are given: what the command line and the briefing say."""
+    square = f"POLYGON(({X0} {Y0}, {X0 + 400} {Y0}, {X0 + 400} {Y0 + 400}, {X0} {Y0 + 400}, {X0} {Y0}))"
+    small = f"POLYGON(({X0 + 50} {Y0 + 50}, {X0 + 150} {Y0 + 50}, {X0 + 150} {Y0 + 150}, {X0 + 50} {Y0 + 150}, {X0 + 50} {Y0 + 50}))"
+    round_ = _open(city, clock, inner_radius_m=40, outer_radius_m=120)
+    assert not (round_.inner_drawn or round_.outer_drawn)
+    assert inc.cordons_words(round_) == "inner 40 m, outer 120 m"
+    assert inc.cordons_words(round_, 5026.5, 45238.9) == "inner 40 m (0.5 ha), outer 120 m (4.5 ha)"
+    half = _open(city, clock, inner_cordon=small, outer_radius_m=300)
+    assert (half.inner_drawn, half.outer_drawn, half.drawn_cordons) == (True, False, True)
+    assert inc.cordons_words(half, 10_000, None) == "inner drawn by hand (1.0 ha), outer 300 m"
+    both = _open(city, clock, inner_cordon=small, outer_cordon=square)
+    assert inc.cordons_words(both) == "inner drawn by hand, outer drawn by hand"
+    around = _open(city, clock, x=None, y=None, area=small, inner_radius_m=20, outer_radius_m=60)
+    assert inc.cordons_words(around) == "inner 20 m, outer 60 m around the drawn area"
+    # Through a node's answer and back, the flags stay.
+    assert inc.IncidentView.from_dict(half.as_dict()) == half
 
 
 def test_changing_the_area_recomputes_the_impact(city, clock):

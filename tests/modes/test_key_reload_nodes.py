@@ -6,6 +6,7 @@ nothing, and each node journals the additions and removals in its own database."
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import sqlite3
@@ -131,6 +132,12 @@ def test_a_key_enrolled_and_revoked_while_the_nodes_run(pair, keys, newcomer):
     assert pair.cli("audit", "verify", "--db", f"sqlite:///{pair.centre_db}").returncode == 0
     shown = pair.cli("link", "status", "--connect", pair.centre_ep, "--keys", str(keys)).stdout
     assert "allow-list: 4 keys, loaded " in shown and "unreadable" not in shown
+    # The node's wall-clock times in the city's local time with the offset, as its log lines are.
+    assert re.search(r"loaded \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+08:00 \(\d+ reloads?\)", shown), shown
+    doc = json.loads(
+        pair.cli("link", "status", "--json", "--connect", pair.centre_ep, "--keys", str(keys)).stdout
+    )
+    assert doc["allow_list"]["loaded_at"].endswith("+08:00")
 
 
 def test_sighup_reloads_at_once_and_does_not_stop_the_node(pair, keys, newcomer, nodes):  # noqa: F811

@@ -91,3 +91,41 @@ def test_a_table_with_two_steps_for_one_action_from_one_state_is_refused_when_bu
     twice = [Change(Light.RED, "go", Light.GREEN, OPERATOR), Change(Light.RED, "go", Light.OFF, OPERATOR)]
     with pytest.raises(ValueError, match="two steps with one action"):
         StateTable(twice, Light, noun="light", finished="-", refused=Refused)
+
+
+def test_a_case_refusal_names_its_stage_in_words_and_keeps_the_code_the_commands_take():
+    possible = ", ".join(st.action for st in CASE_TABLE.leaving("extension_requested"))
+    with pytest.raises(IllegalTransition) as refused:
+        CASE_TABLE.step_by_action("extension_requested", "dispatch", "dispatcher")
+    assert str(refused.value) == (
+        "cannot dispatch a case awaiting a decision on its extension "
+        f"(it is extension_requested; possible now: {possible})"
+    )
+    with pytest.raises(IllegalTransition, match=r"^a department may not approve_extension a case awaiting a "
+                       r"decision on its extension \(only "):  # fmt: skip
+        CASE_TABLE.step_by_action("extension_requested", "approve_extension", "department")
+    # Every state of the case table has its words.
+    assert all(not CASE_TABLE.a(s).startswith(("a extension", "an extension_")) for s in CASE_TABLE.states)
+    assert {s.value for s in CASE_TABLE.states} == set(CASE_TABLE.phrases)
+
+
+@pytest.mark.parametrize("spelling", ["civil_defence", "civil-defence", "Civil Defence", " CIVIL-defence "])
+def test_a_role_is_taken_in_any_spelling_everywhere(spelling):
+    from modes.common.actor import Actor
+    from modes.common.mode_switch import Mode, may_switch
+    from modes.exercises.screens import addressed_to
+
+    assert Role.parse(spelling) is Role.CIVIL_DEFENCE
+    assert Actor.of(spelling).role is Role.CIVIL_DEFENCE
+    assert CASE_TABLE._role(spelling) is Role.CIVIL_DEFENCE
+    assert may_switch(spelling, Mode.CIVIL_DEFENCE)
+    assert addressed_to(f"city_commander, {spelling}", "daoli_civil_defence", "civil_defence")
+    assert not addressed_to(spelling, "city_commander", "commander")
+
+
+def test_an_unknown_role_is_named_with_the_roles():
+    from data.errors import InputError
+
+    with pytest.raises(InputError, match=r"unknown role 'civil defense' \(one of supervisor, operator, "):
+        Role.parse("civil defense")
+    assert Role.spelling("city_commander") is None

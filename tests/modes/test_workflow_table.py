@@ -51,5 +51,5 @@ def test_unknown_action_and_role_are_named():
         workflow.check(State.REPORTED, "fly", Role.OPERATOR)
     with pytest.raises(IllegalTransition, match="unknown role 'mayor'"):
         workflow.check(State.REPORTED, "accept", "mayor")
-    with pytest.raises(IllegalTransition, match="cannot dispatch a case that is reported"):
+    with pytest.raises(IllegalTransition, match="cannot dispatch a reported case"):
         workflow.check(State.REPORTED, "dispatch", Role.DISPATCHER)
