@@ -108,20 +108,19 @@ def test_case_show_is_fields_and_tables(city):
     out = run("case", "show", "1", "--db", city).stdout
     assert not RAW.search(out), out
     shown = out.splitlines()
-    assert "state         reported" in shown and "urgent        no" in shown
-    assert "reported at   2026-03-02 09:00:00" in shown
-    history = shown.index("history (1):")
-    assert shown[history + 1].split() == ["at", "actor", "role", "action", "from", "to", "note"]
-    assert shown[history + 2].split() == [
-        "2026-03-02",
-        "09:00:00",
-        "city_operator",
-        "operator",
-        "report",
-        "—",
-        "reported",
-        "—",
-    ]
+    assert shown[0].startswith("Case 1  06010 ") and shown[0].endswith("[reported]")
+    assert "  reported     2026-03-02 09:00 via hotline by city_operator" in shown
+    assert "  responsible  department:sanitation" in shown
+    clocks = shown.index("Stage clocks (city time, UTC+8; now Mon 2026-03-02 09:00):")
+    assert shown[clocks + 1].split() == ["stage", "limit", "due", "done", "elapsed", "state"]
+    assert shown[clocks + 2].split() == [
+        "accept", "10", "min,", "working", "time", "09:10", "-", "0", "min", "10", "min", "left",
+    ]  # fmt: skip
+    timeline = shown.index("Timeline:")
+    assert shown[timeline + 1].split() == [
+        "2026-03-02", "09:00", "report", "city_operator", "(operator)", "reported",
+    ]  # fmt: skip
+    assert shown[-1] == "Next: send_verify (operator), void (commander/shift_leader)"
 
 
 def test_the_incident_commands_print_readable_blocks(city):
