@@ -390,7 +390,11 @@ class Case(Base):
     exercise_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
     __table_args__ = (
-        Index("ix_cases_dup_lookup", "type_code", "state", "reported_at"),
+        # The duplicate lookup (migration ex_0003): type, state and time to find, then what it tests
+        # (exercise, cell, place), so a report reads this index alone, not every open case of its type.
+        Index(
+            "ix_cases_dup_lookup", "type_code", "state", "reported_at", "exercise_id", "cell_code", "x", "y"
+        ),
         # Covers the case KPIs (migrations 0003, ex_0002): department first, then report time, then every
         # column the department and district counts read, the exercise id last (real KPIs leave exercise
         # cases out), so ``kpi --by department`` reads this index alone.

@@ -267,16 +267,19 @@ class CaseDesk:
         cell_code: str,
         now: dt.datetime | None = None,
         exercise_id: int | None = None,
+        limit: int | None = None,
     ) -> list[tuple[float, Case]]:
         """Open cases of the same type reported recently in the same cell or within the radius, as
         (distance in metres, case), nearest first: what a new report there would be linked to. Real
-        reports and an exercise's never link to each other (``exercise_id``)."""
+        reports and an exercise's never link to each other (``exercise_id``). ``limit``: the nearest so many."""
         now = now or self.clock.now()
         r = self.config.duplicate_radius_m
         since = now - dt.timedelta(hours=self.config.duplicate_window_hours)
         near = and_(Case.x.between(x - r, x + r), Case.y.between(y - r, y + r))
-        candidates = self.session.scalars(
-            select(Case).where(
+        # Ids and places only: ix_cases_dup_lookup holds every column read here, so a busy type's
+        # hundreds of open cases are tested in the index and only the ones that qualify are loaded.
+        rows = self.session.execute(
+            select(Case.id, Case.x, Case.y, Case.cell_code).where(
                 Case.type_code == type_code,
                 Case.state.in_(OPEN_STATES),
                 Case.reported_at >= since,
@@ -284,16 +287,23 @@ class CaseDesk:
                 Case.exercise_id.is_(None) if exercise_id is None else Case.exercise_id == exercise_id,
             )
         ).all()
-        scored = [
-            (math.hypot(c.x - x, c.y - y), c.id, c)
-            for c in candidates
-            if c.cell_code == cell_code or math.hypot(c.x - x, c.y - y) <= r
-        ]
-        return [(d, c) for d, _, c in sorted(scored, key=lambda t: t[:2])]
+        scored = sorted(
+            (math.hypot(cx - x, cy - y), case_id)
+            for case_id, cx, cy, cell in rows
+            if cell == cell_code or math.hypot(cx - x, cy - y) <= r
+        )
+        if limit is not None:
+            scored = scored[:limit]
+        cases = (
+            {c.id: c for c in self.session.scalars(select(Case).where(Case.id.in_([i for _, i in scored])))}
+            if scored
+            else {}
+        )
+        return [(d, cases[i]) for d, i in scored]
 
     def _find_duplicate(self, case: Case, now: dt.datetime) -> Case | None:
         found = self.duplicate_candidates(
-            case.type_code, case.x, case.y, case.cell_code, now, case.exercise_id
+            case.type_code, case.x, case.y, case.cell_code, now, case.exercise_id, limit=1
         )
         return found[0][1] if found else None
 
