@@ -686,3 +686,11 @@ def test_the_gateway_through_a_centre_node(city_file, api_key, gateways, tmp_pat
         assert actor == "open311:citizen-app"
     finally:
         centre.terminate()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uvloop is not installed on Windows")
+def test_the_gateway_runs_on_uvloop_with_the_c_http_parser(server):
+    # Both are dependencies: on the interpreter's own loop and h11, a POST's answer waited longer for the
+    # interpreter the writer thread shares (BENCHMARKS.md, Open311).
+    ready = next(e for e in server.events if e.get("event") == "ready")
+    assert (ready["loop"], ready["http"]) == ("uvloop", "httptools")
