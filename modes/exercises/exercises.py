@@ -53,10 +53,10 @@ from data.models import (
     Role,
 )
 from data.spatial import GridIndex
+from modes.common import exercise_clock as xclock
 from modes.common.actor import Actor
 from modes.common.changes import Changes
 from modes.common.clock import Clock
-from modes.exercises import clock as xclock
 from modes.exercises.kinds import CHANNELS
 from modes.exercises.msel import MselError, Scenario, format_scenario_time, read_row, read_scenario
 

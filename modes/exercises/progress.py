@@ -42,7 +42,7 @@ from data.civil_defence_models import Alarm
 from data.emergency_models import Incident
 from data.exercise_models import Exercise, ExerciseInject, ExerciseNote, ExerciseState, InjectState
 from data.models import Case, JournalEvent
-from modes.exercises import clock as xclock
+from modes.common import exercise_clock as xclock
 from modes.exercises.exercises import SIMULATION_PREFIX, injects_of
 from modes.exercises.msel import format_scenario_time
 

@@ -36,8 +36,8 @@ from sqlalchemy.orm import Session
 
 from data.exercise_models import Exercise, ExerciseNote, ImprovementItem, InjectState
 from data.models import Staff
+from modes.common import exercise_clock as xclock
 from modes.common.clock import Clock
-from modes.exercises import clock as xclock
 from modes.exercises.exercises import SIMULATION_PREFIX, get_exercise, injects_of
 from modes.exercises.msel import format_scenario_time
 from modes.exercises.progress import InjectProgress, ended, inject_progress

@@ -22,10 +22,10 @@ from data.errors import InputError
 from data.exercise_models import Exercise, ExerciseInject
 from data.models import Case, JournalEvent, Staff
 from modes.bus import city_bus
+from modes.common import exercise_clock as xclock
 from modes.common.actor import Actor
 from modes.common.clock import FixedClock
 from modes.common.door import LocalDoor
-from modes.exercises import clock as xclock
 from modes.exercises.msel import MselError, read_scenario
 from tests.conftest import PG_URL, pg_admin_engine
 
