@@ -26,8 +26,10 @@ from modes.common import exercise_clock as xclock
 from modes.common.actor import Actor
 from modes.common.clock import FixedClock
 from modes.common.door import LocalDoor
+from modes.emergency.desk import IncidentDesk
 from modes.exercises.msel import MselError, read_scenario
 from tests.conftest import PG_URL, pg_admin_engine
+from tests.test_cli import run
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, 0)
 CELL = "230102001001001"  # in the small demo city (seed 3)
@@ -41,6 +43,11 @@ MSEL_CSV = f"""MSEL #,Time,Kind,From,To,Message,Expected Action,Expected Within,
 6,+00:06,unit,Fire,city_commander,Engine down,,,Response,,,,,,,,,230102-HVY001,out_of_service
 7,+00:07,incident,HQ,city_commander,Too big to cordon,incident.dispatched,15,Response,{CELL},0401,,IV,20000,,,,,
 8,+00:08,message,HQ,city_commander,After the refusal,,,Command,,,,,,,,,,
+"""
+
+# A level II incident an hour into the scenario: its report to the State Council is due 4 hours later.
+LEVEL_II_CSV = f"""No,Time,Kind,From,To,Message,Expected Action,Expected Within,Objective,Cell,Type,Level,Radius
+1,+01:00,incident,HQ,city_commander,Embankment breached,incident.dispatched,15,Response,{CELL},0401,II,40
 """
 
 
@@ -123,6 +130,14 @@ def tick(Session, clock, ex_id: int) -> dict:
 
 def status(Session, clock, ex_id: int) -> dict:
     return door(Session, clock, "city_drill").execute("query.exercise", {"id": ex_id})
+
+
+def record_id(Session, ex_id: int, no: str) -> int:
+    with Session() as s:
+        record = s.scalar(
+            select(ExerciseInject.record).where(ExerciseInject.exercise_id == ex_id, ExerciseInject.no == no)
+        )
+    return int(record.split("/")[1])
 
 
 def journal_head(Session) -> int:
@@ -523,3 +538,70 @@ def test_an_ad_hoc_inject_goes_out_at_the_next_tick(Session, tmp_path):
         door(Session, clock, "city_operator").execute(
             "exercise.inject", {"id": ex_id, "inject": {"kind": "message", "message": "x"}}
         )
+
+
+# --- an exercise incident's reporting deadline -------------------------------------------------------------
+
+
+def test_an_exercise_incidents_reporting_deadline_runs_on_the_exercise_clock(Session, tmp_path):
+    """A level II incident's report to the State Council is due 4 hours after it opens. An exercise's
+    incident has 4 hours of its exercise clock (4 wall minutes at 60x), is shown in exercise time and
+    said to be, and a pause holds its deadline: the command line, the briefing and the desk agree."""
+    clock = FixedClock(T0)
+    ex_id = start(Session, clock, tmp_path, speed=60.0, body=LEVEL_II_CSV)
+    clock.advance(seconds=60)  # +01:00 on the exercise clock, which read T0 at +00:00
+    assert tick(Session, clock, ex_id)["delivered"] == ["1"]
+    drill_id = record_id(Session, ex_id, "1")
+    with Session() as s:
+        site = s.get(Incident, drill_id)
+        x, y = site.x, site.y
+    real_id = door(Session, clock, "city_commander").execute(
+        "incident.open", {"type": "0401", "level": "II", "x": x, "y": y, "title": "A real one"}
+    )["id"]
+    due = T0 + dt.timedelta(hours=5)  # +01:00 and 4 hours, on the exercise clock
+
+    def shown(incident_id: int) -> dict:
+        with Session() as s:
+            return IncidentDesk(s, clock).show(incident_id)["incident"]
+
+    def briefed(incident_id: int) -> str:
+        with Session() as s:
+            situation = IncidentDesk(s, clock).briefing(incident_id).situation
+        (line,) = [x for x in situation if "State Council" in x]
+        return line
+
+    def cli_show(incident_id: int) -> list[str]:
+        with Session() as s:
+            url = s.get_bind().url.render_as_string(hide_password=False)
+        env = {"SANWEI_CLOCK": clock.now().isoformat()}
+        return run("incident", "show", str(incident_id), "--db", url, env=env).stdout.splitlines()
+
+    drill = shown(drill_id)
+    assert (drill["report_due_at"], drill["report_on_exercise_clock"], drill["report_overdue"]) == (
+        due.isoformat(),
+        True,
+        False,
+    )
+    assert f"by {due:%Y-%m-%d %H:%M} on the exercise clock" in drill["report_deadline"]
+    assert f"须于演练时钟 {due:%Y-%m-%d %H:%M} 前报国务院" in drill["report_deadline"]
+    real = shown(real_id)  # the real incident beside it keeps the wall clock
+    assert (real["report_due_at"], real["report_on_exercise_clock"]) == (
+        (T0 + dt.timedelta(minutes=1, hours=4)).isoformat(),
+        False,
+    )
+
+    clock.advance(seconds=200)  # +04:20, then a pause far longer than the real deadline
+    door(Session, clock, "city_drill").execute("exercise.pause", {"id": ex_id})
+    clock.advance(hours=6)
+    assert shown(drill_id)["report_overdue"] is False  # the exercise clock stands at +04:20
+    assert shown(real_id)["report_overdue"] is True
+    assert not briefed(drill_id).endswith("OVERDUE.") and briefed(real_id).endswith("OVERDUE.")
+    door(Session, clock, "city_drill").execute("exercise.resume", {"id": ex_id})
+    clock.advance(seconds=40)  # +05:00: due now, not yet past
+    assert shown(drill_id)["report_overdue"] is False
+    assert not cli_show(drill_id)[1].endswith("OVERDUE")
+    clock.advance(seconds=1)  # +05:01
+    assert shown(drill_id)["report_overdue"] is True
+    assert briefed(drill_id).endswith(" on the exercise clock (an exercise: no real report) — OVERDUE.")
+    deadline = cli_show(drill_id)[1]
+    assert f"by {due:%Y-%m-%d %H:%M} on the exercise clock" in deadline and deadline.endswith(" — OVERDUE")
