@@ -17,13 +17,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from data.exercise_models import Exercise, ExerciseState
-from modes.common.clock import Clock
+from modes.common.clock import Clock, precise_time
 
 
 def wall_now(clock: Clock) -> dt.datetime:
     """The clock's time with microseconds where it has them (the system clock drops them in ``now``)."""
-    precise = getattr(clock, "precise_now", None)
-    return precise() if precise is not None else clock.now()
+    return precise_time(clock)
 
 
 def scenario_seconds(ex: Exercise, wall: dt.datetime) -> float:

@@ -301,7 +301,7 @@ def _event(session: Session, what: str, actor: str, at: dt.datetime, ex: Exercis
         journal.NewEvent(
             f"exercise.{what}",
             actor,
-            at.replace(microsecond=0),
+            at,  # to the microsecond, as the acts of the players beside it (``one_instant``)
             f"exercise/{ex.id}",
             {"exercise": ex.id, **payload},
         ),

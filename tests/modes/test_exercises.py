@@ -24,10 +24,13 @@ from data.models import Case, JournalEvent, Staff
 from modes.bus import city_bus
 from modes.common import exercise_clock as xclock
 from modes.common.actor import Actor
+from modes.common.audit import run_audit
 from modes.common.clock import FixedClock
 from modes.common.door import LocalDoor
 from modes.emergency.desk import IncidentDesk
+from modes.everyday.case_audit import CaseChecker
 from modes.exercises.msel import MselError, read_scenario
+from modes.exercises.report import build_report
 from tests.conftest import PG_URL, pg_admin_engine
 from tests.test_cli import run
 
@@ -538,6 +541,41 @@ def test_an_ad_hoc_inject_goes_out_at_the_next_tick(Session, tmp_path):
         door(Session, clock, "city_operator").execute(
             "exercise.inject", {"id": ex_id, "inject": {"kind": "message", "message": "x"}}
         )
+
+
+class SystemLikeClock(FixedClock):
+    """Moved by the test, read as the system clock reads: ``now`` to the second (as rules read it),
+    ``precise_now`` to the microsecond."""
+
+    def now(self) -> dt.datetime:
+        return super().now().replace(microsecond=0)
+
+
+def test_a_response_at_120x_is_measured_to_the_fraction_of_a_second(Session, tmp_path):
+    """At 120x a wall second is two exercise minutes: a player's act stamped to the second would read up
+    to two minutes early. Each command runs at one instant to the microsecond, so the after-action
+    report measures the response the players really took, and the journal still verifies."""
+    clock = SystemLikeClock(T0)
+    ex_id = start(Session, clock, tmp_path, speed=120.0)
+    clock.advance(seconds=1.3)  # +00:02:36: injects 1 and 2 (a report due at +00:02) go out
+    assert tick(Session, clock, ex_id)["delivered"] == ["1", "2"]
+    case_id = record_id(Session, ex_id, "2")
+    clock.advance(seconds=10.6)  # 10.6 wall seconds on: 21 minutes 12 seconds of exercise time
+    door(Session, clock, "city_operator").execute("case.act", {"id": case_id, "action": "send_verify"})
+    with Session() as s:
+        (report,) = [i for i in build_report(s, ex_id, clock).injects if i.no == "2"]
+        act = s.scalar(
+            select(JournalEvent).where(
+                JournalEvent.subject == f"case/{case_id}", JournalEvent.kind == "case.send_verify"
+            )
+        )
+        accepted_at = s.get(Case, case_id).accepted_at
+        audit = run_audit(s, [CaseChecker()])
+    assert (report.delivered_s, report.actioned_kind) == (pytest.approx(156.0), "case.send_verify")
+    assert report.response_s == pytest.approx(10.6 * 120.0, abs=0.01)  # not 19.4 minutes, nor 21
+    # The act, its case row and its event keep one time to the microsecond, and the chain holds.
+    assert act.at == accepted_at == T0 + dt.timedelta(seconds=11.9)
+    assert audit.ok and audit.checked["case"] > 0
 
 
 # --- an exercise incident's reporting deadline -------------------------------------------------------------
