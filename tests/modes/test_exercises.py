@@ -30,7 +30,7 @@ from modes.common.door import LocalDoor
 from modes.emergency.desk import IncidentDesk
 from modes.everyday.case_audit import CaseChecker
 from modes.exercises.msel import MselError, read_scenario
-from modes.exercises.report import build_report
+from modes.exercises.report import MET, MISSED, build_report, render_html
 from tests.conftest import PG_URL, pg_admin_engine
 from tests.test_cli import run
 
@@ -576,6 +576,62 @@ def test_a_response_at_120x_is_measured_to_the_fraction_of_a_second(Session, tmp
     # The act, its case row and its event keep one time to the microsecond, and the chain holds.
     assert act.at == accepted_at == T0 + dt.timedelta(seconds=11.9)
     assert audit.ok and audit.checked["case"] > 0
+
+
+# The same burst main reported four times in one cell: the repeats are merged into the first report's case.
+DUPLICATES_CSV = f"""No,Time,Kind,From,To,Message,Expected Action,Expected Within,Objective,Cell,Type,Channel
+1,+00:00,report,Supervisor,city_operator,Water main burst,case.dispatch,30,Response,{CELL},0406,supervisor
+2,+00:05,report,Caller,city_operator,Water on the road,case.dispatch,30,Response,{CELL},0406,hotline
+3,+00:20,report,Caller,city_operator,Still water on the road,case.dispatch,30,Response,{CELL},0406,hotline
+4,+00:21,report,Caller,city_operator,Water everywhere,case.dispatch,30,Response,{CELL},0406,hotline
+"""
+
+
+def test_a_report_merged_as_a_duplicate_is_handled_on_the_case_it_joined(Session, tmp_path):
+    """A repeat report is merged into the first one's case on intake; dispatching that case answers the
+    repeat too (timed from the repeat's delivery, nought when it was dispatched already), and the report
+    says which case it joined. A repeat the players unlinked is judged on its own case."""
+    clock = FixedClock(T0)
+    ex_id = start(Session, clock, tmp_path, speed=60.0, body=DUPLICATES_CSV)
+    tick(Session, clock, ex_id)  # inject 1 at +00:00
+    first = record_id(Session, ex_id, "1")
+    clock.advance(seconds=3)  # +00:03
+    door(Session, clock, "city_operator").execute("case.act", {"id": first, "action": "accept"})
+    door(Session, clock, "city_shift_leader").execute("case.act", {"id": first, "action": "file"})
+    clock.advance(seconds=2)  # +00:05: the repeat comes and is merged into the first case
+    tick(Session, clock, ex_id)
+    with Session() as s:
+        assert s.get(Case, record_id(Session, ex_id, "2")).duplicate_of == first
+    clock.advance(seconds=7)  # +00:12: the first case dispatched
+    door(Session, clock, "city_dispatcher").execute("case.act", {"id": first, "action": "dispatch"})
+    clock.advance(seconds=8)  # +00:20: a third report, merged, then unlinked by the operator
+    tick(Session, clock, ex_id)
+    third = record_id(Session, ex_id, "3")
+    with Session() as s:
+        assert s.get(Case, third).duplicate_of == first
+    clock.advance(seconds=1)  # +00:21: a fourth, merged into the case dispatched already
+    tick(Session, clock, ex_id)
+    clock.advance(seconds=1)  # +00:22
+    door(Session, clock, "city_operator").execute(
+        "case.act", {"id": third, "action": "unlink", "note": "another main"}
+    )
+    clock.advance(seconds=33)  # +00:55: the 30 minutes of the third have run out
+    with Session() as s:
+        report = {i.no: i for i in build_report(s, ex_id, clock).injects}
+        html = render_html(build_report(s, ex_id, clock))
+    doc = {i["no"]: i for i in status(Session, clock, ex_id)["injects"]}
+    assert {no: (i.outcome, i.duplicate_of, i.actioned_kind) for no, i in report.items()} == {
+        "1": (MET, None, "case.dispatch"),
+        "2": (MET, first, "case.dispatch"),
+        "3": (MISSED, None, None),
+        "4": (MET, first, "case.dispatch"),
+    }
+    assert report["1"].response_s == pytest.approx(12 * 60.0)
+    assert report["2"].response_s == pytest.approx(7 * 60.0)  # from its own delivery at +00:05
+    assert report["4"].response_s == 0.0  # dispatched before it came
+    assert report["2"].actioned_by == report["1"].actioned_by
+    assert (doc["2"]["state"], doc["2"]["met"], doc["2"]["duplicate_of"]) == ("actioned", True, first)
+    assert html.count(f"handled as a duplicate of case {first}") == 2
 
 
 # --- an exercise incident's reporting deadline -------------------------------------------------------------
