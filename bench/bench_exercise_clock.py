@@ -41,11 +41,11 @@ def run_exercise(
     from data.exercise_models import Exercise, ExerciseInject
     from data.models import Staff
     from modes.bus import city_bus
+    from modes.common import exercise_clock as xclock
     from modes.common.actor import Actor
     from modes.common.clock import SystemClock
     from modes.common.command_bus import call_local
     from modes.common.door import LocalDoor
-    from modes.exercises import clock as xclock
     from nodes.exercise_driver import ExerciseDriver
 
     engine = make_engine(url)

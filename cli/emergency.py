@@ -133,13 +133,13 @@ def cmd_incident(args: argparse.Namespace) -> int:
 
 def _incident_lines(v: dict) -> list[str]:
     """An incident as a person reads it first: what, where it stands, EXERCISE when it is one, and its
-    reporting deadline (an exercise's said to be one)."""
+    reporting deadline (an exercise's said to be one, on the exercise clock) and whether it has passed."""
     lines = [
         f"incident {v['id']}  {v['type']} {v['type_name']}  level {v['level']} {v['colour']}  {v['status']}"
         f"{exercise_mark(v.get('exercise_id'), v['exercise'])}  {v['title']}"
     ]
     if v.get("report_deadline"):
-        lines.append(f"  {v['report_deadline']}")
+        lines.append(f"  {v['report_deadline']}" + (" — OVERDUE" if v.get("report_overdue") else ""))
     return lines
 
 

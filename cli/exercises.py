@@ -104,6 +104,8 @@ def _print_status(args: argparse.Namespace, doc: dict) -> None:
     for i in doc["injects"]:
         met = {True: "met", False: "MISSED", None: ""}[i["met"]]
         extra = f"  refused: {i['refusal']}" if i.get("refusal") else ""
+        if i.get("duplicate_of") is not None:
+            extra += f"  duplicate of case {i['duplicate_of']}"
         print(
             f"  {i['no']:>5} {i['time']:>9} {i['kind']:<9} {i['state']:<13} {met:<7} {i['expected'][:50]}{extra}"
         )

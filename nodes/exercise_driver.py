@@ -1,9 +1,9 @@
 """What keeps an exercise going: sends ``exercise.tick`` when the next inject falls due on the exercise
 clock, so every inject goes out on time through the command bus.
 
-The clock itself lives in the database (``modes.exercises.clock``), so a driver holds no state: it asks
-the tick what is due next and waits until then (at most ``recheck`` seconds, to notice a pause, a
-resume, a stop or an ad-hoc inject made elsewhere). Several drivers of one exercise are harmless: the
+The clock itself lives in the database (``modes.common.exercise_clock``), so a driver holds no state:
+it asks the tick what is due next and waits until then (at most ``recheck`` seconds, to notice a pause,
+a resume, a stop or an ad-hoc inject made elsewhere). Several drivers of one exercise are harmless: the
 tick delivers each inject once, under the exercise row's lock.
 
 Used by the centre node (a thread beside its command server), by ``exercise run`` and ``exercise

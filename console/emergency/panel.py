@@ -714,19 +714,22 @@ class IncidentsPanel(QWidget):
         ]
         if v.case_id is not None:
             lines.append(self.tr("Escalated from case {case}").format(case=v.case_id))
-        if v.report_due_at is not None and v.exercise:
-            lines.append(
-                self.tr(
+        if v.report_due_at is not None:
+            if v.report_on_exercise_clock:
+                # Its exercise's clock, not the wall clock: at 60x the four hours pass in four minutes.
+                deadline = self.tr(
+                    "Exercise deadline 演练时限 {time} on the exercise clock: the drill's report to the State "
+                    "Council (no real report is due)"
+                )
+            elif v.exercise:
+                deadline = self.tr(
                     "Exercise deadline 演练时限 {time}: the drill's report to the State Council (no real "
                     "report is due)"
-                ).format(time=v.report_due_at.strftime("%H:%M"))
-            )
-        elif v.report_due_at is not None:
-            lines.append(
-                self.tr("Report to the State Council by {time}").format(
-                    time=v.report_due_at.strftime("%H:%M")
                 )
-            )
+            else:
+                deadline = self.tr("Report to the State Council by {time}")
+            late = self.tr(" — overdue") if v.report_overdue else ""
+            lines.append(deadline.format(time=v.report_due_at.strftime("%H:%M")) + late)
         return "\n".join(lines)
 
     def cordons_text(self, v, impact=None) -> str:

@@ -15,8 +15,8 @@ from console.dto import Login
 from console.gateway import WriteGateway, provisional_result
 from data.db import SessionFactory
 from data.errors import InputError
+from modes.common import exercise_clock as xclock
 from modes.common.clock import Clock
-from modes.exercises import clock as xclock
 from modes.exercises import screens
 from modes.exercises.exercises import STARTERS, scenario_args
 from modes.exercises.msel import Scenario, read_scenario

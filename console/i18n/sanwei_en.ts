@@ -3325,6 +3325,14 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <translation>No incidents. Open one with New incident…, or in emergency mode (F3) right-click the map where it is.</translation>
         </message>
         <message>
+            <source>Exercise deadline 演练时限 {time} on the exercise clock: the drill's report to the State Council (no real report is due)</source>
+            <translation>Exercise deadline 演练时限 {time} on the exercise clock: the drill's report to the State Council (no real report is due)</translation>
+        </message>
+        <message>
+            <source> — overdue</source>
+            <translation> — overdue</translation>
+        </message>
+        <message>
             <source>cordons drawn by hand</source>
             <translation>cordons drawn by hand</translation>
         </message>

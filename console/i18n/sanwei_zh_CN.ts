@@ -3325,6 +3325,14 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <translation>暂无事件。点击“新事件…”开启，或在应急模式（F3）下在地图上事发位置点击右键。</translation>
         </message>
         <message>
+            <source>Exercise deadline 演练时限 {time} on the exercise clock: the drill's report to the State Council (no real report is due)</source>
+            <translation>演练时限：演练时钟 {time}，演练中向国务院的报告（无需真实上报）</translation>
+        </message>
+        <message>
+            <source> — overdue</source>
+            <translation> — 已超时</translation>
+        </message>
+        <message>
             <source>cordons drawn by hand</source>
             <translation>警戒圈为手绘</translation>
         </message>

@@ -43,6 +43,21 @@ class SystemClock:
         return dt.datetime.now(self._tz).replace(tzinfo=None)
 
 
+def precise_time(clock: Clock) -> dt.datetime:
+    """The clock's time with microseconds where it has them (the system clock drops them in ``now``)."""
+    precise = getattr(clock, "precise_now", None)
+    return precise() if precise is not None else clock.now()
+
+
+def one_instant(clock: Clock) -> FixedClock:
+    """The clock a command runs under: the moment it runs, to the microsecond, for all it does.
+
+    Whatever the command writes (its rows and its journal events) then carries one time, however often
+    its rules ask; and acts a fraction of a second apart keep their gap, which an exercise measures its
+    players' responses by: at 120x a wall second is two exercise minutes."""
+    return FixedClock(precise_time(clock))
+
+
 class FixedClock:
     """A clock that moves only when told to: tests, replays and accelerated drills."""
 

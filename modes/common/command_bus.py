@@ -37,7 +37,7 @@ from data.errors import InputError
 from data.models import Role
 from modes.common import app_keys, auth, orders
 from modes.common.actor import Actor
-from modes.common.clock import Clock, FixedClock
+from modes.common.clock import Clock, FixedClock, one_instant
 from modes.common.mode_switch import ModeSwitch, mode_status, switch_mode
 
 log = logging.getLogger("sanwei.bus")
@@ -441,10 +441,11 @@ def refuse_if_too_old(clock: Clock, at: dt.datetime | None) -> None:
 
 
 def command_clock(clock: Clock, at: dt.datetime | None) -> Clock:
-    """The clock a command runs under: the time it was taken (a queued command from an offline
-    district), kept within ``MAX_BACKDATE`` of now and never in the future."""
+    """The clock a command runs under: the moment it runs (``one_instant``), or the time it was taken
+    (a queued command from an offline district), kept within ``MAX_BACKDATE`` of now and never in the
+    future."""
     if at is None:
-        return clock
+        return one_instant(clock)
     now = clock.now()
     return FixedClock(min(now, max(at, now - MAX_BACKDATE)))
 
@@ -651,7 +652,12 @@ def call_local(
         tx.record = spec.record and not spec.query
         tx.writes = not spec.query
         ctx = CallContext(
-            tx, LOCAL_PEER, None, clock, "centre", services=services if services is not None else {}
+            tx,
+            LOCAL_PEER,
+            None,
+            command_clock(clock, None),
+            "centre",
+            services=services if services is not None else {},
         )
         ctx.person = person
         return spec.handler(ctx, dict(args))

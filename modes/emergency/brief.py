@@ -173,7 +173,7 @@ class Briefing:
 
 
 def _situation(
-    incident_view: IncidentView, impact: Impact, orders: tuple[DispatchOrder, ...], now: dt.datetime
+    incident_view: IncidentView, impact: Impact, orders: tuple[DispatchOrder, ...]
 ) -> tuple[str, ...]:
     i, s = incident_view, impact.summary()
     kind = incident_type(i.type_code)
@@ -197,7 +197,8 @@ def _situation(
         + ".",
     ]
     if i.report_due_at is not None:
-        late = " — OVERDUE" if now > i.report_due_at else ""
+        # Passed or not on the deadline's own clock: an exercise incident's is its exercise's.
+        late = " — OVERDUE" if i.report_overdue else ""
         lines.append(f"{i.report_deadline}{late}.")
     if i.case_id is not None:
         lines.append(f"由城管案件 {i.case_id} 升级 Escalated from everyday case {i.case_id}.")
@@ -230,7 +231,7 @@ def build_briefing(
 ) -> Briefing:
     incident = get_incident(session, incident_id)
     now = clock.now()
-    incident_view = view(incident)
+    incident_view = view(incident, now)
     impact = incident_impact(session, index, incident, at=now)
     orders = tuple(list_tasks(session, now, incident_id=incident.id))
     unit_ids = [o.unit_id for o in orders]
@@ -247,7 +248,7 @@ def build_briefing(
         organisation=organisation(session, incident.id),
         resources=orders,
         log=read_log(session, incident.id),
-        situation=_situation(incident_view, impact, orders, now),
+        situation=_situation(incident_view, impact, orders),
         safety=_safety(impact),
         map=map_snapshot(index, incident_view, impact, site, inner, outer, orders, unit_xy),
         prepared_by=prepared_by,

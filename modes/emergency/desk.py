@@ -91,7 +91,7 @@ class IncidentDesk:
         incident = incidents.get_incident(self.session, incident_id)
         now = self.clock.now()
         return {
-            "incident": incidents.view(incident).as_dict(),
+            "incident": incidents.view(incident, now).as_dict(),
             "impact": incident_impact(self.session, self.index, incident, at=now).summary(),
             "organisation": [r.as_dict() for r in incidents.organisation(self.session, incident.id)],
             "tasks": [
@@ -100,13 +100,16 @@ class IncidentDesk:
         }
 
     def list(self, status: str | None = None, exercises: str = "include") -> dict:
-        rows = incidents.list_incidents(self.session, status=status, exercises=exercises)
+        rows = incidents.list_incidents(
+            self.session, status=status, exercises=exercises, now=self.clock.now()
+        )
         return {"incidents": [v.as_dict() for v in rows], "total": len(rows)}
 
     def impact(self, incident_id: int) -> dict:
         incident = incidents.get_incident(self.session, incident_id)
-        result = incident_impact(self.session, self.index, incident, at=self.clock.now())
-        return {"id": incident.id, "incident": incidents.view(incident).as_dict(), **result.as_dict()}
+        now = self.clock.now()
+        result = incident_impact(self.session, self.index, incident, at=now)
+        return {"id": incident.id, "incident": incidents.view(incident, now).as_dict(), **result.as_dict()}
 
     def timeline(self, incident_id: int) -> dict:
         events = incidents.timeline(self.session, incident_id)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import shapely
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from data import journal
 from data.city import FINISHED_CASE_STATES
@@ -35,9 +35,11 @@ from data.emergency_models import (
     IncidentStatus,
 )
 from data.errors import InputError, NotFound, OutsideCity
+from data.exercise_models import Exercise
 from data.geometry import GeometryError
 from data.id_floor import free_id
 from data.models import Case, JournalEvent, Role
+from modes.common import exercise_clock as xclock
 from modes.common.actor import Actor
 from modes.common.changes import Changes
 from modes.common.clock import Clock
@@ -121,19 +123,30 @@ class IncidentView:
     closed_at: dt.datetime | None
     case_id: int | None
     exercise: bool
-    report_due_at: dt.datetime | None  # level I/II only; an exercise's deadline for an exercise incident
+    # Level I/II only: when the report to the State Council is due. An exercise incident's is on its
+    # exercise's clock (``report_on_exercise_clock``), where the exercise is known.
+    report_due_at: dt.datetime | None
     next_statuses: tuple[str, ...]
     exercise_id: int | None = None  # the exercise whose inject opened it (or whose case it escalates)
     # Which cordon was drawn by hand (``drawn_cordons`` says either); the other is its radius.
     inner_drawn: bool = False
     outer_drawn: bool = False
+    report_on_exercise_clock: bool = False
+    report_overdue: bool | None = None  # at the moment the view was read; None: not asked, or no deadline
 
     @property
     def report_deadline(self) -> str | None:
-        """The reporting deadline as the CLI and the briefing say it, an exercise's said to be one."""
+        """The reporting deadline as the CLI and the briefing say it, an exercise's said to be one (and
+        to be on the exercise clock when it is)."""
         if self.report_due_at is None:
             return None
         when = f"{self.report_due_at:%Y-%m-%d %H:%M}"
+        if self.report_on_exercise_clock:
+            return (
+                f"演练时限：Ⅰ/Ⅱ级事件须于演练时钟 {when} 前报国务院（演练，不实际上报） "
+                f"EXERCISE deadline: report to the State Council by {when} on the exercise clock (an "
+                "exercise: no real report)"
+            )
         if self.exercise:
             return (
                 f"演练时限：Ⅰ/Ⅱ级事件须于 {when} 前报国务院（演练，不实际上报） "
@@ -172,6 +185,8 @@ class IncidentView:
             "exercise": self.exercise,
             "exercise_id": self.exercise_id,
             "report_due_at": _iso(self.report_due_at),
+            "report_on_exercise_clock": self.report_on_exercise_clock,
+            "report_overdue": self.report_overdue,
             "report_deadline": self.report_deadline,
             "next_statuses": list(self.next_statuses),
         }
@@ -192,6 +207,8 @@ class IncidentView:
             next_statuses=tuple(d["next_statuses"]), exercise_id=d.get("exercise_id"),
             inner_drawn=bool(d.get("inner_drawn", d["drawn_cordons"])),
             outer_drawn=bool(d.get("outer_drawn", d["drawn_cordons"])),
+            report_on_exercise_clock=bool(d.get("report_on_exercise_clock")),
+            report_overdue=d.get("report_overdue"),
         )  # fmt: skip
 
 
@@ -221,11 +238,10 @@ def _from_iso(text: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text) if text else None
 
 
-def view(incident: Incident) -> IncidentView:
-    level = IncidentLevel(incident.level)
-    report_due = (
-        incident.level_set_at + REPORT_WITHIN if level in (IncidentLevel.I, IncidentLevel.II) else None
-    )
+def view(incident: Incident, now: dt.datetime | None = None) -> IncidentView:
+    """The incident as the screens and commands show it; ``now`` (the wall time it is read at) says
+    whether its reporting deadline has passed."""
+    due, on_exercise_clock, overdue = report_due(incident, now)
     return IncidentView(
         id=incident.id,
         type_code=incident.type_code,
@@ -254,10 +270,40 @@ def view(incident: Incident) -> IncidentView:
         closed_at=incident.closed_at,
         case_id=incident.case_id,
         exercise=incident.exercise,
-        report_due_at=report_due,
+        report_due_at=due,
         next_statuses=tuple(st.target.value for st in STATUS_STEPS if st.source == incident.status),
         exercise_id=incident.exercise_id,
+        report_on_exercise_clock=on_exercise_clock,
+        report_overdue=overdue,
     )
+
+
+def report_due(
+    incident: Incident, now: dt.datetime | None = None
+) -> tuple[dt.datetime | None, bool, bool | None]:
+    """When a level I/II incident's report to the State Council is due, whether that is on its
+    exercise's clock, and whether it has passed at the wall time ``now`` (None when not asked).
+
+    An exercise incident's deadline runs on its exercise's clock: at 60x the four hours pass in four
+    wall minutes, and a paused exercise holds them. Its time is the exercise clock's, counted from the
+    exercise time its level was set at (read back from the exercise's running stretches). An incident
+    whose exercise is not known here (opened by hand as an exercise) keeps the wall clock."""
+    if IncidentLevel(incident.level) not in (IncidentLevel.I, IncidentLevel.II):
+        return None, False, None
+    ex = _exercise_of(incident)
+    if ex is None:
+        due = incident.level_set_at + REPORT_WITHIN
+        return due, False, None if now is None else now > due
+    due_s = xclock.scenario_at_or_start(ex, incident.level_set_at) + REPORT_WITHIN.total_seconds()
+    overdue = None if now is None else xclock.scenario_seconds(ex, now) > due_s
+    return xclock.clock_time(ex, due_s), True, overdue
+
+
+def _exercise_of(incident: Incident) -> Exercise | None:
+    if incident.exercise_id is None:
+        return None
+    session = object_session(incident)
+    return None if session is None else session.get(Exercise, incident.exercise_id)
 
 
 # --- helpers ------------------------------------------------------------------------------------------
@@ -516,7 +562,7 @@ def open_incident(
         },
     )
     session.flush()
-    return view(incident), Changes(cases=_case_changes(incident), journal_seq=seq)
+    return view(incident, now), Changes(cases=_case_changes(incident), journal_seq=seq)
 
 
 def escalate_case(
@@ -639,7 +685,7 @@ def set_status(
         {"action": step.action, "from": before, "to": step.target.value, "note": note},
     )
     session.flush()
-    return view(incident), Changes(cases=_case_changes(incident), journal_seq=seq)
+    return view(incident, now), Changes(cases=_case_changes(incident), journal_seq=seq)
 
 
 def set_level(
@@ -651,7 +697,7 @@ def set_level(
     require_open(incident, "change its level")
     lvl = parse_level(level)
     if lvl.value == incident.level:
-        return view(incident), Changes()
+        return view(incident, clock.now()), Changes()
     now = clock.now()
     before = incident.level
     incident.level, incident.colour, incident.level_set_at = lvl.value, LEVEL_COLOUR[lvl].value, now
@@ -673,7 +719,7 @@ def set_level(
         {"from": before, "to": lvl.value, "colour": incident.colour, "note": note},
     )
     session.flush()
-    return view(incident), Changes(journal_seq=seq)
+    return view(incident, now), Changes(journal_seq=seq)
 
 
 def change_area(
@@ -746,7 +792,7 @@ def change_area(
         },
     )
     session.flush()
-    return view(incident), Changes(journal_seq=seq)
+    return view(incident, now), Changes(journal_seq=seq)
 
 
 # --- ICS positions -----------------------------------------------------------------------------------
@@ -918,10 +964,16 @@ def read_log(session: Session, incident_id: int) -> tuple[LogLine, ...]:
 
 
 def list_incidents(
-    session: Session, *, status: str | None = None, include_closed: bool = True, exercises: str = "include"
+    session: Session,
+    *,
+    status: str | None = None,
+    include_closed: bool = True,
+    exercises: str = "include",
+    now: dt.datetime | None = None,
 ) -> list[IncidentView]:
     """Incidents, newest first. Exercise incidents stay on the board with the real ones by default (the
-    players work them; each says ``exercise``); ``exercises`` leave or only takes real or exercise ones."""
+    players work them; each says ``exercise``); ``exercises`` leave or only takes real or exercise ones.
+    ``now``: the wall time they are read at, for whether each reporting deadline has passed."""
     stmt = select(Incident).order_by(Incident.opened_at.desc(), Incident.id.desc())
     cond = exercise_condition(exercises, Incident.exercise)
     if cond is not None:
@@ -935,7 +987,7 @@ def list_incidents(
             ) from None
     elif not include_closed:
         stmt = stmt.where(Incident.status != IncidentStatus.CLOSED.value)
-    return [view(i) for i in session.scalars(stmt)]
+    return [view(i, now) for i in session.scalars(stmt)]
 
 
 @dataclass(frozen=True)

@@ -284,7 +284,7 @@ def _incident_open(ctx: CallContext, args: dict[str, Any]) -> dict:
     if commander and commander != actor.name:
         # Another commander takes command in the same act.
         desk.role(actor, doc["id"], "commander", commander)
-        doc["incident"] = incident_view(get_incident(ctx.session, doc["id"])).as_dict()
+        doc["incident"] = incident_view(get_incident(ctx.session, doc["id"]), ctx.clock.now()).as_dict()
     return doc
 
 

@@ -80,7 +80,7 @@ def incident_board(
 ) -> IncidentBoard:
     """The incident list (filtered by status), the selected incident with its impact, tasks, log,
     organisation and timeline, and what the map draws."""
-    listed = tuple(incidents.list_incidents(session, status=status or None))
+    listed = tuple(incidents.list_incidents(session, status=status or None, now=now))
     selected = impact = None
     tasks: tuple[DispatchOrder, ...] = ()
     log: tuple[LogLine, ...] = ()
@@ -89,7 +89,7 @@ def incident_board(
     if incident_id is not None:
         row = session.get(Incident, int(incident_id))
         if row is not None:
-            selected = incidents.view(row)
+            selected = incidents.view(row, now)
             impact = incident_impact(session, index, row, at=now)
             tasks = tuple(dispatching.list_tasks(session, now, incident_id=row.id))
             log = incidents.read_log(session, row.id)

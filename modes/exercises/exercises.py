@@ -53,10 +53,10 @@ from data.models import (
     Role,
 )
 from data.spatial import GridIndex
+from modes.common import exercise_clock as xclock
 from modes.common.actor import Actor
 from modes.common.changes import Changes
 from modes.common.clock import Clock
-from modes.exercises import clock as xclock
 from modes.exercises.kinds import CHANNELS
 from modes.exercises.msel import MselError, Scenario, format_scenario_time, read_row, read_scenario
 
@@ -301,7 +301,7 @@ def _event(session: Session, what: str, actor: str, at: dt.datetime, ex: Exercis
         journal.NewEvent(
             f"exercise.{what}",
             actor,
-            at.replace(microsecond=0),
+            at,  # to the microsecond, as the acts of the players beside it (``one_instant``)
             f"exercise/{ex.id}",
             {"exercise": ex.id, **payload},
         ),

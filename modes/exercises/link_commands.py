@@ -16,9 +16,9 @@ from typing import Any
 
 from data.errors import InputError
 from modes.common.command_bus import CallContext, CommandBus
+from modes.common.exercise_clock import wall_now
 from modes.exercises import exercises as ex_rules
 from modes.exercises import replicated
-from modes.exercises.clock import wall_now
 from modes.exercises.exercises import ExerciseRefused
 from modes.exercises.msel import parse_scenario_time
 from modes.exercises.progress import status_document

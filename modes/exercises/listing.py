@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.exercise_models import Exercise, ExerciseInject, InjectState
-from modes.exercises import clock as xclock
+from modes.common import exercise_clock as xclock
 from modes.exercises.exercises import ACTIVE, builtin_names, load_scenario
 from modes.exercises.msel import format_scenario_time
 

@@ -16,6 +16,10 @@ inject decides it, and until one does it is neither met nor missed.
   record when it made one (``case/12``, ``incident/3``, ``alarm/7``), otherwise on any record of this
   exercise or on what has no exercise of its own (a shelter, a siren) — never on a real case, incident
   or alarm, which may be worked on beside the exercise.
+- **A duplicate report**: a report's case linked to an earlier one of the same problem (merged on
+  intake, ``duplicate_of``) is handled on that case, not on its own: the expected act on the case it
+  was merged into meets it, its response timed from its own delivery (nought when the act came first:
+  the problem was in hand when the repeat came). Unlinked again, it is judged on its own record.
 - Only what players did **before the exercise ended** counts: the journal is read from the exercise's
   start to its ``exercise.stopped`` event (records stay open after ENDEX and may still be worked on).
 - **Response time** is exercise time (the exercise clock), from delivery to the action, so 2 minutes at
@@ -42,7 +46,7 @@ from data.civil_defence_models import Alarm
 from data.emergency_models import Incident
 from data.exercise_models import Exercise, ExerciseInject, ExerciseNote, ExerciseState, InjectState
 from data.models import Case, JournalEvent
-from modes.exercises import clock as xclock
+from modes.common import exercise_clock as xclock
 from modes.exercises.exercises import SIMULATION_PREFIX, injects_of
 from modes.exercises.msel import format_scenario_time
 
@@ -96,6 +100,7 @@ class InjectProgress:
     response_s: float | None  # exercise seconds from delivery to the action
     met: bool | None
     judged_by: str | None  # an evaluator's note decided ``met``
+    duplicate_of: int | None = None  # its report's case is merged into this case, where it is handled
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -118,6 +123,7 @@ class InjectProgress:
             "actioned_kind": self.actioned_kind,
             "response_min": None if self.response_s is None else round(self.response_s / 60.0, 1),
             "within_min": self.within_min,
+            "duplicate_of": self.duplicate_of,
         }
 
 
@@ -181,7 +187,11 @@ def _player(e: Seen) -> bool:
 class PlayerEvents:
     """The players' events of one exercise, read once, by record and by kind."""
 
-    def __init__(self, events: Iterable[Seen], own_records: frozenset[str]) -> None:
+    def __init__(
+        self, events: Iterable[Seen], own_records: frozenset[str], merged_into: dict[str, int] | None = None
+    ) -> None:
+        # A duplicate report's case (``case/12``) -> the case it is merged into, as it stands now.
+        self.merged_into = merged_into or {}
         self.by_subject: dict[str, list[Seen]] = defaultdict(list)
         self.by_kind: dict[str, list[Seen]] = defaultdict(list)
         for e in events:
@@ -211,8 +221,16 @@ class PlayerEvents:
         return events[i] if i < len(events) else None
 
 
+def merged_cases(session: Session, ex: Exercise) -> dict[str, int]:
+    """This exercise's cases merged into another as duplicates: ``case/<id>`` -> the other's id."""
+    rows = session.execute(
+        select(Case.id, Case.duplicate_of).where(Case.exercise_id == ex.id, Case.duplicate_of.is_not(None))
+    )
+    return {f"case/{i}": int(master) for i, master in rows}
+
+
 def read_players(session: Session, ex: Exercise) -> PlayerEvents:
-    return PlayerEvents(_events(session, ex), exercise_records(session, ex))
+    return PlayerEvents(_events(session, ex), exercise_records(session, ex), merged_cases(session, ex))
 
 
 def inject_progress(
@@ -267,6 +285,7 @@ def _one(
     met: bool | None = None
     late_s = None
     delivered = inj.delivered_seq is not None and state not in (InjectState.REFUSED.value,)
+    master = players.merged_into.get(inj.record or "")
     if inj.delivered_s is not None and inj.delivered_at is not None:
         late_s = max(0.0, inj.delivered_s - inj.time_s) / ex.speed
     if delivered:
@@ -280,6 +299,10 @@ def _one(
             # Acknowledging is the expected act: this inject's own acknowledgement, not another's.
             if ack_at is not None and ack_at == inj.acknowledged_at:
                 act = Seen(0, ack_at, ack_by or "", "exercise.acknowledged", "")
+        elif kind and master is not None:
+            # Handled on the case it was merged into; done there before it came, it was in hand already.
+            handled = players.on_record(f"case/{master}")
+            act = _first_after(handled, seq, kind) or _first_after(handled, 0, kind)
         elif kind:
             act = _first_after(on_record, seq, kind) if inj.record else players.first_of_kind(kind, seq)
         if act is not None:
@@ -325,6 +348,7 @@ def _one(
         response_s=response_s,
         met=met,
         judged_by=judged_by,
+        duplicate_of=master,
     )
 
 

@@ -6,7 +6,8 @@ What it says, and where each figure comes from:
 - **Each inject**: what went out and when on the exercise clock (and how late against its MSEL time),
   who acknowledged and who acted and when, the response in exercise minutes, and whether the expected
   action was met (``modes.exercises.progress``: the journal read once, from the exercise's start to its
-  end). An evaluator's ``met``/``missed`` note decides an expectation written as free text, and says so.
+  end). An evaluator's ``met``/``missed`` note decides an expectation written as free text, and says so;
+  a report merged into an earlier case as its duplicate is said to be, and judged by that case.
 - **Each objective**: its injects, how many were met and missed, the median and 90th percentile of the
   responses (nearest rank: nine responses in ten came at or before it), the share met of those judged.
 - **Strengths and areas for improvement**: the evaluators' notes, and findings computed from the figures:
@@ -36,8 +37,8 @@ from sqlalchemy.orm import Session
 
 from data.exercise_models import Exercise, ExerciseNote, ImprovementItem, InjectState
 from data.models import Staff
+from modes.common import exercise_clock as xclock
 from modes.common.clock import Clock
-from modes.exercises import clock as xclock
 from modes.exercises.exercises import SIMULATION_PREFIX, get_exercise, injects_of
 from modes.exercises.msel import format_scenario_time
 from modes.exercises.progress import InjectProgress, ended, inject_progress
@@ -135,6 +136,7 @@ class ReportInject:
     response_s: float | None  # exercise seconds from delivery to the action
     record: str | None
     refusal: str | None
+    duplicate_of: int | None = None  # its report's case was merged into this case, where it was handled
 
     @property
     def response_min(self) -> float | None:
@@ -481,6 +483,7 @@ def build_report(session: Session, exercise_id: int, clock: Clock) -> AfterActio
             response_s=p.response_s,
             record=p.record,
             refusal=p.refusal,
+            duplicate_of=p.duplicate_of,
         )
         for p, row in zip(progress, rows, strict=True)
     )
@@ -833,7 +836,14 @@ def _outcome_cell(i: ReportInject) -> str:
         text += f'<br/><span class="tag">评估员判定 judged by {_e(i.judged_by)}</span>'
     if i.refusal:
         text += f'<br/><span class="tag">{_e(i.refusal)}</span>'
+    if i.duplicate_of is not None:
+        text += f'<br/><span class="tag">{_e(duplicate_words(i.duplicate_of))}</span>'
     return text
+
+
+def duplicate_words(case_id: int) -> str:
+    """What the report says of an inject whose report was merged into an earlier case."""
+    return f"按重复报告处理，并入案件 {case_id} / handled as a duplicate of case {case_id}"
 
 
 def _inject_rows(report: AfterActionReport) -> list[str]:

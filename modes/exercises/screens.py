@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from data.emergency_models import RescueUnit, UnitStatus
 from data.exercise_models import Exercise, ExerciseInject, ExerciseNote, ImprovementItem, InjectState
 from data.models import CameraStatus, Case, ComponentState, District, EventType, Role
-from modes.exercises import clock as xclock
+from modes.common import exercise_clock as xclock
 from modes.exercises.exercises import ACTIVE, NOTE_KINDS, builtin_names, load_scenario
 from modes.exercises.kinds import CHANNELS
 from modes.exercises.listing import ActiveExercise, active_exercise

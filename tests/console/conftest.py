@@ -157,9 +157,9 @@ def open_window(qtbot, services_for, translations):
     """A loaded main window for a role, sized like the console's default."""
     from console.main_window import MainWindow
 
-    def build(role: str = "commander", lang: str = "en", *, size=(1600, 1000)):
+    def build(role: str = "commander", lang: str = "en", *, size=(1600, 1000), clock=None):
         translations(lang)
-        window = MainWindow(services_for(role))
+        window = MainWindow(services_for(role, clock))
         qtbot.addWidget(window)
         window.resize(*size)
         window.show()

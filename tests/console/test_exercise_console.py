@@ -399,6 +399,62 @@ def test_an_exercise_incident_from_the_form_is_marked_with_its_exercise_deadline
     assert "Exercise deadline 演练时限" in summary and "Report to the State Council" not in summary
 
 
+def test_an_exercise_incidents_deadline_on_the_panel_runs_on_the_exercise_clock(
+    open_window, qtbot, make_session, cells, tmp_path
+):
+    """An exercise's level II incident opened at +01:00 is due at +05:00 on the exercise clock (4 wall
+    minutes later at 60x); the panel says the time is the exercise clock's, and says overdue once the
+    exercise clock, not the wall clock, has passed it."""
+    import datetime as dt
+
+    from modes.common.clock import FixedClock
+    from modes.common.mode_switch import Mode
+    from modes.exercises.exercises import load_scenario, scenario_args
+
+    clock = FixedClock(dt.datetime(2009, 9, 18, 10, 0))  # the exercise clock reads 10:00 at +00:00
+    path = tmp_path / "level_ii.csv"
+    path.write_text(
+        "No,Time,Kind,From,To,Message,Type,Level,Radius,Cell\n"
+        f"1,+01:00,incident,HQ,city_commander,Embankment breached,fire,II,40,{cells[2]}\n",
+        encoding="utf-8",
+    )
+    drill = LocalDoor(city_bus(), make_session, clock, Actor.of("drill", "city_drill", login="city_drill"))
+    ex_id = drill.execute(
+        "exercise.start", {"scenario": scenario_args(load_scenario(str(path))), "speed": 60.0}
+    )["id"]
+    try:
+        clock.advance(seconds=60)
+        drill.execute("exercise.tick", {"id": ex_id})
+        with make_session() as s:
+            record = s.scalar(select(ExerciseInject.record).where(ExerciseInject.exercise_id == ex_id))
+        incident_id = int(record.split("/")[1])
+        window = open_window("commander", clock=clock)
+        window.preview_mode(Mode.EMERGENCY)
+        console, panel = window.emergency, window.emergency.panels[0]
+
+        def summary_at(now: dt.datetime) -> str:
+            console.select(incident_id)
+            console.refresh()
+            qtbot.waitUntil(
+                lambda: (
+                    console.board is not None
+                    and not console._loading
+                    and console.board.now == now
+                    and console.board.selected is not None
+                    and console.board.selected.id == incident_id
+                ),
+                timeout=30_000,
+            )
+            return panel.summary.text()
+
+        text = summary_at(clock.now())
+        assert "Exercise deadline 演练时限 15:00 on the exercise clock" in text and "overdue" not in text
+        clock.advance(seconds=4 * 60 + 1)  # +05:01 on the exercise clock, 10:05 on the wall's
+        assert summary_at(clock.now()).endswith("(no real report is due) — overdue")
+    finally:
+        drill.execute("exercise.stop", {"id": ex_id})
+
+
 def test_the_alarm_confirmation_says_exercise_when_exercise_is_ticked(qtbot, translations):
     from PySide6.QtWidgets import QLabel
 

@@ -22,12 +22,17 @@ from data.errors import InputError
 from data.exercise_models import Exercise, ExerciseInject
 from data.models import Case, JournalEvent, Staff
 from modes.bus import city_bus
+from modes.common import exercise_clock as xclock
 from modes.common.actor import Actor
+from modes.common.audit import run_audit
 from modes.common.clock import FixedClock
 from modes.common.door import LocalDoor
-from modes.exercises import clock as xclock
+from modes.emergency.desk import IncidentDesk
+from modes.everyday.case_audit import CaseChecker
 from modes.exercises.msel import MselError, read_scenario
+from modes.exercises.report import MET, MISSED, build_report, render_html
 from tests.conftest import PG_URL, pg_admin_engine
+from tests.test_cli import run
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, 0)
 CELL = "230102001001001"  # in the small demo city (seed 3)
@@ -41,6 +46,11 @@ MSEL_CSV = f"""MSEL #,Time,Kind,From,To,Message,Expected Action,Expected Within,
 6,+00:06,unit,Fire,city_commander,Engine down,,,Response,,,,,,,,,230102-HVY001,out_of_service
 7,+00:07,incident,HQ,city_commander,Too big to cordon,incident.dispatched,15,Response,{CELL},0401,,IV,20000,,,,,
 8,+00:08,message,HQ,city_commander,After the refusal,,,Command,,,,,,,,,,
+"""
+
+# A level II incident an hour into the scenario: its report to the State Council is due 4 hours later.
+LEVEL_II_CSV = f"""No,Time,Kind,From,To,Message,Expected Action,Expected Within,Objective,Cell,Type,Level,Radius
+1,+01:00,incident,HQ,city_commander,Embankment breached,incident.dispatched,15,Response,{CELL},0401,II,40
 """
 
 
@@ -123,6 +133,14 @@ def tick(Session, clock, ex_id: int) -> dict:
 
 def status(Session, clock, ex_id: int) -> dict:
     return door(Session, clock, "city_drill").execute("query.exercise", {"id": ex_id})
+
+
+def record_id(Session, ex_id: int, no: str) -> int:
+    with Session() as s:
+        record = s.scalar(
+            select(ExerciseInject.record).where(ExerciseInject.exercise_id == ex_id, ExerciseInject.no == no)
+        )
+    return int(record.split("/")[1])
 
 
 def journal_head(Session) -> int:
@@ -523,3 +541,161 @@ def test_an_ad_hoc_inject_goes_out_at_the_next_tick(Session, tmp_path):
         door(Session, clock, "city_operator").execute(
             "exercise.inject", {"id": ex_id, "inject": {"kind": "message", "message": "x"}}
         )
+
+
+class SystemLikeClock(FixedClock):
+    """Moved by the test, read as the system clock reads: ``now`` to the second (as rules read it),
+    ``precise_now`` to the microsecond."""
+
+    def now(self) -> dt.datetime:
+        return super().now().replace(microsecond=0)
+
+
+def test_a_response_at_120x_is_measured_to_the_fraction_of_a_second(Session, tmp_path):
+    """At 120x a wall second is two exercise minutes: a player's act stamped to the second would read up
+    to two minutes early. Each command runs at one instant to the microsecond, so the after-action
+    report measures the response the players really took, and the journal still verifies."""
+    clock = SystemLikeClock(T0)
+    ex_id = start(Session, clock, tmp_path, speed=120.0)
+    clock.advance(seconds=1.3)  # +00:02:36: injects 1 and 2 (a report due at +00:02) go out
+    assert tick(Session, clock, ex_id)["delivered"] == ["1", "2"]
+    case_id = record_id(Session, ex_id, "2")
+    clock.advance(seconds=10.6)  # 10.6 wall seconds on: 21 minutes 12 seconds of exercise time
+    door(Session, clock, "city_operator").execute("case.act", {"id": case_id, "action": "send_verify"})
+    with Session() as s:
+        (report,) = [i for i in build_report(s, ex_id, clock).injects if i.no == "2"]
+        act = s.scalar(
+            select(JournalEvent).where(
+                JournalEvent.subject == f"case/{case_id}", JournalEvent.kind == "case.send_verify"
+            )
+        )
+        accepted_at = s.get(Case, case_id).accepted_at
+        audit = run_audit(s, [CaseChecker()])
+    assert (report.delivered_s, report.actioned_kind) == (pytest.approx(156.0), "case.send_verify")
+    assert report.response_s == pytest.approx(10.6 * 120.0, abs=0.01)  # not 19.4 minutes, nor 21
+    # The act, its case row and its event keep one time to the microsecond, and the chain holds.
+    assert act.at == accepted_at == T0 + dt.timedelta(seconds=11.9)
+    assert audit.ok and audit.checked["case"] > 0
+
+
+# The same burst main reported four times in one cell: the repeats are merged into the first report's case.
+DUPLICATES_CSV = f"""No,Time,Kind,From,To,Message,Expected Action,Expected Within,Objective,Cell,Type,Channel
+1,+00:00,report,Supervisor,city_operator,Water main burst,case.dispatch,30,Response,{CELL},0406,supervisor
+2,+00:05,report,Caller,city_operator,Water on the road,case.dispatch,30,Response,{CELL},0406,hotline
+3,+00:20,report,Caller,city_operator,Still water on the road,case.dispatch,30,Response,{CELL},0406,hotline
+4,+00:21,report,Caller,city_operator,Water everywhere,case.dispatch,30,Response,{CELL},0406,hotline
+"""
+
+
+def test_a_report_merged_as_a_duplicate_is_handled_on_the_case_it_joined(Session, tmp_path):
+    """A repeat report is merged into the first one's case on intake; dispatching that case answers the
+    repeat too (timed from the repeat's delivery, nought when it was dispatched already), and the report
+    says which case it joined. A repeat the players unlinked is judged on its own case."""
+    clock = FixedClock(T0)
+    ex_id = start(Session, clock, tmp_path, speed=60.0, body=DUPLICATES_CSV)
+    tick(Session, clock, ex_id)  # inject 1 at +00:00
+    first = record_id(Session, ex_id, "1")
+    clock.advance(seconds=3)  # +00:03
+    door(Session, clock, "city_operator").execute("case.act", {"id": first, "action": "accept"})
+    door(Session, clock, "city_shift_leader").execute("case.act", {"id": first, "action": "file"})
+    clock.advance(seconds=2)  # +00:05: the repeat comes and is merged into the first case
+    tick(Session, clock, ex_id)
+    with Session() as s:
+        assert s.get(Case, record_id(Session, ex_id, "2")).duplicate_of == first
+    clock.advance(seconds=7)  # +00:12: the first case dispatched
+    door(Session, clock, "city_dispatcher").execute("case.act", {"id": first, "action": "dispatch"})
+    clock.advance(seconds=8)  # +00:20: a third report, merged, then unlinked by the operator
+    tick(Session, clock, ex_id)
+    third = record_id(Session, ex_id, "3")
+    with Session() as s:
+        assert s.get(Case, third).duplicate_of == first
+    clock.advance(seconds=1)  # +00:21: a fourth, merged into the case dispatched already
+    tick(Session, clock, ex_id)
+    clock.advance(seconds=1)  # +00:22
+    door(Session, clock, "city_operator").execute(
+        "case.act", {"id": third, "action": "unlink", "note": "another main"}
+    )
+    clock.advance(seconds=33)  # +00:55: the 30 minutes of the third have run out
+    with Session() as s:
+        report = {i.no: i for i in build_report(s, ex_id, clock).injects}
+        html = render_html(build_report(s, ex_id, clock))
+    doc = {i["no"]: i for i in status(Session, clock, ex_id)["injects"]}
+    assert {no: (i.outcome, i.duplicate_of, i.actioned_kind) for no, i in report.items()} == {
+        "1": (MET, None, "case.dispatch"),
+        "2": (MET, first, "case.dispatch"),
+        "3": (MISSED, None, None),
+        "4": (MET, first, "case.dispatch"),
+    }
+    assert report["1"].response_s == pytest.approx(12 * 60.0)
+    assert report["2"].response_s == pytest.approx(7 * 60.0)  # from its own delivery at +00:05
+    assert report["4"].response_s == 0.0  # dispatched before it came
+    assert report["2"].actioned_by == report["1"].actioned_by
+    assert (doc["2"]["state"], doc["2"]["met"], doc["2"]["duplicate_of"]) == ("actioned", True, first)
+    assert html.count(f"handled as a duplicate of case {first}") == 2
+
+
+# --- an exercise incident's reporting deadline -------------------------------------------------------------
+
+
+def test_an_exercise_incidents_reporting_deadline_runs_on_the_exercise_clock(Session, tmp_path):
+    """A level II incident's report to the State Council is due 4 hours after it opens. An exercise's
+    incident has 4 hours of its exercise clock (4 wall minutes at 60x), is shown in exercise time and
+    said to be, and a pause holds its deadline: the command line, the briefing and the desk agree."""
+    clock = FixedClock(T0)
+    ex_id = start(Session, clock, tmp_path, speed=60.0, body=LEVEL_II_CSV)
+    clock.advance(seconds=60)  # +01:00 on the exercise clock, which read T0 at +00:00
+    assert tick(Session, clock, ex_id)["delivered"] == ["1"]
+    drill_id = record_id(Session, ex_id, "1")
+    with Session() as s:
+        site = s.get(Incident, drill_id)
+        x, y = site.x, site.y
+    real_id = door(Session, clock, "city_commander").execute(
+        "incident.open", {"type": "0401", "level": "II", "x": x, "y": y, "title": "A real one"}
+    )["id"]
+    due = T0 + dt.timedelta(hours=5)  # +01:00 and 4 hours, on the exercise clock
+
+    def shown(incident_id: int) -> dict:
+        with Session() as s:
+            return IncidentDesk(s, clock).show(incident_id)["incident"]
+
+    def briefed(incident_id: int) -> str:
+        with Session() as s:
+            situation = IncidentDesk(s, clock).briefing(incident_id).situation
+        (line,) = [x for x in situation if "State Council" in x]
+        return line
+
+    def cli_show(incident_id: int) -> list[str]:
+        with Session() as s:
+            url = s.get_bind().url.render_as_string(hide_password=False)
+        env = {"SANWEI_CLOCK": clock.now().isoformat()}
+        return run("incident", "show", str(incident_id), "--db", url, env=env).stdout.splitlines()
+
+    drill = shown(drill_id)
+    assert (drill["report_due_at"], drill["report_on_exercise_clock"], drill["report_overdue"]) == (
+        due.isoformat(),
+        True,
+        False,
+    )
+    assert f"by {due:%Y-%m-%d %H:%M} on the exercise clock" in drill["report_deadline"]
+    assert f"须于演练时钟 {due:%Y-%m-%d %H:%M} 前报国务院" in drill["report_deadline"]
+    real = shown(real_id)  # the real incident beside it keeps the wall clock
+    assert (real["report_due_at"], real["report_on_exercise_clock"]) == (
+        (T0 + dt.timedelta(minutes=1, hours=4)).isoformat(),
+        False,
+    )
+
+    clock.advance(seconds=200)  # +04:20, then a pause far longer than the real deadline
+    door(Session, clock, "city_drill").execute("exercise.pause", {"id": ex_id})
+    clock.advance(hours=6)
+    assert shown(drill_id)["report_overdue"] is False  # the exercise clock stands at +04:20
+    assert shown(real_id)["report_overdue"] is True
+    assert not briefed(drill_id).endswith("OVERDUE.") and briefed(real_id).endswith("OVERDUE.")
+    door(Session, clock, "city_drill").execute("exercise.resume", {"id": ex_id})
+    clock.advance(seconds=40)  # +05:00: due now, not yet past
+    assert shown(drill_id)["report_overdue"] is False
+    assert not cli_show(drill_id)[1].endswith("OVERDUE")
+    clock.advance(seconds=1)  # +05:01
+    assert shown(drill_id)["report_overdue"] is True
+    assert briefed(drill_id).endswith(" on the exercise clock (an exercise: no real report) — OVERDUE.")
+    deadline = cli_show(drill_id)[1]
+    assert f"by {due:%Y-%m-%d %H:%M} on the exercise clock" in deadline and deadline.endswith(" — OVERDUE")

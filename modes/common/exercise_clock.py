@@ -5,6 +5,9 @@ Stored as an anchor (scenario seconds ``anchor_s`` at wall time ``wall_anchor``)
 process (the console, a node, ``exercise run``) reads the same clock from the row without talking to
 the others. Every running stretch is also kept (``segments``), which turns a journal time back into
 exercise time for the after-action report.
+
+It lives with what the modes share because more than the exercises read it: an exercise incident's
+reporting deadline runs on its exercise's clock (``modes.emergency.incidents``).
 """
 
 from __future__ import annotations
@@ -14,13 +17,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from data.exercise_models import Exercise, ExerciseState
-from modes.common.clock import Clock
+from modes.common.clock import Clock, precise_time
 
 
 def wall_now(clock: Clock) -> dt.datetime:
     """The clock's time with microseconds where it has them (the system clock drops them in ``now``)."""
-    precise = getattr(clock, "precise_now", None)
-    return precise() if precise is not None else clock.now()
+    return precise_time(clock)
 
 
 def scenario_seconds(ex: Exercise, wall: dt.datetime) -> float:
@@ -66,3 +68,10 @@ def scenario_at(segments: Sequence[Sequence[Any]], wall: dt.datetime) -> float |
             return seconds + (wall - start).total_seconds() * speed
         last = seconds + (end - start).total_seconds() * speed
     return last
+
+
+def scenario_at_or_start(ex: Exercise, wall: dt.datetime) -> float:
+    """Scenario seconds at the journal time ``wall`` (``scenario_at``); a time before the exercise began
+    reads as its start."""
+    at = scenario_at(ex.segments or (), wall)
+    return ex.start_offset_s if at is None else at
