@@ -427,6 +427,62 @@ def test_the_alarm_board_marks_an_exercise_alarm(live_window, make_session):
     assert panel.alarm_label.text().startswith(f"{STAMP} · ")
 
 
+def _peak_hz(samples, start_s: float, length_s: float = 0.1) -> float:
+    import numpy as np
+
+    from console.civil_defence.sound import SAMPLE_RATE
+
+    a = int(round(start_s * SAMPLE_RATE))
+    window = samples[a : a + int(round(length_s * SAMPLE_RATE))].astype(float)
+    return float(np.fft.rfftfreq(len(window), 1 / SAMPLE_RATE)[np.abs(np.fft.rfft(window)).argmax()])
+
+
+def test_an_exercise_injects_air_raid_alarm_sounds_the_exercise_chime_not_the_real_siren(
+    live_window, qtbot, make_session, tmp_path
+):
+    """The board of an alarm an exercise's inject sounded says EXERCISE, and what the console plays
+    opens with the exercise chime (1320 Hz), where a real air raid opens with the 500 Hz siren; a
+    console joining the alarm late hears the chime first too."""
+    from console.civil_defence.sound import AlarmSound, RecordingSink
+    from data.civil_defence_models import Alarm
+    from modes.civil_defence.alarms import EXERCISE_MARK_HZ
+
+    window = live_window("civil_defence", drive=False)
+    panel = window.civil_defence.alarms
+    panel.sound = AlarmSound(RecordingSink())  # what a console without a sound card keeps
+    msel = tmp_path / "raid.csv"
+    msel.write_text(
+        "No,Time,Kind,To,Message,Alarm\n1,+00:00,alarm,districts,Air raid drill,raid\n", encoding="utf-8"
+    )
+    ex_id = start_exercise(make_session, msel, speed=FAST)
+    try:
+        drill_door(make_session).execute("exercise.tick", {"id": ex_id})
+        panel.load_latest()
+        board = panel.board
+        assert board is not None and board.exercise_id == ex_id and board.kind.value == "raid"
+        assert panel.alarm_label.text().startswith(f"{STAMP} · ")
+        drill = panel.sound.sink.samples
+        assert panel.sound.sink.playing and panel.sound.exercise
+        assert _peak_hz(drill, 0.05) == pytest.approx(EXERCISE_MARK_HZ[0], abs=10)
+        assert _peak_hz(drill, 0.30) == pytest.approx(EXERCISE_MARK_HZ[1], abs=10)
+        # Joined 30 s into the cycle (in a burst of the siren): the chime comes first all the same.
+        panel.sound.start("raid", 30.0, exercise=True)
+        assert _peak_hz(panel.sound.sink.samples, 0.05) == pytest.approx(EXERCISE_MARK_HZ[0], abs=10)
+    finally:
+        stop_exercise(make_session, ex_id)
+    # A real air raid, sounded by the officer: the siren from its first second, no mark on the board.
+    officer = Actor.of("civil_defence", "city_civil_defence", login="city_civil_defence")
+    LocalDoor(city_bus(), make_session, SystemClock(), officer).execute("alarm.issue", {"kind": "raid"})
+    panel.load_latest()
+    assert panel.board is not None and not panel.board.exercise and panel.board.exercise_id is None
+    assert not panel.alarm_label.text().startswith(STAMP)
+    real = panel.sound.sink.samples
+    assert not panel.sound.exercise and _peak_hz(real, 0.05) == pytest.approx(500, abs=10)
+    assert len(real) == len(drill)  # the same 3-minute cycle: the countdown holds for both
+    with make_session() as s:
+        assert s.scalar(select(Alarm.exercise_id).where(Alarm.id == board.alarm_id)) == ex_id
+
+
 def test_the_console_opens_on_the_page_asked_for(live_window):
     """``console --page``: the case queue, or the controller page (a view, as a screenshot needs)."""
     window = live_window("commander", drive=False)
