@@ -2,7 +2,8 @@
 the after-action report.
 
     python main.py exercise list [--json]
-    python main.py exercise start SCENARIO [--speed N] [--from HH:MM] [--as LOGIN] [--json]
+    python main.py exercise start SCENARIO [--speed N] [--from HH:MM] [--end-after injects|HH:MM|none]
+                                  [--as LOGIN] [--json]
     python main.py exercise run SCENARIO [--speed N] [--json]          # headless: returns when all is out
     python main.py exercise status ID [--json]
     python main.py exercise pause|resume|stop ID --as LOGIN
@@ -53,6 +54,8 @@ def _start_payload(args: argparse.Namespace) -> dict:
     }
     if args.start:
         payload["from"] = args.start
+    if getattr(args, "end_after", None):
+        payload["end_after"] = args.end_after
     return payload
 
 
@@ -101,12 +104,24 @@ def _print_status(args: argparse.Namespace, doc: dict) -> None:
     )
     counts = ", ".join(f"{n} {k}" for k, n in sorted(doc["counts"].items()))
     print(f"injects: {counts}; met {doc['met']}, missed {doc['missed']}")
+    print(_end_line(doc))
     for i in doc["injects"]:
         met = {True: "met", False: "MISSED", None: ""}[i["met"]]
         extra = f"  refused: {i['refusal']}" if i.get("refusal") else ""
         print(
             f"  {i['no']:>5} {i['time']:>9} {i['kind']:<9} {i['state']:<13} {met:<7} {i['expected'][:50]}{extra}"
         )
+
+
+def _end_line(doc: dict) -> str:
+    """How the exercise ends: ``ended ... by ...``, or who will end it and when."""
+    if doc.get("ended_at"):
+        return f"ended {when(doc['ended_at'])} by {doc.get('ended_by') or '?'}"
+    if doc.get("end_after") == "injects":
+        return f"ends by itself at {doc['ends']}: every inject out and the last one's Expected Within passed"
+    if doc.get("end_after") == "clock":
+        return f"ends by itself at {doc['ends']} (what is pending then is skipped)"
+    return f"a person ends it: python main.py exercise stop {doc['id']} --as a drill login"
 
 
 def cmd_exercise(args: argparse.Namespace) -> int:
@@ -340,6 +355,13 @@ def add_parsers(add, common: argparse.ArgumentParser) -> None:
         if name == "start":
             q.add_argument(
                 "--no-driver", action="store_true", help="leave delivering to a console or `exercise drive`"
+            )
+            q.add_argument(
+                "--end-after",
+                metavar="injects|HH:MM|none",
+                help="let the driver end it (ENDEX) once every inject is out and the last one's Expected "
+                "Within has passed (injects), or at a scenario time; default: a person ends it (a --demo "
+                "ends after its injects)",
             )
     q = sub("status", "an exercise's clock and each inject's state", link=True)
     q.add_argument("id", type=int)

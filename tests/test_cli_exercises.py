@@ -79,12 +79,43 @@ def test_start_prints_its_id_and_a_driver_delivers_on_the_exercise_clock(city, t
         what="the background driver delivering every inject",
     )
     assert final["state"] == "running"  # delivered, not ended: the players still act
+    assert final["end_after"] is None  # a real drill: a person ends it
+    assert (
+        f"a person ends it: python main.py exercise stop {doc['id']}"
+        in cli(city, "status", str(doc["id"]), login=None).stdout
+    )
     assert [i["state"] for i in final["injects"]] == ["delivered"] * 3
     assert set(final["injects"][0]) >= {"no", "time", "kind", "state", "expected", "met"}
     assert set(final) >= {"id", "state", "clock", "injects"}
     # ENDEX; the driver ends with the exercise.
     cli(city, "stop", str(doc["id"]))
     assert status(city, doc["id"])["state"] == "completed"
+
+
+@pytest.mark.parametrize("how", [["--demo"], ["--end-after", "injects"]], ids=["demo", "end-after"])
+def test_an_exercise_that_ends_by_itself_is_ended_by_the_driver_start_left(city, tmp_path, how):
+    """Its last limit is inject 2's (+00:01, within 10 min): at 3600x the background driver ends it (ENDEX)
+    a fraction of a second after it started, as its simulation cell, with the reason in the journal."""
+    ex_id = json.loads(cli(city, "start", msel(tmp_path), "--speed", "3600", *how, "--json").stdout)["id"]
+    final = wait_until(
+        lambda: (d := status(city, ex_id))["state"] != "running" and d,
+        timeout=60,
+        what="the background driver ending the exercise",
+    )
+    assert (final["state"], final["end_after"], final["ends"]) == ("completed", "injects", "+00:11")
+    assert final["ended_by"] == f"exercise-{ex_id}:city_drill"
+    assert [i["state"] for i in final["injects"]] == ["delivered"] * 3
+    text = cli(city, "status", str(ex_id), login=None).stdout
+    assert f"by exercise-{ex_id}:city_drill" in text
+    with sqlite3.connect(city.removeprefix("sqlite:///")) as conn:
+        ((actor, payload),) = conn.execute(
+            "SELECT actor, payload FROM journal WHERE kind = 'exercise.stopped' AND subject = ?",
+            (f"exercise/{ex_id}",),
+        ).fetchall()
+    assert actor == f"exercise-{ex_id}:city_drill"
+    assert (
+        json.loads(payload)["reason"] == "every inject is out and the last one's Expected Within has passed"
+    )
 
 
 def test_run_returns_when_everything_is_out_with_the_status_document(city, tmp_path):

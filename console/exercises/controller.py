@@ -661,13 +661,16 @@ class ControllerPage(QWidget):
             self.clock_detail.clear()
             return
         self.clock.setText(texts.t_plus(seconds))
-        self.clock_detail.setText(
-            self.tr("exercise clock {time} · ×{speed:g} · {state}").format(
-                time=at.strftime("%Y-%m-%d %H:%M:%S") if at else "—",
-                speed=speed,
-                state=texts.exercise_state_label(status),
-            )
+        detail = self.tr("exercise clock {time} · ×{speed:g} · {state}").format(
+            time=at.strftime("%Y-%m-%d %H:%M:%S") if at else "—",
+            speed=speed,
+            state=texts.exercise_state_label(status),
         )
+        if view is not None and view.exercise.on and view.exercise.ends_s is not None:
+            detail += " · " + self.tr("ends by itself at {t_plus}").format(
+                t_plus=texts.t_plus(view.exercise.ends_s)
+            )
+        self.clock_detail.setText(detail)
 
     # --- permissions ---------------------------------------------------------------------------------------
 

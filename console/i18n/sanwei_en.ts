@@ -1870,6 +1870,10 @@ The two-person rule is on: it takes effect only when a second authorised person 
             <translation>exercise clock {time} · ×{speed:g} · {state}</translation>
         </message>
         <message>
+            <source>ends by itself at {t_plus}</source>
+            <translation>ends by itself at {t_plus}</translation>
+        </message>
+        <message>
             <source>Exercises are run at the municipal centre; you act for district {district}.</source>
             <translation>Exercises are run at the municipal centre; you act for district {district}.</translation>
         </message>
@@ -2081,12 +2085,12 @@ The two-person rule is on: it takes effect only when a second authorised person 
         <message>
             <source>This is the demo city of Harbin with a month of case history.
 
-Start “a busy day” as a DEMO exercise? About 2,000 reports and three sudden events arrive over 24 scenario hours, played 60 times faster from 08:00: the queue, the map, the dashboard and the emergency page move within a minute.
+Start “a busy day” as a DEMO exercise? About 2,000 reports and three sudden events arrive over 24 scenario hours, played 60 times faster from 08:00: the queue, the map, the dashboard and the emergency page move within a minute. It ends by itself about 16 minutes later, once the day's last report is out.
 
 It is marked EXERCISE / 演练 on every screen and none of it counts in the real figures. The drill coordinator starts it (the demo password is sanwei-demo).</source>
             <translation>This is the demo city of Harbin with a month of case history.
 
-Start “a busy day” as a DEMO exercise? About 2,000 reports and three sudden events arrive over 24 scenario hours, played 60 times faster from 08:00: the queue, the map, the dashboard and the emergency page move within a minute.
+Start “a busy day” as a DEMO exercise? About 2,000 reports and three sudden events arrive over 24 scenario hours, played 60 times faster from 08:00: the queue, the map, the dashboard and the emergency page move within a minute. It ends by itself about 16 minutes later, once the day's last report is out.
 
 It is marked EXERCISE / 演练 on every screen and none of it counts in the real figures. The drill coordinator starts it (the demo password is sanwei-demo).</translation>
         </message>

@@ -1870,6 +1870,10 @@ The two-person rule is on: it takes effect only when a second authorised person 
             <translation>演练时钟 {time} · ×{speed:g} · {state}</translation>
         </message>
         <message>
+            <source>ends by itself at {t_plus}</source>
+            <translation>于 {t_plus} 自行结束</translation>
+        </message>
+        <message>
             <source>Exercises are run at the municipal centre; you act for district {district}.</source>
             <translation>演练由市级中心组织；您代表 {district} 区。</translation>
         </message>
@@ -2081,12 +2085,12 @@ The two-person rule is on: it takes effect only when a second authorised person 
         <message>
             <source>This is the demo city of Harbin with a month of case history.
 
-Start “a busy day” as a DEMO exercise? About 2,000 reports and three sudden events arrive over 24 scenario hours, played 60 times faster from 08:00: the queue, the map, the dashboard and the emergency page move within a minute.
+Start “a busy day” as a DEMO exercise? About 2,000 reports and three sudden events arrive over 24 scenario hours, played 60 times faster from 08:00: the queue, the map, the dashboard and the emergency page move within a minute. It ends by itself about 16 minutes later, once the day's last report is out.
 
 It is marked EXERCISE / 演练 on every screen and none of it counts in the real figures. The drill coordinator starts it (the demo password is sanwei-demo).</source>
             <translation>这是哈尔滨演示城市，带有一个月的案件历史。
 
-是否以“演示”演练方式开始“繁忙的一天”？约 2,000 条上报和三起突发事件分布在 24 个情景小时内，从 08:00 起以 60 倍速播放：一分钟内案件队列、地图、统计看板和应急页面都会动起来。
+是否以“演示”演练方式开始“繁忙的一天”？约 2,000 条上报和三起突发事件分布在 24 个情景小时内，从 08:00 起以 60 倍速播放：一分钟内案件队列、地图、统计看板和应急页面都会动起来。约 16 分钟后，当天最后一条上报发出后，演示自行结束。
 
 每个界面都标有“演练 EXERCISE”，其数据一概不计入真实指标。由演练导调人员启动（演示密码为 sanwei-demo）。</translation>
         </message>

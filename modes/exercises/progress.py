@@ -43,7 +43,7 @@ from data.emergency_models import Incident
 from data.exercise_models import Exercise, ExerciseInject, ExerciseNote, ExerciseState, InjectState
 from data.models import Case, JournalEvent
 from modes.exercises import clock as xclock
-from modes.exercises.exercises import SIMULATION_PREFIX, injects_of
+from modes.exercises.exercises import SIMULATION_PREFIX, ends_at_s, injects_of
 from modes.exercises.msel import format_scenario_time
 
 # The families of journal event kinds an expectation may name; "e.g." or "i.e." in free text is no event.
@@ -334,6 +334,7 @@ def status_document(session: Session, ex: Exercise, wall: dt.datetime) -> dict[s
     injects = injects_of(session, ex.id)
     progress = inject_progress(session, ex, injects, wall)
     now_s = xclock.scenario_seconds(ex, wall)
+    ends_s = ends_at_s(session, ex)
     counts: dict[str, int] = defaultdict(int)
     for p in progress:
         counts[p.state] += 1
@@ -351,6 +352,11 @@ def status_document(session: Session, ex: Exercise, wall: dt.datetime) -> dict[s
         "started_at": ex.started_at.isoformat(sep=" ", timespec="seconds"),
         "started_by": ex.started_by,
         "ended_at": ex.ended_at.isoformat(sep=" ", timespec="seconds") if ex.ended_at else None,
+        "ended_by": ex.ended_by,
+        # Whether it ends by itself ("injects", "clock") or a person ends it (None), and when.
+        "end_after": ex.end_after,
+        "ends": None if ends_s is None else format_scenario_time(ends_s),
+        "ends_s": ends_s,
         "counts": dict(counts),
         "met": sum(1 for p in progress if p.met is True),
         "missed": sum(1 for p in progress if p.met is False),

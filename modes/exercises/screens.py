@@ -25,7 +25,7 @@ from data.emergency_models import RescueUnit, UnitStatus
 from data.exercise_models import Exercise, ExerciseInject, ExerciseNote, ImprovementItem, InjectState
 from data.models import CameraStatus, Case, ComponentState, District, EventType, Role
 from modes.exercises import clock as xclock
-from modes.exercises.exercises import ACTIVE, NOTE_KINDS, builtin_names, load_scenario
+from modes.exercises.exercises import ACTIVE, NOTE_KINDS, builtin_names, ends_at_s, load_scenario
 from modes.exercises.kinds import CHANNELS
 from modes.exercises.listing import ActiveExercise, active_exercise
 from modes.exercises.msel import ALARM_KINDS, KINDS
@@ -144,6 +144,7 @@ class ExerciseSummary:
     started_by: str
     ended_at: dt.datetime | None
     objectives: tuple[str, ...]
+    ends_s: float | None = None  # the scenario second it ends by itself at (None: a person ends it)
 
     @property
     def on(self) -> bool:
@@ -221,11 +222,12 @@ def shown_exercise_id(session: Session, exercise_id: int | None = None) -> int |
     return on if on is not None else session.scalar(select(Exercise.id).order_by(Exercise.id.desc()).limit(1))
 
 
-def _summary(ex: Exercise, wall: dt.datetime) -> ExerciseSummary:
+def _summary(session: Session, ex: Exercise, wall: dt.datetime) -> ExerciseSummary:
     s = xclock.scenario_seconds(ex, wall)
     return ExerciseSummary(
         ex.id, ex.scenario, ex.title, ex.title_zh, ex.state, ex.demo, ex.speed, s, xclock.clock_time(ex, s),
         ex.started_at, ex.started_by, ex.ended_at, tuple(str(o) for o in ex.objectives or ()),
+        ends_at_s(session, ex),
     )  # fmt: skip
 
 
@@ -318,7 +320,7 @@ def controller_view(
         select(ImprovementItem).where(ImprovementItem.exercise_id == ex.id).order_by(ImprovementItem.id)
     )
     return ControllerView(
-        _summary(ex, wall),
+        _summary(session, ex, wall),
         wall,
         rows,
         tuple(NoteView(n.id, n.inject_no, n.kind, n.text, n.author, n.at, n.clock_s) for n in notes),

@@ -70,12 +70,14 @@ def drill_door(make_session) -> LocalDoor:
     )
 
 
-def start_exercise(make_session, path: Path, *, speed: float = 1.0) -> int:
+def start_exercise(make_session, path: Path, *, speed: float = 1.0, **extra) -> int:
     from modes.exercises.exercises import load_scenario, scenario_args
 
     scenario = scenario_args(load_scenario(str(path)))
     scenario.update(title=TITLE, title_zh=TITLE_ZH)
-    return drill_door(make_session).execute("exercise.start", {"scenario": scenario, "speed": speed})["id"]
+    return drill_door(make_session).execute(
+        "exercise.start", {"scenario": scenario, "speed": speed, **extra}
+    )["id"]
 
 
 def stop_exercise(make_session, exercise_id: int) -> None:
@@ -207,6 +209,36 @@ def test_a_local_console_delivers_a_running_exercises_injects(
         )
     finally:
         stop_exercise(make_session, ex_id)
+
+
+def test_a_demo_ends_by_itself_on_the_console_that_drives_it_and_its_banner_goes(
+    live_window, qtbot, make_session, cells, tmp_path
+):
+    """The demo's last limit is +00:13 (the third report at +00:03, within 10 min): at 120x the console's
+    own ticks deliver everything and, 6.5 wall seconds in, end it; the banner and the watermark go."""
+    window = live_window("commander")
+    banner, mark = window.exercise_banner, window.map.exercise_watermark
+    ex_id = start_exercise(make_session, write_msel(tmp_path / "msel.csv", cells), speed=120.0, demo=True)
+    try:
+        qtbot.waitUntil(lambda: banner.isVisible() and "DEMO" in banner.detail.text(), timeout=10_000)
+        window.show_controller(True)
+        detail = window.controller_page.clock_detail
+        qtbot.waitUntil(lambda: "ends by itself at T+00:13:00" in detail.text(), timeout=10_000)
+        qtbot.waitUntil(lambda: exercise_state(make_session, ex_id) == "completed", timeout=60_000)
+        qtbot.waitUntil(lambda: not banner.isVisible() and not mark.isVisible(), timeout=10_000)
+        assert window.services.exercise_records == "leave"  # the real city again
+        assert set(inject_states(make_session, ex_id).values()) == {"delivered"}
+        with make_session() as s:
+            ended_by = s.scalar(select(Exercise.ended_by).where(Exercise.id == ex_id))
+        assert ended_by == f"exercise-{ex_id}:city_drill"
+    finally:
+        if exercise_state(make_session, ex_id) in ("running", "paused"):
+            stop_exercise(make_session, ex_id)
+
+
+def exercise_state(make_session, exercise_id: int) -> str:
+    with make_session() as s:
+        return s.scalar(select(Exercise.state).where(Exercise.id == exercise_id))
 
 
 def test_a_screenshot_console_never_ticks(live_window, qtbot, make_session, cells, tmp_path):
