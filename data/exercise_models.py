@@ -131,3 +131,16 @@ class ImprovementItem(Base):
     due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     author: Mapped[str] = mapped_column(String(50))
     at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ExerciseDriverBeat(Base):
+    """When a driver last ticked an exercise, and which driver: its heartbeat (``modes.exercises.liveness``).
+
+    Written in place by ``exercise.tick`` and never journaled nor replicated: it is a fact about a
+    process, not about the exercise, and an event every few seconds would bury the exercise's own in the
+    journal, the replication stream and the after-action report."""
+
+    __tablename__ = "exercise_drivers"
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"), primary_key=True)
+    last_tick: Mapped[dt.datetime] = mapped_column(DateTime)
+    driver: Mapped[str] = mapped_column(String(120), default="")

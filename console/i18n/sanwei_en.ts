@@ -1858,6 +1858,30 @@ The two-person rule is on: it takes effect only when a second authorised person 
             <translation>{total} injects · {pending} pending · {out} out · {refused} refused · {met} met · {missed} missed</translation>
         </message>
         <message>
+            <source>never</source>
+            <translation>never</translation>
+        </message>
+        <message>
+            <source>Driver: alive, last tick {age:.0f} s ago ({by}).</source>
+            <translation>Driver: alive, last tick {age:.0f} s ago ({by}).</translation>
+        </message>
+        <message>
+            <source>The centre node drives its exercises: check that it runs and serves.</source>
+            <translation>The centre node drives its exercises: check that it runs and serves.</translation>
+        </message>
+        <message>
+            <source>Start one: {command} (or open a console on this database).</source>
+            <translation>Start one: {command} (or open a console on this database).</translation>
+        </message>
+        <message>
+            <source>No driver: injects are not being delivered (last tick: {last}).</source>
+            <translation>No driver: injects are not being delivered (last tick: {last}).</translation>
+        </message>
+        <message>
+            <source>No driver is ticking (last tick: {last}); one is needed again when the exercise resumes.</source>
+            <translation>No driver is ticking (last tick: {last}); one is needed again when the exercise resumes.</translation>
+        </message>
+        <message>
             <source> · inject {no}</source>
             <translation> · inject {no}</translation>
         </message>

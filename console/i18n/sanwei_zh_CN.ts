@@ -1858,6 +1858,30 @@ The two-person rule is on: it takes effect only when a second authorised person 
             <translation>共 {total} 条注入 · 待发 {pending} · 已发 {out} · 被拒 {refused} · 达标 {met} · 未达标 {missed}</translation>
         </message>
         <message>
+            <source>never</source>
+            <translation>从未</translation>
+        </message>
+        <message>
+            <source>Driver: alive, last tick {age:.0f} s ago ({by}).</source>
+            <translation>推送程序：运行中，{age:.0f} 秒前最后一次推送（{by}）。</translation>
+        </message>
+        <message>
+            <source>The centre node drives its exercises: check that it runs and serves.</source>
+            <translation>演练由市级中心节点推送：请检查该节点是否在运行并处于服务状态。</translation>
+        </message>
+        <message>
+            <source>Start one: {command} (or open a console on this database).</source>
+            <translation>请启动一个：{command}（或在此数据库上打开一个控制台）。</translation>
+        </message>
+        <message>
+            <source>No driver: injects are not being delivered (last tick: {last}).</source>
+            <translation>没有推送程序：注入未在发出（最后一次推送：{last}）。</translation>
+        </message>
+        <message>
+            <source>No driver is ticking (last tick: {last}); one is needed again when the exercise resumes.</source>
+            <translation>没有推送程序在运行（最后一次推送：{last}）；演练恢复时需要重新有一个。</translation>
+        </message>
+        <message>
             <source> · inject {no}</source>
             <translation> · 注入 {no}</translation>
         </message>

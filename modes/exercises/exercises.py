@@ -58,6 +58,7 @@ from modes.common.changes import Changes
 from modes.common.clock import Clock
 from modes.exercises import clock as xclock
 from modes.exercises.kinds import CHANNELS
+from modes.exercises.liveness import note_tick
 from modes.exercises.msel import (
     MselError,
     Scenario,
@@ -566,15 +567,18 @@ class TickResult:
 
 
 def tick(
-    session: Session, clock: Clock, exercise_id: Any, deliver: Deliver, *, limit: int = 500
+    session: Session, clock: Clock, exercise_id: Any, deliver: Deliver, *, limit: int = 500, driver: str = ""
 ) -> TickResult:
     """Deliver the injects that are due, in MSEL order (at most ``limit`` a call). An exercise whose last
     inject is out goes on (the players still act on them) until a person ends it (``stop``), or, when
     it ends by itself (``end_after``), until ``end_due`` says its end has come: the caller then ends it
-    (``modes.exercises.link_commands`` runs ``exercise.stop`` as ``ending_actor``)."""
+    (``modes.exercises.link_commands`` runs ``exercise.stop`` as ``ending_actor``). Every tick of a
+    running or paused exercise notes that ``driver`` is alive."""
     ex = get_exercise(session, exercise_id, for_update=True)
     wall = xclock.wall_now(clock)
     now_s = xclock.scenario_seconds(ex, wall)
+    if ex.state in ACTIVE:
+        note_tick(session, ex.id, wall, driver)  # ``driver`` is alive (modes.exercises.liveness)
     # Nothing after a chosen end goes out, however late the driver came.
     due_until = min(now_s, ex.end_s) if ex.end_after == END_AFTER_CLOCK and ex.end_s is not None else now_s
     delivered: list[str] = []

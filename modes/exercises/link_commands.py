@@ -22,6 +22,7 @@ from modes.exercises import exercises as ex_rules
 from modes.exercises import replicated
 from modes.exercises.clock import wall_now
 from modes.exercises.exercises import ExerciseRefused
+from modes.exercises.liveness import driver_label
 from modes.exercises.msel import format_scenario_time, parse_scenario_time
 from modes.exercises.progress import status_document
 from modes.exercises.purge import purge
@@ -119,9 +120,10 @@ def _tick(bus: CommandBus):
             ids = [args["id"]]
         else:
             ids = ex_rules.exercise_ids(ctx.session, [ex_rules.ExerciseState.RUNNING.value])
+        driver = driver_label(args.get("driver")) or _caller(ctx)
         results = []
         for i in ids:
-            result = ex_rules.tick(ctx.session, ctx.clock, i, deliver)
+            result = ex_rules.tick(ctx.session, ctx.clock, i, deliver, driver=driver)
             doc = result.as_dict()
             if result.end_due:
                 doc.update(_end(bus, ctx, result.exercise_id), ended=True)
@@ -129,6 +131,13 @@ def _tick(bus: CommandBus):
         return {"exercises": results}
 
     return handler
+
+
+def _caller(ctx: CallContext) -> str:
+    """Who ticks, when the tick does not say which driver it is: the person, else the peer."""
+    if ctx.person is not None:
+        return ctx.person.login or ctx.person.name
+    return ctx.peer.name
 
 
 def _end(bus: CommandBus, ctx: CallContext, exercise_id: int) -> dict[str, Any]:

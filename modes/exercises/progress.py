@@ -44,6 +44,7 @@ from data.exercise_models import Exercise, ExerciseInject, ExerciseNote, Exercis
 from data.models import Case, JournalEvent
 from modes.exercises import clock as xclock
 from modes.exercises.exercises import SIMULATION_PREFIX, ends_at_s, injects_of
+from modes.exercises.liveness import driver_state
 from modes.exercises.msel import format_scenario_time
 
 # The families of journal event kinds an expectation may name; "e.g." or "i.e." in free text is no event.
@@ -330,7 +331,8 @@ def _one(
 
 def status_document(session: Session, ex: Exercise, wall: dt.datetime) -> dict[str, Any]:
     """``exercise status --json``: ``{"id","state","clock","injects":[{"no","time","kind","state",
-    "expected","met"}, ...]}`` with the clock's date and time, speed and counts beside them."""
+    "expected","met"}, ...]}`` with the clock's date and time, speed, counts, how it ends and whether a
+    driver is alive (``"driver": {"alive","last_tick","age_s","by"}``) beside them."""
     injects = injects_of(session, ex.id)
     progress = inject_progress(session, ex, injects, wall)
     now_s = xclock.scenario_seconds(ex, wall)
@@ -357,6 +359,8 @@ def status_document(session: Session, ex: Exercise, wall: dt.datetime) -> dict[s
         "end_after": ex.end_after,
         "ends": None if ends_s is None else format_scenario_time(ends_s),
         "ends_s": ends_s,
+        # Whether a driver is ticking it (modes.exercises.liveness): without one, injects stop arriving.
+        "driver": driver_state(session, ex.id, wall).as_dict(),
         "counts": dict(counts),
         "met": sum(1 for p in progress if p.met is True),
         "missed": sum(1 for p in progress if p.met is False),

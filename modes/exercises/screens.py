@@ -28,6 +28,7 @@ from modes.exercises import clock as xclock
 from modes.exercises.exercises import ACTIVE, NOTE_KINDS, builtin_names, ends_at_s, load_scenario
 from modes.exercises.kinds import CHANNELS
 from modes.exercises.listing import ActiveExercise, active_exercise
+from modes.exercises.liveness import DriverState, driver_state
 from modes.exercises.msel import ALARM_KINDS, KINDS
 from modes.exercises.progress import inject_progress
 
@@ -209,6 +210,7 @@ class ControllerView:
     counts: Mapping[str, int]  # progress state -> injects
     met: int
     missed: int
+    driver: DriverState | None = None  # whether a driver ticks it (None: the node did not say)
 
 
 def shown_exercise_id(session: Session, exercise_id: int | None = None) -> int | None:
@@ -244,10 +246,12 @@ def controller_view(
     wall: dt.datetime,
     exercise_id: int | None = None,
     progress: Sequence[Mapping[str, Any]] | None = None,
+    driver: DriverState | None = None,
 ) -> ControllerView | None:
     """The controller page of ``exercise_id`` (by default the exercise that is on, else the last one),
-    None when the city has run none. ``progress``: the node's ``query.exercise`` injects, for a replica
-    that holds no journal to judge them from."""
+    None when the city has run none. ``progress`` and ``driver``: the node's ``query.exercise`` injects
+    and driver, for a replica that holds no journal to judge them from and no driver's heartbeat
+    (``modes.exercises.liveness`` keeps it where the exercise runs)."""
     shown = shown_exercise_id(session, exercise_id)
     if shown is None:
         return None
@@ -331,6 +335,7 @@ def controller_view(
         counts,
         met=int((rows.met == 1).sum()),
         missed=int((rows.met == 0).sum()),
+        driver=driver_state(session, ex.id, wall) if progress is None else driver,
     )
 
 

@@ -334,6 +334,33 @@ def test_the_drill_coordinator_runs_an_exercise_from_the_controller_page(
     assert page.start_button.isEnabled() and not page.stop_button.isEnabled()
 
 
+def test_the_controller_page_warns_when_no_driver_delivers_and_says_which_one_does(
+    live_window, qtbot, make_session, city_url, cells, tmp_path
+):
+    """A console that does not drive (as a screenshot's), and nothing else does: the page says injects
+    are not being delivered and how to start a driver; once one ticks, the page names it."""
+    window = live_window("city_drill", drive=False)
+    ex_id = start_exercise(make_session, write_msel(tmp_path / "msel.csv", cells), speed=1.0)
+    page, label = window.controller_page, window.controller_page.driver_label
+    try:
+        window.show_controller(True)
+        qtbot.waitUntil(lambda: page.exercise_id == ex_id and label.isVisible(), timeout=10_000)
+        assert label.text() == (
+            "No driver: injects are not being delivered (last tick: never). Start one: python main.py "
+            f"exercise drive {ex_id} --db {city_url} & (or open a console on this database)."
+        )
+        drill_door(make_session).execute(
+            "exercise.tick", {"id": ex_id, "driver": "exercise drive (pid 7 on ops-1)"}
+        )
+        window.exercises.refresh_controller()
+        qtbot.waitUntil(lambda: label.text().startswith("Driver: alive, last tick"), timeout=10_000)
+        assert label.text().endswith("s ago (exercise drive (pid 7 on ops-1)).")
+    finally:
+        stop_exercise(make_session, ex_id)
+    qtbot.waitUntil(lambda: page.view is not None and not page.view.exercise.on, timeout=10_000)
+    assert not label.isVisible()  # an ended exercise needs no driver
+
+
 def test_a_player_sees_the_controls_disabled_with_the_reason_and_may_note(
     live_window, qtbot, make_session, cells, tmp_path
 ):

@@ -630,3 +630,45 @@ def test_a_bad_end_is_refused_and_starts_nothing(Session, tmp_path, end_after, s
         start(Session, FixedClock(T0), tmp_path, end_after=end_after, **extra)
     assert str(refused.value) == message
     assert journal_head(Session) == head
+
+
+# --- is anything driving it? ---------------------------------------------------------------------------------
+
+
+def test_each_tick_notes_its_driver_alive_without_a_journal_event_and_silence_means_none_is(
+    Session, tmp_path
+):
+    from modes.exercises.liveness import HEARTBEAT_EVERY_S, STALE_AFTER_S
+
+    clock = FixedClock(T0)
+    ex_id = start(Session, clock, tmp_path, speed=1.0)  # the second inject is two wall minutes away
+    assert status(Session, clock, ex_id)["driver"] == {
+        "alive": False,
+        "last_tick": None,
+        "age_s": None,
+        "by": None,
+    }
+    drill = door(Session, clock, "city_drill")
+    drill.execute("exercise.tick", {"id": ex_id, "driver": "exercise drive (pid 1 on test)"})  # delivers 1
+    head = journal_head(Session)
+    assert status(Session, clock, ex_id)["driver"] == {
+        "alive": True,
+        "last_tick": "2026-03-02 09:00:00",
+        "age_s": 0.0,
+        "by": "exercise drive (pid 1 on test)",
+    }
+    # Another driver ticks a second later: the note is not rewritten more often than every 2 s.
+    clock.advance(seconds=1)
+    drill.execute("exercise.tick", {"id": ex_id})  # no label: the person who ticks
+    assert status(Session, clock, ex_id)["driver"]["by"] == "exercise drive (pid 1 on test)"
+    clock.advance(seconds=HEARTBEAT_EVERY_S)
+    drill.execute("exercise.tick", {"id": ex_id})
+    doc = status(Session, clock, ex_id)["driver"]
+    assert (doc["by"], doc["last_tick"]) == ("city_drill", "2026-03-02 09:00:03")
+    assert journal_head(Session) == head  # a heartbeat is no event
+    # Nobody ticks any more: alive until STALE_AFTER_S have passed since the last tick, then not.
+    clock.advance(seconds=STALE_AFTER_S)
+    assert status(Session, clock, ex_id)["driver"]["alive"] is True
+    clock.advance(seconds=1)
+    doc = status(Session, clock, ex_id)["driver"]
+    assert (doc["alive"], doc["age_s"], doc["last_tick"]) == (False, STALE_AFTER_S + 1, "2026-03-02 09:00:03")
