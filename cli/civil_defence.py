@@ -87,7 +87,7 @@ def cmd_alarm(args: argparse.Namespace) -> int:
             payload = {"kind": args.kind, "districts": args.districts, "exercise": args.exercise}
             doc = execute(Session, clock, acting_person(args, Session, clock), "alarm.issue", payload)
             if args.wav:
-                doc["wav"] = str(alarms.write_wav(args.wav, alarms.render_tone(args.kind)))
+                doc["wav"] = str(alarms.write_wav(args.wav, _tone(args, args.kind)))
         elif c == "ack":
             at = _cd_time(args.at)
             payload = {"alarm_id": args.id, "district": args.district,
@@ -116,6 +116,13 @@ def cmd_alarm(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         deliver_alerts(args, mark)
     return 0
+
+
+def _tone(args: argparse.Namespace, kind: str):
+    """The samples ``--wav`` writes for an issued alarm: an exercise's carries the exercise chime."""
+    from modes.civil_defence import alarms
+
+    return alarms.render_exercise_tone(kind) if args.exercise else alarms.render_tone(kind)
 
 
 def _alarm_lines(doc: dict) -> list[str]:
@@ -154,7 +161,7 @@ def _alarm_via_link(args: argparse.Namespace) -> dict:
             if not doc.get("queued"):
                 doc = follow(link, "query.alarm", {"id": doc["alarm_id"]}, args.wait, "all_acknowledged")
             if args.wav:
-                doc["wav"] = str(alarms.write_wav(args.wav, alarms.render_tone(args.kind)))
+                doc["wav"] = str(alarms.write_wav(args.wav, _tone(args, args.kind)))
             return doc
         if c == "ack":
             link.call("alarm.ack", {"alarm_id": args.id, "district": args.district,

@@ -2,7 +2,8 @@
 the after-action report.
 
     python main.py exercise list [--json]
-    python main.py exercise start SCENARIO [--speed N] [--from HH:MM] [--as LOGIN] [--json]
+    python main.py exercise start SCENARIO [--speed N] [--from HH:MM] [--end-after injects|HH:MM|none]
+                                  [--as LOGIN] [--json]
     python main.py exercise run SCENARIO [--speed N] [--json]          # headless: returns when all is out
     python main.py exercise status ID [--json]
     python main.py exercise pause|resume|stop ID --as LOGIN
@@ -53,6 +54,8 @@ def _start_payload(args: argparse.Namespace) -> dict:
     }
     if args.start:
         payload["from"] = args.start
+    if getattr(args, "end_after", None):
+        payload["end_after"] = args.end_after
     return payload
 
 
@@ -101,6 +104,9 @@ def _print_status(args: argparse.Namespace, doc: dict) -> None:
     )
     counts = ", ".join(f"{n} {k}" for k, n in sorted(doc["counts"].items()))
     print(f"injects: {counts}; met {doc['met']}, missed {doc['missed']}")
+    print(_end_line(doc))
+    if doc["state"] in ("running", "paused"):
+        print(_driver_line(args, doc))
     for i in doc["injects"]:
         met = {True: "met", False: "MISSED", None: ""}[i["met"]]
         extra = f"  refused: {i['refusal']}" if i.get("refusal") else ""
@@ -109,6 +115,43 @@ def _print_status(args: argparse.Namespace, doc: dict) -> None:
         print(
             f"  {i['no']:>5} {i['time']:>9} {i['kind']:<9} {i['state']:<13} {met:<7} {i['expected'][:50]}{extra}"
         )
+
+
+def _end_line(doc: dict) -> str:
+    """How the exercise ends: ``ended ... by ...``, or who will end it and when."""
+    if doc.get("ended_at"):
+        return f"ended {when(doc['ended_at'])} by {doc.get('ended_by') or '?'}"
+    if doc.get("end_after") == "injects":
+        return f"ends by itself at {doc['ends']}: every inject out and the last one's Expected Within passed"
+    if doc.get("end_after") == "clock":
+        return f"ends by itself at {doc['ends']} (what is pending then is skipped)"
+    return f"a person ends it: python main.py exercise stop {doc['id']} --as a drill login"
+
+
+def _driver_line(args: argparse.Namespace, doc: dict) -> str:
+    """Whether a driver is ticking the exercise; when none is, that injects are not being delivered and
+    how to start one."""
+    d = doc.get("driver") or {}
+    last = f"last tick {d['last_tick']}" if d.get("last_tick") else "no tick yet"
+    if d.get("alive"):
+        return f"driver: alive, last tick {d['age_s']:g} s ago by {d.get('by') or '?'}"
+    if doc["state"] == "paused":
+        return f"driver: none alive ({last}); a driver is needed again when it resumes"
+    return (
+        f"driver: NONE ALIVE ({last}): injects are not being delivered; start one: "
+        f"{_drive_command(args, doc['id'])}"
+    )
+
+
+def _drive_command(args: argparse.Namespace, ex_id: int) -> str:
+    if getattr(args, "connect", None):
+        return "the centre node drives its exercises: start it, or make it the active centre"
+    from sqlalchemy.engine import make_url
+
+    from data.db import resolve_url
+
+    url = make_url(resolve_url(args.db)).render_as_string(hide_password=True)
+    return f"python main.py exercise drive {ex_id} --db {url} &"
 
 
 def cmd_exercise(args: argparse.Namespace) -> int:
@@ -145,19 +188,22 @@ def cmd_exercise(args: argparse.Namespace) -> int:
     if c == "report":
         return _report(args, Session, clock)
     if c == "drive":
-        return _drive(Session, clock, args.id, all_out=False)
+        return _drive(Session, clock, args.id, all_out=False, driver="exercise drive")
     person = acting_person(args, Session, clock)
     if c in ("start", "run"):
         started = execute(Session, clock, person, "exercise.start", _start_payload(args))
         if c == "start":
-            if not args.no_driver:
-                spawn_driver(args, started["id"])
-            print_doc(args, {"id": started["id"], "injects": started["injects"]}) if args.json else print(
+            pid = None if args.no_driver else spawn_driver(args, started["id"])
+            if args.json:
+                print_doc(args, {"id": started["id"], "injects": started["injects"], "driver_pid": pid})
+                return 0
+            driver = f"driver pid {pid}" if pid else "no driver: a console or `exercise drive` delivers"
+            print(
                 f"exercise {started['id']} started: {started['scenario']}, {started['injects']} injects at "
-                f"x{started['speed']:g} (python main.py exercise status {started['id']})"
+                f"x{started['speed']:g} ({driver}; python main.py exercise status {started['id']})"
             )
             return 0
-        _drive(Session, clock, started["id"], all_out=True)
+        _drive(Session, clock, started["id"], all_out=True, driver="exercise run")
         if not args.keep_running:
             # Headless, nobody plays on: end it (ENDEX) so what was not done in time reads as missed.
             execute(Session, clock, person, "exercise.stop", {"id": started["id"]})
@@ -224,16 +270,20 @@ def _print_purged(args: argparse.Namespace, doc: dict) -> None:
     )
 
 
-def _drive(Session, clock, ex_id: int, *, all_out: bool) -> int:
-    """Deliver the exercise's injects on its clock until it is completed or stopped."""
+def _drive(Session, clock, ex_id: int, *, all_out: bool, driver: str) -> int:
+    """Deliver the exercise's injects on its clock until it is completed or stopped; each tick says which
+    driver is alive (``exercise status`` shows it)."""
+    import socket
+
     from modes.bus import city_bus
     from modes.common.command_bus import call_local
     from nodes.exercise_driver import ExerciseDriver
 
     services: dict = {}  # the handlers' caches (the router, the impact index), kept across ticks
+    args = {"id": ex_id, "driver": f"{driver} (pid {os.getpid()} on {socket.gethostname()})"}
 
     def tick() -> dict:
-        return call_local(city_bus(), Session, clock, "exercise.tick", {"id": ex_id}, services=services)
+        return call_local(city_bus(), Session, clock, "exercise.tick", args, services=services)
 
     ExerciseDriver(tick).run_until(_done(int(ex_id), all_out=all_out))
     return 0
@@ -342,6 +392,13 @@ def add_parsers(add, common: argparse.ArgumentParser) -> None:
         if name == "start":
             q.add_argument(
                 "--no-driver", action="store_true", help="leave delivering to a console or `exercise drive`"
+            )
+            q.add_argument(
+                "--end-after",
+                metavar="injects|HH:MM|none",
+                help="let the driver end it (ENDEX) once every inject is out and the last one's Expected "
+                "Within has passed (injects), or at a scenario time; default: a person ends it (a --demo "
+                "ends after its injects)",
             )
     q = sub("status", "an exercise's clock and each inject's state", link=True)
     q.add_argument("id", type=int)

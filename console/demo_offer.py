@@ -61,7 +61,8 @@ class DemoOfferDialog(QDialog):
                 "This is the demo city of Harbin with a month of case history.\n\n"
                 "Start “a busy day” as a DEMO exercise? About 2,000 reports and three sudden events "
                 "arrive over 24 scenario hours, played 60 times faster from 08:00: the queue, the map, "
-                "the dashboard and the emergency page move within a minute.\n\n"
+                "the dashboard and the emergency page move within a minute. It ends by itself about 16 "
+                "minutes later, once the day's last report is out.\n\n"
                 "It is marked EXERCISE / 演练 on every screen and none of it counts in the real figures. "
                 "The drill coordinator starts it (the demo password is sanwei-demo)."
             )

@@ -25,7 +25,7 @@ class ExerciseState(enum.StrEnum):
     RUNNING = "running"
     PAUSED = "paused"
     STOPPED = "stopped"  # ended by a person before every inject was delivered
-    COMPLETED = "completed"  # ended by a person after every inject was delivered (or refused)
+    COMPLETED = "completed"  # ended after every inject was delivered (or refused): by a person or itself
 
 
 class InjectState(enum.StrEnum):
@@ -64,6 +64,10 @@ class Exercise(Base):
     purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     objectives: Mapped[list] = mapped_column(JSON, default=list)
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # When its driver ends it (ENDEX) by itself: None, a person ends it; "injects", once every inject is
+    # out and the last Expected Within has passed on the exercise clock; "clock", at scenario ``end_s``.
+    end_after: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    end_s: Mapped[float | None] = mapped_column(Float, nullable=True)
 
     def __repr__(self) -> str:
         return f"<Exercise {self.id} {self.scenario!r} {self.state} x{self.speed:g}>"
@@ -127,3 +131,16 @@ class ImprovementItem(Base):
     due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     author: Mapped[str] = mapped_column(String(50))
     at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ExerciseDriverBeat(Base):
+    """When a driver last ticked an exercise, and which driver: its heartbeat (``modes.exercises.liveness``).
+
+    Written in place by ``exercise.tick`` and never journaled nor replicated: it is a fact about a
+    process, not about the exercise, and an event every few seconds would bury the exercise's own in the
+    journal, the replication stream and the after-action report."""
+
+    __tablename__ = "exercise_drivers"
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"), primary_key=True)
+    last_tick: Mapped[dt.datetime] = mapped_column(DateTime)
+    driver: Mapped[str] = mapped_column(String(120), default="")

@@ -390,7 +390,7 @@ class Case(Base):
     exercise_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
     __table_args__ = (
-        # The duplicate lookup (migration ex_0003): type, state and time to find, then what it tests
+        # The duplicate lookup (migration ex_0005): type, state and time to find, then what it tests
         # (exercise, cell, place), so a report reads this index alone, not every open case of its type.
         Index(
             "ix_cases_dup_lookup", "type_code", "state", "reported_at", "exercise_id", "cell_code", "x", "y"

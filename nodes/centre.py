@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -491,7 +493,12 @@ class CentreNode:
             if not running_exercise_ids(s):
                 return {"exercises": []}
         result = call_local(
-            self.bus, self.session_factory, self.clock, "exercise.tick", {}, services=self._exercise_services
+            self.bus,
+            self.session_factory,
+            self.clock,
+            "exercise.tick",
+            {"driver": f"centre node (pid {os.getpid()} on {socket.gethostname()})"},
+            services=self._exercise_services,
         )
         if any(ex.get("delivered") or ex.get("refused") for ex in result.get("exercises", ())):
             self._after_command()

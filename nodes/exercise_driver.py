@@ -24,13 +24,16 @@ Tick = Callable[[], dict[str, Any]]  # runs exercise.tick, returns its result
 
 
 def wait_after(result: dict[str, Any], recheck: float) -> float:
-    """Seconds until the next inject of any running exercise in a tick's result (at most ``recheck``)."""
+    """Seconds until the next inject, or the end, of any running exercise in a tick's result (at most
+    ``recheck``)."""
     wait = recheck
     for ex in result.get("exercises", ()):
-        if ex.get("state") != "running" or ex.get("next_due_s") is None:
+        if ex.get("state") != "running":
             continue
         speed = float(ex.get("speed") or 1.0)
-        wait = min(wait, max(0.0, (ex["next_due_s"] - ex["clock_s"]) / speed))
+        for due in (ex.get("next_due_s"), ex.get("ends_s")):
+            if due is not None:
+                wait = min(wait, max(0.0, (due - ex["clock_s"]) / speed))
     return wait
 
 

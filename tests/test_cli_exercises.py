@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
 
 import openpyxl
 import pytest
 
 from tests.conftest import wait_until
-from tests.test_cli import run
+from tests.test_cli import REPO, run
 
 WALL = {"SANWEI_CLOCK": "", "SANWEI_PASSWORD": "sanwei-demo"}
 CELL = "230102001001001"
@@ -71,7 +75,7 @@ def test_list_names_the_built_in_scenarios_and_the_exercises_run(city, tmp_path)
 def test_start_prints_its_id_and_a_driver_delivers_on_the_exercise_clock(city, tmp_path):
     out = cli(city, "start", msel(tmp_path), "--speed", "300", "--json")
     doc = json.loads(out.stdout)
-    assert set(doc) == {"id", "injects"} and doc["injects"] == 3
+    assert set(doc) == {"id", "injects", "driver_pid"} and doc["injects"] == 3
     # The driver `start` left behind delivers the three injects (two scenario minutes: 0.4 s at 300x).
     final = wait_until(
         lambda: (d := status(city, doc["id"]))["counts"].get("pending", 0) == 0 and d,
@@ -79,12 +83,103 @@ def test_start_prints_its_id_and_a_driver_delivers_on_the_exercise_clock(city, t
         what="the background driver delivering every inject",
     )
     assert final["state"] == "running"  # delivered, not ended: the players still act
+    assert final["end_after"] is None  # a real drill: a person ends it
+    assert (
+        f"a person ends it: python main.py exercise stop {doc['id']}"
+        in cli(city, "status", str(doc["id"]), login=None).stdout
+    )
     assert [i["state"] for i in final["injects"]] == ["delivered"] * 3
     assert set(final["injects"][0]) >= {"no", "time", "kind", "state", "expected", "met"}
     assert set(final) >= {"id", "state", "clock", "injects"}
     # ENDEX; the driver ends with the exercise.
     cli(city, "stop", str(doc["id"]))
     assert status(city, doc["id"])["state"] == "completed"
+
+
+@pytest.mark.parametrize("how", [["--demo"], ["--end-after", "injects"]], ids=["demo", "end-after"])
+def test_an_exercise_that_ends_by_itself_is_ended_by_the_driver_start_left(city, tmp_path, how):
+    """Its last limit is inject 2's (+00:01, within 10 min): at 3600x the background driver ends it (ENDEX)
+    a fraction of a second after it started, as its simulation cell, with the reason in the journal."""
+    ex_id = json.loads(cli(city, "start", msel(tmp_path), "--speed", "3600", *how, "--json").stdout)["id"]
+    final = wait_until(
+        lambda: (d := status(city, ex_id))["state"] != "running" and d,
+        timeout=60,
+        what="the background driver ending the exercise",
+    )
+    assert (final["state"], final["end_after"], final["ends"]) == ("completed", "injects", "+00:11")
+    assert final["ended_by"] == f"exercise-{ex_id}:city_drill"
+    assert [i["state"] for i in final["injects"]] == ["delivered"] * 3
+    text = cli(city, "status", str(ex_id), login=None).stdout
+    assert f"by exercise-{ex_id}:city_drill" in text
+    with sqlite3.connect(city.removeprefix("sqlite:///")) as conn:
+        ((actor, payload),) = conn.execute(
+            "SELECT actor, payload FROM journal WHERE kind = 'exercise.stopped' AND subject = ?",
+            (f"exercise/{ex_id}",),
+        ).fetchall()
+    assert actor == f"exercise-{ex_id}:city_drill"
+    assert (
+        json.loads(payload)["reason"] == "every inject is out and the last one's Expected Within has passed"
+    )
+
+
+def test_status_says_when_the_background_driver_is_dead_and_how_to_start_one(city, tmp_path):
+    """The driver ``start`` left behind is killed outright (SIGKILL: no goodbye): ``exercise status``
+    says, within the heartbeat's limit, that no driver is alive and injects are not being delivered;
+    the command it prints brings delivery back."""
+    doc = json.loads(cli(city, "start", msel(tmp_path), "--speed", "4", "--json").stdout)
+    ex_id, pid = doc["id"], doc["driver_pid"]
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        assert f.read().split(b"\0")[2:4] == [b"exercise", b"drive"]  # the driver, not a stranger
+    alive = wait_until(
+        lambda: (d := status(city, ex_id)["driver"])["alive"] and d,
+        timeout=60,
+        what="the driver's first tick",
+    )
+    assert alive["by"].startswith(f"exercise drive (pid {pid} on ")
+    os.kill(pid, signal.SIGKILL)
+    left = [(i["no"], i["time"]) for i in status(city, ex_id)["injects"] if i["state"] == "pending"]
+    assert left  # injects 2 and 3 fall due 15 and 30 wall seconds in, at x4
+    dead = wait_until(
+        lambda: not (d := status(city, ex_id)["driver"])["alive"] and d,
+        timeout=60,
+        what="status saying the killed driver is not alive",
+    )
+    assert dead["last_tick"] is not None and dead["age_s"] > 0
+    text = cli(city, "status", str(ex_id), login=None).stdout
+    command = f"python main.py exercise drive {ex_id} --db {city} &"
+    assert f"driver: NONE ALIVE (last tick {dead['last_tick']}" in text
+    assert f"injects are not being delivered; start one: {command}" in text
+    # What was pending when the driver died stays pending once the exercise clock has passed its time;
+    # the command status printed delivers it.
+    last_due = max(int(t[1:3]) * 3600 + int(t[4:6]) * 60 for _no, t in left)
+    waited = wait_until(
+        lambda: (d := status(city, ex_id))["clock_s"] > last_due and d,
+        timeout=120,
+        what="the exercise clock passing the injects left",
+    )
+    assert [(i["no"], i["time"]) for i in waited["injects"] if i["state"] == "pending"] == left
+    driver = subprocess.Popen(
+        [sys.executable, str(REPO / "main.py"), *command.removesuffix(" &").split()[2:]],
+        cwd=REPO,
+        env={**os.environ, **WALL},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        revived = wait_until(
+            lambda: (d := status(city, ex_id)["driver"])["alive"] and d, timeout=60, what="the new driver"
+        )
+        assert revived["by"].startswith(f"exercise drive (pid {driver.pid} on ")
+        assert "driver: alive, last tick" in cli(city, "status", str(ex_id), login=None).stdout
+        wait_until(
+            lambda: status(city, ex_id)["counts"].get("pending", 0) == 0, timeout=60, what="delivery again"
+        )
+        cli(city, "stop", str(ex_id))
+        assert driver.wait(timeout=60) == 0  # a driver ends with its exercise
+    finally:
+        if driver.poll() is None:
+            driver.kill()
+            driver.wait()
 
 
 def test_run_returns_when_everything_is_out_with_the_status_document(city, tmp_path):

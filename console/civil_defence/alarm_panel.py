@@ -414,7 +414,8 @@ class AlarmPanel(QWidget):
             self._played_alarm = board.alarm_id
             elapsed = self.elapsed_s()
             if elapsed < CYCLE_S:
-                self.sound.start(board.kind.value, elapsed)
+                # An exercise's alarm (a drill, a test, an exercise's inject) carries the exercise chime.
+                self.sound.start(board.kind.value, elapsed, exercise=board.exercise)
         self._draw_board()
         self.board_refreshed.emit(board)
         if self.is_live():
@@ -650,7 +651,12 @@ class AlarmPanel(QWidget):
             return
         self.mute_button.setText(self.tr("Unmute") if muted else self.tr("Mute"))
         live = self.board is not None and self.elapsed_s() < CYCLE_S
-        self.sound.set_muted(muted, self.board.kind.value if live else None, self.elapsed_s())
+        self.sound.set_muted(
+            muted,
+            self.board.kind.value if live else None,
+            self.elapsed_s(),
+            exercise=self.board is not None and self.board.exercise,
+        )
 
     # --- the annual test ------------------------------------------------------------------------------
 

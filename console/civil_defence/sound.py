@@ -1,7 +1,9 @@
 """The alarm as the console plays it: the standard pattern as a ~500 Hz tone, and where in its 3-minute
 cycle an alarm stands now (for the countdown).
 
-The samples come from ``modes.civil_defence.alarms.render_tone``. They go to a sink: Qt Multimedia's
+The samples come from ``modes.civil_defence.alarms.render_tone``; an exercise's alarm (a drill, a test,
+an exercise's inject) plays ``render_exercise_tone`` instead, whose chime says EXERCISE by ear as the
+board says it by sight, and begins with that chime even for a console that joins the cycle late. They go to a sink: Qt Multimedia's
 ``QAudioSink`` when PySide6-Addons is installed and a sound device answers, otherwise a
 ``RecordingSink`` that keeps what would have been played. A console without a sound card (offscreen,
 a server, a video wall fed over the network) therefore never fails for lack of audio, and tests can
@@ -15,7 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject
 
-from modes.civil_defence.alarms import CYCLE_S, SIGNALS, parse_kind, render_tone
+from modes.civil_defence.alarms import (
+    CYCLE_S,
+    SIGNALS,
+    parse_kind,
+    render_exercise_mark,
+    render_exercise_tone,
+    render_tone,
+)
 
 SAMPLE_RATE = 8000  # plenty for a 500 Hz tone, and 2.9 MB for the whole cycle
 
@@ -134,30 +143,42 @@ class AlarmSound:
         self.sink = sink if sink is not None else default_sink(parent)
         self.muted = False
         self.kind: str | None = None
-        self._cache: dict[str, np.ndarray] = {}
+        self.exercise = False
+        self._cache: dict[tuple[str, bool], np.ndarray] = {}
 
-    def samples(self, kind: str) -> np.ndarray:
-        key = parse_kind(kind).value
+    def samples(self, kind: str, exercise: bool = False) -> np.ndarray:
+        """The whole cycle of ``kind``: the real signal, or an exercise's with its chimes."""
+        key = (parse_kind(kind).value, bool(exercise))
         if key not in self._cache:
-            self._cache[key] = render_tone(key, SAMPLE_RATE)
+            render = render_exercise_tone if exercise else render_tone
+            self._cache[key] = render(key[0], SAMPLE_RATE)
         return self._cache[key]
 
-    def start(self, kind: str, from_s: float = 0.0) -> bool:
-        """Sound ``kind`` from ``from_s`` into its cycle unless muted; True when something plays."""
+    def start(self, kind: str, from_s: float = 0.0, *, exercise: bool = False) -> bool:
+        """Sound ``kind`` from ``from_s`` into its cycle unless muted; True when something plays. An
+        exercise's alarm starts with the exercise chime wherever it is joined, in place of the first
+        seconds of the siren, so the sound stays in step with the board's countdown."""
         self.kind = parse_kind(kind).value
+        self.exercise = bool(exercise)
         self.sink.stop()
         if self.muted or from_s >= CYCLE_S:
             return False
         first = int(max(from_s, 0.0) * SAMPLE_RATE)
-        self.sink.play(self.samples(self.kind)[first:], SAMPLE_RATE)
+        samples = self.samples(self.kind, self.exercise)[first:]
+        if self.exercise and first > 0:
+            mark = render_exercise_mark(SAMPLE_RATE)[: len(samples)]
+            samples = np.concatenate([mark, samples[len(mark) :]])
+        self.sink.play(samples, SAMPLE_RATE)
         return self.sink.playing
 
     def stop(self) -> None:
         self.sink.stop()
 
-    def set_muted(self, muted: bool, kind: str | None = None, at_s: float = 0.0) -> None:
+    def set_muted(
+        self, muted: bool, kind: str | None = None, at_s: float = 0.0, *, exercise: bool = False
+    ) -> None:
         self.muted = muted
         if muted:
             self.sink.stop()
         elif kind is not None:
-            self.start(kind, at_s)
+            self.start(kind, at_s, exercise=exercise)

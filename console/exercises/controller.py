@@ -386,6 +386,12 @@ class ControllerPage(QWidget):
         self.counts = QLabel()
         self.counts.setObjectName("controller_counts")
         self.counts.setWordWrap(True)
+        # Whether a driver ticks the exercise: without one, injects silently stop arriving.
+        self.driver_label = QLabel()
+        self.driver_label.setObjectName("controller_driver")
+        self.driver_label.setWordWrap(True)
+        self.driver_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.driver_label.hide()
 
         self.start_button = QPushButton(self.tr("Start…"))
         self.start_button.setObjectName("exercise_start")
@@ -501,6 +507,7 @@ class ControllerPage(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.title)
         left.addWidget(self.counts)
+        left.addWidget(self.driver_label)
         head.addLayout(left, 1)
         clock = QVBoxLayout()
         clock.addWidget(self.clock, 0, Qt.AlignmentFlag.AlignRight)
@@ -607,8 +614,44 @@ class ControllerPage(QWidget):
                 )
             )
         self._show_notes()
+        self._update_driver()
         self._update_clock()
         self._update_buttons()
+
+    def _update_driver(self) -> None:
+        """The driver's heartbeat as the last read found it: a quiet line while one ticks, a warning with
+        how to start one when none is alive and the exercise runs."""
+        view = self.view
+        driver = view.driver if view is not None else None
+        if view is None or driver is None or not view.exercise.on:
+            self.driver_label.hide()
+            return
+        last = driver.last_tick.strftime("%H:%M:%S") if driver.last_tick else self.tr("never")
+        if driver.alive:
+            text = self.tr("Driver: alive, last tick {age:.0f} s ago ({by}).").format(
+                age=driver.age_s or 0.0, by=driver.by or "—"
+            )
+            style = f"color: {texts.DRIVER_OK_FG};"
+        elif view.exercise.state == "running":
+            if self.services.remote:
+                how = self.tr("The centre node drives its exercises: check that it runs and serves.")
+            else:
+                how = self.tr("Start one: {command} (or open a console on this database).").format(
+                    command=self.services.drive_command(view.exercise.id)
+                )
+            text = self.tr("No driver: injects are not being delivered (last tick: {last}).").format(
+                last=last
+            )
+            text += " " + how
+            style = f"color: {texts.DRIVER_DEAD_FG}; font-weight: 700;"
+        else:
+            text = self.tr(
+                "No driver is ticking (last tick: {last}); one is needed again when the exercise resumes."
+            ).format(last=last)
+            style = f"color: {texts.DRIVER_OK_FG};"
+        self.driver_label.setText(text)
+        self.driver_label.setStyleSheet(style)
+        self.driver_label.show()
 
     def _on_state(self, _state: BannerState) -> None:
         self._update_clock()
@@ -661,13 +704,16 @@ class ControllerPage(QWidget):
             self.clock_detail.clear()
             return
         self.clock.setText(texts.t_plus(seconds))
-        self.clock_detail.setText(
-            self.tr("exercise clock {time} · ×{speed:g} · {state}").format(
-                time=at.strftime("%Y-%m-%d %H:%M:%S") if at else "—",
-                speed=speed,
-                state=texts.exercise_state_label(status),
-            )
+        detail = self.tr("exercise clock {time} · ×{speed:g} · {state}").format(
+            time=at.strftime("%Y-%m-%d %H:%M:%S") if at else "—",
+            speed=speed,
+            state=texts.exercise_state_label(status),
         )
+        if view is not None and view.exercise.on and view.exercise.ends_s is not None:
+            detail += " · " + self.tr("ends by itself at {t_plus}").format(
+                t_plus=texts.t_plus(view.exercise.ends_s)
+            )
+        self.clock_detail.setText(detail)
 
     # --- permissions ---------------------------------------------------------------------------------------
 

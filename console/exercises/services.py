@@ -8,6 +8,8 @@ Every method runs in a worker.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from modes.common import exercise_clock as xclock
 from modes.common.clock import Clock
 from modes.exercises import screens
 from modes.exercises.exercises import STARTERS, scenario_args
+from modes.exercises.liveness import DriverState
 from modes.exercises.msel import Scenario, read_scenario
 from nodes.client import LinkError
 
@@ -87,22 +90,31 @@ class ExerciseServices:
     def controller(self, exercise_id: int | None = None) -> screens.ControllerView | None:
         wall = self.wall()
         with self.session_factory() as s:
-            progress = None
+            progress, driver = None, None
             if self.link is not None:
                 exercise_id = screens.shown_exercise_id(s, exercise_id)
                 if exercise_id is None:
                     return None
-                progress = self._node_progress(exercise_id)
-            return screens.controller_view(s, wall, exercise_id, progress)
+                doc = self._node_status(exercise_id)
+                progress = list(doc.get("injects") or ())
+                driver = DriverState.from_dict(doc.get("driver"))
+            return screens.controller_view(s, wall, exercise_id, progress, driver)
 
-    def _node_progress(self, exercise_id: int) -> list[dict[str, Any]]:
-        """The node's judgement of each inject (the replica holds no journal to judge them from); the
-        stored states alone when the node does not answer."""
+    def _node_status(self, exercise_id: int) -> dict[str, Any]:
+        """The node's status of the exercise: its judgement of each inject (the replica holds no journal
+        to judge them from) and its driver's heartbeat; empty when the node does not answer (the page
+        then shows the stored states alone)."""
         try:
             doc = self.link.call("query.exercise", {"id": int(exercise_id)}, timeout=10.0, persist=False)
         except LinkError:
-            return []
-        return list(doc.get("injects") or ()) if isinstance(doc, dict) else []
+            return {}
+        return doc if isinstance(doc, dict) else {}
+
+    def drive_command(self, exercise_id: int) -> str:
+        """The command that drives the exercise from a terminal on this console's database."""
+        engine = getattr(self.session_factory, "kw", {}).get("bind")
+        where = f" --db {engine.url.render_as_string(hide_password=True)}" if engine is not None else ""
+        return f"python main.py exercise drive {int(exercise_id)}{where} &"
 
     def choices(self) -> screens.InjectChoices:
         with self.session_factory() as s:
@@ -145,8 +157,11 @@ class ExerciseServices:
         return self.gateway.write("exercise.start", args, decode=_result)
 
     def tick(self) -> dict[str, Any]:
-        """Deliver what is due (the local console drives its own database's exercises)."""
-        return self.gateway.write("exercise.tick", {}, decode=_result)
+        """Deliver what is due (the local console drives its own database's exercises), saying which
+        driver ticks (the controller page and ``exercise status`` show it)."""
+        who = (self.login.actor if self.login is not None else "") or "?"
+        driver = f"console of {who} (pid {os.getpid()} on {socket.gethostname()})"
+        return self.gateway.write("exercise.tick", {"driver": driver}, decode=_result)
 
     def pause(self, exercise_id: int) -> dict[str, Any]:
         return self.gateway.write("exercise.pause", {"id": int(exercise_id)}, decode=_result)

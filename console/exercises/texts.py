@@ -21,6 +21,8 @@ BANNER_EDGE = "#e040fb"
 STAMP_BG = "#e040fb"
 STAMP_FG = "#1a0026"
 MARK_FG = "#e58cff"  # the mark on a dark table row or label
+DRIVER_OK_FG = "#7fbf95"  # the controller's driver line while a driver ticks: quiet
+DRIVER_DEAD_FG = "#ff6b6b"  # and when none does: injects are not being delivered
 
 CONTEXT = "Exercises"
 

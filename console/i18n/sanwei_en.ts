@@ -1858,6 +1858,30 @@ The two-person rule is on: it takes effect only when a second authorised person 
             <translation>{total} injects · {pending} pending · {out} out · {refused} refused · {met} met · {missed} missed</translation>
         </message>
         <message>
+            <source>never</source>
+            <translation>never</translation>
+        </message>
+        <message>
+            <source>Driver: alive, last tick {age:.0f} s ago ({by}).</source>
+            <translation>Driver: alive, last tick {age:.0f} s ago ({by}).</translation>
+        </message>
+        <message>
+            <source>The centre node drives its exercises: check that it runs and serves.</source>
+            <translation>The centre node drives its exercises: check that it runs and serves.</translation>
+        </message>
+        <message>
+            <source>Start one: {command} (or open a console on this database).</source>
+            <translation>Start one: {command} (or open a console on this database).</translation>
+        </message>
+        <message>
+            <source>No driver: injects are not being delivered (last tick: {last}).</source>
+            <translation>No driver: injects are not being delivered (last tick: {last}).</translation>
+        </message>
+        <message>
+            <source>No driver is ticking (last tick: {last}); one is needed again when the exercise resumes.</source>
+            <translation>No driver is ticking (last tick: {last}); one is needed again when the exercise resumes.</translation>
+        </message>
+        <message>
             <source> · inject {no}</source>
             <translation> · inject {no}</translation>
         </message>
@@ -1868,6 +1892,10 @@ The two-person rule is on: it takes effect only when a second authorised person 
         <message>
             <source>exercise clock {time} · ×{speed:g} · {state}</source>
             <translation>exercise clock {time} · ×{speed:g} · {state}</translation>
+        </message>
+        <message>
+            <source>ends by itself at {t_plus}</source>
+            <translation>ends by itself at {t_plus}</translation>
         </message>
         <message>
             <source>Exercises are run at the municipal centre; you act for district {district}.</source>
@@ -2081,12 +2109,12 @@ The two-person rule is on: it takes effect only when a second authorised person 
         <message>
             <source>This is the demo city of Harbin with a month of case history.
 
-Start “a busy day” as a DEMO exercise? About 2,000 reports and three sudden events arrive over 24 scenario hours, played 60 times faster from 08:00: the queue, the map, the dashboard and the emergency page move within a minute.
+Start “a busy day” as a DEMO exercise? About 2,000 reports and three sudden events arrive over 24 scenario hours, played 60 times faster from 08:00: the queue, the map, the dashboard and the emergency page move within a minute. It ends by itself about 16 minutes later, once the day's last report is out.
 
 It is marked EXERCISE / 演练 on every screen and none of it counts in the real figures. The drill coordinator starts it (the demo password is sanwei-demo).</source>
             <translation>This is the demo city of Harbin with a month of case history.
 
-Start “a busy day” as a DEMO exercise? About 2,000 reports and three sudden events arrive over 24 scenario hours, played 60 times faster from 08:00: the queue, the map, the dashboard and the emergency page move within a minute.
+Start “a busy day” as a DEMO exercise? About 2,000 reports and three sudden events arrive over 24 scenario hours, played 60 times faster from 08:00: the queue, the map, the dashboard and the emergency page move within a minute. It ends by itself about 16 minutes later, once the day's last report is out.
 
 It is marked EXERCISE / 演练 on every screen and none of it counts in the real figures. The drill coordinator starts it (the demo password is sanwei-demo).</translation>
         </message>

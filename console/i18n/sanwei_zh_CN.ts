@@ -1858,6 +1858,30 @@ The two-person rule is on: it takes effect only when a second authorised person 
             <translation>共 {total} 条注入 · 待发 {pending} · 已发 {out} · 被拒 {refused} · 达标 {met} · 未达标 {missed}</translation>
         </message>
         <message>
+            <source>never</source>
+            <translation>从未</translation>
+        </message>
+        <message>
+            <source>Driver: alive, last tick {age:.0f} s ago ({by}).</source>
+            <translation>推送程序：运行中，{age:.0f} 秒前最后一次推送（{by}）。</translation>
+        </message>
+        <message>
+            <source>The centre node drives its exercises: check that it runs and serves.</source>
+            <translation>演练由市级中心节点推送：请检查该节点是否在运行并处于服务状态。</translation>
+        </message>
+        <message>
+            <source>Start one: {command} (or open a console on this database).</source>
+            <translation>请启动一个：{command}（或在此数据库上打开一个控制台）。</translation>
+        </message>
+        <message>
+            <source>No driver: injects are not being delivered (last tick: {last}).</source>
+            <translation>没有推送程序：注入未在发出（最后一次推送：{last}）。</translation>
+        </message>
+        <message>
+            <source>No driver is ticking (last tick: {last}); one is needed again when the exercise resumes.</source>
+            <translation>没有推送程序在运行（最后一次推送：{last}）；演练恢复时需要重新有一个。</translation>
+        </message>
+        <message>
             <source> · inject {no}</source>
             <translation> · 注入 {no}</translation>
         </message>
@@ -1868,6 +1892,10 @@ The two-person rule is on: it takes effect only when a second authorised person 
         <message>
             <source>exercise clock {time} · ×{speed:g} · {state}</source>
             <translation>演练时钟 {time} · ×{speed:g} · {state}</translation>
+        </message>
+        <message>
+            <source>ends by itself at {t_plus}</source>
+            <translation>于 {t_plus} 自行结束</translation>
         </message>
         <message>
             <source>Exercises are run at the municipal centre; you act for district {district}.</source>
@@ -2081,12 +2109,12 @@ The two-person rule is on: it takes effect only when a second authorised person 
         <message>
             <source>This is the demo city of Harbin with a month of case history.
 
-Start “a busy day” as a DEMO exercise? About 2,000 reports and three sudden events arrive over 24 scenario hours, played 60 times faster from 08:00: the queue, the map, the dashboard and the emergency page move within a minute.
+Start “a busy day” as a DEMO exercise? About 2,000 reports and three sudden events arrive over 24 scenario hours, played 60 times faster from 08:00: the queue, the map, the dashboard and the emergency page move within a minute. It ends by itself about 16 minutes later, once the day's last report is out.
 
 It is marked EXERCISE / 演练 on every screen and none of it counts in the real figures. The drill coordinator starts it (the demo password is sanwei-demo).</source>
             <translation>这是哈尔滨演示城市，带有一个月的案件历史。
 
-是否以“演示”演练方式开始“繁忙的一天”？约 2,000 条上报和三起突发事件分布在 24 个情景小时内，从 08:00 起以 60 倍速播放：一分钟内案件队列、地图、统计看板和应急页面都会动起来。
+是否以“演示”演练方式开始“繁忙的一天”？约 2,000 条上报和三起突发事件分布在 24 个情景小时内，从 08:00 起以 60 倍速播放：一分钟内案件队列、地图、统计看板和应急页面都会动起来。约 16 分钟后，当天最后一条上报发出后，演示自行结束。
 
 每个界面都标有“演练 EXERCISE”，其数据一概不计入真实指标。由演练导调人员启动（演示密码为 sanwei-demo）。</translation>
         </message>

@@ -3,7 +3,9 @@
 The three national signals, each a 3-minute cycle of a ~500 Hz tone (reference/standards.md 4.1):
 pre-warning (预先警报) 36 s on / 24 s off x 3, air raid (空袭警报) 6 s on / 6 s off x 15, all clear
 (解除警报) one continuous 3-minute tone. ``signal_schedule`` gives the on intervals; ``render_tone``
-the samples of the whole cycle; ``write_wav`` a playable file.
+the samples of the whole cycle; ``write_wav`` a playable file. An exercise's alarm must never be
+heard as a real attack: ``render_exercise_tone`` is the same cycle with a high two-note chime (the
+exercise mark) at its start, in every pause and, for the all clear, at its end.
 
 ``issue_alarm`` records an order and one delivery per district (sent now); ``record_receipt`` and
 ``acknowledge`` fill in the district side; ``delivery_board`` shows who is late. They know nothing of
@@ -137,6 +139,58 @@ def render_tone(
     t = np.arange(CYCLE_S * sample_rate) / sample_rate
     wave_ = np.sin(2 * np.pi * freq * t) * envelope(kind, sample_rate) * amplitude
     return np.round(wave_ * 32767).astype(np.int16)
+
+
+# The exercise mark: two high-low chimes, far above the siren's 500 Hz and unlike any national signal,
+# so nobody who hears an exercise alarm, on a console or from its WAV file, takes it for a real attack.
+EXERCISE_MARK_HZ = (1320.0, 990.0)
+EXERCISE_NOTE_S = 0.2  # each note of the chime
+EXERCISE_MARK_S = 2.0  # the mark's place in the cycle: two chimes, then a breath before the siren
+
+
+def render_exercise_mark(sample_rate: int = 8000, amplitude: float = 0.7) -> np.ndarray:
+    """The exercise mark, ``EXERCISE_MARK_S`` long: high, low (0.25 s apart), again 0.7 s later, then
+    silence. Each note rises and falls over ``RAMP_S`` so it does not click."""
+    if sample_rate < 2 * max(EXERCISE_MARK_HZ):
+        raise InputError(f"sample rate {sample_rate} Hz cannot carry the exercise mark")
+    out = np.zeros(int(round(EXERCISE_MARK_S * sample_rate)))
+    n = int(round(EXERCISE_NOTE_S * sample_rate))
+    t = np.arange(n) / sample_rate
+    ramp = max(1, int(round(RAMP_S * sample_rate)))
+    gain = np.ones(n)
+    gain[:ramp] = 0.5 - 0.5 * np.cos(np.pi * np.arange(ramp) / ramp)
+    gain[-ramp:] = gain[:ramp][::-1]
+    for start_s, freq in ((0.0, 0), (0.25, 1), (0.7, 0), (0.95, 1)):
+        a = int(round(start_s * sample_rate))
+        out[a : a + n] = np.sin(2 * np.pi * EXERCISE_MARK_HZ[freq] * t) * gain * amplitude
+    return np.round(out * 32767).astype(np.int16)
+
+
+def exercise_mark_places(kind: str | AlarmKind) -> list[float]:
+    """Where (seconds into the cycle) ``render_exercise_tone`` puts the mark: at the start, in the
+    middle of every pause long enough to hold it with a second either side, and at the end of a cycle
+    that ends sounding (the all clear, which has no pause)."""
+    places = [0.0]
+    on = signal_schedule(kind)
+    for (_a, end), (start, _b) in zip(on, [*on[1:], (CYCLE_S, CYCLE_S)], strict=True):
+        if start - end >= EXERCISE_MARK_S + 2:
+            places.append(end + (start - end - EXERCISE_MARK_S) / 2)
+    if on[-1][1] == CYCLE_S:
+        places.append(CYCLE_S - EXERCISE_MARK_S)
+    return places
+
+
+def render_exercise_tone(
+    kind: str | AlarmKind, sample_rate: int = 8000, freq: float = TONE_HZ, amplitude: float = 0.8
+) -> np.ndarray:
+    """An exercise's alarm: ``render_tone``'s cycle (same length, same bursts, so the console's countdown
+    holds) with the exercise mark in place of the siren at ``exercise_mark_places``."""
+    samples = render_tone(kind, sample_rate, freq, amplitude)
+    mark = render_exercise_mark(sample_rate)
+    for place in exercise_mark_places(kind):
+        a = int(round(place * sample_rate))
+        samples[a : a + len(mark)] = mark[: len(samples) - a]
+    return samples
 
 
 def write_wav(path: str | Path, samples: np.ndarray, sample_rate: int = 8000) -> Path:

@@ -58,7 +58,15 @@ from modes.common.actor import Actor
 from modes.common.changes import Changes
 from modes.common.clock import Clock
 from modes.exercises.kinds import CHANNELS
-from modes.exercises.msel import MselError, Scenario, format_scenario_time, read_row, read_scenario
+from modes.exercises.liveness import note_tick
+from modes.exercises.msel import (
+    MselError,
+    Scenario,
+    format_scenario_time,
+    parse_scenario_time,
+    read_row,
+    read_scenario,
+)
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 SIMULATION_PREFIX = "exercise-"  # the journal's actor of an inject's acts: exercise-<id>:<starter>
@@ -76,6 +84,10 @@ NOTE_KINDS = (
 # The role an inject's command acts with (the simulation cell plays the sender).
 _ROLE_OF_KIND = {"report": Role.OPERATOR, "incident": Role.COMMANDER, "alarm": Role.CIVIL_DEFENCE}
 _SUPERVISOR_CHANNELS = {"supervisor"}
+# When an exercise ends by itself (``Exercise.end_after``): real drills are ended by a person (None); the
+# first-run demo once its injects are out; any exercise at a scenario time its starter chose.
+END_AFTER_INJECTS = "injects"
+END_AFTER_CLOCK = "clock"
 
 
 class ExerciseRefused(InputError):
@@ -317,9 +329,10 @@ def start(
     speed: float = 1.0,
     from_s: float = 0.0,
     demo: bool = False,
+    end_after: str | None = None,
 ) -> tuple[Exercise, Changes]:
     """Start ``scenario`` at scenario time ``from_s`` (injects before it are skipped), ``speed`` times
-    faster than the wall clock."""
+    faster than the wall clock. ``end_after`` (``end_rule``) says whether it ends by itself."""
     _require_starter(actor, "start an exercise")
     try:
         speed = float(speed)
@@ -329,6 +342,7 @@ def start(
         raise InputError(f"speed {speed:g} is outside 0-{MAX_SPEED:g} (times the wall clock)")
     if from_s < 0:
         raise InputError("an exercise cannot start before its scenario's 00:00")
+    ends, end_s = end_rule(end_after, demo=demo, from_s=from_s)
     allowed = int(get_meta(session, AT_ONCE_KEY, "1") or 1)
     running = active_exercises(session)
     if len(running) >= allowed:
@@ -357,6 +371,8 @@ def start(
         start_seq=head,
         objectives=list(scenario.objectives),
         updated_at=wall,
+        end_after=ends,
+        end_s=end_s,
     )
     session.add(ex)
     session.flush()
@@ -391,9 +407,59 @@ def start(
         start=format_scenario_time(from_s),
         injects=len(scenario.injects),
         demo=ex.demo,
+        end_after=ends,
+        end=None if end_s is None else format_scenario_time(end_s),
     )
     session.flush()
     return ex, Changes(journal_seq=seq)
+
+
+def end_rule(end_after: Any, *, demo: bool, from_s: float) -> tuple[str | None, float | None]:
+    """``exercise start --end-after``: ``"none"`` (a person ends it), ``"injects"`` (its driver ends it
+    once every inject is out and the last Expected Within has passed) or a scenario time ``HH:MM`` (its
+    driver ends it then; what is still pending is skipped). Not given: a DEMO ends after its injects,
+    anything else is ended by a person, as real drills are."""
+    text = "" if end_after is None else str(end_after).strip()
+    if not text:
+        return (END_AFTER_INJECTS, None) if demo else (None, None)
+    if text.lower() == "none":
+        return None, None
+    if text.lower() == END_AFTER_INJECTS:
+        return END_AFTER_INJECTS, None
+    try:
+        end_s = parse_scenario_time(text, column="end_after")
+    except MselError:
+        raise InputError(
+            f"end after {text!r}? It is 'injects', 'none' or a scenario time such as 18:00"
+        ) from None
+    if end_s <= from_s:
+        raise InputError(
+            f"the exercise cannot end at {format_scenario_time(end_s)}: it starts at "
+            f"{format_scenario_time(from_s)}"
+        )
+    return END_AFTER_CLOCK, end_s
+
+
+def ends_at_s(session: Session, ex: Exercise) -> float | None:
+    """The scenario second at which the exercise ends by itself (None: a person ends it). After its
+    injects: the latest of each inject's time plus its Expected Within (ad-hoc ones too), the last
+    moment a player's action can still be met."""
+    if ex.end_after == END_AFTER_CLOCK:
+        return ex.end_s
+    if ex.end_after != END_AFTER_INJECTS:
+        return None
+    last = session.scalar(
+        select(
+            func.max(ExerciseInject.time_s + func.coalesce(ExerciseInject.expected_within_min, 0.0) * 60.0)
+        ).where(ExerciseInject.exercise_id == ex.id, ExerciseInject.state != InjectState.SKIPPED.value)
+    )
+    return ex.start_offset_s if last is None else float(last)
+
+
+def ending_actor(ex: Exercise) -> Actor:
+    """Who ends an exercise that ends by itself: its simulation cell, as a drill coordinator (the journal
+    says ``exercise-7:city_drill``, told apart from a person's ENDEX)."""
+    return Actor(simulation_name(ex), Role.DRILL)
 
 
 def simulation_actor(ex: Exercise, kind: str, channel: str | None = None) -> Actor:
@@ -481,6 +547,8 @@ class TickResult:
     refused: tuple[str, ...]
     next_due_s: float | None  # scenario time of the next pending inject
     changes: Changes
+    ends_s: float | None = None  # when it ends by itself (None: a person ends it)
+    end_due: bool = False  # it ends by itself now: the tick's command ends it (ENDEX)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -492,18 +560,27 @@ class TickResult:
             "delivered": list(self.delivered),
             "refused": list(self.refused),
             "next_due_s": self.next_due_s,
+            "ends_s": self.ends_s,
+            "end_due": self.end_due,
             "journal_seq": self.changes.journal_seq,
         }
 
 
 def tick(
-    session: Session, clock: Clock, exercise_id: Any, deliver: Deliver, *, limit: int = 500
+    session: Session, clock: Clock, exercise_id: Any, deliver: Deliver, *, limit: int = 500, driver: str = ""
 ) -> TickResult:
     """Deliver the injects that are due, in MSEL order (at most ``limit`` a call). An exercise whose last
-    inject is out goes on (the players still act on them) until a person ends it (``stop``)."""
+    inject is out goes on (the players still act on them) until a person ends it (``stop``), or, when
+    it ends by itself (``end_after``), until ``end_due`` says its end has come: the caller then ends it
+    (``modes.exercises.link_commands`` runs ``exercise.stop`` as ``ending_actor``). Every tick of a
+    running or paused exercise notes that ``driver`` is alive."""
     ex = get_exercise(session, exercise_id, for_update=True)
     wall = xclock.wall_now(clock)
     now_s = xclock.scenario_seconds(ex, wall)
+    if ex.state in ACTIVE:
+        note_tick(session, ex.id, wall, driver)  # ``driver`` is alive (modes.exercises.liveness)
+    # Nothing after a chosen end goes out, however late the driver came.
+    due_until = min(now_s, ex.end_s) if ex.end_after == END_AFTER_CLOCK and ex.end_s is not None else now_s
     delivered: list[str] = []
     refused: list[str] = []
     seq = None
@@ -513,7 +590,7 @@ def tick(
             .where(
                 ExerciseInject.exercise_id == ex.id,
                 ExerciseInject.state == InjectState.PENDING.value,
-                ExerciseInject.time_s <= now_s,
+                ExerciseInject.time_s <= due_until,
             )
             .order_by(ExerciseInject.position)
             .limit(limit)
@@ -549,8 +626,24 @@ def tick(
             ExerciseInject.exercise_id == ex.id, ExerciseInject.state == InjectState.PENDING.value
         )
     )
+    ends_s = ends_at_s(session, ex)
+    end_due = (
+        ex.state == ExerciseState.RUNNING.value
+        and ends_s is not None
+        and now_s >= ends_s
+        and (ex.end_after == END_AFTER_CLOCK or next_due is None)
+    )
     return TickResult(
-        ex.id, ex.state, ex.speed, now_s, tuple(delivered), tuple(refused), next_due, Changes(journal_seq=seq)
+        ex.id,
+        ex.state,
+        ex.speed,
+        now_s,
+        tuple(delivered),
+        tuple(refused),
+        next_due,
+        Changes(journal_seq=seq),
+        ends_s,
+        end_due,
     )
 
 
@@ -565,7 +658,7 @@ def _condition(inj: ExerciseInject) -> dict[str, Any] | None:
 
 
 def _set_state(
-    session: Session, clock: Clock, actor: Actor, exercise_id: Any, to: str
+    session: Session, clock: Clock, actor: Actor, exercise_id: Any, to: str, reason: str = ""
 ) -> tuple[Exercise, Changes]:
     _require_starter(
         actor, f"{ {'paused': 'pause', 'running': 'resume', 'stopped': 'stop'}[to] } an exercise"
@@ -603,7 +696,10 @@ def _set_state(
     ex.state = to
     ex.updated_at = wall
     kind = {"paused": "paused", "running": "resumed", "stopped": "stopped", "completed": "stopped"}[to]
-    seq = _event(session, kind, actor.name, wall, ex, clock=format_scenario_time(now_s), skipped=skipped)
+    extra = {"reason": reason[:500]} if reason else {}
+    seq = _event(
+        session, kind, actor.name, wall, ex, clock=format_scenario_time(now_s), skipped=skipped, **extra
+    )
     session.flush()
     return ex, Changes(journal_seq=seq)
 
@@ -616,9 +712,12 @@ def resume(session: Session, clock: Clock, actor: Actor, exercise_id: Any) -> tu
     return _set_state(session, clock, actor, exercise_id, ExerciseState.RUNNING.value)
 
 
-def stop(session: Session, clock: Clock, actor: Actor, exercise_id: Any) -> tuple[Exercise, Changes]:
-    """End the exercise: pending injects are skipped; nothing it made is removed."""
-    return _set_state(session, clock, actor, exercise_id, ExerciseState.STOPPED.value)
+def stop(
+    session: Session, clock: Clock, actor: Actor, exercise_id: Any, reason: str = ""
+) -> tuple[Exercise, Changes]:
+    """End the exercise: pending injects are skipped; nothing it made is removed. ``reason`` goes into
+    the journal (an exercise that ends by itself says why)."""
+    return _set_state(session, clock, actor, exercise_id, ExerciseState.STOPPED.value, reason)
 
 
 def add_inject(

@@ -5,7 +5,9 @@ replication (``replicated``).
 ``exercise.tick`` is what drives an exercise: any process may send it (a console, the centre's own
 driver, ``exercise run``); it delivers the injects whose exercise-clock time has come, each as the bus
 command its kind makes, run by this same bus inside the tick's transaction (in a savepoint, so a refused
-inject leaves nothing behind and the exercise goes on).
+inject leaves nothing behind and the exercise goes on). An exercise that ends by itself (the first-run
+demo, ``exercise start --end-after``) is ended by the tick that finds its end has come: this bus's
+``exercise.stop``, as the exercise's simulation cell.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from modes.common.exercise_clock import wall_now
 from modes.exercises import exercises as ex_rules
 from modes.exercises import replicated
 from modes.exercises.exercises import ExerciseRefused
-from modes.exercises.msel import parse_scenario_time
+from modes.exercises.liveness import driver_label
+from modes.exercises.msel import format_scenario_time, parse_scenario_time
 from modes.exercises.progress import status_document
 from modes.exercises.purge import purge
 
@@ -93,6 +96,7 @@ def _start(ctx: CallContext, args: dict[str, Any]) -> dict:
         speed=args.get("speed") or 1.0,
         from_s=from_s,
         demo=bool(args.get("demo")),
+        end_after=args.get("end_after"),
     )
     return {
         "id": ex.id,
@@ -101,6 +105,8 @@ def _start(ctx: CallContext, args: dict[str, Any]) -> dict:
         "speed": ex.speed,
         "state": ex.state,
         "demo": ex.demo,
+        "end_after": ex.end_after,
+        "end_s": ex.end_s,
         "journal_seq": changes.journal_seq,
     }
 
@@ -114,10 +120,40 @@ def _tick(bus: CommandBus):
             ids = [args["id"]]
         else:
             ids = ex_rules.exercise_ids(ctx.session, [ex_rules.ExerciseState.RUNNING.value])
-        results = [ex_rules.tick(ctx.session, ctx.clock, i, deliver).as_dict() for i in ids]
+        driver = driver_label(args.get("driver")) or _caller(ctx)
+        results = []
+        for i in ids:
+            result = ex_rules.tick(ctx.session, ctx.clock, i, deliver, driver=driver)
+            doc = result.as_dict()
+            if result.end_due:
+                doc.update(_end(bus, ctx, result.exercise_id), ended=True)
+            results.append(doc)
         return {"exercises": results}
 
     return handler
+
+
+def _caller(ctx: CallContext) -> str:
+    """Who ticks, when the tick does not say which driver it is: the person, else the peer."""
+    if ctx.person is not None:
+        return ctx.person.login or ctx.person.name
+    return ctx.peer.name
+
+
+def _end(bus: CommandBus, ctx: CallContext, exercise_id: int) -> dict[str, Any]:
+    """ENDEX of an exercise that ends by itself, by its driver's tick: the bus's own ``exercise.stop``,
+    in this transaction, as the exercise's simulation cell (as its injects are delivered), with the
+    reason in the journal."""
+    ex = ex_rules.get_exercise(ctx.session, exercise_id)
+    if ex.end_after == ex_rules.END_AFTER_CLOCK:
+        reason = f"the exercise ran to its chosen end ({format_scenario_time(ex.end_s or 0.0)})"
+    else:
+        reason = "every inject is out and the last one's Expected Within has passed"
+    sub = dataclasses.replace(
+        ctx, person=ex_rules.ending_actor(ex), exercise_id=None, forward_args=None, forward_subject=""
+    )
+    stopped = bus.spec("exercise.stop").handler(sub, {"id": ex.id, "reason": reason})
+    return {"state": stopped["state"], "journal_seq": stopped["journal_seq"]}
 
 
 def _state(fn):
@@ -127,6 +163,13 @@ def _state(fn):
         return {"id": ex.id, "state": ex.state, "journal_seq": changes.journal_seq}
 
     return handler
+
+
+def _stop(ctx: CallContext, args: dict[str, Any]) -> dict:
+    ctx.decided_at_centre(CENTRE_ONLY)
+    reason = str(args.get("reason") or "")
+    ex, changes = ex_rules.stop(ctx.session, ctx.clock, ctx.actor(args), _id(args), reason)
+    return {"id": ex.id, "state": ex.state, "journal_seq": changes.journal_seq}
 
 
 def _inject(ctx: CallContext, args: dict[str, Any]) -> dict:
@@ -222,7 +265,7 @@ def register(bus: CommandBus) -> None:
     bus.register("exercise.tick", _tick(bus))
     bus.register("exercise.pause", _state(ex_rules.pause))
     bus.register("exercise.resume", _state(ex_rules.resume))
-    bus.register("exercise.stop", _state(ex_rules.stop))
+    bus.register("exercise.stop", _stop)
     bus.register("exercise.inject", _inject)
     # The players and evaluators at district centres act through their node: forwarded to the centre.
     bus.register("exercise.ack", _ack, forward=True)

@@ -47,7 +47,8 @@ from data.emergency_models import Incident
 from data.exercise_models import Exercise, ExerciseInject, ExerciseNote, ExerciseState, InjectState
 from data.models import Case, JournalEvent
 from modes.common import exercise_clock as xclock
-from modes.exercises.exercises import SIMULATION_PREFIX, injects_of
+from modes.exercises.exercises import SIMULATION_PREFIX, ends_at_s, injects_of
+from modes.exercises.liveness import driver_state
 from modes.exercises.msel import format_scenario_time
 
 # The families of journal event kinds an expectation may name; "e.g." or "i.e." in free text is no event.
@@ -354,10 +355,12 @@ def _one(
 
 def status_document(session: Session, ex: Exercise, wall: dt.datetime) -> dict[str, Any]:
     """``exercise status --json``: ``{"id","state","clock","injects":[{"no","time","kind","state",
-    "expected","met"}, ...]}`` with the clock's date and time, speed and counts beside them."""
+    "expected","met"}, ...]}`` with the clock's date and time, speed, counts, how it ends and whether a
+    driver is alive (``"driver": {"alive","last_tick","age_s","by"}``) beside them."""
     injects = injects_of(session, ex.id)
     progress = inject_progress(session, ex, injects, wall)
     now_s = xclock.scenario_seconds(ex, wall)
+    ends_s = ends_at_s(session, ex)
     counts: dict[str, int] = defaultdict(int)
     for p in progress:
         counts[p.state] += 1
@@ -375,6 +378,13 @@ def status_document(session: Session, ex: Exercise, wall: dt.datetime) -> dict[s
         "started_at": ex.started_at.isoformat(sep=" ", timespec="seconds"),
         "started_by": ex.started_by,
         "ended_at": ex.ended_at.isoformat(sep=" ", timespec="seconds") if ex.ended_at else None,
+        "ended_by": ex.ended_by,
+        # Whether it ends by itself ("injects", "clock") or a person ends it (None), and when.
+        "end_after": ex.end_after,
+        "ends": None if ends_s is None else format_scenario_time(ends_s),
+        "ends_s": ends_s,
+        # Whether a driver is ticking it (modes.exercises.liveness): without one, injects stop arriving.
+        "driver": driver_state(session, ex.id, wall).as_dict(),
         "counts": dict(counts),
         "met": sum(1 for p in progress if p.met is True),
         "missed": sum(1 for p in progress if p.met is False),

@@ -25,9 +25,10 @@ from data.emergency_models import RescueUnit, UnitStatus
 from data.exercise_models import Exercise, ExerciseInject, ExerciseNote, ImprovementItem, InjectState
 from data.models import CameraStatus, Case, ComponentState, District, EventType, Role
 from modes.common import exercise_clock as xclock
-from modes.exercises.exercises import ACTIVE, NOTE_KINDS, builtin_names, load_scenario
+from modes.exercises.exercises import ACTIVE, NOTE_KINDS, builtin_names, ends_at_s, load_scenario
 from modes.exercises.kinds import CHANNELS
 from modes.exercises.listing import ActiveExercise, active_exercise
+from modes.exercises.liveness import DriverState, driver_state
 from modes.exercises.msel import ALARM_KINDS, KINDS
 from modes.exercises.progress import inject_progress
 
@@ -144,6 +145,7 @@ class ExerciseSummary:
     started_by: str
     ended_at: dt.datetime | None
     objectives: tuple[str, ...]
+    ends_s: float | None = None  # the scenario second it ends by itself at (None: a person ends it)
 
     @property
     def on(self) -> bool:
@@ -208,6 +210,7 @@ class ControllerView:
     counts: Mapping[str, int]  # progress state -> injects
     met: int
     missed: int
+    driver: DriverState | None = None  # whether a driver ticks it (None: the node did not say)
 
 
 def shown_exercise_id(session: Session, exercise_id: int | None = None) -> int | None:
@@ -221,11 +224,12 @@ def shown_exercise_id(session: Session, exercise_id: int | None = None) -> int |
     return on if on is not None else session.scalar(select(Exercise.id).order_by(Exercise.id.desc()).limit(1))
 
 
-def _summary(ex: Exercise, wall: dt.datetime) -> ExerciseSummary:
+def _summary(session: Session, ex: Exercise, wall: dt.datetime) -> ExerciseSummary:
     s = xclock.scenario_seconds(ex, wall)
     return ExerciseSummary(
         ex.id, ex.scenario, ex.title, ex.title_zh, ex.state, ex.demo, ex.speed, s, xclock.clock_time(ex, s),
         ex.started_at, ex.started_by, ex.ended_at, tuple(str(o) for o in ex.objectives or ()),
+        ends_at_s(session, ex),
     )  # fmt: skip
 
 
@@ -242,10 +246,12 @@ def controller_view(
     wall: dt.datetime,
     exercise_id: int | None = None,
     progress: Sequence[Mapping[str, Any]] | None = None,
+    driver: DriverState | None = None,
 ) -> ControllerView | None:
     """The controller page of ``exercise_id`` (by default the exercise that is on, else the last one),
-    None when the city has run none. ``progress``: the node's ``query.exercise`` injects, for a replica
-    that holds no journal to judge them from."""
+    None when the city has run none. ``progress`` and ``driver``: the node's ``query.exercise`` injects
+    and driver, for a replica that holds no journal to judge them from and no driver's heartbeat
+    (``modes.exercises.liveness`` keeps it where the exercise runs)."""
     shown = shown_exercise_id(session, exercise_id)
     if shown is None:
         return None
@@ -318,7 +324,7 @@ def controller_view(
         select(ImprovementItem).where(ImprovementItem.exercise_id == ex.id).order_by(ImprovementItem.id)
     )
     return ControllerView(
-        _summary(ex, wall),
+        _summary(session, ex, wall),
         wall,
         rows,
         tuple(NoteView(n.id, n.inject_no, n.kind, n.text, n.author, n.at, n.clock_s) for n in notes),
@@ -329,6 +335,7 @@ def controller_view(
         counts,
         met=int((rows.met == 1).sum()),
         missed=int((rows.met == 0).sum()),
+        driver=driver_state(session, ex.id, wall) if progress is None else driver,
     )
 
 

@@ -70,12 +70,14 @@ def drill_door(make_session) -> LocalDoor:
     )
 
 
-def start_exercise(make_session, path: Path, *, speed: float = 1.0) -> int:
+def start_exercise(make_session, path: Path, *, speed: float = 1.0, **extra) -> int:
     from modes.exercises.exercises import load_scenario, scenario_args
 
     scenario = scenario_args(load_scenario(str(path)))
     scenario.update(title=TITLE, title_zh=TITLE_ZH)
-    return drill_door(make_session).execute("exercise.start", {"scenario": scenario, "speed": speed})["id"]
+    return drill_door(make_session).execute(
+        "exercise.start", {"scenario": scenario, "speed": speed, **extra}
+    )["id"]
 
 
 def stop_exercise(make_session, exercise_id: int) -> None:
@@ -209,6 +211,36 @@ def test_a_local_console_delivers_a_running_exercises_injects(
         stop_exercise(make_session, ex_id)
 
 
+def test_a_demo_ends_by_itself_on_the_console_that_drives_it_and_its_banner_goes(
+    live_window, qtbot, make_session, cells, tmp_path
+):
+    """The demo's last limit is +00:13 (the third report at +00:03, within 10 min): at 120x the console's
+    own ticks deliver everything and, 6.5 wall seconds in, end it; the banner and the watermark go."""
+    window = live_window("commander")
+    banner, mark = window.exercise_banner, window.map.exercise_watermark
+    ex_id = start_exercise(make_session, write_msel(tmp_path / "msel.csv", cells), speed=120.0, demo=True)
+    try:
+        qtbot.waitUntil(lambda: banner.isVisible() and "DEMO" in banner.detail.text(), timeout=10_000)
+        window.show_controller(True)
+        detail = window.controller_page.clock_detail
+        qtbot.waitUntil(lambda: "ends by itself at T+00:13:00" in detail.text(), timeout=10_000)
+        qtbot.waitUntil(lambda: exercise_state(make_session, ex_id) == "completed", timeout=60_000)
+        qtbot.waitUntil(lambda: not banner.isVisible() and not mark.isVisible(), timeout=10_000)
+        assert window.services.exercise_records == "leave"  # the real city again
+        assert set(inject_states(make_session, ex_id).values()) == {"delivered"}
+        with make_session() as s:
+            ended_by = s.scalar(select(Exercise.ended_by).where(Exercise.id == ex_id))
+        assert ended_by == f"exercise-{ex_id}:city_drill"
+    finally:
+        if exercise_state(make_session, ex_id) in ("running", "paused"):
+            stop_exercise(make_session, ex_id)
+
+
+def exercise_state(make_session, exercise_id: int) -> str:
+    with make_session() as s:
+        return s.scalar(select(Exercise.state).where(Exercise.id == exercise_id))
+
+
 def test_a_screenshot_console_never_ticks(live_window, qtbot, make_session, cells, tmp_path):
     window = live_window("commander", drive=False)
     ex_id = start_exercise(make_session, write_msel(tmp_path / "msel.csv", cells), speed=FAST)
@@ -300,6 +332,33 @@ def test_the_drill_coordinator_runs_an_exercise_from_the_controller_page(
         assert s.get(Exercise, ex_id).state in ("stopped", "completed")
     qtbot.waitUntil(lambda: page.view is not None and not page.view.exercise.on, timeout=10_000)
     assert page.start_button.isEnabled() and not page.stop_button.isEnabled()
+
+
+def test_the_controller_page_warns_when_no_driver_delivers_and_says_which_one_does(
+    live_window, qtbot, make_session, city_url, cells, tmp_path
+):
+    """A console that does not drive (as a screenshot's), and nothing else does: the page says injects
+    are not being delivered and how to start a driver; once one ticks, the page names it."""
+    window = live_window("city_drill", drive=False)
+    ex_id = start_exercise(make_session, write_msel(tmp_path / "msel.csv", cells), speed=1.0)
+    page, label = window.controller_page, window.controller_page.driver_label
+    try:
+        window.show_controller(True)
+        qtbot.waitUntil(lambda: page.exercise_id == ex_id and label.isVisible(), timeout=10_000)
+        assert label.text() == (
+            "No driver: injects are not being delivered (last tick: never). Start one: python main.py "
+            f"exercise drive {ex_id} --db {city_url} & (or open a console on this database)."
+        )
+        drill_door(make_session).execute(
+            "exercise.tick", {"id": ex_id, "driver": "exercise drive (pid 7 on ops-1)"}
+        )
+        window.exercises.refresh_controller()
+        qtbot.waitUntil(lambda: label.text().startswith("Driver: alive, last tick"), timeout=10_000)
+        assert label.text().endswith("s ago (exercise drive (pid 7 on ops-1)).")
+    finally:
+        stop_exercise(make_session, ex_id)
+    qtbot.waitUntil(lambda: page.view is not None and not page.view.exercise.on, timeout=10_000)
+    assert not label.isVisible()  # an ended exercise needs no driver
 
 
 def test_a_player_sees_the_controls_disabled_with_the_reason_and_may_note(
@@ -481,6 +540,62 @@ def test_the_alarm_board_marks_an_exercise_alarm(live_window, make_session):
     panel.load_latest()
     assert panel.board is not None and panel.board.exercise
     assert panel.alarm_label.text().startswith(f"{STAMP} · ")
+
+
+def _peak_hz(samples, start_s: float, length_s: float = 0.1) -> float:
+    import numpy as np
+
+    from console.civil_defence.sound import SAMPLE_RATE
+
+    a = int(round(start_s * SAMPLE_RATE))
+    window = samples[a : a + int(round(length_s * SAMPLE_RATE))].astype(float)
+    return float(np.fft.rfftfreq(len(window), 1 / SAMPLE_RATE)[np.abs(np.fft.rfft(window)).argmax()])
+
+
+def test_an_exercise_injects_air_raid_alarm_sounds_the_exercise_chime_not_the_real_siren(
+    live_window, qtbot, make_session, tmp_path
+):
+    """The board of an alarm an exercise's inject sounded says EXERCISE, and what the console plays
+    opens with the exercise chime (1320 Hz), where a real air raid opens with the 500 Hz siren; a
+    console joining the alarm late hears the chime first too."""
+    from console.civil_defence.sound import AlarmSound, RecordingSink
+    from data.civil_defence_models import Alarm
+    from modes.civil_defence.alarms import EXERCISE_MARK_HZ
+
+    window = live_window("civil_defence", drive=False)
+    panel = window.civil_defence.alarms
+    panel.sound = AlarmSound(RecordingSink())  # what a console without a sound card keeps
+    msel = tmp_path / "raid.csv"
+    msel.write_text(
+        "No,Time,Kind,To,Message,Alarm\n1,+00:00,alarm,districts,Air raid drill,raid\n", encoding="utf-8"
+    )
+    ex_id = start_exercise(make_session, msel, speed=FAST)
+    try:
+        drill_door(make_session).execute("exercise.tick", {"id": ex_id})
+        panel.load_latest()
+        board = panel.board
+        assert board is not None and board.exercise_id == ex_id and board.kind.value == "raid"
+        assert panel.alarm_label.text().startswith(f"{STAMP} · ")
+        drill = panel.sound.sink.samples
+        assert panel.sound.sink.playing and panel.sound.exercise
+        assert _peak_hz(drill, 0.05) == pytest.approx(EXERCISE_MARK_HZ[0], abs=10)
+        assert _peak_hz(drill, 0.30) == pytest.approx(EXERCISE_MARK_HZ[1], abs=10)
+        # Joined 30 s into the cycle (in a burst of the siren): the chime comes first all the same.
+        panel.sound.start("raid", 30.0, exercise=True)
+        assert _peak_hz(panel.sound.sink.samples, 0.05) == pytest.approx(EXERCISE_MARK_HZ[0], abs=10)
+    finally:
+        stop_exercise(make_session, ex_id)
+    # A real air raid, sounded by the officer: the siren from its first second, no mark on the board.
+    officer = Actor.of("civil_defence", "city_civil_defence", login="city_civil_defence")
+    LocalDoor(city_bus(), make_session, SystemClock(), officer).execute("alarm.issue", {"kind": "raid"})
+    panel.load_latest()
+    assert panel.board is not None and not panel.board.exercise and panel.board.exercise_id is None
+    assert not panel.alarm_label.text().startswith(STAMP)
+    real = panel.sound.sink.samples
+    assert not panel.sound.exercise and _peak_hz(real, 0.05) == pytest.approx(500, abs=10)
+    assert len(real) == len(drill)  # the same 3-minute cycle: the countdown holds for both
+    with make_session() as s:
+        assert s.scalar(select(Alarm.exercise_id).where(Alarm.id == board.alarm_id)) == ex_id
 
 
 def test_the_console_opens_on_the_page_asked_for(live_window):

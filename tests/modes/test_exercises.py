@@ -699,3 +699,151 @@ def test_an_exercise_incidents_reporting_deadline_runs_on_the_exercise_clock(Ses
     assert briefed(drill_id).endswith(" on the exercise clock (an exercise: no real report) — OVERDUE.")
     deadline = cli_show(drill_id)[1]
     assert f"by {due:%Y-%m-%d %H:%M} on the exercise clock" in deadline and deadline.endswith(" — OVERDUE")
+
+# --- an exercise that ends by itself ----------------------------------------------------------------------
+
+
+def stopped_events(Session, ex_id: int) -> list[JournalEvent]:
+    with Session() as s:
+        return list(
+            s.scalars(
+                select(JournalEvent).where(
+                    JournalEvent.kind == "exercise.stopped", JournalEvent.subject == f"exercise/{ex_id}"
+                )
+            )
+        )
+
+
+def test_an_exercise_that_ends_after_its_injects_is_ended_by_the_tick_that_finds_its_end(Session, tmp_path):
+    """The last inject with a limit is 7 (+00:07, within 15 min): at 60x the end is 22 wall seconds in,
+    until an ad-hoc inject with a longer limit moves it; the tick then ends it as the simulation cell."""
+    clock = FixedClock(T0)
+    ex_id = start(Session, clock, tmp_path, speed=60.0, end_after="injects")
+    clock.advance(seconds=9)
+    result = tick(Session, clock, ex_id)
+    assert result["next_due_s"] is None and result["ends_s"] == 22 * 60
+    assert (result["state"], result["end_due"]) == ("running", False)
+    # Ten scenario minutes in, the controller adds a message the players have 30 minutes for.
+    clock.advance(seconds=1)
+    door(Session, clock, "city_drill").execute(
+        "exercise.inject",
+        {
+            "id": ex_id,
+            "inject": {
+                "kind": "message",
+                "message": "Report",
+                "expected_action": "exercise.ack",
+                "expected_within": 30,
+            },
+        },
+    )
+    clock.advance(seconds=12)  # +00:22, the first end
+    result = tick(Session, clock, ex_id)
+    assert result["delivered"] == ["A1"] and result["ends_s"] == 40 * 60
+    assert (result["state"], result["end_due"]) == ("running", False) and not stopped_events(Session, ex_id)
+    clock.advance(seconds=18)  # +00:40
+    result = tick(Session, clock, ex_id)
+    assert (result["state"], result["end_due"], result["ended"]) == ("completed", True, True)
+    (event,) = stopped_events(Session, ex_id)
+    assert event.actor == f"exercise-{ex_id}:city_drill" and event.seq == result["journal_seq"]
+    assert event.payload["reason"] == "every inject is out and the last one's Expected Within has passed"
+    doc = status(Session, clock, ex_id)
+    assert (doc["state"], doc["ended_by"], doc["end_after"], doc["ends"]) == (
+        "completed",
+        f"exercise-{ex_id}:city_drill",
+        "injects",
+        "+00:40",
+    )
+    # Ended, it stays ended: a later tick delivers nothing and ends nothing again.
+    clock.advance(seconds=60)
+    assert tick(Session, clock, ex_id)["end_due"] is False and len(stopped_events(Session, ex_id)) == 1
+
+
+def test_a_demo_ends_after_its_injects_unless_told_and_a_real_drill_waits_for_a_person(Session, tmp_path):
+    clock = FixedClock(T0)
+    demo = start(Session, clock, tmp_path, speed=60.0, demo=True)
+    assert status(Session, clock, demo)["end_after"] == "injects"
+    clock.advance(seconds=22)
+    assert tick(Session, clock, demo)["state"] == "completed"
+    drill = start(Session, clock, tmp_path, speed=60.0)
+    clock.advance(hours=1)  # an exercise hour past its last inject's limit
+    result = tick(Session, clock, drill)
+    assert (result["state"], result["ends_s"], result["end_due"]) == ("running", None, False)
+    assert status(Session, clock, drill)["end_after"] is None and not stopped_events(Session, drill)
+    door(Session, clock, "city_drill").execute("exercise.stop", {"id": drill})
+    kept = start(Session, clock, tmp_path, speed=60.0, demo=True, end_after="none")
+    clock.advance(hours=1)
+    assert tick(Session, clock, kept)["state"] == "running"
+
+
+def test_an_exercise_ends_at_a_chosen_scenario_time_and_what_is_pending_then_is_skipped(Session, tmp_path):
+    clock = FixedClock(T0)
+    ex_id = start(Session, clock, tmp_path, speed=60.0, end_after="00:04")
+    clock.advance(seconds=9)  # the driver comes late: +00:09, past the end
+    result = tick(Session, clock, ex_id)
+    assert result["delivered"] == ["1", "2", "3", "4"]  # none after +00:04 went out
+    assert (result["state"], result["ended"]) == ("stopped", True)
+    assert status(Session, clock, ex_id)["counts"] == {"delivered": 4, "skipped": 4}
+    (event,) = stopped_events(Session, ex_id)
+    assert (
+        event.payload["reason"] == "the exercise ran to its chosen end (+00:04)"
+        and event.payload["skipped"] == 4
+    )
+
+
+@pytest.mark.parametrize(
+    ("end_after", "start_at", "message"),
+    [
+        ("soon", None, "end after 'soon'? It is 'injects', 'none' or a scenario time such as 18:00"),
+        ("00:30", "01:00", "the exercise cannot end at +00:30: it starts at +01:00"),
+    ],
+)
+def test_a_bad_end_is_refused_and_starts_nothing(Session, tmp_path, end_after, start_at, message):
+    head = journal_head(Session)
+    extra = {"from": start_at} if start_at else {}
+    with pytest.raises(InputError) as refused:
+        start(Session, FixedClock(T0), tmp_path, end_after=end_after, **extra)
+    assert str(refused.value) == message
+    assert journal_head(Session) == head
+
+
+# --- is anything driving it? ---------------------------------------------------------------------------------
+
+
+def test_each_tick_notes_its_driver_alive_without_a_journal_event_and_silence_means_none_is(
+    Session, tmp_path
+):
+    from modes.exercises.liveness import HEARTBEAT_EVERY_S, STALE_AFTER_S
+
+    clock = FixedClock(T0)
+    ex_id = start(Session, clock, tmp_path, speed=1.0)  # the second inject is two wall minutes away
+    assert status(Session, clock, ex_id)["driver"] == {
+        "alive": False,
+        "last_tick": None,
+        "age_s": None,
+        "by": None,
+    }
+    drill = door(Session, clock, "city_drill")
+    drill.execute("exercise.tick", {"id": ex_id, "driver": "exercise drive (pid 1 on test)"})  # delivers 1
+    head = journal_head(Session)
+    assert status(Session, clock, ex_id)["driver"] == {
+        "alive": True,
+        "last_tick": "2026-03-02 09:00:00",
+        "age_s": 0.0,
+        "by": "exercise drive (pid 1 on test)",
+    }
+    # Another driver ticks a second later: the note is not rewritten more often than every 2 s.
+    clock.advance(seconds=1)
+    drill.execute("exercise.tick", {"id": ex_id})  # no label: the person who ticks
+    assert status(Session, clock, ex_id)["driver"]["by"] == "exercise drive (pid 1 on test)"
+    clock.advance(seconds=HEARTBEAT_EVERY_S)
+    drill.execute("exercise.tick", {"id": ex_id})
+    doc = status(Session, clock, ex_id)["driver"]
+    assert (doc["by"], doc["last_tick"]) == ("city_drill", "2026-03-02 09:00:03")
+    assert journal_head(Session) == head  # a heartbeat is no event
+    # Nobody ticks any more: alive until STALE_AFTER_S have passed since the last tick, then not.
+    clock.advance(seconds=STALE_AFTER_S)
+    assert status(Session, clock, ex_id)["driver"]["alive"] is True
+    clock.advance(seconds=1)
+    doc = status(Session, clock, ex_id)["driver"]
+    assert (doc["alive"], doc["age_s"], doc["last_tick"]) == (False, STALE_AFTER_S + 1, "2026-03-02 09:00:03")

@@ -77,6 +77,37 @@ def test_ramps_keep_the_tone_from_clicking():
         assert abs(samples[end * RATE - 1]) < 300
 
 
+def _peak_hz(samples: np.ndarray, start_s: float, length_s: float = 0.1) -> float:
+    """The strongest frequency of ``length_s`` of samples from ``start_s`` (10 Hz bins at 0.1 s)."""
+    a = int(round(start_s * RATE))
+    window = samples[a : a + int(round(length_s * RATE))].astype(float)
+    return float(np.fft.rfftfreq(len(window), 1 / RATE)[np.abs(np.fft.rfft(window)).argmax()])
+
+
+@pytest.mark.parametrize(
+    ("kind", "places"),
+    [("pre", [0, 47, 107, 167]), ("raid", [0, *(12 * k + 8 for k in range(15))]), ("clear", [0, 178])],
+)
+def test_an_exercise_alarm_chimes_at_its_start_and_in_its_pauses_and_keeps_the_bursts(kind, places):
+    real = alarms.render_tone(kind, sample_rate=RATE)
+    drill = alarms.render_exercise_tone(kind, sample_rate=RATE)
+    assert alarms.exercise_mark_places(kind) == places
+    assert drill.dtype == np.int16 and len(drill) == len(real) == 180 * RATE
+    # Each mark is the two-note chime, high then low, far from the siren's 500 Hz.
+    high, low = alarms.EXERCISE_MARK_HZ
+    for place in places:
+        assert _peak_hz(drill, place + 0.05) == pytest.approx(high, abs=10)
+        assert _peak_hz(drill, place + 0.30) == pytest.approx(low, abs=10)
+        assert _peak_hz(drill, place + 0.75) == pytest.approx(high, abs=10)
+    # The real signal has no chime: its first sound is the siren.
+    assert _peak_hz(real, 0.05) == pytest.approx(500, abs=10)
+    # Outside the marks every sample is the real signal's: the same bursts at the same times.
+    outside = np.ones(len(real), dtype=bool)
+    for place in places:
+        outside[int(place * RATE) : int((place + alarms.EXERCISE_MARK_S) * RATE)] = False
+    assert np.array_equal(drill[outside], real[outside])
+
+
 def test_wav_file_round_trip(tmp_path):
     samples = alarms.render_tone("pre", sample_rate=RATE)
     path = alarms.write_wav(tmp_path / "pre.wav", samples, RATE)

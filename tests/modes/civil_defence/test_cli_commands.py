@@ -111,13 +111,34 @@ def test_alarm_issue_board_and_ack(capsys, db, tmp_path, monkeypatch):
     assert code == main.EXIT_INPUT and "999999" in err
 
 
+def test_an_exercise_alarms_wav_carries_the_exercise_chime(capsys, db, tmp_path):
+    import numpy as np
+
+    from modes.civil_defence import alarms
+
+    def samples(path: str) -> np.ndarray:
+        with wave.open(path, "rb") as w:
+            return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+
+    issued = {}
+    for name, extra in (("drill", ["--exercise"]), ("real", [])):
+        doc = run_json(capsys, "alarm", "issue", "raid", "--db", db, "--as", "city_civil_defence",
+                       "--wav", str(tmp_path / f"{name}.wav"), *extra)  # fmt: skip
+        issued[name] = (doc["exercise"], samples(doc["wav"]))
+    assert issued["drill"][0] is True and issued["real"][0] is False
+    assert np.array_equal(issued["drill"][1], alarms.render_exercise_tone("raid"))
+    assert np.array_equal(issued["real"][1], alarms.render_tone("raid"))
+
+
 def test_alarm_test_plan(capsys, db):
     code, _, err = run(capsys, "alarm", "test-plan", "--db", db, "--as", "city_operator")
     assert code == main.EXIT_INPUT and "may not plan the annual alarm test" in err
     doc = run_json(capsys, "alarm", "test-plan", "--db", db, "--as", "city_civil_defence")
     assert doc["date"] == "2026-09-18"
     assert [s["starts_at"][11:16] for s in doc["signals"]] == ["10:00", "10:08", "10:16"]
-    doc = run_json(capsys, "alarm", "test-plan", "--db", db, "--date", "2027-09-18", "--as", "city_civil_defence")
+    doc = run_json(
+        capsys, "alarm", "test-plan", "--db", db, "--date", "2027-09-18", "--as", "city_civil_defence"
+    )
     assert doc["planned_dates"] == ["2026-09-18", "2027-09-18"]
 
 

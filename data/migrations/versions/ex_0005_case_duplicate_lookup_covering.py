@@ -1,7 +1,7 @@
 """case duplicate lookup: a covering index
 
-Revision ID: ex_0003
-Revises: ex_0002
+Revision ID: ex_0005
+Revises: ex_0004
 Branch: exercises
 
 Every report asks for the open cases of its type reported within the duplicate window, in its cell or
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "ex_0003"
-down_revision: str | None = "ex_0002"
+revision: str = "ex_0005"
+down_revision: str | None = "ex_0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
