@@ -124,6 +124,7 @@ class LocalBackend:
         # SQLite: the WAL is copied back on a thread of its own, not inside some report's commit.
         self.checkpointer = background_checkpoints(session_factory.kw["bind"])
         self.door_services: dict[str, Any] = {}
+        self.apps: dict[str, str] = {}  # key hash -> the app it proved
         self._catalogue: tuple[float, open311.Catalogue] | None = None
         with session_factory() as s:  # before the first report, not during it
             link_commands.prepare(s, self.door_services)
@@ -140,8 +141,14 @@ class LocalBackend:
         return self.catalogue().services
 
     def report(self, api_key: str | None, fields: dict[str, Any]) -> dict[str, Any]:
-        with self.Session() as s:
-            person = app_keys.app_actor(s, api_key)
+        # Which app a key proves never changes (one app, one key): remembered, and the report command
+        # itself refuses an app revoked since, in its own transaction.
+        digest = app_keys.key_hash(api_key) if api_key else ""
+        app = self.apps.get(digest)
+        if app is None:
+            with self.Session() as s:
+                app = self.apps[digest] = app_keys.app_of_key(s, api_key)
+        person = app_keys.actor_of_app(app)
         door = LocalDoor(self.bus, self.Session, self.clock, person, services=self.door_services)
         try:
             return door.execute("open311.report", fields)

@@ -133,6 +133,17 @@ def app_of_key(session: Session, key: str | None) -> str:
     row = session.execute(
         select(Open311App.app, Open311App.revoked_at).where(Open311App.key_hash == key_hash(key))
     ).first()
+    return _live(row)
+
+
+def require_live_app(session: Session, app: str) -> None:
+    """Refuses an app whose key was revoked (one app, one key, for good: ``new_key``). The report
+    command asks this in its own transaction, so a gateway that remembers which app a key proved still
+    refuses it from the moment of the revocation."""
+    _live(session.execute(select(Open311App.app, Open311App.revoked_at).where(Open311App.app == app)).first())
+
+
+def _live(row) -> str:
     if row is None:
         raise KeyRefused("not a valid key")
     if row.revoked_at is not None:

@@ -187,7 +187,7 @@ class CaseDesk:
             if not type_code:
                 raise InputError("a report needs an event type code (--type) or a component id (--component)")
             etype = self._event_type(type_code)
-            routing = self.router.route_event(self.session, x, y, etype.code)
+            routing = self.router.route_event(self.session, x, y, etype.code, etype.name)
             kind, code, type_urgent = "event", etype.code, etype.urgent
         is_urgent = type_urgent if urgent is None else bool(urgent)
         loc = routing.location

@@ -60,6 +60,7 @@ from data.models import (
     Street,
 )
 from data.open311_models import Open311Request
+from modes.common import app_keys
 from modes.common.command_bus import CallContext, CommandBus
 from modes.common.exercise_filter import exercise_conditions
 from modes.everyday import link_commands
@@ -285,6 +286,8 @@ def _report(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     actor = ctx.actor(args)
     if actor.role != Role.APP:
         raise InputError(f"open311.report is sent by an Open311 application, not by {actor.name}")
+    app = actor.name.removeprefix(app_keys.ACTOR_PREFIX)
+    app_keys.require_live_app(ctx.session, app)  # revoked since the gateway last saw its key: refused
     ctx.decided_at_centre("Open311 reports are taken at the municipal centre")
     catalogue = _catalogue(ctx)
     services = catalogue.services
@@ -317,7 +320,6 @@ def _report(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
             raise InputError(f"lat {lat}, long {lon} is outside the city this server serves") from None
         raise
     token = secrets.token_hex(12)
-    app = actor.name.removeprefix("open311:")
     ctx.session.add(
         Open311Request(
             case_id=doc["id"], app=app, token=token, service_code=code, address=address, media_url=media_url

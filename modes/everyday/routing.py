@@ -60,16 +60,22 @@ class Router:
     def department_for_event(self, district: str, event_type_code: str) -> str | None:
         return self.assignments.get((district, event_type_code))
 
-    def route_event(self, session: Session, x: float, y: float, type_code: str) -> Routing:
+    def route_event(
+        self, session: Session, x: float, y: float, type_code: str, type_name: str | None = None
+    ) -> Routing:
+        """``type_code`` in either standard's form; a caller that resolved it already passes the GB code
+        with its ``type_name``, and the type is not read again."""
         loc = self.locate(x, y)
-        etype = resolve_event_type(session, type_code)
-        dept = self.department_for_event(loc.district, etype.code)
+        if type_name is None:
+            etype = resolve_event_type(session, type_code)
+            type_code, type_name = etype.code, etype.name
+        dept = self.department_for_event(loc.district, type_code)
         if dept:
-            return Routing(loc, dept, f"district {loc.district} assigns {etype.code} {etype.name} to {dept}")
+            return Routing(loc, dept, f"district {loc.district} assigns {type_code} {type_name} to {dept}")
         return Routing(
             loc,
             None,
-            f"district {loc.district} assigns no department to {etype.code}: the district is responsible",
+            f"district {loc.district} assigns no department to {type_code}: the district is responsible",
         )
 
     def route_component(
