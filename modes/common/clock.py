@@ -36,17 +36,11 @@ class SystemClock:
         self._tz = CITY_TZ if utc_offset_hours is None else dt.timezone(dt.timedelta(hours=utc_offset_hours))
 
     def now(self) -> dt.datetime:
-        return dt.datetime.now(self._tz).replace(tzinfo=None, microsecond=0)
-
-    def precise_now(self) -> dt.datetime:
-        """With microseconds: an exercise clock at 120x moves two scenario minutes a wall second."""
+        """To the microsecond, as every time a node reads: a command's instant (``one_instant``) and a
+        time a district sends with its acknowledgement must compare truly (an order is never received
+        before it was sent), and an exercise clock at 120x moves two scenario minutes a wall second.
+        Screens and reports format their times to the second or minute."""
         return dt.datetime.now(self._tz).replace(tzinfo=None)
-
-
-def precise_time(clock: Clock) -> dt.datetime:
-    """The clock's time with microseconds where it has them (the system clock drops them in ``now``)."""
-    precise = getattr(clock, "precise_now", None)
-    return precise() if precise is not None else clock.now()
 
 
 def one_instant(clock: Clock) -> FixedClock:
@@ -55,7 +49,7 @@ def one_instant(clock: Clock) -> FixedClock:
     Whatever the command writes (its rows and its journal events) then carries one time, however often
     its rules ask; and acts a fraction of a second apart keep their gap, which an exercise measures its
     players' responses by: at 120x a wall second is two exercise minutes."""
-    return FixedClock(precise_time(clock))
+    return FixedClock(clock.now())
 
 
 class FixedClock:
@@ -65,9 +59,6 @@ class FixedClock:
         self._now = start
 
     def now(self) -> dt.datetime:
-        return self._now
-
-    def precise_now(self) -> dt.datetime:
         return self._now
 
     def set(self, when: dt.datetime) -> None:

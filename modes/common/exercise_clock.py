@@ -17,12 +17,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from data.exercise_models import Exercise, ExerciseState
-from modes.common.clock import Clock, precise_time
+from modes.common.clock import Clock
 
 
 def wall_now(clock: Clock) -> dt.datetime:
-    """The clock's time with microseconds where it has them (the system clock drops them in ``now``)."""
-    return precise_time(clock)
+    """The wall time an exercise clock is read at (to the microsecond: at 120x a wall second is two
+    scenario minutes)."""
+    return clock.now()
 
 
 def scenario_seconds(ex: Exercise, wall: dt.datetime) -> float:

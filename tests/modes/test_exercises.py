@@ -543,19 +543,11 @@ def test_an_ad_hoc_inject_goes_out_at_the_next_tick(Session, tmp_path):
         )
 
 
-class SystemLikeClock(FixedClock):
-    """Moved by the test, read as the system clock reads: ``now`` to the second (as rules read it),
-    ``precise_now`` to the microsecond."""
-
-    def now(self) -> dt.datetime:
-        return super().now().replace(microsecond=0)
-
-
 def test_a_response_at_120x_is_measured_to_the_fraction_of_a_second(Session, tmp_path):
     """At 120x a wall second is two exercise minutes: a player's act stamped to the second would read up
     to two minutes early. Each command runs at one instant to the microsecond, so the after-action
     report measures the response the players really took, and the journal still verifies."""
-    clock = SystemLikeClock(T0)
+    clock = FixedClock(T0)
     ex_id = start(Session, clock, tmp_path, speed=120.0)
     clock.advance(seconds=1.3)  # +00:02:36: injects 1 and 2 (a report due at +00:02) go out
     assert tick(Session, clock, ex_id)["delivered"] == ["1", "2"]
@@ -699,6 +691,7 @@ def test_an_exercise_incidents_reporting_deadline_runs_on_the_exercise_clock(Ses
     assert briefed(drill_id).endswith(" on the exercise clock (an exercise: no real report) — OVERDUE.")
     deadline = cli_show(drill_id)[1]
     assert f"by {due:%Y-%m-%d %H:%M} on the exercise clock" in deadline and deadline.endswith(" — OVERDUE")
+
 
 # --- an exercise that ends by itself ----------------------------------------------------------------------
 
