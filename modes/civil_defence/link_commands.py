@@ -184,7 +184,7 @@ def _time(value: Any, earliest: dt.datetime, latest: dt.datetime) -> dt.datetime
         t = dt.datetime.fromisoformat(str(value))
     except ValueError:
         raise InputError(f"{value!r} is not an ISO date-time") from None
-    return min(latest, max(earliest, t.replace(tzinfo=None)))
+    return max(earliest, min(latest, t.replace(tzinfo=None)))  # "never precedes" wins
 
 
 def _ack(ctx: CallContext, args: dict[str, Any]) -> dict:

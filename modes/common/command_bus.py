@@ -82,12 +82,12 @@ def is_query(name: str) -> bool:
 def encode_call(
     name: str, args: dict[str, Any], at: dt.datetime | None = None, session: dict[str, str] | None = None
 ) -> bytes:
-    """A command body: ``{"v": 1, "cmd": name, "args": {...}, "at": "YYYY-MM-DD HH:MM:SS",
+    """A command body: ``{"v": 1, "cmd": name, "args": {...}, "at": "YYYY-MM-DD HH:MM:SS[.ffffff]",
     "session": {"login": ..., "token": ...}}``; ``session`` is the sender's signed-in person
     (``auth.session_start``), absent for a node acting for itself."""
     doc: dict[str, Any] = {"v": PROTOCOL, "cmd": name, "args": args}
     if at is not None:
-        doc["at"] = at.isoformat(sep=" ", timespec="seconds")
+        doc["at"] = at.isoformat(sep=" ")  # to the microsecond: it is compared with the centre's times
     if session is not None:
         doc["session"] = {"login": session["login"], "token": session["token"]}
     return msgpack.packb(doc, use_bin_type=True, default=_jsonable)
