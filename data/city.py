@@ -29,6 +29,21 @@ def get_meta(session: Session, key: str, default: str | None = None) -> str | No
     return row.value if row else default
 
 
+# Bumped by every import of the city's reference data (cells and other layers, departments, routing), in
+# the import's own transaction: what a node or gateway caches from it (the router, the Open311 catalogue,
+# the impact index) is keyed on it, so an import by another process on the same database is seen at the
+# next command, not at the next restart.
+REFERENCE_VERSION = "reference_version"
+
+
+def reference_version(session: Session) -> int:
+    return int(get_meta(session, REFERENCE_VERSION) or 0)
+
+
+def bump_reference_version(session: Session) -> None:
+    set_meta(session, REFERENCE_VERSION, str(reference_version(session) + 1))
+
+
 def set_meta(session: Session, key: str, value: str) -> None:
     row = session.get(CityMeta, key)
     if row is None:

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from comms.records import Command, CommandRefused, Peer
 from comms.retention import DAY_S, RESEND_LIMIT_S
 from data import journal
-from data.city import stats
+from data.city import reference_version, stats
 from data.errors import InputError
 from data.models import Role
 from modes.common import app_keys, auth, orders
@@ -184,6 +184,12 @@ class CallContext:
 
     def after_commit(self, fn: Callable[[], None]) -> None:
         self.tx.after_commit.append(fn)
+
+    def reference_generation(self) -> tuple[int, int]:
+        """What a handler's cache of the city's reference data (cells, organisation, routing, types)
+        must match to be used: the node's generation (a district's picture reloaded) and the city's
+        reference version (an import on this database, by whichever process)."""
+        return self.services.get("generation", lambda: 0)(), reference_version(self.session)
 
     def decided_at_centre(self, refusal: str) -> None:
         """Refuse at a district node what only the municipal centre decides (the city's mode, orders,

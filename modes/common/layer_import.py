@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from comms.records import CommandRefused
+from data.city import bump_reference_version
 from data.errors import InputError
 from modes.common import auth
 from modes.common.command_bus import CallContext, CommandBus
@@ -63,6 +64,7 @@ def _import(ctx: CallContext, args: dict[str, Any]) -> dict:
             options["overlaps"] = str(args.get("overlaps") or "keep")
         # Cells into a city that exists: a file without a city is refused, never founds one here.
         report = import_layer(ctx.session, kind, path, new_city=False if kind == "cells" else None, **options)
+    bump_reference_version(ctx.session)
     return report.as_dict()
 
 
@@ -82,7 +84,9 @@ def _table_import(table: str):
         if not path:
             raise InputError(f"{table}.import needs the 'file' to read")
         read = code_tables.import_departments if table == "departments" else code_tables.import_routing
-        return read(ctx.session, path, actor=by, at=ctx.clock.now()).as_dict()
+        report = read(ctx.session, path, actor=by, at=ctx.clock.now())
+        bump_reference_version(ctx.session)
+        return report.as_dict()
 
     return run
 

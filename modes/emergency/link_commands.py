@@ -225,7 +225,7 @@ def _incident_desk(ctx: CallContext) -> IncidentDesk:
     or the organisation changed (loading it takes a second or two at Harbin scale)."""
     if not ctx.at_centre:
         raise CommandRefused("incidents are opened and run at the municipal centre, not at a district node")
-    generation = ctx.services.get("generation", lambda: 0)()
+    generation = ctx.reference_generation()
     cached = ctx.services.get("emergency.impact")
     if cached is None or cached[0] != generation:
         cached = (generation, ImpactIndex.load(ctx.session))

@@ -20,7 +20,7 @@ from sqlalchemy import event, func, select
 
 from comms.records import CommandRefused
 from data import journal
-from data.city import city_crs, get_meta
+from data.city import city_crs, get_meta, reference_version
 from data.errors import InputError, NotFound
 from data.geometry import WGS84, transformer
 from data.models import Camera, CameraStatus, Case, Component, ComponentState, Role
@@ -42,7 +42,7 @@ LINK_REF_PREFIX = "link:"
 def _router(ctx: CallContext) -> Router:
     """The router, cached per node and rebuilt when cells or the organisation changed (building the
     grid index of 7,030 cells takes far longer than a command)."""
-    generation = ctx.services.get("generation", lambda: 0)()
+    generation = ctx.reference_generation()
     cached = ctx.services.get("everyday.router")
     if cached is None or cached[0] != generation:
         cached = (generation, Router.load(ctx.session))
@@ -53,7 +53,8 @@ def _router(ctx: CallContext) -> Router:
 def prepare(session, services: dict[str, Any]) -> None:
     """Fill a door's or node's handler caches (the router, the configuration) before the first
     command needs them: building the grid index of a large city takes a second."""
-    services["everyday.router"] = (services.get("generation", lambda: 0)(), Router.load(session))
+    generation = services.get("generation", lambda: 0)(), reference_version(session)
+    services["everyday.router"] = (generation, Router.load(session))
     text = get_meta(session, "everyday_config") or ""
     services["everyday.config"] = (text, EverydayConfig.from_dict(json.loads(text) if text else {}))
 

@@ -270,7 +270,7 @@ def nearest_component(session: Session, type_code: str, x: float, y: float, radi
 def _catalogue(ctx: CallContext) -> Catalogue:
     """The catalogue, kept per node or door, loaded again when the city's organisation changed (the
     node's generation, as for the router)."""
-    generation = ctx.services.get("generation", lambda: 0)()
+    generation = ctx.reference_generation()
     cached = ctx.services.get("open311.catalogue")
     if cached is None or cached[0] != generation:
         cached = ctx.services["open311.catalogue"] = (generation, load_catalogue(ctx.session))

@@ -694,3 +694,32 @@ def test_the_gateway_runs_on_uvloop_with_the_c_http_parser(server):
     # interpreter the writer thread shares (BENCHMARKS.md, Open311).
     ready = next(e for e in server.events if e.get("event") == "ready")
     assert (ready["loop"], ready["http"]) == ("uvloop", "httptools")
+
+
+def test_a_routing_import_on_the_database_routes_the_next_report_without_a_restart(http, api_key, city_file):
+    # The gateway keeps its router for the life of the process; an import by the command line on the same
+    # database bumps the city's reference version, and the next report is routed by the new table.
+    def department(doc: dict) -> str:
+        with sqlite3.connect(city_file) as db:
+            (code,) = db.execute(
+                "SELECT department_code FROM cases WHERE id = ?", (int(doc["service_request_id"]),)
+            ).fetchone()
+        return code
+
+    lat, lon = INSIDE[0] + 0.004, INSIDE[1] - 0.004
+    r = post(http, api_key=api_key, service_code="event-06013", lat=lat, long=lon)
+    assert r.status_code == 201, r.text
+    (before,) = r.json()
+    with sqlite3.connect(city_file) as db:
+        other = db.execute(
+            "SELECT code FROM departments WHERE code != ? ORDER BY code LIMIT 1", (department(before),)
+        ).fetchone()[0]
+    table = city_file.parent / "routing-06013.csv"
+    table.write_text(f"event_type,district,department\n06013,*,{other}\n", encoding="utf-8")
+    main("import", "routing", str(table), "--db", f"sqlite:///{city_file}")
+    # Far enough from the first not to be linked to it as a duplicate.
+    r = post(http, api_key=api_key, service_code="event-06013", lat=lat - 0.003, long=lon + 0.006)
+    assert r.status_code == 201, r.text
+    (after,) = r.json()
+    assert after["service_request_id"] != before["service_request_id"]
+    assert department(after) == other != department(before)
