@@ -147,7 +147,11 @@ class LinkStatusLabel(QLabel):
         tip.append(self.tr("Replica at sequence {seq}").format(seq=view.seq))
         if view.node_queue:
             tip.append(
-                self.tr("{count} command(s) queued at the node for the centre").format(count=view.node_queue)
+                self.tr("1 command queued at the node for the centre")
+                if view.node_queue == 1
+                else self.tr("{count} commands queued at the node for the centre").format(
+                    count=view.node_queue
+                )
             )
         if view.last_error:
             tip.append(self.tr("Last error: {error}").format(error=view.last_error))

@@ -3887,8 +3887,12 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <translation>Replica at sequence {seq}</translation>
         </message>
         <message>
-            <source>{count} command(s) queued at the node for the centre</source>
-            <translation>{count} command(s) queued at the node for the centre</translation>
+            <source>1 command queued at the node for the centre</source>
+            <translation>1 command queued at the node for the centre</translation>
+        </message>
+        <message>
+            <source>{count} commands queued at the node for the centre</source>
+            <translation>{count} commands queued at the node for the centre</translation>
         </message>
         <message>
             <source>Last error: {error}</source>

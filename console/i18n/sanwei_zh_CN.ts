@@ -3887,7 +3887,11 @@ It is marked EXERCISE / 演练 on every screen and none of it counts in the real
             <translation>本地副本序号 {seq}</translation>
         </message>
         <message>
-            <source>{count} command(s) queued at the node for the centre</source>
+            <source>1 command queued at the node for the centre</source>
+            <translation>节点上有 1 条指令排队等待发往市中心</translation>
+        </message>
+        <message>
+            <source>{count} commands queued at the node for the centre</source>
             <translation>节点上有 {count} 条指令排队等待发往市中心</translation>
         </message>
         <message>

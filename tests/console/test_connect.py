@@ -411,7 +411,7 @@ def test_a_district_console_works_through_its_district_and_sees_the_queue(world,
         # The console's own link to its district is up; the district holds the report for the centre.
         qtbot.waitUntil(lambda: window.link_label.text().endswith("queue 1"), timeout=30_000)
         assert "up since" in window.link_label.text()
-        assert "1 command(s) queued at the node" in window.link_label.toolTip()
+        assert "1 command queued at the node" in window.link_label.toolTip()
     finally:
         district.stop()
         centre.stop()
