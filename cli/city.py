@@ -207,6 +207,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         return fail("--overlaps applies to import cells")
     if args.skip_unmapped and args.layer != "cases":
         return fail("--skip-unmapped applies to import cases (values its --map does not know)")
+    if args.force and args.layer in ("departments", "routing"):
+        return fail(f"--force lets in a layer far from the city; {args.layer} have no place to be far from")
     if args.layer == "cases":
         return _import_cases(args)
     if args.layer in ("departments", "routing"):
