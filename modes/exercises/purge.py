@@ -11,6 +11,8 @@ positions, dispatch tasks and log, its alarms with their deliveries. Nothing rea
 that would leave a real record pointing at a removed one is refused, naming it, as is one while a unit
 is still out on an exercise task or an alarm order of the exercise still waits for a second officer.
 The highest ids removed become their tables' floor (``data.id_floor``), so no new record takes one.
+Kept: the CAP delivery log of the exercise's alerts (status Exercise). It records what left the system
+for outside receivers, and the deliverer, which follows the journal, would owe an alert without its rows.
 """
 
 from __future__ import annotations
