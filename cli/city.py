@@ -207,6 +207,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         return fail("--overlaps applies to import cells")
     if args.skip_unmapped and args.layer != "cases":
         return fail("--skip-unmapped applies to import cases (values its --map does not know)")
+    if args.encoding is not None and args.layer in ("cases", "departments", "routing"):
+        return fail("--encoding is for a Shapefile layer's .dbf; CSV files are read as UTF-8")
     if args.force and args.layer in ("departments", "routing"):
         return fail(f"--force lets in a layer far from the city; {args.layer} have no place to be far from")
     if args.layer == "cases":
@@ -233,11 +235,12 @@ def cmd_import(args: argparse.Namespace) -> int:
                     code_field=args.code_field,
                     layer=args.file_layer,
                     overlaps=overlaps,
+                    encoding=args.encoding,
                 ).as_dict()
             else:
                 payload = {"layer": args.layer, "file": args.file, "crs": args.crs,
                            "code_field": args.code_field, "file_layer": args.file_layer,
-                           "overlaps": overlaps, "force": args.force}  # fmt: skip
+                           "overlaps": overlaps, "force": args.force, "encoding": args.encoding}  # fmt: skip
                 d = execute(Session, make_clock(), None, "layer.import", payload)
         finally:
             engine.dispose()
@@ -622,6 +625,11 @@ def add_file_parsers(add, common: argparse.ArgumentParser) -> None:
         "--force",
         action="store_true",
         help="import a layer that lies more than 50 km from the city (refused without it)",
+    )
+    p.add_argument(
+        "--encoding",
+        default=None,
+        help="a Shapefile whose .cpg is missing: the text encoding of its .dbf (GBK, GB18030, UTF-8...)",
     )
     p.add_argument(
         "--skip-unmapped",

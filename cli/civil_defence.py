@@ -305,7 +305,8 @@ def import_civil_defence_layer(args: argparse.Namespace) -> int:
 
     engine, Session = open_city(args)
     payload = {"layer": args.layer, "file": args.file, "crs": args.crs, "code_field": args.code_field,
-               "area_per_person": args.area_per_person, "file_layer": args.file_layer, "force": args.force}  # fmt: skip
+               "area_per_person": args.area_per_person, "file_layer": args.file_layer, "force": args.force,
+               "encoding": args.encoding}  # fmt: skip
     try:
         d = execute(Session, make_clock(), None, "layer.import", payload)
     finally:

@@ -418,6 +418,7 @@ def import_civil_defence(
     at: dt.datetime | None = None,
     layer: str | None = None,
     force: bool = False,
+    encoding: str | None = None,
 ) -> ImportReport:
     """Import a GeoJSON, CSV, GeoPackage or Shapefile layer of sirens or shelters into the city (see the
     module doc); ``layer`` names the layer of a GeoPackage that holds several.
@@ -435,7 +436,9 @@ def import_civil_defence(
         )
     at = at or dt.datetime.now()  # the CLI's edge; services pass their injected clock's time
     # A shelter CSV with a WKT column carries footprints: read it the way cell files are read.
-    source = read_features(session, path, crs=crs, wkt=kind == "shelters" and _csv_has_wkt(path), layer=layer)
+    source = read_features(
+        session, path, crs=crs, wkt=kind == "shelters" and _csv_has_wkt(path), layer=layer, encoding=encoding
+    )
     report = ImportReport(
         kind=kind, path=source.label, read=len(source.records), crs_from=source.crs_text,
         coordinates=source.coordinates,

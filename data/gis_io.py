@@ -397,7 +397,13 @@ def _file_format(source: SourceFile) -> str:
 
 
 def read_features(
-    session: Session, path: str | Path, *, crs: str | None = None, wkt: bool = False, layer: str | None = None
+    session: Session,
+    path: str | Path,
+    *,
+    crs: str | None = None,
+    wkt: bool = False,
+    layer: str | None = None,
+    encoding: str | None = None,
 ) -> Source:
     """Every feature of a GeoJSON or CSV file with its properties and its geometry as read, in order.
 
@@ -417,9 +423,13 @@ def read_features(
 
     plain = Path(path)
     if plain.is_file() and ogr_io.takes(plain):
-        return ogr_io.read_layer(plain, str(path), crs=crs, layer=layer)
+        return ogr_io.read_layer(plain, str(path), crs=crs, layer=layer, encoding=encoding)
     if layer is not None:
         raise InputError(f"{path}: a layer name is for a GeoPackage or a zip of Shapefiles, not this file")
+    if encoding is not None:
+        raise InputError(
+            f"{path}: --encoding is for a Shapefile's .dbf; GeoJSON and CSV files are read as UTF-8"
+        )
     # Packed files (.gz, .bz2, a .zip of one file) read as what they hold: data.source_files.
     file = open_source(path)
     label = file.label
@@ -749,9 +759,11 @@ def import_layer(
     layer: str | None = None,
     overlaps: str = "keep",
     force: bool = False,
+    encoding: str | None = None,
 ) -> ImportReport:
     """Import a GeoJSON, CSV, GeoPackage or Shapefile layer of ``kind`` (cells, components or cameras);
-    see the module doc. ``layer`` names the layer of a GeoPackage that holds several.
+    see the module doc. ``layer`` names the layer of a GeoPackage that holds several; ``encoding`` a
+    Shapefile's text encoding where its files do not say it.
 
     Raises ``ImportRejected`` (an ``InputError``) naming the file and each bad feature, and writes
     nothing then; ``ImportCrsError`` for an unknown CRS; ``NoCity`` for points without a city, or
@@ -767,7 +779,7 @@ def import_layer(
     if new_city is not None:
         _check_new_city(session, kind, new_city)
     at = at or dt.datetime.now()  # the CLI's edge; services pass their injected clock's time
-    source = read_features(session, path, crs=crs, wkt=kind == "cells", layer=layer)
+    source = read_features(session, path, crs=crs, wkt=kind == "cells", layer=layer, encoding=encoding)
     report = ImportReport(
         kind=kind, path=source.label, read=len(source.records), crs_from=source.crs_text,
         coordinates=source.coordinates,

@@ -25,6 +25,7 @@ and without a footprint) is written as its points, the polygons counted in ``Wri
 
 from __future__ import annotations
 
+import codecs
 import glob
 import itertools
 import os
@@ -244,6 +245,21 @@ def _check_shapefile(label: str, name: str, parts: dict[str, _Part], crs_given: 
         raise _refuse(label, f"{name}.shx indexes {shapes} shapes but {dbf.name} holds {count} records")
 
 
+def _unsaid(parts: dict[str, _Part]) -> bool:
+    """Neither a ``.cpg`` nor the ``.dbf``'s language driver byte says the text's encoding: GDAL then
+    reads it as ISO-8859-1, which turns GBK or UTF-8 names into other characters without a word."""
+    return ".cpg" not in parts and parts[".dbf"].head[29] == 0
+
+
+def _non_ascii(columns: Sequence[np.ndarray] | None) -> bool:
+    return any(
+        isinstance(v, str) and not v.isascii()
+        for column in columns or ()
+        if column.dtype == object
+        for v in column
+    )
+
+
 # --- reading ---------------------------------------------------------------------------------------
 
 
@@ -269,21 +285,40 @@ def _single_parts(geoms: np.ndarray) -> np.ndarray:
     return geoms
 
 
-def read_layer(path: Path, label: str, *, crs: str | None = None, layer: str | None = None) -> Source:
+def read_layer(
+    path: Path, label: str, *, crs: str | None = None, layer: str | None = None, encoding: str | None = None
+) -> Source:
     """One layer of a GeoPackage, a Shapefile or a zip of either, as ``data.gis_io.read_features``
-    reads a GeoJSON or CSV file (see the module doc). ``crs`` overrides the layer's own."""
+    reads a GeoJSON or CSV file (see the module doc). ``crs`` overrides the layer's own; ``encoding``
+    is a Shapefile's text encoding where neither a ``.cpg`` nor its ``.dbf`` says (see ``_unsaid``)."""
     import pyogrio  # GDAL is loaded only for the files that need it
 
     found = _open(path, label)
     name = _choose(label, found, layer)
+    if encoding is not None:
+        if found.kind != SHAPEFILE:
+            raise _refuse(label, "--encoding is for a Shapefile's .dbf; a GeoPackage's text is UTF-8")
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise _refuse(
+                label, f"unknown text encoding {encoding!r} (GBK, GB18030, UTF-8, CP1252...)"
+            ) from None
     if found.kind == SHAPEFILE:
         _check_shapefile(label, name, found.parts[name], crs is not None)
     gdal_path, gdal_layer = found.layers[name]
     where = f"layer {name!r} of the {found.kind}" if found.kind == GPKG else f"the Shapefile {name}"
     try:
-        meta, _, wkb, columns = pyogrio.raw.read(gdal_path, layer=gdal_layer)
+        meta, _, wkb, columns = pyogrio.raw.read(gdal_path, layer=gdal_layer, encoding=encoding)
     except Exception as exc:  # pyogrio's errors and GDAL's
         raise _refuse(label, f"cannot read {where}: {_gdal_message(exc)}") from None
+    if found.kind == SHAPEFILE and encoding is None and _unsaid(found.parts[name]) and _non_ascii(columns):
+        raise _refuse(
+            label,
+            f"the Shapefile {name} holds text that is not plain ASCII, and neither a {name}.cpg nor its "
+            ".dbf says how it is encoded: give it (--encoding GBK for most files of Chinese GIS offices, "
+            "or UTF-8, CP1252...), or the names would be stored garbled",
+        )
     if wkb is None:
         raise _refuse(label, f"{where} has no geometry: it is a table, not a map layer")
     crs_text = crs or meta.get("crs")

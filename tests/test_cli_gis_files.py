@@ -98,3 +98,14 @@ def test_an_import_names_the_broken_part(city, tmp_path):
     out = run("import", "sirens", str(shp), "--db", city, check=False)
     assert out.returncode == 2
     assert "nothing imported, 1 problem: file: no sirens.dbf beside sirens.shp" in out.stderr
+
+
+def test_a_shapefile_that_does_not_say_its_encoding_is_refused_until_told(city, tmp_path):
+    shp = tmp_path / "sirens.shp"
+    run("export", "sirens", "--format", "shp", "--out", str(shp), "--db", city)
+    Path(tmp_path / "sirens.cpg").unlink()  # as many a Shapefile handed out arrives
+    names = _column(city, "cd_sirens", "name")
+    refused = run("import", "sirens", str(shp), "--db", city, check=False)
+    assert refused.returncode == 2 and "give it (--encoding GBK" in refused.stderr
+    run("import", "sirens", str(shp), "--encoding", "UTF-8", "--db", city)
+    assert _column(city, "cd_sirens", "name") == names and any(not n.isascii() for n in names)

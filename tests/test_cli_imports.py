@@ -307,6 +307,8 @@ def test_departments_and_routing_round_trip_through_csv(tmp_path):
         writer.writerows(rows)
     forced = run("import", "departments", edited, "--force", "--db", url)
     assert forced.returncode == 2 and "departments have no place to be far from" in forced.stderr
+    encoded = run("import", "departments", edited, "--encoding", "GBK", "--db", url)
+    assert encoded.returncode == 2 and "--encoding is for a Shapefile layer's .dbf" in encoded.stderr
     done = run("import", "departments", edited, "--db", url, check=True)
     assert "read 24, inserted 1, updated 1, unchanged 22" in done.stdout
     bad = tmp_path / "bad.csv"

@@ -49,6 +49,7 @@ def _import(ctx: CallContext, args: dict[str, Any]) -> dict:
         "actor": by,
         "at": ctx.clock.now(),
         "force": _flag(args, "force"),
+        "encoding": args.get("encoding") or None,  # a Shapefile's text, where its files do not say
     }
     if kind in CIVIL_DEFENCE_LAYERS:
         from data.civil_defence_io import import_civil_defence

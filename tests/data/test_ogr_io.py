@@ -331,6 +331,31 @@ def test_sirens_from_gpkg_and_shp_with_types_and_chinese(city, tmp_path):
     assert _import(city, "sirens", tmp_path / "sirens.shp").unchanged == 3
 
 
+def test_a_gbk_shapefile_without_cpg_is_refused_until_its_encoding_is_given(city, tmp_path):
+    # Most Chinese GIS offices' Shapefiles are GBK, often handed out without the .cpg: GDAL would read
+    # them as ISO-8859-1 and the names would be stored garbled without a word.
+    path = _write_sirens(tmp_path / "gbk.shp", encoding="GBK")
+    (tmp_path / "gbk.cpg").unlink()
+    with pytest.raises(
+        ImportRejected, match=r"the Shapefile gbk holds text that is not plain ASCII.*--encoding GBK"
+    ):
+        _import(city, "sirens", path)
+    _nothing_stored(city)
+    with pytest.raises(ImportRejected, match="unknown text encoding 'GKB'"):
+        read_features(city, path, encoding="GKB")
+    assert _import(city, "sirens", path, encoding="GBK").inserted == 3
+    assert city.get(Siren, "S1").name == "道里一号" and city.get(Siren, "S2").name == "南岗二号"
+    # Plain ASCII text needs no word on its encoding; the option is refused for a GeoPackage.
+    ascii_only = tmp_path / "ascii.shp"
+    raw.write(ascii_only, shapely.to_wkb(shapely.points(*np.array(SIREN_XY).T)),
+              [np.array(["S1", "S2", "S3"], dtype=object)], ["id"], driver="ESRI Shapefile",
+              geometry_type="Point", crs=HARBIN_CRS)  # fmt: skip
+    (tmp_path / "ascii.cpg").unlink()
+    assert [r.prop("id") for r in read_features(city, ascii_only).records] == ["S1", "S2", "S3"]
+    with pytest.raises(ImportRejected, match="--encoding is for a Shapefile's .dbf"):
+        read_features(city, _write_sirens(tmp_path / "sirens.gpkg"), encoding="GBK")
+
+
 @pytest.mark.parametrize("suffix", [".gpkg", ".shp"])
 def test_the_crs_of_the_file_is_used(city, tmp_path, suffix):
     path = _write_sirens(tmp_path / f"wgs84{suffix}", crs="EPSG:4326")
