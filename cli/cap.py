@@ -109,10 +109,9 @@ def deliver_alerts(args: argparse.Namespace, after_seq: int | None, *, quiet: bo
     """Deliver to the city's CAP hooks the alerts of journal events after ``after_seq`` (None: every
     alert of the last day still owed), waiting until each is delivered or given up, and say on stderr
     how each went. Returns how many deliveries are left owed (0 when all are done)."""
-    from data.errors import InputError
     from modes.bus import city_bus
     from modes.common import cap, cap_hooks
-    from nodes.cap_hooks import CapDeliverer, drain_timeout
+    from nodes.cap_hooks import CapDeliverer, drain_timeout, local_record
 
     city_bus()  # the modes register their alerts' sources with their commands
     engine, Session = open_city(args, upgrade=False)
@@ -126,13 +125,7 @@ def deliver_alerts(args: argparse.Namespace, after_seq: int | None, *, quiet: bo
                 print("nothing to deliver" if hooks else "no CAP hook", file=sys.stderr)
             return 0
 
-        def record(name: str, payload: dict):
-            try:
-                return execute(Session, clock, None, name, payload)
-            except InputError:
-                return {"taken": True}  # another deliverer recorded it first
-
-        deliverer = CapDeliverer(Session, record, clock=clock, after_seq=after_seq)
+        deliverer = CapDeliverer(Session, local_record(Session, clock), clock=clock, after_seq=after_seq)
         deliverer.drain(drain_timeout(hooks))
         left = deliverer.owed
         if not quiet:

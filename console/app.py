@@ -298,9 +298,19 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
         window.set_measure(measure)  # checked in run_console
 
     wall_point = getattr(args, "wall_point", None)
+    deliverer = None
     if screenshot:
         code = _screenshot(app, window, screenshot, size, started, opened.snapshot, wall_point)
     else:
+        if opened.link is None:
+            # On its own database the console passes the city's CAP alerts (an alarm it sounds, an
+            # incident it opens) to the outbound hooks, as a centre node does for the consoles attached
+            # to it; a screenshot writes nothing and delivers nothing.
+            from nodes.cap_hooks import CapDeliverer, local_record
+
+            deliverer = CapDeliverer(
+                opened.make_session, local_record(opened.make_session, clock), clock=clock
+            ).start()
         if wall_point is not None:
             window.loaded.connect(
                 lambda: window.video.open_wall_at(*wall_point), Qt.ConnectionType.SingleShotConnection
@@ -319,6 +329,8 @@ def _run(args, size, started, opened: _Opened, preload: ThreadPoolExecutor, inte
             )
             window.loaded.connect(window.video.streams.ensure, Qt.ConnectionType.SingleShotConnection)
         code = app.exec()
+    if deliverer is not None:
+        deliverer.stop()
     collector.stop()
     if bridge is not None:
         bridge.detach()

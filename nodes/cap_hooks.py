@@ -305,6 +305,25 @@ class CapDeliverer:
             self._thread = None
 
 
+def local_record(session_factory, clock) -> Record:
+    """Records attempts through the local door on a database, as the database's own system act (the
+    command line's and a console's deliverer); one another deliverer recorded first is ``taken``."""
+    from comms.records import CommandRefused
+    from data.errors import InputError
+    from modes.bus import city_bus
+    from modes.common.command_bus import call_local
+
+    bus = city_bus()  # built now: the modes register the sources of their alerts with their commands
+
+    def record(name: str, payload: dict[str, Any]) -> Any:
+        try:
+            return call_local(bus, session_factory, clock, name, payload)
+        except (InputError, CommandRefused):
+            return {"taken": True}
+
+    return record
+
+
 def drain_timeout(hooks: list[HookView]) -> float:
     """How long the whole of one alert's attempts may take at the slowest hook: every attempt timing
     out, with every back-off between them, and a little more."""

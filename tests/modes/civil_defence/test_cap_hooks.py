@@ -24,7 +24,7 @@ from data.db import open_database, session_factory
 from data.demo_city import write_city
 from modes.bus import city_bus
 from modes.common import auth, cap_hooks
-from modes.common.clock import FixedClock
+from modes.common.clock import FixedClock, SystemClock
 from modes.common.command_bus import call_local
 from modes.common.door import LocalDoor
 from modes.common.orders import AuthorityRefused
@@ -312,3 +312,56 @@ def test_hook_deliver_sends_what_a_console_on_the_database_left_owed(city_file, 
     sink.unlink()
     _run(city_file, "alarm", "hook", "deliver")  # delivered already: not sent again
     assert not sink.exists()
+
+
+def test_a_console_on_the_database_passes_the_alerts_on_and_a_screenshot_does_not(city_file, tmp_path):
+    """An alarm sounded on a database where no command line drains it (the console's own door) is owed
+    to the hooks: a console on that database delivers it, as a centre node does; a screenshot of the same
+    console delivers nothing (it writes nothing)."""
+    sink = tmp_path / "got.xml"
+    engine = open_database(city_file)
+    factory = session_factory(engine)
+    _door(factory, "city_commander").execute(
+        "cap.hook_add", {"command": [sys.executable, str(HERE / "cap_sink.py"), str(sink)]}
+    )
+    with factory() as s:
+        officer = auth.staff_actor(s, "city_civil_defence")
+    issued = LocalDoor(city_bus(), factory, SystemClock(), officer).execute(
+        "alarm.issue", {"kind": "raid", "exercise": True}
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "SANWEI_PASSWORD": "sanwei-demo"}
+    console = [
+        sys.executable,
+        str(REPO / "main.py"),
+        "console",
+        "--db",
+        city_file,
+        "--as",
+        "city_civil_defence",
+    ]
+    shot = subprocess.run([*console, "--screenshot", str(tmp_path / "shot.png"), "--size", "1024x700"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert shot.returncode == 0, shot.stderr[-2000:]
+    with factory() as s:
+        assert s.scalar(select(CapDelivery.id)) is None and not sink.exists()
+    proc = subprocess.Popen(console, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        done = sink.with_name("got.xml.env")  # the sink writes it after the alert
+        wait_until(lambda: done.exists() or proc.poll() is not None, 120, "the console's delivery")
+        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+        wait_until(lambda: _delivered(factory), 30, "the delivery recorded as delivered")
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        engine.dispose()
+    alert = sink.read_bytes()
+    SCHEMA.validate(alert.decode("utf-8"))
+    assert b"<status>Exercise</status>" in alert
+    with factory() as s:
+        (subject,) = set(s.scalars(select(CapDelivery.subject)))
+    assert subject == f"alarm/{issued['alarm_id']}"
+
+
+def _delivered(factory) -> bool:
+    with factory() as s:
+        return s.scalar(select(CapDelivery.outcome).where(CapDelivery.final.is_(True))) == "delivered"
