@@ -124,7 +124,9 @@ def test_a_rolled_back_savepoint_gives_its_numbers_back(session):
     assert journal.append(session, _ev(3)) == before + 1
     assert journal.last_seq(session) == before + 1
     assert journal.verify(session) == before + 1
-    kept = session.scalars(select(JournalEvent.payload).where(JournalEvent.seq > before - 1)).all()
+    kept = session.scalars(
+        select(JournalEvent.payload).where(JournalEvent.seq > before - 1).order_by(JournalEvent.seq)
+    ).all()
     assert [p["i"] for p in kept] == [0, 3]
 
 
