@@ -173,6 +173,7 @@ class CallContext:
     # Set only by an exercise delivering an inject (modes.exercises): the records the command makes carry
     # this exercise id. Never taken from a command's arguments, so no caller can hide a real record.
     exercise_id: int | None = None
+    _reference: tuple[int, int] | None = field(default=None, init=False, repr=False)
 
     @property
     def session(self) -> Session:
@@ -188,8 +189,11 @@ class CallContext:
     def reference_generation(self) -> tuple[int, int]:
         """What a handler's cache of the city's reference data (cells, organisation, routing, types)
         must match to be used: the node's generation (a district's picture reloaded) and the city's
-        reference version (an import on this database, by whichever process)."""
-        return self.services.get("generation", lambda: 0)(), reference_version(self.session)
+        reference version (an import on this database, by whichever process). Read once a command:
+        a report asks for its router and its catalogue."""
+        if self._reference is None:
+            self._reference = self.services.get("generation", lambda: 0)(), reference_version(self.session)
+        return self._reference
 
     def decided_at_centre(self, refusal: str) -> None:
         """Refuse at a district node what only the municipal centre decides (the city's mode, orders,
